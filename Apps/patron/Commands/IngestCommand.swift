@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PatronCore
+import PatronSQLite
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Apply an NDJSON events file (or - for stdin) to the store.",
+        discussion: """
+            One event per line (see docs/ndjson.md). The whole file is one transaction: on any bad
+            line nothing is applied and the error names the file, line and field. Events whose id
+            was applied before are skipped, so ingesting the same file twice changes nothing.
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: "The NDJSON file, or - for standard input.")
+    var file: String
+
+    @Option(help: "Commit every N events instead of once for the whole file (for very large files).")
+    var batchSize: Int?
+
+    func run() throws {
+        Patron.bootstrapLogging()
+        try reportingErrors {
+            if let batchSize, batchSize <= 0 { throw PatronError(.invalidArgument, "--batch-size must be positive") }
+            let reader = try NDJSONEventReader(path: file)
+            let sqlite = try store.open(create: true)
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue
+            let progress = Progress(label: "ingest", total: size)
+            let report = try runBatches(Ingestor(store: sqlite), batchSize: batchSize) { () throws -> IngestEvent? in
+                let event = try reader.next()
+                return event
+            } progress: { rows in
+                progress.update(rows: rows, done: Double(reader.bytesRead))
+            }
+            progress.finish()
+            summarize(report.report, seconds: report.seconds, what: reader.name)
+        }
+    }
+}
+
+/// Feeds `next` into the ingestor in batches (or one), returning the sum of the reports.
+func runBatches<S: Store>(
+    _ ingestor: Ingestor<S>, batchSize: Int?, next: () throws -> IngestEvent?, progress: (Int) -> Void
+) throws -> (report: IngestReport, seconds: Double) {
+    let start = Date()
+    var total = IngestReport()
+    var exhausted = false
+    var count = 0
+    repeat {
+        var inBatch = 0
+        let report = try ingestor.ingest { () throws -> IngestEvent? in
+            if let batchSize, inBatch >= batchSize { return nil }
+            guard let event = try next() else {
+                exhausted = true
+                return nil
+            }
+            inBatch += 1
+            count += 1
+            if count % 4096 == 0 { progress(count) }
+            return event
+        }
+        total = total + report
+    } while !exhausted
+    return (total, Date().timeIntervalSince(start))
+}
+
+/// One line on stderr about what an ingest did, and a structured log entry.
+func summarize(_ report: IngestReport, seconds: Double, what: String) {
+    let rate = seconds > 0 ? Int(Double(report.ordersPlaced) / seconds) : 0
+    let line = "\(what): \(report) in \(String(format: "%.2f", seconds)) s (\(rate) orders/s)\n"
+    FileHandle.standardError.write(Data(line.utf8))
+    Logger(label: "patron.ingest").info(
+        "ingest finished",
+        metadata: [
+            "input": "\(what)", "applied": "\(report.appliedCount)", "duplicates": "\(report.duplicates)",
+            "orders": "\(report.ordersPlaced)", "seconds": "\(seconds)",
+        ])
+}

@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+import PatronCore
+import PatronSQLite
+
+struct RFMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rfm",
+        abstract: "Score customers by recency, frequency and monetary value, and name their segments.",
+        discussion: """
+            recency_days = days from the last order to --as-of; frequency = orders; monetary = order
+            totals less refunds. Cancelled orders never count. Scores run 1..k, k best.
+            Methods: quantile (tie-aware, default), ntile (SQL NTILE(k), ties by customer id),
+            thresholds (fixed bounds from --thresholds FILE).
+            """)
+
+    enum Method: String, ExpressibleByArgument, CaseIterable { case quantile, ntile, thresholds }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Score as of this day, YYYY-MM-DD (default: today, UTC). Later orders are ignored.")
+    var asOf: String?
+
+    @Option(help: "Count frequency and monetary over the last DAYS days only.")
+    var window: Int?
+
+    @Option(help: "Scores per dimension (k).")
+    var bins: Int = 5
+
+    @Option(help: "quantile | ntile | thresholds.")
+    var method: Method = .quantile
+
+    @Option(help: "JSON bounds for --method thresholds: {\"recency_days\":[..],\"frequency\":[..],\"monetary\":[..]}.")
+    var thresholds: String?
+
+    @Option(help: "JSON segment map (default: the standard 5-bin map on R and F).")
+    var map: String?
+
+    @Option(help: "table | csv | json.")
+    var format: Format = .table
+
+    @Option(name: [.short, .customLong("output")], help: "Write to FILE (- for stdout).")
+    var output: String?
+
+    @Option(help: "Only customers in this segment (csv and json).")
+    var segment: String?
+
+    @Flag(help: "Save this computation as a snapshot; later runs report moves against it.")
+    var save = false
+
+    func run() throws {
+        try reportingErrors {
+            let sqlite = try store.open(create: false)
+            let currency = try sqlite.reportingCurrency()
+            let configuration = try makeConfiguration(currency: currency)
+            let run = try RFMRun.compute(
+                store: sqlite, asOf: try parseDay(asOf, option: "--as-of"), windowDays: window,
+                configuration: configuration, currency: currency)
+            if let segment, !run.report.segments.contains(where: { $0.name == segment }) {
+                let names = run.report.segments.map(\.name).joined(separator: ", ")
+                throw PatronError(.invalidArgument, "--segment: unknown segment '\(segment)' (segments: \(names))")
+            }
+            let out = try OutputFile(path: output)
+            switch format {
+            case .table: out.write(renderTable(run))
+            case .csv: writeCSV(run, to: out)
+            case .json: writeJSON(run, to: out)
+            }
+            try out.commit()
+            if save {
+                let id = try run.save(to: sqlite, takenAt: Int64(Date().timeIntervalSince1970))
+                FileHandle.standardError.write(Data("saved RFM snapshot #\(id) (\(run.moves.count) segment moves)\n".utf8))
+            }
+        }
+    }
+
+    func makeConfiguration(currency: CurrencyCode?) throws -> RFMConfiguration {
+        var segmentMap: RFMSegmentMap? = bins == 5 ? .standard : nil
+        if let map {
+            segmentMap = try RFMSegmentMap.parse(json: try readFile(map), name: map)
+        } else if bins != 5 {
+            FileHandle.standardError.write(
+                Data("patron: note: the standard segment map is for 5 bins; segments are left empty (give --map FILE)\n".utf8))
+        }
+        let scoring: RFMMethod
+        switch method {
+        case .quantile, .ntile:
+            if thresholds != nil { throw PatronError(.invalidArgument, "--thresholds goes with --method thresholds") }
+            scoring = method == .quantile ? .quantile : .ntile
+        case .thresholds:
+            guard let thresholds else { throw PatronError(.invalidArgument, "--method thresholds needs --thresholds FILE") }
+            scoring = .thresholds(
+                try RFMThresholds.parse(json: try readFile(thresholds), name: thresholds, currency: currency ?? .usd))
+        }
+        return try RFMConfiguration(bins: bins, method: scoring, segmentMap: segmentMap)
+    }
+
+    func readFile(_ path: String) throws(PatronError) -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PatronError(.io, "cannot read the file", at: InputLocation(file: path))
+        }
+        return data
+    }
+
+    func selected(_ run: RFMRun) -> [RFMScore] {
+        guard let segment else { return run.scores }
+        return run.scores.filter { $0.segment == segment }
+    }
+
+    func renderTable(_ run: RFMRun) -> String {
+        var title = "RFM as of \(run.asOf) — \(run.parameters), \(run.report.customers) customers"
+        if let window = run.windowDays { title += " (F and M over the last \(window) days)" }
+        var text = run.report.renderTable(currency: run.currency, title: title)
+        if let previous = run.previousSnapshot {
+            text += "\nMoves since snapshot #\(previous.id) (as of \(previous.asOf)): \(run.moves.count) customers\n"
+            for move in SegmentMove.summary(run.moves).prefix(15) {
+                text += "  \(move.from ?? "(new)") → \(move.to ?? "(gone)"): \(move.customers)\n"
+            }
+        }
+        return text
+    }
+
+    func writeCSV(_ run: RFMRun, to out: OutputFile) {
+        out.write(RFMRun.csvHeader + "\n")
+        for score in selected(run) { out.write(run.csvRow(score) + "\n") }
+    }
+
+    func writeJSON(_ run: RFMRun, to out: OutputFile) {
+        let digits = run.currency?.minorUnitDigits ?? 2
+        func string(_ value: String) -> String {
+            let data = try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed])
+            return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\""
+        }
+        out.write("{\"as_of\":\"\(run.asOf)\",\"parameters\":\(string(run.parameters)),")
+        out.write("\"currency\":\(string(run.currency?.code ?? "")),\"segments\":[")
+        out.write(
+            run.report.segments.map {
+                "{\"name\":\(string($0.name)),\"customers\":\($0.customers),\"revenue\":\"\(Money.decimalString($0.revenueMinor, digits: digits))\"}"
+            }.joined(separator: ","))
+        out.write("],\"grid\":[")
+        out.write(
+            run.report.grid.enumerated().map { r, row in
+                row.enumerated().map { f, cell in
+                    "{\"r\":\(r + 1),\"f\":\(f + 1),\"customers\":\(cell.customers),\"revenue\":\"\(Money.decimalString(cell.revenueMinor, digits: digits))\"}"
+                }.joined(separator: ",")
+            }.joined(separator: ","))
+        out.write("],\"customers\":[")
+        var first = true
+        for score in selected(run) {
+            out.write(first ? "" : ",")
+            first = false
+            out.write(
+                "{\"customer_id\":\(string(score.fact.key)),\"recency_days\":\(score.fact.recencyDays),\"frequency\":\(score.fact.frequency),"
+                    + "\"monetary\":\"\(Money.decimalString(score.fact.monetaryMinor, digits: digits))\",\"r\":\(score.r),\"f\":\(score.f),\"m\":\(score.m),\"segment\":\(string(score.segment))}"
+            )
+        }
+        out.write("]}\n")
+    }
+}

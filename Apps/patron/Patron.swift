@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `patron`: the command line of the Patron retention kernel.
+@main
+struct Patron: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patron",
+        abstract: "Patron: customer retention for online shops — ingest, RFM, metrics.",
+        discussion: """
+            The store is an SQLite file: ./patron.sqlite unless --db or PATRON_DB says otherwise.
+            Quick start: patron generate --customers 10000 && patron rfm
+            """,
+        subcommands: [
+            InitCommand.self, IngestCommand.self, ImportCommand.self, RFMCommand.self, MetricsCommand.self,
+            GenerateCommand.self,
+        ])
+
+    static func bootstrapLogging() {
+        let level = ProcessInfo.processInfo.environment["PATRON_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

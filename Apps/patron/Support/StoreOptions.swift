@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import PatronCore
+import PatronSQLite
+
+/// `--db`: where the store is.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The store file (default: $PATRON_DB, else ./patron.sqlite).")
+    var db: String?
+
+    var path: String { db ?? ProcessInfo.processInfo.environment["PATRON_DB"] ?? "patron.sqlite" }
+
+    /// Opens the store; commands that only read pass `create: false`.
+    func open(create: Bool) throws(PatronError) -> SQLiteStore {
+        try SQLiteStore(path: path, create: create)
+    }
+}
+
+/// Runs a command body, turning a ``PatronError`` (or any other error) into one line on stderr
+/// and exit status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as PatronError {
+        FileHandle.standardError.write(Data("patron: \(error)\n".utf8))
+        throw ExitCode.failure
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as CleanExit {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("patron: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+/// Parses `--as-of`.
+func parseDay(_ text: String?, option: String) throws(PatronError) -> Day? {
+    guard let text else { return nil }
+    guard let day = Day(iso: text) else {
+        throw PatronError(.invalidArgument, "\(option): unparseable date '\(text)' (expected YYYY-MM-DD)")
+    }
+    return day
+}
+
+/// Writes to stdout (`-` or no path) or to a file that appears only when complete (temp + rename).
+final class OutputFile {
+    private let path: String?
+    private let tempPath: String?
+    private let handle: FileHandle
+    private var buffer = Data()
+
+    init(path: String?) throws(PatronError) {
+        if let path, path != "-" {
+            let temp = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+            guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp)
+            else {
+                throw PatronError(.io, "cannot write the output file", at: InputLocation(file: path))
+            }
+            self.path = path
+            self.tempPath = temp
+            self.handle = handle
+        } else {
+            self.path = nil
+            self.tempPath = nil
+            self.handle = FileHandle.standardOutput
+        }
+    }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    private func flush() {
+        handle.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Finishes the output: flushes, and moves a file into place.
+    func commit() throws(PatronError) {
+        flush()
+        guard let path, let tempPath else { return }
+        try? handle.close()
+        do {
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: tempPath, toPath: path)
+        } catch {
+            throw PatronError(.io, "cannot write the output file: \(error.localizedDescription)", at: InputLocation(file: path))
+        }
+    }
+
+    deinit {
+        if let tempPath, FileManager.default.fileExists(atPath: tempPath) {
+            try? FileManager.default.removeItem(atPath: tempPath)
+        }
+    }
+}

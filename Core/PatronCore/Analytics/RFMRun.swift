@@ -1,0 +1,89 @@
+import Foundation
+
+/// One RFM computation against a store: validated inputs, scores, the report, and the moves
+/// since the last saved snapshot. What `patron rfm` (and later the API) runs.
+public struct RFMRun: Sendable {
+    public var asOf: Day
+    public var windowDays: Int?
+    public var configuration: RFMConfiguration
+    public var currency: CurrencyCode?
+    /// In customer id order.
+    public var scores: [RFMScore]
+    public var report: RFMReport
+    /// The snapshot the moves are counted from, if one was saved before.
+    public var previousSnapshot: (id: Int64, asOf: Day)?
+    /// Moves since `previousSnapshot` (empty without one).
+    public var moves: [SegmentMove]
+
+    /// Computes RFM as of `asOf` (default: today, UTC).
+    ///
+    /// Throws when the store has no orders, when `asOf` is before the first order, or when the
+    /// window is not positive.
+    public static func compute<S: Store>(
+        store: S, asOf: Day?, windowDays: Int?, configuration: RFMConfiguration, currency: CurrencyCode?
+    ) throws -> RFMRun {
+        if let windowDays, windowDays <= 0 {
+            throw PatronError(.invalidArgument, "--window must be a positive number of days (got \(windowDays))")
+        }
+        guard let span = try store.orderSpan() else {
+            throw PatronError(.invalidArgument, "the store has no orders yet (ingest or import some first)")
+        }
+        let day = asOf ?? .today
+        guard day >= span.lowerBound else {
+            throw PatronError(
+                .invalidArgument, "as-of \(day) is before the first order (\(span.lowerBound)); nothing to score")
+        }
+        let facts = try store.rfmFacts(asOf: day, windowDays: windowDays)
+        let scores = RFMAnalysis.score(facts, configuration: configuration)
+        var run = RFMRun(
+            asOf: day, windowDays: windowDays, configuration: configuration, currency: currency, scores: scores,
+            report: RFMReport(scores: scores, configuration: configuration), previousSnapshot: nil, moves: [])
+        if let previous = try store.latestRFMSnapshot() {
+            run.previousSnapshot = (previous.id, previous.asOf)
+            run.moves = SegmentMove.between(previous, run.snapshot(takenAt: 0))
+        }
+        return run
+    }
+
+    /// A description of the options, stored with snapshots.
+    public var parameters: String {
+        let method: String
+        switch configuration.method {
+        case .quantile: method = "quantile"
+        case .ntile: method = "ntile"
+        case .thresholds: method = "thresholds"
+        }
+        return "\(method), \(configuration.bins) bins" + (windowDays.map { ", window \($0) days" } ?? "")
+    }
+
+    public func snapshot(takenAt: Int64) -> RFMSnapshot {
+        RFMSnapshot(scores: scores, takenAt: takenAt, asOf: asOf, parameters: parameters)
+    }
+
+    /// Saves this run as the newest snapshot, with its moves; returns the snapshot's id.
+    public func save<S: Store>(to store: S, takenAt: Int64) throws -> Int64 {
+        try store.saveRFMSnapshot(snapshot(takenAt: takenAt), moves: moves)
+    }
+
+    /// `customer_id,recency_days,frequency,monetary,r,f,m,segment`.
+    public static let csvHeader = "customer_id,recency_days,frequency,monetary,r,f,m,segment"
+
+    /// One CSV row (RFC 4180 quoting), monetary as a decimal amount.
+    public func csvRow(_ score: RFMScore) -> String {
+        let digits = currency?.minorUnitDigits ?? 2
+        return [
+            CSV.field(score.fact.key), String(score.fact.recencyDays), String(score.fact.frequency),
+            Money.decimalString(score.fact.monetaryMinor, digits: digits), String(score.r), String(score.f),
+            String(score.m), CSV.field(score.segment),
+        ].joined(separator: ",")
+    }
+}
+
+/// RFC 4180 field quoting.
+public enum CSV {
+    /// The field as is, or quoted (with doubled quotes) when it holds a comma, quote or newline.
+    public static func field(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+extension RetentionMetrics {
+    /// Computes the metrics over a store as of `asOf` (default today, UTC).
+    public static func compute<S: Store>(store: S, asOf: Day?, periodDays: Int) throws -> RetentionMetrics {
+        guard let span = try store.orderSpan() else {
+            throw PatronError(.invalidArgument, "the store has no orders yet (ingest or import some first)")
+        }
+        let day = asOf ?? .today
+        guard day >= span.lowerBound else {
+            throw PatronError(.invalidArgument, "as-of \(day) is before the first order (\(span.lowerBound))")
+        }
+        return compute(
+            facts: try store.orderFacts(through: day), customers: try store.customerCount(), asOf: day,
+            periodDays: periodDays)
+    }
+
+    /// A plain-text report.
+    public func renderTable(currency: CurrencyCode?) -> String {
+        let digits = currency?.minorUnitDigits ?? 2
+        let code = currency?.code ?? ""
+        func money(_ minor: Int64) -> String { "\(Money.decimalString(minor, digits: digits)) \(code)" }
+        func percent(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
+        let rows: [(String, String)] = [
+            ("customers", String(customers)),
+            ("customers with an order", String(buyers)),
+            ("active customers (last \(periodDays) days)", String(activeCustomers)),
+            ("orders", String(orders)),
+            ("revenue", money(revenueMinor)),
+            ("average order value", money(averageOrderValueMinor)),
+            ("purchase frequency (orders per buyer)", String(format: "%.2f", purchaseFrequency)),
+            ("repeat purchase rate", percent(repeatPurchaseRate)),
+            ("churn rate (active the \(periodDays) days before, not since)", percent(churnRate)),
+            ("historic CLV (revenue per buyer)", money(historicCLVMinor)),
+            ("median days between orders", medianDaysBetweenOrders.map { String(format: "%.1f", $0) } ?? "n/a"),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        var text = "Retention metrics as of \(asOf)\n\n"
+        for (name, value) in rows {
+            text += name + String(repeating: " ", count: width - name.count + 2) + value + "\n"
+        }
+        text += "\nMonthly cohorts (share of the cohort ordering in month +n; first 12 months)\n"
+        text += "cohort     size" + (0..<12).map { n in String(repeating: " ", count: 7 - "+\(n)".count) + "+\(n)" }.joined() + "\n"
+        for row in cohorts.rows {
+            let size = String(row.size)
+            text += row.cohort + String(repeating: " ", count: max(1, 11 - row.cohort.count - size.count + 4)) + size
+            for value in row.retention.prefix(12) {
+                let cell = String(format: "%.1f%%", value * 100)
+                text += String(repeating: " ", count: max(1, 7 - cell.count)) + cell
+            }
+            text += "\n"
+        }
+        return text
+    }
+
+    /// The metrics as one JSON object (amounts as decimal strings).
+    public func json(currency: CurrencyCode?) -> String {
+        let digits = currency?.minorUnitDigits ?? 2
+        var object: [String: Any] = [
+            "as_of": asOf.description, "period_days": periodDays, "customers": customers, "buyers": buyers,
+            "active_customers": activeCustomers, "orders": orders,
+            "revenue": Money.decimalString(revenueMinor, digits: digits),
+            "average_order_value": Money.decimalString(averageOrderValueMinor, digits: digits),
+            "purchase_frequency": purchaseFrequency, "repeat_purchase_rate": repeatPurchaseRate,
+            "historic_clv": Money.decimalString(historicCLVMinor, digits: digits),
+            "currency": currency?.code ?? "",
+            "cohorts": cohorts.rows.map { ["cohort": $0.cohort, "size": $0.size, "active": $0.active] as [String: Any] },
+        ]
+        object["churn_rate"] = churnRate ?? NSNull()
+        object["median_days_between_orders"] = medianDaysBetweenOrders ?? NSNull()
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+
+/// A realistic synthetic shop, deterministic for a seed: customers with different purchase rates
+/// who drop out at different times, orders with lines and SKUs (each customer has favourites, so
+/// replenishment has something to find), carts of which some are abandoned, support tickets,
+/// consent states, birthdays, countries and time zones.
+///
+/// Events come customer by customer (profile, consent, orders, cancellations, refunds, carts,
+/// tickets). The total number of orders is exactly ``Options/orders``.
+public struct ShopGenerator: Sequence, Sendable {
+    public struct Options: Hashable, Sendable {
+        public var customers: Int
+        /// Total orders; defaults to ten per customer.
+        public var orders: Int
+        public var seed: UInt64
+        /// The last day of the shop's history.
+        public var until: Day
+        /// How many days of history.
+        public var days: Int
+        public var currency: CurrencyCode
+        /// The source name of the events.
+        public var source: String
+
+        public init(
+            customers: Int, orders: Int? = nil, seed: UInt64 = 1, until: Day = .today, days: Int = 1095,
+            currency: CurrencyCode = .usd, source: String = "demo-shop"
+        ) {
+            self.customers = customers
+            self.orders = orders ?? customers * 10
+            self.seed = seed
+            self.until = until
+            self.days = days
+            self.currency = currency
+            self.source = source
+        }
+    }
+
+    public let options: Options
+    let catalogue: [Product]
+    let orderCounts: [Int32]
+
+    struct Product: Sendable {
+        var sku: String
+        var name: String
+        var priceMinor: Int64
+    }
+
+    /// Prepares the shop (the catalogue and each customer's number of orders).
+    public init(options: Options) throws(PatronError) {
+        guard options.customers > 0 else { throw PatronError(.invalidArgument, "--customers must be positive") }
+        guard options.orders >= 0 else { throw PatronError(.invalidArgument, "--orders must not be negative") }
+        guard options.days > 0 else { throw PatronError(.invalidArgument, "the history must span at least a day") }
+        self.options = options
+        catalogue = Self.makeCatalogue(seed: options.seed, currency: options.currency)
+        orderCounts = Self.allocateOrders(options)
+    }
+
+    static let productWords = [
+        ("Tea", "Loose Leaf Tea"), ("Coffee", "Coffee Beans"), ("Mug", "Stoneware Mug"), ("Candle", "Soy Candle"),
+        ("Soap", "Olive Soap"), ("Sock", "Wool Socks"), ("Book", "Notebook"), ("Pen", "Fountain Pen"),
+        ("Bag", "Tote Bag"), ("Plant", "Herb Kit"), ("Honey", "Raw Honey"), ("Spice", "Spice Blend"),
+    ]
+
+    static func makeCatalogue(seed: UInt64, currency: CurrencyCode) -> [Product] {
+        var random = SeededRandom(seed: seed, stream: 0xC47A_1061)
+        var scale: Int64 = 1
+        for _ in 0..<currency.minorUnitDigits { scale *= 10 }
+        return (0..<240).map { index in
+            let word = productWords[index % productWords.count]
+            let major = Int64(exp(log(3.0) + random.unit() * (log(120.0) - log(3.0))))
+            let cents: Int64 = random.chance(0.7) ? scale - 1 : 0
+            let number = String(index + 1)
+            return Product(
+                sku: "\(word.0.uppercased())-\(String(repeating: "0", count: 3 - number.count))\(number)",
+                name: "\(word.1) No. \(index + 1)", priceMinor: Swift.max(1, major) * scale + cents)
+        }
+    }
+
+    /// Exactly `orders` orders over the customers: about 8% never buy, buyers get one plus a share
+    /// of the rest proportional to a log-normal purchase propensity.
+    static func allocateOrders(_ options: Options) -> [Int32] {
+        let n = options.customers
+        var weights = [Double](repeating: 0, count: n)
+        var buyers = 0
+        for index in 0..<n {
+            var random = SeededRandom(seed: options.seed, stream: UInt64(index) &+ 0x5EED)
+            if random.chance(0.92) || options.orders >= n {
+                weights[index] = exp(1.1 * random.normal())
+                buyers += 1
+            }
+        }
+        var counts = [Int32](repeating: 0, count: n)
+        let base = Swift.min(buyers, options.orders)
+        var given = 0
+        for index in 0..<n where weights[index] > 0 && given < base {
+            counts[index] = 1
+            given += 1
+        }
+        let extra = options.orders - given
+        let total = weights.reduce(0, +)
+        guard extra > 0, total > 0 else { return counts }
+        var cumulative = 0.0
+        var assigned = 0
+        for index in 0..<n where weights[index] > 0 {
+            cumulative += weights[index]
+            let target = index == n - 1 ? extra : Swift.min(extra, Int((Double(extra) * cumulative / total).rounded()))
+            counts[index] += Int32(target - assigned)
+            assigned = target
+        }
+        if assigned < extra, let last = weights.lastIndex(where: { $0 > 0 }) { counts[last] += Int32(extra - assigned) }
+        return counts
+    }
+
+    public func makeIterator() -> Iterator { Iterator(generator: self) }
+
+    /// Yields the shop's events customer by customer.
+    public struct Iterator: IteratorProtocol {
+        let generator: ShopGenerator
+        public private(set) var customer = 0
+        var pending: [IngestEvent] = []
+        var position = 0
+
+        public mutating func next() -> IngestEvent? {
+            while position == pending.count {
+                guard customer < generator.options.customers else { return nil }
+                pending = generator.events(forCustomer: customer)
+                position = 0
+                customer += 1
+            }
+            defer { position += 1 }
+            return pending[position]
+        }
+    }
+
+    static let firstNames = [
+        "Ava", "Ben", "Chloe", "David", "Emma", "Felix", "Grace", "Hugo", "Isla", "Jonas", "Kira", "Liam", "Mia",
+        "Noah", "Olivia", "Paul", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera", "Wen", "Yuki", "Zoe",
+    ]
+    static let lastNames = [
+        "Adams", "Berg", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hansen", "Ito", "Jensen", "Kowalski",
+        "Lopez", "Müller", "Nowak", "O'Brien", "Peters", "Rossi", "Schmidt", "Tanaka", "Weber",
+    ]
+    static let places: [(country: String, zone: String, callingCode: String)] = [
+        ("US", "America/New_York", "1"), ("US", "America/Chicago", "1"), ("US", "America/Los_Angeles", "1"),
+        ("CA", "America/Toronto", "1"), ("GB", "Europe/London", "44"), ("DE", "Europe/Berlin", "49"),
+        ("FR", "Europe/Paris", "33"), ("NL", "Europe/Amsterdam", "31"), ("ES", "Europe/Madrid", "34"),
+        ("IT", "Europe/Rome", "39"), ("SE", "Europe/Stockholm", "46"), ("AU", "Australia/Sydney", "61"),
+        ("JP", "Asia/Tokyo", "81"),
+    ]
+
+    /// Every event of customer `index`.
+    func events(forCustomer index: Int) -> [IngestEvent] {
+        let o = options
+        var random = SeededRandom(seed: o.seed, stream: UInt64(index) &+ 0xC057_0000)
+        let prefix = "gen\(o.seed)"
+        let customerRef = "c\(index + 1)"
+        let place = Self.places[random.int(0...Self.places.count - 1)]
+        let first = Self.firstNames[random.int(0...Self.firstNames.count - 1)]
+        let last = Self.lastNames[random.int(0...Self.lastNames.count - 1)]
+        let email = "\(first.lowercased()).\(last.lowercased().filter(\.isLetter)).\(index + 1)@example.com"
+        let digits = String(index + 1)
+        let phone = random.chance(0.6)
+            ? "+\(place.callingCode)7\(String(repeating: "0", count: Swift.max(0, 9 - digits.count)))\(digits)" : nil
+        let identity = CustomerIdentity(refs: [ExternalRef(source: "", id: customerRef)], email: email, phone: phone)
+        let start = o.until - (o.days - 1)
+        let count = Int(orderCounts[index])
+        // Sign-up: up to 30 days before the first order; buyers' first orders spread over history.
+        let firstDay = start + random.int(0...o.days - 1)
+        let signUp = firstDay - random.int(0...30)
+        let signUpAt = signUp.epochSeconds + Int64(random.int(0...86_399))
+        var birthday: String?
+        if random.chance(0.7) {
+            let month = random.int(1...12)
+            let day = random.int(1...28)
+            birthday = "\(random.int(1950...2005))-\(Timestamp.pad2(month))-\(Timestamp.pad2(day))"
+        }
+        var events: [IngestEvent] = []
+        events.reserveCapacity(count + 6)
+        func add(_ id: String, _ at: Int64, _ kind: IngestEvent.Kind) {
+            events.append(IngestEvent(id: "\(prefix)-\(id)", source: o.source, occurredAt: at, kind: kind))
+        }
+        add(
+            "\(customerRef)-profile", signUpAt,
+            .customerUpserted(
+                CustomerUpsert(
+                    identity: identity, firstName: first, lastName: last, country: place.country,
+                    timeZone: place.zone, birthday: birthday, tags: random.chance(0.1) ? ["wholesale"] : [],
+                    createdAt: signUpAt)))
+        let who = CustomerIdentity(refs: [ExternalRef(source: "", id: customerRef)])
+        if random.chance(0.65) {
+            add("\(customerRef)-consent-email", signUpAt + 1, .consentChanged(ConsentChange(customer: who, channel: .email, status: .granted)))
+            if random.chance(0.1) {
+                add("\(customerRef)-consent-email-2", signUpAt + 86_400 * Int64(random.int(30...400)),
+                    .consentChanged(ConsentChange(customer: who, channel: .email, status: .revoked)))
+            }
+        }
+        if phone != nil, random.chance(0.45) {
+            add("\(customerRef)-consent-sms", signUpAt + 2, .consentChanged(ConsentChange(customer: who, channel: .sms, status: .granted)))
+        }
+
+        // Orders: alive to the end, or dropped out on a day after the first order.
+        let untilDay = random.chance(0.55) ? o.until : firstDay + random.int(0...Swift.max(0, o.until - firstDay))
+        var days = (0..<count).map { $0 == 0 ? firstDay : firstDay + random.int(0...Swift.max(0, untilDay - firstDay)) }
+        days.sort()
+        let favourites = (0..<3).map { _ in self.pick(&random) }
+        var cartUsed = false
+        for (number, day) in days.enumerated() {
+            let at = day.epochSeconds + Int64(random.int(28_800...79_200))
+            var lines: [OrderLine] = []
+            for _ in 0..<random.int(1...3) {
+                let product = random.chance(0.5) ? favourites[random.int(0...2)] : pick(&random)
+                lines.append(
+                    OrderLine(sku: product.sku, name: product.name, quantity: random.chance(0.8) ? 1 : random.int(2...4), unitPriceMinor: product.priceMinor))
+            }
+            let total = lines.reduce(0) { $0 + Int64($1.quantity) * $1.unitPriceMinor }
+            let orderRef = "o\(index + 1)-\(number + 1)"
+            var cartRef: String?
+            if !cartUsed, number == count - 1, random.chance(0.15) {
+                cartRef = "k\(index + 1)"
+                cartUsed = true
+                add("\(orderRef)-cart", at - 600, .cartUpdated(CartData(ref: cartRef!, customer: who, currency: o.currency, valueMinor: total, lines: lines)))
+            }
+            add(
+                orderRef, at,
+                .orderPlaced(
+                    OrderData(ref: orderRef, customer: who, placedAt: at, currency: o.currency, totalMinor: total, lines: lines, cartRef: cartRef)))
+            let roll = random.unit()
+            if roll < 0.02 {
+                add("\(orderRef)-cancel", at + 3_600, .orderCancelled(orderRef: orderRef))
+            } else if roll < 0.05, total > 1 {
+                add(
+                    "\(orderRef)-refund", at + 86_400 * 7,
+                    .orderRefunded(RefundData(orderRef: orderRef, amountMinor: Swift.max(1, total / Int64(random.int(1...4))), currency: o.currency)))
+            }
+        }
+        // An open cart left behind by a quarter of customers, some recently (abandoned-cart flows).
+        if !cartUsed, random.chance(0.25) {
+            let lastActive = days.last ?? firstDay
+            let day = Swift.min(o.until, lastActive + random.int(0...60))
+            let product = pick(&random)
+            let line = OrderLine(sku: product.sku, name: product.name, quantity: 1, unitPriceMinor: product.priceMinor)
+            add(
+                "k\(index + 1)-open", day.epochSeconds + Int64(random.int(0...86_399)),
+                .cartUpdated(CartData(ref: "k\(index + 1)", customer: who, currency: o.currency, valueMinor: line.unitPriceMinor, lines: [line])))
+        }
+        if random.chance(0.08) {
+            let day = Swift.min(o.until, (days.last ?? firstDay) + random.int(0...20))
+            add(
+                "t\(index + 1)", day.epochSeconds + 40_000,
+                .ticketUpdated(
+                    TicketData(
+                        ref: "t\(index + 1)", customer: who, subject: ["Where is my order?", "Damaged item", "Change my address", "Refund request"][random.int(0...3)],
+                        status: random.chance(0.7) ? .closed : .open)))
+        }
+        return events
+    }
+
+    func pick(_ random: inout SeededRandom) -> Product {
+        let u = random.unit()
+        return catalogue[Swift.min(catalogue.count - 1, Int(Double(catalogue.count) * u * u * u))]
+    }
+}
+
+extension ShopGenerator: SourceConnector {
+    public var source: String { options.source }
+
+    public func events() -> AsyncThrowingStream<IngestEvent, any Error> {
+        let generator = self
+        return AsyncThrowingStream { continuation in
+            for event in generator { continuation.yield(event) }
+            continuation.finish()
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// What a batch did.
+public struct IngestReport: Hashable, Sendable, CustomStringConvertible {
+    /// Events applied, by type.
+    public var applied: [EventType: Int] = [:]
+    /// Events skipped because their id had been applied before.
+    public var duplicates = 0
+    public var customersCreated = 0
+    public var customersMerged = 0
+    /// Erasure requests for customers the store did not know.
+    public var erasuresOfUnknown = 0
+
+    public init() {}
+
+    /// Events applied, all types.
+    public var appliedCount: Int { applied.values.reduce(0, +) }
+    /// Orders placed in the batch.
+    public var ordersPlaced: Int { applied[.orderPlaced, default: 0] }
+
+    public static func + (lhs: IngestReport, rhs: IngestReport) -> IngestReport {
+        var sum = lhs
+        sum.applied.merge(rhs.applied, uniquingKeysWith: +)
+        sum.duplicates += rhs.duplicates
+        sum.customersCreated += rhs.customersCreated
+        sum.customersMerged += rhs.customersMerged
+        sum.erasuresOfUnknown += rhs.erasuresOfUnknown
+        return sum
+    }
+
+    public var description: String {
+        "\(appliedCount) events applied (\(ordersPlaced) orders), \(duplicates) already applied, "
+            + "\(customersCreated) customers created, \(customersMerged) merged"
+    }
+}

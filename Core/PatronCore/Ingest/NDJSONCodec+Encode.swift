@@ -1,0 +1,189 @@
+import Foundation
+
+extension NDJSONCodec {
+    /// One event as one NDJSON line (no newline), with amounts as exact decimal strings and keys
+    /// in a fixed order, so the same event always gives the same bytes.
+    public static func encode(_ event: IngestEvent) -> String {
+        var json = JSONWriter()
+        json.open()
+        json.field("id", event.id)
+        json.field("type", event.type.rawValue)
+        json.field("source", event.source)
+        json.field("at", Timestamp.format(event.occurredAt))
+        switch event.kind {
+        case .customerUpserted(let upsert):
+            json.key("customer")
+            json.open()
+            writeIdentityFields(upsert.identity, source: event.source, into: &json)
+            json.field("first_name", upsert.firstName)
+            json.field("last_name", upsert.lastName)
+            json.field("country", upsert.country)
+            json.field("timezone", upsert.timeZone)
+            json.field("birthday", upsert.birthday)
+            if let tags = upsert.tags {
+                json.key("tags")
+                json.array(tags)
+            }
+            json.field("created_at", upsert.createdAt.map(Timestamp.format))
+            json.close()
+        case .customerErased(let identity):
+            json.key("customer")
+            writeIdentity(identity, source: event.source, into: &json)
+        case .orderPlaced(let order), .orderUpdated(let order):
+            json.key("order")
+            json.open()
+            json.field("id", order.ref)
+            json.key("customer")
+            writeIdentity(order.customer, source: event.source, into: &json)
+            json.field("placed_at", Timestamp.format(order.placedAt))
+            json.field("currency", order.currency.code)
+            json.field("total", Money.decimalString(order.totalMinor, digits: order.currency.minorUnitDigits))
+            writeLines(order.lines, currency: order.currency, into: &json)
+            json.field("cart_id", order.cartRef)
+            json.close()
+        case .orderCancelled(let ref):
+            json.key("order")
+            json.open()
+            json.field("id", ref)
+            json.close()
+        case .orderRefunded(let refund):
+            json.key("refund")
+            json.open()
+            json.field("order_id", refund.orderRef)
+            json.field("amount", Money.decimalString(refund.amountMinor, digits: refund.currency.minorUnitDigits))
+            json.field("currency", refund.currency.code)
+            json.close()
+        case .cartUpdated(let cart):
+            json.key("cart")
+            json.open()
+            json.field("id", cart.ref)
+            json.key("customer")
+            writeIdentity(cart.customer, source: event.source, into: &json)
+            json.field("currency", cart.currency.code)
+            json.field("total", Money.decimalString(cart.valueMinor, digits: cart.currency.minorUnitDigits))
+            writeLines(cart.lines, currency: cart.currency, into: &json)
+            json.field("status", cart.status.rawValue)
+            json.close()
+        case .consentChanged(let change):
+            json.key("consent")
+            json.open()
+            json.key("customer")
+            writeIdentity(change.customer, source: event.source, into: &json)
+            json.field("channel", change.channel.rawValue)
+            json.field("status", change.status.rawValue)
+            json.close()
+        case .ticketUpdated(let ticket):
+            json.key("ticket")
+            json.open()
+            json.field("id", ticket.ref)
+            json.key("customer")
+            writeIdentity(ticket.customer, source: event.source, into: &json)
+            json.field("subject", ticket.subject)
+            json.field("status", ticket.status.rawValue)
+            json.close()
+        }
+        json.close()
+        return json.text
+    }
+
+    static func writeIdentity(_ identity: CustomerIdentity, source: String, into json: inout JSONWriter) {
+        json.open()
+        writeIdentityFields(identity, source: source, into: &json)
+        json.close()
+    }
+
+    static func writeIdentityFields(_ identity: CustomerIdentity, source: String, into json: inout JSONWriter) {
+        var refs = identity.refs
+        if let first = refs.first, first.source.isEmpty || first.source == source {
+            json.field("id", first.id)
+            refs.removeFirst()
+        }
+        if !refs.isEmpty {
+            json.key("refs")
+            json.raw("[")
+            for (index, ref) in refs.enumerated() {
+                if index > 0 { json.raw(",") }
+                json.open()
+                json.field("source", ref.source.isEmpty ? source : ref.source)
+                json.field("id", ref.id)
+                json.close()
+            }
+            json.raw("]")
+        }
+        json.field("email", identity.email)
+        json.field("phone", identity.phone)
+    }
+
+    static func writeLines(_ lines: [OrderLine], currency: CurrencyCode, into json: inout JSONWriter) {
+        guard !lines.isEmpty else { return }
+        json.key("lines")
+        json.raw("[")
+        for (index, line) in lines.enumerated() {
+            if index > 0 { json.raw(",") }
+            json.open()
+            json.field("sku", line.sku)
+            json.field("name", line.name)
+            json.key("quantity")
+            json.raw(String(line.quantity))
+            json.field("unit_price", Money.decimalString(line.unitPriceMinor, digits: currency.minorUnitDigits))
+            json.close()
+        }
+        json.raw("]")
+    }
+}
+
+/// A small, allocation-light JSON object writer with a fixed key order.
+struct JSONWriter {
+    var text = ""
+    private var needsComma = false
+
+    mutating func raw(_ fragment: String) {
+        text += fragment
+        needsComma = fragment != "[" && fragment != ","
+    }
+    mutating func open() {
+        text += "{"
+        needsComma = false
+    }
+    mutating func close() {
+        text += "}"
+        needsComma = true
+    }
+    mutating func key(_ name: String) {
+        if needsComma { text += "," }
+        text += "\"\(name)\":"
+        needsComma = false
+    }
+    mutating func field(_ name: String, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        string(value)
+        needsComma = true
+    }
+    mutating func array(_ values: [String]) {
+        text += "["
+        for (index, value) in values.enumerated() {
+            if index > 0 { text += "," }
+            string(value)
+        }
+        text += "]"
+        needsComma = true
+    }
+    mutating func string(_ value: String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+
+/// Reads and writes ``IngestEvent``s as NDJSON lines.
+public enum NDJSONCodec {
+    /// Decodes one line. `location` names the file and line for errors.
+    public static func decode(line: some StringProtocol, at location: InputLocation) throws(PatronError) -> IngestEvent {
+        let data = Data(line.utf8)
+        let wire: NDJSONWire.Event
+        do {
+            wire = try JSONDecoder().decode(NDJSONWire.Event.self, from: data)
+        } catch let error as DecodingError {
+            throw describe(error, at: location)
+        } catch {
+            throw PatronError(.malformedInput, "malformed JSON", at: location)
+        }
+        return try event(from: wire, at: location)
+    }
+
+    static func describe(_ error: DecodingError, at location: InputLocation) -> PatronError {
+        func path(_ codingPath: [any CodingKey]) -> String? {
+            let parts = codingPath.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }
+            guard !parts.isEmpty else { return nil }
+            return parts.reduce("") { result, part in
+                part.hasPrefix("[") || result.isEmpty ? result + part : result + "." + part
+            }
+        }
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return PatronError(.malformedInput, "malformed JSON", at: location)
+        case .dataCorrupted(let context):
+            return PatronError(.invalidValue, context.debugDescription, at: location.with(field: path(context.codingPath)))
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return PatronError(.malformedInput, "missing field", at: location.with(field: field))
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            let name = type == String.self ? "a string" : type == Int.self ? "an integer" : "\(type)"
+            return PatronError(
+                .malformedInput, "expected \(name)", at: location.with(field: path(context.codingPath)))
+        @unknown default:
+            return PatronError(.malformedInput, "malformed JSON", at: location)
+        }
+    }
+
+    static func event(from wire: NDJSONWire.Event, at location: InputLocation) throws(PatronError) -> IngestEvent {
+        func fail(_ field: String, _ message: String, _ code: PatronError.Code = .invalidValue) -> PatronError {
+            PatronError(code, message, at: location.with(field: field))
+        }
+        func required<T>(_ value: T?, _ field: String) throws(PatronError) -> T {
+            guard let value else { throw fail(field, "missing field", .malformedInput) }
+            return value
+        }
+        func time(_ text: String?, _ field: String) throws(PatronError) -> Int64? {
+            guard let text else { return nil }
+            guard let seconds = Timestamp.parse(text) else {
+                throw fail(field, "unparseable date '\(text)' (use RFC 3339, e.g. 2024-03-01T10:00:00Z)")
+            }
+            return seconds
+        }
+        func currency(_ text: String?, _ field: String) throws(PatronError) -> CurrencyCode {
+            let code = try required(text, field)
+            guard let currency = CurrencyCode(code) else { throw fail(field, "unknown currency '\(code)'") }
+            return currency
+        }
+        func amount(_ value: NDJSONWire.Amount?, _ currency: CurrencyCode, _ field: String) throws(PatronError) -> Int64 {
+            let value = try required(value, field)
+            do {
+                return try Money.parse(value.text, currency: currency).minorUnits
+            } catch {
+                throw fail(field, "\(error) in \(currency)")
+            }
+        }
+        func identity(_ customer: NDJSONWire.Customer?, _ field: String) throws(PatronError) -> CustomerIdentity {
+            let customer = try required(customer, field)
+            var refs = customer.refs?.map { ExternalRef(source: $0.source, id: $0.id) } ?? []
+            if let id = customer.id { refs.insert(ExternalRef(source: "", id: id), at: 0) }
+            return CustomerIdentity(refs: refs, email: customer.email, phone: customer.phone)
+        }
+        func lines(_ lines: [NDJSONWire.Line]?, _ currency: CurrencyCode, _ field: String) throws(PatronError)
+            -> [OrderLine]
+        {
+            var result: [OrderLine] = []
+            for (index, line) in (lines ?? []).enumerated() {
+                result.append(
+                    OrderLine(
+                        sku: line.sku, name: line.name, quantity: line.quantity,
+                        unitPriceMinor: try amount(line.unit_price, currency, "\(field)[\(index)].unit_price")))
+            }
+            return result
+        }
+        func total(_ given: NDJSONWire.Amount?, _ lines: [OrderLine], _ currency: CurrencyCode, _ field: String)
+            throws(PatronError) -> Int64
+        {
+            if given != nil { return try amount(given, currency, field) }
+            guard !lines.isEmpty else { throw fail(field, "missing field (and no lines to sum)", .malformedInput) }
+            return lines.reduce(0) { $0 + Int64($1.quantity) * $1.unitPriceMinor }
+        }
+
+        let id = try required(wire.id, "id")
+        let typeName = try required(wire.type, "type")
+        guard let type = EventType(rawValue: typeName) else {
+            let known = EventType.allCases.map(\.rawValue).joined(separator: ", ")
+            throw fail("type", "unknown event type '\(typeName)' (known: \(known))", .unknownEventType)
+        }
+        let source = try required(wire.source, "source")
+        let at = try required(try time(wire.at, "at"), "at")
+
+        let kind: IngestEvent.Kind
+        switch type {
+        case .customerUpserted, .customerErased:
+            let customer = try required(wire.customer, "customer")
+            let who = try identity(customer, "customer")
+            if type == .customerErased {
+                kind = .customerErased(who)
+            } else {
+                kind = .customerUpserted(
+                    CustomerUpsert(
+                        identity: who, firstName: customer.first_name, lastName: customer.last_name,
+                        country: customer.country, timeZone: customer.timezone, birthday: customer.birthday,
+                        tags: customer.tags, createdAt: try time(customer.created_at, "customer.created_at")))
+            }
+        case .orderPlaced, .orderUpdated:
+            let order = try required(wire.order, "order")
+            let code = try currency(order.currency, "order.currency")
+            let orderLines = try lines(order.lines, code, "order.lines")
+            let data = OrderData(
+                ref: order.id, customer: try identity(order.customer, "order.customer"),
+                placedAt: try time(order.placed_at, "order.placed_at") ?? at, currency: code,
+                totalMinor: try total(order.total, orderLines, code, "order.total"), lines: orderLines,
+                cartRef: order.cart_id)
+            kind = type == .orderPlaced ? .orderPlaced(data) : .orderUpdated(data)
+        case .orderCancelled:
+            kind = .orderCancelled(orderRef: try required(wire.order, "order").id)
+        case .orderRefunded:
+            let refund = try required(wire.refund, "refund")
+            let code = try currency(refund.currency, "refund.currency")
+            kind = .orderRefunded(
+                RefundData(
+                    orderRef: refund.order_id, amountMinor: try amount(refund.amount, code, "refund.amount"),
+                    currency: code))
+        case .cartUpdated:
+            let cart = try required(wire.cart, "cart")
+            let code = try currency(cart.currency, "cart.currency")
+            let cartLines = try lines(cart.lines, code, "cart.lines")
+            guard let status = CartStatus(rawValue: cart.status ?? "open") else {
+                throw fail("cart.status", "unknown cart status '\(cart.status ?? "")' (open, converted, deleted)")
+            }
+            kind = .cartUpdated(
+                CartData(
+                    ref: cart.id, customer: try identity(cart.customer, "cart.customer"), currency: code,
+                    valueMinor: try total(cart.total, cartLines, code, "cart.total"), lines: cartLines, status: status))
+        case .consentChanged:
+            let consent = try required(wire.consent, "consent")
+            guard let channel = ConsentChannel(rawValue: consent.channel) else {
+                throw fail("consent.channel", "unknown channel '\(consent.channel)' (email, sms)")
+            }
+            guard let status = ConsentStatus(rawValue: consent.status) else {
+                throw fail("consent.status", "unknown consent status '\(consent.status)' (granted, revoked, unknown)")
+            }
+            kind = .consentChanged(
+                ConsentChange(customer: try identity(consent.customer, "consent.customer"), channel: channel, status: status))
+        case .ticketUpdated:
+            let ticket = try required(wire.ticket, "ticket")
+            guard let status = TicketStatus(rawValue: ticket.status ?? "open") else {
+                throw fail("ticket.status", "unknown ticket status '\(ticket.status ?? "")' (open, pending, closed)")
+            }
+            kind = .ticketUpdated(
+                TicketData(
+                    ref: ticket.id, customer: try identity(ticket.customer, "ticket.customer"),
+                    subject: ticket.subject ?? "", status: status))
+        }
+        return IngestEvent(id: id, source: source, occurredAt: at, kind: kind, origin: location)
+    }
+}

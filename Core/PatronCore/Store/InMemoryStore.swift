@@ -1,0 +1,212 @@
+import Foundation
+
+/// A store in memory, for tests and for trying the kernel without a database.
+///
+/// Transactions work on a copy of the state and publish it only when the body returns, so a
+/// throwing batch leaves nothing behind, exactly as a database transaction.
+public final class InMemoryStore: Store, @unchecked Sendable {
+    // @unchecked: `state` is only read or replaced while `lock` is held, and `write` holds it for
+    // the whole transaction, so transactions are serialised.
+    private let lock = NSLock()
+    private var state = State()
+
+    public init() {}
+
+    struct State {
+        var applied: Set<String> = []
+        var currency: CurrencyCode?
+        var customers: [CustomerID: CustomerRecord] = [:]
+        var refs: [ExternalRef: CustomerID] = [:]
+        var refOrder: [ExternalRef] = []
+        var emails: [String: CustomerID] = [:]
+        var phones: [String: CustomerID] = [:]
+        var orders: [OrderID: OrderRecord] = [:]
+        var orderRefs: [ExternalRef: OrderID] = [:]
+        var carts: [CartID: CartRecord] = [:]
+        var cartRefs: [ExternalRef: CartID] = [:]
+        var tickets: [TicketID: TicketRecord] = [:]
+        var ticketRefs: [ExternalRef: TicketID] = [:]
+        var merges: [(from: CustomerID, into: CustomerID, at: Int64)] = []
+        var snapshots: [RFMSnapshot] = []
+        var moves: [SegmentMove] = []
+        var nextID: Int64 = 1
+    }
+
+    public func write<T>(_ body: (Transaction) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        let transaction = Transaction(state: state)
+        let result = try body(transaction)
+        state = transaction.state
+        return result
+    }
+
+    public func read<T>(_ body: (Transaction) throws -> T) throws -> T {
+        let transaction = Transaction(state: snapshotState())
+        return try body(transaction)
+    }
+
+    private func snapshotState() -> State {
+        lock.lock()
+        defer { lock.unlock() }
+        return state
+    }
+
+    /// Every order in the store, in id order.
+    public func allOrders() -> [OrderRecord] {
+        snapshotState().orders.values.sorted { $0.id < $1.id }
+    }
+
+    /// Every customer in the store, in id order.
+    public func allCustomers() -> [CustomerRecord] {
+        snapshotState().customers.values.sorted { $0.id < $1.id }
+    }
+
+    /// The merges recorded so far.
+    public func merges() -> [(from: CustomerID, into: CustomerID)] {
+        snapshotState().merges.map { ($0.from, $0.into) }
+    }
+
+    public func rfmFacts(asOf: Day, windowDays: Int?) throws -> [RFMFact] {
+        let state = snapshotState()
+        var keys: [CustomerID: String] = [:]
+        for (id, customer) in state.customers { keys[id] = customer.primaryRef?.id ?? String(id.rawValue) }
+        return RFMFact.compute(orders: state.orders.values, keys: keys, asOf: asOf, windowDays: windowDays)
+    }
+
+    public func orderFacts(through: Day) throws -> [OrderFact] {
+        let state = snapshotState()
+        return state.orders.values
+            .filter { $0.status.counts && Day(epochSeconds: $0.placedAt) <= through }
+            .map { OrderFact(customerID: $0.customerID, placedAt: $0.placedAt, netMinor: $0.netMinor) }
+            .sorted { ($0.customerID, $0.placedAt) < ($1.customerID, $1.placedAt) }
+    }
+
+    public func orderSpan() throws -> ClosedRange<Day>? {
+        let days = snapshotState().orders.values.filter(\.status.counts).map { Day(epochSeconds: $0.placedAt) }
+        guard let first = days.min(), let last = days.max() else { return nil }
+        return first...last
+    }
+
+    public func customerCount() throws -> Int { snapshotState().customers.count }
+
+    public func latestRFMSnapshot() throws -> RFMSnapshot? { snapshotState().snapshots.last }
+
+    public func saveRFMSnapshot(_ snapshot: RFMSnapshot, moves: [SegmentMove]) throws -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        var saved = snapshot
+        saved.id = Int64(state.snapshots.count + 1)
+        state.snapshots.append(saved)
+        state.moves += moves
+        return saved.id
+    }
+
+    /// A transaction over a private copy of the state.
+    public final class Transaction: StoreTransaction {
+        var state: State
+        init(state: State) { self.state = state }
+
+        private func newID() -> Int64 {
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+
+        public func markApplied(eventID: String) throws -> Bool { state.applied.insert(eventID).inserted }
+        public func reportingCurrency() throws -> CurrencyCode? { state.currency }
+        public func setReportingCurrency(_ currency: CurrencyCode) throws { state.currency = currency }
+
+        public func customerID(ref: ExternalRef) throws -> CustomerID? { state.refs[ref] }
+        public func customerID(email: String) throws -> CustomerID? { state.emails[email] }
+        public func customerID(phone: String) throws -> CustomerID? { state.phones[phone] }
+        public func customer(_ id: CustomerID) throws -> CustomerRecord? { state.customers[id] }
+
+        public func insertCustomer(_ customer: CustomerRecord) throws -> CustomerID {
+            var record = customer
+            record.id = CustomerID(newID())
+            state.customers[record.id] = record
+            index(record, previous: nil)
+            return record.id
+        }
+
+        public func updateCustomer(_ customer: CustomerRecord) throws {
+            let previous = state.customers[customer.id]
+            state.customers[customer.id] = customer
+            index(customer, previous: previous)
+        }
+
+        private func index(_ record: CustomerRecord, previous: CustomerRecord?) {
+            if let old = previous?.email, state.emails[old] == record.id { state.emails[old] = nil }
+            if let old = previous?.phone, state.phones[old] == record.id { state.phones[old] = nil }
+            if let email = record.email { state.emails[email] = record.id }
+            if let phone = record.phone, ContactNormalizer.phone(phone) == phone { state.phones[phone] = record.id }
+        }
+
+        public func attach(ref: ExternalRef, to customer: CustomerID) throws {
+            if state.refs[ref] == nil { state.refOrder.append(ref) }
+            state.refs[ref] = customer
+        }
+
+        public func refs(of customer: CustomerID) throws -> [ExternalRef] {
+            state.refOrder.filter { state.refs[$0] == customer }
+        }
+
+        public func detachRefs(of customer: CustomerID) throws {
+            for ref in try refs(of: customer) { state.refs[ref] = nil }
+            state.refOrder.removeAll { state.refs[$0] == nil }
+        }
+
+        public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
+            for ref in state.refOrder where state.refs[ref] == from { state.refs[ref] = into }
+            for (id, order) in state.orders where order.customerID == from { state.orders[id]?.customerID = into }
+            for (id, cart) in state.carts where cart.customerID == from { state.carts[id]?.customerID = into }
+            for (id, ticket) in state.tickets where ticket.customerID == from { state.tickets[id]?.customerID = into }
+            if let old = state.customers.removeValue(forKey: from) {
+                if let email = old.email, state.emails[email] == from { state.emails[email] = nil }
+                if let phone = old.phone, state.phones[phone] == from { state.phones[phone] = nil }
+            }
+            state.merges.append((from, into, at))
+        }
+
+        public func order(ref: ExternalRef) throws -> OrderRecord? { state.orderRefs[ref].flatMap { state.orders[$0] } }
+        public func insertOrder(_ order: OrderRecord) throws -> OrderID {
+            var record = order
+            record.id = OrderID(newID())
+            state.orders[record.id] = record
+            state.orderRefs[record.ref] = record.id
+            return record.id
+        }
+        public func updateOrder(_ order: OrderRecord) throws { state.orders[order.id] = order }
+        public func orders(of customer: CustomerID) throws -> [OrderRecord] {
+            state.orders.values.filter { $0.customerID == customer }.sorted { $0.id < $1.id }
+        }
+
+        public func cart(ref: ExternalRef) throws -> CartRecord? { state.cartRefs[ref].flatMap { state.carts[$0] } }
+        public func insertCart(_ cart: CartRecord) throws -> CartID {
+            var record = cart
+            record.id = CartID(newID())
+            state.carts[record.id] = record
+            state.cartRefs[record.ref] = record.id
+            return record.id
+        }
+        public func updateCart(_ cart: CartRecord) throws { state.carts[cart.id] = cart }
+        public func carts(of customer: CustomerID) throws -> [CartRecord] {
+            state.carts.values.filter { $0.customerID == customer }.sorted { $0.id < $1.id }
+        }
+
+        public func ticket(ref: ExternalRef) throws -> TicketRecord? {
+            state.ticketRefs[ref].flatMap { state.tickets[$0] }
+        }
+        public func insertTicket(_ ticket: TicketRecord) throws -> TicketID {
+            var record = ticket
+            record.id = TicketID(newID())
+            state.tickets[record.id] = record
+            state.ticketRefs[record.ref] = record.id
+            return record.id
+        }
+        public func updateTicket(_ ticket: TicketRecord) throws { state.tickets[ticket.id] = ticket }
+        public func tickets(of customer: CustomerID) throws -> [TicketRecord] {
+            state.tickets.values.filter { $0.customerID == customer }.sorted { $0.id < $1.id }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// A Patron store: where customers, orders, carts and tickets live.
+///
+/// Implemented by `PatronSQLite` (the embedded default) and by ``InMemoryStore`` for tests.
+/// Writes happen only inside ``write(_:)``, one transaction per call: if the body throws, nothing
+/// it did remains. Analytics read plain facts through the `…Facts` requirements and compute in
+/// the kernel, so every store gives the same answers.
+public protocol Store: Sendable {
+    /// The store's transaction type.
+    associatedtype Transaction: StoreTransaction
+
+    /// Runs `body` in one write transaction; rolls back everything if it throws.
+    func write<T>(_ body: (Transaction) throws -> T) throws -> T
+    /// Runs `body` against a consistent read-only view.
+    func read<T>(_ body: (Transaction) throws -> T) throws -> T
+
+    /// Per-customer recency, frequency and monetary inputs as of the end of `asOf` (orders after
+    /// it are ignored); with `windowDays`, frequency and monetary count only orders placed in the
+    /// last `windowDays` days up to `asOf`. Only customers with a counting order up to `asOf`.
+    /// Must equal ``RFMFact/compute(orders:keys:asOf:windowDays:)`` over the store's orders.
+    func rfmFacts(asOf: Day, windowDays: Int?) throws -> [RFMFact]
+    /// Every counting order up to the end of `through`, sorted by customer, then time.
+    func orderFacts(through: Day) throws -> [OrderFact]
+    /// The first and last day with a counting order; `nil` when there is none.
+    func orderSpan() throws -> ClosedRange<Day>?
+    /// How many customers the store has (erased ones included: they still have orders).
+    func customerCount() throws -> Int
+
+    /// The newest saved RFM snapshot, with its assignments.
+    func latestRFMSnapshot() throws -> RFMSnapshot?
+    /// Saves a snapshot and the segment moves since the previous one; returns the snapshot's id.
+    func saveRFMSnapshot(_ snapshot: RFMSnapshot, moves: [SegmentMove]) throws -> Int64
+}
+
+/// What one transaction on a store can do. The ``Ingestor`` is written against this alone.
+///
+/// Rules an implementation keeps: lookups see the transaction's own writes; `insert…` assigns a
+/// new id and ignores the one passed in; refs, email and phone are unique per customer.
+public protocol StoreTransaction {
+    /// Records that the event was applied. Returns `false` when it had been already.
+    func markApplied(eventID: String) throws -> Bool
+
+    /// The currency all money in the store is in; `nil` before the first order.
+    func reportingCurrency() throws -> CurrencyCode?
+    func setReportingCurrency(_ currency: CurrencyCode) throws
+
+    func customerID(ref: ExternalRef) throws -> CustomerID?
+    /// By normalised email.
+    func customerID(email: String) throws -> CustomerID?
+    /// By E.164 phone.
+    func customerID(phone: String) throws -> CustomerID?
+    func customer(_ id: CustomerID) throws -> CustomerRecord?
+    func insertCustomer(_ customer: CustomerRecord) throws -> CustomerID
+    func updateCustomer(_ customer: CustomerRecord) throws
+    func attach(ref: ExternalRef, to customer: CustomerID) throws
+    func refs(of customer: CustomerID) throws -> [ExternalRef]
+    /// Removes every ref of the customer (erasure: the person can no longer be matched).
+    func detachRefs(of customer: CustomerID) throws
+    /// Moves refs, orders, carts and tickets of `from` to `into`, records the merge and deletes
+    /// `from`. The caller updates `into`'s profile and aggregates.
+    func reassign(from: CustomerID, into: CustomerID, at: Int64) throws
+
+    func order(ref: ExternalRef) throws -> OrderRecord?
+    func insertOrder(_ order: OrderRecord) throws -> OrderID
+    func updateOrder(_ order: OrderRecord) throws
+    func orders(of customer: CustomerID) throws -> [OrderRecord]
+
+    func cart(ref: ExternalRef) throws -> CartRecord?
+    func insertCart(_ cart: CartRecord) throws -> CartID
+    func updateCart(_ cart: CartRecord) throws
+    func carts(of customer: CustomerID) throws -> [CartRecord]
+
+    func ticket(ref: ExternalRef) throws -> TicketRecord?
+    func insertTicket(_ ticket: TicketRecord) throws -> TicketID
+    func updateTicket(_ ticket: TicketRecord) throws
+    func tickets(of customer: CustomerID) throws -> [TicketRecord]
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Reads a file (or standard input) line by line in large chunks, with 1-based line numbers.
+/// `\n` and `\r\n` both end a line; a missing final newline is fine.
+public final class LineReader {
+    /// The name used in error messages (`<stdin>` for standard input).
+    public let name: String
+    /// The number of the line last returned.
+    public private(set) var lineNumber = 0
+    /// Bytes consumed so far, for progress.
+    public private(set) var bytesRead: Int64 = 0
+
+    private let handle: FileHandle
+    private let ownsHandle: Bool
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var eof = false
+
+    /// Opens `path`, or standard input for `-`.
+    public init(path: String) throws(PatronError) {
+        if path == "-" {
+            handle = FileHandle.standardInput
+            name = "<stdin>"
+            ownsHandle = false
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                let handle = FileHandle(forReadingAtPath: path)
+            else {
+                throw PatronError(.io, "cannot open file (no such file, or a directory)", at: InputLocation(file: path))
+            }
+            self.handle = handle
+            name = path
+            ownsHandle = true
+        }
+    }
+
+    deinit {
+        if ownsHandle { try? handle.close() }
+    }
+
+    /// The next line without its terminator, or `nil` at the end.
+    public func next() throws(PatronError) -> Substring? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = newline
+                if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = Self.string(buffer[start..<end])
+                bytesRead += Int64(newline + 1 - start)
+                start = newline + 1
+                lineNumber += 1
+                return line
+            }
+            if eof {
+                guard start < buffer.count else { return nil }
+                var end = buffer.count
+                if buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = Self.string(buffer[start..<end])
+                bytesRead += Int64(buffer.count - start)
+                start = buffer.count
+                lineNumber += 1
+                return line
+            }
+            try fill()
+        }
+    }
+
+    private func fill() throws(PatronError) {
+        if start > 0 {
+            buffer.removeSubrange(0..<start)
+            start = 0
+        }
+        let chunk: Data?
+        do {
+            chunk = try handle.read(upToCount: 1 << 20)
+        } catch {
+            throw PatronError(.io, "read failed: \(error.localizedDescription)", at: InputLocation(file: name))
+        }
+        if let chunk, !chunk.isEmpty {
+            buffer.append(contentsOf: chunk)
+        } else {
+            eof = true
+        }
+    }
+
+    private static func string(_ bytes: ArraySlice<UInt8>) -> Substring {
+        Substring(String(decoding: bytes, as: UTF8.self))
+    }
+}

@@ -1,0 +1,135 @@
+import GRDB
+import PatronCore
+
+/// The store's schema, as versioned migrations. `PRAGMA user_version` holds the number of
+/// migrations applied and `PRAGMA application_id` marks the file as Patron's.
+enum SQLiteSchema {
+    /// 'PATR'.
+    static let applicationID: Int32 = 0x5041_5452
+
+    /// Migrations in order; never edit a shipped one, add the next.
+    static let migrations: [(name: String, sql: String)] = [
+        (
+            "v1-core",
+            """
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE applied_events (event_id TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE customers (
+                id INTEGER PRIMARY KEY,
+                primary_source TEXT,
+                primary_ref TEXT,
+                email TEXT UNIQUE,
+                phone TEXT,
+                phone_e164 TEXT UNIQUE,
+                first_name TEXT,
+                last_name TEXT,
+                country TEXT,
+                timezone TEXT,
+                birthday TEXT,
+                tags TEXT NOT NULL DEFAULT '',
+                created_at INTEGER NOT NULL,
+                consent_email TEXT NOT NULL DEFAULT 'unknown',
+                consent_email_at INTEGER,
+                consent_sms TEXT NOT NULL DEFAULT 'unknown',
+                consent_sms_at INTEGER,
+                order_count INTEGER NOT NULL DEFAULT 0,
+                revenue_minor INTEGER NOT NULL DEFAULT 0,
+                first_order_at INTEGER,
+                last_order_at INTEGER,
+                open_cart_count INTEGER NOT NULL DEFAULT 0,
+                open_cart_value_minor INTEGER NOT NULL DEFAULT 0,
+                last_cart_activity_at INTEGER,
+                open_ticket_count INTEGER NOT NULL DEFAULT 0,
+                last_ticket_at INTEGER,
+                erased_at INTEGER
+            );
+            CREATE TABLE customer_refs (
+                source TEXT NOT NULL,
+                ref TEXT NOT NULL,
+                customer_id INTEGER NOT NULL,
+                PRIMARY KEY (source, ref)
+            ) WITHOUT ROWID;
+            CREATE INDEX customer_refs_by_customer ON customer_refs(customer_id);
+            CREATE TABLE customer_merges (
+                from_id INTEGER NOT NULL,
+                into_id INTEGER NOT NULL,
+                merged_at INTEGER NOT NULL
+            );
+            CREATE TABLE orders (
+                id INTEGER PRIMARY KEY,
+                source TEXT NOT NULL,
+                ref TEXT NOT NULL,
+                customer_id INTEGER NOT NULL,
+                placed_at INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                total_minor INTEGER NOT NULL,
+                refunded_minor INTEGER NOT NULL DEFAULT 0,
+                status TEXT NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (source, ref)
+            );
+            CREATE INDEX orders_by_customer ON orders(customer_id, placed_at);
+            CREATE TABLE order_lines (
+                order_id INTEGER NOT NULL,
+                line_no INTEGER NOT NULL,
+                sku TEXT NOT NULL,
+                name TEXT,
+                quantity INTEGER NOT NULL,
+                unit_price_minor INTEGER NOT NULL,
+                PRIMARY KEY (order_id, line_no)
+            ) WITHOUT ROWID;
+            CREATE TABLE carts (
+                id INTEGER PRIMARY KEY,
+                source TEXT NOT NULL,
+                ref TEXT NOT NULL,
+                customer_id INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                value_minor INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                lines TEXT NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (source, ref)
+            );
+            CREATE INDEX carts_by_customer ON carts(customer_id);
+            CREATE TABLE tickets (
+                id INTEGER PRIMARY KEY,
+                source TEXT NOT NULL,
+                ref TEXT NOT NULL,
+                customer_id INTEGER NOT NULL,
+                subject TEXT NOT NULL,
+                status TEXT NOT NULL,
+                opened_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (source, ref)
+            );
+            CREATE INDEX tickets_by_customer ON tickets(customer_id);
+            CREATE TABLE rfm_snapshots (
+                id INTEGER PRIMARY KEY,
+                taken_at INTEGER NOT NULL,
+                as_of TEXT NOT NULL,
+                parameters TEXT NOT NULL
+            );
+            CREATE TABLE rfm_snapshot_rows (
+                snapshot_id INTEGER NOT NULL,
+                customer_id INTEGER NOT NULL,
+                r INTEGER NOT NULL,
+                f INTEGER NOT NULL,
+                m INTEGER NOT NULL,
+                segment TEXT NOT NULL,
+                PRIMARY KEY (snapshot_id, customer_id)
+            ) WITHOUT ROWID;
+            CREATE TABLE segment_moves (
+                id INTEGER PRIMARY KEY,
+                snapshot_id INTEGER NOT NULL,
+                customer_id INTEGER NOT NULL,
+                from_segment TEXT,
+                to_segment TEXT,
+                moved_at INTEGER NOT NULL
+            );
+            """
+        )
+    ]
+
+    /// The schema version this build writes.
+    static var version: Int32 { Int32(migrations.count) }
+}

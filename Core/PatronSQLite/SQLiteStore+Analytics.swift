@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import PatronCore
+
+extension SQLiteStore {
+    /// Reads RFM inputs. When `asOf` is on or after the last order and there is no window, the
+    /// per-customer aggregates answer alone (one pass over customers, no order is read);
+    /// otherwise the orders are grouped in SQL.
+    public func rfmFacts(asOf: Day, windowDays: Int?) throws -> [RFMFact] {
+        try writer.read { db in
+            let lastOrderAt = try Int64.fetchOne(db, sql: "SELECT max(last_order_at) FROM customers") ?? nil
+            let end = (asOf + 1).epochSeconds
+            var facts: [RFMFact] = []
+            facts.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM customers WHERE order_count > 0") ?? 0)
+            if windowDays == nil, let lastOrderAt, lastOrderAt < end {
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT id, primary_ref, last_order_at, order_count, revenue_minor
+                        FROM customers WHERE last_order_at IS NOT NULL ORDER BY id
+                        """)
+                while let row = try rows.next() {
+                    let id: Int64 = row[0]
+                    let last: Int64 = row[2]
+                    facts.append(
+                        RFMFact(
+                            customerID: CustomerID(id), key: row[1] ?? String(id),
+                            recencyDays: asOf - Day(epochSeconds: last), frequency: row[3], monetaryMinor: row[4]))
+                }
+                return facts
+            }
+            let windowStart = windowDays.map { (asOf - ($0 - 1)).epochSeconds } ?? Int64.min
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT o.customer_id, c.primary_ref, max(o.placed_at),
+                           sum(o.placed_at >= :start),
+                           sum(CASE WHEN o.placed_at >= :start THEN o.total_minor - o.refunded_minor ELSE 0 END)
+                    FROM orders o JOIN customers c ON c.id = o.customer_id
+                    WHERE o.status != 'cancelled' AND o.placed_at < :end
+                    GROUP BY o.customer_id ORDER BY o.customer_id
+                    """, arguments: ["start": windowStart, "end": end])
+            while let row = try rows.next() {
+                let id: Int64 = row[0]
+                let last: Int64 = row[2]
+                facts.append(
+                    RFMFact(
+                        customerID: CustomerID(id), key: row[1] ?? String(id), recencyDays: asOf - Day(epochSeconds: last),
+                        frequency: row[3], monetaryMinor: row[4]))
+            }
+            return facts
+        }
+    }
+
+    public func orderFacts(through: Day) throws -> [OrderFact] {
+        try writer.read { db in
+            var facts: [OrderFact] = []
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT customer_id, placed_at, total_minor - refunded_minor FROM orders
+                    WHERE status != 'cancelled' AND placed_at < ? ORDER BY customer_id, placed_at
+                    """, arguments: [(through + 1).epochSeconds])
+            while let row = try rows.next() {
+                facts.append(OrderFact(customerID: CustomerID(row[0] as Int64), placedAt: row[1], netMinor: row[2]))
+            }
+            return facts
+        }
+    }
+
+    public func orderSpan() throws -> ClosedRange<Day>? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT min(first_order_at), max(last_order_at) FROM customers"),
+                let first = row[0] as Int64?, let last = row[1] as Int64?
+            else { return nil }
+            return Day(epochSeconds: first)...Day(epochSeconds: last)
+        }
+    }
+
+    public func customerCount() throws -> Int {
+        try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customers") ?? 0 }
+    }
+
+    /// The store's reporting currency, if an order fixed one.
+    public func reportingCurrency() throws -> CurrencyCode? {
+        try read { try $0.reportingCurrency() }
+    }
+
+    public func latestRFMSnapshot() throws -> RFMSnapshot? {
+        try writer.read { db in
+            guard let head = try Row.fetchOne(db, sql: "SELECT id, taken_at, as_of, parameters FROM rfm_snapshots ORDER BY id DESC LIMIT 1")
+            else { return nil }
+            let id: Int64 = head[0]
+            var rows: [RFMSnapshot.Row] = []
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT customer_id, r, f, m, segment FROM rfm_snapshot_rows WHERE snapshot_id = ? ORDER BY customer_id",
+                arguments: [id])
+            while let row = try cursor.next() {
+                rows.append(RFMSnapshot.Row(customerID: CustomerID(row[0] as Int64), r: row[1], f: row[2], m: row[3], segment: row[4]))
+            }
+            return RFMSnapshot(
+                id: id, takenAt: head[1], asOf: Day(iso: head[2] as String) ?? Day(rawValue: 0), parameters: head[3], rows: rows)
+        }
+    }
+
+    public func saveRFMSnapshot(_ snapshot: RFMSnapshot, moves: [SegmentMove]) throws -> Int64 {
+        try writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO rfm_snapshots(taken_at, as_of, parameters) VALUES (?, ?, ?)",
+                arguments: [snapshot.takenAt, snapshot.asOf.description, snapshot.parameters])
+            let id = db.lastInsertedRowID
+            let insertRow = try db.makeStatement(
+                sql: "INSERT INTO rfm_snapshot_rows(snapshot_id, customer_id, r, f, m, segment) VALUES (?, ?, ?, ?, ?, ?)")
+            for row in snapshot.rows {
+                insertRow.setUncheckedArguments([id, row.customerID.rawValue, row.r, row.f, row.m, row.segment])
+                try insertRow.execute()
+            }
+            let insertMove = try db.makeStatement(
+                sql: "INSERT INTO segment_moves(snapshot_id, customer_id, from_segment, to_segment, moved_at) VALUES (?, ?, ?, ?, ?)")
+            for move in moves {
+                insertMove.setUncheckedArguments([id, move.customerID.rawValue, move.from, move.to, snapshot.takenAt])
+                try insertMove.execute()
+            }
+            return id
+        }
+    }
+}

@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Patron",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "PatronCore", targets: ["PatronCore"]),
+        .library(name: "PatronSQLite", targets: ["PatronSQLite"]),
+        .library(name: "PatronTestKit", targets: ["PatronTestKit"]),
+        .executable(name: "patron", targets: ["patron"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // The kernel: Foundation only, no third-party package.
+        .target(name: "PatronCore", path: "Core/PatronCore"),
+        // The embedded store: SQLite through GRDB.
+        .target(
+            name: "PatronSQLite",
+            dependencies: ["PatronCore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Core/PatronSQLite"
+        ),
+        // The conformance kit a connector's or a store's tests run to prove the contract.
+        .target(name: "PatronTestKit", dependencies: ["PatronCore"], path: "Core/PatronTestKit"),
+        .executableTarget(
+            name: "patron",
+            dependencies: [
+                "PatronCore", "PatronSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Apps/patron"
+        ),
+        .testTarget(
+            name: "PatronCoreTests",
+            dependencies: ["PatronCore", "PatronTestKit"],
+            path: "Tests/PatronCoreTests"
+        ),
+        .testTarget(
+            name: "PatronSQLiteTests",
+            dependencies: ["PatronCore", "PatronSQLite", "PatronTestKit"],
+            path: "Tests/PatronSQLiteTests"
+        ),
+        .testTarget(
+            name: "PatronCLITests",
+            dependencies: ["PatronCore", "PatronSQLite"],
+            path: "Tests/PatronCLITests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
