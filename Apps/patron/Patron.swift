@@ -18,7 +18,8 @@ struct Patron: ParsableCommand {
         ])
 
     static func bootstrapLogging() {
-        let level = ProcessInfo.processInfo.environment["PATRON_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        let level =
+            ProcessInfo.processInfo.environment["PATRON_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

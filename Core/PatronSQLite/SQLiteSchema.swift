@@ -15,7 +15,7 @@ enum SQLiteSchema {
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE applied_events (event_id TEXT PRIMARY KEY) WITHOUT ROWID;
             CREATE TABLE customers (
-                id INTEGER PRIMARY KEY,
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
                 primary_source TEXT,
                 primary_ref TEXT,
                 email TEXT UNIQUE,

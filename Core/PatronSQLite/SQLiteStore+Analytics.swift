@@ -11,7 +11,8 @@ extension SQLiteStore {
             let lastOrderAt = try Int64.fetchOne(db, sql: "SELECT max(last_order_at) FROM customers") ?? nil
             let end = (asOf + 1).epochSeconds
             var facts: [RFMFact] = []
-            facts.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM customers WHERE order_count > 0") ?? 0)
+            facts.reserveCapacity(
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM customers WHERE order_count > 0") ?? 0)
             if windowDays == nil, let lastOrderAt, lastOrderAt < end {
                 let rows = try Row.fetchCursor(
                     db,
@@ -45,7 +46,8 @@ extension SQLiteStore {
                 let last: Int64 = row[2]
                 facts.append(
                     RFMFact(
-                        customerID: CustomerID(id), key: row[1] ?? String(id), recencyDays: asOf - Day(epochSeconds: last),
+                        customerID: CustomerID(id), key: row[1] ?? String(id),
+                        recencyDays: asOf - Day(epochSeconds: last),
                         frequency: row[3], monetaryMinor: row[4]))
             }
             return facts
@@ -88,18 +90,25 @@ extension SQLiteStore {
 
     public func latestRFMSnapshot() throws -> RFMSnapshot? {
         try writer.read { db in
-            guard let head = try Row.fetchOne(db, sql: "SELECT id, taken_at, as_of, parameters FROM rfm_snapshots ORDER BY id DESC LIMIT 1")
+            guard
+                let head = try Row.fetchOne(
+                    db, sql: "SELECT id, taken_at, as_of, parameters FROM rfm_snapshots ORDER BY id DESC LIMIT 1")
             else { return nil }
             let id: Int64 = head[0]
             var rows: [RFMSnapshot.Row] = []
             let cursor = try Row.fetchCursor(
-                db, sql: "SELECT customer_id, r, f, m, segment FROM rfm_snapshot_rows WHERE snapshot_id = ? ORDER BY customer_id",
+                db,
+                sql:
+                    "SELECT customer_id, r, f, m, segment FROM rfm_snapshot_rows WHERE snapshot_id = ? ORDER BY customer_id",
                 arguments: [id])
             while let row = try cursor.next() {
-                rows.append(RFMSnapshot.Row(customerID: CustomerID(row[0] as Int64), r: row[1], f: row[2], m: row[3], segment: row[4]))
+                rows.append(
+                    RFMSnapshot.Row(
+                        customerID: CustomerID(row[0] as Int64), r: row[1], f: row[2], m: row[3], segment: row[4]))
             }
             return RFMSnapshot(
-                id: id, takenAt: head[1], asOf: Day(iso: head[2] as String) ?? Day(rawValue: 0), parameters: head[3], rows: rows)
+                id: id, takenAt: head[1], asOf: Day(iso: head[2] as String) ?? Day(rawValue: 0), parameters: head[3],
+                rows: rows)
         }
     }
 
@@ -110,13 +119,17 @@ extension SQLiteStore {
                 arguments: [snapshot.takenAt, snapshot.asOf.description, snapshot.parameters])
             let id = db.lastInsertedRowID
             let insertRow = try db.makeStatement(
-                sql: "INSERT INTO rfm_snapshot_rows(snapshot_id, customer_id, r, f, m, segment) VALUES (?, ?, ?, ?, ?, ?)")
+                sql:
+                    "INSERT INTO rfm_snapshot_rows(snapshot_id, customer_id, r, f, m, segment) VALUES (?, ?, ?, ?, ?, ?)"
+            )
             for row in snapshot.rows {
                 insertRow.setUncheckedArguments([id, row.customerID.rawValue, row.r, row.f, row.m, row.segment])
                 try insertRow.execute()
             }
             let insertMove = try db.makeStatement(
-                sql: "INSERT INTO segment_moves(snapshot_id, customer_id, from_segment, to_segment, moved_at) VALUES (?, ?, ?, ?, ?)")
+                sql:
+                    "INSERT INTO segment_moves(snapshot_id, customer_id, from_segment, to_segment, moved_at) VALUES (?, ?, ?, ?, ?)"
+            )
             for move in moves {
                 insertMove.setUncheckedArguments([id, move.customerID.rawValue, move.from, move.to, snapshot.takenAt])
                 try insertMove.execute()

@@ -17,7 +17,8 @@ public final class SQLiteStore: Store {
         let exists = FileManager.default.fileExists(atPath: path)
         guard exists || create else {
             throw PatronError(
-                .io, "no Patron store here (run `patron init`, or give --db / PATRON_DB)", at: InputLocation(file: path))
+                .io, "no Patron store here (run `patron init`, or give --db / PATRON_DB)", at: InputLocation(file: path)
+            )
         }
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -33,7 +34,8 @@ public final class SQLiteStore: Store {
         } catch let error as PatronError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-            throw PatronError(.incompatibleStore, "not a Patron database (not an SQLite file)", at: InputLocation(file: path))
+            throw PatronError(
+                .incompatibleStore, "not a Patron database (not an SQLite file)", at: InputLocation(file: path))
         } catch {
             throw PatronError(.io, "cannot open the store: \(error)", at: InputLocation(file: path))
         }
@@ -56,7 +58,8 @@ public final class SQLiteStore: Store {
         let header = (try? handle.read(upToCount: 16)) ?? Data()
         if header.isEmpty { return }  // an empty file becomes a new store
         guard header.elementsEqual("SQLite format 3\0".utf8) else {
-            throw PatronError(.incompatibleStore, "not a Patron database (not an SQLite file)", at: InputLocation(file: path))
+            throw PatronError(
+                .incompatibleStore, "not a Patron database (not an SQLite file)", at: InputLocation(file: path))
         }
         // Look at the file read-only first: opening a pool would switch a foreign file to WAL.
         var configuration = Configuration()

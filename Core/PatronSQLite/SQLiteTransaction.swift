@@ -127,7 +127,9 @@ public final class SQLiteTransaction: StoreTransaction {
     }
 
     public func refs(of customer: CustomerID) throws -> [ExternalRef] {
-        try fetchRows("SELECT source, ref FROM customer_refs WHERE customer_id = ? ORDER BY source, ref", [customer.rawValue]).map { ExternalRef(source: $0[0], id: $0[1]) }
+        try fetchRows(
+            "SELECT source, ref FROM customer_refs WHERE customer_id = ? ORDER BY source, ref", [customer.rawValue]
+        ).map { ExternalRef(source: $0[0], id: $0[1]) }
     }
 
     public func detachRefs(of customer: CustomerID) throws {
@@ -139,17 +141,23 @@ public final class SQLiteTransaction: StoreTransaction {
         for table in ["customer_refs", "orders", "carts", "tickets"] {
             try run("UPDATE \(table) SET customer_id = ? WHERE customer_id = ?", arguments)
         }
-        try run("INSERT INTO customer_merges(from_id, into_id, merged_at) VALUES (?, ?, ?)", [from.rawValue, into.rawValue, at])
+        try run(
+            "INSERT INTO customer_merges(from_id, into_id, merged_at) VALUES (?, ?, ?)",
+            [from.rawValue, into.rawValue, at])
         try run("DELETE FROM customers WHERE id = ?", [from.rawValue])
     }
 
     // MARK: Orders
 
-    static let orderColumns = "id, source, ref, customer_id, placed_at, currency, total_minor, refunded_minor, status, updated_at"
+    static let orderColumns =
+        "id, source, ref, customer_id, placed_at, currency, total_minor, refunded_minor, status, updated_at"
 
     func order(from row: Row) throws -> OrderRecord {
         let id = OrderID(row[0] as Int64)
-        let lines = try fetchRows("SELECT sku, name, quantity, unit_price_minor FROM order_lines WHERE order_id = ? ORDER BY line_no", [id.rawValue]).map { OrderLine(sku: $0[0], name: $0[1], quantity: $0[2], unitPriceMinor: $0[3]) }
+        let lines = try fetchRows(
+            "SELECT sku, name, quantity, unit_price_minor FROM order_lines WHERE order_id = ? ORDER BY line_no",
+            [id.rawValue]
+        ).map { OrderLine(sku: $0[0], name: $0[1], quantity: $0[2], unitPriceMinor: $0[3]) }
         return OrderRecord(
             id: id, ref: ExternalRef(source: row[1], id: row[2]), customerID: CustomerID(row[3] as Int64),
             placedAt: row[4], currency: CurrencyCode(row[5] as String) ?? .usd, totalMinor: row[6],
@@ -157,7 +165,10 @@ public final class SQLiteTransaction: StoreTransaction {
     }
 
     public func order(ref: ExternalRef) throws -> OrderRecord? {
-        guard let row = try fetchRows("SELECT \(Self.orderColumns) FROM orders WHERE source = ? AND ref = ?", [ref.source, ref.id]).first
+        guard
+            let row = try fetchRows(
+                "SELECT \(Self.orderColumns) FROM orders WHERE source = ? AND ref = ?", [ref.source, ref.id]
+            ).first
         else { return nil }
         return try order(from: row)
     }
@@ -195,7 +206,10 @@ public final class SQLiteTransaction: StoreTransaction {
                 order.customerID.rawValue, order.placedAt, order.currency.code, order.totalMinor, order.refundedMinor,
                 order.status.rawValue, order.updatedAt, order.id.rawValue,
             ])
-        let stored = try fetchRows("SELECT sku, name, quantity, unit_price_minor FROM order_lines WHERE order_id = ? ORDER BY line_no", [order.id.rawValue]).map { OrderLine(sku: $0[0], name: $0[1], quantity: $0[2], unitPriceMinor: $0[3]) }
+        let stored = try fetchRows(
+            "SELECT sku, name, quantity, unit_price_minor FROM order_lines WHERE order_id = ? ORDER BY line_no",
+            [order.id.rawValue]
+        ).map { OrderLine(sku: $0[0], name: $0[1], quantity: $0[2], unitPriceMinor: $0[3]) }
         if stored != order.lines {
             try run("DELETE FROM order_lines WHERE order_id = ?", [order.id.rawValue])
             try insertLines(order.lines, of: order.id)
@@ -203,7 +217,8 @@ public final class SQLiteTransaction: StoreTransaction {
     }
 
     public func orders(of customer: CustomerID) throws -> [OrderRecord] {
-        try fetchRows("SELECT \(Self.orderColumns) FROM orders WHERE customer_id = ? ORDER BY id", [customer.rawValue]).map(order(from:))
+        try fetchRows("SELECT \(Self.orderColumns) FROM orders WHERE customer_id = ? ORDER BY id", [customer.rawValue])
+            .map(order(from:))
     }
 
     // MARK: Carts
@@ -214,7 +229,8 @@ public final class SQLiteTransaction: StoreTransaction {
         let linesJSON: String = row[7]
         let lines = (try? JSONDecoder().decode([OrderLine].self, from: Data(linesJSON.utf8))) ?? []
         return CartRecord(
-            id: CartID(row[0] as Int64), ref: ExternalRef(source: row[1], id: row[2]), customerID: CustomerID(row[3] as Int64),
+            id: CartID(row[0] as Int64), ref: ExternalRef(source: row[1], id: row[2]),
+            customerID: CustomerID(row[3] as Int64),
             currency: CurrencyCode(row[4] as String) ?? .usd, valueMinor: row[5],
             status: CartStatus(rawValue: row[6]) ?? .open, lines: lines, updatedAt: row[8])
     }
@@ -260,12 +276,14 @@ public final class SQLiteTransaction: StoreTransaction {
 
     static func ticket(from row: Row) -> TicketRecord {
         TicketRecord(
-            id: TicketID(row[0] as Int64), ref: ExternalRef(source: row[1], id: row[2]), customerID: CustomerID(row[3] as Int64),
+            id: TicketID(row[0] as Int64), ref: ExternalRef(source: row[1], id: row[2]),
+            customerID: CustomerID(row[3] as Int64),
             subject: row[4], status: TicketStatus(rawValue: row[5]) ?? .open, openedAt: row[6], updatedAt: row[7])
     }
 
     public func ticket(ref: ExternalRef) throws -> TicketRecord? {
-        try fetchRows("SELECT \(Self.ticketColumns) FROM tickets WHERE source = ? AND ref = ?", [ref.source, ref.id]).first
+        try fetchRows("SELECT \(Self.ticketColumns) FROM tickets WHERE source = ? AND ref = ?", [ref.source, ref.id])
+            .first
             .map(Self.ticket(from:))
     }
 
@@ -286,7 +304,9 @@ public final class SQLiteTransaction: StoreTransaction {
     }
 
     public func tickets(of customer: CustomerID) throws -> [TicketRecord] {
-        try fetchRows("SELECT \(Self.ticketColumns) FROM tickets WHERE customer_id = ? ORDER BY id", [customer.rawValue])
-            .map(Self.ticket(from:))
+        try fetchRows(
+            "SELECT \(Self.ticketColumns) FROM tickets WHERE customer_id = ? ORDER BY id", [customer.rawValue]
+        )
+        .map(Self.ticket(from:))
     }
 }

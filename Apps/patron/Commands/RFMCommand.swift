@@ -70,7 +70,8 @@ struct RFMCommand: ParsableCommand {
             try out.commit()
             if save {
                 let id = try run.save(to: sqlite, takenAt: Int64(Date().timeIntervalSince1970))
-                FileHandle.standardError.write(Data("saved RFM snapshot #\(id) (\(run.moves.count) segment moves)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("saved RFM snapshot #\(id) (\(run.moves.count) segment moves)\n".utf8))
             }
         }
     }
@@ -81,7 +82,9 @@ struct RFMCommand: ParsableCommand {
             segmentMap = try RFMSegmentMap.parse(json: try readFile(map), name: map)
         } else if bins != 5 {
             FileHandle.standardError.write(
-                Data("patron: note: the standard segment map is for 5 bins; segments are left empty (give --map FILE)\n".utf8))
+                Data(
+                    "patron: note: the standard segment map is for 5 bins; segments are left empty (give --map FILE)\n"
+                        .utf8))
         }
         let scoring: RFMMethod
         switch method {
@@ -89,7 +92,9 @@ struct RFMCommand: ParsableCommand {
             if thresholds != nil { throw PatronError(.invalidArgument, "--thresholds goes with --method thresholds") }
             scoring = method == .quantile ? .quantile : .ntile
         case .thresholds:
-            guard let thresholds else { throw PatronError(.invalidArgument, "--method thresholds needs --thresholds FILE") }
+            guard let thresholds else {
+                throw PatronError(.invalidArgument, "--method thresholds needs --thresholds FILE")
+            }
             scoring = .thresholds(
                 try RFMThresholds.parse(json: try readFile(thresholds), name: thresholds, currency: currency ?? .usd))
         }

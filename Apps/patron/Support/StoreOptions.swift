@@ -53,7 +53,8 @@ final class OutputFile {
     init(path: String?) throws(PatronError) {
         if let path, path != "-" {
             let temp = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
-            guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp)
+            guard FileManager.default.createFile(atPath: temp, contents: nil),
+                let handle = FileHandle(forWritingAtPath: temp)
             else {
                 throw PatronError(.io, "cannot write the output file", at: InputLocation(file: path))
             }
@@ -86,7 +87,8 @@ final class OutputFile {
             if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
             try FileManager.default.moveItem(atPath: tempPath, toPath: path)
         } catch {
-            throw PatronError(.io, "cannot write the output file: \(error.localizedDescription)", at: InputLocation(file: path))
+            throw PatronError(
+                .io, "cannot write the output file: \(error.localizedDescription)", at: InputLocation(file: path))
         }
     }
 

@@ -8,7 +8,9 @@ public struct RFMConfiguration: Hashable, Sendable {
     /// Names for grid cells; `nil` leaves the segment empty.
     public var segmentMap: RFMSegmentMap?
 
-    public init(bins: Int = 5, method: RFMMethod = .quantile, segmentMap: RFMSegmentMap? = .standard) throws(PatronError) {
+    public init(bins: Int = 5, method: RFMMethod = .quantile, segmentMap: RFMSegmentMap? = .standard)
+        throws(PatronError)
+    {
         guard (2...100).contains(bins) else {
             throw PatronError(.invalidArgument, "bins must be between 2 and 100 (got \(bins))")
         }

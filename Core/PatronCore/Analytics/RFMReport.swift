@@ -36,7 +36,9 @@ public struct RFMReport: Hashable, Sendable {
         }
         var names = configuration.segmentMap?.names ?? []
         for name in bySegment.keys.sorted() where !names.contains(name) { names.append(name) }
-        segments = names.map { SegmentSize(name: $0, customers: bySegment[$0]?.0 ?? 0, revenueMinor: bySegment[$0]?.1 ?? 0) }
+        segments = names.map {
+            SegmentSize(name: $0, customers: bySegment[$0]?.0 ?? 0, revenueMinor: bySegment[$0]?.1 ?? 0)
+        }
         customers = scores.count
         revenueMinor = revenue
     }
@@ -57,19 +59,25 @@ public struct RFMReport: Hashable, Sendable {
         let cellWidth = 17
         out += pad("", 6) + (1...bins).map { pad("F\($0)", cellWidth) }.joined() + "\n"
         for r in stride(from: bins, through: 1, by: -1) {
-            out += pad("R\(r)", 6) + (1...bins).map { pad(Self.grouped(String(grid[r - 1][$0 - 1].customers)), cellWidth) }.joined() + "\n"
-            out += pad("", 6) + (1...bins).map { pad(money(grid[r - 1][$0 - 1].revenueMinor), cellWidth) }.joined() + "\n"
+            out +=
+                pad("R\(r)", 6)
+                + (1...bins).map { pad(Self.grouped(String(grid[r - 1][$0 - 1].customers)), cellWidth) }.joined() + "\n"
+            out +=
+                pad("", 6) + (1...bins).map { pad(money(grid[r - 1][$0 - 1].revenueMinor), cellWidth) }.joined() + "\n"
         }
         out += "\n(each cell: customers, then revenue in \(currency?.code ?? "the store's currency"))\n\n"
         let nameWidth = max(20, (segments.map(\.name.count).max() ?? 0) + 2)
-        out += pad("segment", nameWidth, left: true) + pad("customers", 12) + pad("share", 8) + pad("revenue", 16) + "\n"
+        out +=
+            pad("segment", nameWidth, left: true) + pad("customers", 12) + pad("share", 8) + pad("revenue", 16) + "\n"
         for segment in segments {
             let share = customers == 0 ? 0 : Double(segment.customers) * 100 / Double(customers)
-            out += pad(segment.name.isEmpty ? "(no map)" : segment.name, nameWidth, left: true)
+            out +=
+                pad(segment.name.isEmpty ? "(no map)" : segment.name, nameWidth, left: true)
                 + pad(Self.grouped(String(segment.customers)), 12)
                 + pad(String(format: "%.1f%%", share), 8) + pad(money(segment.revenueMinor), 16) + "\n"
         }
-        out += pad("total", nameWidth, left: true) + pad(Self.grouped(String(customers)), 12) + pad("100.0%", 8)
+        out +=
+            pad("total", nameWidth, left: true) + pad(Self.grouped(String(customers)), 12) + pad("100.0%", 8)
             + pad(money(revenueMinor), 16) + "\n"
         return out
     }

@@ -8,7 +8,8 @@ public struct RFMSegmentMap: Hashable, Sendable {
         public var r: ClosedRange<Int>?
         public var f: ClosedRange<Int>?
         public var m: ClosedRange<Int>?
-        public init(_ name: String, r: ClosedRange<Int>? = nil, f: ClosedRange<Int>? = nil, m: ClosedRange<Int>? = nil) {
+        public init(_ name: String, r: ClosedRange<Int>? = nil, f: ClosedRange<Int>? = nil, m: ClosedRange<Int>? = nil)
+        {
             self.name = name
             self.r = r
             self.f = f
@@ -90,7 +91,8 @@ extension RFMSegmentMap {
         for (index, segment) in segments.enumerated() {
             let field = "segments[\(index)]"
             guard let segmentName = segment["name"] as? String, !segmentName.isEmpty else {
-                throw PatronError(.malformedInput, "missing name", at: InputLocation(file: name, field: field + ".name"))
+                throw PatronError(
+                    .malformedInput, "missing name", at: InputLocation(file: name, field: field + ".name"))
             }
             func range(_ key: String) throws(PatronError) -> ClosedRange<Int>? {
                 guard let value = segment[key] else { return nil }
@@ -117,18 +119,21 @@ extension RFMSegmentMap {
 extension RFMThresholds {
     /// Reads bounds from JSON: `{"recency_days":[30,90,180,365],"frequency":[2,3,5,8],
     /// "monetary":["50","100","250","500"]}` (monetary in major units of `currency`).
-    public static func parse(json data: Data, name: String, currency: CurrencyCode) throws(PatronError) -> RFMThresholds {
+    public static func parse(json data: Data, name: String, currency: CurrencyCode) throws(PatronError) -> RFMThresholds
+    {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw PatronError(.malformedInput, "malformed JSON (expected an object)", at: InputLocation(file: name))
         }
         func ints(_ key: String) throws(PatronError) -> [Int] {
             guard let values = root[key] as? [Int] else {
-                throw PatronError(.malformedInput, "expected an array of integers", at: InputLocation(file: name, field: key))
+                throw PatronError(
+                    .malformedInput, "expected an array of integers", at: InputLocation(file: name, field: key))
             }
             return values
         }
         guard let monetary = root["monetary"] as? [Any] else {
-            throw PatronError(.malformedInput, "expected an array of amounts", at: InputLocation(file: name, field: "monetary"))
+            throw PatronError(
+                .malformedInput, "expected an array of amounts", at: InputLocation(file: name, field: "monetary"))
         }
         var monetaryMinor: [Int64] = []
         for (index, value) in monetary.enumerated() {
@@ -140,7 +145,8 @@ extension RFMThresholds {
             }
         }
         do {
-            return try RFMThresholds(recencyDays: try ints("recency_days"), frequency: try ints("frequency"), monetaryMinor: monetaryMinor)
+            return try RFMThresholds(
+                recencyDays: try ints("recency_days"), frequency: try ints("frequency"), monetaryMinor: monetaryMinor)
         } catch {
             throw error.located(InputLocation(file: name))
         }

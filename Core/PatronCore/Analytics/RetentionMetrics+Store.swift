@@ -40,7 +40,9 @@ extension RetentionMetrics {
             text += name + String(repeating: " ", count: width - name.count + 2) + value + "\n"
         }
         text += "\nMonthly cohorts (share of the cohort ordering in month +n; first 12 months)\n"
-        text += "cohort     size" + (0..<12).map { n in String(repeating: " ", count: 7 - "+\(n)".count) + "+\(n)" }.joined() + "\n"
+        text +=
+            "cohort     size"
+            + (0..<12).map { n in String(repeating: " ", count: 7 - "+\(n)".count) + "+\(n)" }.joined() + "\n"
         for row in cohorts.rows {
             let size = String(row.size)
             text += row.cohort + String(repeating: " ", count: max(1, 11 - row.cohort.count - size.count + 4)) + size
@@ -64,7 +66,9 @@ extension RetentionMetrics {
             "purchase_frequency": purchaseFrequency, "repeat_purchase_rate": repeatPurchaseRate,
             "historic_clv": Money.decimalString(historicCLVMinor, digits: digits),
             "currency": currency?.code ?? "",
-            "cohorts": cohorts.rows.map { ["cohort": $0.cohort, "size": $0.size, "active": $0.active] as [String: Any] },
+            "cohorts": cohorts.rows.map {
+                ["cohort": $0.cohort, "size": $0.size, "active": $0.active] as [String: Any]
+            },
         ]
         object["churn_rate"] = churnRate ?? NSNull()
         object["median_days_between_orders"] = medianDaysBetweenOrders ?? NSNull()

@@ -27,7 +27,8 @@ public struct OutboundMessage: Hashable, Sendable {
     public var subject: String?
     public var body: String
 
-    public init(idempotencyKey: String, customerID: CustomerID, recipient: String, subject: String? = nil, body: String) {
+    public init(idempotencyKey: String, customerID: CustomerID, recipient: String, subject: String? = nil, body: String)
+    {
         self.idempotencyKey = idempotencyKey
         self.customerID = customerID
         self.recipient = recipient

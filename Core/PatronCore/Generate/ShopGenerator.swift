@@ -76,38 +76,44 @@ public struct ShopGenerator: Sequence, Sendable {
         }
     }
 
-    /// Exactly `orders` orders over the customers: about 8% never buy, buyers get one plus a share
-    /// of the rest proportional to a log-normal purchase propensity.
+    /// Exactly `orders` orders over the customers: about 8% never buy, about 45% of buyers buy
+    /// once, and repeat buyers share the rest in proportion to a log-normal purchase propensity.
     static func allocateOrders(_ options: Options) -> [Int32] {
         let n = options.customers
         var weights = [Double](repeating: 0, count: n)
-        var buyers = 0
+        var buyer = [Bool](repeating: false, count: n)
         for index in 0..<n {
             var random = SeededRandom(seed: options.seed, stream: UInt64(index) &+ 0x5EED)
-            if random.chance(0.92) || options.orders >= n {
-                weights[index] = exp(1.1 * random.normal())
-                buyers += 1
-            }
+            buyer[index] = random.chance(0.92) || options.orders >= 2 * n
+            if buyer[index], random.chance(0.55) { weights[index] = exp(1.1 * random.normal()) }
         }
         var counts = [Int32](repeating: 0, count: n)
-        let base = Swift.min(buyers, options.orders)
         var given = 0
-        for index in 0..<n where weights[index] > 0 && given < base {
+        for index in 0..<n where buyer[index] && given < options.orders {
             counts[index] = 1
             given += 1
         }
-        let extra = options.orders - given
-        let total = weights.reduce(0, +)
-        guard extra > 0, total > 0 else { return counts }
+        var extra = options.orders - given
+        guard extra > 0 else { return counts }
+        var total = weights.reduce(0, +)
+        if total == 0 {  // tiny shops: let every buyer repeat
+            for index in 0..<n where buyer[index] { weights[index] = 1 }
+            total = weights.reduce(0, +)
+        }
+        if total == 0 {  // no buyer at all: the first customer buys everything
+            counts[0] += Int32(extra)
+            return counts
+        }
         var cumulative = 0.0
         var assigned = 0
         for index in 0..<n where weights[index] > 0 {
             cumulative += weights[index]
-            let target = index == n - 1 ? extra : Swift.min(extra, Int((Double(extra) * cumulative / total).rounded()))
+            let target = Swift.min(extra, Int((Double(extra) * cumulative / total).rounded()))
             counts[index] += Int32(target - assigned)
             assigned = target
         }
-        if assigned < extra, let last = weights.lastIndex(where: { $0 > 0 }) { counts[last] += Int32(extra - assigned) }
+        extra -= assigned
+        if extra > 0, let last = weights.lastIndex(where: { $0 > 0 }) { counts[last] += Int32(extra) }
         return counts
     }
 
@@ -159,7 +165,8 @@ public struct ShopGenerator: Sequence, Sendable {
         let last = Self.lastNames[random.int(0...Self.lastNames.count - 1)]
         let email = "\(first.lowercased()).\(last.lowercased().filter(\.isLetter)).\(index + 1)@example.com"
         let digits = String(index + 1)
-        let phone = random.chance(0.6)
+        let phone =
+            random.chance(0.6)
             ? "+\(place.callingCode)7\(String(repeating: "0", count: Swift.max(0, 9 - digits.count)))\(digits)" : nil
         let identity = CustomerIdentity(refs: [ExternalRef(source: "", id: customerRef)], email: email, phone: phone)
         let start = o.until - (o.days - 1)
@@ -188,14 +195,19 @@ public struct ShopGenerator: Sequence, Sendable {
                     createdAt: signUpAt)))
         let who = CustomerIdentity(refs: [ExternalRef(source: "", id: customerRef)])
         if random.chance(0.65) {
-            add("\(customerRef)-consent-email", signUpAt + 1, .consentChanged(ConsentChange(customer: who, channel: .email, status: .granted)))
+            add(
+                "\(customerRef)-consent-email", signUpAt + 1,
+                .consentChanged(ConsentChange(customer: who, channel: .email, status: .granted)))
             if random.chance(0.1) {
-                add("\(customerRef)-consent-email-2", signUpAt + 86_400 * Int64(random.int(30...400)),
+                add(
+                    "\(customerRef)-consent-email-2", signUpAt + 86_400 * Int64(random.int(30...400)),
                     .consentChanged(ConsentChange(customer: who, channel: .email, status: .revoked)))
             }
         }
         if phone != nil, random.chance(0.45) {
-            add("\(customerRef)-consent-sms", signUpAt + 2, .consentChanged(ConsentChange(customer: who, channel: .sms, status: .granted)))
+            add(
+                "\(customerRef)-consent-sms", signUpAt + 2,
+                .consentChanged(ConsentChange(customer: who, channel: .sms, status: .granted)))
         }
 
         // Orders: alive to the end, or dropped out on a day after the first order.
@@ -210,7 +222,9 @@ public struct ShopGenerator: Sequence, Sendable {
             for _ in 0..<random.int(1...3) {
                 let product = random.chance(0.5) ? favourites[random.int(0...2)] : pick(&random)
                 lines.append(
-                    OrderLine(sku: product.sku, name: product.name, quantity: random.chance(0.8) ? 1 : random.int(2...4), unitPriceMinor: product.priceMinor))
+                    OrderLine(
+                        sku: product.sku, name: product.name, quantity: random.chance(0.8) ? 1 : random.int(2...4),
+                        unitPriceMinor: product.priceMinor))
             }
             let total = lines.reduce(0) { $0 + Int64($1.quantity) * $1.unitPriceMinor }
             let orderRef = "o\(index + 1)-\(number + 1)"
@@ -218,19 +232,27 @@ public struct ShopGenerator: Sequence, Sendable {
             if !cartUsed, number == count - 1, random.chance(0.15) {
                 cartRef = "k\(index + 1)"
                 cartUsed = true
-                add("\(orderRef)-cart", at - 600, .cartUpdated(CartData(ref: cartRef!, customer: who, currency: o.currency, valueMinor: total, lines: lines)))
+                add(
+                    "\(orderRef)-cart", at - 600,
+                    .cartUpdated(
+                        CartData(ref: cartRef!, customer: who, currency: o.currency, valueMinor: total, lines: lines)))
             }
             add(
                 orderRef, at,
                 .orderPlaced(
-                    OrderData(ref: orderRef, customer: who, placedAt: at, currency: o.currency, totalMinor: total, lines: lines, cartRef: cartRef)))
+                    OrderData(
+                        ref: orderRef, customer: who, placedAt: at, currency: o.currency, totalMinor: total,
+                        lines: lines, cartRef: cartRef)))
             let roll = random.unit()
             if roll < 0.02 {
                 add("\(orderRef)-cancel", at + 3_600, .orderCancelled(orderRef: orderRef))
             } else if roll < 0.05, total > 1 {
                 add(
                     "\(orderRef)-refund", at + 86_400 * 7,
-                    .orderRefunded(RefundData(orderRef: orderRef, amountMinor: Swift.max(1, total / Int64(random.int(1...4))), currency: o.currency)))
+                    .orderRefunded(
+                        RefundData(
+                            orderRef: orderRef, amountMinor: Swift.max(1, total / Int64(random.int(1...4))),
+                            currency: o.currency)))
             }
         }
         // An open cart left behind by a quarter of customers, some recently (abandoned-cart flows).
@@ -241,7 +263,10 @@ public struct ShopGenerator: Sequence, Sendable {
             let line = OrderLine(sku: product.sku, name: product.name, quantity: 1, unitPriceMinor: product.priceMinor)
             add(
                 "k\(index + 1)-open", day.epochSeconds + Int64(random.int(0...86_399)),
-                .cartUpdated(CartData(ref: "k\(index + 1)", customer: who, currency: o.currency, valueMinor: line.unitPriceMinor, lines: [line])))
+                .cartUpdated(
+                    CartData(
+                        ref: "k\(index + 1)", customer: who, currency: o.currency, valueMinor: line.unitPriceMinor,
+                        lines: [line])))
         }
         if random.chance(0.08) {
             let day = Swift.min(o.until, (days.last ?? firstDay) + random.int(0...20))
@@ -249,7 +274,9 @@ public struct ShopGenerator: Sequence, Sendable {
                 "t\(index + 1)", day.epochSeconds + 40_000,
                 .ticketUpdated(
                     TicketData(
-                        ref: "t\(index + 1)", customer: who, subject: ["Where is my order?", "Damaged item", "Change my address", "Refund request"][random.int(0...3)],
+                        ref: "t\(index + 1)", customer: who,
+                        subject: ["Where is my order?", "Damaged item", "Change my address", "Refund request"][
+                            random.int(0...3)],
                         status: random.chance(0.7) ? .closed : .open)))
         }
         return events

@@ -85,28 +85,33 @@ public final class CDNOWReader {
     }
 
     private func event(_ fields: [Substring], line: Int) throws(PatronError) -> IngestEvent {
-        let names = layout == .sample ? ["customer_id", "sample_id", "date", "number_of_cds", "dollar_value"] : Self.header
+        let names =
+            layout == .sample ? ["customer_id", "sample_id", "date", "number_of_cds", "dollar_value"] : Self.header
         let location = InputLocation(file: lines.name, line: line)
         guard fields.count == names.count else {
             throw PatronError(
-                .malformedInput, "expected \(names.count) columns (\(names.joined(separator: " "))), found \(fields.count)",
+                .malformedInput,
+                "expected \(names.count) columns (\(names.joined(separator: " "))), found \(fields.count)",
                 at: location)
         }
         let offset = layout == .sample ? 1 : 0
         let rawID = fields[0]
         guard let number = Int(rawID), number >= 0 else {
-            throw PatronError(.invalidValue, "customer id '\(rawID)' is not a number", at: location.with(field: "customer_id"))
+            throw PatronError(
+                .invalidValue, "customer id '\(rawID)' is not a number", at: location.with(field: "customer_id"))
         }
         let dateText = fields[1 + offset]
         guard dateText.count == 8,
             let day = Day(
                 iso: "\(dateText.prefix(4))-\(dateText.dropFirst(4).prefix(2))-\(dateText.suffix(2))")
         else {
-            throw PatronError(.invalidValue, "unparseable date '\(dateText)' (expected YYYYMMDD)", at: location.with(field: "date"))
+            throw PatronError(
+                .invalidValue, "unparseable date '\(dateText)' (expected YYYYMMDD)", at: location.with(field: "date"))
         }
         guard let cds = Int(fields[2 + offset]), cds >= 0 else {
             throw PatronError(
-                .invalidValue, "'\(fields[2 + offset])' is not a non-negative count", at: location.with(field: "number_of_cds"))
+                .invalidValue, "'\(fields[2 + offset])' is not a non-negative count",
+                at: location.with(field: "number_of_cds"))
         }
         let dollars: Int64
         do {

@@ -285,7 +285,8 @@ public struct Ingestor<S: Store>: Sendable {
                 customer.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor)
                 store(customer)
             }
-            if let cartRef = data.cartRef, var cart = try transaction.cart(ref: ExternalRef(source: source, id: cartRef)),
+            if let cartRef = data.cartRef,
+                var cart = try transaction.cart(ref: ExternalRef(source: source, id: cartRef)),
                 cart.status == .open
             {
                 cart.status = .converted
@@ -308,7 +309,8 @@ public struct Ingestor<S: Store>: Sendable {
 
         func existingOrder(_ ref: ExternalRef, field: String) throws -> OrderRecord {
             guard let order = try transaction.order(ref: ref) else {
-                throw PatronError(.notFound, "unknown order '\(ref.id)' from \(ref.source)", at: InputLocation(field: field))
+                throw PatronError(
+                    .notFound, "unknown order '\(ref.id)' from \(ref.source)", at: InputLocation(field: field))
             }
             return order
         }

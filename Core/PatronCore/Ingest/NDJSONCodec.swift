@@ -3,7 +3,8 @@ import Foundation
 /// Reads and writes ``IngestEvent``s as NDJSON lines.
 public enum NDJSONCodec {
     /// Decodes one line. `location` names the file and line for errors.
-    public static func decode(line: some StringProtocol, at location: InputLocation) throws(PatronError) -> IngestEvent {
+    public static func decode(line: some StringProtocol, at location: InputLocation) throws(PatronError) -> IngestEvent
+    {
         let data = Data(line.utf8)
         let wire: NDJSONWire.Event
         do {
@@ -28,7 +29,8 @@ public enum NDJSONCodec {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
             return PatronError(.malformedInput, "malformed JSON", at: location)
         case .dataCorrupted(let context):
-            return PatronError(.invalidValue, context.debugDescription, at: location.with(field: path(context.codingPath)))
+            return PatronError(
+                .invalidValue, context.debugDescription, at: location.with(field: path(context.codingPath)))
         case .keyNotFound(let key, let context):
             let field = path(context.codingPath + [key])
             return PatronError(.malformedInput, "missing field", at: location.with(field: field))
@@ -61,7 +63,8 @@ public enum NDJSONCodec {
             guard let currency = CurrencyCode(code) else { throw fail(field, "unknown currency '\(code)'") }
             return currency
         }
-        func amount(_ value: NDJSONWire.Amount?, _ currency: CurrencyCode, _ field: String) throws(PatronError) -> Int64 {
+        func amount(_ value: NDJSONWire.Amount?, _ currency: CurrencyCode, _ field: String) throws(PatronError) -> Int64
+        {
             let value = try required(value, field)
             do {
                 return try Money.parse(value.text, currency: currency).minorUnits
@@ -157,7 +160,8 @@ public enum NDJSONCodec {
                 throw fail("consent.status", "unknown consent status '\(consent.status)' (granted, revoked, unknown)")
             }
             kind = .consentChanged(
-                ConsentChange(customer: try identity(consent.customer, "consent.customer"), channel: channel, status: status))
+                ConsentChange(
+                    customer: try identity(consent.customer, "consent.customer"), channel: channel, status: status))
         case .ticketUpdated:
             let ticket = try required(wire.ticket, "ticket")
             guard let status = TicketStatus(rawValue: ticket.status ?? "open") else {

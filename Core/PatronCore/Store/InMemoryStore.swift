@@ -29,7 +29,8 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var merges: [(from: CustomerID, into: CustomerID, at: Int64)] = []
         var snapshots: [RFMSnapshot] = []
         var moves: [SegmentMove] = []
-        var nextID: Int64 = 1
+        /// Next id per table; ids are never reused (as SQLite's AUTOINCREMENT / rowids).
+        var nextIDs: [String: Int64] = [:]
     }
 
     public func write<T>(_ body: (Transaction) throws -> T) throws -> T {
@@ -107,9 +108,10 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var state: State
         init(state: State) { self.state = state }
 
-        private func newID() -> Int64 {
-            defer { state.nextID += 1 }
-            return state.nextID
+        private func newID(_ table: String) -> Int64 {
+            let id = state.nextIDs[table, default: 1]
+            state.nextIDs[table] = id + 1
+            return id
         }
 
         public func markApplied(eventID: String) throws -> Bool { state.applied.insert(eventID).inserted }
@@ -123,7 +125,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
 
         public func insertCustomer(_ customer: CustomerRecord) throws -> CustomerID {
             var record = customer
-            record.id = CustomerID(newID())
+            record.id = CustomerID(newID("customers"))
             state.customers[record.id] = record
             index(record, previous: nil)
             return record.id
@@ -153,7 +155,8 @@ public final class InMemoryStore: Store, @unchecked Sendable {
 
         public func detachRefs(of customer: CustomerID) throws {
             for ref in try refs(of: customer) { state.refs[ref] = nil }
-            state.refOrder.removeAll { state.refs[$0] == nil }
+            let refs = state.refs
+            state.refOrder.removeAll { refs[$0] == nil }
         }
 
         public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
@@ -171,7 +174,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         public func order(ref: ExternalRef) throws -> OrderRecord? { state.orderRefs[ref].flatMap { state.orders[$0] } }
         public func insertOrder(_ order: OrderRecord) throws -> OrderID {
             var record = order
-            record.id = OrderID(newID())
+            record.id = OrderID(newID("orders"))
             state.orders[record.id] = record
             state.orderRefs[record.ref] = record.id
             return record.id
@@ -184,7 +187,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         public func cart(ref: ExternalRef) throws -> CartRecord? { state.cartRefs[ref].flatMap { state.carts[$0] } }
         public func insertCart(_ cart: CartRecord) throws -> CartID {
             var record = cart
-            record.id = CartID(newID())
+            record.id = CartID(newID("carts"))
             state.carts[record.id] = record
             state.cartRefs[record.ref] = record.id
             return record.id
@@ -199,7 +202,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         }
         public func insertTicket(_ ticket: TicketRecord) throws -> TicketID {
             var record = ticket
-            record.id = TicketID(newID())
+            record.id = TicketID(newID("tickets"))
             state.tickets[record.id] = record
             state.ticketRefs[record.ref] = record.id
             return record.id

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct IngestCLITests {
+    @Test func ingestingTwiceChangesNothing() throws {
+        let work = Workspace()
+        #expect(
+            try CLI.run(
+                ["generate", "--customers", "300", "--seed", "3", "--until", "2025-06-30", "--ndjson", "shop.ndjson"],
+                in: work.url
+            ).status == 0)
+        let first = try CLI.run(["ingest", "shop.ndjson"], in: work.url)
+        #expect(first.status == 0, "\(first.stderr)")
+        let once = try CLI.dump(work.path("patron.sqlite"))
+        let second = try CLI.run(["ingest", "shop.ndjson"], in: work.url)
+        #expect(second.status == 0)
+        #expect(second.stderr.contains(" 0 events applied"))
+        #expect(try CLI.dump(work.path("patron.sqlite")) == once)
+        // stdin works the same.
+        let piped = try CLI.run(
+            ["ingest", "-"], in: work.url, stdin: try String(contentsOfFile: work.path("shop.ndjson"), encoding: .utf8))
+        #expect(piped.status == 0)
+        #expect(try CLI.dump(work.path("patron.sqlite")) == once)
+    }
+
+    @Test func generateIntoTheStoreEqualsIngestingItsNDJSON() throws {
+        let work = Workspace()
+        let args = ["generate", "--customers", "200", "--seed", "8", "--until", "2025-06-30"]
+        #expect(try CLI.run(args + ["--db", "direct.sqlite"], in: work.url).status == 0)
+        #expect(try CLI.run(args + ["--ndjson", "shop.ndjson"], in: work.url).status == 0)
+        #expect(try CLI.run(["ingest", "shop.ndjson", "--db", "via-file.sqlite"], in: work.url).status == 0)
+        #expect(try CLI.dump(work.path("direct.sqlite")) == (try CLI.dump(work.path("via-file.sqlite"))))
+    }
+
+    /// `kill -9` in the middle of an ingest, then the same ingest again: exactly the state of one
+    /// clean run, and a sound file. Run once with one transaction and once with small batches
+    /// (so some batches were committed before the kill).
+    @Test(arguments: [nil, "500"])
+    func killDashNineThenRerunEqualsOneCleanRun(batchSize: String?) throws {
+        let work = Workspace()
+        #expect(
+            try CLI.run(
+                ["generate", "--customers", "3000", "--seed", "5", "--until", "2025-06-30", "--ndjson", "shop.ndjson"],
+                in: work.url
+            ).status == 0)
+        let batch = batchSize.map { ["--batch-size", $0] } ?? []
+        #expect(try CLI.run(["ingest", "shop.ndjson", "--db", "clean.sqlite"] + batch, in: work.url).status == 0)
+        let clean = try CLI.dump(work.path("clean.sqlite"))
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["ingest", "shop.ndjson", "--db", "killed.sqlite"] + batch
+        process.currentDirectoryURL = work.url
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the ingest is writing (the WAL has grown), then kill it hard.
+        let wal = work.path("killed.sqlite-wal")
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? NSNumber)?.intValue ?? 0
+            if size > 400_000 { break }
+            usleep(5_000)
+        }
+        #expect(process.isRunning, "the ingest finished before it could be killed; make the input larger")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let rerun = try CLI.run(["ingest", "shop.ndjson", "--db", "killed.sqlite"] + batch, in: work.url)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try CLI.integrity(work.path("killed.sqlite")) == "ok")
+        #expect(try CLI.dump(work.path("killed.sqlite")) == clean)
+    }
+}

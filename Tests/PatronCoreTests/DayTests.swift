@@ -1,0 +1,37 @@
+import Foundation
+import PatronCore
+import Testing
+
+@Suite struct DayTests {
+    @Test(arguments: ["1970-01-01", "1997-01-01", "1998-06-30", "2000-02-29", "2024-12-31", "1969-12-31", "2100-03-01"])
+    func roundTrips(text: String) throws {
+        let day = try #require(Day(iso: text))
+        #expect(day.description == text)
+    }
+
+    @Test func countsDaysFromTheEpoch() {
+        #expect(Day(iso: "1970-01-02")?.rawValue == 1)
+        #expect(Day(iso: "1969-12-31")?.rawValue == -1)
+        #expect(Day(iso: "1998-07-01")! - Day(iso: "1997-01-01")! == 546)
+    }
+
+    @Test(arguments: ["2023-02-29", "2024-13-01", "2024-00-10", "24-01-01", "2024-1-1", "yesterday", ""])
+    func rejectsInvalidDates(text: String) {
+        #expect(Day(iso: text) == nil)
+    }
+
+    @Test func readsRFC3339InUTC() {
+        #expect(Timestamp.parse("2024-03-01T10:00:00Z") == Day(iso: "2024-03-01")!.epochSeconds + 36_000)
+        #expect(Timestamp.parse("2024-03-01T10:00:00+02:00") == Day(iso: "2024-03-01")!.epochSeconds + 28_800)
+        #expect(Timestamp.parse("2024-03-01T10:00:00.123-0130") == Day(iso: "2024-03-01")!.epochSeconds + 41_400)
+        #expect(Timestamp.parse("2024-03-01") == Day(iso: "2024-03-01")!.epochSeconds)
+        #expect(Timestamp.parse("2024-03-01T25:00:00Z") == nil)
+        #expect(Timestamp.parse("March 1st") == nil)
+        #expect(Timestamp.format(Day(iso: "2024-03-01")!.epochSeconds + 3_661) == "2024-03-01T01:01:01Z")
+    }
+
+    @Test func placesNegativeInstantsOnTheRightDay() {
+        #expect(Day(epochSeconds: -1).description == "1969-12-31")
+        #expect(Day(epochSeconds: 86_399).description == "1970-01-01")
+    }
+}

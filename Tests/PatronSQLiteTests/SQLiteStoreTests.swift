@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+import PatronCore
+import PatronSQLite
+import Testing
+
+/// A temporary directory removed when the test ends.
+final class TempDir {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("patron-\(UUID().uuidString)")
+    init() { try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+@Suite struct SQLiteStoreTests {
+    @Test func createsAMarkedWALStoreAndReopensIt() throws {
+        let dir = TempDir()
+        let path = dir.path("shop.sqlite")
+        do {
+            let store = try SQLiteStore(path: path)
+            try Ingestor(store: store).ingest([
+                IngestEvent(
+                    id: "e1", source: "shop", occurredAt: 86_400,
+                    kind: .orderPlaced(
+                        OrderData(
+                            ref: "1", customer: CustomerIdentity(email: "a@example.com"), placedAt: 86_400,
+                            currency: .eur, totalMinor: 995)))
+            ])
+        }
+        let queue = try DatabaseQueue(path: path)
+        try queue.read { db in
+            let value1 = try Int32.fetchOne(db, sql: "PRAGMA application_id")
+            #expect(value1 == 0x5041_5452)
+            let value2 = try Int.fetchOne(db, sql: "PRAGMA user_version")
+            #expect(value2 == 1)
+            let value3 = try String.fetchOne(db, sql: "PRAGMA journal_mode")
+            #expect(value3 == "wal")
+        }
+        try queue.close()
+        let reopened = try SQLiteStore(path: path, create: false)
+        #expect(try reopened.customerCount() == 1)
+        #expect(try reopened.reportingCurrency() == .eur)
+        #expect(try reopened.integrityCheck() == "ok")
+    }
+
+    @Test func refusesAFileThatIsNotSQLite() throws {
+        let dir = TempDir()
+        let path = dir.path("notes.sqlite")
+        try "hello, this is not a database at all".write(toFile: path, atomically: true, encoding: .utf8)
+        let error = try #require(throws: PatronError.self) { try SQLiteStore(path: path) }
+        #expect(error.code == .incompatibleStore)
+        #expect(error.description == "\(path): not a Patron database (not an SQLite file)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("hello"))
+    }
+
+    @Test func refusesAnotherApplicationsDatabaseWithoutTouchingIt() throws {
+        let dir = TempDir()
+        let path = dir.path("other.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE notes(text TEXT)") }
+        try queue.close()
+        let error = try #require(throws: PatronError.self) { try SQLiteStore(path: path) }
+        #expect(error.message.contains("not a Patron database"))
+        let check = try DatabaseQueue(path: path)
+        try check.read { db in
+            let value4 = try String.fetchOne(db, sql: "PRAGMA journal_mode")
+            #expect(value4 == "delete")
+            let value5 = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
+            #expect(value5 == 1)
+        }
+    }
+
+    @Test func refusesANewerSchema() throws {
+        let dir = TempDir()
+        let path = dir.path("future.sqlite")
+        _ = try SQLiteStore(path: path)
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 99") }
+        try queue.close()
+        let error = try #require(throws: PatronError.self) { try SQLiteStore(path: path) }
+        #expect(error.message.contains("schema version 99, newer than this patron knows (1)"))
+    }
+
+    @Test func aMissingStoreIsAnErrorForReaders() throws {
+        let dir = TempDir()
+        let error = try #require(throws: PatronError.self) {
+            try SQLiteStore(path: dir.path("none.sqlite"), create: false)
+        }
+        #expect(error.message.contains("no Patron store here"))
+        #expect(!FileManager.default.fileExists(atPath: dir.path("none.sqlite")))
+    }
+
+    @Test func aFailedBatchRollsBack() throws {
+        let store = try SQLiteStore()
+        let ingestor = Ingestor(store: store)
+        let who = CustomerIdentity(refs: [ExternalRef(source: "", id: "c1")])
+        try ingestor.ingest([
+            IngestEvent(
+                id: "1", source: "s", occurredAt: 100,
+                kind: .orderPlaced(OrderData(ref: "o1", customer: who, placedAt: 100, currency: .usd, totalMinor: 500)))
+        ])
+        #expect(throws: PatronError.self) {
+            try ingestor.ingest([
+                IngestEvent(
+                    id: "2", source: "s", occurredAt: 200,
+                    kind: .orderPlaced(
+                        OrderData(ref: "o2", customer: who, placedAt: 200, currency: .usd, totalMinor: 700))),
+                IngestEvent(
+                    id: "3", source: "s", occurredAt: 300,
+                    kind: .orderPlaced(
+                        OrderData(ref: "o3", customer: who, placedAt: 300, currency: .eur, totalMinor: 700))),
+            ])
+        }
+        try store.withDatabase { db in
+            let value6 = try Int.fetchOne(db, sql: "SELECT count(*) FROM orders")
+            #expect(value6 == 1)
+            let value7 = try Int.fetchOne(db, sql: "SELECT count(*) FROM applied_events")
+            #expect(value7 == 1)
+            let value8 = try Int.fetchOne(db, sql: "SELECT order_count FROM customers")
+            #expect(value8 == 1)
+        }
+    }
+}
