@@ -21,7 +21,10 @@ let package = Package(
         // The embedded store: SQLite through GRDB.
         .target(
             name: "PatronSQLite",
-            dependencies: ["PatronCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "PatronCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             path: "Core/PatronSQLite"
         ),
         // The conformance kit a connector's or a store's tests run to prove the contract.

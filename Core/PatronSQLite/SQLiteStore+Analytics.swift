@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PatronCore
 
 extension SQLiteStore {
@@ -14,19 +15,29 @@ extension SQLiteStore {
             facts.reserveCapacity(
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM customers WHERE order_count > 0") ?? 0)
             if windowDays == nil, let lastOrderAt, lastOrderAt < end {
-                let rows = try Row.fetchCursor(
-                    db,
+                // The hot path of `patron rfm`: step the statement directly, one fact per row.
+                let statement = try db.makeStatement(
                     sql: """
                         SELECT id, primary_ref, last_order_at, order_count, revenue_minor
                         FROM customers WHERE last_order_at IS NOT NULL ORDER BY id
                         """)
-                while let row = try rows.next() {
-                    let id: Int64 = row[0]
-                    let last: Int64 = row[2]
+                let handle = statement.sqliteStatement
+                while true {
+                    let code = sqlite3_step(handle)
+                    guard code == SQLITE_ROW else {
+                        if code == SQLITE_DONE { break }
+                        throw DatabaseError(
+                            resultCode: ResultCode(rawValue: code),
+                            message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    }
+                    let id = sqlite3_column_int64(handle, 0)
+                    let key = sqlite3_column_text(handle, 1).map { String(cString: $0) } ?? String(id)
                     facts.append(
                         RFMFact(
-                            customerID: CustomerID(id), key: row[1] ?? String(id),
-                            recencyDays: asOf - Day(epochSeconds: last), frequency: row[3], monetaryMinor: row[4]))
+                            customerID: CustomerID(id), key: key,
+                            recencyDays: asOf - Day(epochSeconds: sqlite3_column_int64(handle, 2)),
+                            frequency: Int(sqlite3_column_int64(handle, 3)),
+                            monetaryMinor: sqlite3_column_int64(handle, 4)))
                 }
                 return facts
             }

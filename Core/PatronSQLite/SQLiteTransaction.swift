@@ -10,15 +10,32 @@ public final class SQLiteTransaction: StoreTransaction {
 
     func statement(_ sql: String) throws -> Statement { try db.cachedStatement(sql: sql) }
 
+    func raw(_ sql: String) throws -> RawStatement { RawStatement(try db.cachedStatement(sql: sql), db: db) }
+
     func run(_ sql: String, _ arguments: StatementArguments) throws {
         let statement = try statement(sql)
         statement.setUncheckedArguments(arguments)
         try statement.execute()
     }
 
-    public func markApplied(eventID: String) throws -> Bool {
-        try run("INSERT OR IGNORE INTO applied_events(event_id) VALUES (?)", [eventID])
-        return db.changesCount == 1
+    /// One statement per 256 ids: `INSERT … ON CONFLICT DO NOTHING RETURNING` names the new ones.
+    public func markApplied(_ eventIDs: [String]) throws -> [Bool] {
+        var result: [Bool] = []
+        result.reserveCapacity(eventIDs.count)
+        var start = 0
+        while start < eventIDs.count {
+            let chunk = eventIDs[start..<min(start + 256, eventIDs.count)]
+            let placeholders = Array(repeating: "(?)", count: chunk.count).joined(separator: ",")
+            let inserted = try raw(
+                "INSERT INTO applied_events(event_id) VALUES \(placeholders) ON CONFLICT DO NOTHING RETURNING event_id"
+            ).runReturningText { binder in
+                for id in chunk { binder.bind(id) }
+            }
+            var fresh = Set(inserted)
+            for id in chunk { result.append(fresh.remove(id) != nil) }
+            start += chunk.count
+        }
+        return result
     }
 
     public func reportingCurrency() throws -> CurrencyCode? {
@@ -87,37 +104,57 @@ public final class SQLiteTransaction: StoreTransaction {
             erasedAt: row[25])
     }
 
-    static func arguments(_ c: CustomerRecord) -> StatementArguments {
+    static func bind(_ c: CustomerRecord, _ b: inout RawStatement.Binder) {
         let a = c.aggregates
-        let values: [(any DatabaseValueConvertible)?] = [
-            c.primaryRef?.source, c.primaryRef?.id, c.email, c.phone, c.phone.flatMap(ContactNormalizer.phone),
-            c.firstName, c.lastName, c.country, c.timeZone, c.birthday, c.tags.joined(separator: "\u{1F}"), c.createdAt,
-            c.consent.email.status.rawValue, c.consent.email.at, c.consent.sms.status.rawValue, c.consent.sms.at,
-            a.orderCount, a.revenueMinor, a.firstOrderAt, a.lastOrderAt, a.openCartCount, a.openCartValueMinor,
-            a.lastCartActivityAt, a.openTicketCount, a.lastTicketAt, c.erasedAt,
-        ]
-        return StatementArguments(values)
+        b.bind(c.primaryRef?.source)
+        b.bind(c.primaryRef?.id)
+        b.bind(c.email)
+        b.bind(c.phone)
+        b.bind(c.phone.flatMap(ContactNormalizer.phone))
+        b.bind(c.firstName)
+        b.bind(c.lastName)
+        b.bind(c.country)
+        b.bind(c.timeZone)
+        b.bind(c.birthday)
+        b.bind(c.tags.joined(separator: "\u{1F}"))
+        b.bind(c.createdAt)
+        b.bind(c.consent.email.status.rawValue)
+        b.bind(c.consent.email.at)
+        b.bind(c.consent.sms.status.rawValue)
+        b.bind(c.consent.sms.at)
+        b.bind(a.orderCount)
+        b.bind(a.revenueMinor)
+        b.bind(a.firstOrderAt)
+        b.bind(a.lastOrderAt)
+        b.bind(a.openCartCount)
+        b.bind(a.openCartValueMinor)
+        b.bind(a.lastCartActivityAt)
+        b.bind(a.openTicketCount)
+        b.bind(a.lastTicketAt)
+        b.bind(c.erasedAt)
     }
 
-    static let writableColumns = """
-        primary_source, primary_ref, email, phone, phone_e164, first_name, last_name, country, timezone, birthday,
-        tags, created_at, consent_email, consent_email_at, consent_sms, consent_sms_at, order_count, revenue_minor,
-        first_order_at, last_order_at, open_cart_count, open_cart_value_minor, last_cart_activity_at,
-        open_ticket_count, last_ticket_at, erased_at
-        """
+    static let writableColumns = [
+        "primary_source", "primary_ref", "email", "phone", "phone_e164", "first_name", "last_name", "country",
+        "timezone", "birthday", "tags", "created_at", "consent_email", "consent_email_at", "consent_sms",
+        "consent_sms_at", "order_count", "revenue_minor", "first_order_at", "last_order_at", "open_cart_count",
+        "open_cart_value_minor", "last_cart_activity_at", "open_ticket_count", "last_ticket_at", "erased_at",
+    ]
+    static let insertCustomerSQL =
+        "INSERT INTO customers(\(writableColumns.joined(separator: ", "))) VALUES (\(writableColumns.map { _ in "?" }.joined(separator: ", ")))"
+    static let updateCustomerSQL =
+        "UPDATE customers SET \(writableColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
 
     public func insertCustomer(_ customer: CustomerRecord) throws -> CustomerID {
-        let placeholders = Array(repeating: "?", count: 26).joined(separator: ",")
-        try run("INSERT INTO customers(\(Self.writableColumns)) VALUES (\(placeholders))", Self.arguments(customer))
+        try raw(Self.insertCustomerSQL).run { Self.bind(customer, &$0) }
         return CustomerID(db.lastInsertedRowID)
     }
 
     public func updateCustomer(_ customer: CustomerRecord) throws {
-        let assignments = Self.writableColumns.split(separator: ",")
-            .map { "\($0.trimmingCharacters(in: .whitespacesAndNewlines)) = ?" }.joined(separator: ", ")
-        var arguments = Self.arguments(customer)
-        arguments += [customer.id.rawValue]
-        try run("UPDATE customers SET \(assignments) WHERE id = ?", arguments)
+        try raw(Self.updateCustomerSQL).run { binder in
+            Self.bind(customer, &binder)
+            binder.bind(customer.id.rawValue)
+        }
     }
 
     public func attach(ref: ExternalRef, to customer: CustomerID) throws {
@@ -173,26 +210,47 @@ public final class SQLiteTransaction: StoreTransaction {
         return try order(from: row)
     }
 
-    public func insertOrder(_ order: OrderRecord) throws -> OrderID {
-        try run(
+    public func insertOrder(_ order: OrderRecord) throws -> OrderID? {
+        let ids = try raw(
             """
             INSERT INTO orders(source, ref, customer_id, placed_at, currency, total_minor, refunded_minor, status, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                order.ref.source, order.ref.id, order.customerID.rawValue, order.placedAt, order.currency.code,
-                order.totalMinor, order.refundedMinor, order.status.rawValue, order.updatedAt,
-            ])
-        let id = OrderID(db.lastInsertedRowID)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, ref) DO NOTHING RETURNING id
+            """
+        ).run { b in
+            b.bind(order.ref.source)
+            b.bind(order.ref.id)
+            b.bind(order.customerID.rawValue)
+            b.bind(order.placedAt)
+            b.bind(order.currency.code)
+            b.bind(order.totalMinor)
+            b.bind(order.refundedMinor)
+            b.bind(order.status.rawValue)
+            b.bind(order.updatedAt)
+        }
+        guard let id = ids.first.map(OrderID.init(rawValue:)) else { return nil }
         try insertLines(order.lines, of: id)
         return id
     }
 
+    /// Up to eight lines per statement.
     func insertLines(_ lines: [OrderLine], of id: OrderID) throws {
-        for (number, line) in lines.enumerated() {
-            try run(
-                "INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor) VALUES (?, ?, ?, ?, ?, ?)",
-                [id.rawValue, number + 1, line.sku, line.name, line.quantity, line.unitPriceMinor])
+        var start = 0
+        while start < lines.count {
+            let chunk = lines[start..<min(start + 8, lines.count)]
+            let values = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            try raw(
+                "INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor) VALUES \(values)"
+            ).run { b in
+                for (offset, line) in chunk.enumerated() {
+                    b.bind(id.rawValue)
+                    b.bind(start + offset + 1)
+                    b.bind(line.sku)
+                    b.bind(line.name)
+                    b.bind(line.quantity)
+                    b.bind(line.unitPriceMinor)
+                }
+            }
+            start += chunk.count
         }
     }
 
@@ -221,24 +279,48 @@ public final class SQLiteTransaction: StoreTransaction {
             .map(order(from:))
     }
 
+    public func countingOrders(of customer: CustomerID) throws -> [OrderFact] {
+        try fetchRows(
+            "SELECT placed_at, total_minor - refunded_minor FROM orders WHERE customer_id = ? AND status != 'cancelled'",
+            [customer.rawValue]
+        ).map { OrderFact(customerID: customer, placedAt: $0[0], netMinor: $0[1]) }
+    }
+
     // MARK: Carts
 
     static let cartColumns = "id, source, ref, customer_id, currency, value_minor, status, lines, updated_at"
 
     static func cart(from row: Row) -> CartRecord {
-        let linesJSON: String = row[7]
-        let lines = (try? JSONDecoder().decode([OrderLine].self, from: Data(linesJSON.utf8))) ?? []
-        return CartRecord(
+        CartRecord(
             id: CartID(row[0] as Int64), ref: ExternalRef(source: row[1], id: row[2]),
             customerID: CustomerID(row[3] as Int64),
             currency: CurrencyCode(row[4] as String) ?? .usd, valueMinor: row[5],
-            status: CartStatus(rawValue: row[6]) ?? .open, lines: lines, updatedAt: row[8])
+            status: CartStatus(rawValue: row[6]) ?? .open, lines: decodeLines(row[7]), updatedAt: row[8])
     }
 
-    static func linesJSON(_ lines: [OrderLine]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(lines)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    /// Cart lines in one text column: fields separated by U+001F, lines by U+001E (control
+    /// characters that never occur in SKUs or product names; they are dropped if they do).
+    static func encodeLines(_ lines: [OrderLine]) -> String {
+        lines.map { line in
+            [clean(line.sku), clean(line.name ?? ""), String(line.quantity), String(line.unitPriceMinor)]
+                .joined(separator: "\u{1F}")
+        }.joined(separator: "\u{1E}")
+    }
+
+    static func decodeLines(_ text: String) -> [OrderLine] {
+        guard !text.isEmpty else { return [] }
+        return text.split(separator: "\u{1E}", omittingEmptySubsequences: false).compactMap { line in
+            let fields = line.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+            guard fields.count == 4, let quantity = Int(fields[2]), let price = Int64(fields[3]) else { return nil }
+            return OrderLine(
+                sku: String(fields[0]), name: fields[1].isEmpty ? nil : String(fields[1]), quantity: quantity,
+                unitPriceMinor: price)
+        }
+    }
+
+    static func clean(_ text: String) -> String {
+        text.contains(where: { $0 == "\u{1E}" || $0 == "\u{1F}" })
+            ? text.filter { $0 != "\u{1E}" && $0 != "\u{1F}" } : text
     }
 
     public func cart(ref: ExternalRef) throws -> CartRecord? {
@@ -251,7 +333,7 @@ public final class SQLiteTransaction: StoreTransaction {
             "INSERT INTO carts(source, ref, customer_id, currency, value_minor, status, lines, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 cart.ref.source, cart.ref.id, cart.customerID.rawValue, cart.currency.code, cart.valueMinor,
-                cart.status.rawValue, Self.linesJSON(cart.lines), cart.updatedAt,
+                cart.status.rawValue, Self.encodeLines(cart.lines), cart.updatedAt,
             ])
         return CartID(db.lastInsertedRowID)
     }
@@ -261,7 +343,7 @@ public final class SQLiteTransaction: StoreTransaction {
             "UPDATE carts SET customer_id = ?, currency = ?, value_minor = ?, status = ?, lines = ?, updated_at = ? WHERE id = ?",
             [
                 cart.customerID.rawValue, cart.currency.code, cart.valueMinor, cart.status.rawValue,
-                Self.linesJSON(cart.lines), cart.updatedAt, cart.id.rawValue,
+                Self.encodeLines(cart.lines), cart.updatedAt, cart.id.rawValue,
             ])
     }
 

@@ -14,10 +14,18 @@ import Testing
         let c = { (ref: String) in CustomerIdentity(refs: [ExternalRef(source: "", id: ref)]) }
         func at(_ day: String) -> Int64 { Day(iso: day)!.epochSeconds + 100 }
         let c2Email = shop.compactMap { event -> String? in
-            guard case .customerUpserted(let upsert) = event.kind, upsert.identity.refs.first?.id == "c2" else {
+            guard case .customerUpserted(let upsert) = event.kind,
+                upsert.identity.refs.first?.id == ShopGenerator.customerRef(1)
+            else {
                 return nil
             }
             return upsert.identity.email
+        }.first!
+        let firstOrderOfC5 = shop.compactMap { event -> String? in
+            guard case .orderPlaced(let order) = event.kind,
+                order.customer.refs.first?.id == ShopGenerator.customerRef(4)
+            else { return nil }
+            return order.ref
         }.first!
         let extra: [IngestEvent] = [
             // c1's profile now says c2's email: c1 and c2 are one person.
@@ -26,19 +34,23 @@ import Testing
                 kind: .customerUpserted(
                     CustomerUpsert(
                         identity: CustomerIdentity(
-                            refs: [ExternalRef(source: "", id: "c1")], email: c2Email.uppercased())))),
+                            refs: [ExternalRef(source: "", id: ShopGenerator.customerRef(0))],
+                            email: c2Email.uppercased())))),
             IngestEvent(
                 id: "x2", source: "pos", occurredAt: at("2025-06-02"),
                 kind: .orderPlaced(
                     OrderData(
                         ref: "p1", customer: CustomerIdentity(email: "nobody.new@example.com", phone: "+15555550123"),
                         placedAt: at("2025-06-02"), currency: .usd, totalMinor: 4200))),
-            IngestEvent(id: "x3", source: "demo-shop", occurredAt: at("2025-06-03"), kind: .customerErased(c("c3"))),
+            IngestEvent(
+                id: "x3", source: "demo-shop", occurredAt: at("2025-06-03"),
+                kind: .customerErased(c(ShopGenerator.customerRef(2)))),
             IngestEvent(
                 id: "x4", source: "demo-shop", occurredAt: at("2025-06-04"),
                 kind: .orderUpdated(
                     OrderData(
-                        ref: "o5-1", customer: c("c6"), placedAt: at("2025-05-01"), currency: .usd, totalMinor: 12345))),
+                        ref: firstOrderOfC5, customer: c(ShopGenerator.customerRef(5)), placedAt: at("2025-05-01"),
+                        currency: .usd, totalMinor: 12345))),
         ]
         return [shop, extra]
     }

@@ -128,7 +128,7 @@ struct RFMCommand: ParsableCommand {
 
     func writeCSV(_ run: RFMRun, to out: OutputFile) {
         out.write(RFMRun.csvHeader + "\n")
-        for score in selected(run) { out.write(run.csvRow(score) + "\n") }
+        for part in run.csvParts(segment: segment) { out.write(bytes: part) }
     }
 
     func writeJSON(_ run: RFMRun, to out: OutputFile) {

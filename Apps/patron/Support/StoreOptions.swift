@@ -73,6 +73,11 @@ final class OutputFile {
         if buffer.count >= 1 << 20 { flush() }
     }
 
+    func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
     private func flush() {
         handle.write(buffer)
         buffer.removeAll(keepingCapacity: true)

@@ -40,35 +40,68 @@ public struct RFMScore: Hashable, Sendable {
 
 /// Scores a set of customers: the pure heart of `patron rfm`.
 public enum RFMAnalysis {
-    /// Scores every fact with `configuration`. The output is in the order of `facts`.
-    public static func score(_ facts: [RFMFact], configuration: RFMConfiguration) -> [RFMScore] {
+    /// Scores of one dimension: 0 recency, 1 frequency, 2 monetary.
+    static func scores(_ facts: [RFMFact], dimension: Int, configuration: RFMConfiguration) -> [Int] {
         let k = configuration.bins
-        guard !facts.isEmpty else { return [] }
-        let r: [Int]
-        let f: [Int]
-        let m: [Int]
         switch configuration.method {
         case .quantile:
-            r = RFMScoring.quantileDescending(facts.map(\.recencyDays), bins: k)
-            f = RFMScoring.quantileAscending(facts.map(\.frequency), bins: k)
-            m = RFMScoring.quantileAscending(facts.map(\.monetaryMinor), bins: k)
+            switch dimension {
+            case 0: return RFMScoring.quantileDescending(facts.map(\.recencyDays), bins: k)
+            case 1: return RFMScoring.quantileAscending(facts.map(\.frequency), bins: k)
+            default: return RFMScoring.quantileAscending(facts.map(\.monetaryMinor), bins: k)
+            }
         case .ntile:
-            let indices = Array(facts.indices)
-            func id(_ index: Int) -> CustomerID { facts[index].customerID }
-            r = RFMScoring.ntile(
-                order: indices.sorted {
-                    (facts[$0].recencyDays, id($1).rawValue) > (facts[$1].recencyDays, id($0).rawValue)
-                }, bins: k)
-            f = RFMScoring.ntile(
-                order: indices.sorted { (facts[$0].frequency, id($0)) < (facts[$1].frequency, id($1)) }, bins: k)
-            m = RFMScoring.ntile(
-                order: indices.sorted { (facts[$0].monetaryMinor, id($0)) < (facts[$1].monetaryMinor, id($1)) },
-                bins: k)
+            // Ties split by customer id: the packed keys carry each fact's position in id order.
+            let position = positionsInIDOrder(facts)
+            switch dimension {
+            case 0:
+                let worst = facts.map(\.recencyDays).max() ?? 0
+                return RFMScoring.ntile(
+                    packedKeys: facts.indices.map {
+                        UInt64(worst - facts[$0].recencyDays) << 32 | UInt64(position[$0])
+                    },
+                    bins: k)
+            case 1:
+                return RFMScoring.ntile(
+                    packedKeys: facts.indices.map { UInt64(facts[$0].frequency) << 32 | UInt64(position[$0]) }, bins: k)
+            default:
+                var order = facts.indices.map { (facts[$0].monetaryMinor, position[$0], $0) }
+                order.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+                return RFMScoring.ntile(order: order.map(\.2), bins: k)
+            }
         case .thresholds(let bounds):
-            r = facts.map { fact in k - bounds.recencyDays.filter { fact.recencyDays > $0 }.count }
-            f = facts.map { fact in 1 + bounds.frequency.filter { fact.frequency >= $0 }.count }
-            m = facts.map { fact in 1 + bounds.monetaryMinor.filter { fact.monetaryMinor >= $0 }.count }
+            switch dimension {
+            case 0: return facts.map { fact in k - bounds.recencyDays.filter { fact.recencyDays > $0 }.count }
+            case 1: return facts.map { fact in 1 + bounds.frequency.filter { fact.frequency >= $0 }.count }
+            default: return facts.map { fact in 1 + bounds.monetaryMinor.filter { fact.monetaryMinor >= $0 }.count }
+            }
         }
+    }
+
+    /// Each fact's rank by customer id (the identity when the facts are already in id order).
+    static func positionsInIDOrder(_ facts: [RFMFact]) -> [Int] {
+        let sorted = zip(facts, facts.dropFirst()).allSatisfy { $0.customerID < $1.customerID }
+        if sorted { return Array(facts.indices) }
+        return inverse(facts.indices.sorted { facts[$0].customerID < facts[$1].customerID })
+    }
+
+    static func inverse(_ permutation: [Int]) -> [Int] {
+        var result = [Int](repeating: 0, count: permutation.count)
+        for (rank, index) in permutation.enumerated() { result[index] = rank }
+        return result
+    }
+
+    /// Scores every fact with `configuration`. The output is in the order of `facts`.
+    public static func score(_ facts: [RFMFact], configuration: RFMConfiguration) -> [RFMScore] {
+        guard !facts.isEmpty else { return [] }
+        // R, F and M are independent: score them on separate cores.
+        let results = ScoreSlots()
+        DispatchQueue.concurrentPerform(iterations: 3) { dimension in
+            results.set(dimension, Self.scores(facts, dimension: dimension, configuration: configuration))
+        }
+        let r = results.get(0)
+        let f = results.get(1)
+        let m = results.get(2)
         var result: [RFMScore] = []
         result.reserveCapacity(facts.count)
         for index in facts.indices {
@@ -76,5 +109,25 @@ public enum RFMAnalysis {
             result.append(RFMScore(fact: facts[index], r: r[index], f: f[index], m: m[index], segment: segment))
         }
         return result
+    }
+}
+
+/// Three result slots filled from concurrent tasks.
+private final class ScoreSlots: @unchecked Sendable {
+    // @unchecked: each slot is written by exactly one task of `concurrentPerform`, under `lock`,
+    // and read only after `concurrentPerform` has returned.
+    private let lock = NSLock()
+    private var slots: [[Int]] = [[], [], []]
+
+    func set(_ index: Int, _ value: [Int]) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    func get(_ index: Int) -> [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[index]
     }
 }

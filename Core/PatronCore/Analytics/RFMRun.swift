@@ -68,6 +68,36 @@ public struct RFMRun: Sendable {
     /// `customer_id,recency_days,frequency,monetary,r,f,m,segment`.
     public static let csvHeader = "customer_id,recency_days,frequency,monetary,r,f,m,segment"
 
+    /// Appends one CSV row (RFC 4180 quoting), monetary as a decimal amount.
+    public func appendCSVRow(_ score: RFMScore, to csv: inout CSVBuffer) {
+        csv.field(score.fact.key)
+        csv.field(score.fact.recencyDays)
+        csv.field(score.fact.frequency)
+        csv.money(score.fact.monetaryMinor, digits: currency?.minorUnitDigits ?? 2)
+        csv.field(score.r)
+        csv.field(score.f)
+        csv.field(score.m)
+        csv.field(score.segment)
+        csv.endRow()
+    }
+
+    /// The CSV rows (no header) of every score, or of one segment's, as UTF-8 in consecutive
+    /// parts built on separate cores; write them in order.
+    public func csvParts(segment: String? = nil) -> [[UInt8]] {
+        let parts = scores.count >= 100_000 ? 2 : 1
+        let slice = (scores.count + parts - 1) / parts
+        let buffers = PartBuffers(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            var csv = CSVBuffer(capacity: slice * 48)
+            for score in scores[min(scores.count, part * slice)..<min(scores.count, (part + 1) * slice)]
+            where segment == nil || score.segment == segment {
+                appendCSVRow(score, to: &csv)
+            }
+            buffers.set(part, csv.bytes)
+        }
+        return buffers.all()
+    }
+
     /// One CSV row (RFC 4180 quoting), monetary as a decimal amount.
     public func csvRow(_ score: RFMScore) -> String {
         let digits = currency?.minorUnitDigits ?? 2
@@ -85,5 +115,27 @@ public enum CSV {
     public static func field(_ value: String) -> String {
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// Output parts filled from concurrent tasks.
+private final class PartBuffers: @unchecked Sendable {
+    // @unchecked: each part is written by exactly one task of `concurrentPerform`, under `lock`,
+    // and read only after `concurrentPerform` has returned.
+    private let lock = NSLock()
+    private var parts: [[UInt8]]
+
+    init(count: Int) { parts = Array(repeating: [], count: count) }
+
+    func set(_ index: Int, _ value: [UInt8]) {
+        lock.lock()
+        parts[index] = value
+        lock.unlock()
+    }
+
+    func all() -> [[UInt8]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return parts
     }
 }

@@ -79,6 +79,16 @@ enum RFMScoring {
         return result
     }
 
+    /// NTILE(k) over keys whose low 32 bits are the position of the fact in id order and whose
+    /// high bits rank worst first: sorting the keys gives the NTILE order in one integer sort.
+    static func ntile(packedKeys: [UInt64], bins k: Int) -> [Int] {
+        let sorted = packedKeys.sorted()
+        // The low bits are positions in id order, not indices: map back through the keys.
+        var indexOfPosition = [Int](repeating: 0, count: packedKeys.count)
+        for (index, key) in packedKeys.enumerated() { indexOfPosition[Int(key & 0xFFFF_FFFF)] = index }
+        return ntile(order: sorted.map { indexOfPosition[Int($0 & 0xFFFF_FFFF)] }, bins: k)
+    }
+
     static func lowerBound<T: Comparable>(_ sorted: [T], _ value: T) -> Int {
         var low = 0
         var high = sorted.count

@@ -38,6 +38,8 @@ public struct ShopGenerator: Sequence, Sendable {
     public let options: Options
     let catalogue: [Product]
     let orderCounts: [Int32]
+    /// The number of orders of all customers before each one (for sequential order numbers).
+    let orderOffsets: [Int64]
 
     struct Product: Sendable {
         var sku: String
@@ -53,6 +55,25 @@ public struct ShopGenerator: Sequence, Sendable {
         self.options = options
         catalogue = Self.makeCatalogue(seed: options.seed, currency: options.currency)
         orderCounts = Self.allocateOrders(options)
+        var offsets = [Int64](repeating: 0, count: options.customers)
+        var running: Int64 = 0
+        for index in 0..<options.customers {
+            offsets[index] = running
+            running += Int64(orderCounts[index])
+        }
+        orderOffsets = offsets
+    }
+
+    /// The shop's id for customer `index` (0-based): `C00000001`, fixed width and increasing, as
+    /// shop platforms number them.
+    public static func customerRef(_ index: Int) -> String { "C" + padded(index + 1, width: 8) }
+
+    /// The shop's order number for the shop's n-th order (0-based): `100000001`, increasing.
+    public static func orderRef(_ n: Int64) -> String { String(100_000_001 + n) }
+
+    static func padded(_ value: Int, width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     static let productWords = [
@@ -159,7 +180,8 @@ public struct ShopGenerator: Sequence, Sendable {
         let o = options
         var random = SeededRandom(seed: o.seed, stream: UInt64(index) &+ 0xC057_0000)
         let prefix = "gen\(o.seed)"
-        let customerRef = "c\(index + 1)"
+        let customerRef = Self.customerRef(index)
+        let serial = Self.padded(index + 1, width: 8)
         let place = Self.places[random.int(0...Self.places.count - 1)]
         let first = Self.firstNames[random.int(0...Self.firstNames.count - 1)]
         let last = Self.lastNames[random.int(0...Self.lastNames.count - 1)]
@@ -227,28 +249,28 @@ public struct ShopGenerator: Sequence, Sendable {
                         unitPriceMinor: product.priceMinor))
             }
             let total = lines.reduce(0) { $0 + Int64($1.quantity) * $1.unitPriceMinor }
-            let orderRef = "o\(index + 1)-\(number + 1)"
+            let orderRef = Self.orderRef(orderOffsets[index] + Int64(number))
             var cartRef: String?
             if !cartUsed, number == count - 1, random.chance(0.15) {
-                cartRef = "k\(index + 1)"
+                cartRef = "K\(serial)"
                 cartUsed = true
                 add(
-                    "\(orderRef)-cart", at - 600,
+                    "O\(orderRef)-cart", at - 600,
                     .cartUpdated(
                         CartData(ref: cartRef!, customer: who, currency: o.currency, valueMinor: total, lines: lines)))
             }
             add(
-                orderRef, at,
+                "O\(orderRef)", at,
                 .orderPlaced(
                     OrderData(
                         ref: orderRef, customer: who, placedAt: at, currency: o.currency, totalMinor: total,
                         lines: lines, cartRef: cartRef)))
             let roll = random.unit()
             if roll < 0.02 {
-                add("\(orderRef)-cancel", at + 3_600, .orderCancelled(orderRef: orderRef))
+                add("O\(orderRef)-cancel", at + 3_600, .orderCancelled(orderRef: orderRef))
             } else if roll < 0.05, total > 1 {
                 add(
-                    "\(orderRef)-refund", at + 86_400 * 7,
+                    "O\(orderRef)-refund", at + 86_400 * 7,
                     .orderRefunded(
                         RefundData(
                             orderRef: orderRef, amountMinor: Swift.max(1, total / Int64(random.int(1...4))),
@@ -262,19 +284,19 @@ public struct ShopGenerator: Sequence, Sendable {
             let product = pick(&random)
             let line = OrderLine(sku: product.sku, name: product.name, quantity: 1, unitPriceMinor: product.priceMinor)
             add(
-                "k\(index + 1)-open", day.epochSeconds + Int64(random.int(0...86_399)),
+                "K\(serial)-open", day.epochSeconds + Int64(random.int(0...86_399)),
                 .cartUpdated(
                     CartData(
-                        ref: "k\(index + 1)", customer: who, currency: o.currency, valueMinor: line.unitPriceMinor,
+                        ref: "K\(serial)", customer: who, currency: o.currency, valueMinor: line.unitPriceMinor,
                         lines: [line])))
         }
         if random.chance(0.08) {
             let day = Swift.min(o.until, (days.last ?? firstDay) + random.int(0...20))
             add(
-                "t\(index + 1)", day.epochSeconds + 40_000,
+                "T\(serial)", day.epochSeconds + 40_000,
                 .ticketUpdated(
                     TicketData(
-                        ref: "t\(index + 1)", customer: who,
+                        ref: "T\(serial)", customer: who,
                         subject: ["Where is my order?", "Damaged item", "Change my address", "Refund request"][
                             random.int(0...3)],
                         status: random.chance(0.7) ? .closed : .open)))

@@ -25,17 +25,27 @@ public struct Ingestor<S: Store>: Sendable {
     public func ingest(_ next: () throws -> IngestEvent?) throws -> IngestReport {
         try store.write { transaction in
             var batch = Batch(transaction: transaction)
-            while let event = try next() {
-                do {
-                    try batch.apply(event)
-                } catch let error as PatronError {
-                    throw error.located(event.origin)
+            var chunk: [IngestEvent] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            var exhausted = false
+            while !exhausted {
+                chunk.removeAll(keepingCapacity: true)
+                while chunk.count < Self.chunkSize {
+                    guard let event = try next() else {
+                        exhausted = true
+                        break
+                    }
+                    chunk.append(event)
                 }
+                try batch.apply(chunk)
             }
             try batch.flush()
             return batch.report
         }
     }
+
+    /// Events are marked applied in chunks of this many, one statement per chunk.
+    static var chunkSize: Int { 512 }
 
     /// The state of one batch: caches of customers touched, flushed at the end.
     struct Batch {
@@ -49,12 +59,25 @@ public struct Ingestor<S: Store>: Sendable {
 
         init(transaction: S.Transaction) { self.transaction = transaction }
 
-        mutating func apply(_ event: IngestEvent) throws {
-            try event.validate()
-            guard try transaction.markApplied(eventID: event.id) else {
-                report.duplicates += 1
-                return
+        /// Applies a chunk: marks the ids applied in one go, then applies the new events in order.
+        mutating func apply(_ chunk: [IngestEvent]) throws {
+            guard !chunk.isEmpty else { return }
+            let fresh = try transaction.markApplied(chunk.map(\.id))
+            for (event, isNew) in zip(chunk, fresh) {
+                guard isNew else {
+                    report.duplicates += 1
+                    continue
+                }
+                do {
+                    try event.validate()
+                    try apply(event)
+                } catch let error as PatronError {
+                    throw error.located(event.origin)
+                }
             }
+        }
+
+        mutating func apply(_ event: IngestEvent) throws {
             let at = event.occurredAt
             switch event.kind {
             case .customerUpserted(let upsert):
@@ -143,6 +166,9 @@ public struct Ingestor<S: Store>: Sendable {
                     id: CustomerID(0), primaryRef: refs.first, email: email, phone: phone ?? identity.phone,
                     createdAt: at)
                 let id = try transaction.insertCustomer(record)
+                var inserted = record
+                inserted.id = id
+                customers[id] = inserted
                 for ref in refs {
                     try transaction.attach(ref: ref, to: id)
                     refCache[ref] = id
@@ -199,6 +225,7 @@ public struct Ingestor<S: Store>: Sendable {
             // identity match (and merge) happens first, then the profile is written.
             let id = try resolve(upsert.identity, source: source, at: at)
             var customer = try load(id)
+            let identityBefore = (customer.email, customer.phone)
             if let email = upsert.identity.normalizedEmail { customer.email = email }
             if let phone = upsert.identity.phone {
                 customer.phone = ContactNormalizer.phone(phone) ?? phone
@@ -210,7 +237,8 @@ public struct Ingestor<S: Store>: Sendable {
             if let value = upsert.birthday { customer.birthday = value }
             if let value = upsert.tags { customer.tags = value }
             if let created = upsert.createdAt { customer.createdAt = min(customer.createdAt, created) }
-            try storeNow(customer)
+            // Email and phone are lookup keys: later events of the batch must find them in the store.
+            if identityBefore != (customer.email, customer.phone) { try storeNow(customer) } else { store(customer) }
         }
 
         mutating func erase(_ identity: CustomerIdentity, source: String, at: Int64) throws {
@@ -260,7 +288,15 @@ public struct Ingestor<S: Store>: Sendable {
             try checkCurrency(data.currency, field: "order.currency")
             let customerID = try resolve(data.customer, source: source, at: at)
             let ref = ExternalRef(source: source, id: data.ref)
-            if var existing = try transaction.order(ref: ref) {
+            let record = OrderRecord(
+                id: OrderID(0), ref: ref, customerID: customerID, placedAt: data.placedAt, currency: data.currency,
+                totalMinor: data.totalMinor, lines: data.lines, updatedAt: at)
+            if try transaction.insertOrder(record) != nil {
+                var customer = try load(customerID)
+                customer.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor)
+                store(customer)
+            } else {
+                var existing = try existingOrder(ref, field: "order.id")
                 guard at >= existing.updatedAt else { return }  // a stale update arriving late
                 guard data.totalMinor >= existing.refundedMinor else {
                     throw PatronError(
@@ -276,14 +312,6 @@ public struct Ingestor<S: Store>: Sendable {
                 try transaction.updateOrder(existing)
                 try refreshOrders(of: customerID)
                 if previousCustomer != customerID { try refreshOrders(of: previousCustomer) }
-            } else {
-                let record = OrderRecord(
-                    id: OrderID(0), ref: ref, customerID: customerID, placedAt: data.placedAt, currency: data.currency,
-                    totalMinor: data.totalMinor, lines: data.lines, updatedAt: at)
-                _ = try transaction.insertOrder(record)
-                var customer = try load(customerID)
-                customer.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor)
-                store(customer)
             }
             if let cartRef = data.cartRef,
                 var cart = try transaction.cart(ref: ExternalRef(source: source, id: cartRef)),
@@ -298,8 +326,10 @@ public struct Ingestor<S: Store>: Sendable {
 
         mutating func refreshOrders(of id: CustomerID) throws {
             var customer = try load(id)
-            let fresh = CustomerAggregates.recompute(
-                orders: try transaction.orders(of: id), carts: [CartRecord](), tickets: [TicketRecord]())
+            var fresh = CustomerAggregates()
+            for order in try transaction.countingOrders(of: id) {
+                fresh.add(orderAt: order.placedAt, netMinor: order.netMinor)
+            }
             customer.aggregates.orderCount = fresh.orderCount
             customer.aggregates.revenueMinor = fresh.revenueMinor
             customer.aggregates.firstOrderAt = fresh.firstOrderAt
@@ -321,7 +351,14 @@ public struct Ingestor<S: Store>: Sendable {
             order.status = .cancelled
             order.updatedAt = max(order.updatedAt, at)
             try transaction.updateOrder(order)
-            try refreshOrders(of: order.customerID)
+            var customer = try load(order.customerID)
+            if order.placedAt == customer.aggregates.firstOrderAt || order.placedAt == customer.aggregates.lastOrderAt {
+                try refreshOrders(of: order.customerID)  // the first or last order changed: look again
+            } else {
+                customer.aggregates.orderCount -= 1
+                customer.aggregates.revenueMinor -= order.netMinor
+                store(customer)
+            }
         }
 
         mutating func applyRefund(_ refund: RefundData, source: String, at: Int64) throws {

@@ -114,7 +114,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             return id
         }
 
-        public func markApplied(eventID: String) throws -> Bool { state.applied.insert(eventID).inserted }
+        public func markApplied(_ eventIDs: [String]) throws -> [Bool] {
+            eventIDs.map { state.applied.insert($0).inserted }
+        }
         public func reportingCurrency() throws -> CurrencyCode? { state.currency }
         public func setReportingCurrency(_ currency: CurrencyCode) throws { state.currency = currency }
 
@@ -172,7 +174,8 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         }
 
         public func order(ref: ExternalRef) throws -> OrderRecord? { state.orderRefs[ref].flatMap { state.orders[$0] } }
-        public func insertOrder(_ order: OrderRecord) throws -> OrderID {
+        public func insertOrder(_ order: OrderRecord) throws -> OrderID? {
+            guard state.orderRefs[order.ref] == nil else { return nil }
             var record = order
             record.id = OrderID(newID("orders"))
             state.orders[record.id] = record
@@ -182,6 +185,12 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         public func updateOrder(_ order: OrderRecord) throws { state.orders[order.id] = order }
         public func orders(of customer: CustomerID) throws -> [OrderRecord] {
             state.orders.values.filter { $0.customerID == customer }.sorted { $0.id < $1.id }
+        }
+
+        public func countingOrders(of customer: CustomerID) throws -> [OrderFact] {
+            try orders(of: customer).filter(\.status.counts).map {
+                OrderFact(customerID: $0.customerID, placedAt: $0.placedAt, netMinor: $0.netMinor)
+            }
         }
 
         public func cart(ref: ExternalRef) throws -> CartRecord? { state.cartRefs[ref].flatMap { state.carts[$0] } }

@@ -38,8 +38,9 @@ public protocol Store: Sendable {
 /// Rules an implementation keeps: lookups see the transaction's own writes; `insert…` assigns a
 /// new id and ignores the one passed in; refs, email and phone are unique per customer.
 public protocol StoreTransaction {
-    /// Records that the event was applied. Returns `false` when it had been already.
-    func markApplied(eventID: String) throws -> Bool
+    /// Records that the events were applied. Returns, per id, whether it is new (`false`: it had
+    /// been applied before, or it appears earlier in `eventIDs`).
+    func markApplied(_ eventIDs: [String]) throws -> [Bool]
 
     /// The currency all money in the store is in; `nil` before the first order.
     func reportingCurrency() throws -> CurrencyCode?
@@ -62,9 +63,12 @@ public protocol StoreTransaction {
     func reassign(from: CustomerID, into: CustomerID, at: Int64) throws
 
     func order(ref: ExternalRef) throws -> OrderRecord?
-    func insertOrder(_ order: OrderRecord) throws -> OrderID
+    /// Inserts the order, or returns `nil` (and changes nothing) when one with its ref exists.
+    func insertOrder(_ order: OrderRecord) throws -> OrderID?
     func updateOrder(_ order: OrderRecord) throws
     func orders(of customer: CustomerID) throws -> [OrderRecord]
+    /// The customer's counting orders, reduced to what aggregates need (cheaper than `orders(of:)`).
+    func countingOrders(of customer: CustomerID) throws -> [OrderFact]
 
     func cart(ref: ExternalRef) throws -> CartRecord?
     func insertCart(_ cart: CartRecord) throws -> CartID
