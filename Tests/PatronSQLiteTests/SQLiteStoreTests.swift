@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import PatronCore
-import PatronSQLite
 import Testing
+
+@testable import PatronSQLite
 
 /// A temporary directory removed when the test ends.
 final class TempDir {
@@ -32,7 +33,7 @@ final class TempDir {
             let value1 = try Int32.fetchOne(db, sql: "PRAGMA application_id")
             #expect(value1 == 0x5041_5452)
             let value2 = try Int.fetchOne(db, sql: "PRAGMA user_version")
-            #expect(value2 == 1)
+            #expect(value2 == 2)
             let value3 = try String.fetchOne(db, sql: "PRAGMA journal_mode")
             #expect(value3 == "wal")
         }
@@ -78,7 +79,33 @@ final class TempDir {
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 99") }
         try queue.close()
         let error = try #require(throws: PatronError.self) { try SQLiteStore(path: path) }
-        #expect(error.message.contains("schema version 99, newer than this patron knows (1)"))
+        #expect(error.message.contains("schema version 99, newer than this patron knows (2)"))
+    }
+
+    @Test func upgradesAnOlderSchemaInPlace() throws {
+        let dir = TempDir()
+        let path = dir.path("v1.sqlite")
+        // A store as the first release wrote it: migration 1 only.
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: SQLiteSchema.migrations[0].sql)
+            try db.execute(sql: "PRAGMA application_id = \(SQLiteSchema.applicationID)")
+            try db.execute(sql: "PRAGMA user_version = 1")
+            try db.execute(
+                sql:
+                    "INSERT INTO customers(created_at, order_count, last_order_at, revenue_minor) VALUES (0, 1, 86400, 500)"
+            )
+        }
+        try queue.close()
+        let store = try SQLiteStore(path: path)
+        #expect(try store.rfmFacts(asOf: Day(rawValue: 10), windowDays: nil).map(\.monetaryMinor) == [500])
+        let check = try DatabaseQueue(path: path)
+        try check.read { db in
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version")
+            #expect(version == SQLiteSchema.migrations.count)
+            let index = try String.fetchOne(db, sql: "SELECT name FROM sqlite_master WHERE name = 'customers_rfm'")
+            #expect(index == "customers_rfm")
+        }
     }
 
     @Test func aMissingStoreIsAnErrorForReaders() throws {

@@ -8,8 +8,8 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Create a realistic synthetic shop, deterministic for a seed.",
         discussion: """
-            Customers with different purchase rates and drop-out, orders with lines and SKUs, carts
-            (some abandoned), tickets, consent, birthdays and time zones. Written straight into the
+            Customers with different purchase rates and drop-out, orders with lines and SKUs, carts \
+            (some abandoned), tickets, consent, birthdays and time zones. Written straight into the \
             store, or as NDJSON events with --ndjson. The same --seed and --until give the same shop.
             """)
 

@@ -13,7 +13,7 @@ struct ImportCommand: ParsableCommand {
             commandName: "cdnow",
             abstract: "Import the CDNOW purchase file (customer_id date number_of_cds dollar_value).",
             discussion: """
-                Each row becomes one order in USD; the customer's id is its number. The file is one
+                Each row becomes one order in USD; the customer's id is its number. The file is one \
                 transaction; importing it again changes nothing.
                 """)
 

@@ -9,8 +9,8 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Apply an NDJSON events file (or - for stdin) to the store.",
         discussion: """
-            One event per line (see docs/ndjson.md). The whole file is one transaction: on any bad
-            line nothing is applied and the error names the file, line and field. Events whose id
+            One event per line (see docs/ndjson.md). The whole file is one transaction: on any bad \
+            line nothing is applied and the error names the file, line and field. Events whose id \
             was applied before are skipped, so ingesting the same file twice changes nothing.
             """)
 

@@ -8,9 +8,9 @@ struct RFMCommand: ParsableCommand {
         commandName: "rfm",
         abstract: "Score customers by recency, frequency and monetary value, and name their segments.",
         discussion: """
-            recency_days = days from the last order to --as-of; frequency = orders; monetary = order
-            totals less refunds. Cancelled orders never count. Scores run 1..k, k best.
-            Methods: quantile (tie-aware, default), ntile (SQL NTILE(k), ties by customer id),
+            recency_days = days from the last order to --as-of; frequency = orders; monetary = order \
+            totals less refunds. Cancelled orders never count. Scores run 1..k, k best. \
+            Methods: quantile (tie-aware, default), ntile (SQL NTILE(k), ties by customer id), \
             thresholds (fixed bounds from --thresholds FILE).
             """)
 

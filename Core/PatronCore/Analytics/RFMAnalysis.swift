@@ -65,6 +65,15 @@ public enum RFMAnalysis {
                 return RFMScoring.ntile(
                     packedKeys: facts.indices.map { UInt64(facts[$0].frequency) << 32 | UInt64(position[$0]) }, bins: k)
             default:
+                let low = facts.map(\.monetaryMinor).min() ?? 0
+                let high = facts.map(\.monetaryMinor).max() ?? 0
+                if high.subtractingReportingOverflow(low).overflow == false, high - low < 1 << 31 {
+                    return RFMScoring.ntile(
+                        packedKeys: facts.indices.map {
+                            UInt64(facts[$0].monetaryMinor - low) << 32 | UInt64(position[$0])
+                        },
+                        bins: k)
+                }
                 var order = facts.indices.map { (facts[$0].monetaryMinor, position[$0], $0) }
                 order.sort { ($0.0, $0.1) < ($1.0, $1.1) }
                 return RFMScoring.ntile(order: order.map(\.2), bins: k)

@@ -114,6 +114,13 @@ public struct Ingestor<S: Store>: Sendable {
             return record
         }
 
+        /// Changes a cached customer in place (no copy of the record) and marks it for the flush.
+        mutating func modify(_ id: CustomerID, _ change: (inout CustomerRecord) -> Void) throws {
+            if customers[id] == nil { _ = try load(id) }
+            change(&customers[id]!)
+            dirty.insert(id)
+        }
+
         /// Keeps `customer` for the end-of-batch flush (aggregate and consent changes).
         mutating func store(_ customer: CustomerRecord) {
             customers[customer.id] = customer
@@ -148,6 +155,13 @@ public struct Ingestor<S: Store>: Sendable {
         /// Finds the customer an identity names, merging customers that turn out to be one person,
         /// or creates one. See ``CustomerIdentity`` for the rule.
         mutating func resolve(_ identity: CustomerIdentity, source: String, at: Int64) throws -> CustomerID {
+            // The common case (an order naming a customer already seen by its one ref) needs no
+            // normalisation, no store lookup and no copy of the record.
+            if identity.email == nil, identity.phone == nil, identity.refs.count == 1 {
+                let only = identity.refs[0]
+                let ref = only.source.isEmpty ? ExternalRef(source: source, id: only.id) : only
+                if let id = refCache[ref], customers[id]?.primaryRef != nil { return id }
+            }
             let refs = refs(identity, source: source)
             let email = identity.normalizedEmail
             let phone = identity.normalizedPhone
@@ -292,9 +306,7 @@ public struct Ingestor<S: Store>: Sendable {
                 id: OrderID(0), ref: ref, customerID: customerID, placedAt: data.placedAt, currency: data.currency,
                 totalMinor: data.totalMinor, lines: data.lines, updatedAt: at)
             if try transaction.insertOrder(record) != nil {
-                var customer = try load(customerID)
-                customer.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor)
-                store(customer)
+                try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
             } else {
                 var existing = try existingOrder(ref, field: "order.id")
                 guard at >= existing.updatedAt else { return }  // a stale update arriving late
