@@ -48,39 +48,28 @@ struct RawStatement {
     /// (for `RETURNING`); an empty array for statements that yield none.
     @discardableResult
     func run(_ bind: (inout Binder) -> Void) throws -> [Int64] {
-        let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
-        var binder = Binder(handle: handle)
-        bind(&binder)
-        var values: [Int64] = []
-        defer { sqlite3_reset(handle) }
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_ROW {
-                values.append(sqlite3_column_int64(handle, 0))
-            } else if code == SQLITE_DONE {
-                return values
-            } else {
-                let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "SQLite error \(code)"
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
-            }
-        }
+        try rows(bind) { sqlite3_column_int64($0, 0) }
     }
 
     /// Like ``run(_:)`` for `RETURNING` text in column 0.
     func runReturningText(_ bind: (inout Binder) -> Void) throws -> [String] {
+        try rows(bind) { String(cString: sqlite3_column_text($0, 0)) }
+    }
+
+    /// Binds, then steps to completion, turning each row into a value with `read` (which gets
+    /// the raw statement handle to read columns from).
+    func rows<T>(_ bind: (inout Binder) -> Void, read: (OpaquePointer) -> T) throws -> [T] {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         var binder = Binder(handle: handle)
         bind(&binder)
-        var values: [String] = []
+        var values: [T] = []
         defer { sqlite3_reset(handle) }
         while true {
             let code = sqlite3_step(handle)
             if code == SQLITE_ROW {
-                values.append(String(cString: sqlite3_column_text(handle, 0)))
+                values.append(read(handle))
             } else if code == SQLITE_DONE {
                 return values
             } else {

@@ -21,23 +21,13 @@ extension SQLiteStore {
                         SELECT id, primary_ref, last_order_at, order_count, revenue_minor
                         FROM customers WHERE last_order_at IS NOT NULL ORDER BY id
                         """)
-                let handle = statement.sqliteStatement
-                while true {
-                    let code = sqlite3_step(handle)
-                    guard code == SQLITE_ROW else {
-                        if code == SQLITE_DONE { break }
-                        throw DatabaseError(
-                            resultCode: ResultCode(rawValue: code),
-                            message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                    }
+                facts += try RawStatement(statement, db: db).rows({ _ in }) { handle in
                     let id = sqlite3_column_int64(handle, 0)
-                    let key = sqlite3_column_text(handle, 1).map { String(cString: $0) } ?? String(id)
-                    facts.append(
-                        RFMFact(
-                            customerID: CustomerID(id), key: key,
-                            recencyDays: asOf - Day(epochSeconds: sqlite3_column_int64(handle, 2)),
-                            frequency: Int(sqlite3_column_int64(handle, 3)),
-                            monetaryMinor: sqlite3_column_int64(handle, 4)))
+                    return RFMFact(
+                        customerID: CustomerID(id),
+                        key: sqlite3_column_text(handle, 1).map { String(cString: $0) } ?? String(id),
+                        recencyDays: asOf - Day(epochSeconds: sqlite3_column_int64(handle, 2)),
+                        frequency: Int(sqlite3_column_int64(handle, 3)), monetaryMinor: sqlite3_column_int64(handle, 4))
                 }
                 return facts
             }

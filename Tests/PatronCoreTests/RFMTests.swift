@@ -60,6 +60,43 @@ import Testing
         #expect(buckets == buckets.sorted())
     }
 
+    /// NTILE by the book: sort worst first with ties by id, then deal rows into k buckets.
+    func naiveNtile(_ facts: [RFMFact], k: Int, worse: (RFMFact, RFMFact) -> Bool) -> [CustomerID: Int] {
+        let ordered = facts.sorted { a, b in worse(a, b) || (!worse(b, a) && a.customerID < b.customerID) }
+        let n = ordered.count
+        var result: [CustomerID: Int] = [:]
+        var position = 0
+        for bucket in 1...k {
+            let size = n / k + (bucket <= n % k ? 1 : 0)
+            for fact in ordered[position..<position + size] { result[fact.customerID] = bucket }
+            position += size
+        }
+        return result
+    }
+
+    @Test(arguments: [11, 12, 13, 14])
+    func ntileMatchesTheBookOnShuffledInput(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
+        let n = random.int(1...3000)
+        var input = (0..<n).map { index in
+            RFMFact(
+                customerID: CustomerID(Int64(index * 3 + 1)), key: "k\(index)", recencyDays: random.int(0...40),
+                frequency: random.int(1...5),
+                monetaryMinor: random.chance(0.1)
+                    ? Int64.max / 4 - Int64(random.int(0...9)) : Int64(random.int(-500...5000)))
+        }
+        input.shuffle(using: &random)
+        let scores = RFMAnalysis.score(input, configuration: try RFMConfiguration(method: .ntile, segmentMap: nil))
+        let r = naiveNtile(input, k: 5) { $0.recencyDays > $1.recencyDays }
+        let f = naiveNtile(input, k: 5) { $0.frequency < $1.frequency }
+        let m = naiveNtile(input, k: 5) { $0.monetaryMinor < $1.monetaryMinor }
+        for score in scores {
+            #expect(score.r == r[score.fact.customerID])
+            #expect(score.f == f[score.fact.customerID])
+            #expect(score.m == m[score.fact.customerID])
+        }
+    }
+
     @Test func ntileRecencyPutsTheMostRecentInTheTopBucket() throws {
         let input = facts([(100, 1, 1), (0, 1, 1), (50, 1, 1), (10, 1, 1), (70, 1, 1)])
         let scores = RFMAnalysis.score(input, configuration: try RFMConfiguration(method: .ntile, segmentMap: nil))

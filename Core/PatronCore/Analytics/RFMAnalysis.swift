@@ -36,6 +36,8 @@ public struct RFMScore: Hashable, Sendable {
     public var m: Int
     /// The segment name, `""` without a map.
     public var segment: String
+    /// The segment's position in the map's ``RFMSegmentMap/names`` (0 without a map).
+    public var segmentIndex: Int
 }
 
 /// Scores a set of customers: the pure heart of `patron rfm`.
@@ -45,39 +47,12 @@ public enum RFMAnalysis {
         let k = configuration.bins
         switch configuration.method {
         case .quantile:
-            switch dimension {
-            case 0: return RFMScoring.quantileDescending(facts.map(\.recencyDays), bins: k)
-            case 1: return RFMScoring.quantileAscending(facts.map(\.frequency), bins: k)
-            default: return RFMScoring.quantileAscending(facts.map(\.monetaryMinor), bins: k)
-            }
+            return RFMScoring.quantile(values: betterIsLarger(facts, dimension: dimension), bins: k)
         case .ntile:
-            // Ties split by customer id: the packed keys carry each fact's position in id order.
-            let position = positionsInIDOrder(facts)
-            switch dimension {
-            case 0:
-                let worst = facts.map(\.recencyDays).max() ?? 0
-                return RFMScoring.ntile(
-                    packedKeys: facts.indices.map {
-                        UInt64(worst - facts[$0].recencyDays) << 32 | UInt64(position[$0])
-                    },
-                    bins: k)
-            case 1:
-                return RFMScoring.ntile(
-                    packedKeys: facts.indices.map { UInt64(facts[$0].frequency) << 32 | UInt64(position[$0]) }, bins: k)
-            default:
-                let low = facts.map(\.monetaryMinor).min() ?? 0
-                let high = facts.map(\.monetaryMinor).max() ?? 0
-                if high.subtractingReportingOverflow(low).overflow == false, high - low < 1 << 31 {
-                    return RFMScoring.ntile(
-                        packedKeys: facts.indices.map {
-                            UInt64(facts[$0].monetaryMinor - low) << 32 | UInt64(position[$0])
-                        },
-                        bins: k)
-                }
-                var order = facts.indices.map { (facts[$0].monetaryMinor, position[$0], $0) }
-                order.sort { ($0.0, $0.1) < ($1.0, $1.1) }
-                return RFMScoring.ntile(order: order.map(\.2), bins: k)
-            }
+            // Worst first, ties split by customer id: a stable sort of the facts taken in id order.
+            let byID = idOrder(facts)
+            let values = betterIsLarger(facts, dimension: dimension)
+            return RFMScoring.ntile(order: RFMScoring.stableOrder(values: values, sequence: byID), bins: k)
         case .thresholds(let bounds):
             switch dimension {
             case 0: return facts.map { fact in k - bounds.recencyDays.filter { fact.recencyDays > $0 }.count }
@@ -87,17 +62,25 @@ public enum RFMAnalysis {
         }
     }
 
-    /// Each fact's rank by customer id (the identity when the facts are already in id order).
-    static func positionsInIDOrder(_ facts: [RFMFact]) -> [Int] {
-        let sorted = zip(facts, facts.dropFirst()).allSatisfy { $0.customerID < $1.customerID }
-        if sorted { return Array(facts.indices) }
-        return inverse(facts.indices.sorted { facts[$0].customerID < facts[$1].customerID })
+    /// One dimension as unsigned values where larger is better (recency is turned around).
+    static func betterIsLarger(_ facts: [RFMFact], dimension: Int) -> [UInt64] {
+        switch dimension {
+        case 0:
+            let worst = facts.map(\.recencyDays).max() ?? 0
+            return facts.map { UInt64(worst - $0.recencyDays) }
+        case 1:
+            return facts.map { UInt64($0.frequency) }
+        default:
+            let low = facts.map(\.monetaryMinor).min() ?? 0
+            return facts.map { UInt64(bitPattern: $0.monetaryMinor &- low) }
+        }
     }
 
-    static func inverse(_ permutation: [Int]) -> [Int] {
-        var result = [Int](repeating: 0, count: permutation.count)
-        for (rank, index) in permutation.enumerated() { result[index] = rank }
-        return result
+    /// The fact indices in customer id order (the identity when the facts already are).
+    static func idOrder(_ facts: [RFMFact]) -> [Int] {
+        let sorted = zip(facts, facts.dropFirst()).allSatisfy { $0.customerID < $1.customerID }
+        if sorted { return Array(facts.indices) }
+        return facts.indices.sorted { facts[$0].customerID < facts[$1].customerID }
     }
 
     /// Scores every fact with `configuration`. The output is in the order of `facts`.
@@ -111,11 +94,17 @@ public enum RFMAnalysis {
         let r = results.get(0)
         let f = results.get(1)
         let m = results.get(2)
+        let k = configuration.bins
+        let names = configuration.segmentMap?.names ?? [""]
+        let table = configuration.segmentMap?.cellTable ?? Array(repeating: 0, count: k * k * k)
         var result: [RFMScore] = []
         result.reserveCapacity(facts.count)
         for index in facts.indices {
-            let segment = configuration.segmentMap?.segment(r: r[index], f: f[index], m: m[index]) ?? ""
-            result.append(RFMScore(fact: facts[index], r: r[index], f: f[index], m: m[index], segment: segment))
+            let cell = ((r[index] - 1) * k + (f[index] - 1)) * k + (m[index] - 1)
+            result.append(
+                RFMScore(
+                    fact: facts[index], r: r[index], f: f[index], m: m[index], segment: names[table[cell]],
+                    segmentIndex: table[cell]))
         }
         return result
     }

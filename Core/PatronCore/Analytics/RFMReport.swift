@@ -25,20 +25,18 @@ public struct RFMReport: Hashable, Sendable {
         let k = configuration.bins
         bins = k
         grid = Array(repeating: Array(repeating: Cell(), count: k), count: k)
-        var bySegment: [String: (Int, Int64)] = [:]
+        let names = configuration.segmentMap?.names ?? [""]
+        var counts = [Int](repeating: 0, count: names.count)
+        var revenues = [Int64](repeating: 0, count: names.count)
         var revenue: Int64 = 0
         for score in scores {
             grid[score.r - 1][score.f - 1].customers += 1
             grid[score.r - 1][score.f - 1].revenueMinor += score.fact.monetaryMinor
-            let entry = bySegment[score.segment] ?? (0, 0)
-            bySegment[score.segment] = (entry.0 + 1, entry.1 + score.fact.monetaryMinor)
+            counts[score.segmentIndex] += 1
+            revenues[score.segmentIndex] += score.fact.monetaryMinor
             revenue += score.fact.monetaryMinor
         }
-        var names = configuration.segmentMap?.names ?? []
-        for name in bySegment.keys.sorted() where !names.contains(name) { names.append(name) }
-        segments = names.map {
-            SegmentSize(name: $0, customers: bySegment[$0]?.0 ?? 0, revenueMinor: bySegment[$0]?.1 ?? 0)
-        }
+        segments = names.indices.map { SegmentSize(name: names[$0], customers: counts[$0], revenueMinor: revenues[$0]) }
         customers = scores.count
         revenueMinor = revenue
     }

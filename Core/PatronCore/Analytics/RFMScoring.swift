@@ -45,26 +45,6 @@ public struct RFMThresholds: Hashable, Sendable {
 
 /// Turns values into scores.
 enum RFMScoring {
-    /// Quantile scores, "higher is better" values (frequency, monetary).
-    static func quantileAscending<T: Comparable>(_ values: [T], bins k: Int) -> [Int] {
-        let sorted = values.sorted()
-        let n = sorted.count
-        return values.map { value in
-            let worse = lowerBound(sorted, value)  // strictly smaller
-            return 1 + (k * worse) / n
-        }
-    }
-
-    /// Quantile scores, "lower is better" values (recency).
-    static func quantileDescending<T: Comparable>(_ values: [T], bins k: Int) -> [Int] {
-        let sorted = values.sorted()
-        let n = sorted.count
-        return values.map { value in
-            let worse = n - upperBound(sorted, value)  // strictly larger
-            return 1 + (k * worse) / n
-        }
-    }
-
     /// NTILE(k) over `order` (indices, worst first): bucket numbers per index.
     static func ntile(order: [Int], bins k: Int) -> [Int] {
         let n = order.count
@@ -79,33 +59,42 @@ enum RFMScoring {
         return result
     }
 
-    /// NTILE(k) over keys whose low 32 bits are the position of the fact in id order and whose
-    /// high bits rank worst first: sorting the keys gives the NTILE order in one integer sort.
-    static func ntile(packedKeys: [UInt64], bins k: Int) -> [Int] {
-        let sorted = packedKeys.sorted()
-        // The low bits are positions in id order, not indices: map back through the keys.
-        var indexOfPosition = [Int](repeating: 0, count: packedKeys.count)
-        for (index, key) in packedKeys.enumerated() { indexOfPosition[Int(key & 0xFFFF_FFFF)] = index }
-        return ntile(order: sorted.map { indexOfPosition[Int($0 & 0xFFFF_FFFF)] }, bins: k)
+    /// Tie-aware quantile scores where a larger value is better: L = items with a strictly smaller
+    /// value = where the item's run of equal values starts in ascending order.
+    static func quantile(values: [UInt64], bins k: Int) -> [Int] {
+        let n = values.count
+        let order = stableOrder(values: values, sequence: Array(values.indices))
+        var scores = [Int](repeating: 0, count: n)
+        var runStart = 0
+        for position in order.indices {
+            if position > 0, values[order[position]] != values[order[position - 1]] { runStart = position }
+            scores[order[position]] = 1 + (k * runStart) / n
+        }
+        return scores
     }
 
-    static func lowerBound<T: Comparable>(_ sorted: [T], _ value: T) -> Int {
-        var low = 0
-        var high = sorted.count
-        while low < high {
-            let mid = (low + high) / 2
-            if sorted[mid] < value { low = mid + 1 } else { high = mid }
-        }
-        return low
+    /// The items in `sequence` (indices into `values`) stably sorted by value, ascending: equal
+    /// values keep their order in `sequence`. An LSD radix sort, 11 bits a pass, as many passes as
+    /// the largest value needs — a million recencies sort in one pass.
+    static func stableOrder(values: [UInt64], sequence: [Int]) -> [Int] {
+        var order = sequence
+        var buffer = [Int](repeating: 0, count: order.count)
+        let largest = values.max() ?? 0
+        var counts = [Int](repeating: 0, count: 2049)
+        var shift: UInt64 = 0
+        repeat {
+            for bucket in counts.indices { counts[bucket] = 0 }
+            for index in order { counts[Int((values[index] >> shift) & 2047) + 1] += 1 }
+            for bucket in 1..<counts.count { counts[bucket] += counts[bucket - 1] }
+            for index in order {
+                let digit = Int((values[index] >> shift) & 2047)
+                buffer[counts[digit]] = index
+                counts[digit] += 1
+            }
+            swap(&order, &buffer)
+            shift += 11
+        } while shift < 64 && largest >> shift > 0
+        return order
     }
 
-    static func upperBound<T: Comparable>(_ sorted: [T], _ value: T) -> Int {
-        var low = 0
-        var high = sorted.count
-        while low < high {
-            let mid = (low + high) / 2
-            if sorted[mid] <= value { low = mid + 1 } else { high = mid }
-        }
-        return low
-    }
 }

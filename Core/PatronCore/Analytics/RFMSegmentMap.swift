@@ -47,6 +47,20 @@ public struct RFMSegmentMap: Hashable, Sendable {
         return otherwise
     }
 
+    /// For every cell, the index in ``names`` of its segment: `table[((r-1)*bins + (f-1))*bins + (m-1)]`.
+    /// Scoring a million customers looks segments up here instead of trying rules.
+    public var cellTable: [Int] {
+        let names = names
+        var table: [Int] = []
+        table.reserveCapacity(bins * bins * bins)
+        for r in 1...bins {
+            for f in 1...bins {
+                for m in 1...bins { table.append(names.firstIndex(of: segment(r: r, f: f, m: m)) ?? names.count - 1) }
+            }
+        }
+        return table
+    }
+
     /// Every name the map can give, in rule order, `otherwise` last.
     public var names: [String] {
         var seen: [String] = []

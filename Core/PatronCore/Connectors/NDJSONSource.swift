@@ -10,14 +10,6 @@ public struct NDJSONSource: SourceConnector {
 
     public func events() -> AsyncThrowingStream<IngestEvent, any Error> {
         let path = path
-        return AsyncThrowingStream { continuation in
-            do {
-                let reader = try NDJSONEventReader(path: path)
-                while let event = try reader.next() { continuation.yield(event) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
+        return .reading({ try NDJSONEventReader(path: path) }, next: { try $0.next() })
     }
 }

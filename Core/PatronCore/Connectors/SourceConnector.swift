@@ -23,3 +23,21 @@ extension SourceConnector {
         return result
     }
 }
+
+extension AsyncThrowingStream where Element == IngestEvent, Failure == any Error {
+    /// A stream over a synchronous reader: `open` makes the reader, `next` yields its events
+    /// until `nil`. Errors from either end the stream.
+    public static func reading<Reader>(
+        _ open: @escaping @Sendable () throws -> Reader, next: @escaping @Sendable (Reader) throws -> IngestEvent?
+    ) -> AsyncThrowingStream<IngestEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            do {
+                let reader = try open()
+                while let event = try next(reader) { continuation.yield(event) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+    }
+}

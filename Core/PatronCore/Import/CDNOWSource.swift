@@ -17,15 +17,7 @@ public struct CDNOWSource: SourceConnector {
 
     public func events() -> AsyncThrowingStream<IngestEvent, any Error> {
         let path = path
-        return AsyncThrowingStream { continuation in
-            do {
-                let reader = try CDNOWReader(path: path)
-                while let event = try reader.next() { continuation.yield(event) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
+        return .reading({ try CDNOWReader(path: path) }, next: { try $0.next() })
     }
 }
 
