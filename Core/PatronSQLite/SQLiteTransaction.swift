@@ -12,6 +12,27 @@ public final class SQLiteTransaction: StoreTransaction {
 
     func raw(_ sql: String) throws -> RawStatement { RawStatement(try db.cachedStatement(sql: sql), db: db) }
 
+    /// Statements of the ingest hot path, kept for the transaction's life under small integer keys
+    /// so a call costs an array read instead of hashing the SQL text.
+    private var hot: [Int: RawStatement] = [:]
+
+    func hot(_ key: Int, _ sql: @autoclosure () -> String) throws -> RawStatement {
+        if let statement = hot[key] { return statement }
+        let statement = try raw(sql())
+        hot[key] = statement
+        return statement
+    }
+
+    enum HotKey {
+        static let insertCustomer = 1
+        static let updateCustomer = 2
+        static let insertOrder = 3
+        /// + number of ids in the chunk (1...256).
+        static let markApplied = 1000
+        /// + number of lines in the statement (1...8).
+        static let insertLines = 2000
+    }
+
     func run(_ sql: String, _ arguments: StatementArguments) throws {
         let statement = try statement(sql)
         statement.setUncheckedArguments(arguments)
@@ -25,9 +46,11 @@ public final class SQLiteTransaction: StoreTransaction {
         var start = 0
         while start < eventIDs.count {
             let chunk = eventIDs[start..<min(start + 256, eventIDs.count)]
-            let placeholders = Array(repeating: "(?)", count: chunk.count).joined(separator: ",")
-            let inserted = try raw(
-                "INSERT INTO applied_events(event_id) VALUES \(placeholders) ON CONFLICT DO NOTHING RETURNING event_id"
+            let inserted = try hot(
+                HotKey.markApplied + chunk.count,
+                "INSERT INTO applied_events(event_id) VALUES "
+                    + Array(repeating: "(?)", count: chunk.count).joined(separator: ",")
+                    + " ON CONFLICT DO NOTHING RETURNING event_id"
             ).runReturningText { binder in
                 for id in chunk { binder.bind(id) }
             }
@@ -146,12 +169,12 @@ public final class SQLiteTransaction: StoreTransaction {
         "UPDATE customers SET \(writableColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
 
     public func insertCustomer(_ customer: CustomerRecord) throws -> CustomerID {
-        try raw(Self.insertCustomerSQL).run { Self.bind(customer, &$0) }
+        try hot(HotKey.insertCustomer, Self.insertCustomerSQL).run { Self.bind(customer, &$0) }
         return CustomerID(db.lastInsertedRowID)
     }
 
     public func updateCustomer(_ customer: CustomerRecord) throws {
-        try raw(Self.updateCustomerSQL).run { binder in
+        try hot(HotKey.updateCustomer, Self.updateCustomerSQL).run { binder in
             Self.bind(customer, &binder)
             binder.bind(customer.id.rawValue)
         }
@@ -211,7 +234,8 @@ public final class SQLiteTransaction: StoreTransaction {
     }
 
     public func insertOrder(_ order: OrderRecord) throws -> OrderID? {
-        let ids = try raw(
+        let ids = try hot(
+            HotKey.insertOrder,
             """
             INSERT INTO orders(source, ref, customer_id, placed_at, currency, total_minor, refunded_minor, status, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, ref) DO NOTHING RETURNING id
@@ -237,9 +261,10 @@ public final class SQLiteTransaction: StoreTransaction {
         var start = 0
         while start < lines.count {
             let chunk = lines[start..<min(start + 8, lines.count)]
-            let values = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-            try raw(
-                "INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor) VALUES \(values)"
+            try hot(
+                HotKey.insertLines + chunk.count,
+                "INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor) VALUES "
+                    + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             ).run { b in
                 for (offset, line) in chunk.enumerated() {
                     b.bind(id.rawValue)
@@ -254,7 +279,7 @@ public final class SQLiteTransaction: StoreTransaction {
         }
     }
 
-    public func updateOrder(_ order: OrderRecord) throws {
+    public func updateOrder(_ order: OrderRecord, linesChanged: Bool) throws {
         try run(
             """
             UPDATE orders SET customer_id = ?, placed_at = ?, currency = ?, total_minor = ?, refunded_minor = ?,
@@ -264,14 +289,9 @@ public final class SQLiteTransaction: StoreTransaction {
                 order.customerID.rawValue, order.placedAt, order.currency.code, order.totalMinor, order.refundedMinor,
                 order.status.rawValue, order.updatedAt, order.id.rawValue,
             ])
-        let stored = try fetchRows(
-            "SELECT sku, name, quantity, unit_price_minor FROM order_lines WHERE order_id = ? ORDER BY line_no",
-            [order.id.rawValue]
-        ).map { OrderLine(sku: $0[0], name: $0[1], quantity: $0[2], unitPriceMinor: $0[3]) }
-        if stored != order.lines {
-            try run("DELETE FROM order_lines WHERE order_id = ?", [order.id.rawValue])
-            try insertLines(order.lines, of: order.id)
-        }
+        guard linesChanged else { return }
+        try run("DELETE FROM order_lines WHERE order_id = ?", [order.id.rawValue])
+        try insertLines(order.lines, of: order.id)
     }
 
     public func orders(of customer: CustomerID) throws -> [OrderRecord] {

@@ -319,9 +319,10 @@ public struct Ingestor<S: Store>: Sendable {
                 existing.customerID = customerID
                 existing.placedAt = data.placedAt
                 existing.totalMinor = data.totalMinor
+                let linesChanged = existing.lines != data.lines
                 existing.lines = data.lines
                 existing.updatedAt = at
-                try transaction.updateOrder(existing)
+                try transaction.updateOrder(existing, linesChanged: linesChanged)
                 try refreshOrders(of: customerID)
                 if previousCustomer != customerID { try refreshOrders(of: previousCustomer) }
             }
@@ -362,7 +363,7 @@ public struct Ingestor<S: Store>: Sendable {
             guard order.status != .cancelled else { return }
             order.status = .cancelled
             order.updatedAt = max(order.updatedAt, at)
-            try transaction.updateOrder(order)
+            try transaction.updateOrder(order, linesChanged: false)
             var customer = try load(order.customerID)
             if order.placedAt == customer.aggregates.firstOrderAt || order.placedAt == customer.aggregates.lastOrderAt {
                 try refreshOrders(of: order.customerID)  // the first or last order changed: look again
@@ -386,7 +387,7 @@ public struct Ingestor<S: Store>: Sendable {
             }
             order.refundedMinor += refund.amountMinor
             order.updatedAt = max(order.updatedAt, at)
-            try transaction.updateOrder(order)
+            try transaction.updateOrder(order, linesChanged: false)
             if order.status.counts {
                 var customer = try load(order.customerID)
                 customer.aggregates.revenueMinor -= refund.amountMinor

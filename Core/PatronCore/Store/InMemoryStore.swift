@@ -182,7 +182,11 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             state.orderRefs[record.ref] = record.id
             return record.id
         }
-        public func updateOrder(_ order: OrderRecord) throws { state.orders[order.id] = order }
+        public func updateOrder(_ order: OrderRecord, linesChanged: Bool) throws {
+            var stored = order
+            if !linesChanged, let lines = state.orders[order.id]?.lines { stored.lines = lines }
+            state.orders[order.id] = stored
+        }
         public func orders(of customer: CustomerID) throws -> [OrderRecord] {
             state.orders.values.filter { $0.customerID == customer }.sorted { $0.id < $1.id }
         }

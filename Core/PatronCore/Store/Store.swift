@@ -65,7 +65,9 @@ public protocol StoreTransaction {
     func order(ref: ExternalRef) throws -> OrderRecord?
     /// Inserts the order, or returns `nil` (and changes nothing) when one with its ref exists.
     func insertOrder(_ order: OrderRecord) throws -> OrderID?
-    func updateOrder(_ order: OrderRecord) throws
+    /// Writes the order back; its lines only when `linesChanged` (status and refund updates
+    /// leave them alone).
+    func updateOrder(_ order: OrderRecord, linesChanged: Bool) throws
     func orders(of customer: CustomerID) throws -> [OrderRecord]
     /// The customer's counting orders, reduced to what aggregates need (cheaper than `orders(of:)`).
     func countingOrders(of customer: CustomerID) throws -> [OrderFact]
