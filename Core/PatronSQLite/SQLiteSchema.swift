@@ -136,6 +136,16 @@ enum SQLiteSchema {
             CREATE INDEX customers_rfm ON customers(id, last_order_at, order_count, revenue_minor, primary_ref);
             """
         ),
+        (
+            "v3-orders-covering-index",
+            """
+            -- Metrics, windowed and past-dated RFM, and aggregate refreshes read orders per customer in
+            -- time order with their status and amounts; carrying those in the index makes the scan
+            -- index-only instead of one table lookup per order.
+            DROP INDEX orders_by_customer;
+            CREATE INDEX orders_by_customer ON orders(customer_id, placed_at, status, total_minor, refunded_minor);
+            """
+        ),
     ]
 
     /// The schema version this build writes.

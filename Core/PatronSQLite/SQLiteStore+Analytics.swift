@@ -55,19 +55,30 @@ extension SQLiteStore {
         }
     }
 
-    public func orderFacts(through: Day) throws -> [OrderFact] {
+    public func forEachOrderFact(through: Day, _ body: (OrderFact) throws -> Void) throws {
         try writer.read { db in
-            var facts: [OrderFact] = []
-            let rows = try Row.fetchCursor(
-                db,
+            let statement = try db.makeStatement(
                 sql: """
                     SELECT customer_id, placed_at, total_minor - refunded_minor FROM orders
                     WHERE status != 'cancelled' AND placed_at < ? ORDER BY customer_id, placed_at
-                    """, arguments: [(through + 1).epochSeconds])
-            while let row = try rows.next() {
-                facts.append(OrderFact(customerID: CustomerID(row[0] as Int64), placedAt: row[1], netMinor: row[2]))
+                    """)
+            let handle = statement.sqliteStatement
+            sqlite3_bind_int64(handle, 1, (through + 1).epochSeconds)
+            defer { sqlite3_reset(handle) }
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { return }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(
+                        resultCode: ResultCode(rawValue: code),
+                        message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                try body(
+                    OrderFact(
+                        customerID: CustomerID(sqlite3_column_int64(handle, 0)),
+                        placedAt: sqlite3_column_int64(handle, 1),
+                        netMinor: sqlite3_column_int64(handle, 2)))
             }
-            return facts
         }
     }
 

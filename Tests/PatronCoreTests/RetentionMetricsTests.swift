@@ -44,4 +44,19 @@ import Testing
         #expect(metrics.churnRate == 0.5)
         #expect(metrics.activeCustomers == 1)
     }
+
+    @Test func medianOfAnEvenNumberOfGapsIsTheMeanOfTheMiddleTwo() throws {
+        let store = InMemoryStore()
+        try Ingestor(store: store).ingest([
+            Make.order("1", customer: "a", day: "2024-01-01", total: 100),
+            Make.order("2", customer: "a", day: "2024-01-11", total: 100),  // 10
+            Make.order("3", customer: "b", day: "2024-01-01", total: 100),
+            Make.order("4", customer: "b", day: "2024-01-31", total: 100),  // 30
+            Make.order("5", customer: "b", day: "2024-01-31", total: 100),  // 0: same day
+            Make.order("6", customer: "b", day: "2024-03-31", total: 100),  // 60
+        ])
+        let metrics = try RetentionMetrics.compute(store: store, asOf: Day(iso: "2024-04-01"), periodDays: 30)
+        #expect(metrics.medianDaysBetweenOrders == 20)  // 0, 10, 30, 60
+        #expect(metrics.orders == 6 && metrics.buyers == 2)
+    }
 }

@@ -33,7 +33,7 @@ final class TempDir {
             let value1 = try Int32.fetchOne(db, sql: "PRAGMA application_id")
             #expect(value1 == 0x5041_5452)
             let value2 = try Int.fetchOne(db, sql: "PRAGMA user_version")
-            #expect(value2 == 2)
+            #expect(value2 == SQLiteSchema.migrations.count)
             let value3 = try String.fetchOne(db, sql: "PRAGMA journal_mode")
             #expect(value3 == "wal")
         }
@@ -79,7 +79,9 @@ final class TempDir {
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 99") }
         try queue.close()
         let error = try #require(throws: PatronError.self) { try SQLiteStore(path: path) }
-        #expect(error.message.contains("schema version 99, newer than this patron knows (2)"))
+        #expect(
+            error.message.contains("schema version 99, newer than this patron knows (\(SQLiteSchema.migrations.count))")
+        )
     }
 
     @Test func upgradesAnOlderSchemaInPlace() throws {

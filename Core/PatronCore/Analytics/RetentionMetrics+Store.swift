@@ -10,9 +10,9 @@ extension RetentionMetrics {
         guard day >= span.lowerBound else {
             throw PatronError(.invalidArgument, "as-of \(day) is before the first order (\(span.lowerBound))")
         }
-        return compute(
-            facts: try store.orderFacts(through: day), customers: try store.customerCount(), asOf: day,
-            periodDays: periodDays)
+        var accumulator = Accumulator(asOf: day, periodDays: periodDays)
+        try store.forEachOrderFact(through: day) { accumulator.add($0) }
+        return accumulator.finish(customers: try store.customerCount())
     }
 
     /// A plain-text report.

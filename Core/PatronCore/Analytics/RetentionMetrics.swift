@@ -27,56 +27,97 @@ public struct RetentionMetrics: Hashable, Sendable {
     public var medianDaysBetweenOrders: Double?
     public var cohorts: CohortTable
 
-    /// Computes the metrics from orders sorted by customer then time (as ``Store/orderFacts(through:)`` gives them).
+    /// Computes the metrics from orders sorted by customer then time (as ``Store/forEachOrderFact(through:_:)`` gives them).
     public static func compute(facts: [OrderFact], customers: Int, asOf: Day, periodDays: Int) -> RetentionMetrics {
-        let currentStart = asOf - (periodDays - 1)
-        let previousStart = currentStart - periodDays
+        var accumulator = Accumulator(asOf: asOf, periodDays: periodDays)
+        for fact in facts { accumulator.add(fact) }
+        return accumulator.finish(customers: customers)
+    }
+
+    /// Folds orders, sorted by customer then time, into the metrics in one pass and constant
+    /// memory per customer: ten million orders never sit in memory at once.
+    public struct Accumulator {
+        let asOf: Day
+        let periodDays: Int
+        let currentStart: Day
+        let previousStart: Day
         var buyers = 0
         var repeaters = 0
         var active = 0
         var activeBefore = 0
         var churned = 0
+        var orders = 0
         var revenue: Int64 = 0
-        var gaps: [Int] = []
-        var cohortBuilder = CohortTable.Builder()
-        var index = 0
-        while index < facts.count {
-            let customer = facts[index].customerID
-            var end = index
-            while end < facts.count, facts[end].customerID == customer { end += 1 }
-            buyers += 1
-            if end - index >= 2 { repeaters += 1 }
-            var inCurrent = false
-            var inPrevious = false
-            var previousDay: Day?
-            let firstDay = Day(epochSeconds: facts[index].placedAt)
-            var months: Set<Int> = []
-            for fact in facts[index..<end] {
-                let day = Day(epochSeconds: fact.placedAt)
-                revenue += fact.netMinor
-                if day >= currentStart { inCurrent = true } else if day >= previousStart { inPrevious = true }
-                if let previousDay { gaps.append(day - previousDay) }
-                previousDay = day
-                months.insert(day.monthIndex)
+        /// `gapCounts[d]`: how many consecutive-order gaps were `d` days long.
+        var gapCounts: [Int] = []
+        var cohorts = CohortTable.Builder()
+        // The customer being read.
+        var current: CustomerID?
+        var ordersOfCurrent = 0
+        var inCurrent = false
+        var inPrevious = false
+        var previousDay = Day(rawValue: 0)
+        var firstMonth = 0
+        var months: Set<Int> = []
+
+        public init(asOf: Day, periodDays: Int) {
+            self.asOf = asOf
+            self.periodDays = periodDays
+            currentStart = asOf - (periodDays - 1)
+            previousStart = currentStart - periodDays
+        }
+
+        /// Adds the next order (sorted by customer, then time).
+        public mutating func add(_ fact: OrderFact) {
+            let day = Day(epochSeconds: fact.placedAt)
+            if fact.customerID != current {
+                endCustomer()
+                current = fact.customerID
+                firstMonth = day.monthIndex
+            } else {
+                let gap = day - previousDay
+                if gap >= gapCounts.count { gapCounts += Array(repeating: 0, count: gap - gapCounts.count + 1) }
+                gapCounts[gap] += 1
             }
-            cohortBuilder.add(firstMonth: firstDay.monthIndex, activeMonths: months)
+            ordersOfCurrent += 1
+            orders += 1
+            revenue += fact.netMinor
+            if day >= currentStart { inCurrent = true } else if day >= previousStart { inPrevious = true }
+            previousDay = day
+            months.insert(day.monthIndex)
+        }
+
+        mutating func endCustomer() {
+            guard current != nil else { return }
+            buyers += 1
+            if ordersOfCurrent >= 2 { repeaters += 1 }
+            cohorts.add(firstMonth: firstMonth, activeMonths: months)
             if inCurrent { active += 1 }
             if inPrevious {
                 activeBefore += 1
                 if !inCurrent { churned += 1 }
             }
-            index = end
+            ordersOfCurrent = 0
+            inCurrent = false
+            inPrevious = false
+            months.removeAll(keepingCapacity: true)
         }
-        return RetentionMetrics(
-            asOf: asOf, periodDays: periodDays, customers: customers, buyers: buyers, orders: facts.count,
-            revenueMinor: revenue, activeCustomers: active,
-            averageOrderValueMinor: facts.isEmpty ? 0 : rounded(revenue, Int64(facts.count)),
-            purchaseFrequency: buyers == 0 ? 0 : Double(facts.count) / Double(buyers),
-            repeatPurchaseRate: buyers == 0 ? 0 : Double(repeaters) / Double(buyers),
-            churnRate: activeBefore == 0 ? nil : Double(churned) / Double(activeBefore),
-            historicCLVMinor: buyers == 0 ? 0 : rounded(revenue, Int64(buyers)),
-            medianDaysBetweenOrders: median(&gaps),
-            cohorts: cohortBuilder.build(lastMonth: asOf.monthIndex))
+
+        /// The metrics; `customers` is the store's customer count (buyers or not).
+        public mutating func finish(customers: Int) -> RetentionMetrics {
+            endCustomer()
+            current = nil
+            return RetentionMetrics(
+                asOf: asOf, periodDays: periodDays, customers: customers, buyers: buyers, orders: orders,
+                revenueMinor: revenue, activeCustomers: active,
+                averageOrderValueMinor: orders == 0 ? 0 : rounded(revenue, Int64(orders)),
+                purchaseFrequency: buyers == 0 ? 0 : Double(orders) / Double(buyers),
+                repeatPurchaseRate: buyers == 0 ? 0 : Double(repeaters) / Double(buyers),
+                churnRate: activeBefore == 0 ? nil : Double(churned) / Double(activeBefore),
+                historicCLVMinor: buyers == 0 ? 0 : rounded(revenue, Int64(buyers)),
+                medianDaysBetweenOrders: RetentionMetrics.median(counts: gapCounts),
+                cohorts: cohorts.build(lastMonth: asOf.monthIndex))
+        }
     }
 
     static func rounded(_ numerator: Int64, _ denominator: Int64) -> Int64 {
@@ -84,11 +125,21 @@ public struct RetentionMetrics: Hashable, Sendable {
         return numerator >= 0 ? (numerator + half) / denominator : (numerator - half) / denominator
     }
 
-    static func median(_ values: inout [Int]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        values.sort()
-        let middle = values.count / 2
-        return values.count % 2 == 1 ? Double(values[middle]) : Double(values[middle - 1] + values[middle]) / 2
+    /// The median of values given as a histogram (`counts[v]` occurrences of `v`).
+    static func median(counts: [Int]) -> Double? {
+        let total = counts.reduce(0, +)
+        guard total > 0 else { return nil }
+        func value(at position: Int) -> Int {
+            var seen = 0
+            for (value, count) in counts.enumerated() {
+                seen += count
+                if seen > position { return value }
+            }
+            return counts.count - 1
+        }
+        let low = value(at: (total - 1) / 2)
+        let high = value(at: total / 2)
+        return Double(low + high) / 2
     }
 }
 

@@ -75,12 +75,13 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         return RFMFact.compute(orders: state.orders.values, keys: keys, asOf: asOf, windowDays: windowDays)
     }
 
-    public func orderFacts(through: Day) throws -> [OrderFact] {
+    public func forEachOrderFact(through: Day, _ body: (OrderFact) throws -> Void) throws {
         let state = snapshotState()
-        return state.orders.values
+        try state.orders.values
             .filter { $0.status.counts && Day(epochSeconds: $0.placedAt) <= through }
             .map { OrderFact(customerID: $0.customerID, placedAt: $0.placedAt, netMinor: $0.netMinor) }
             .sorted { ($0.customerID, $0.placedAt) < ($1.customerID, $1.placedAt) }
+            .forEach(body)
     }
 
     public func orderSpan() throws -> ClosedRange<Day>? {

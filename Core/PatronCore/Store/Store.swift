@@ -20,8 +20,9 @@ public protocol Store: Sendable {
     /// last `windowDays` days up to `asOf`. Only customers with a counting order up to `asOf`.
     /// Must equal ``RFMFact/compute(orders:keys:asOf:windowDays:)`` over the store's orders.
     func rfmFacts(asOf: Day, windowDays: Int?) throws -> [RFMFact]
-    /// Every counting order up to the end of `through`, sorted by customer, then time.
-    func orderFacts(through: Day) throws -> [OrderFact]
+    /// Calls `body` with every counting order up to the end of `through`, sorted by customer,
+    /// then time — streamed, so metrics over millions of orders need not hold them.
+    func forEachOrderFact(through: Day, _ body: (OrderFact) throws -> Void) throws
     /// The first and last day with a counting order; `nil` when there is none.
     func orderSpan() throws -> ClosedRange<Day>?
     /// How many customers the store has (erased ones included: they still have orders).
@@ -81,4 +82,13 @@ public protocol StoreTransaction {
     func insertTicket(_ ticket: TicketRecord) throws -> TicketID
     func updateTicket(_ ticket: TicketRecord) throws
     func tickets(of customer: CustomerID) throws -> [TicketRecord]
+}
+
+extension Store {
+    /// Every counting order up to the end of `through`, sorted by customer, then time.
+    public func orderFacts(through: Day) throws -> [OrderFact] {
+        var facts: [OrderFact] = []
+        try forEachOrderFact(through: through) { facts.append($0) }
+        return facts
+    }
 }
