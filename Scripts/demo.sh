@@ -4,9 +4,11 @@
 #   Scripts/demo.sh            (CUSTOMERS=20000 SEGMENT="At Risk" to change)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 if ! dpkg -s libsqlite3-dev >/dev/null 2>&1; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev >/dev/null
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev >/dev/null
 fi
 swift build -c release --product patron
 patron=.build/release/patron

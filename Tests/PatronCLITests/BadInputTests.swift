@@ -38,6 +38,21 @@ import Testing
             "bad.ndjson:2: field 'order.placed_at': unparseable date '3/3/2024'"
         ),
         (
+            "quantity too large",
+            #"{"id":"b1","type":"order.placed","source":"shop","at":"2024-03-03T10:00:00Z","order":{"id":"3","customer":{"id":"c3"},"currency":"EUR","lines":[{"sku":"A","quantity":9223372036854775807,"unit_price":"2.00"}]}}"#,
+            "bad.ndjson:2: field 'order.total': the lines add up to more than the largest amount Patron accepts"
+        ),
+        (
+            "amount too large",
+            #"{"id":"b1","type":"order.placed","source":"shop","at":"2024-03-03T10:00:00Z","order":{"id":"3","customer":{"id":"c3"},"currency":"EUR","total":"90000000000000000.00"}}"#,
+            "bad.ndjson:2: field 'order.total': amount is larger than Patron accepts"
+        ),
+        (
+            "object expected",
+            #"{"id":"b1","type":"order.placed","source":"shop","at":"2024-03-03T10:00:00Z","order":{"id":"3","customer":"c3","currency":"EUR","total":"1.00"}}"#,
+            "bad.ndjson:2: field 'order.customer': expected an object"
+        ),
+        (
             "second currency",
             #"{"id":"b1","type":"order.placed","source":"shop","at":"2024-03-03T10:00:00Z","order":{"id":"3","customer":{"id":"c3"},"currency":"USD","total":"1.00"}}"#,
             "bad.ndjson:2: field 'order.currency': currency USD differs from the store's currency EUR"

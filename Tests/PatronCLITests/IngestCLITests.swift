@@ -71,4 +71,37 @@ import Testing
         #expect(try CLI.integrity(work.path("killed.sqlite")) == "ok")
         #expect(try CLI.dump(work.path("killed.sqlite")) == clean)
     }
+
+    @Test func segmentExportIsCaseInsensitiveAndRefusedForTheTable() throws {
+        let work = Workspace()
+        #expect(
+            try CLI.run(["generate", "--customers", "400", "--seed", "2", "--until", "2025-06-30"], in: work.url).status
+                == 0)
+        let csv = try CLI.run(
+            ["rfm", "--as-of", "2025-06-30", "--format", "csv", "--segment", "at risk"], in: work.url)
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let rows = csv.stdout.split(separator: "\n").dropFirst()
+        #expect(!rows.isEmpty)
+        #expect(rows.allSatisfy { $0.hasSuffix(",At Risk") })
+        let table = try CLI.run(["rfm", "--as-of", "2025-06-30", "--segment", "At Risk"], in: work.url)
+        #expect(table.status != 0)
+        #expect(table.stdout.isEmpty)
+        #expect(table.stderr.contains("--segment selects rows of --format csv or json"))
+    }
+
+    @Test func aFailureAfterCommittedBatchesSaysSo() throws {
+        let work = Workspace()
+        let good = (1...5).map {
+            #"{"id":"e\#($0)","type":"order.placed","source":"s","at":"2024-01-0\#($0)","order":{"id":"\#($0)","customer":{"id":"c"},"currency":"EUR","total":"1.00"}}"#
+        }
+        try work.write("mixed.ndjson", (good + ["{broken"]).joined(separator: "\n") + "\n")
+        let result = try CLI.run(["ingest", "mixed.ndjson", "--batch-size", "2"], in: work.url)
+        #expect(result.status != 0)
+        #expect(
+            result.stderr.hasPrefix(
+                "patron: mixed.ndjson:6: malformed JSON (the 4 events before this batch were committed"))
+        let rerun = try CLI.run(["ingest", "mixed.ndjson", "--batch-size", "2"], in: work.url)
+        #expect(rerun.status != 0)  // still broken, and still safe: nothing is applied twice
+        #expect(rerun.stderr.contains("the 4 events before this batch were committed"))
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PatronCore
 import Testing
 
@@ -51,6 +52,16 @@ import Testing
         } catch {
             #expect(error.description.hasPrefix(expectedPrefix), "got: \(error)")
         }
+    }
+
+    @Test func aByteOrderMarkIsNotPartOfTheFirstLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bom-\(UUID()).ndjson").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let line = #"{"id":"e1","type":"order.cancelled","source":"shop","at":"2024-01-01","order":{"id":"1"}}"#
+        try (Data([0xEF, 0xBB, 0xBF]) + Data((line + "\r\n").utf8)).write(to: URL(fileURLWithPath: path))
+        let reader = try NDJSONEventReader(path: path)
+        #expect(try reader.next()?.id == "e1")
+        #expect(try reader.next() == nil)
     }
 
     @Test func generatedEventsRoundTrip() throws {

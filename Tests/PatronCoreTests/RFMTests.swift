@@ -189,4 +189,21 @@ import Testing
         #expect(c1.from == "Hibernating")
         #expect(c1.to == "Champions")
     }
+
+    @Test func noMovesAgainstASnapshotOfOtherSettings() throws {
+        let store = InMemoryStore()
+        try Ingestor(store: store).ingest(
+            (1...10).map { Make.order("\($0)", customer: "c\($0)", day: "2024-01-\(10 + $0)", total: 100) })
+        let asOf = Day(iso: "2024-02-01")
+        _ = try RFMRun.compute(
+            store: store, asOf: asOf, windowDays: nil, configuration: try RFMConfiguration(), currency: .usd
+        )
+        .save(to: store, takenAt: 1)
+        let ntile = try RFMRun.compute(
+            store: store, asOf: asOf, windowDays: nil, configuration: try RFMConfiguration(method: .ntile),
+            currency: .usd)
+        #expect(ntile.previousSnapshot != nil)
+        #expect(!ntile.comparable)
+        #expect(ntile.moves.isEmpty)
+    }
 }

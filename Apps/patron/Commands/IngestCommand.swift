@@ -52,16 +52,26 @@ func runBatches<S: Store>(
     var count = 0
     repeat {
         var inBatch = 0
-        let report = try ingestor.ingest { () throws -> IngestEvent? in
-            if let batchSize, inBatch >= batchSize { return nil }
-            guard let event = try next() else {
-                exhausted = true
-                return nil
+        let report: IngestReport
+        do {
+            report = try ingestor.ingest { () throws -> IngestEvent? in
+                if let batchSize, inBatch >= batchSize { return nil }
+                guard let event = try next() else {
+                    exhausted = true
+                    return nil
+                }
+                inBatch += 1
+                count += 1
+                if count % 4096 == 0 { progress(count) }
+                return event
             }
-            inBatch += 1
-            count += 1
-            if count % 4096 == 0 { progress(count) }
-            return event
+        } catch let error as PatronError where total.appliedCount + total.duplicates > 0 {
+            // Earlier batches stay committed; say so, since the store is not as it was.
+            var located = error
+            located.message +=
+                " (the \(total.appliedCount + total.duplicates) events before this batch were committed; "
+                + "re-running the same input is safe)"
+            throw located
         }
         total = total + report
     } while !exhausted

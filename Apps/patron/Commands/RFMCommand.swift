@@ -28,8 +28,8 @@ struct RFMCommand: ParsableCommand {
     @Option(help: "Scores per dimension (k).")
     var bins: Int = 5
 
-    @Option(help: "quantile | ntile | thresholds.")
-    var method: Method = .quantile
+    @Option(help: "quantile | ntile | thresholds (default: quantile, or thresholds with --thresholds).")
+    var method: Method?
 
     @Option(help: "JSON bounds for --method thresholds: {\"recency_days\":[..],\"frequency\":[..],\"monetary\":[..]}.")
     var thresholds: String?
@@ -43,7 +43,7 @@ struct RFMCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Write to FILE (- for stdout).")
     var output: String?
 
-    @Option(help: "Only customers in this segment (csv and json).")
+    @Option(help: "Only customers in this segment (csv and json; any letter case).")
     var segment: String?
 
     @Flag(help: "Save this computation as a snapshot; later runs report moves against it.")
@@ -57,15 +57,26 @@ struct RFMCommand: ParsableCommand {
             let run = try RFMRun.compute(
                 store: sqlite, asOf: try parseDay(asOf, option: "--as-of"), windowDays: window,
                 configuration: configuration, currency: currency)
-            if let segment, !run.report.segments.contains(where: { $0.name == segment }) {
-                let names = run.report.segments.map(\.name).joined(separator: ", ")
-                throw PatronError(.invalidArgument, "--segment: unknown segment '\(segment)' (segments: \(names))")
+            var chosen: String?
+            if let segment {
+                guard format != .table else {
+                    throw PatronError(
+                        .invalidArgument,
+                        "--segment selects rows of --format csv or json; the table shows every segment")
+                }
+                guard
+                    let name = run.report.segments.map(\.name).first(where: { $0.lowercased() == segment.lowercased() })
+                else {
+                    let names = run.report.segments.map(\.name).joined(separator: ", ")
+                    throw PatronError(.invalidArgument, "--segment: unknown segment '\(segment)' (segments: \(names))")
+                }
+                chosen = name
             }
             let out = try OutputFile(path: output)
             switch format {
             case .table: out.write(renderTable(run))
-            case .csv: writeCSV(run, to: out)
-            case .json: writeJSON(run, to: out)
+            case .csv: writeCSV(run, segment: chosen, to: out)
+            case .json: writeJSON(run, segment: chosen, to: out)
             }
             try out.commit()
             if save {
@@ -78,19 +89,12 @@ struct RFMCommand: ParsableCommand {
 
     func makeConfiguration(currency: CurrencyCode?) throws -> RFMConfiguration {
         var segmentMap: RFMSegmentMap? = bins == 5 ? .standard : nil
-        if let map {
-            segmentMap = try RFMSegmentMap.parse(json: try readFile(map), name: map)
-        } else if bins != 5 {
-            FileHandle.standardError.write(
-                Data(
-                    "patron: note: the standard segment map is for 5 bins; segments are left empty (give --map FILE)\n"
-                        .utf8))
-        }
+        if let map { segmentMap = try RFMSegmentMap.parse(json: try readFile(map), name: map) }
         let scoring: RFMMethod
-        switch method {
+        switch method ?? (thresholds == nil ? .quantile : .thresholds) {
         case .quantile, .ntile:
             if thresholds != nil { throw PatronError(.invalidArgument, "--thresholds goes with --method thresholds") }
-            scoring = method == .quantile ? .quantile : .ntile
+            scoring = method == .ntile ? .ntile : .quantile
         case .thresholds:
             guard let thresholds else {
                 throw PatronError(.invalidArgument, "--method thresholds needs --thresholds FILE")
@@ -98,7 +102,14 @@ struct RFMCommand: ParsableCommand {
             scoring = .thresholds(
                 try RFMThresholds.parse(json: try readFile(thresholds), name: thresholds, currency: currency ?? .usd))
         }
-        return try RFMConfiguration(bins: bins, method: scoring, segmentMap: segmentMap)
+        let configuration = try RFMConfiguration(bins: bins, method: scoring, segmentMap: segmentMap)
+        if segmentMap == nil {
+            FileHandle.standardError.write(
+                Data(
+                    "patron: note: the standard segment map is for 5 bins; segments are left empty (give --map FILE)\n"
+                        .utf8))
+        }
+        return configuration
     }
 
     func readFile(_ path: String) throws(PatronError) -> Data {
@@ -108,30 +119,32 @@ struct RFMCommand: ParsableCommand {
         return data
     }
 
-    func selected(_ run: RFMRun) -> [RFMScore] {
-        guard let segment else { return run.scores }
-        return run.scores.filter { $0.segment == segment }
-    }
-
     func renderTable(_ run: RFMRun) -> String {
         var title = "RFM as of \(run.asOf) — \(run.parameters), \(run.report.customers) customers"
         if let window = run.windowDays { title += " (F and M over the last \(window) days)" }
         var text = run.report.renderTable(currency: run.currency, title: title)
         if let previous = run.previousSnapshot {
-            text += "\nMoves since snapshot #\(previous.id) (as of \(previous.asOf)): \(run.moves.count) customers\n"
-            for move in SegmentMove.summary(run.moves).prefix(15) {
-                text += "  \(move.from ?? "(new)") → \(move.to ?? "(gone)"): \(move.customers)\n"
+            if run.comparable {
+                text += "\nMoves since snapshot #\(previous.id) (as of \(previous.asOf)): "
+                text += "\(RFMReport.grouped(String(run.moves.count))) customers\n"
+                for move in SegmentMove.summary(run.moves).prefix(15) {
+                    text +=
+                        "  \(move.from ?? "(new)") → \(move.to ?? "(gone)"): \(RFMReport.grouped(String(move.customers)))\n"
+                }
+            } else {
+                text +=
+                    "\nNo moves: the last snapshot (#\(previous.id), \(previous.parameters)) was computed with other settings.\n"
             }
         }
         return text
     }
 
-    func writeCSV(_ run: RFMRun, to out: OutputFile) {
+    func writeCSV(_ run: RFMRun, segment: String?, to out: OutputFile) {
         out.write(RFMRun.csvHeader + "\n")
         for part in run.csvParts(segment: segment) { out.write(bytes: part) }
     }
 
-    func writeJSON(_ run: RFMRun, to out: OutputFile) {
+    func writeJSON(_ run: RFMRun, segment: String?, to out: OutputFile) {
         let digits = run.currency?.minorUnitDigits ?? 2
         func string(_ value: String) -> String {
             let data = try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed])
@@ -150,9 +163,22 @@ struct RFMCommand: ParsableCommand {
                     "{\"r\":\(r + 1),\"f\":\(f + 1),\"customers\":\(cell.customers),\"revenue\":\"\(Money.decimalString(cell.revenueMinor, digits: digits))\"}"
                 }.joined(separator: ",")
             }.joined(separator: ","))
-        out.write("],\"customers\":[")
+        out.write("],\"moves\":")
+        if let previous = run.previousSnapshot, run.comparable {
+            out.write(
+                "{\"since_snapshot\":\(previous.id),\"since_as_of\":\"\(previous.asOf)\",\"customers\":\(run.moves.count),\"by_segment\":["
+            )
+            out.write(
+                SegmentMove.summary(run.moves).map {
+                    "{\"from\":\($0.from.map(string) ?? "null"),\"to\":\($0.to.map(string) ?? "null"),\"customers\":\($0.customers)}"
+                }.joined(separator: ","))
+            out.write("]}")
+        } else {
+            out.write("null")
+        }
+        out.write(",\"customers\":[")
         var first = true
-        for score in selected(run) {
+        for score in run.scores where segment == nil || score.segment == segment {
             out.write(first ? "" : ",")
             first = false
             out.write(

@@ -45,10 +45,7 @@ public struct RFMReport: Hashable, Sendable {
     /// down, F columns from worst to best) and the segment table.
     public func renderTable(currency: CurrencyCode?, title: String) -> String {
         let digits = currency?.minorUnitDigits ?? 2
-        func money(_ minor: Int64) -> String {
-            let whole = Money.decimalString(minor, digits: digits)
-            return whole.split(separator: ".").first.map(String.init).map(Self.grouped) ?? whole
-        }
+        func money(_ minor: Int64) -> String { Self.wholeUnits(minor, digits: digits) }
         func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
             let padding = String(repeating: " ", count: max(0, width - text.count))
             return left ? text + padding : padding + text
@@ -80,7 +77,17 @@ public struct RFMReport: Hashable, Sendable {
         return out
     }
 
-    static func grouped(_ digits: String) -> String {
+    /// An amount rounded (half away from zero) to whole major units, with thousands separators.
+    public static func wholeUnits(_ minor: Int64, digits: Int) -> String {
+        var scale: Int64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        let half = scale / 2
+        let whole = minor >= 0 ? (minor + half) / scale : (minor - half) / scale
+        return grouped(String(whole))
+    }
+
+    /// `1234567` → `1,234,567`.
+    public static func grouped(_ digits: String) -> String {
         var body = Substring(digits)
         var sign = ""
         if body.hasPrefix("-") {

@@ -10,9 +10,12 @@ public struct RFMRun: Sendable {
     /// In customer id order.
     public var scores: [RFMScore]
     public var report: RFMReport
-    /// The snapshot the moves are counted from, if one was saved before.
-    public var previousSnapshot: (id: Int64, asOf: Day)?
-    /// Moves since `previousSnapshot` (empty without one).
+    /// The newest saved snapshot, if one was saved before.
+    public var previousSnapshot: (id: Int64, asOf: Day, parameters: String)?
+    /// Whether that snapshot was computed with the same settings, so that moves mean something.
+    /// Moves against a snapshot of other bins, method or window would be artefacts of the change.
+    public var comparable: Bool { previousSnapshot?.parameters == parameters }
+    /// Moves since `previousSnapshot` (empty without one, or when it is not ``comparable``).
     public var moves: [SegmentMove]
 
     /// Computes RFM as of `asOf` (default: today, UTC).
@@ -39,8 +42,8 @@ public struct RFMRun: Sendable {
             asOf: day, windowDays: windowDays, configuration: configuration, currency: currency, scores: scores,
             report: RFMReport(scores: scores, configuration: configuration), previousSnapshot: nil, moves: [])
         if let previous = try store.latestRFMSnapshot() {
-            run.previousSnapshot = (previous.id, previous.asOf)
-            run.moves = SegmentMove.between(previous, run.snapshot(takenAt: 0))
+            run.previousSnapshot = (previous.id, previous.asOf, previous.parameters)
+            if run.comparable { run.moves = SegmentMove.between(previous, run.snapshot(takenAt: 0)) }
         }
         return run
     }

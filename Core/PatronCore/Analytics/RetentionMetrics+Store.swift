@@ -19,13 +19,19 @@ extension RetentionMetrics {
     public func renderTable(currency: CurrencyCode?) -> String {
         let digits = currency?.minorUnitDigits ?? 2
         let code = currency?.code ?? ""
-        func money(_ minor: Int64) -> String { "\(Money.decimalString(minor, digits: digits)) \(code)" }
+        func money(_ minor: Int64) -> String {
+            let text = Money.decimalString(minor, digits: digits)
+            let parts = text.split(separator: ".", maxSplits: 1)
+            let whole = RFMReport.grouped(String(parts[0]))
+            return (parts.count > 1 ? whole + "." + parts[1] : whole) + " " + code
+        }
+        func count(_ value: Int) -> String { RFMReport.grouped(String(value)) }
         func percent(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
         let rows: [(String, String)] = [
-            ("customers", String(customers)),
-            ("customers with an order", String(buyers)),
-            ("active customers (last \(periodDays) days)", String(activeCustomers)),
-            ("orders", String(orders)),
+            ("customers", count(customers)),
+            ("customers with an order", count(buyers)),
+            ("active customers (last \(periodDays) days)", count(activeCustomers)),
+            ("orders", count(orders)),
             ("revenue", money(revenueMinor)),
             ("average order value", money(averageOrderValueMinor)),
             ("purchase frequency (orders per buyer)", String(format: "%.2f", purchaseFrequency)),

@@ -11,14 +11,24 @@ extension IngestEvent {
         guard !source.isEmpty, !source.contains(":") else {
             throw fail("source", "source must be a non-empty name without ':'")
         }
+        func checkAmount(_ value: Int64, _ field: String) throws(PatronError) {
+            guard value <= Money.largestMinorUnits else {
+                throw fail(field, "amount is larger than Patron accepts (10^15 minor units)")
+            }
+        }
         func checkLines(_ lines: [OrderLine], _ prefix: String) throws(PatronError) {
             for (index, line) in lines.enumerated() {
                 guard line.quantity >= 0 else {
                     throw fail("\(prefix).lines[\(index)].quantity", "negative quantity \(line.quantity)")
                 }
+                guard line.quantity <= Money.largestQuantity else {
+                    throw fail(
+                        "\(prefix).lines[\(index)].quantity", "quantity \(line.quantity) is larger than Patron accepts")
+                }
                 guard line.unitPriceMinor >= 0 else {
                     throw fail("\(prefix).lines[\(index)].unit_price", "negative unit price")
                 }
+                try checkAmount(line.unitPriceMinor, "\(prefix).lines[\(index)].unit_price")
                 guard !line.sku.isEmpty else { throw fail("\(prefix).lines[\(index)].sku", "sku is empty") }
             }
         }
@@ -37,16 +47,19 @@ extension IngestEvent {
             guard !order.ref.isEmpty else { throw fail("order.id", "order id is empty") }
             try checkCustomer(order.customer, "order.customer")
             guard order.totalMinor >= 0 else { throw fail("order.total", "negative order total") }
+            try checkAmount(order.totalMinor, "order.total")
             try checkLines(order.lines, "order")
         case .orderCancelled(let ref):
             guard !ref.isEmpty else { throw fail("order.id", "order id is empty") }
         case .orderRefunded(let refund):
             guard !refund.orderRef.isEmpty else { throw fail("refund.order_id", "order id is empty") }
             guard refund.amountMinor > 0 else { throw fail("refund.amount", "refund amount must be positive") }
+            try checkAmount(refund.amountMinor, "refund.amount")
         case .cartUpdated(let cart):
             guard !cart.ref.isEmpty else { throw fail("cart.id", "cart id is empty") }
             try checkCustomer(cart.customer, "cart.customer")
             guard cart.valueMinor >= 0 else { throw fail("cart.total", "negative cart value") }
+            try checkAmount(cart.valueMinor, "cart.total")
             try checkLines(cart.lines, "cart")
         case .consentChanged(let change):
             try checkCustomer(change.customer, "consent.customer")

@@ -29,7 +29,9 @@ public struct IngestReport: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(appliedCount) events applied (\(ordersPlaced) orders), \(duplicates) already applied, "
-            + "\(customersCreated) customers created, \(customersMerged) merged"
+        func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+        return "\(count(appliedCount, "event", "events")) applied (\(count(ordersPlaced, "order", "orders"))), "
+            + "\(duplicates) already applied, \(count(customersCreated, "customer", "customers")) created, "
+            + "\(customersMerged) merged"
     }
 }

@@ -35,11 +35,23 @@ public enum NDJSONCodec {
             let field = path(context.codingPath + [key])
             return PatronError(.malformedInput, "missing field", at: location.with(field: field))
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            let name = type == String.self ? "a string" : type == Int.self ? "an integer" : "\(type)"
+            let name = expectedName(type)
             return PatronError(
                 .malformedInput, "expected \(name)", at: location.with(field: path(context.codingPath)))
         @unknown default:
             return PatronError(.malformedInput, "malformed JSON", at: location)
+        }
+    }
+
+    /// What a JSON user calls the type Swift expected.
+    static func expectedName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Decimal.Type, is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default:
+            "\(type)".hasPrefix("Array") ? "an array" : "\(type)".hasPrefix("Dictionary") ? "an object" : "a value"
         }
     }
 
@@ -95,7 +107,21 @@ public enum NDJSONCodec {
         {
             if given != nil { return try amount(given, currency, field) }
             guard !lines.isEmpty else { throw fail(field, "missing field (and no lines to sum)", .malformedInput) }
-            return lines.reduce(0) { $0 + Int64($1.quantity) * $1.unitPriceMinor }
+            let prefix = field.replacingOccurrences(of: ".total", with: ".lines")
+            var sum: Int64 = 0
+            for (index, line) in lines.enumerated() {
+                // Quantities are checked before they are summed, so a negative one is named as such.
+                guard line.quantity >= 0 else {
+                    throw fail("\(prefix)[\(index)].quantity", "negative quantity \(line.quantity)")
+                }
+                let (product, o1) = Int64(line.quantity).multipliedReportingOverflow(by: line.unitPriceMinor)
+                let (next, o2) = sum.addingReportingOverflow(product)
+                guard !o1, !o2, next <= Money.largestMinorUnits else {
+                    throw fail(field, "the lines add up to more than the largest amount Patron accepts")
+                }
+                sum = next
+            }
+            return sum
         }
 
         let id = try required(wire.id, "id")

@@ -15,6 +15,14 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         self.currency = currency
     }
 
+    /// The largest amount an event may carry, in minor units (10^15: ten trillion dollars in
+    /// cents). Bounding single amounts keeps every per-customer and per-report sum far from
+    /// `Int64`'s limit.
+    public static let largestMinorUnits: Int64 = 1_000_000_000_000_000
+
+    /// The largest quantity a line may carry.
+    public static let largestQuantity = 1_000_000_000
+
     /// Zero in `currency`.
     public static func zero(_ currency: CurrencyCode) -> Money { Money(minorUnits: 0, currency: currency) }
 

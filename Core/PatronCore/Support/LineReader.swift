@@ -15,6 +15,7 @@ public final class LineReader {
     private var buffer: [UInt8] = []
     private var start = 0
     private var eof = false
+    private var atStart = true
 
     /// Opens `path`, or standard input for `-`.
     public init(path: String) throws(PatronError) {
@@ -78,6 +79,12 @@ public final class LineReader {
         }
         if let chunk, !chunk.isEmpty {
             buffer.append(contentsOf: chunk)
+            // A UTF-8 byte order mark (spreadsheet exports write one) is not part of line 1.
+            if atStart, buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+                buffer.removeFirst(3)
+                bytesRead += 3
+            }
+            atStart = false
         } else {
             eof = true
         }
