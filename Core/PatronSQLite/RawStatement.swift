@@ -18,6 +18,13 @@ struct RawStatement {
     /// `SQLITE_TRANSIENT`: SQLite copies the bound text before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
+    /// The text in column `column` of the current row, all its bytes (NUL included); `nil` for NULL.
+    static func text(_ handle: OpaquePointer, _ column: Int32) -> String? {
+        guard let pointer = sqlite3_column_text(handle, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
     /// Positional binder; 1-based like SQLite.
     struct Binder {
         let handle: OpaquePointer
@@ -32,7 +39,17 @@ struct RawStatement {
             if let value { bind(value) } else { bindNull() }
         }
         mutating func bind(_ value: String) {
-            sqlite3_bind_text(handle, index, value, -1, RawStatement.transient)
+            // The explicit byte count keeps text with an embedded NUL whole.
+            var value = value
+            value.withUTF8 { bytes in
+                if let base = bytes.baseAddress {
+                    base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
+                        _ = sqlite3_bind_text(handle, index, chars, Int32(bytes.count), RawStatement.transient)
+                    }
+                } else {
+                    _ = sqlite3_bind_text(handle, index, "", 0, RawStatement.transient)
+                }
+            }
             index += 1
         }
         mutating func bind(_ value: String?) {
@@ -53,7 +70,7 @@ struct RawStatement {
 
     /// Like ``run(_:)`` for `RETURNING` text in column 0.
     func runReturningText(_ bind: (inout Binder) -> Void) throws -> [String] {
-        try rows(bind) { String(cString: sqlite3_column_text($0, 0)) }
+        try rows(bind) { RawStatement.text($0, 0) ?? "" }
     }
 
     /// Binds, then steps to completion, turning each row into a value with `read` (which gets

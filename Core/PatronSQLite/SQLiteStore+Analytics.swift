@@ -91,8 +91,12 @@ extension SQLiteStore {
         }
     }
 
-    public func customerCount() throws -> Int {
-        try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customers") ?? 0 }
+    public func customerCount(createdThrough day: Day?) throws -> Int {
+        try writer.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM customers WHERE created_at < ?",
+                arguments: [day.map { ($0 + 1).epochSeconds } ?? Int64.max]) ?? 0
+        }
     }
 
     /// The store's reporting currency, if an order fixed one.

@@ -80,7 +80,9 @@ public final class SQLiteStore: Store {
         let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         let version = try Int32.fetchOne(db, sql: "PRAGMA user_version") ?? 0
         let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
-        if applicationID != SQLiteSchema.applicationID && (tables > 0 || applicationID != 0) {
+        // A file is Patron's when it carries Patron's application id, or is entirely new (no
+        // tables, no id, no version); anything else belongs to someone else.
+        if applicationID != SQLiteSchema.applicationID && (tables > 0 || applicationID != 0 || version != 0) {
             throw PatronError(
                 .incompatibleStore, "not a Patron database (an SQLite file of another application)",
                 at: InputLocation(file: path))

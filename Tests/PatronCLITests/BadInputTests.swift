@@ -87,6 +87,8 @@ import Testing
         let cdnow = try CLI.run(["import", "cdnow", "empty.ndjson"], in: work.url)
         #expect(cdnow.status != 0)
         #expect(cdnow.stderr == "patron: empty.ndjson: empty file: no purchases\n")
+        #expect(
+            !FileManager.default.fileExists(atPath: work.path("patron.sqlite")), "a failed first read created a store")
     }
 
     @Test func aMissingFileIsAnError() throws {

@@ -213,4 +213,91 @@ import Testing
         #expect(c1.aggregates.openCartCount == 1)
         #expect(c1.aggregates.openCartValueMinor == 100)
     }
+
+    func ref(_ id: String) -> [ExternalRef] { [ExternalRef(source: "", id: id)] }
+
+    @Test func erasureErasesEveryMatchNotJustTheFirst() throws {
+        let store = InMemoryStore()
+        try Ingestor(store: store).ingest([
+            Make.order("1", customer: "c1", day: "2024-01-10", total: 1000),
+            Make.order("p1", email: "eve@example.com", day: "2024-01-11", total: 500, source: "pos"),
+            Make.event("erase", .customerErased(CustomerIdentity(refs: ref("c1"), email: "eve@example.com"))),
+        ])
+        let customers = store.allCustomers()
+        #expect(customers.count == 2)
+        #expect(customers.allSatisfy { $0.erasedAt != nil && $0.email == nil })
+    }
+
+    @Test func aMergeKeepsTheKeyThatCausedIt() throws {
+        let store = InMemoryStore()
+        let ingestor = Ingestor(store: store)
+        try ingestor.ingest([
+            Make.order("1", customer: "c1", email: "a@example.com", day: "2024-01-10", total: 100),
+            Make.order(
+                "p1", email: "b@example.com", phone: "+15555550199", day: "2024-01-11", total: 100, source: "pos"),
+            // The shop's order names c1 with b@: one person, merged.
+            Make.order("2", customer: "c1", email: "b@example.com", day: "2024-01-12", total: 100),
+        ])
+        #expect(store.allCustomers().count == 1)
+        // Later the POS knows only b@ or the phone: still the same person, no new customer.
+        try ingestor.ingest([
+            Make.order("p2", email: "b@example.com", day: "2024-01-13", total: 100, source: "pos"),
+            Make.order("p3", phone: "+1 555 555 0199", day: "2024-01-14", total: 100, source: "pos"),
+        ])
+        let customers = store.allCustomers()
+        #expect(customers.count == 1)
+        #expect(customers.first?.aggregates.orderCount == 5)
+        #expect(customers.first?.email == "a@example.com")
+    }
+
+    @Test func aTicketMovesToItsNewOwnerAndTheOldOwnersCountsFollow() throws {
+        let store = InMemoryStore()
+        try Ingestor(store: store).ingest([
+            Make.event(
+                "t1",
+                .ticketUpdated(
+                    TicketData(
+                        ref: "T", customer: CustomerIdentity(email: "ann@example.com"), subject: "Hi", status: .open)),
+                day: "2024-01-01"),
+            Make.event(
+                "t2",
+                .ticketUpdated(
+                    TicketData(ref: "T", customer: CustomerIdentity(refs: ref("c9")), subject: "Hi", status: .closed)),
+                day: "2024-01-02"),
+        ])
+        let ann = try #require(store.allCustomers().first { $0.email == "ann@example.com" })
+        #expect(ann.aggregates.openTicketCount == 0)
+        #expect(ann.aggregates.lastTicketAt == nil)
+        let c9 = try #require(try customer(store, ref: "c9"))
+        #expect(c9.aggregates.lastTicketAt != nil)
+    }
+
+    @Test func anEmptyCustomerIDIsNotAnIdentity() throws {
+        let error = try #require(throws: PatronError.self) {
+            try Ingestor(store: InMemoryStore()).ingest([Make.order("1", customer: "", day: "2024-01-10", total: 100)])
+        }
+        #expect(error.location?.field == "order.customer.id")
+    }
+
+    @Test func aPhoneWithoutCountryCodeDoesNotReplaceAMatchableOne() throws {
+        let store = InMemoryStore()
+        try Ingestor(store: store).ingest([
+            Make.order("1", customer: "c1", phone: "+4915123456789", day: "2024-01-10", total: 100),
+            Make.event(
+                "u",
+                .customerUpserted(CustomerUpsert(identity: CustomerIdentity(refs: ref("c1"), phone: "0151 23456789")))),
+        ])
+        #expect(try customer(store, ref: "c1")?.phone == "+4915123456789")
+    }
+
+    @Test func eventIDsAreUniquePerSource() throws {
+        let store = InMemoryStore()
+        var a = Make.order("1", customer: "c1", day: "2024-01-10", total: 100, source: "shop")
+        var b = Make.order("1", customer: "c1", day: "2024-01-10", total: 100, source: "pos")
+        a.id = "1"
+        b.id = "1"
+        let report = try Ingestor(store: store).ingest([a, b])
+        #expect(report.ordersPlaced == 2)
+        #expect(report.duplicates == 0)
+    }
 }

@@ -12,7 +12,8 @@ import Testing
             Make.order("5", customer: "c", day: "2023-03-01", total: 1500),
             Make.order("6", customer: "c", day: "2023-03-11", total: 1500),  // gap 10
             Make.event(
-                "x", .customerUpserted(CustomerUpsert(identity: CustomerIdentity(email: "no-orders@example.com")))),
+                "x", .customerUpserted(CustomerUpsert(identity: CustomerIdentity(email: "no-orders@example.com"))),
+                day: "2023-06-01"),
         ])
         let metrics = try RetentionMetrics.compute(store: store, asOf: Day(iso: "2024-01-14"), periodDays: 365)
         #expect(metrics.customers == 4)
@@ -58,5 +59,16 @@ import Testing
         let metrics = try RetentionMetrics.compute(store: store, asOf: Day(iso: "2024-04-01"), periodDays: 30)
         #expect(metrics.medianDaysBetweenOrders == 20)  // 0, 10, 30, 60
         #expect(metrics.orders == 6 && metrics.buyers == 2)
+    }
+
+    @Test func customersCreatedAfterTheAsOfDateDoNotCount() throws {
+        let store = InMemoryStore()
+        try Ingestor(store: store).ingest([
+            Make.order("1", customer: "a", day: "2024-01-10", total: 100),
+            Make.order("2", customer: "b", day: "2024-05-10", total: 100),
+        ])
+        let metrics = try RetentionMetrics.compute(store: store, asOf: Day(iso: "2024-02-01"), periodDays: 30)
+        #expect(metrics.customers == 1)
+        #expect(metrics.buyers == 1)
     }
 }

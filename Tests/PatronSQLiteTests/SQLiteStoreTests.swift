@@ -39,7 +39,7 @@ final class TempDir {
         }
         try queue.close()
         let reopened = try SQLiteStore(path: path, create: false)
-        #expect(try reopened.customerCount() == 1)
+        #expect(try reopened.customerCount(createdThrough: nil) == 1)
         #expect(try reopened.reportingCurrency() == .eur)
         #expect(try reopened.integrityCheck() == "ok")
     }
@@ -108,6 +108,33 @@ final class TempDir {
             let index = try String.fetchOne(db, sql: "SELECT name FROM sqlite_master WHERE name = 'customers_rfm'")
             #expect(index == "customers_rfm")
         }
+    }
+
+    @Test func textWithANulByteIsRefusedWithItsField() throws {
+        let store = try SQLiteStore()
+        let who = CustomerIdentity(refs: [ExternalRef(source: "", id: "c1")])
+        let error = try #require(throws: PatronError.self) {
+            try Ingestor(store: store).ingest([
+                IngestEvent(
+                    id: "evt1", source: "s", occurredAt: 100,
+                    kind: .orderPlaced(
+                        OrderData(
+                            ref: "o1", customer: who, placedAt: 100, currency: .usd, totalMinor: 5,
+                            lines: [OrderLine(sku: "A\u{0}B", quantity: 1, unitPriceMinor: 5)])))
+            ])
+        }
+        #expect(error.description == "field 'order.lines[0]': contains a NUL character")
+        #expect(try store.customerCount(createdThrough: nil) == 0)
+    }
+
+    @Test func anEmptyFileWithAVersionIsNotPatrons() throws {
+        let dir = TempDir()
+        let path = dir.path("versioned.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 2") }
+        try queue.close()
+        let error = try #require(throws: PatronError.self) { try SQLiteStore(path: path) }
+        #expect(error.message.contains("not a Patron database"))
     }
 
     @Test func aMissingStoreIsAnErrorForReaders() throws {

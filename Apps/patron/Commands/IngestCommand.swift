@@ -27,12 +27,18 @@ struct IngestCommand: ParsableCommand {
         try reportingErrors {
             if let batchSize, batchSize <= 0 { throw PatronError(.invalidArgument, "--batch-size must be positive") }
             let reader = try NDJSONEventReader(path: file)
+            // Read the first event before touching the store: an empty or broken file must not
+            // leave a new, empty store behind.
+            var first = try reader.next()
             let sqlite = try store.open(create: true)
             let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue
             let progress = Progress(label: "ingest", total: size)
             let report = try runBatches(Ingestor(store: sqlite), batchSize: batchSize) { () throws -> IngestEvent? in
-                let event = try reader.next()
-                return event
+                if let event = first {
+                    first = nil
+                    return event
+                }
+                return try reader.next()
             } progress: { rows in
                 progress.update(rows: rows, done: Double(reader.bytesRead))
             }

@@ -56,7 +56,11 @@ public struct RFMRun: Sendable {
         case .ntile: method = "ntile"
         case .thresholds: method = "thresholds"
         }
-        return "\(method), \(configuration.bins) bins" + (windowDays.map { ", window \($0) days" } ?? "")
+        var text = "\(method), \(configuration.bins) bins" + (windowDays.map { ", window \($0) days" } ?? "")
+        if let map = configuration.segmentMap, map != .standard {
+            text += ", map " + map.names.joined(separator: "/")
+        }
+        return text
     }
 
     public func snapshot(takenAt: Int64) -> RFMSnapshot {

@@ -12,7 +12,7 @@ extension RetentionMetrics {
         }
         var accumulator = Accumulator(asOf: day, periodDays: periodDays)
         try store.forEachOrderFact(through: day) { accumulator.add($0) }
-        return accumulator.finish(customers: try store.customerCount())
+        return accumulator.finish(customers: try store.customerCount(createdThrough: day))
     }
 
     /// A plain-text report.

@@ -32,3 +32,12 @@ public struct CustomerIdentity: Hashable, Sendable, Codable {
     /// Whether nothing identifies the customer.
     public var isEmpty: Bool { refs.isEmpty && normalizedEmail == nil && normalizedPhone == nil }
 }
+
+/// Secondary identity keys, stored as refs of reserved sources: the emails and phones of
+/// customers merged into another, which still name the same person.
+public enum IdentityKey {
+    /// Sources starting with this are Patron's own; connectors may not use them.
+    public static let reservedPrefix = "patron."
+    public static let emailSource = "patron.email"
+    public static let phoneSource = "patron.phone"
+}

@@ -8,8 +8,9 @@ extension IngestEvent {
             PatronError(.invalidValue, message, at: (origin ?? InputLocation()).with(field: field))
         }
         guard !id.isEmpty else { throw fail("id", "event id is empty") }
-        guard !source.isEmpty, !source.contains(":") else {
-            throw fail("source", "source must be a non-empty name without ':'")
+        if let field = firstFieldWithNul() { throw fail(field, "contains a NUL character") }
+        guard !source.isEmpty, !source.contains(":"), !source.hasPrefix(IdentityKey.reservedPrefix) else {
+            throw fail("source", "source must be a non-empty name without ':' that does not start with 'patron.'")
         }
         func checkAmount(_ value: Int64, _ field: String) throws(PatronError) {
             guard value <= Money.largestMinorUnits else {
@@ -33,6 +34,14 @@ extension IngestEvent {
             }
         }
         func checkCustomer(_ identity: CustomerIdentity, _ field: String) throws(PatronError) {
+            for (index, ref) in identity.refs.enumerated() {
+                guard !ref.id.isEmpty else {
+                    throw fail(index == 0 ? "\(field).id" : "\(field).refs", "customer id is empty")
+                }
+                guard !ref.source.hasPrefix(IdentityKey.reservedPrefix) else {
+                    throw fail("\(field).refs", "ref source '\(ref.source)' is reserved")
+                }
+            }
             guard !identity.isEmpty else {
                 throw fail(field, "no customer identity (give an id, a valid email or an E.164 phone)")
             }
@@ -74,5 +83,53 @@ extension IngestEvent {
     static func isBirthday(_ text: String) -> Bool {
         if text.hasPrefix("--") { return Day(iso: "2000" + text.dropFirst(1)) != nil && text.count == 7 }
         return Day(iso: text) != nil
+    }
+
+    /// The first text field holding U+0000, which no id, name or address legitimately has and
+    /// SQLite's C interface would cut off.
+    func firstFieldWithNul() -> String? {
+        func bad(_ text: String?) -> Bool { text?.utf8.contains(0) ?? false }
+        func identity(_ who: CustomerIdentity, _ field: String) -> String? {
+            if who.refs.contains(where: { bad($0.id) || bad($0.source) }) { return "\(field).id" }
+            if bad(who.email) { return "\(field).email" }
+            if bad(who.phone) { return "\(field).phone" }
+            return nil
+        }
+        func lines(_ lines: [OrderLine], _ field: String) -> String? {
+            for (index, line) in lines.enumerated() where bad(line.sku) || bad(line.name) {
+                return "\(field).lines[\(index)]"
+            }
+            return nil
+        }
+        if bad(id) { return "id" }
+        if bad(source) { return "source" }
+        switch kind {
+        case .customerUpserted(let u):
+            if let field = identity(u.identity, "customer") { return field }
+            for (name, value) in [
+                ("first_name", u.firstName), ("last_name", u.lastName), ("country", u.country),
+                ("timezone", u.timeZone), ("birthday", u.birthday),
+            ] where bad(value) { return "customer.\(name)" }
+            if u.tags?.contains(where: { bad($0) }) ?? false { return "customer.tags" }
+        case .orderPlaced(let o), .orderUpdated(let o):
+            if bad(o.ref) || bad(o.cartRef) { return "order.id" }
+            return identity(o.customer, "order.customer") ?? lines(o.lines, "order")
+        case .orderCancelled(let ref):
+            if bad(ref) { return "order.id" }
+        case .orderRefunded(let r):
+            if bad(r.orderRef) { return "refund.order_id" }
+        case .cartUpdated(let c):
+            if bad(c.ref) { return "cart.id" }
+            return identity(c.customer, "cart.customer") ?? lines(c.lines, "cart")
+        case .consentChanged(let c):
+            return identity(c.customer, "consent.customer")
+        case .customerErased(let who):
+            return identity(who, "customer")
+        case .ticketUpdated(let t):
+            if bad(t.ref) { return "ticket.id" }
+            if bad(t.subject) { return "ticket.subject" }
+            return identity(t.customer, "ticket.customer")
+        }
+        return nil
     }
 }

@@ -6,7 +6,8 @@ import Foundation
 /// same real-world event must always get the same id (a webhook delivery id, a hash of a CSV row,
 /// a line of an NDJSON file), so that replaying a source changes nothing.
 public struct IngestEvent: Hashable, Sendable {
-    /// Stable id for idempotency; unique across sources.
+    /// Stable id for idempotency; unique within its source (the ingestor applies each
+    /// (source, id) once).
     public var id: String
     /// The system the event comes from (`"shopify"`, `"cdnow"`); refs in the payload belong to it.
     public var source: String

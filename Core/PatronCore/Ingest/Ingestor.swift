@@ -62,7 +62,7 @@ public struct Ingestor<S: Store>: Sendable {
         /// Applies a chunk: marks the ids applied in one go, then applies the new events in order.
         mutating func apply(_ chunk: [IngestEvent]) throws {
             guard !chunk.isEmpty else { return }
-            let fresh = try transaction.markApplied(chunk.map(\.id))
+            let fresh = try transaction.markApplied(chunk.map { $0.source + ":" + $0.id })
             for (event, isNew) in zip(chunk, fresh) {
                 guard isNew else {
                     report.duplicates += 1
@@ -169,10 +169,10 @@ public struct Ingestor<S: Store>: Sendable {
             for ref in refs {
                 if let id = try lookup(ref), !matches.contains(id) { matches.append(id) }
             }
-            if let email, let id = try transaction.customerID(email: email), !matches.contains(id) {
+            if let email, let id = try customerID(email: email), !matches.contains(id) {
                 matches.append(id)
             }
-            if let phone, let id = try transaction.customerID(phone: phone), !matches.contains(id) {
+            if let phone, let id = try customerID(phone: phone), !matches.contains(id) {
                 matches.append(id)
             }
             guard let winner = matches.first else {
@@ -219,6 +219,14 @@ public struct Ingestor<S: Store>: Sendable {
             var survivor = try load(winner)
             survivor.absorb(loser)
             try flush()
+            // The loser's email and phone still name this person: keep them as secondary keys
+            // (refs move with the merge), so a later event naming only them finds the survivor.
+            if let email = loser.email, email != survivor.email {
+                try transaction.attach(ref: ExternalRef(source: IdentityKey.emailSource, id: email), to: other)
+            }
+            if let phone = loser.phone.flatMap(ContactNormalizer.phone), phone != survivor.phone {
+                try transaction.attach(ref: ExternalRef(source: IdentityKey.phoneSource, id: phone), to: other)
+            }
             try transaction.reassign(from: other, into: winner, at: at)
             customers[other] = nil
             dirty.remove(other)
@@ -242,7 +250,12 @@ public struct Ingestor<S: Store>: Sendable {
             let identityBefore = (customer.email, customer.phone)
             if let email = upsert.identity.normalizedEmail { customer.email = email }
             if let phone = upsert.identity.phone {
-                customer.phone = ContactNormalizer.phone(phone) ?? phone
+                // A number without a country code never replaces one that can be matched.
+                if let e164 = ContactNormalizer.phone(phone) {
+                    customer.phone = e164
+                } else if customer.phone.flatMap(ContactNormalizer.phone) == nil {
+                    customer.phone = phone
+                }
             }
             if let value = upsert.firstName { customer.firstName = value }
             if let value = upsert.lastName { customer.lastName = value }
@@ -255,24 +268,44 @@ public struct Ingestor<S: Store>: Sendable {
             if identityBefore != (customer.email, customer.phone) { try storeNow(customer) } else { store(customer) }
         }
 
+        /// Erases every customer the identity matches (by any ref, the email or the phone, also
+        /// as secondary keys kept from merges): personal data must not survive on a second record.
         mutating func erase(_ identity: CustomerIdentity, source: String, at: Int64) throws {
-            var id: CustomerID?
-            for ref in refs(identity, source: source) where id == nil { id = try lookup(ref) }
-            if id == nil, let email = identity.normalizedEmail { id = try transaction.customerID(email: email) }
-            if id == nil, let phone = identity.normalizedPhone { id = try transaction.customerID(phone: phone) }
-            guard let id else {
+            var ids: [CustomerID] = []
+            func add(_ id: CustomerID?) {
+                if let id, !ids.contains(id) { ids.append(id) }
+            }
+            for ref in refs(identity, source: source) { add(try lookup(ref)) }
+            if let email = identity.normalizedEmail { add(try customerID(email: email)) }
+            if let phone = identity.normalizedPhone { add(try customerID(phone: phone)) }
+            guard !ids.isEmpty else {
                 report.erasuresOfUnknown += 1
                 return
             }
-            var customer = try load(id)
-            customer.erasePersonalData(at: at)
-            try storeNow(customer)
-            try transaction.detachRefs(of: id)
-            refCache.removeAll()
-            for var ticket in try transaction.tickets(of: id) {
-                ticket.subject = ""
-                try transaction.updateTicket(ticket)
+            for id in ids {
+                var customer = try load(id)
+                customer.erasePersonalData(at: at)
+                try storeNow(customer)
+                try transaction.detachRefs(of: id)
+                for var ticket in try transaction.tickets(of: id) {
+                    ticket.subject = ""
+                    try transaction.updateTicket(ticket)
+                }
             }
+            refCache.removeAll()
+        }
+
+        /// The customer with this normalised email: as the profile's email, or kept as a
+        /// secondary key when two customers with different emails were merged.
+        mutating func customerID(email: String) throws -> CustomerID? {
+            if let id = try transaction.customerID(email: email) { return id }
+            return try lookup(ExternalRef(source: IdentityKey.emailSource, id: email))
+        }
+
+        /// The customer with this E.164 phone (profile or secondary key).
+        mutating func customerID(phone: String) throws -> CustomerID? {
+            if let id = try transaction.customerID(phone: phone) { return id }
+            return try lookup(ExternalRef(source: IdentityKey.phoneSource, id: phone))
         }
 
         // MARK: Money
@@ -434,8 +467,11 @@ public struct Ingestor<S: Store>: Sendable {
         mutating func updateTicket(_ data: TicketData, source: String, at: Int64) throws {
             let customerID = try resolve(data.customer, source: source, at: at)
             let ref = ExternalRef(source: source, id: data.ref)
+            var previousCustomer: CustomerID?
             if var ticket = try transaction.ticket(ref: ref) {
                 guard at >= ticket.updatedAt else { return }
+                previousCustomer = ticket.customerID
+                ticket.customerID = customerID
                 ticket.subject = data.subject
                 ticket.status = data.status
                 ticket.updatedAt = at
@@ -446,12 +482,17 @@ public struct Ingestor<S: Store>: Sendable {
                         id: TicketID(0), ref: ref, customerID: customerID, subject: data.subject, status: data.status,
                         openedAt: at, updatedAt: at))
             }
-            var customer = try load(customerID)
+            try refreshTickets(of: customerID)
+            if let previousCustomer, previousCustomer != customerID { try refreshTickets(of: previousCustomer) }
+        }
+
+        mutating func refreshTickets(of id: CustomerID) throws {
             let fresh = CustomerAggregates.recompute(
-                orders: [OrderRecord](), carts: [CartRecord](), tickets: try transaction.tickets(of: customerID))
-            customer.aggregates.openTicketCount = fresh.openTicketCount
-            customer.aggregates.lastTicketAt = fresh.lastTicketAt
-            store(customer)
+                orders: [OrderRecord](), carts: [CartRecord](), tickets: try transaction.tickets(of: id))
+            try modify(id) {
+                $0.aggregates.openTicketCount = fresh.openTicketCount
+                $0.aggregates.lastTicketAt = fresh.lastTicketAt
+            }
         }
     }
 }

@@ -90,7 +90,10 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         return first...last
     }
 
-    public func customerCount() throws -> Int { snapshotState().customers.count }
+    public func customerCount(createdThrough day: Day?) throws -> Int {
+        let end = day.map { ($0 + 1).epochSeconds } ?? Int64.max
+        return snapshotState().customers.values.filter { $0.createdAt < end }.count
+    }
 
     public func latestRFMSnapshot() throws -> RFMSnapshot? { snapshotState().snapshots.last }
 

@@ -25,8 +25,9 @@ public protocol Store: Sendable {
     func forEachOrderFact(through: Day, _ body: (OrderFact) throws -> Void) throws
     /// The first and last day with a counting order; `nil` when there is none.
     func orderSpan() throws -> ClosedRange<Day>?
-    /// How many customers the store has (erased ones included: they still have orders).
-    func customerCount() throws -> Int
+    /// How many customers the store had by the end of `createdThrough` (all with `nil`; erased
+    /// ones included: they still have orders).
+    func customerCount(createdThrough day: Day?) throws -> Int
 
     /// The newest saved RFM snapshot, with its assignments.
     func latestRFMSnapshot() throws -> RFMSnapshot?
