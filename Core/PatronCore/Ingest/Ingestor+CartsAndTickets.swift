@@ -1,0 +1,69 @@
+import Foundation
+
+/// Carts and tickets within a batch.
+extension Ingestor.Batch {
+    mutating func updateCart(_ data: CartData, source: String, at: Int64) throws {
+        try checkCurrency(data.currency, field: "cart.currency")
+        let customerID = try resolve(data.customer, source: source, at: at)
+        let ref = ExternalRef(source: source, id: data.ref)
+        var previousCustomer: CustomerID?
+        if var cart = try transaction.cart(ref: ref) {
+            guard at >= cart.updatedAt else { return }
+            previousCustomer = cart.customerID
+            cart.customerID = customerID
+            cart.valueMinor = data.valueMinor
+            cart.lines = data.lines
+            cart.status = data.status
+            cart.updatedAt = at
+            try transaction.updateCart(cart)
+        } else {
+            _ = try transaction.insertCart(
+                CartRecord(
+                    id: CartID(0), ref: ref, customerID: customerID, currency: data.currency,
+                    valueMinor: data.valueMinor, status: data.status, lines: data.lines, updatedAt: at))
+        }
+        try refreshCarts(of: customerID)
+        if let previousCustomer, previousCustomer != customerID { try refreshCarts(of: previousCustomer) }
+    }
+
+    mutating func refreshCarts(of id: CustomerID) throws {
+        var customer = try load(id)
+        let fresh = CustomerAggregates.recompute(
+            orders: [OrderRecord](), carts: try transaction.carts(of: id), tickets: [TicketRecord]())
+        customer.aggregates.openCartCount = fresh.openCartCount
+        customer.aggregates.openCartValueMinor = fresh.openCartValueMinor
+        customer.aggregates.lastCartActivityAt = fresh.lastCartActivityAt
+        store(customer)
+    }
+
+    mutating func updateTicket(_ data: TicketData, source: String, at: Int64) throws {
+        let customerID = try resolve(data.customer, source: source, at: at)
+        let ref = ExternalRef(source: source, id: data.ref)
+        var previousCustomer: CustomerID?
+        if var ticket = try transaction.ticket(ref: ref) {
+            guard at >= ticket.updatedAt else { return }
+            previousCustomer = ticket.customerID
+            ticket.customerID = customerID
+            ticket.subject = data.subject
+            ticket.status = data.status
+            ticket.updatedAt = at
+            try transaction.updateTicket(ticket)
+        } else {
+            _ = try transaction.insertTicket(
+                TicketRecord(
+                    id: TicketID(0), ref: ref, customerID: customerID, subject: data.subject, status: data.status,
+                    openedAt: at, updatedAt: at))
+        }
+        try refreshTickets(of: customerID)
+        if let previousCustomer, previousCustomer != customerID { try refreshTickets(of: previousCustomer) }
+    }
+
+    mutating func refreshTickets(of id: CustomerID) throws {
+        let fresh = CustomerAggregates.recompute(
+            orders: [OrderRecord](), carts: [CartRecord](), tickets: try transaction.tickets(of: id))
+        try modify(id) {
+            $0.aggregates.openTicketCount = fresh.openTicketCount
+            $0.aggregates.lastTicketAt = fresh.lastTicketAt
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Orders, refunds, cancellations and the store currency within a batch.
+extension Ingestor.Batch {
+    mutating func checkCurrency(_ given: CurrencyCode, field: String) throws {
+        if !currencyLoaded {
+            currency = try transaction.reportingCurrency()
+            currencyLoaded = true
+        }
+        if let currency {
+            guard currency == given else {
+                throw PatronError(
+                    .conflict,
+                    "currency \(given) differs from the store's currency \(currency) "
+                        + "(one currency per store; converting needs exchange rates)",
+                    at: InputLocation(field: field))
+            }
+        } else {
+            try transaction.setReportingCurrency(given)
+            currency = given
+        }
+    }
+
+    // MARK: Orders
+
+    mutating func placeOrUpdate(_ data: OrderData, source: String, at: Int64) throws {
+        try checkCurrency(data.currency, field: "order.currency")
+        let customerID = try resolve(data.customer, source: source, at: at)
+        let ref = ExternalRef(source: source, id: data.ref)
+        let record = OrderRecord(
+            id: OrderID(0), ref: ref, customerID: customerID, placedAt: data.placedAt, currency: data.currency,
+            totalMinor: data.totalMinor, lines: data.lines, updatedAt: at)
+        if try transaction.insertOrder(record) != nil {
+            try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
+        } else {
+            var existing = try existingOrder(ref, field: "order.id")
+            guard at >= existing.updatedAt else { return }  // a stale update arriving late
+            guard data.totalMinor >= existing.refundedMinor else {
+                throw PatronError(
+                    .conflict, "order total is below what was already refunded",
+                    at: InputLocation(field: "order.total"))
+            }
+            let previousCustomer = existing.customerID
+            existing.customerID = customerID
+            existing.placedAt = data.placedAt
+            existing.totalMinor = data.totalMinor
+            let linesChanged = existing.lines != data.lines
+            existing.lines = data.lines
+            existing.updatedAt = at
+            try transaction.updateOrder(existing, linesChanged: linesChanged)
+            try refreshOrders(of: customerID)
+            if previousCustomer != customerID { try refreshOrders(of: previousCustomer) }
+        }
+        if let cartRef = data.cartRef,
+            var cart = try transaction.cart(ref: ExternalRef(source: source, id: cartRef)),
+            cart.status == .open
+        {
+            cart.status = .converted
+            cart.updatedAt = max(cart.updatedAt, at)
+            try transaction.updateCart(cart)
+            try refreshCarts(of: cart.customerID)
+        }
+    }
+
+    mutating func refreshOrders(of id: CustomerID) throws {
+        var customer = try load(id)
+        var fresh = CustomerAggregates()
+        for order in try transaction.countingOrders(of: id) {
+            fresh.add(orderAt: order.placedAt, netMinor: order.netMinor)
+        }
+        customer.aggregates.orderCount = fresh.orderCount
+        customer.aggregates.revenueMinor = fresh.revenueMinor
+        customer.aggregates.firstOrderAt = fresh.firstOrderAt
+        customer.aggregates.lastOrderAt = fresh.lastOrderAt
+        store(customer)
+    }
+
+    func existingOrder(_ ref: ExternalRef, field: String) throws -> OrderRecord {
+        guard let order = try transaction.order(ref: ref) else {
+            throw PatronError(
+                .notFound, "unknown order '\(ref.id)' from \(ref.source)", at: InputLocation(field: field))
+        }
+        return order
+    }
+
+    mutating func cancel(_ ref: ExternalRef, at: Int64) throws {
+        var order = try existingOrder(ref, field: "order.id")
+        guard order.status != .cancelled else { return }
+        order.status = .cancelled
+        order.updatedAt = max(order.updatedAt, at)
+        try transaction.updateOrder(order, linesChanged: false)
+        var customer = try load(order.customerID)
+        if order.placedAt == customer.aggregates.firstOrderAt || order.placedAt == customer.aggregates.lastOrderAt {
+            try refreshOrders(of: order.customerID)  // the first or last order changed: look again
+        } else {
+            customer.aggregates.orderCount -= 1
+            customer.aggregates.revenueMinor -= order.netMinor
+            store(customer)
+        }
+    }
+
+    mutating func applyRefund(_ refund: RefundData, source: String, at: Int64) throws {
+        try checkCurrency(refund.currency, field: "refund.currency")
+        var order = try existingOrder(ExternalRef(source: source, id: refund.orderRef), field: "refund.order_id")
+        guard order.refundedMinor + refund.amountMinor <= order.totalMinor else {
+            let digits = refund.currency.minorUnitDigits
+            throw PatronError(
+                .conflict,
+                "refunds of \(Money.decimalString(order.refundedMinor + refund.amountMinor, digits: digits)) "
+                    + "exceed the order total \(Money.decimalString(order.totalMinor, digits: digits))",
+                at: InputLocation(field: "refund.amount"))
+        }
+        order.refundedMinor += refund.amountMinor
+        order.updatedAt = max(order.updatedAt, at)
+        try transaction.updateOrder(order, linesChanged: false)
+        if order.status.counts {
+            var customer = try load(order.customerID)
+            customer.aggregates.revenueMinor -= refund.amountMinor
+            store(customer)
+        }
+    }
+}

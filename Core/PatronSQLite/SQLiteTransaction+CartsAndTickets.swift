@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+import PatronCore
+
+/// Carts (lines as compact text) and tickets.
+extension SQLiteTransaction {
+    static let cartColumns = "id, source, ref, customer_id, currency, value_minor, status, lines, updated_at"
+
+    static func cart(from row: Row) -> CartRecord {
+        CartRecord(
+            id: CartID(row[0] as Int64), ref: ExternalRef(source: row[1], id: row[2]),
+            customerID: CustomerID(row[3] as Int64),
+            currency: CurrencyCode(row[4] as String) ?? .usd, valueMinor: row[5],
+            status: CartStatus(rawValue: row[6]) ?? .open, lines: decodeLines(row[7]), updatedAt: row[8])
+    }
+
+    /// Cart lines in one text column: fields separated by U+001F, lines by U+001E (control
+    /// characters that never occur in SKUs or product names; they are dropped if they do).
+    static func encodeLines(_ lines: [OrderLine]) -> String {
+        lines.map { line in
+            [clean(line.sku), clean(line.name ?? ""), String(line.quantity), String(line.unitPriceMinor)]
+                .joined(separator: "\u{1F}")
+        }.joined(separator: "\u{1E}")
+    }
+
+    static func decodeLines(_ text: String) -> [OrderLine] {
+        guard !text.isEmpty else { return [] }
+        return text.split(separator: "\u{1E}", omittingEmptySubsequences: false).compactMap { line in
+            let fields = line.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+            guard fields.count == 4, let quantity = Int(fields[2]), let price = Int64(fields[3]) else { return nil }
+            return OrderLine(
+                sku: String(fields[0]), name: fields[1].isEmpty ? nil : String(fields[1]), quantity: quantity,
+                unitPriceMinor: price)
+        }
+    }
+
+    static func clean(_ text: String) -> String {
+        text.contains(where: { $0 == "\u{1E}" || $0 == "\u{1F}" })
+            ? text.filter { $0 != "\u{1E}" && $0 != "\u{1F}" } : text
+    }
+
+    public func cart(ref: ExternalRef) throws -> CartRecord? {
+        try fetchRows("SELECT \(Self.cartColumns) FROM carts WHERE source = ? AND ref = ?", [ref.source, ref.id]).first
+            .map(Self.cart(from:))
+    }
+
+    public func insertCart(_ cart: CartRecord) throws -> CartID {
+        try run(
+            "INSERT INTO carts(source, ref, customer_id, currency, value_minor, status, lines, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                cart.ref.source, cart.ref.id, cart.customerID.rawValue, cart.currency.code, cart.valueMinor,
+                cart.status.rawValue, Self.encodeLines(cart.lines), cart.updatedAt,
+            ])
+        return CartID(db.lastInsertedRowID)
+    }
+
+    public func updateCart(_ cart: CartRecord) throws {
+        try run(
+            "UPDATE carts SET customer_id = ?, currency = ?, value_minor = ?, status = ?, lines = ?, updated_at = ? WHERE id = ?",
+            [
+                cart.customerID.rawValue, cart.currency.code, cart.valueMinor, cart.status.rawValue,
+                Self.encodeLines(cart.lines), cart.updatedAt, cart.id.rawValue,
+            ])
+    }
+
+    public func carts(of customer: CustomerID) throws -> [CartRecord] {
+        try fetchRows("SELECT \(Self.cartColumns) FROM carts WHERE customer_id = ? ORDER BY id", [customer.rawValue])
+            .map(Self.cart(from:))
+    }
+
+    // MARK: Tickets
+
+    static let ticketColumns = "id, source, ref, customer_id, subject, status, opened_at, updated_at"
+
+    static func ticket(from row: Row) -> TicketRecord {
+        TicketRecord(
+            id: TicketID(row[0] as Int64), ref: ExternalRef(source: row[1], id: row[2]),
+            customerID: CustomerID(row[3] as Int64),
+            subject: row[4], status: TicketStatus(rawValue: row[5]) ?? .open, openedAt: row[6], updatedAt: row[7])
+    }
+
+    public func ticket(ref: ExternalRef) throws -> TicketRecord? {
+        try fetchRows("SELECT \(Self.ticketColumns) FROM tickets WHERE source = ? AND ref = ?", [ref.source, ref.id])
+            .first
+            .map(Self.ticket(from:))
+    }
+
+    public func insertTicket(_ ticket: TicketRecord) throws -> TicketID {
+        try run(
+            "INSERT INTO tickets(source, ref, customer_id, subject, status, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                ticket.ref.source, ticket.ref.id, ticket.customerID.rawValue, ticket.subject, ticket.status.rawValue,
+                ticket.openedAt, ticket.updatedAt,
+            ])
+        return TicketID(db.lastInsertedRowID)
+    }
+
+    public func updateTicket(_ ticket: TicketRecord) throws {
+        try run(
+            "UPDATE tickets SET customer_id = ?, subject = ?, status = ?, updated_at = ? WHERE id = ?",
+            [ticket.customerID.rawValue, ticket.subject, ticket.status.rawValue, ticket.updatedAt, ticket.id.rawValue])
+    }
+
+    public func tickets(of customer: CustomerID) throws -> [TicketRecord] {
+        try fetchRows(
+            "SELECT \(Self.ticketColumns) FROM tickets WHERE customer_id = ? ORDER BY id", [customer.rawValue]
+        )
+        .map(Self.ticket(from:))
+    }
+}
