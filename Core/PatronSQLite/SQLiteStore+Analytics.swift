@@ -25,7 +25,7 @@ extension SQLiteStore {
                     let id = sqlite3_column_int64(handle, 0)
                     return RFMFact(
                         customerID: CustomerID(id),
-                        key: sqlite3_column_text(handle, 1).map { String(cString: $0) } ?? String(id),
+                        key: RawStatement.text(handle, 1) ?? CustomerID(id).reportKey,
                         recencyDays: asOf - Day(epochSeconds: sqlite3_column_int64(handle, 2)),
                         frequency: Int(sqlite3_column_int64(handle, 3)), monetaryMinor: sqlite3_column_int64(handle, 4))
                 }
@@ -47,7 +47,7 @@ extension SQLiteStore {
                 let last: Int64 = row[2]
                 facts.append(
                     RFMFact(
-                        customerID: CustomerID(id), key: row[1] ?? String(id),
+                        customerID: CustomerID(id), key: row[1] ?? CustomerID(id).reportKey,
                         recencyDays: asOf - Day(epochSeconds: last),
                         frequency: row[3], monetaryMinor: row[4]))
             }

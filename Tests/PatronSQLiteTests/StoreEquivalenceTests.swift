@@ -90,7 +90,7 @@ import Testing
         }
         // RFM inputs: all-time (aggregate fast path), in the past, and windowed (SQL path).
         let keys = Dictionary(
-            uniqueKeysWithValues: reference.map { ($0.id, $0.primaryRef?.id ?? String($0.id.rawValue)) })
+            uniqueKeysWithValues: reference.map { ($0.id, $0.primaryRef?.id ?? $0.id.reportKey) })
         for (asOf, window) in [
             (Self.until, nil), (Self.until + 30, nil), (Day(iso: "2024-12-31")!, nil), (Self.until, 90),
             (Day(iso: "2024-06-30")!, 365),
@@ -101,6 +101,9 @@ import Testing
         }
         #expect(try sqlite.orderFacts(through: Self.until) == (try memory.orderFacts(through: Self.until)))
         #expect(try sqlite.orderSpan() == (try memory.orderSpan()))
+        // The erased customer and the POS customer known only by email/phone have no source ref.
+        let refless = try sqlite.rfmFacts(asOf: Self.until, windowDays: nil).filter { $0.key.hasPrefix("patron:") }
+        #expect(refless.count == 2)
     }
 
     @Test func snapshotsRoundTrip() throws {

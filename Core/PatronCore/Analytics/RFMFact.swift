@@ -45,7 +45,7 @@ public struct RFMFact: Hashable, Sendable {
         }
         return byCustomer.map { id, entry in
             RFMFact(
-                customerID: id, key: keys[id] ?? String(id.rawValue), recencyDays: asOf - entry.last,
+                customerID: id, key: keys[id] ?? id.reportKey, recencyDays: asOf - entry.last,
                 frequency: entry.frequency, monetaryMinor: entry.monetary)
         }.sorted { $0.customerID < $1.customerID }
     }

@@ -26,6 +26,12 @@ public enum TicketTag: Sendable {}
 public enum CampaignTag: Sendable {}
 
 public typealias CustomerID = Identifier<CustomerTag>
+
+extension Identifier where Tag == CustomerTag {
+    /// How reports name a customer that has no source ref (known only by email or phone, or
+    /// erased): `patron:42`, which no source id can be mistaken for.
+    public var reportKey: String { "patron:\(rawValue)" }
+}
 public typealias OrderID = Identifier<OrderTag>
 public typealias CartID = Identifier<CartTag>
 public typealias TicketID = Identifier<TicketTag>

@@ -71,7 +71,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
     public func rfmFacts(asOf: Day, windowDays: Int?) throws -> [RFMFact] {
         let state = snapshotState()
         var keys: [CustomerID: String] = [:]
-        for (id, customer) in state.customers { keys[id] = customer.primaryRef?.id ?? String(id.rawValue) }
+        for (id, customer) in state.customers { keys[id] = customer.primaryRef?.id ?? id.reportKey }
         return RFMFact.compute(orders: state.orders.values, keys: keys, asOf: asOf, windowDays: windowDays)
     }
 
