@@ -1,0 +1,114 @@
+import Foundation
+
+/// What kind of values a segment field holds, which decides the operators it accepts.
+public enum SegmentFieldType: Hashable, Sendable {
+    case string
+    case integer
+    /// An amount in the store's currency: literals are decimal amounts (`50`, `49.99`).
+    case money
+    /// A point in time: literals are dates (`2024-01-31`) or `N days ago`.
+    case instant
+    /// One of a fixed set of strings.
+    case enumeration([String])
+    /// A set of strings: `contains "vip"`.
+    case stringList
+
+    var name: String {
+        switch self {
+        case .string: "text"
+        case .integer: "integer"
+        case .money: "amount"
+        case .instant: "date"
+        case .enumeration(let values): "one of " + values.joined(separator: ", ")
+        case .stringList: "list of text"
+        }
+    }
+}
+
+/// A field segment expressions can test: the one catalogue that the in-memory evaluator, the
+/// SQL back ends and `patron fields` are all written from.
+public struct SegmentField: Hashable, Sendable {
+    public let name: String
+    public let type: SegmentFieldType
+    public let summary: String
+    public let example: String
+}
+
+/// Every field of the segment language.
+public enum SegmentCatalogue {
+    static let consent = SegmentFieldType.enumeration(ConsentStatus.allCases.map(\.rawValue))
+
+    public static let fields: [SegmentField] = [
+        SegmentField(
+            name: "email", type: .string, summary: "normalised email address",
+            example: #"email contains "@example.com""#),
+        SegmentField(
+            name: "phone", type: .string, summary: "phone, E.164 when known", example: #"phone starts with "+49""#),
+        SegmentField(
+            name: "country", type: .string, summary: "ISO 3166 country code", example: #"country in ("DE", "AT")"#),
+        SegmentField(
+            name: "timezone", type: .string, summary: "IANA time zone", example: #"timezone = "Europe/Berlin""#),
+        SegmentField(
+            name: "tags", type: .stringList, summary: "the customer's tags", example: #"tags contains "wholesale""#),
+        SegmentField(
+            name: "created_at", type: .instant, summary: "when the customer was first seen",
+            example: "created_at within 30 days"),
+        SegmentField(
+            name: "birthday", type: .string, summary: "YYYY-MM-DD or --MM-DD", example: "birthday is not null"),
+        SegmentField(
+            name: "orders.count", type: .integer, summary: "orders that count (not cancelled)",
+            example: "orders.count >= 2"),
+        SegmentField(
+            name: "orders.total", type: .money, summary: "order totals less refunds", example: "orders.total > 500"),
+        SegmentField(
+            name: "orders.first_at", type: .instant, summary: "first order", example: "orders.first_at >= 2024-01-01"),
+        SegmentField(
+            name: "orders.last_at", type: .instant, summary: "last order", example: "orders.last_at < 90 days ago"),
+        SegmentField(
+            name: "aov", type: .money, summary: "average order value (total / count)", example: "aov between 20 and 80"),
+        SegmentField(
+            name: "consent.email", type: consent, summary: "email marketing consent",
+            example: #"consent.email = "granted""#),
+        SegmentField(
+            name: "consent.sms", type: consent, summary: "SMS marketing consent", example: #"consent.sms = "granted""#),
+        SegmentField(
+            name: "cart.open_value", type: .money, summary: "value of open carts", example: "cart.open_value >= 50"),
+        SegmentField(
+            name: "cart.abandoned_at", type: .instant, summary: "last activity on an open cart",
+            example: "cart.abandoned_at < 2 days ago"),
+        SegmentField(
+            name: "tickets.open", type: .integer, summary: "open support tickets", example: "tickets.open > 0"),
+        SegmentField(
+            name: "tickets.last_at", type: .instant, summary: "last ticket activity",
+            example: "tickets.last_at within 7 days"),
+    ]
+
+    static let byName: [String: SegmentField] = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0) })
+
+    /// The field called `name`, if there is one.
+    public static func field(named name: String) -> SegmentField? { byName[name.lowercased()] }
+
+    /// The catalogue name closest to `name` (edit distance at most 3), for "did you mean".
+    public static func suggestion(for name: String) -> String? {
+        let scored = fields.map { ($0.name, editDistance(name.lowercased(), $0.name)) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 3 else { return nil }
+        return best.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = Swift.min(
+                    previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Evaluates a segment expression for one customer, in memory — when an event arrives, and in
+/// the scheduler. It follows SQL's three-valued logic (a test of a missing value is *unknown*;
+/// `not unknown` is unknown; a customer is in the segment only when the result is true), so it
+/// selects exactly the customers the SQL back end selects.
+public struct SegmentEvaluator: Sendable {
+    public let expression: SegmentExpression
+    /// "Now" for `N days ago` and `within`, in seconds since the epoch.
+    public let now: Int64
+
+    public init(_ expression: SegmentExpression, now: Int64) {
+        self.expression = expression
+        self.now = now
+    }
+
+    /// Whether the customer is in the segment.
+    public func matches(_ customer: CustomerRecord) -> Bool { evaluate(expression, customer) == true }
+
+    /// The value a field has for a customer, in the field's terms (nil when missing).
+    public static func value(of field: SegmentField, for customer: CustomerRecord) -> SegmentValue? {
+        let a = customer.aggregates
+        switch field.name {
+        case "email": return customer.email.map(SegmentValue.text)
+        case "phone": return customer.phone.map(SegmentValue.text)
+        case "country": return customer.country.map(SegmentValue.text)
+        case "timezone": return customer.timeZone.map(SegmentValue.text)
+        case "tags": return .list(customer.tags)
+        case "created_at": return .integer(customer.createdAt)
+        case "birthday": return customer.birthday.map(SegmentValue.text)
+        case "orders.count": return .integer(Int64(a.orderCount))
+        case "orders.total": return .integer(a.revenueMinor)
+        case "orders.first_at": return a.firstOrderAt.map(SegmentValue.integer)
+        case "orders.last_at": return a.lastOrderAt.map(SegmentValue.integer)
+        case "aov": return a.orderCount > 0 ? .integer(a.revenueMinor / Int64(a.orderCount)) : nil
+        case "consent.email": return .text(customer.consent.email.status.rawValue)
+        case "consent.sms": return .text(customer.consent.sms.status.rawValue)
+        case "cart.open_value": return .integer(a.openCartValueMinor)
+        case "cart.abandoned_at": return a.openCartCount > 0 ? a.lastCartActivityAt.map(SegmentValue.integer) : nil
+        case "tickets.open": return .integer(Int64(a.openTicketCount))
+        case "tickets.last_at": return a.lastTicketAt.map(SegmentValue.integer)
+        default: return nil
+        }
+    }
+
+    func evaluate(_ expression: SegmentExpression, _ customer: CustomerRecord) -> Bool? {
+        switch expression {
+        case .and(let left, let right):
+            let a = evaluate(left, customer)
+            if a == false { return false }
+            let b = evaluate(right, customer)
+            if b == false { return false }
+            return a == true && b == true ? true : nil
+        case .or(let left, let right):
+            let a = evaluate(left, customer)
+            if a == true { return true }
+            let b = evaluate(right, customer)
+            if b == true { return true }
+            return a == false && b == false ? false : nil
+        case .not(let inner):
+            return evaluate(inner, customer).map { !$0 }
+        case .test(let field, let test):
+            return apply(test, to: Self.value(of: field, for: customer))
+        }
+    }
+
+    func apply(_ test: SegmentTest, to value: SegmentValue?) -> Bool? {
+        if case .isNull(let negated) = test {
+            let isNull: Bool
+            switch value {
+            case nil: isNull = true
+            default: isNull = false
+            }
+            return negated ? !isNull : isNull
+        }
+        guard let value else { return nil }
+        switch (test, value) {
+        case (.compare(let op, let operand), .integer(let number)):
+            guard let other = operand.integer(now: now) else { return nil }
+            return Self.compare(number, op, other)
+        case (.compare(let op, .string(let other)), .text(let text)):
+            let equal = Array(text.utf8) == Array(other.utf8)
+            return op == .equal ? equal : op == .notEqual ? !equal : nil
+        case (.oneOf(let operands, let negated), .integer(let number)):
+            let found = operands.contains { $0.integer(now: now) == number }
+            return negated ? !found : found
+        case (.oneOf(let operands, let negated), .text(let text)):
+            let found = operands.contains {
+                if case .string(let s) = $0 { Array(s.utf8) == Array(text.utf8) } else { false }
+            }
+            return negated ? !found : found
+        case (.contains(let needle), .text(let text)):
+            return Self.find(needle, in: text) != nil
+        case (.contains(let needle), .list(let items)):
+            return items.contains { Array($0.utf8) == Array(needle.utf8) }
+        case (.startsWith(let prefix), .text(let text)):
+            return Self.find(prefix, in: text) == 0
+        case (.between(let low, let high), .integer(let number)):
+            guard let low = low.integer(now: now), let high = high.integer(now: now) else { return nil }
+            return number >= low && number <= high
+        case (.within(let seconds), .integer(let instant)):
+            return instant >= now - seconds && instant <= now
+        default:
+            return nil
+        }
+    }
+
+    static func compare(_ a: Int64, _ op: SegmentComparison, _ b: Int64) -> Bool {
+        switch op {
+        case .equal: a == b
+        case .notEqual: a != b
+        case .less: a < b
+        case .lessOrEqual: a <= b
+        case .greater: a > b
+        case .greaterOrEqual: a >= b
+        }
+    }
+
+    /// The byte offset of the first occurrence of `needle` in `text` (as SQLite's `instr`).
+    static func find(_ needle: String, in text: String) -> Int? {
+        let haystack = Array(text.utf8)
+        let pattern = Array(needle.utf8)
+        guard !pattern.isEmpty else { return 0 }
+        guard pattern.count <= haystack.count else { return nil }
+        for start in 0...(haystack.count - pattern.count)
+        where haystack[start..<start + pattern.count].elementsEqual(pattern) {
+            return start
+        }
+        return nil
+    }
+}
+
+/// A field's value for one customer.
+public enum SegmentValue: Hashable, Sendable {
+    case integer(Int64)
+    case text(String)
+    case list([String])
+}

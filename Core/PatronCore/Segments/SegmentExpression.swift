@@ -1,0 +1,79 @@
+import Foundation
+
+/// A parsed, type-checked segment expression.
+public indirect enum SegmentExpression: Hashable, Sendable {
+    case and(SegmentExpression, SegmentExpression)
+    case or(SegmentExpression, SegmentExpression)
+    case not(SegmentExpression)
+    case test(SegmentField, SegmentTest)
+}
+
+/// What a predicate asks of one field.
+public enum SegmentTest: Hashable, Sendable {
+    case compare(SegmentComparison, SegmentOperand)
+    case oneOf([SegmentOperand], negated: Bool)
+    case contains(String)
+    case startsWith(String)
+    case between(SegmentOperand, SegmentOperand)
+    case isNull(negated: Bool)
+    /// Instants in the last N seconds up to now.
+    case within(seconds: Int64)
+}
+
+public enum SegmentComparison: String, Hashable, Sendable, CaseIterable {
+    case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+}
+
+/// A literal, already in the field's terms (money in minor units, dates in epoch seconds).
+public enum SegmentOperand: Hashable, Sendable {
+    case integer(Int64)
+    case string(String)
+    /// Seconds before the evaluation's `now` (`90 days ago`).
+    case ago(seconds: Int64)
+
+    /// The value as an integer at `now` (instants, integers, money).
+    func integer(now: Int64) -> Int64? {
+        switch self {
+        case .integer(let value): value
+        case .ago(let seconds): now - seconds
+        case .string: nil
+        }
+    }
+}
+
+extension SegmentExpression: CustomStringConvertible {
+    /// The tree, fully parenthesised (what `patron segment explain` shows).
+    public var description: String {
+        switch self {
+        case .and(let a, let b): "(\(a) and \(b))"
+        case .or(let a, let b): "(\(a) or \(b))"
+        case .not(let a): "not \(a)"
+        case .test(let field, let test): "\(field.name) \(test)"
+        }
+    }
+}
+
+extension SegmentTest: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .compare(let op, let value): "\(op.rawValue) \(value)"
+        case .oneOf(let values, let negated):
+            "\(negated ? "not in" : "in") (\(values.map(\.description).joined(separator: ", ")))"
+        case .contains(let text): "contains \"\(text)\""
+        case .startsWith(let text): "starts with \"\(text)\""
+        case .between(let low, let high): "between \(low) and \(high)"
+        case .isNull(let negated): negated ? "is not null" : "is null"
+        case .within(let seconds): "within \(seconds / 86_400) days"
+        }
+    }
+}
+
+extension SegmentOperand: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .integer(let value): String(value)
+        case .string(let text): "\"\(text)\""
+        case .ago(let seconds): "\(seconds / 86_400) days ago"
+        }
+    }
+}

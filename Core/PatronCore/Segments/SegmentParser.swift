@@ -1,0 +1,264 @@
+import Foundation
+
+/// Parses and type-checks the segment language:
+///
+/// ```
+/// expr      := term ("or" term)*
+/// term      := factor ("and" factor)*
+/// factor    := "not" factor | "(" expr ")" | predicate
+/// predicate := FIELD ( op value | ["not"] "in" "(" value ("," value)* ")" | "contains" value
+///            | "starts" "with" value | "between" value "and" value | "is" ["not"] "null"
+///            | "within" NUMBER unit )
+/// value     := NUMBER | "text" | YYYY-MM-DD | NUMBER unit "ago"      unit := days | weeks | hours
+/// ```
+/// `and` binds tighter than `or`; keywords are case-insensitive.
+public enum SegmentParser {
+    /// Parses `source`; amounts are read with `currencyDigits` fraction digits.
+    public static func parse(_ source: String, currencyDigits: Int = 2) throws(SegmentError) -> SegmentExpression {
+        var parser = Parser(tokens: try SegmentLexer.tokens(source), source: source, digits: currencyDigits)
+        guard parser.peek.kind != .end else { throw parser.error("empty expression", at: parser.peek) }
+        let expression = try parser.orExpression()
+        guard parser.peek.kind == .end else {
+            if case .symbol(")") = parser.peek.kind { throw parser.error("unbalanced ')'", at: parser.peek) }
+            throw parser.error(
+                "expected 'and', 'or' or the end, found \(parser.describe(parser.peek))", at: parser.peek)
+        }
+        return expression
+    }
+
+    /// Known function names, reserved for behaviour over history (`bought`, `ordered`, …).
+    static let functions = ["bought", "ordered", "abandoned_cart", "in_segment"]
+
+    struct Parser {
+        let tokens: [SegmentToken]
+        var index = 0
+        let source: String
+        let digits: Int
+
+        init(tokens: [SegmentToken], source: String, digits: Int) {
+            self.tokens = tokens
+            self.source = source
+            self.digits = digits
+        }
+
+        var peek: SegmentToken { tokens[index] }
+        mutating func next() -> SegmentToken {
+            defer { if index < tokens.count - 1 { index += 1 } }
+            return tokens[index]
+        }
+
+        func error(_ message: String, at token: SegmentToken) -> SegmentError {
+            SegmentError(message, at: token.position, source: source)
+        }
+
+        func describe(_ token: SegmentToken) -> String {
+            switch token.kind {
+            case .identifier(let name): "'\(name)'"
+            case .number(let text), .date(let text): "'\(text)'"
+            case .string(let text): "\"\(text)\""
+            case .symbol(let symbol): "'\(symbol)'"
+            case .end: "the end"
+            }
+        }
+
+        mutating func accept(_ keyword: String) -> Bool {
+            guard peek.keyword == keyword else { return false }
+            _ = next()
+            return true
+        }
+
+        mutating func expect(_ keyword: String) throws(SegmentError) {
+            guard accept(keyword) else { throw error("expected '\(keyword)', found \(describe(peek))", at: peek) }
+        }
+
+        mutating func expectSymbol(_ symbol: String, _ what: String) throws(SegmentError) {
+            guard case .symbol(symbol) = peek.kind else {
+                throw error("expected \(what), found \(describe(peek))", at: peek)
+            }
+            _ = next()
+        }
+
+        mutating func orExpression() throws(SegmentError) -> SegmentExpression {
+            var left = try andExpression()
+            while accept("or") { left = .or(left, try andExpression()) }
+            return left
+        }
+
+        mutating func andExpression() throws(SegmentError) -> SegmentExpression {
+            var left = try factor()
+            while accept("and") { left = .and(left, try factor()) }
+            return left
+        }
+
+        mutating func factor() throws(SegmentError) -> SegmentExpression {
+            if accept("not") { return .not(try factor()) }
+            if case .symbol("(") = peek.kind {
+                let open = next()
+                let inner = try orExpression()
+                guard case .symbol(")") = peek.kind else {
+                    throw error("unbalanced '(': expected ')' before \(describe(peek))", at: open)
+                }
+                _ = next()
+                return inner
+            }
+            return try predicate()
+        }
+
+        mutating func predicate() throws(SegmentError) -> SegmentExpression {
+            let token = next()
+            guard case .identifier(let name) = token.kind else {
+                throw error("expected a field, found \(describe(token))", at: token)
+            }
+            if case .symbol("(") = peek.kind {
+                if SegmentParser.functions.contains(name.lowercased()) {
+                    throw error("'\(name)(…)' is not available yet in this version of the language", at: token)
+                }
+                throw error(
+                    "unknown function '\(name)' (functions: \(SegmentParser.functions.joined(separator: ", ")))",
+                    at: token)
+            }
+            guard let field = SegmentCatalogue.field(named: name) else {
+                let hint =
+                    SegmentCatalogue.suggestion(for: name).map { " — did you mean '\($0)'?" }
+                    ?? " (see `patron fields`)"
+                throw error("unknown field '\(name)'\(hint)", at: token)
+            }
+            return .test(field, try test(for: field, at: token))
+        }
+
+        mutating func test(for field: SegmentField, at fieldToken: SegmentToken) throws(SegmentError) -> SegmentTest {
+            let opToken = peek
+            if accept("is") {
+                let negated = accept("not")
+                try expect("null")
+                return .isNull(negated: negated)
+            }
+            if accept("not") {
+                try expect("in")
+                return .oneOf(try list(for: field), negated: true)
+            }
+            if accept("in") { return .oneOf(try list(for: field), negated: false) }
+            if accept("contains") {
+                guard field.type == .string || field.type == .stringList else {
+                    throw error("'contains' needs a text field; \(field.name) is \(field.type.name)", at: opToken)
+                }
+                let needleToken = peek
+                let needle = try text()
+                if field.type == .stringList, needle.isEmpty { throw error("a tag cannot be empty", at: needleToken) }
+                return .contains(needle)
+            }
+            if accept("starts") {
+                try expect("with")
+                guard field.type == .string else {
+                    throw error("'starts with' needs a text field; \(field.name) is \(field.type.name)", at: opToken)
+                }
+                return .startsWith(try text())
+            }
+            if accept("between") {
+                try orderable(field, opToken)
+                let low = try operand(for: field)
+                try expect("and")
+                return .between(low, try operand(for: field))
+            }
+            if accept("within") {
+                guard field.type == .instant else {
+                    throw error("'within' needs a date field; \(field.name) is \(field.type.name)", at: opToken)
+                }
+                return .within(seconds: try duration())
+            }
+            guard case .symbol(let symbol) = peek.kind, let comparison = SegmentComparison(rawValue: symbol) else {
+                throw error("expected an operator after \(field.name), found \(describe(peek))", at: peek)
+            }
+            _ = next()
+            if comparison != .equal && comparison != .notEqual { try orderable(field, opToken) }
+            if field.type == .stringList {
+                throw error("\(field.name) is a list: use 'contains'", at: opToken)
+            }
+            return .compare(comparison, try operand(for: field))
+        }
+
+        func orderable(_ field: SegmentField, _ token: SegmentToken) throws(SegmentError) {
+            switch field.type {
+            case .integer, .money, .instant: return
+            default:
+                throw error(
+                    "\(field.name) is \(field.type.name): only =, !=, in, contains and starts with apply", at: token)
+            }
+        }
+
+        mutating func list(for field: SegmentField) throws(SegmentError) -> [SegmentOperand] {
+            try expectSymbol("(", "'(' to open the list")
+            var values = [try operand(for: field)]
+            while case .symbol(",") = peek.kind {
+                _ = next()
+                values.append(try operand(for: field))
+            }
+            try expectSymbol(")", "',' or ')' in the list")
+            return values
+        }
+
+        mutating func text() throws(SegmentError) -> String {
+            let token = next()
+            guard case .string(let text) = token.kind else {
+                throw error("expected text in quotes, found \(describe(token))", at: token)
+            }
+            return text
+        }
+
+        /// `N days`, `N weeks`, `N hours`, as seconds.
+        mutating func duration() throws(SegmentError) -> Int64 {
+            let token = next()
+            guard case .number(let text) = token.kind, let count = Int64(text), count >= 0 else {
+                throw error("expected a whole number of days, found \(describe(token))", at: token)
+            }
+            let unitToken = next()
+            switch unitToken.keyword {
+            case "day", "days": return count * 86_400
+            case "week", "weeks": return count * 7 * 86_400
+            case "hour", "hours": return count * 3_600
+            default: throw error("expected days, weeks or hours, found \(describe(unitToken))", at: unitToken)
+            }
+        }
+
+        mutating func operand(for field: SegmentField) throws(SegmentError) -> SegmentOperand {
+            let token = peek
+            func mismatch(_ found: String) -> SegmentError {
+                error("\(field.name) is \(field.type.name); \(found) is not", at: token)
+            }
+            switch (field.type, token.kind) {
+            case (.integer, .number(let text)):
+                _ = next()
+                guard let value = Int64(text) else { throw mismatch("\(text) (not a whole number)") }
+                return .integer(value)
+            case (.money, .number(let text)):
+                _ = next()
+                do {
+                    return .integer(try Money.parseMinorUnits(text, digits: digits))
+                } catch {
+                    throw self.error("\(error)", at: token)
+                }
+            case (.instant, .date(let text)):
+                _ = next()
+                guard let day = Day(iso: text) else { throw self.error("bad date '\(text)'", at: token) }
+                return .integer(day.epochSeconds)
+            case (.instant, .number):
+                let seconds = try duration()
+                guard accept("ago") else { throw error("expected 'ago' after the duration", at: peek) }
+                return .ago(seconds: seconds)
+            case (.string, .string(let text)):
+                _ = next()
+                return .string(text)
+            case (.enumeration(let values), .string(let text)):
+                _ = next()
+                guard values.contains(text) else {
+                    throw error(
+                        "\(field.name) is one of \(values.joined(separator: ", ")); \"\(text)\" is not", at: token)
+                }
+                return .string(text)
+            case (_, .string(let text)): throw mismatch("\"\(text)\"")
+            case (_, .number(let text)), (_, .date(let text)): throw mismatch("'\(text)'")
+            default: throw error("expected a value for \(field.name), found \(describe(token))", at: token)
+            }
+        }
+    }
+}

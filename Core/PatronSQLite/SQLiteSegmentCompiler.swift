@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import PatronCore
+
+/// Compiles a segment expression to a WHERE clause over `customers c`. Every literal becomes a
+/// bound parameter; only catalogue column names and operators are ever written into the SQL.
+enum SQLiteSegmentCompiler {
+    /// The SQL for each catalogue field.
+    static let columns: [String: String] = [
+        "email": "c.email", "phone": "c.phone", "country": "c.country", "timezone": "c.timezone",
+        "tags": "c.tags", "created_at": "c.created_at", "birthday": "c.birthday",
+        "orders.count": "c.order_count", "orders.total": "c.revenue_minor",
+        "orders.first_at": "c.first_order_at", "orders.last_at": "c.last_order_at",
+        "aov": "(CASE WHEN c.order_count > 0 THEN c.revenue_minor / c.order_count END)",
+        "consent.email": "c.consent_email", "consent.sms": "c.consent_sms",
+        "cart.open_value": "c.open_cart_value_minor",
+        "cart.abandoned_at": "(CASE WHEN c.open_cart_count > 0 THEN c.last_cart_activity_at END)",
+        "tickets.open": "c.open_ticket_count", "tickets.last_at": "c.last_ticket_at",
+    ]
+
+    /// The WHERE clause and its arguments, with `now` fixing relative dates.
+    static func compile(_ expression: SegmentExpression, now: Int64) -> (sql: String, arguments: [DatabaseValue]) {
+        var arguments: [DatabaseValue] = []
+        let sql = compile(expression, now: now, into: &arguments)
+        return (sql, arguments)
+    }
+
+    static func compile(_ expression: SegmentExpression, now: Int64, into arguments: inout [DatabaseValue]) -> String {
+        switch expression {
+        case .and(let a, let b):
+            return "(\(compile(a, now: now, into: &arguments)) AND \(compile(b, now: now, into: &arguments)))"
+        case .or(let a, let b):
+            return "(\(compile(a, now: now, into: &arguments)) OR \(compile(b, now: now, into: &arguments)))"
+        case .not(let a):
+            return "(NOT \(compile(a, now: now, into: &arguments)))"
+        case .test(let field, let test):
+            let column = columns[field.name] ?? "NULL"
+            func bind(_ operand: SegmentOperand) -> String {
+                switch operand {
+                case .string(let text): arguments.append(text.databaseValue)
+                case .integer, .ago: arguments.append((operand.value(now: now) ?? 0).databaseValue)
+                }
+                return "?"
+            }
+            switch test {
+            case .compare(let op, let operand):
+                return "(\(column) \(op.rawValue) \(bind(operand)))"
+            case .oneOf(let operands, let negated):
+                return "(\(column) \(negated ? "NOT IN" : "IN") (\(operands.map { bind($0) }.joined(separator: ", "))))"
+            case .contains(let text) where field.type == .stringList:
+                arguments.append(text.databaseValue)
+                return "(instr(char(31) || \(column) || char(31), char(31) || ? || char(31)) > 0)"
+            case .contains(let text):
+                arguments.append(text.databaseValue)
+                return "(instr(\(column), ?) > 0)"
+            case .startsWith(let text):
+                arguments.append(text.databaseValue)
+                return "(instr(\(column), ?) = 1)"
+            case .between(let low, let high):
+                return "(\(column) BETWEEN \(bind(low)) AND \(bind(high)))"
+            case .isNull(let negated):
+                return "(\(column) IS \(negated ? "NOT " : "")NULL)"
+            case .within(let seconds):
+                arguments.append((now - seconds).databaseValue)
+                arguments.append(now.databaseValue)
+                return "(\(column) >= ? AND \(column) <= ?)"
+            }
+        }
+    }
+}
+
+extension SegmentOperand {
+    /// The operand as an integer at `now` (dates, integers, amounts).
+    func value(now: Int64) -> Int64? {
+        switch self {
+        case .integer(let value): value
+        case .ago(let seconds): now - seconds
+        case .string: nil
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// How many customers are in the segment.
+    public func segmentCount(_ expression: SegmentExpression, now: Int64) throws -> Int {
+        let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
+        return try writer.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM customers c WHERE \(sql)", arguments: StatementArguments(arguments)) ?? 0
+        }
+    }
+
+    /// The ids of the customers in the segment, in id order.
+    public func segmentMembers(_ expression: SegmentExpression, now: Int64) throws -> [CustomerID] {
+        let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
+        return try writer.read { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT c.id FROM customers c WHERE \(sql) ORDER BY c.id",
+                arguments: StatementArguments(arguments)
+            )
+            .map { CustomerID(rawValue: $0) }
+        }
+    }
+
+    /// Streams every member, in id order: the customer's report key, then `fields`' values.
+    public func forEachSegmentMember(
+        _ expression: SegmentExpression, fields: [SegmentField], now: Int64,
+        _ body: (String, [SegmentValue?]) throws -> Void
+    ) throws {
+        let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
+        let selected = fields.map { SQLiteSegmentCompiler.columns[$0.name] ?? "NULL" }
+        let columnList = (["c.id", "c.primary_ref"] + selected).joined(separator: ", ")
+        try writer.read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(columnList) FROM customers c WHERE \(sql) ORDER BY c.id",
+                arguments: StatementArguments(arguments))
+            while let row = try rows.next() {
+                let id: Int64 = row[0]
+                let key: String = row[1] ?? CustomerID(id).reportKey
+                let values: [SegmentValue?] = fields.enumerated().map { offset, field in
+                    let value = row[offset + 2] as DatabaseValue
+                    if value.isNull { return nil }
+                    switch field.type {
+                    case .stringList:
+                        let text = String.fromDatabaseValue(value) ?? ""
+                        return .list(text.isEmpty ? [] : text.split(separator: "\u{1F}").map(String.init))
+                    case .integer, .money, .instant: return Int64.fromDatabaseValue(value).map(SegmentValue.integer)
+                    case .string, .enumeration: return String.fromDatabaseValue(value).map(SegmentValue.text)
+                    }
+                }
+                try body(key, values)
+            }
+        }
+    }
+
+    /// The SQL a segment runs and SQLite's plan for it.
+    public func explainSegment(_ expression: SegmentExpression, now: Int64) throws -> (sql: String, plan: [String]) {
+        let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
+        let query = "SELECT count(*) FROM customers c WHERE \(sql)"
+        let plan = try writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query, arguments: StatementArguments(arguments))
+                .map { $0["detail"] as String? ?? "" }
+        }
+        let shown = arguments.map { value -> String in
+            if let text = String.fromDatabaseValue(value) { return "\"\(text)\"" }
+            return value.description
+        }
+        return (query + "\n-- parameters: " + shown.joined(separator: ", "), plan)
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import PatronCore
+import PatronSQLite
+import Testing
+
+/// The SQL back end and the in-memory evaluator must select exactly the same customers.
+@Suite struct SegmentAgreementTests {
+    static let until = Day(iso: "2025-06-30")!
+    static let now = until.epochSeconds + 86_399
+
+    /// One generated shop in both stores.
+    static let stores: (memory: InMemoryStore, sqlite: SQLiteStore) = {
+        let memory = InMemoryStore()
+        let sqlite = try! SQLiteStore()
+        let events = Array(try! ShopGenerator(options: .init(customers: 1200, seed: 21, until: until)))
+        try! Ingestor(store: memory).ingest(events)
+        try! Ingestor(store: sqlite).ingest(events)
+        return (memory, sqlite)
+    }()
+
+    /// Random well-typed expressions, as text (so the parser is exercised too).
+    static func randomExpression(_ random: inout SeededRandom, depth: Int = 0) -> String {
+        if depth < 3, random.chance(0.45) {
+            let left = randomExpression(&random, depth: depth + 1)
+            let right = randomExpression(&random, depth: depth + 1)
+            let joined = "(\(left) \(random.chance(0.5) ? "and" : "or") \(right))"
+            return random.chance(0.2) ? "not \(joined)" : joined
+        }
+        let ops = ["=", "!=", "<", "<=", ">", ">="]
+        let op = ops[random.int(0...5)]
+        switch random.int(0...13) {
+        case 0: return "orders.count \(op) \(random.int(0...15))"
+        case 1: return "orders.total \(op) \(random.int(0...3000))"
+        case 2: return "orders.last_at \(op) \(random.int(0...800)) days ago"
+        case 3:
+            return
+                "orders.first_at between \(Self.until - random.int(400...1100)) and \(Self.until - random.int(0...399))"
+        case 4: return "aov \(op) \(random.int(5...150)).\(random.int(10...99))"
+        case 5:
+            return
+                "country \(random.chance(0.5) ? "in" : "not in") (\"DE\", \"US\", \"\(["GB", "FR", "JP"][random.int(0...2)])\")"
+        case 6:
+            return
+                "consent.sms \(random.chance(0.5) ? "=" : "!=") \"\(["granted", "unknown", "revoked"][random.int(0...2)])\""
+        case 7: return "cart.abandoned_at \(random.chance(0.5) ? "is null" : "within \(random.int(1...400)) days")"
+        case 8: return "tickets.open \(op) \(random.int(0...1))"
+        case 9: return "email contains \".\(random.int(1...99))\""
+        case 10:
+            // Prefixes that also occur later in the text, so "starts with" and "contains" differ.
+            let field = random.chance(0.5) ? "phone" : "email"
+            let prefix =
+                field == "phone"
+                ? ["+1", "+49", "+44", "7", "+3"][random.int(0...4)] : ["a", "m", "e", "ava.", "o"][random.int(0...4)]
+            return "\(field) starts with \"\(prefix)\""
+        case 11: return "tags contains \"wholesale\""
+        case 12: return "birthday is \(random.chance(0.5) ? "" : "not ")null"
+        default: return "cart.open_value \(op) \(random.int(0...80))"
+        }
+    }
+
+    @Test(arguments: Array(1...12))
+    func bothBackEndsSelectTheSameCustomers(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed * 7919)
+        let customers = Self.stores.memory.allCustomers()
+        for _ in 0..<25 {
+            let source = Self.randomExpression(&random)
+            let expression = try SegmentParser.parse(source)
+            let inMemory = customers.filter { SegmentEvaluator(expression, now: Self.now).matches($0) }.map(\.id)
+            let inSQL = try Self.stores.sqlite.segmentMembers(expression, now: Self.now)
+            #expect(inSQL == inMemory, "\(source): SQL \(inSQL.count), memory \(inMemory.count)")
+        }
+    }
+
+    @Test func selectsSomethingAndNotEverything() throws {
+        // Guard against a vacuous agreement: typical segments are neither empty nor everyone.
+        let total = Self.stores.memory.allCustomers().count
+        for source in [
+            "orders.count >= 2", "orders.last_at < 180 days ago", #"consent.email = "granted""#,
+            "cart.abandoned_at is not null",
+        ] {
+            let count = try Self.stores.sqlite.segmentCount(try SegmentParser.parse(source), now: Self.now)
+            #expect(count > 0 && count < total, "\(source): \(count) of \(total)")
+        }
+    }
+}
