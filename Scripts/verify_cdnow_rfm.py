@@ -380,6 +380,29 @@ def main():
             checks.record(ok, "rfm --as-of 1996-01-01 fails with one stderr "
                           "line mentioning 'before the first order' "
                           f"(exit {proc.returncode}, stderr {err_lines!r})")
+
+            # 5. Segment counts: patron's SQL back end against the raw aggregates. Relative
+            #    dates are evaluated at the end of the as-of day, so "within 30 days" keeps
+            #    orders on the 30 days ending with it (recency <= 29).
+            cut = (as_of - datetime.date(1998, 1, 1)).days
+            segments = [
+                ("orders.count >= 2", lambda c: c["frequency"] >= 2),
+                ("orders.total > 100", lambda c: c["cents"] > 10000),
+                ("orders.last_at < 1998-01-01", lambda c: c["recency"] > cut),
+                ("aov between 20 and 50",
+                 lambda c: 2000 <= c["cents"] // c["frequency"] <= 5000),
+                ("orders.count >= 2 and orders.total > 100 or orders.last_at within 30 days",
+                 lambda c: (c["frequency"] >= 2 and c["cents"] > 10000) or c["recency"] <= 29),
+                ("not (orders.total <= 0)", lambda c: c["cents"] > 0),
+            ]
+            for expression, predicate in segments:
+                want = sum(1 for c in customers.values() if predicate(c))
+                proc = run([patron, "segment", "count", "--db", db, "--as-of",
+                            as_of.isoformat(), expression])
+                got = proc.stdout.strip()
+                checks.record(proc.returncode == 0 and got == str(want),
+                              f"segment count '{expression}': patron {got}, "
+                              f"independent {want}")
     except Exception as exc:  # any error is a failed check, not a traceback
         checks.record(False, f"error: {type(exc).__name__}: {exc}")
 

@@ -14,7 +14,7 @@ struct Patron: ParsableCommand {
             """,
         subcommands: [
             InitCommand.self, IngestCommand.self, ImportCommand.self, RFMCommand.self, MetricsCommand.self,
-            GenerateCommand.self,
+            GenerateCommand.self, SegmentCommand.self, FieldsCommand.self,
         ])
 
     static func bootstrapLogging() {

@@ -21,6 +21,9 @@ struct StoreOptions: ParsableArguments {
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
+    } catch let error as SegmentError {
+        FileHandle.standardError.write(Data("patron: segment: \(error.rendered)\n".utf8))
+        throw ExitCode.failure
     } catch let error as PatronError {
         FileHandle.standardError.write(Data("patron: \(error)\n".utf8))
         throw ExitCode.failure

@@ -185,5 +185,6 @@ struct JSONWriter {
             }
         }
         text += "\""
+        needsComma = true
     }
 }

@@ -13,7 +13,8 @@ public enum SegmentFieldType: Hashable, Sendable {
     /// A set of strings: `contains "vip"`.
     case stringList
 
-    var name: String {
+    /// How the type reads in messages and in `patron fields`.
+    public var name: String {
         switch self {
         case .string: "text"
         case .integer: "integer"

@@ -1,0 +1,66 @@
+import Foundation
+
+/// How exported segment members are written: `customer_id` first, then the chosen fields in the
+/// order given; amounts as decimals, dates as RFC 3339 UTC, lists joined by `|` in CSV.
+public enum SegmentExport {
+    /// The default columns of `patron segment export`.
+    public static let defaultFields = ["email", "country", "orders.count", "orders.total", "orders.last_at"]
+
+    /// Resolves a comma-separated field list; unknown names are an error with a suggestion.
+    public static func fields(_ list: String?) throws(PatronError) -> [SegmentField] {
+        let names =
+            list.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? defaultFields
+        var fields: [SegmentField] = []
+        for name in names where !name.isEmpty {
+            guard let field = SegmentCatalogue.field(named: name) else {
+                let hint = SegmentCatalogue.suggestion(for: name).map { " — did you mean '\($0)'?" } ?? ""
+                throw PatronError(.invalidArgument, "--fields: unknown field '\(name)'\(hint)")
+            }
+            fields.append(field)
+        }
+        return fields
+    }
+
+    /// The CSV header line.
+    public static func csvHeader(_ fields: [SegmentField]) -> String {
+        (["customer_id"] + fields.map(\.name)).map(CSV.field).joined(separator: ",")
+    }
+
+    /// Appends one member as a CSV row.
+    public static func appendCSV(
+        key: String, values: [SegmentValue?], fields: [SegmentField], digits: Int, to csv: inout CSVBuffer
+    ) {
+        csv.field(key)
+        for (field, value) in zip(fields, values) {
+            switch (field.type, value) {
+            case (_, nil): csv.field("")
+            case (.money, .integer(let minor)?): csv.money(minor, digits: digits)
+            case (.instant, .integer(let seconds)?): csv.field(Timestamp.format(seconds))
+            case (_, .integer(let number)?): csv.field(number)
+            case (_, .text(let text)?): csv.field(text)
+            case (_, .list(let items)?): csv.field(items.joined(separator: "|"))
+            }
+        }
+        csv.endRow()
+    }
+
+    /// One member as a JSON object (keys in column order).
+    public static func json(key: String, values: [SegmentValue?], fields: [SegmentField], digits: Int) -> String {
+        var json = JSONWriter()
+        json.open()
+        json.field("customer_id", key)
+        for (field, value) in zip(fields, values) {
+            json.key(field.name)
+            switch (field.type, value) {
+            case (_, nil): json.raw("null")
+            case (.money, .integer(let minor)?): json.string(Money.decimalString(minor, digits: digits))
+            case (.instant, .integer(let seconds)?): json.string(Timestamp.format(seconds))
+            case (_, .integer(let number)?): json.raw(String(number))
+            case (_, .text(let text)?): json.string(text)
+            case (_, .list(let items)?): json.array(items)
+            }
+        }
+        json.close()
+        return json.text
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct SegmentCLITests {
+    static let expression = #"orders.count >= 2 and orders.last_at < 90 days ago and consent.email = "granted""#
+
+    func shop() throws -> Workspace {
+        let work = Workspace()
+        let result = try CLI.run(
+            ["generate", "--customers", "1500", "--seed", "4", "--until", "2025-06-30"], in: work.url)
+        #expect(result.status == 0)
+        return work
+    }
+
+    @Test func countEqualsTheExportsRowsInEveryFormat() throws {
+        let work = try shop()
+        let count = try CLI.run(["segment", "count", "--as-of", "2025-06-30", Self.expression], in: work.url)
+        #expect(count.status == 0, "\(count.stderr)")
+        let n = try #require(Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(n > 0)
+        let csv = try CLI.run(
+            ["segment", "export", "--as-of", "2025-06-30", Self.expression, "-o", "s.csv"], in: work.url)
+        #expect(csv.status == 0)
+        let lines = try String(contentsOfFile: work.path("s.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "customer_id,email,country,orders.count,orders.total,orders.last_at")
+        #expect(lines.count == n + 1)
+        let ndjson = try CLI.run(
+            [
+                "segment", "export", "--as-of", "2025-06-30", Self.expression, "--format", "ndjson", "--fields",
+                "orders.total,tags",
+            ], in: work.url)
+        let objects = try ndjson.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(objects.count == n)
+        #expect(
+            objects.allSatisfy { $0?["customer_id"] is String && $0?["orders.total"] is String && $0?["tags"] is [Any] }
+        )
+        let json = try CLI.run(
+            ["segment", "export", "--as-of", "2025-06-30", Self.expression, "--format", "json"], in: work.url)
+        let array = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(array?.count == n)
+    }
+
+    @Test func aBrokenExpressionWritesNothingAndPointsAtTheSpot() throws {
+        let work = try shop()
+        let result = try CLI.run(
+            ["segment", "export", "orders.count > 2 and ordrs.count > 1", "-o", "out.csv"], in: work.url)
+        #expect(result.status != 0)
+        #expect(result.stdout.isEmpty)
+        #expect(
+            result.stderr == """
+                patron: segment: 1:22: unknown field 'ordrs.count' — did you mean 'orders.count'?
+                  orders.count > 2 and ordrs.count > 1
+                                       ^
+
+                """)
+        #expect(!FileManager.default.fileExists(atPath: work.path("out.csv")))
+        let unknownColumn = try CLI.run(["segment", "export", "orders.count > 2", "--fields", "emial"], in: work.url)
+        #expect(unknownColumn.status != 0 && unknownColumn.stdout.isEmpty)
+        #expect(unknownColumn.stderr.contains("unknown field 'emial' — did you mean 'email'?"))
+    }
+
+    @Test func explainShowsTreeSQLAndPlanWithParametersOnly() throws {
+        let work = try shop()
+        let result = try CLI.run(["segment", "explain", #"country in ("DE", "x') OR 1=1 --")"#], in: work.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.contains("WHERE ((c.country IN (?, ?)))")
+                || result.stdout.contains("WHERE (c.country IN (?, ?))"))
+        #expect(result.stdout.contains(#"-- parameters: "DE", "x') OR 1=1 --""#))
+        #expect(result.stdout.contains("plan:"))
+        let count = try CLI.run(["segment", "count", #"country in ("x') OR 1=1 --")"#], in: work.url)
+        #expect(count.stdout == "0\n")
+    }
+}
