@@ -146,6 +146,35 @@ enum SQLiteSchema {
             CREATE INDEX orders_by_customer ON orders(customer_id, placed_at, status, total_minor, refunded_minor);
             """
         ),
+        (
+            "v4-saved-segments",
+            """
+            CREATE TABLE segments (
+                name TEXT PRIMARY KEY,
+                expression TEXT NOT NULL,
+                saved_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE segment_snapshots (
+                id INTEGER PRIMARY KEY,
+                segment TEXT NOT NULL,
+                taken_at INTEGER NOT NULL
+            );
+            CREATE INDEX segment_snapshots_by_segment ON segment_snapshots(segment, id);
+            CREATE TABLE segment_snapshot_members (
+                snapshot_id INTEGER NOT NULL,
+                customer_id INTEGER NOT NULL,
+                PRIMARY KEY (snapshot_id, customer_id)
+            ) WITHOUT ROWID;
+            -- Entered / left events between snapshots, for campaigns to trigger on.
+            CREATE TABLE segment_membership_changes (
+                id INTEGER PRIMARY KEY,
+                segment TEXT NOT NULL,
+                customer_id INTEGER NOT NULL,
+                change TEXT NOT NULL,
+                at INTEGER NOT NULL
+            );
+            """
+        ),
     ]
 
     /// The schema version this build writes.

@@ -73,4 +73,33 @@ import Testing
         let count = try CLI.run(["segment", "count", #"country in ("x') OR 1=1 --")"#], in: work.url)
         #expect(count.stdout == "0\n")
     }
+
+    @Test func savedSegmentsDiffAndRecordEvents() throws {
+        let work = try shop()
+        #expect(try CLI.run(["segment", "save", "vip", "orders.total > 1500"], in: work.url).status == 0)
+        #expect(
+            try CLI.run(
+                ["segment", "save", "lapsed", #"in_segment("vip") and orders.last_at < 120 days ago"#], in: work.url
+            ).status == 0)
+        let list = try CLI.run(["segment", "list"], in: work.url)
+        #expect(list.stdout.split(separator: "\n").map { $0.split(separator: "\t").first ?? "" } == ["lapsed", "vip"])
+        let early = try CLI.run(["segment", "diff", "lapsed", "--as-of", "2025-03-01"], in: work.url)
+        #expect(early.status == 0, "\(early.stderr)")
+        #expect(early.stdout.contains("(first snapshot)"))
+        let later = try CLI.run(["segment", "diff", "lapsed", "--as-of", "2025-06-30", "--list"], in: work.url)
+        #expect(later.stdout.contains("since 2025-03-01T23:59:59Z"))
+        let entered = later.stdout.split(separator: "\n").filter { $0.hasPrefix("+\t") }.count
+        let left = later.stdout.split(separator: "\n").filter { $0.hasPrefix("-\t") }.count
+        #expect(later.stdout.contains("+\(entered) entered, -\(left) left"))
+        let count = try CLI.run(["segment", "count", "--as-of", "2025-06-30", #"in_segment("lapsed")"#], in: work.url)
+        #expect(
+            later.stdout.hasPrefix("lapsed: \(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) members"))
+        let events = try CLI.dump(work.path("patron.sqlite")).filter { $0.hasPrefix("segment_membership_changes ") }
+        #expect(events.count > 0)
+        let cycle = try CLI.run(["segment", "save", "vip", #"in_segment("lapsed")"#], in: work.url)
+        #expect(cycle.status != 0)
+        #expect(cycle.stderr.contains("saved segments form a cycle"))
+        #expect(try CLI.run(["segment", "delete", "lapsed"], in: work.url).status == 0)
+        #expect(try CLI.run(["segment", "delete", "lapsed"], in: work.url).status != 0)
+    }
 }

@@ -11,7 +11,9 @@ struct SegmentCommand: ParsableCommand {
             Example: patron segment count 'orders.count >= 2 and orders.last_at < 90 days ago and \
             consent.email = "granted"'. `patron fields` lists what an expression can test.
             """,
-        subcommands: [Count.self, Export.self, Explain.self])
+        subcommands: [
+            Count.self, Export.self, Explain.self, Save.self, List.self, Show.self, Delete.self, Diff.self,
+        ])
 
     /// Options every segment command shares.
     struct Common: ParsableArguments {
@@ -27,7 +29,17 @@ struct SegmentCommand: ParsableCommand {
             let now =
                 try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 }
                 ?? Int64(Date().timeIntervalSince1970)
-            return (sqlite, try SegmentParser.parse(source, currencyDigits: digits), now, digits)
+            return (sqlite, try sqlite.parseSegment(source, currencyDigits: digits), now, digits)
+        }
+
+        /// The store, its currency digits and "now", without an expression.
+        func open() throws -> (SQLiteStore, digits: Int, now: Int64) {
+            let sqlite = try store.open(create: false)
+            let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
+            let now =
+                try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 }
+                ?? Int64(Date().timeIntervalSince1970)
+            return (sqlite, digits, now)
         }
     }
 
@@ -108,6 +120,106 @@ struct SegmentCommand: ParsableCommand {
                 let (sql, plan) = try sqlite.explainSegment(parsed, now: now)
                 print("tree:\n  \(parsed)\n\nsql:\n  \(sql.replacingOccurrences(of: "\n", with: "\n  "))\n\nplan:")
                 for step in plan { print("  \(step)") }
+            }
+        }
+    }
+}
+
+extension SegmentCommand {
+    struct Save: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Save an expression under a name (replacing one of that name); use it as in_segment(\"NAME\").")
+        @OptionGroup var common: Common
+        @Argument(help: "The name: a letter, then letters, digits, - _ .") var name: String
+        @Argument(help: "The segment expression.") var expression: String
+
+        func run() throws {
+            try reportingErrors {
+                let (sqlite, digits, now) = try common.open()
+                try sqlite.saveSegment(name: name, expression: expression, currencyDigits: digits, at: now)
+                print("saved segment '\(name)'")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The saved segments.")
+        @OptionGroup var common: Common
+
+        func run() throws {
+            try reportingErrors {
+                let (sqlite, _, _) = try common.open()
+                for segment in try sqlite.savedSegments() { print("\(segment.name)\t\(segment.expression)") }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A saved segment: its expression, members now, last snapshot.")
+        @OptionGroup var common: Common
+        @Argument(help: "The segment's name.") var name: String
+
+        func run() throws {
+            try reportingErrors {
+                let (sqlite, digits, now) = try common.open()
+                guard let saved = try sqlite.savedSegment(named: name) else {
+                    throw PatronError(.notFound, "no saved segment named '\(name)' (see `patron segment list`)")
+                }
+                let members = try sqlite.segmentCount(
+                    try sqlite.parseSegment(saved.expression, currencyDigits: digits), now: now)
+                print(
+                    "name:       \(saved.name)\nexpression: \(saved.expression)\nsaved:      \(Timestamp.format(saved.savedAt))"
+                )
+                print("members:    \(members)")
+                if let last = try sqlite.latestMembership(of: name) {
+                    print("snapshot:   \(Timestamp.format(last.takenAt)), \(last.members.count) members")
+                }
+            }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a saved segment and its snapshots.")
+        @OptionGroup var common: Common
+        @Argument(help: "The segment's name.") var name: String
+
+        func run() throws {
+            try reportingErrors {
+                let (sqlite, _, _) = try common.open()
+                guard try sqlite.deleteSegment(named: name) else {
+                    throw PatronError(.notFound, "no saved segment named '\(name)'")
+                }
+                print("deleted segment '\(name)'")
+            }
+        }
+    }
+
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Who entered and who left a saved segment since its last snapshot.",
+            discussion: """
+                Takes a new snapshot and records the changes as segment events (entered / left) for \
+                campaigns, unless --dry-run. The first diff of a segment has everyone entering.
+                """)
+        @OptionGroup var common: Common
+        @Argument(help: "The segment's name.") var name: String
+        @Flag(help: "Report only; take no snapshot and record no event.") var dryRun = false
+        @Flag(help: "List the customer ids that entered and left.") var list = false
+
+        func run() throws {
+            try reportingErrors {
+                let (sqlite, digits, now) = try common.open()
+                let result = try sqlite.diffSegment(name: name, currencyDigits: digits, now: now, record: !dryRun)
+                let since = result.previous.map { "since \(Timestamp.format($0))" } ?? "first snapshot"
+                print(
+                    "\(name): \(result.members) members (\(since)): +\(result.diff.entered.count) entered, -\(result.diff.left.count) left"
+                )
+                if list {
+                    let keys = try sqlite.reportKeys(for: result.diff.entered + result.diff.left)
+                    for id in result.diff.entered { print("+\t\(keys[id] ?? id.reportKey)") }
+                    for id in result.diff.left { print("-\t\(keys[id] ?? id.reportKey)") }
+                }
             }
         }
     }

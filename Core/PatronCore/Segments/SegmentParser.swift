@@ -13,9 +13,21 @@ import Foundation
 /// ```
 /// `and` binds tighter than `or`; keywords are case-insensitive.
 public enum SegmentParser {
-    /// Parses `source`; amounts are read with `currencyDigits` fraction digits.
-    public static func parse(_ source: String, currencyDigits: Int = 2) throws(SegmentError) -> SegmentExpression {
+    /// Parses `source`; amounts are read with `currencyDigits` fraction digits. `savedSegment`
+    /// looks up the expression of a saved segment for `in_segment("name")`, which is expanded
+    /// in place (a cycle of saved segments is an error).
+    public static func parse(
+        _ source: String, currencyDigits: Int = 2, savedSegment: @escaping (String) throws -> String? = { _ in nil }
+    ) throws(SegmentError) -> SegmentExpression {
+        try parse(source, currencyDigits: currencyDigits, savedSegment: savedSegment, expanding: [])
+    }
+
+    static func parse(
+        _ source: String, currencyDigits: Int, savedSegment: @escaping (String) throws -> String?, expanding: [String]
+    ) throws(SegmentError) -> SegmentExpression {
         var parser = Parser(tokens: try SegmentLexer.tokens(source), source: source, digits: currencyDigits)
+        parser.savedSegment = savedSegment
+        parser.expanding = expanding
         guard parser.peek.kind != .end else { throw parser.error("empty expression", at: parser.peek) }
         let expression = try parser.orExpression()
         guard parser.peek.kind == .end else {
@@ -26,14 +38,17 @@ public enum SegmentParser {
         return expression
     }
 
-    /// Known function names, reserved for behaviour over history (`bought`, `ordered`, …).
-    static let functions = ["bought", "ordered", "abandoned_cart", "in_segment"]
+    /// Known function names: `in_segment`, and those reserved for behaviour over history.
+    static let functions = ["in_segment", "bought", "ordered", "abandoned_cart"]
 
     struct Parser {
         let tokens: [SegmentToken]
         var index = 0
         let source: String
         let digits: Int
+        var savedSegment: (String) throws -> String? = { _ in nil }
+        /// Saved segments being expanded, outermost first (to report cycles).
+        var expanding: [String] = []
 
         init(tokens: [SegmentToken], source: String, digits: Int) {
             self.tokens = tokens
@@ -110,6 +125,7 @@ public enum SegmentParser {
                 throw error("expected a field, found \(describe(token))", at: token)
             }
             if case .symbol("(") = peek.kind {
+                if name.lowercased() == "in_segment" { return try inSegment(at: token) }
                 if SegmentParser.functions.contains(name.lowercased()) {
                     throw error("'\(name)(…)' is not available yet in this version of the language", at: token)
                 }
@@ -124,6 +140,32 @@ public enum SegmentParser {
                 throw error("unknown field '\(name)'\(hint)", at: token)
             }
             return .test(field, try test(for: field, at: token))
+        }
+
+        /// `in_segment("name")`: the saved segment's expression, parsed and inlined.
+        mutating func inSegment(at token: SegmentToken) throws(SegmentError) -> SegmentExpression {
+            try expectSymbol("(", "'('")
+            let nameToken = peek
+            let name = try text()
+            try expectSymbol(")", "')'")
+            guard !expanding.contains(name) else {
+                let cycle = (expanding.drop { $0 != name } + [name]).joined(separator: " → ")
+                throw error("saved segments form a cycle: \(cycle)", at: nameToken)
+            }
+            let saved: String?
+            do {
+                saved = try savedSegment(name)
+            } catch {
+                throw self.error("cannot read saved segment '\(name)': \(error)", at: nameToken)
+            }
+            guard let saved else { throw error("no saved segment named '\(name)'", at: nameToken) }
+            do {
+                return try SegmentParser.parse(
+                    saved, currencyDigits: digits, savedSegment: savedSegment, expanding: expanding + [name])
+            } catch let inner {
+                if inner.message.hasPrefix("saved segments form a cycle") { throw error(inner.message, at: nameToken) }
+                throw error("saved segment '\(name)' does not parse: \(inner.description)", at: nameToken)
+            }
         }
 
         mutating func test(for field: SegmentField, at fieldToken: SegmentToken) throws(SegmentError) -> SegmentTest {

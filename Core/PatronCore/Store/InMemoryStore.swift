@@ -29,6 +29,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var merges: [(from: CustomerID, into: CustomerID, at: Int64)] = []
         var snapshots: [RFMSnapshot] = []
         var moves: [SegmentMove] = []
+        var savedSegments: [String: SavedSegment] = [:]
+        var memberships: [String: [(takenAt: Int64, members: [CustomerID])]] = [:]
+        var membershipChanges: [(segment: String, customer: CustomerID, entered: Bool, at: Int64)] = []
         /// Next id per table; ids are never reused (as SQLite's AUTOINCREMENT / rowids).
         var nextIDs: [String: Int64] = [:]
     }
@@ -227,6 +230,42 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         public func updateTicket(_ ticket: TicketRecord) throws { state.tickets[ticket.id] = ticket }
         public func tickets(of customer: CustomerID) throws -> [TicketRecord] {
             state.tickets.values.filter { $0.customerID == customer }.sorted { $0.id < $1.id }
+        }
+    }
+}
+
+extension InMemoryStore: SegmentRepository {
+    public func members(_ expression: SegmentExpression, now: Int64) throws -> [CustomerID] {
+        let evaluator = SegmentEvaluator(expression, now: now)
+        return allCustomers().filter(evaluator.matches).map(\.id)
+    }
+
+    public func savedSegment(named name: String) throws -> SavedSegment? { snapshotState().savedSegments[name] }
+
+    public func savedSegments() throws -> [SavedSegment] {
+        snapshotState().savedSegments.values.sorted { $0.name < $1.name }
+    }
+
+    public func save(_ segment: SavedSegment) throws {
+        try write { $0.state.savedSegments[segment.name] = segment }
+    }
+
+    public func deleteSegment(named name: String) throws -> Bool {
+        try write { transaction in
+            transaction.state.memberships[name] = nil
+            return transaction.state.savedSegments.removeValue(forKey: name) != nil
+        }
+    }
+
+    public func latestMembership(of name: String) throws -> (takenAt: Int64, members: [CustomerID])? {
+        snapshotState().memberships[name]?.last
+    }
+
+    public func recordMembership(of name: String, members: [CustomerID], diff: SegmentDiff, at: Int64) throws {
+        try write { transaction in
+            transaction.state.memberships[name, default: []].append((at, members.sorted()))
+            transaction.state.membershipChanges +=
+                diff.entered.map { (name, $0, true, at) } + diff.left.map { (name, $0, false, at) }
         }
     }
 }
