@@ -16,7 +16,28 @@ enum SQLiteSegmentCompiler {
         "cart.open_value": "c.open_cart_value_minor",
         "cart.abandoned_at": "(CASE WHEN c.open_cart_count > 0 THEN c.last_cart_activity_at END)",
         "tickets.open": "c.open_ticket_count", "tickets.last_at": "c.last_ticket_at",
+        "rfm.r": "s.r", "rfm.f": "s.f", "rfm.m": "s.m", "rfm.segment": "s.segment",
     ]
+
+    /// The SQL of a field at `now` (`rfm.recency_days` depends on it; `now` is an integer Patron
+    /// computed, never user text).
+    static func column(_ field: SegmentField, now: Int64) -> String {
+        if field.name == "rfm.recency_days" {
+            return
+                "(CASE WHEN c.last_order_at IS NOT NULL THEN \(Day(epochSeconds: now).rawValue) - c.last_order_at / 86400 END)"
+        }
+        return columns[field.name] ?? "NULL"
+    }
+
+    /// The FROM clause: customers, joined to the newest RFM snapshot when the expression or the
+    /// exported fields need it.
+    static func from(_ expression: SegmentExpression, fields: [SegmentField] = []) -> String {
+        guard expression.readsRFMSnapshot || fields.contains(where: SegmentCatalogue.readsSnapshot) else {
+            return "customers c"
+        }
+        return "customers c LEFT JOIN rfm_snapshot_rows s ON s.customer_id = c.id "
+            + "AND s.snapshot_id = (SELECT max(id) FROM rfm_snapshots)"
+    }
 
     /// The WHERE clause and its arguments, with `now` fixing relative dates.
     static func compile(_ expression: SegmentExpression, now: Int64) -> (sql: String, arguments: [DatabaseValue]) {
@@ -34,7 +55,7 @@ enum SQLiteSegmentCompiler {
         case .not(let a):
             return "(NOT \(compile(a, now: now, into: &arguments)))"
         case .test(let field, let test):
-            let column = columns[field.name] ?? "NULL"
+            let column = Self.column(field, now: now)
             func bind(_ operand: SegmentOperand) -> String {
                 switch operand {
                 case .string(let text): arguments.append(text.databaseValue)
@@ -86,7 +107,8 @@ extension SQLiteStore {
         let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
         return try writer.read { db in
             try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM customers c WHERE \(sql)", arguments: StatementArguments(arguments)) ?? 0
+                db, sql: "SELECT count(*) FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql)",
+                arguments: StatementArguments(arguments)) ?? 0
         }
     }
 
@@ -95,7 +117,7 @@ extension SQLiteStore {
         let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
         return try writer.read { db in
             try Int64.fetchAll(
-                db, sql: "SELECT c.id FROM customers c WHERE \(sql) ORDER BY c.id",
+                db, sql: "SELECT c.id FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql) ORDER BY c.id",
                 arguments: StatementArguments(arguments)
             )
             .map { CustomerID(rawValue: $0) }
@@ -108,11 +130,13 @@ extension SQLiteStore {
         _ body: (String, [SegmentValue?]) throws -> Void
     ) throws {
         let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
-        let selected = fields.map { SQLiteSegmentCompiler.columns[$0.name] ?? "NULL" }
+        let selected = fields.map { SQLiteSegmentCompiler.column($0, now: now) }
         let columnList = (["c.id", "c.primary_ref"] + selected).joined(separator: ", ")
         try writer.read { db in
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT \(columnList) FROM customers c WHERE \(sql) ORDER BY c.id",
+                db,
+                sql:
+                    "SELECT \(columnList) FROM \(SQLiteSegmentCompiler.from(expression, fields: fields)) WHERE \(sql) ORDER BY c.id",
                 arguments: StatementArguments(arguments))
             while let row = try rows.next() {
                 let id: Int64 = row[0]
@@ -136,7 +160,7 @@ extension SQLiteStore {
     /// The SQL a segment runs and SQLite's plan for it.
     public func explainSegment(_ expression: SegmentExpression, now: Int64) throws -> (sql: String, plan: [String]) {
         let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
-        let query = "SELECT count(*) FROM customers c WHERE \(sql)"
+        let query = "SELECT count(*) FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql)"
         let plan = try writer.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query, arguments: StatementArguments(arguments))
                 .map { $0["detail"] as String? ?? "" }

@@ -82,7 +82,25 @@ public enum SegmentCatalogue {
         SegmentField(
             name: "tickets.last_at", type: .instant, summary: "last ticket activity",
             example: "tickets.last_at within 7 days"),
+        SegmentField(
+            name: "rfm.r", type: .integer, summary: "R score in the newest saved RFM snapshot", example: "rfm.r >= 4"),
+        SegmentField(
+            name: "rfm.f", type: .integer, summary: "F score in the newest saved RFM snapshot", example: "rfm.f = 5"),
+        SegmentField(
+            name: "rfm.m", type: .integer, summary: "M score in the newest saved RFM snapshot", example: "rfm.m >= 4"),
+        SegmentField(
+            name: "rfm.segment", type: .string,
+            summary: "RFM segment in the newest saved snapshot (`patron rfm --save`)",
+            example: #"rfm.segment in ("At Risk", "Can't Lose Them")"#),
+        SegmentField(
+            name: "rfm.recency_days", type: .integer, summary: "days from the last order to now",
+            example: "rfm.recency_days > 90"),
     ]
+
+    /// Whether the field reads the newest RFM snapshot (stores join it only then).
+    public static func readsSnapshot(_ field: SegmentField) -> Bool {
+        ["rfm.r", "rfm.f", "rfm.m", "rfm.segment"].contains(field.name)
+    }
 
     static let byName: [String: SegmentField] = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0) })
 

@@ -14,13 +14,30 @@ public struct SegmentEvaluator: Sendable {
         self.now = now
     }
 
-    /// Whether the customer is in the segment.
-    public func matches(_ customer: CustomerRecord) -> Bool { evaluate(expression, customer) == true }
+    /// Whether the customer is in the segment; `rfm` is the customer's row of the newest saved
+    /// RFM snapshot, if any (for the `rfm.*` fields).
+    public func matches(_ customer: CustomerRecord, rfm: RFMSnapshot.Row? = nil) -> Bool {
+        evaluate(expression, Subject(customer: customer, rfm: rfm, now: now)) == true
+    }
+
+    struct Subject {
+        let customer: CustomerRecord
+        let rfm: RFMSnapshot.Row?
+        let now: Int64
+    }
 
     /// The value a field has for a customer, in the field's terms (nil when missing).
-    public static func value(of field: SegmentField, for customer: CustomerRecord) -> SegmentValue? {
+    public static func value(
+        of field: SegmentField, for customer: CustomerRecord, rfm: RFMSnapshot.Row? = nil, now: Int64 = 0
+    ) -> SegmentValue? {
         let a = customer.aggregates
         switch field.name {
+        case "rfm.r": return rfm.map { .integer(Int64($0.r)) }
+        case "rfm.f": return rfm.map { .integer(Int64($0.f)) }
+        case "rfm.m": return rfm.map { .integer(Int64($0.m)) }
+        case "rfm.segment": return rfm.map { .text($0.segment) }
+        case "rfm.recency_days":
+            return a.lastOrderAt.map { .integer(Int64(Day(epochSeconds: now) - Day(epochSeconds: $0))) }
         case "email": return customer.email.map(SegmentValue.text)
         case "phone": return customer.phone.map(SegmentValue.text)
         case "country": return customer.country.map(SegmentValue.text)
@@ -43,7 +60,7 @@ public struct SegmentEvaluator: Sendable {
         }
     }
 
-    func evaluate(_ expression: SegmentExpression, _ customer: CustomerRecord) -> Bool? {
+    func evaluate(_ expression: SegmentExpression, _ customer: Subject) -> Bool? {
         switch expression {
         case .and(let left, let right):
             let a = evaluate(left, customer)
@@ -60,7 +77,7 @@ public struct SegmentEvaluator: Sendable {
         case .not(let inner):
             return evaluate(inner, customer).map { !$0 }
         case .test(let field, let test):
-            return apply(test, to: Self.value(of: field, for: customer))
+            return apply(test, to: Self.value(of: field, for: customer.customer, rfm: customer.rfm, now: customer.now))
         }
     }
 

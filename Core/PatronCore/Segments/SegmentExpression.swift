@@ -41,6 +41,17 @@ public enum SegmentOperand: Hashable, Sendable {
     }
 }
 
+extension SegmentExpression {
+    /// Whether any test reads the newest RFM snapshot (the SQL back end joins it only then).
+    public var readsRFMSnapshot: Bool {
+        switch self {
+        case .and(let a, let b), .or(let a, let b): a.readsRFMSnapshot || b.readsRFMSnapshot
+        case .not(let a): a.readsRFMSnapshot
+        case .test(let field, _): SegmentCatalogue.readsSnapshot(field)
+        }
+    }
+}
+
 extension SegmentExpression: CustomStringConvertible {
     /// The tree, fully parenthesised (what `patron segment explain` shows).
     public var description: String {

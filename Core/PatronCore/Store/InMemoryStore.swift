@@ -237,7 +237,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
 extension InMemoryStore: SegmentRepository {
     public func members(_ expression: SegmentExpression, now: Int64) throws -> [CustomerID] {
         let evaluator = SegmentEvaluator(expression, now: now)
-        return allCustomers().filter(evaluator.matches).map(\.id)
+        var rows: [CustomerID: RFMSnapshot.Row] = [:]
+        for row in snapshotState().snapshots.last?.rows ?? [] { rows[row.customerID] = row }
+        return allCustomers().filter { evaluator.matches($0, rfm: rows[$0.id]) }.map(\.id)
     }
 
     public func savedSegment(named name: String) throws -> SavedSegment? { snapshotState().savedSegments[name] }
