@@ -54,6 +54,36 @@ enum SQLiteSegmentCompiler {
             return "(\(compile(a, now: now, into: &arguments)) OR \(compile(b, now: now, into: &arguments)))"
         case .not(let a):
             return "(NOT \(compile(a, now: now, into: &arguments)))"
+        case .behaviour(let behaviour):
+            func window(_ column: String, _ within: Int64?) -> String {
+                arguments.append(now.databaseValue)
+                guard let within else { return "\(column) <= ?" }
+                arguments.append((now - within).databaseValue)
+                return "\(column) <= ? AND \(column) >= ?"
+            }
+            switch behaviour {
+            case .bought(let sku, let within):
+                let time = window("o.placed_at", within)
+                arguments.append(sku.databaseValue)
+                return """
+                    (c.id IN (SELECT o.customer_id FROM order_lines l JOIN orders o ON o.id = l.order_id \
+                    WHERE o.status != 'cancelled' AND \(time) AND l.sku = ?))
+                    """
+            case .ordered(let op, let count, let within):
+                let time = window("o.placed_at", within)
+                arguments.append(count.databaseValue)
+                return """
+                    ((SELECT count(*) FROM orders o WHERE o.customer_id = c.id AND o.status != 'cancelled' \
+                    AND \(time)) \(op.rawValue) ?)
+                    """
+            case .abandonedCart(let within, let minValue):
+                let time = window("k.updated_at", within)
+                arguments.append(minValue.databaseValue)
+                return """
+                    (EXISTS (SELECT 1 FROM carts k WHERE k.customer_id = c.id AND k.status = 'open' \
+                    AND \(time) AND k.value_minor >= ?))
+                    """
+            }
         case .test(let field, let test):
             let column = Self.column(field, now: now)
             func bind(_ operand: SegmentOperand) -> String {

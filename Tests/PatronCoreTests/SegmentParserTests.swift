@@ -43,6 +43,9 @@ import Testing
         ("tags = \"vip\"", "1:6: tags is a list: use 'contains'"),
         ("orders.last_at within 3 months", "1:25: expected days, weeks or hours, found 'months'"),
         ("orders.count >= 2\nand ordrs.total > 5", "2:5: unknown field 'ordrs.total' — did you mean 'orders.total'?"),
+        ("bought(within: 3 days)", "1:1: bought(…) needs sku"),
+        ("ordered(total > 3)", "1:9: ordered(…) has no argument 'total' (arguments: count, within)"),
+        ("abandoned_cart(min_value: 1.234)", "1:27: \"1.234\" is not an amount"),
     ])
     func badInputGetsAPositionedError(source: String, expected: String) {
         do {
@@ -51,6 +54,16 @@ import Testing
         } catch {
             #expect(error.description.hasPrefix(expected), "got: \(error.description)")
         }
+    }
+
+    @Test func readsBehaviourClauses() throws {
+        let expression = try SegmentParser.parse(
+            #"bought(sku: "MUG-1", within: 30 days) and ordered(count >= 2, within: 365 days) or abandoned_cart(within: 2 days, min_value: 50)"#
+        )
+        #expect(
+            expression.description
+                == #"((bought(sku: "MUG-1", within: 30 days) and ordered(count >= 2, within: 365 days)) or abandoned_cart(min_value: 5000, within: 2 days))"#
+        )
     }
 
     @Test func theErrorShowsACaretUnderTheSpot() {

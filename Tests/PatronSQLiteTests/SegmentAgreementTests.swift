@@ -34,7 +34,7 @@ import Testing
         }
         let ops = ["=", "!=", "<", "<=", ">", ">="]
         let op = ops[random.int(0...5)]
-        switch random.int(0...14) {
+        switch random.int(0...15) {
         case 0: return "orders.count \(op) \(random.int(0...15))"
         case 1: return "orders.total \(op) \(random.int(0...3000))"
         case 2: return "orders.last_at \(op) \(random.int(0...800)) days ago"
@@ -69,6 +69,15 @@ import Testing
                 let names = ["Champions", "At Risk", "Hibernating", "Loyal Customers", "New Customers"]
                 return
                     "rfm.segment \(random.chance(0.5) ? "in" : "not in") (\"\(names[random.int(0...4)])\", \"\(names[random.int(0...4)])\")"
+            }
+        case 14:
+            let within = random.chance(0.7) ? ", within: \(random.int(1...500)) days" : ""
+            switch random.int(0...2) {
+            case 0:
+                let sku = ["TEA-001", "COFFEE-002", "MUG-003", "CANDLE-004", "SOAP-005", "SOCK-006"][random.int(0...5)]
+                return "bought(sku: \"\(sku)\"\(within))"
+            case 1: return "ordered(count \(op) \(random.int(0...6))\(within))"
+            default: return "abandoned_cart(min_value: \(random.int(0...60))\(within))"
             }
         default: return "cart.open_value \(op) \(random.int(0...80))"
         }

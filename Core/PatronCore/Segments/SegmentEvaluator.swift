@@ -16,14 +16,36 @@ public struct SegmentEvaluator: Sendable {
 
     /// Whether the customer is in the segment; `rfm` is the customer's row of the newest saved
     /// RFM snapshot, if any (for the `rfm.*` fields).
-    public func matches(_ customer: CustomerRecord, rfm: RFMSnapshot.Row? = nil) -> Bool {
-        evaluate(expression, Subject(customer: customer, rfm: rfm, now: now)) == true
+    /// `history` holds the customer's orders and carts, for `bought`, `ordered` and
+    /// `abandoned_cart` (only needed when the expression uses them).
+    public func matches(_ customer: CustomerRecord, rfm: RFMSnapshot.Row? = nil, history: SegmentHistory = .init())
+        -> Bool
+    {
+        evaluate(expression, Subject(customer: customer, rfm: rfm, history: history, now: now)) == true
     }
 
     struct Subject {
         let customer: CustomerRecord
         let rfm: RFMSnapshot.Row?
+        let history: SegmentHistory
         let now: Int64
+    }
+
+    func holds(_ behaviour: SegmentBehaviour, _ history: SegmentHistory) -> Bool {
+        func inWindow(_ at: Int64, _ within: Int64?) -> Bool { at <= now && within.map { at >= now - $0 } ?? true }
+        switch behaviour {
+        case .bought(let sku, let within):
+            return history.orders.contains { order in
+                order.status.counts && inWindow(order.placedAt, within) && order.lines.contains { $0.sku == sku }
+            }
+        case .ordered(let op, let count, let within):
+            let n = history.orders.filter { $0.status.counts && inWindow($0.placedAt, within) }.count
+            return Self.compare(Int64(n), op, count)
+        case .abandonedCart(let within, let minValue):
+            return history.carts.contains {
+                $0.status == .open && $0.valueMinor >= minValue && inWindow($0.updatedAt, within)
+            }
+        }
     }
 
     /// The value a field has for a customer, in the field's terms (nil when missing).
@@ -78,6 +100,8 @@ public struct SegmentEvaluator: Sendable {
             return evaluate(inner, customer).map { !$0 }
         case .test(let field, let test):
             return apply(test, to: Self.value(of: field, for: customer.customer, rfm: customer.rfm, now: customer.now))
+        case .behaviour(let behaviour):
+            return holds(behaviour, customer.history)
         }
     }
 
@@ -152,4 +176,26 @@ public enum SegmentValue: Hashable, Sendable {
     case integer(Int64)
     case text(String)
     case list([String])
+}
+
+/// One customer's orders and carts, for the behaviour clauses of the segment language.
+public struct SegmentHistory: Sendable {
+    public var orders: [OrderRecord]
+    public var carts: [CartRecord]
+    public init(orders: [OrderRecord] = [], carts: [CartRecord] = []) {
+        self.orders = orders
+        self.carts = carts
+    }
+}
+
+extension SegmentExpression {
+    /// Whether evaluating needs the customer's history (a behaviour clause appears).
+    public var readsHistory: Bool {
+        switch self {
+        case .and(let a, let b), .or(let a, let b): a.readsHistory || b.readsHistory
+        case .not(let a): a.readsHistory
+        case .test: false
+        case .behaviour: true
+        }
+    }
 }

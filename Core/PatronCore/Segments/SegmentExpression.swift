@@ -6,6 +6,18 @@ public indirect enum SegmentExpression: Hashable, Sendable {
     case or(SegmentExpression, SegmentExpression)
     case not(SegmentExpression)
     case test(SegmentField, SegmentTest)
+    /// Behaviour over the customer's history (never unknown: true or false).
+    case behaviour(SegmentBehaviour)
+}
+
+/// Questions about a customer's history rather than their aggregates.
+public enum SegmentBehaviour: Hashable, Sendable {
+    /// A counting order with a line of this SKU, placed in the last `within` seconds (or ever).
+    case bought(sku: String, within: Int64?)
+    /// The number of counting orders placed in the last `within` seconds (or ever), compared.
+    case ordered(SegmentComparison, Int64, within: Int64?)
+    /// An open cart worth at least `minValue` (minor units), active in the last `within` seconds (or ever).
+    case abandonedCart(within: Int64?, minValue: Int64)
 }
 
 /// What a predicate asks of one field.
@@ -48,6 +60,7 @@ extension SegmentExpression {
         case .and(let a, let b), .or(let a, let b): a.readsRFMSnapshot || b.readsRFMSnapshot
         case .not(let a): a.readsRFMSnapshot
         case .test(let field, _): SegmentCatalogue.readsSnapshot(field)
+        case .behaviour: false
         }
     }
 }
@@ -60,6 +73,7 @@ extension SegmentExpression: CustomStringConvertible {
         case .or(let a, let b): "(\(a) or \(b))"
         case .not(let a): "not \(a)"
         case .test(let field, let test): "\(field.name) \(test)"
+        case .behaviour(let behaviour): behaviour.description
         }
     }
 }
@@ -85,6 +99,18 @@ extension SegmentOperand: CustomStringConvertible {
         case .integer(let value): String(value)
         case .string(let text): "\"\(text)\""
         case .ago(let seconds): "\(seconds / 86_400) days ago"
+        }
+    }
+}
+
+extension SegmentBehaviour: CustomStringConvertible {
+    public var description: String {
+        func window(_ seconds: Int64?) -> String { seconds.map { ", within: \($0 / 86_400) days" } ?? "" }
+        switch self {
+        case .bought(let sku, let within): return "bought(sku: \"\(sku)\"\(window(within)))"
+        case .ordered(let op, let count, let within): return "ordered(count \(op.rawValue) \(count)\(window(within)))"
+        case .abandonedCart(let within, let minValue):
+            return "abandoned_cart(min_value: \(minValue)\(window(within)))"
         }
     }
 }

@@ -126,6 +126,9 @@ public enum SegmentParser {
             }
             if case .symbol("(") = peek.kind {
                 if name.lowercased() == "in_segment" { return try inSegment(at: token) }
+                if ["bought", "ordered", "abandoned_cart"].contains(name.lowercased()) {
+                    return .behaviour(try behaviour(name.lowercased(), at: token))
+                }
                 if SegmentParser.functions.contains(name.lowercased()) {
                     throw error("'\(name)(…)' is not available yet in this version of the language", at: token)
                 }
@@ -140,6 +143,74 @@ public enum SegmentParser {
                 throw error("unknown field '\(name)'\(hint)", at: token)
             }
             return .test(field, try test(for: field, at: token))
+        }
+
+        /// `bought(sku: "X", within: 30 days)`, `ordered(count >= 2, within: 365 days)`,
+        /// `abandoned_cart(within: 2 days, min_value: 50)`; `within` is optional (then: ever).
+        mutating func behaviour(_ name: String, at token: SegmentToken) throws(SegmentError) -> SegmentBehaviour {
+            try expectSymbol("(", "'('")
+            var sku: String?
+            var within: Int64?
+            var minValue: Int64 = 0
+            var count: (SegmentComparison, Int64)?
+            var first = true
+            while true {
+                if case .symbol(")") = peek.kind { break }
+                if !first { try expectSymbol(",", "',' or ')'") }
+                first = false
+                let argument = next()
+                guard let key = argument.keyword else {
+                    throw error("expected an argument name, found \(describe(argument))", at: argument)
+                }
+                let allowed =
+                    name == "bought"
+                    ? ["sku", "within"] : name == "ordered" ? ["count", "within"] : ["within", "min_value"]
+                guard allowed.contains(key) else {
+                    throw error(
+                        "\(name)(…) has no argument '\(key)' (arguments: \(allowed.joined(separator: ", ")))",
+                        at: argument)
+                }
+                if name == "ordered", key == "count" {
+                    guard case .symbol(let symbol) = peek.kind, let op = SegmentComparison(rawValue: symbol) else {
+                        throw error("expected a comparison after count, e.g. count >= 2", at: peek)
+                    }
+                    _ = next()
+                    let numberToken = next()
+                    guard case .number(let text) = numberToken.kind, let n = Int64(text), n >= 0 else {
+                        throw error("expected a whole number, found \(describe(numberToken))", at: numberToken)
+                    }
+                    count = (op, n)
+                    continue
+                }
+                try expectSymbol(":", "':' after \(key)")
+                switch (name, key) {
+                case ("bought", "sku"): sku = try text()
+                case (_, "within"): within = try duration()
+                case ("abandoned_cart", "min_value"):
+                    let valueToken = next()
+                    guard case .number(let text) = valueToken.kind else {
+                        throw error("expected an amount, found \(describe(valueToken))", at: valueToken)
+                    }
+                    do {
+                        minValue = try Money.parseMinorUnits(text, digits: digits)
+                    } catch {
+                        throw self.error("\(error)", at: valueToken)
+                    }
+                default:
+                    throw error("\(name)(…) has no argument '\(key)'", at: argument)
+                }
+            }
+            _ = next()
+            switch name {
+            case "bought":
+                guard let sku else { throw error("bought(…) needs sku: \"…\"", at: token) }
+                return .bought(sku: sku, within: within)
+            case "ordered":
+                guard let count else { throw error("ordered(…) needs count, e.g. ordered(count >= 2)", at: token) }
+                return .ordered(count.0, count.1, within: within)
+            default:
+                return .abandonedCart(within: within, minValue: minValue)
+            }
         }
 
         /// `in_segment("name")`: the saved segment's expression, parsed and inlined.

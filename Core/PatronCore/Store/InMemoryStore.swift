@@ -239,7 +239,14 @@ extension InMemoryStore: SegmentRepository {
         let evaluator = SegmentEvaluator(expression, now: now)
         var rows: [CustomerID: RFMSnapshot.Row] = [:]
         for row in snapshotState().snapshots.last?.rows ?? [] { rows[row.customerID] = row }
-        return allCustomers().filter { evaluator.matches($0, rfm: rows[$0.id]) }.map(\.id)
+        let state = snapshotState()
+        var histories: [CustomerID: SegmentHistory] = [:]
+        if expression.readsHistory {
+            for order in state.orders.values { histories[order.customerID, default: .init()].orders.append(order) }
+            for cart in state.carts.values { histories[cart.customerID, default: .init()].carts.append(cart) }
+        }
+        return allCustomers().filter { evaluator.matches($0, rfm: rows[$0.id], history: histories[$0.id] ?? .init()) }
+            .map(\.id)
     }
 
     public func savedSegment(named name: String) throws -> SavedSegment? { snapshotState().savedSegments[name] }
