@@ -175,6 +175,13 @@ enum SQLiteSchema {
             );
             """
         ),
+        (
+            "v5-order-lines-by-sku",
+            """
+            -- bought(sku: …) finds the lines of one SKU without scanning every line.
+            CREATE INDEX order_lines_by_sku ON order_lines(sku, order_id);
+            """
+        ),
     ]
 
     /// The schema version this build writes.
