@@ -40,20 +40,53 @@ enum SQLiteSegmentCompiler {
     }
 
     /// The WHERE clause and its arguments, with `now` fixing relative dates.
-    static func compile(_ expression: SegmentExpression, now: Int64) -> (sql: String, arguments: [DatabaseValue]) {
+    static func compile(_ expression: SegmentExpression, now: Int64, timeZones: [String] = []) -> (
+        sql: String, arguments: [DatabaseValue]
+    ) {
         var arguments: [DatabaseValue] = []
-        let sql = compile(expression, now: now, into: &arguments)
+        let sql = compile(expression, now: now, timeZones: timeZones, into: &arguments)
         return (sql, arguments)
     }
 
-    static func compile(_ expression: SegmentExpression, now: Int64, into arguments: inout [DatabaseValue]) -> String {
+    /// Anniversaries: the customer's `MM-DD` must be in the window of their local today. Zones
+    /// are grouped by the window they give (a handful at any instant); no zone means UTC.
+    static func upcoming(
+        _ column: String, days: Int, now: Int64, timeZones: [String], into arguments: inout [DatabaseValue]
+    ) -> String {
+        let utc = Anniversary.monthDays(now: now, days: days, timeZone: nil)
+        var groups: [Set<String>: [String]] = [:]
+        for zone in timeZones {
+            let window = Anniversary.monthDays(now: now, days: days, timeZone: zone)
+            if window != utc { groups[window, default: []].append(zone) }
+        }
+        guard !groups.isEmpty else {
+            arguments += utc.sorted().map(\.databaseValue)
+            return "(substr(\(column), -5) IN (\(utc.map { _ in "?" }.joined(separator: ", "))))"
+        }
+        var sql = "(CASE"
+        for (window, zones) in groups.sorted(by: { $0.value.first ?? "" < $1.value.first ?? "" }) {
+            sql += " WHEN c.timezone IN (\(zones.map { _ in "?" }.joined(separator: ", ")))"
+            arguments += zones.map(\.databaseValue)
+            sql += " THEN substr(\(column), -5) IN (\(window.map { _ in "?" }.joined(separator: ", ")))"
+            arguments += window.sorted().map(\.databaseValue)
+        }
+        sql += " ELSE substr(\(column), -5) IN (\(utc.map { _ in "?" }.joined(separator: ", "))) END)"
+        arguments += utc.sorted().map(\.databaseValue)
+        return sql
+    }
+
+    static func compile(
+        _ expression: SegmentExpression, now: Int64, timeZones: [String] = [], into arguments: inout [DatabaseValue]
+    ) -> String {
         switch expression {
         case .and(let a, let b):
-            return "(\(compile(a, now: now, into: &arguments)) AND \(compile(b, now: now, into: &arguments)))"
+            return
+                "(\(compile(a, now: now, timeZones: timeZones, into: &arguments)) AND \(compile(b, now: now, timeZones: timeZones, into: &arguments)))"
         case .or(let a, let b):
-            return "(\(compile(a, now: now, into: &arguments)) OR \(compile(b, now: now, into: &arguments)))"
+            return
+                "(\(compile(a, now: now, timeZones: timeZones, into: &arguments)) OR \(compile(b, now: now, timeZones: timeZones, into: &arguments)))"
         case .not(let a):
-            return "(NOT \(compile(a, now: now, into: &arguments)))"
+            return "(NOT \(compile(a, now: now, timeZones: timeZones, into: &arguments)))"
         case .behaviour(let behaviour):
             func window(_ column: String, _ within: Int64?) -> String {
                 arguments.append(now.databaseValue)
@@ -111,6 +144,8 @@ enum SQLiteSegmentCompiler {
                 return "(\(column) BETWEEN \(bind(low)) AND \(bind(high)))"
             case .isNull(let negated):
                 return "(\(column) IS \(negated ? "NOT " : "")NULL)"
+            case .upcoming(let days):
+                return upcoming(column, days: days, now: now, timeZones: timeZones, into: &arguments)
             case .within(let seconds):
                 arguments.append((now - seconds).databaseValue)
                 arguments.append(now.databaseValue)
@@ -132,9 +167,21 @@ extension SegmentOperand {
 }
 
 extension SQLiteStore {
+    /// Compiles against this store (anniversaries need the time zones its customers live in).
+    func compileSegment(_ expression: SegmentExpression, now: Int64) throws -> (sql: String, arguments: [DatabaseValue])
+    {
+        var zones: [String] = []
+        if expression.readsAnniversaries {
+            zones = try writer.read { db in
+                try String.fetchAll(db, sql: "SELECT DISTINCT timezone FROM customers WHERE timezone IS NOT NULL")
+            }
+        }
+        return SQLiteSegmentCompiler.compile(expression, now: now, timeZones: zones)
+    }
+
     /// How many customers are in the segment.
     public func segmentCount(_ expression: SegmentExpression, now: Int64) throws -> Int {
-        let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
+        let (sql, arguments) = try compileSegment(expression, now: now)
         return try writer.read { db in
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql)",
@@ -144,7 +191,7 @@ extension SQLiteStore {
 
     /// The ids of the customers in the segment, in id order.
     public func segmentMembers(_ expression: SegmentExpression, now: Int64) throws -> [CustomerID] {
-        let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
+        let (sql, arguments) = try compileSegment(expression, now: now)
         return try writer.read { db in
             try Int64.fetchAll(
                 db, sql: "SELECT c.id FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql) ORDER BY c.id",
@@ -159,7 +206,7 @@ extension SQLiteStore {
         _ expression: SegmentExpression, fields: [SegmentField], now: Int64,
         _ body: (String, [SegmentValue?]) throws -> Void
     ) throws {
-        let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
+        let (sql, arguments) = try compileSegment(expression, now: now)
         let selected = fields.map { SQLiteSegmentCompiler.column($0, now: now) }
         let columnList = (["c.id", "c.primary_ref"] + selected).joined(separator: ", ")
         try writer.read { db in
@@ -189,7 +236,7 @@ extension SQLiteStore {
 
     /// The SQL a segment runs and SQLite's plan for it.
     public func explainSegment(_ expression: SegmentExpression, now: Int64) throws -> (sql: String, plan: [String]) {
-        let (sql, arguments) = SQLiteSegmentCompiler.compile(expression, now: now)
+        let (sql, arguments) = try compileSegment(expression, now: now)
         let query = "SELECT count(*) FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql)"
         let plan = try writer.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query, arguments: StatementArguments(arguments))

@@ -81,6 +81,29 @@ import Testing
     }
 }
 
+@Suite struct AnniversaryTests {
+    @Test func birthdaysAreCountedInTheCustomersTimeZone() throws {
+        // 2024-06-30 12:00 UTC is already 1 July in Auckland, still 30 June in Los Angeles.
+        let now = Day(iso: "2024-06-30")!.epochSeconds + 12 * 3600
+        let expression = try SegmentParser.parse("birthday within 0 days")
+        func customer(_ zone: String?) -> CustomerRecord {
+            CustomerRecord(id: CustomerID(1), timeZone: zone, birthday: "1990-07-01", createdAt: 0)
+        }
+        #expect(SegmentEvaluator(expression, now: now).matches(customer("Pacific/Auckland")))
+        #expect(!SegmentEvaluator(expression, now: now).matches(customer("America/Los_Angeles")))
+        #expect(!SegmentEvaluator(expression, now: now).matches(customer(nil)))
+        #expect(SegmentEvaluator(try SegmentParser.parse("birthday within 1 days"), now: now).matches(customer(nil)))
+    }
+
+    @Test func leapDayBirthdaysAreCelebratedOnTheTwentyEighth() {
+        let nonLeap = Day(iso: "2025-02-28")!.epochSeconds + 3600
+        #expect(Anniversary.monthDays(now: nonLeap, days: 0, timeZone: "UTC") == ["02-28", "02-29"])
+        let leap = Day(iso: "2024-02-28")!.epochSeconds + 3600
+        #expect(Anniversary.monthDays(now: leap, days: 0, timeZone: "UTC") == ["02-28"])
+        #expect(Anniversary.monthDays(now: leap, days: 1, timeZone: "UTC") == ["02-28", "02-29"])
+    }
+}
+
 @Suite struct SegmentEvaluatorTests {
     let now = Day(iso: "2024-06-30")!.epochSeconds
 

@@ -7,6 +7,8 @@ import Testing
 @Suite struct SegmentAgreementTests {
     static let until = Day(iso: "2025-06-30")!
     static let now = until.epochSeconds + 86_399
+    /// An instant when the calendar day differs around the world (for anniversaries).
+    static let midday = until.epochSeconds + 12 * 3600
 
     /// One generated shop in both stores.
     static let stores: (memory: InMemoryStore, sqlite: SQLiteStore) = {
@@ -59,7 +61,9 @@ import Testing
                 ? ["+1", "+49", "+44", "7", "+3"][random.int(0...4)] : ["a", "m", "e", "ava.", "o"][random.int(0...4)]
             return "\(field) starts with \"\(prefix)\""
         case 11: return "tags contains \"wholesale\""
-        case 12: return "birthday is \(random.chance(0.5) ? "" : "not ")null"
+        case 12:
+            return random.chance(0.5)
+                ? "birthday is \(random.chance(0.5) ? "" : "not ")null" : "birthday within \(random.int(0...60)) days"
         case 13:
             switch random.int(0...3) {
             case 0: return "rfm.r \(op) \(random.int(1...5))"
@@ -89,9 +93,11 @@ import Testing
         for _ in 0..<25 {
             let source = Self.randomExpression(&random)
             let expression = try SegmentParser.parse(source)
-            let inMemory = try Self.stores.memory.members(expression, now: Self.now)
-            let inSQL = try Self.stores.sqlite.segmentMembers(expression, now: Self.now)
-            #expect(inSQL == inMemory, "\(source): SQL \(inSQL.count), memory \(inMemory.count)")
+            for now in [Self.now, Self.midday] {
+                let inMemory = try Self.stores.memory.members(expression, now: now)
+                let inSQL = try Self.stores.sqlite.segmentMembers(expression, now: now)
+                #expect(inSQL == inMemory, "\(source) at \(now): SQL \(inSQL.count), memory \(inMemory.count)")
+            }
         }
     }
 

@@ -55,7 +55,9 @@ public enum SegmentCatalogue {
             name: "created_at", type: .instant, summary: "when the customer was first seen",
             example: "created_at within 30 days"),
         SegmentField(
-            name: "birthday", type: .string, summary: "YYYY-MM-DD or --MM-DD", example: "birthday is not null"),
+            name: "birthday", type: .string,
+            summary: "YYYY-MM-DD or --MM-DD; `within N days` looks ahead in the customer's time zone",
+            example: "birthday within 7 days"),
         SegmentField(
             name: "orders.count", type: .integer, summary: "orders that count (not cancelled)",
             example: "orders.count >= 2"),

@@ -99,13 +99,20 @@ public struct SegmentEvaluator: Sendable {
         case .not(let inner):
             return evaluate(inner, customer).map { !$0 }
         case .test(let field, let test):
-            return apply(test, to: Self.value(of: field, for: customer.customer, rfm: customer.rfm, now: customer.now))
+            return apply(
+                test, to: Self.value(of: field, for: customer.customer, rfm: customer.rfm, now: customer.now),
+                zone: customer.customer.timeZone)
         case .behaviour(let behaviour):
             return holds(behaviour, customer.history)
         }
     }
 
-    func apply(_ test: SegmentTest, to value: SegmentValue?) -> Bool? {
+    func apply(_ test: SegmentTest, to value: SegmentValue?, zone: String? = nil) -> Bool? {
+        if case .upcoming(let days) = test {
+            guard case .text(let birthday)? = value else { return nil }
+            return Anniversary.monthDays(now: now, days: days, timeZone: zone).contains(
+                Anniversary.monthDay(of: birthday))
+        }
         if case .isNull(let negated) = test {
             let isNull: Bool
             switch value {

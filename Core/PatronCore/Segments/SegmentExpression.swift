@@ -30,6 +30,8 @@ public enum SegmentTest: Hashable, Sendable {
     case isNull(negated: Bool)
     /// Instants in the last N seconds up to now.
     case within(seconds: Int64)
+    /// Anniversaries (birthdays) from the customer's local today through the next N days.
+    case upcoming(days: Int)
 }
 
 public enum SegmentComparison: String, Hashable, Sendable, CaseIterable {
@@ -54,6 +56,16 @@ public enum SegmentOperand: Hashable, Sendable {
 }
 
 extension SegmentExpression {
+    /// Whether any test is an anniversary (the SQL back end then needs the store's time zones).
+    public var readsAnniversaries: Bool {
+        switch self {
+        case .and(let a, let b), .or(let a, let b): a.readsAnniversaries || b.readsAnniversaries
+        case .not(let a): a.readsAnniversaries
+        case .test(_, .upcoming): true
+        case .test, .behaviour: false
+        }
+    }
+
     /// Whether any test reads the newest RFM snapshot (the SQL back end joins it only then).
     public var readsRFMSnapshot: Bool {
         switch self {
@@ -89,6 +101,7 @@ extension SegmentTest: CustomStringConvertible {
         case .between(let low, let high): "between \(low) and \(high)"
         case .isNull(let negated): negated ? "is not null" : "is null"
         case .within(let seconds): "within \(seconds / 86_400) days"
+        case .upcoming(let days): "within \(days) days (anniversary)"
         }
     }
 }

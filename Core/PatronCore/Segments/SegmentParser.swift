@@ -274,6 +274,13 @@ public enum SegmentParser {
                 return .between(low, try operand(for: field))
             }
             if accept("within") {
+                if field.name == "birthday" {
+                    let days = try duration()
+                    guard days % 86_400 == 0 else {
+                        throw error("anniversaries are counted in days or weeks", at: opToken)
+                    }
+                    return .upcoming(days: Int(days / 86_400))
+                }
                 guard field.type == .instant else {
                     throw error("'within' needs a date field; \(field.name) is \(field.type.name)", at: opToken)
                 }
