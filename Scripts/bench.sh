@@ -23,6 +23,13 @@
 # medians, the ratio, the peak RSS, the ingest rate against their targets, and a sanity check that
 # both CSVs have the same rows and per-segment counts.
 #
+# Then, on the same store, the segments: the customers (some columns) and order lines (order id,
+# SKU) are exported with the sqlite3 CLI and loaded once into the same DuckDB file; then RUNS times
+# each, alternating, three `patron segment` commands (whole process) against the equivalent DuckDB
+# SQL (timed inside Python, around the query): a count on customer rules, an export of every
+# customer to CSV, and a count of `bought(sku:, within:)`; finally the medians, the ratios, patron's
+# time against its target, and whether both sides found the same count (or the same export rows).
+#
 # Exits 0 when targets are missed (it is a benchmark, not a test); non-zero only when a step fails.
 set -euo pipefail
 export LC_ALL=C
@@ -31,6 +38,9 @@ export LC_ALL=C
 TARGET_RATIO=1.0          # patron median / duckdb median, at most
 TARGET_RSS_MB=400         # patron rfm peak RSS, at most
 TARGET_INGEST=250000      # generate ingest rate, orders/s, at least
+TARGET_SEG_RULES=0.050    # patron segment count on customer rules, seconds, at most
+TARGET_SEG_EXPORT=2.0     # patron segment export of every customer, seconds, at most
+TARGET_SEG_BOUGHT=0.500   # patron segment count bought(sku:, within:), seconds, at most
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
@@ -211,7 +221,8 @@ cleanup() {
         # A WORKDIR we were given: remove only what we wrote into it.
         rm -f "$WORKDIR"/bench.sqlite "$WORKDIR"/bench.sqlite-* "$WORKDIR"/orders.csv "$WORKDIR"/orders.duckdb \
             "$WORKDIR"/orders.duckdb.wal "$WORKDIR"/patron.csv "$WORKDIR"/duckdb.csv "$WORKDIR"/*.time \
-            "$WORKDIR"/*.out "$WORKDIR"/*.err
+            "$WORKDIR"/*.out "$WORKDIR"/*.err "$WORKDIR"/customers.csv "$WORKDIR"/order_lines.csv \
+            "$WORKDIR"/patron-segment.csv "$WORKDIR"/duckdb-segment.csv
     fi
 }
 trap cleanup EXIT
@@ -250,7 +261,7 @@ echo "generate: process wall $GEN_WALL s, peak RSS $(kb_to_mb "$GEN_RSS_KB") MB,
 # Export and load into DuckDB (not part of the comparison)
 
 section "Export orders (sqlite3 CLI) and load them into DuckDB once"
-EXPORT_SQL="SELECT customer_id, placed_at, total_minor - refunded_minor AS net_minor, status FROM orders"
+EXPORT_SQL="SELECT id, customer_id, placed_at, total_minor - refunded_minor AS net_minor, status FROM orders"
 echo "\$ sqlite3 -csv -header $DB \"$EXPORT_SQL\" > $WORKDIR/orders.csv"
 t0=$(now)
 sqlite3 -batch -csv -header "$DB" "$EXPORT_SQL" >"$WORKDIR/orders.csv"
@@ -332,4 +343,143 @@ printf '    %-42s %14s\n' "generate, whole process" "$GEN_WALL s" \
     "duckdb load (once, not compared)" "$LOAD_SECONDS s" \
     "duckdb python process, whole (median)" "$D_PROC_MED s" \
     "duckdb python process peak RSS (max)" "$D_RSS_MAX_MB MB"
+
+# ---------------------------------------------------------------------------------------------
+# Segments: export customers and order lines and load them into DuckDB (not part of the comparison)
+
+section "Segments: export customers and order lines (sqlite3 CLI) and load them into DuckDB once"
+CUSTOMERS_SQL="SELECT id, primary_ref, email, country, order_count, revenue_minor, last_order_at, consent_email FROM customers"
+LINES_SQL="SELECT order_id, sku FROM order_lines"
+echo "\$ sqlite3 -csv -header $DB \"$CUSTOMERS_SQL\" > $WORKDIR/customers.csv"
+t0=$(now)
+sqlite3 -batch -csv -header "$DB" "$CUSTOMERS_SQL" >"$WORKDIR/customers.csv"
+CUST_EXPORT_SECONDS=$(elapsed "$t0" "$(now)")
+echo "export: $CUST_EXPORT_SECONDS s, $(du -h "$WORKDIR/customers.csv" | cut -f1)"
+echo "\$ sqlite3 -csv -header $DB \"$LINES_SQL\" > $WORKDIR/order_lines.csv"
+t0=$(now)
+sqlite3 -batch -csv -header "$DB" "$LINES_SQL" >"$WORKDIR/order_lines.csv"
+LINES_EXPORT_SECONDS=$(elapsed "$t0" "$(now)")
+echo "export: $LINES_EXPORT_SECONDS s, $(du -h "$WORKDIR/order_lines.csv" | cut -f1)"
+"$PY" "$SCRIPTS/bench_duckdb.py" load-segments --duckdb "$WORKDIR/orders.duckdb" \
+    --customers-csv "$WORKDIR/customers.csv" --lines-csv "$WORKDIR/order_lines.csv" >"$WORKDIR/load-segments.out"
+CUST_LOAD_SECONDS=$(kv "$WORKDIR/load-segments.out" customers_load_seconds)
+CUST_LOAD_ROWS=$(kv "$WORKDIR/load-segments.out" customers_load_rows)
+LINES_LOAD_SECONDS=$(kv "$WORKDIR/load-segments.out" lines_load_seconds)
+LINES_LOAD_ROWS=$(kv "$WORKDIR/load-segments.out" lines_load_rows)
+echo "duckdb load: customers $CUST_LOAD_SECONDS s ($CUST_LOAD_ROWS rows), order lines $LINES_LOAD_SECONDS s" \
+    "($LINES_LOAD_ROWS rows) into $WORKDIR/orders.duckdb ($(du -h "$WORKDIR/orders.duckdb" | cut -f1))"
+rm -f "$WORKDIR/customers.csv" "$WORKDIR/order_lines.csv"
+
+# ---------------------------------------------------------------------------------------------
+# Segments: timed runs
+
+SEG_QUERIES=(rules export bought)
+declare -A SEG_EXPR SEG_TARGET SEG_P_MED SEG_D_MED SEG_D_PROC_MED SEG_P_RSS_MAX SEG_P_RESULT SEG_D_RESULT SEG_SAME
+SEG_EXPR[rules]='orders.count >= 2 and orders.last_at < 90 days ago and consent.email = "granted"'
+SEG_EXPR[export]='orders.count >= 0'
+SEG_EXPR[bought]='bought(sku: "MUG-003", within: 30 days)'
+SEG_TARGET[rules]=$TARGET_SEG_RULES
+SEG_TARGET[export]=$TARGET_SEG_EXPORT
+SEG_TARGET[bought]=$TARGET_SEG_BOUGHT
+SEG_FIELDS=email,country,orders.count,orders.total,orders.last_at
+
+# seg_patron_args QUERY: the patron command line of one segment benchmark, into SEG_ARGS.
+seg_patron_args() {
+    case $1 in
+        export) SEG_ARGS=("$PATRON" segment export --db "$DB" --as-of "$UNTIL" "${SEG_EXPR[$1]}" \
+                    --fields "$SEG_FIELDS" -o "$WORKDIR/patron-segment.csv") ;;
+        *) SEG_ARGS=("$PATRON" segment count --db "$DB" --as-of "$UNTIL" "${SEG_EXPR[$1]}") ;;
+    esac
+}
+
+for q in "${SEG_QUERIES[@]}"; do
+    section "Segments: $q, $RUNS runs each, alternating"
+    seg_patron_args "$q"
+    printf -v shown '%q ' "${SEG_ARGS[@]}"
+    echo "patron: \$ /usr/bin/time -v ${shown% }"
+    d_args=("$SCRIPTS/bench_duckdb.py" segment --duckdb "$WORKDIR/orders.duckdb" --as-of "$UNTIL" --query "$q")
+    [ "$q" = export ] && d_args+=(--out "$WORKDIR/duckdb-segment.csv")
+    echo "duckdb: \$ $PY Scripts/bench_duckdb.py ${d_args[*]:1}"
+    rm -f "$WORKDIR"/patron-seg-"$q"-*.out "$WORKDIR"/duckdb-seg-"$q"-*.out
+    P_TIMES=() P_RSS=() D_TIMES=() D_PROC=()
+    printf '  %-4s %12s %12s %9s   %12s %12s %12s %9s\n' run "patron s" "peak RSS MB" "CPU" "duckdb s" "CPU/wall" "python s" "RSS MB"
+    for ((i = 1; i <= RUNS; i++)); do
+        [ "$q" = export ] && rm -f "$WORKDIR/patron-segment.csv"
+        run_timed "patron-seg-$q-$i" "${SEG_ARGS[@]}"
+        P_TIMES+=("$WALL") P_RSS+=("$RSS_KB")
+        p_line=$(printf '%12s %12s %9s' "$WALL" "$(kb_to_mb "$RSS_KB")" "$CPU_PCT")
+
+        [ "$q" = export ] && rm -f "$WORKDIR/duckdb-segment.csv"
+        run_timed "duckdb-seg-$q-$i" "$PY" "${d_args[@]}"
+        d_seconds=$(kv "$WORKDIR/duckdb-seg-$q-$i.out" seconds)
+        d_cpu=$(kv "$WORKDIR/duckdb-seg-$q-$i.out" cpu_seconds)
+        d_par=$(awk -v c="$d_cpu" -v s="$d_seconds" 'BEGIN { printf "%.2f", (s > 0 ? c / s : 0) }')
+        D_TIMES+=("$d_seconds") D_PROC+=("$WALL")
+        printf '  %-4s %s   %12s %12s %12s %9s\n' "$i" "$p_line" "$d_seconds" "${d_par}x" "$WALL" "$(kb_to_mb "$RSS_KB")"
+    done
+    SEG_P_MED[$q]=$(median "${P_TIMES[@]}")
+    SEG_D_MED[$q]=$(median "${D_TIMES[@]}")
+    SEG_D_PROC_MED[$q]=$(median "${D_PROC[@]}")
+    SEG_P_RSS_MAX[$q]=$(kb_to_mb "$(maxof "${P_RSS[@]}")")
+    if [ "$q" = export ]; then
+        "$PY" "$SCRIPTS/bench_duckdb.py" count-rows "$WORKDIR/patron-segment.csv" "$WORKDIR/duckdb-segment.csv" \
+            >"$WORKDIR/count-rows.out"
+        SEG_P_RESULT[$q]=$(sed -n 's/^rows=//p' "$WORKDIR/count-rows.out" | sed -n 1p)
+        SEG_D_RESULT[$q]=$(sed -n 's/^rows=//p' "$WORKDIR/count-rows.out" | sed -n 2p)
+        if cmp -s "$WORKDIR/patron-segment.csv" "$WORKDIR/duckdb-segment.csv"; then
+            SEG_IDENTICAL="byte-identical files"
+        else
+            SEG_IDENTICAL="files differ in content"
+        fi
+    else
+        # Every run's answer, not only the last one's, must agree.
+        SEG_P_RESULT[$q]=$(cat "$WORKDIR"/patron-seg-"$q"-*.out | tr -d ' \r' | sort -u | paste -sd/ -)
+        SEG_D_RESULT[$q]=$(cat "$WORKDIR"/duckdb-seg-"$q"-*.out | sed -n 's/^count=//p' | sort -u | paste -sd/ -)
+    fi
+    if [ -n "${SEG_P_RESULT[$q]}" ] && [ "${SEG_P_RESULT[$q]}" = "${SEG_D_RESULT[$q]}" ]; then
+        SEG_SAME[$q]=1
+    else
+        SEG_SAME[$q]=0
+    fi
+    echo "  result: patron ${SEG_P_RESULT[$q]:-?}, duckdb ${SEG_D_RESULT[$q]:-?}$([ "$q" = export ] && echo " rows")"
+done
+SEG_D_THREADS=$(kv "$WORKDIR/duckdb-seg-rules-1.out" threads)
+
+# ---------------------------------------------------------------------------------------------
+# Segments: summary
+
+section "Summary, segments ($CUSTOMERS customers, $ORDERS orders, seed $SEED, as of $UNTIL, median of $RUNS)"
+echo "  duckdb: threads=$SEG_D_THREADS of $(nproc) cores; its times are the query alone, inside Python"
+for q in "${SEG_QUERIES[@]}"; do
+    case $q in
+        rules) title="1. segment count '${SEG_EXPR[$q]}'" what=count ;;
+        export) title="2. segment export '${SEG_EXPR[$q]}' --fields $SEG_FIELDS (CSV)" what=rows ;;
+        bought) title="3. segment count '${SEG_EXPR[$q]}'" what=count ;;
+    esac
+    p_med=${SEG_P_MED[$q]} d_med=${SEG_D_MED[$q]}
+    ratio=$(awk -v p="$p_med" -v d="$d_med" 'BEGIN { printf "%.2f", (d > 0 ? p / d : 999) }')
+    ok=$(awk -v p="$p_med" -v t="${SEG_TARGET[$q]}" 'BEGIN { print ((p <= t) ? 1 : 0) }')
+    target_ms=$(awk -v t="${SEG_TARGET[$q]}" 'BEGIN { printf "%g", t * 1000 }')
+    echo "  $title"
+    printf '  %-44s %14s   %s\n' "patron segment $([ "$q" = export ] && echo export || echo count), whole process (median)" "$p_med s" \
+        "target <= $target_ms ms: $(verdict "$ok")"
+    printf '  %-44s %14s   %s\n' "duckdb $([ "$q" = export ] && echo "query + COPY" || echo "count query") (median)" "$d_med s" ""
+    printf '  %-44s %14s   %s\n' "ratio patron/duckdb" "$ratio" "(no target)"
+    if [ "${SEG_SAME[$q]}" = 1 ]; then
+        printf '  %-44s %14s   %s\n' "sanity: same $what" "same" "${SEG_P_RESULT[$q]} $([ "$q" = export ] && echo "rows on both sides, $SEG_IDENTICAL" || echo customers on both sides)"
+    else
+        printf '  %-44s %14s   %s\n' "sanity: same $what" "MISMATCH" \
+            "patron ${SEG_P_RESULT[$q]:-?}, duckdb ${SEG_D_RESULT[$q]:-?}"
+    fi
+    printf '  %-44s %14s\n' "patron peak RSS (max of runs)" "${SEG_P_RSS_MAX[$q]} MB"
+done
+echo "  for information:"
+printf '    %-42s %14s\n' "sqlite3 export customers to CSV" "$CUST_EXPORT_SECONDS s" \
+    "sqlite3 export order lines to CSV" "$LINES_EXPORT_SECONDS s" \
+    "duckdb load customers (once)" "$CUST_LOAD_SECONDS s" \
+    "duckdb load order lines (once)" "$LINES_LOAD_SECONDS s" \
+    "customers / order lines loaded" "$CUST_LOAD_ROWS / $LINES_LOAD_ROWS"
+for q in "${SEG_QUERIES[@]}"; do
+    printf '    %-42s %14s\n' "duckdb python process, $q (median)" "${SEG_D_PROC_MED[$q]} s"
+done
 exit 0

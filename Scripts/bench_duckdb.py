@@ -4,6 +4,11 @@
 Subcommands (each prints `key=value` lines on stdout for bench.sh to read):
 
   load     --duckdb FILE --csv FILE       load the exported orders into a table (once)
+  load-segments --duckdb FILE --customers-csv FILE --lines-csv FILE
+                                          load the exported customers and order lines (once)
+  segment  --duckdb FILE --as-of DAY --query rules|export|bought [--out FILE]
+                                          one timed query equivalent to a `patron segment` command
+  count-rows FILE...                      data rows of CSV files (header excluded)
   rfm      --duckdb FILE --as-of DAY --out FILE
                                           one timed RFM query, written to a CSV with COPY
   compare  --patron FILE --duckdb-csv FILE
@@ -14,6 +19,7 @@ Run it with a Python that has `duckdb` installed (bench.sh makes a venv for that
 """
 
 import argparse
+import datetime
 import os
 import statistics
 import sys
@@ -88,7 +94,7 @@ def cmd_load(args):
         f"""
         CREATE TABLE orders AS
         SELECT * FROM read_csv({sql_string(args.csv)}, header = true, delim = ',', quote = '"',
-            columns = {{'customer_id': 'BIGINT', 'placed_at': 'BIGINT', 'net_minor': 'BIGINT', 'status': 'VARCHAR'}})
+            columns = {{'id': 'BIGINT', 'customer_id': 'BIGINT', 'placed_at': 'BIGINT', 'net_minor': 'BIGINT', 'status': 'VARCHAR'}})
         """
     )
     con.execute("CHECKPOINT")
@@ -117,6 +123,107 @@ def cmd_rfm(args):
     print(f"threads={threads}")
     print(f"duckdb_version={duckdb.__version__}")
     print(f"cores={os.cpu_count()}")
+
+
+def load_table(con, table, path, columns):
+    """Loads one exported CSV into `table`; (seconds, rows)."""
+    spec = ", ".join(f"{sql_string(name)}: {sql_string(kind)}" for name, kind in columns)
+    start = time.perf_counter()
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute(
+        f"""
+        CREATE TABLE {table} AS
+        SELECT * FROM read_csv({sql_string(path)}, header = true, delim = ',', quote = '"',
+            columns = {{{spec}}})
+        """
+    )
+    con.execute("CHECKPOINT")
+    seconds = time.perf_counter() - start
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return seconds, rows
+
+
+def cmd_load_segments(args):
+    con = connect(args.duckdb)
+    seconds, rows = load_table(con, "customers", args.customers_csv, [
+        ("id", "BIGINT"), ("primary_ref", "VARCHAR"), ("email", "VARCHAR"), ("country", "VARCHAR"),
+        ("order_count", "BIGINT"), ("revenue_minor", "BIGINT"), ("last_order_at", "BIGINT"),
+        ("consent_email", "VARCHAR"),
+    ])
+    print(f"customers_load_seconds={seconds:.3f}")
+    print(f"customers_load_rows={rows}")
+    seconds, rows = load_table(con, "order_lines", args.lines_csv, [("order_id", "BIGINT"), ("sku", "VARCHAR")])
+    print(f"lines_load_seconds={seconds:.3f}")
+    print(f"lines_load_rows={rows}")
+    con.close()
+
+
+def as_of_end(day):
+    """Unix time of the last second of `day` (YYYY-MM-DD, UTC): patron's "now" for `--as-of DAY`."""
+    days = (datetime.date.fromisoformat(day) - datetime.date(1970, 1, 1)).days
+    return (days + 1) * 86400 - 1
+
+
+def segment_query(name, now, out):
+    """The SQL for one segment benchmark; `now` is an integer (the end of the as-of day)."""
+    if name == "rules":
+        # orders.count >= 2 and orders.last_at < 90 days ago and consent.email = "granted"
+        return f"""
+SELECT count(*) FROM customers
+WHERE order_count >= 2 AND last_order_at < {now - 90 * 86400} AND consent_email = 'granted'
+"""
+    if name == "export":
+        # 'orders.count >= 0' --fields email,country,orders.count,orders.total,orders.last_at, as CSV
+        # in patron's formats: customer_id = primary ref (else patron:ID), amounts as decimals,
+        # instants as RFC 3339 UTC.
+        query = """
+SELECT coalesce(primary_ref, 'patron:' || id) AS customer_id,
+       email, country,
+       order_count AS "orders.count",
+       revenue_minor::DECIMAL(18, 0) * 0.01 AS "orders.total",
+       strftime(epoch_ms(last_order_at * 1000), '%Y-%m-%dT%H:%M:%SZ') AS "orders.last_at"
+FROM customers
+WHERE order_count >= 0
+ORDER BY id
+"""
+        return f"COPY ({query}) TO {sql_string(out)} (FORMAT csv, HEADER true)"
+    if name == "bought":
+        # bought(sku: "MUG-003", within: 30 days)
+        return f"""
+SELECT count(DISTINCT o.customer_id)
+FROM order_lines l JOIN orders o ON o.id = l.order_id
+WHERE l.sku = 'MUG-003' AND o.status != 'cancelled'
+  AND o.placed_at <= {now} AND o.placed_at >= {now - 30 * 86400}
+"""
+    raise SystemExit(f"unknown segment query {name!r}")
+
+
+def cmd_segment(args):
+    con = connect(args.duckdb, read_only=True)
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    if args.query == "export" and not args.out:
+        raise SystemExit("--query export needs --out")
+    sql = segment_query(args.query, as_of_end(args.as_of), args.out)
+    cpu0 = time.process_time()
+    start = time.perf_counter()
+    result = con.execute(sql).fetchall()
+    seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu0
+    con.close()
+    print(f"seconds={seconds:.4f}")
+    print(f"cpu_seconds={cpu:.4f}")
+    print(f"threads={threads}")
+    if args.query != "export":
+        print(f"count={result[0][0]}")
+
+
+def cmd_count_rows(args):
+    con = connect(":memory:")
+    for path in args.files:
+        rows = con.execute(
+            f"SELECT count(*) FROM read_csv({sql_string(path)}, header = true, all_varchar = true)"
+        ).fetchone()[0]
+        print(f"rows={rows}")
 
 
 def segment_counts(con, path):
@@ -171,6 +278,20 @@ def main():
     p.add_argument("--as-of", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(run=cmd_rfm)
+    p = sub.add_parser("load-segments")
+    p.add_argument("--duckdb", required=True)
+    p.add_argument("--customers-csv", required=True)
+    p.add_argument("--lines-csv", required=True)
+    p.set_defaults(run=cmd_load_segments)
+    p = sub.add_parser("segment")
+    p.add_argument("--duckdb", required=True)
+    p.add_argument("--as-of", required=True)
+    p.add_argument("--query", required=True, choices=["rules", "export", "bought"])
+    p.add_argument("--out")
+    p.set_defaults(run=cmd_segment)
+    p = sub.add_parser("count-rows")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(run=cmd_count_rows)
     p = sub.add_parser("compare")
     p.add_argument("--patron", required=True)
     p.add_argument("--duckdb-csv", required=True)
