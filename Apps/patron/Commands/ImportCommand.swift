@@ -26,20 +26,9 @@ struct ImportCommand: ParsableCommand {
             Patron.bootstrapLogging()
             try reportingErrors {
                 let reader = try CDNOWReader(path: file)
-                var first = try reader.next()  // a bad or empty file must not create a store
-                let sqlite = try store.open(create: true)
-                let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue
-                let progress = Progress(label: "import", total: size)
-                let result = try runBatches(Ingestor(store: sqlite), batchSize: nil) { () throws -> IngestEvent? in
-                    if let event = first {
-                        first = nil
-                        return event
-                    }
-                    return try reader.next()
-                } progress: { rows in
-                    progress.update(rows: rows, done: Double(reader.bytesRead))
-                }
-                progress.finish()
+                let result = try ingestFile(
+                    file, label: "import", into: store, batchSize: nil, bytesRead: { reader.bytesRead },
+                    next: reader.next)
                 summarize(result.report, seconds: result.seconds, what: file)
             }
         }

@@ -27,25 +27,36 @@ struct IngestCommand: ParsableCommand {
         try reportingErrors {
             if let batchSize, batchSize <= 0 { throw PatronError(.invalidArgument, "--batch-size must be positive") }
             let reader = try NDJSONEventReader(path: file)
-            // Read the first event before touching the store: an empty or broken file must not
-            // leave a new, empty store behind.
-            var first = try reader.next()
-            let sqlite = try store.open(create: true)
-            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue
-            let progress = Progress(label: "ingest", total: size)
-            let report = try runBatches(Ingestor(store: sqlite), batchSize: batchSize) { () throws -> IngestEvent? in
-                if let event = first {
-                    first = nil
-                    return event
-                }
-                return try reader.next()
-            } progress: { rows in
-                progress.update(rows: rows, done: Double(reader.bytesRead))
-            }
-            progress.finish()
+            let report = try ingestFile(
+                file, label: "ingest", into: store, batchSize: batchSize, bytesRead: { reader.bytesRead },
+                next: reader.next)
             summarize(report.report, seconds: report.seconds, what: reader.name)
         }
     }
+}
+
+/// Reads a file's events into the store with progress. The first event is read before the
+/// store is opened (and perhaps created): an empty or broken file must not leave a new, empty
+/// store behind.
+func ingestFile(
+    _ file: String, label: String, into store: StoreOptions, batchSize: Int?, bytesRead: () -> Int64,
+    next: () throws -> IngestEvent?
+) throws -> (report: IngestReport, seconds: Double) {
+    var first = try next()
+    let sqlite = try store.open(create: true)
+    let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue
+    let progress = Progress(label: label, total: size)
+    let result = try runBatches(Ingestor(store: sqlite), batchSize: batchSize) { () throws -> IngestEvent? in
+        if let event = first {
+            first = nil
+            return event
+        }
+        return try next()
+    } progress: { rows in
+        progress.update(rows: rows, done: Double(bytesRead()))
+    }
+    progress.finish()
+    return result
 }
 
 /// Feeds `next` into the ingestor in batches (or one), returning the sum of the reports.

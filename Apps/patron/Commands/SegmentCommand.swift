@@ -24,11 +24,7 @@ struct SegmentCommand: ParsableCommand {
 
         /// Opens the store and parses the expression with the store's currency.
         func prepare(_ source: String) throws -> (SQLiteStore, SegmentExpression, now: Int64, digits: Int) {
-            let sqlite = try store.open(create: false)
-            let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
-            let now =
-                try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 }
-                ?? Int64(Date().timeIntervalSince1970)
+            let (sqlite, digits, now) = try open()
             return (sqlite, try sqlite.parseSegment(source, currencyDigits: digits), now, digits)
         }
 
