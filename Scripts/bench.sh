@@ -188,7 +188,7 @@ build=(swift build -c release --product patron)
 [ "$BUILD_DIR" = .build ] || build+=(--scratch-path "$BUILD_DIR")
 echo "\$ ${build[*]}"
 t0=$(now)
-BUILD_LOG=$(mktemp "${TMPDIR:-/tmp}/patron-bench-build.XXXXXX")
+BUILD_LOG=$(mktemp)
 if ! "${build[@]}" >"$BUILD_LOG" 2>&1; then
     tail -n 40 "$BUILD_LOG" >&2
     rm -f "$BUILD_LOG"
@@ -206,7 +206,7 @@ PATRON=$BIN_DIR/patron
 
 CREATED_WORKDIR=0
 if [ -z "$WORKDIR" ]; then
-    WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/patron-bench.XXXXXX")
+    WORKDIR=$(mktemp -d)
     CREATED_WORKDIR=1
 else
     mkdir -p "$WORKDIR"
