@@ -27,13 +27,13 @@ extension Ingestor.Batch {
     }
 
     mutating func refreshCarts(of id: CustomerID) throws {
-        var customer = try load(id)
         let fresh = CustomerAggregates.recompute(
             orders: [OrderRecord](), carts: try transaction.carts(of: id), tickets: [TicketRecord]())
-        customer.aggregates.openCartCount = fresh.openCartCount
-        customer.aggregates.openCartValueMinor = fresh.openCartValueMinor
-        customer.aggregates.lastCartActivityAt = fresh.lastCartActivityAt
-        store(customer)
+        try modify(id) {
+            $0.aggregates.openCartCount = fresh.openCartCount
+            $0.aggregates.openCartValueMinor = fresh.openCartValueMinor
+            $0.aggregates.lastCartActivityAt = fresh.lastCartActivityAt
+        }
     }
 
     mutating func updateTicket(_ data: TicketData, source: String, at: Int64) throws {
