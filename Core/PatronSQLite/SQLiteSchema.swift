@@ -182,6 +182,18 @@ enum SQLiteSchema {
             CREATE INDEX order_lines_by_sku ON order_lines(sku, order_id);
             """
         ),
+        (
+            "v6-customers-audiences",
+            """
+            -- Campaign audiences nearly always start from consent on one channel; these let a
+            -- segment count seek to one consent state and read the order aggregates from the
+            -- index alone instead of scanning every customer row.
+            CREATE INDEX customers_email_audience
+                ON customers(consent_email, order_count, last_order_at, revenue_minor);
+            CREATE INDEX customers_sms_audience
+                ON customers(consent_sms, order_count, last_order_at, revenue_minor);
+            """
+        ),
     ]
 
     /// The schema version this build writes.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PatronCore
 
 /// Compiles a segment expression to a WHERE clause over `customers c`. Every literal becomes a
@@ -201,35 +202,33 @@ extension SQLiteStore {
         }
     }
 
-    /// Streams every member, in id order: the customer's report key, then `fields`' values.
+    /// Streams every member, in id order, as a row read straight from SQLite: the customer's
+    /// report key, then `fields` (the row is valid only inside `body`).
     public func forEachSegmentMember(
         _ expression: SegmentExpression, fields: [SegmentField], now: Int64,
-        _ body: (String, [SegmentValue?]) throws -> Void
+        _ body: (SQLiteSegmentRow) throws -> Void
     ) throws {
         let (sql, arguments) = try compileSegment(expression, now: now)
         let selected = fields.map { SQLiteSegmentCompiler.column($0, now: now) }
         let columnList = (["c.id", "c.primary_ref"] + selected).joined(separator: ", ")
         try writer.read { db in
-            let rows = try Row.fetchCursor(
-                db,
+            let statement = try db.makeStatement(
                 sql:
-                    "SELECT \(columnList) FROM \(SQLiteSegmentCompiler.from(expression, fields: fields)) WHERE \(sql) ORDER BY c.id",
-                arguments: StatementArguments(arguments))
-            while let row = try rows.next() {
-                let id: Int64 = row[0]
-                let key: String = row[1] ?? CustomerID(id).reportKey
-                let values: [SegmentValue?] = fields.enumerated().map { offset, field in
-                    let value = row[offset + 2] as DatabaseValue
-                    if value.isNull { return nil }
-                    switch field.type {
-                    case .stringList:
-                        let text = String.fromDatabaseValue(value) ?? ""
-                        return .list(text.isEmpty ? [] : text.split(separator: "\u{1F}").map(String.init))
-                    case .integer, .money, .instant: return Int64.fromDatabaseValue(value).map(SegmentValue.integer)
-                    case .string, .enumeration: return String.fromDatabaseValue(value).map(SegmentValue.text)
-                    }
+                    "SELECT \(columnList) FROM \(SQLiteSegmentCompiler.from(expression, fields: fields)) WHERE \(sql) ORDER BY c.id"
+            )
+            try statement.setArguments(StatementArguments(arguments))
+            let handle = statement.sqliteStatement
+            defer { sqlite3_reset(handle) }
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { return }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(
+                        resultCode: ResultCode(rawValue: code),
+                        message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                        sql: statement.sql)
                 }
-                try body(key, values)
+                try body(SQLiteSegmentRow(handle: handle))
             }
         }
     }
@@ -247,5 +246,33 @@ extension SQLiteStore {
             return value.description
         }
         return (query + "\n-- parameters: " + shown.joined(separator: ", "), plan)
+    }
+}
+
+/// A segment member on SQLite's current row: column 0 is the id, 1 the primary ref, then the
+/// exported fields. Text is read in place, without copying.
+public struct SQLiteSegmentRow: SegmentRow {
+    let handle: OpaquePointer
+
+    public func withKey<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if sqlite3_column_type(handle, 1) == SQLITE_NULL {
+            var key = CustomerID(sqlite3_column_int64(handle, 0)).reportKey
+            return try key.withUTF8(body)
+        }
+        return try text(1, body)
+    }
+
+    public func isNull(_ index: Int) -> Bool { sqlite3_column_type(handle, Int32(index + 2)) == SQLITE_NULL }
+
+    public func integer(_ index: Int) -> Int64 { sqlite3_column_int64(handle, Int32(index + 2)) }
+
+    public func withText<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try text(Int32(index + 2), body)
+    }
+
+    private func text<R>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let pointer = sqlite3_column_text(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return try body(UnsafeBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
     }
 }

@@ -35,3 +35,24 @@ import Testing
         #expect(Day(epochSeconds: 86_399).description == "1970-01-01")
     }
 }
+
+@Suite struct CSVBufferTests {
+    @Test(arguments: [Int64(0), 59, 86_399, 951_782_400, 1_782_863_999, -1, -86_401, 253_402_300_799, 253_402_300_800])
+    func timestampsAreWrittenAsTimestampFormatsThem(seconds: Int64) {
+        var csv = CSVBuffer()
+        csv.timestamp(seconds)
+        #expect(String(decoding: csv.bytes, as: UTF8.self) == Timestamp.format(seconds))
+    }
+
+    @Test func textFieldsAreQuotedOnlyWhenNeededAndListsJoined() {
+        var csv = CSVBuffer()
+        for text in ["plain", "a,b", #"say "hi""#, "line\nbreak", "crème"] { csv.field(text) }
+        csv.endRow()
+        let tags = Array("vip\u{1F}b,2b".utf8)
+        tags.withUnsafeBufferPointer { csv.field(utf8: $0, replacing: 0x1F, with: UInt8(ascii: "|")) }
+        csv.endRow()
+        #expect(
+            String(decoding: csv.bytes, as: UTF8.self)
+                == "plain,\"a,b\",\"say \"\"hi\"\"\",\"line\nbreak\",crème\n\"vip|b,2b\"\n")
+    }
+}

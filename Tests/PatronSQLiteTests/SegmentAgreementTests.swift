@@ -101,6 +101,29 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        "orders.count >= 2", "tags contains \"wholesale\" or rfm.segment is not null", "orders.count >= 0",
+    ])
+    func bothBackEndsExportTheSameCSVForEveryField(source: String) throws {
+        // Every catalogue field, through SQLite's in-place rows and through the evaluator's values.
+        let expression = try SegmentParser.parse(source)
+        let fields = SegmentCatalogue.fields
+        var fromSQL = CSVBuffer()
+        var fromMemory = CSVBuffer()
+        try Self.stores.sqlite.forEachSegmentMember(expression, fields: fields, now: Self.now) {
+            SegmentExport.appendCSV($0, fields: fields, digits: 2, to: &fromSQL)
+        }
+        try Self.stores.memory.forEachSegmentMember(expression, fields: fields, now: Self.now) {
+            SegmentExport.appendCSV($0, fields: fields, digits: 2, to: &fromMemory)
+        }
+        let sqlText = String(decoding: fromSQL.bytes, as: UTF8.self)
+        let memoryText = String(decoding: fromMemory.bytes, as: UTF8.self)
+        let count = try Self.stores.sqlite.segmentCount(expression, now: Self.now)
+        #expect(sqlText.split(separator: "\n").count == count)
+        #expect(sqlText.contains(",wholesale,") || !source.contains("tags"), "the tags column is filled")
+        #expect(sqlText == memoryText)
+    }
+
     @Test func selectsSomethingAndNotEverything() throws {
         // Guard against a vacuous agreement: typical segments are neither empty nor everyone.
         let total = Self.stores.memory.allCustomers().count

@@ -81,20 +81,20 @@ struct SegmentCommand: ParsableCommand {
                 case .json: out.write("[")
                 case .ndjson: break
                 }
-                try sqlite.forEachSegmentMember(parsed, fields: columns, now: now) { key, values in
+                try sqlite.forEachSegmentMember(parsed, fields: columns, now: now) { row in
                     switch format {
                     case .csv:
-                        SegmentExport.appendCSV(key: key, values: values, fields: columns, digits: digits, to: &csv)
+                        SegmentExport.appendCSV(row, fields: columns, digits: digits, to: &csv)
                         if csv.bytes.count >= 1 << 20 {
                             out.write(bytes: csv.bytes)
                             csv.removeAll()
                         }
                     case .ndjson:
-                        out.write(SegmentExport.json(key: key, values: values, fields: columns, digits: digits) + "\n")
+                        out.write(SegmentExport.json(row, fields: columns, digits: digits) + "\n")
                     case .json:
                         out.write(
                             (first ? "\n" : ",\n")
-                                + SegmentExport.json(key: key, values: values, fields: columns, digits: digits))
+                                + SegmentExport.json(row, fields: columns, digits: digits))
                     }
                     first = false
                 }
@@ -225,7 +225,14 @@ struct FieldsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fields", abstract: "The fields segment expressions can test, with types and examples.")
 
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown }
+    @Option(help: "text | markdown (the whole language reference, as in docs/segments.md).") var format: Format = .text
+
     func run() throws {
+        if format == .markdown {
+            print(SegmentReference.markdown, terminator: "")
+            return
+        }
         let width = SegmentCatalogue.fields.map(\.name.count).max() ?? 0
         for field in SegmentCatalogue.fields {
             let pad = String(repeating: " ", count: width - field.name.count + 2)

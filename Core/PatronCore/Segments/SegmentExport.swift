@@ -28,23 +28,39 @@ public enum SegmentExport {
 
     /// Appends one member as a CSV row.
     public static func appendCSV(
-        key: String, values: [SegmentValue?], fields: [SegmentField], digits: Int, to csv: inout CSVBuffer
+        _ row: some SegmentRow, fields: [SegmentField], digits: Int, to csv: inout CSVBuffer
     ) {
-        csv.field(key)
-        for (field, value) in zip(fields, values) {
-            switch (field.type, value) {
-            case (_, nil): csv.field("")
-            case (.money, .integer(let minor)?): csv.money(minor, digits: digits)
-            case (.instant, .integer(let seconds)?): csv.field(Timestamp.format(seconds))
-            case (_, .integer(let number)?): csv.field(number)
-            case (_, .text(let text)?): csv.field(text)
-            case (_, .list(let items)?): csv.field(items.joined(separator: "|"))
+        row.withKey { csv.field(utf8: $0) }
+        for (index, field) in fields.enumerated() {
+            if row.isNull(index) {
+                csv.field(utf8: UnsafeBufferPointer(start: nil, count: 0))
+                continue
+            }
+            switch field.type {
+            case .money: csv.money(row.integer(index), digits: digits)
+            case .instant: csv.timestamp(row.integer(index))
+            case .integer: csv.field(row.integer(index))
+            case .string, .enumeration: row.withText(index) { csv.field(utf8: $0) }
+            case .stringList:
+                row.withText(index) { csv.field(utf8: $0, replacing: segmentListSeparator, with: UInt8(ascii: "|")) }
             }
         }
         csv.endRow()
     }
 
+    /// Appends one member, given as its key and values, as a CSV row.
+    public static func appendCSV(
+        key: String, values: [SegmentValue?], fields: [SegmentField], digits: Int, to csv: inout CSVBuffer
+    ) {
+        appendCSV(SegmentValuesRow(key: key, values: values), fields: fields, digits: digits, to: &csv)
+    }
+
     /// One member as a JSON object (keys in column order).
+    public static func json(_ row: some SegmentRow, fields: [SegmentField], digits: Int) -> String {
+        json(key: row.key, values: row.values(fields), fields: fields, digits: digits)
+    }
+
+    /// One member, given as its key and values, as a JSON object (keys in column order).
     public static func json(key: String, values: [SegmentValue?], fields: [SegmentField], digits: Int) -> String {
         var json = JSONWriter()
         json.open()

@@ -249,6 +249,20 @@ extension InMemoryStore: SegmentRepository {
             .map(\.id)
     }
 
+    /// Every member, in id order, with `fields`' values (the in-memory twin of the SQLite export).
+    public func forEachSegmentMember(
+        _ expression: SegmentExpression, fields: [SegmentField], now: Int64, _ body: (SegmentValuesRow) throws -> Void
+    ) throws {
+        var rows: [CustomerID: RFMSnapshot.Row] = [:]
+        for row in snapshotState().snapshots.last?.rows ?? [] { rows[row.customerID] = row }
+        let customers = Dictionary(uniqueKeysWithValues: allCustomers().map { ($0.id, $0) })
+        for id in try members(expression, now: now) {
+            guard let customer = customers[id] else { continue }
+            let values = fields.map { SegmentEvaluator.value(of: $0, for: customer, rfm: rows[id], now: now) }
+            try body(SegmentValuesRow(key: customer.primaryRef?.id ?? id.reportKey, values: values))
+        }
+    }
+
     public func savedSegment(named name: String) throws -> SavedSegment? { snapshotState().savedSegments[name] }
 
     public func savedSegments() throws -> [SavedSegment] {

@@ -14,23 +14,66 @@ public struct CSVBuffer: Sendable {
 
     /// A text field, quoted (with doubled quotes) only when it holds a comma, quote or newline.
     public mutating func field(_ value: String) {
+        var value = value
+        value.withUTF8 { field(utf8: $0) }
+    }
+
+    /// A text field given as UTF-8 bytes, quoted like ``field(_:)-(String)``; each `separator`
+    /// byte is written as `replacement` (list items joined for CSV).
+    public mutating func field(
+        utf8 value: UnsafeBufferPointer<UInt8>, replacing separator: UInt8? = nil, with replacement: UInt8 = 0
+    ) {
         separate()
         var needsQuotes = false
-        for byte in value.utf8 where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13
-        {
+        for byte in value where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 {
             needsQuotes = true
             break
         }
-        guard needsQuotes else {
-            bytes.append(contentsOf: value.utf8)
+        if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
+        if !needsQuotes && separator == nil {
+            bytes.append(contentsOf: value)
             return
         }
-        bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
+        for byte in value {
+            if byte == separator {
+                bytes.append(replacement)
+                continue
+            }
             if byte == UInt8(ascii: "\"") { bytes.append(byte) }
             bytes.append(byte)
         }
-        bytes.append(UInt8(ascii: "\""))
+        if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
+    }
+
+    /// An instant as RFC 3339 UTC (`2026-06-30T09:05:00Z`), as ``Timestamp/format(_:)`` writes it.
+    public mutating func timestamp(_ epochSeconds: Int64) {
+        let day = Day(epochSeconds: epochSeconds)
+        let (year, month, dayOfMonth) = day.components
+        guard (0...9999).contains(year) else {
+            field(Timestamp.format(epochSeconds))
+            return
+        }
+        separate()
+        let seconds = Int(epochSeconds - day.epochSeconds)
+        appendPadded(year / 100)
+        appendPadded(year % 100)
+        bytes.append(UInt8(ascii: "-"))
+        appendPadded(month)
+        bytes.append(UInt8(ascii: "-"))
+        appendPadded(dayOfMonth)
+        bytes.append(UInt8(ascii: "T"))
+        appendPadded(seconds / 3600)
+        bytes.append(UInt8(ascii: ":"))
+        appendPadded(seconds / 60 % 60)
+        bytes.append(UInt8(ascii: ":"))
+        appendPadded(seconds % 60)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// Two digits, zero-padded (0…99).
+    private mutating func appendPadded(_ value: Int) {
+        bytes.append(UInt8(ascii: "0") + UInt8(value / 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
     /// An integer field.
