@@ -194,6 +194,36 @@ enum SQLiteSchema {
                 ON customers(consent_sms, order_count, last_order_at, revenue_minor);
             """
         ),
+        (
+            "v7-predictions",
+            """
+            -- The saved predictive fit (one row) and each customer's predictions from it, in the
+            -- integer terms segments compare (scaled by 10^6; CLV in minor units).
+            CREATE TABLE prediction_fit (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                fits TEXT NOT NULL,
+                calibration_end TEXT NOT NULL,
+                saved_at INTEGER NOT NULL
+            );
+            CREATE TABLE customer_predictions (
+                customer_id INTEGER PRIMARY KEY,
+                p_alive INTEGER NOT NULL,
+                orders_52w INTEGER NOT NULL,
+                clv_12m INTEGER
+            );
+            """
+        ),
+        (
+            "v8-order-lines-placed-at",
+            """
+            -- bought(sku:, within:) reads only the SKU's lines inside the window: each line carries
+            -- its order's time (kept equal to orders.placed_at by every write of the order).
+            ALTER TABLE order_lines ADD COLUMN placed_at INTEGER;
+            UPDATE order_lines SET placed_at = (SELECT o.placed_at FROM orders o WHERE o.id = order_lines.order_id);
+            DROP INDEX order_lines_by_sku;
+            CREATE INDEX order_lines_by_sku ON order_lines(sku, placed_at, order_id);
+            """
+        ),
     ]
 
     /// The schema version this build writes.

@@ -18,6 +18,7 @@ enum SQLiteSegmentCompiler {
         "cart.abandoned_at": "(CASE WHEN c.open_cart_count > 0 THEN c.last_cart_activity_at END)",
         "tickets.open": "c.open_ticket_count", "tickets.last_at": "c.last_ticket_at",
         "rfm.r": "s.r", "rfm.f": "s.f", "rfm.m": "s.m", "rfm.segment": "s.segment",
+        "predicted.p_alive": "p.p_alive", "predicted.orders_52w": "p.orders_52w", "predicted.clv_12m": "p.clv_12m",
     ]
 
     /// The SQL of a field at `now` (`rfm.recency_days` depends on it; `now` is an integer Patron
@@ -33,11 +34,16 @@ enum SQLiteSegmentCompiler {
     /// The FROM clause: customers, joined to the newest RFM snapshot when the expression or the
     /// exported fields need it.
     static func from(_ expression: SegmentExpression, fields: [SegmentField] = []) -> String {
-        guard expression.readsRFMSnapshot || fields.contains(where: SegmentCatalogue.readsSnapshot) else {
-            return "customers c"
+        var from = "customers c"
+        if expression.readsRFMSnapshot || fields.contains(where: SegmentCatalogue.readsSnapshot) {
+            from +=
+                " LEFT JOIN rfm_snapshot_rows s ON s.customer_id = c.id "
+                + "AND s.snapshot_id = (SELECT max(id) FROM rfm_snapshots)"
         }
-        return "customers c LEFT JOIN rfm_snapshot_rows s ON s.customer_id = c.id "
-            + "AND s.snapshot_id = (SELECT max(id) FROM rfm_snapshots)"
+        if expression.readsPredictions || fields.contains(where: SegmentCatalogue.readsPredictions) {
+            from += " LEFT JOIN customer_predictions p ON p.customer_id = c.id"
+        }
+        return from
     }
 
     /// The WHERE clause and its arguments, with `now` fixing relative dates.
@@ -97,11 +103,12 @@ enum SQLiteSegmentCompiler {
             }
             switch behaviour {
             case .bought(let sku, let within):
-                let time = window("o.placed_at", within)
+                // The lines' own time (v8) lets the SKU index range over the window alone.
+                let time = window("l.placed_at", within)
                 arguments.append(sku.databaseValue)
                 return """
                     (c.id IN (SELECT o.customer_id FROM order_lines l JOIN orders o ON o.id = l.order_id \
-                    WHERE o.status != 'cancelled' AND \(time) AND l.sku = ?))
+                    WHERE \(time) AND l.sku = ? AND o.status != 'cancelled'))
                     """
             case .ordered(let op, let count, let within):
                 let time = window("o.placed_at", within)

@@ -154,3 +154,45 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func savePredictions(_ predictions: SavedPredictions) throws {
+        let fits: String
+        do {
+            fits = String(decoding: try JSONEncoder().encode(predictions.fits), as: UTF8.self)
+        } catch {
+            throw PatronError(.invalidValue, "the fit cannot be saved: \(error)")
+        }
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM customer_predictions")
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO prediction_fit(id, fits, calibration_end, saved_at) VALUES (1, ?, ?, ?)",
+                arguments: [fits, predictions.calibrationEnd.description, predictions.savedAt])
+            let insert = RawStatement(
+                try db.makeStatement(
+                    sql:
+                        "INSERT INTO customer_predictions(customer_id, p_alive, orders_52w, clv_12m) VALUES (?, ?, ?, ?)"
+                ),
+                db: db)
+            for row in predictions.rows {
+                try insert.run { binder in
+                    binder.bind(row.customer.rawValue)
+                    binder.bind(row.prediction.probabilityAlive)
+                    binder.bind(row.prediction.orders52Weeks)
+                    binder.bind(row.prediction.lifetimeValue12Months)
+                }
+            }
+        }
+    }
+
+    public func savedPredictions() throws -> SavedPredictions? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT fits, calibration_end, saved_at FROM prediction_fit")
+            else { return nil }
+            let text: String = row[0]
+            let fits = try JSONDecoder().decode([ModelFit].self, from: Data(text.utf8))
+            return SavedPredictions(
+                fits: fits, calibrationEnd: Day(iso: row[1] as String) ?? Day(rawValue: 0), savedAt: row[2], rows: [])
+        }
+    }
+}

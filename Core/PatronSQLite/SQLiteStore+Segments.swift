@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PatronCore
 
 extension SQLiteStore: SegmentRepository {
@@ -91,6 +92,23 @@ extension SQLiteStore {
             let statement = try db.makeStatement(sql: "SELECT primary_ref FROM customers WHERE id = ?")
             for id in ids {
                 keys[id] = try String.fetchOne(statement, arguments: [id.rawValue]) ?? id.reportKey
+            }
+            return keys
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// How reports name every customer, in one scan (for outputs over most of the store).
+    public func allReportKeys() throws -> [CustomerID: String] {
+        try writer.read { db in
+            var keys: [CustomerID: String] = [:]
+            let statement = try db.makeStatement(sql: "SELECT id, primary_ref FROM customers")
+            let handle = statement.sqliteStatement
+            defer { sqlite3_reset(handle) }
+            while sqlite3_step(handle) == SQLITE_ROW {
+                let id = CustomerID(sqlite3_column_int64(handle, 0))
+                keys[id] = RawStatement.text(handle, 1) ?? id.reportKey
             }
             return keys
         }

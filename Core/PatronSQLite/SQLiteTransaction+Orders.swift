@@ -47,19 +47,19 @@ extension SQLiteTransaction {
             b.bind(order.updatedAt)
         }
         guard let id = ids.first.map(OrderID.init(rawValue:)) else { return nil }
-        try insertLines(order.lines, of: id)
+        try insertLines(order.lines, of: id, placedAt: order.placedAt)
         return id
     }
 
     /// Up to eight lines per statement.
-    func insertLines(_ lines: [OrderLine], of id: OrderID) throws {
+    func insertLines(_ lines: [OrderLine], of id: OrderID, placedAt: Int64) throws {
         var start = 0
         while start < lines.count {
             let chunk = lines[start..<min(start + 8, lines.count)]
             try hot(
                 HotKey.insertLines + chunk.count,
-                "INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor) VALUES "
-                    + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+                "INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor, placed_at) VALUES "
+                    + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             ).run { b in
                 for (offset, line) in chunk.enumerated() {
                     b.bind(id.rawValue)
@@ -68,6 +68,7 @@ extension SQLiteTransaction {
                     b.bind(line.name)
                     b.bind(line.quantity)
                     b.bind(line.unitPriceMinor)
+                    b.bind(placedAt)
                 }
             }
             start += chunk.count
@@ -84,9 +85,14 @@ extension SQLiteTransaction {
                 order.customerID.rawValue, order.placedAt, order.currency.code, order.totalMinor, order.refundedMinor,
                 order.status.rawValue, order.updatedAt, order.id.rawValue,
             ])
-        guard linesChanged else { return }
+        guard linesChanged else {
+            try run(
+                "UPDATE order_lines SET placed_at = ? WHERE order_id = ? AND placed_at IS NOT ?",
+                [order.placedAt, order.id.rawValue, order.placedAt])
+            return
+        }
         try run("DELETE FROM order_lines WHERE order_id = ?", [order.id.rawValue])
-        try insertLines(order.lines, of: order.id)
+        try insertLines(order.lines, of: order.id, placedAt: order.placedAt)
     }
 
     public func orders(of customer: CustomerID) throws -> [OrderRecord] {

@@ -22,6 +22,11 @@ import Testing
             let run = try! RFMRun.compute(
                 store: store, asOf: until, windowDays: nil, configuration: try! RFMConfiguration(), currency: .usd)
             _ = try! run.save(to: store, takenAt: 1)
+            // Saved predictions, for the predicted.* fields (buyers only).
+            let summary = try! PurchaseSummary.from(store: store, calibrationEnd: until, currencyDigits: 2)
+            try! store.savePredictions(
+                SavedPredictions.compute(
+                    summary: summary, calibrationEnd: until, currencyDigits: 2, monthlyDiscount: 0.01, savedAt: 1))
         }
         return (memory, sqlite)
     }()
@@ -36,7 +41,7 @@ import Testing
         }
         let ops = ["=", "!=", "<", "<=", ">", ">="]
         let op = ops[random.int(0...5)]
-        switch random.int(0...15) {
+        switch random.int(0...16) {
         case 0: return "orders.count \(op) \(random.int(0...15))"
         case 1: return "orders.total \(op) \(random.int(0...3000))"
         case 2: return "orders.last_at \(op) \(random.int(0...800)) days ago"
@@ -73,6 +78,13 @@ import Testing
                 let names = ["Champions", "At Risk", "Hibernating", "Loyal Customers", "New Customers"]
                 return
                     "rfm.segment \(random.chance(0.5) ? "in" : "not in") (\"\(names[random.int(0...4)])\", \"\(names[random.int(0...4)])\")"
+            }
+        case 15:
+            switch random.int(0...3) {
+            case 0: return "predicted.p_alive \(op) 0.\(random.int(0...99))"
+            case 1: return "predicted.orders_52w \(op) \(random.int(0...3)).\(random.int(0...9))"
+            case 2: return "predicted.clv_12m \(op) \(random.int(0...400))"
+            default: return "predicted.p_alive is \(random.chance(0.5) ? "" : "not ")null"
             }
         case 14:
             let within = random.chance(0.7) ? ", within: \(random.int(1...500)) days" : ""
@@ -129,7 +141,7 @@ import Testing
         let total = Self.stores.memory.allCustomers().count
         for source in [
             "orders.count >= 2", "orders.last_at < 180 days ago", #"consent.email = "granted""#,
-            "cart.abandoned_at is not null",
+            "cart.abandoned_at is not null", "predicted.p_alive < 0.5", "predicted.clv_12m > 100",
         ] {
             let count = try Self.stores.sqlite.segmentCount(try SegmentParser.parse(source), now: Self.now)
             #expect(count > 0 && count < total, "\(source): \(count) of \(total)")

@@ -12,6 +12,8 @@ public enum SegmentFieldType: Hashable, Sendable {
     case enumeration([String])
     /// A set of strings: `contains "vip"`.
     case stringList
+    /// A decimal number kept as an integer scaled by 10^digits: literals are decimals (`0.3`).
+    case decimal(digits: Int)
 
     /// How the type reads in messages and in `patron fields`.
     public var name: String {
@@ -22,6 +24,7 @@ public enum SegmentFieldType: Hashable, Sendable {
         case .instant: "date"
         case .enumeration(let values): "one of " + values.joined(separator: ", ")
         case .stringList: "list of text"
+        case .decimal: "number"
         }
     }
 }
@@ -97,7 +100,22 @@ public enum SegmentCatalogue {
         SegmentField(
             name: "rfm.recency_days", type: .integer, summary: "days from the last order to now",
             example: "rfm.recency_days > 90"),
+        SegmentField(
+            name: "predicted.p_alive", type: .decimal(digits: StoredPrediction.digits),
+            summary: "probability the customer is still active (BG/NBD, saved with `patron predict fit --save`)",
+            example: "predicted.p_alive < 0.3"),
+        SegmentField(
+            name: "predicted.orders_52w", type: .decimal(digits: StoredPrediction.digits),
+            summary: "expected orders in the 52 weeks after the saved fit's calibration end",
+            example: "predicted.orders_52w >= 1.5"),
+        SegmentField(
+            name: "predicted.clv_12m", type: .money,
+            summary: "expected spend over the next 12 months, discounted (BG/NBD with Gamma-Gamma)",
+            example: "predicted.clv_12m > 100"),
     ]
+
+    /// Whether the field reads the saved predictions (stores join them only then).
+    public static func readsPredictions(_ field: SegmentField) -> Bool { field.name.hasPrefix("predicted.") }
 
     /// Whether the field reads the newest RFM snapshot (stores join it only then).
     public static func readsSnapshot(_ field: SegmentField) -> Bool {

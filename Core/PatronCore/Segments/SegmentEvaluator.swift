@@ -18,15 +18,19 @@ public struct SegmentEvaluator: Sendable {
     /// RFM snapshot, if any (for the `rfm.*` fields).
     /// `history` holds the customer's orders and carts, for `bought`, `ordered` and
     /// `abandoned_cart` (only needed when the expression uses them).
-    public func matches(_ customer: CustomerRecord, rfm: RFMSnapshot.Row? = nil, history: SegmentHistory = .init())
-        -> Bool
-    {
-        evaluate(expression, Subject(customer: customer, rfm: rfm, history: history, now: now)) == true
+    /// `predicted` is the customer's row of the saved predictions (for the `predicted.*` fields).
+    public func matches(
+        _ customer: CustomerRecord, rfm: RFMSnapshot.Row? = nil, predicted: StoredPrediction? = nil,
+        history: SegmentHistory = .init()
+    ) -> Bool {
+        evaluate(expression, Subject(customer: customer, rfm: rfm, predicted: predicted, history: history, now: now))
+            == true
     }
 
     struct Subject {
         let customer: CustomerRecord
         let rfm: RFMSnapshot.Row?
+        let predicted: StoredPrediction?
         let history: SegmentHistory
         let now: Int64
     }
@@ -50,10 +54,14 @@ public struct SegmentEvaluator: Sendable {
 
     /// The value a field has for a customer, in the field's terms (nil when missing).
     public static func value(
-        of field: SegmentField, for customer: CustomerRecord, rfm: RFMSnapshot.Row? = nil, now: Int64 = 0
+        of field: SegmentField, for customer: CustomerRecord, rfm: RFMSnapshot.Row? = nil,
+        predicted: StoredPrediction? = nil, now: Int64 = 0
     ) -> SegmentValue? {
         let a = customer.aggregates
         switch field.name {
+        case "predicted.p_alive": return predicted.map { .integer($0.probabilityAlive) }
+        case "predicted.orders_52w": return predicted.map { .integer($0.orders52Weeks) }
+        case "predicted.clv_12m": return predicted?.lifetimeValue12Months.map(SegmentValue.integer)
         case "rfm.r": return rfm.map { .integer(Int64($0.r)) }
         case "rfm.f": return rfm.map { .integer(Int64($0.f)) }
         case "rfm.m": return rfm.map { .integer(Int64($0.m)) }
@@ -100,7 +108,10 @@ public struct SegmentEvaluator: Sendable {
             return evaluate(inner, customer).map { !$0 }
         case .test(let field, let test):
             return apply(
-                test, to: Self.value(of: field, for: customer.customer, rfm: customer.rfm, now: customer.now),
+                test,
+                to: Self.value(
+                    of: field, for: customer.customer, rfm: customer.rfm, predicted: customer.predicted,
+                    now: customer.now),
                 zone: customer.customer.timeZone)
         case .behaviour(let behaviour):
             return holds(behaviour, customer.history)

@@ -40,6 +40,7 @@ public enum SegmentExport {
             case .money: csv.money(row.integer(index), digits: digits)
             case .instant: csv.timestamp(row.integer(index))
             case .integer: csv.field(row.integer(index))
+            case .decimal(let places): csv.decimal(Double(row.integer(index)) / pow(10, Double(places)), digits: places)
             case .string, .enumeration: row.withText(index) { csv.field(utf8: $0) }
             case .stringList:
                 row.withText(index) { csv.field(utf8: $0, replacing: segmentListSeparator, with: UInt8(ascii: "|")) }
@@ -70,6 +71,10 @@ public enum SegmentExport {
             switch (field.type, value) {
             case (_, nil): json.raw("null")
             case (.money, .integer(let minor)?): json.string(Money.decimalString(minor, digits: digits))
+            case (.decimal(let places), .integer(let scaled)?):
+                var number = CSVBuffer(capacity: 32)
+                number.decimal(Double(scaled) / pow(10, Double(places)), digits: places)
+                json.raw(String(decoding: number.bytes, as: UTF8.self))
             case (.instant, .integer(let seconds)?): json.string(Timestamp.format(seconds))
             case (_, .integer(let number)?): json.raw(String(number))
             case (_, .text(let text)?): json.string(text)

@@ -66,6 +66,16 @@ extension SegmentExpression {
         }
     }
 
+    /// Whether any test reads the saved predictions (the SQL back end joins them only then).
+    public var readsPredictions: Bool {
+        switch self {
+        case .and(let a, let b), .or(let a, let b): a.readsPredictions || b.readsPredictions
+        case .not(let a): a.readsPredictions
+        case .test(let field, _): SegmentCatalogue.readsPredictions(field)
+        case .behaviour: false
+        }
+    }
+
     /// Whether any test reads the newest RFM snapshot (the SQL back end joins it only then).
     public var readsRFMSnapshot: Bool {
         switch self {

@@ -299,7 +299,7 @@ public enum SegmentParser {
 
         func orderable(_ field: SegmentField, _ token: SegmentToken) throws(SegmentError) {
             switch field.type {
-            case .integer, .money, .instant: return
+            case .integer, .money, .instant, .decimal: return
             default:
                 throw error(
                     "\(field.name) is \(field.type.name): only =, !=, in, contains and starts with apply", at: token)
@@ -350,10 +350,12 @@ public enum SegmentParser {
                 _ = next()
                 guard let value = Int64(text) else { throw mismatch("\(text) (not a whole number)") }
                 return .integer(value)
-            case (.money, .number(let text)):
+            case (.money, .number(let text)), (.decimal, .number(let text)):
                 _ = next()
+                var places = digits
+                if case .decimal(let fieldDigits) = field.type { places = fieldDigits }
                 do {
-                    return .integer(try Money.parseMinorUnits(text, digits: digits))
+                    return .integer(try Money.parseMinorUnits(text, digits: places))
                 } catch {
                     throw self.error("\(error)", at: token)
                 }

@@ -68,7 +68,8 @@ public enum SegmentReference {
         page += """
 
             Amounts are in the store's currency; dates are stored in UTC. `rfm.r`, `rfm.f`, `rfm.m` and
-            `rfm.segment` read the newest snapshot saved with `patron rfm --save`.
+            `rfm.segment` read the newest snapshot saved with `patron rfm --save`; the `predicted.*` fields
+            read the fit saved with `patron predict fit --save` (null for customers it did not cover).
 
             ## Errors
 

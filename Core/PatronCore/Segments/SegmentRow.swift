@@ -30,7 +30,7 @@ extension SegmentRow {
         fields.indices.map { index in
             if isNull(index) { return nil }
             switch fields[index].type {
-            case .integer, .money, .instant: return .integer(integer(index))
+            case .integer, .money, .instant, .decimal: return .integer(integer(index))
             case .string, .enumeration: return .text(withText(index) { String(decoding: $0, as: UTF8.self) })
             case .stringList:
                 return .list(

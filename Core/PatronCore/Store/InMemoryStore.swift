@@ -28,6 +28,8 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var ticketRefs: [ExternalRef: TicketID] = [:]
         var merges: [(from: CustomerID, into: CustomerID, at: Int64)] = []
         var snapshots: [RFMSnapshot] = []
+        var predictionFit: SavedPredictions?
+        var predictions: [CustomerID: StoredPrediction] = [:]
         var moves: [SegmentMove] = []
         var savedSegments: [String: SavedSegment] = [:]
         var memberships: [String: [(takenAt: Int64, members: [CustomerID])]] = [:]
@@ -109,6 +111,17 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         state.moves += moves
         return saved.id
     }
+
+    public func savePredictions(_ predictions: SavedPredictions) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        var header = predictions
+        header.rows = []
+        state.predictionFit = header
+        state.predictions = Dictionary(predictions.rows.map { ($0.customer, $0.prediction) }) { _, last in last }
+    }
+
+    public func savedPredictions() throws -> SavedPredictions? { snapshotState().predictionFit }
 
     /// A transaction over a private copy of the state.
     public final class Transaction: StoreTransaction {
@@ -245,8 +258,11 @@ extension InMemoryStore: SegmentRepository {
             for order in state.orders.values { histories[order.customerID, default: .init()].orders.append(order) }
             for cart in state.carts.values { histories[cart.customerID, default: .init()].carts.append(cart) }
         }
-        return allCustomers().filter { evaluator.matches($0, rfm: rows[$0.id], history: histories[$0.id] ?? .init()) }
-            .map(\.id)
+        return allCustomers().filter {
+            evaluator.matches(
+                $0, rfm: rows[$0.id], predicted: state.predictions[$0.id], history: histories[$0.id] ?? .init())
+        }
+        .map(\.id)
     }
 
     /// Every member, in id order, with `fields`' values (the in-memory twin of the SQLite export).
@@ -258,7 +274,10 @@ extension InMemoryStore: SegmentRepository {
         let customers = Dictionary(uniqueKeysWithValues: allCustomers().map { ($0.id, $0) })
         for id in try members(expression, now: now) {
             guard let customer = customers[id] else { continue }
-            let values = fields.map { SegmentEvaluator.value(of: $0, for: customer, rfm: rows[id], now: now) }
+            let predicted = snapshotState().predictions[id]
+            let values = fields.map {
+                SegmentEvaluator.value(of: $0, for: customer, rfm: rows[id], predicted: predicted, now: now)
+            }
             try body(SegmentValuesRow(key: customer.primaryRef?.id ?? id.reportKey, values: values))
         }
     }

@@ -33,6 +33,11 @@ public protocol Store: Sendable {
     func latestRFMSnapshot() throws -> RFMSnapshot?
     /// Saves a snapshot and the segment moves since the previous one; returns the snapshot's id.
     func saveRFMSnapshot(_ snapshot: RFMSnapshot, moves: [SegmentMove]) throws -> Int64
+
+    /// Replaces the saved predictive fit and every customer's predictions, in one transaction.
+    func savePredictions(_ predictions: SavedPredictions) throws
+    /// The saved predictive fit without its rows, if there is one.
+    func savedPredictions() throws -> SavedPredictions?
 }
 
 /// What one transaction on a store can do. The ``Ingestor`` is written against this alone.

@@ -87,6 +87,27 @@ public struct CSVBuffer: Sendable {
     /// A decimal amount with `digits` fraction digits (`1250`, 2 → `12.50`).
     public mutating func money(_ minorUnits: Int64, digits: Int) {
         separate()
+        appendDecimal(minorUnits, digits: digits)
+    }
+
+    /// A number with at most `digits` decimals, trailing zeros dropped (`38.857143`, `2`).
+    public mutating func decimal(_ value: Double, digits: Int = 6) {
+        let scaled = (value * pow(10, Double(digits))).rounded()
+        guard value.isFinite, abs(scaled) < 9e15 else {
+            field(String(value))
+            return
+        }
+        separate()
+        var units = Int64(scaled)
+        var places = digits
+        while places > 0 && units % 10 == 0 {
+            units /= 10
+            places -= 1
+        }
+        appendDecimal(units, digits: places)
+    }
+
+    private mutating func appendDecimal(_ minorUnits: Int64, digits: Int) {
         guard digits > 0 else {
             appendDigits(minorUnits)
             return

@@ -58,6 +58,8 @@ public struct PatronError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code(raw: "invalid-argument")
         /// Reading or writing a file failed.
         public static let io = Code(raw: "io")
+        /// The data cannot support the computation (a model fit without repeat buyers).
+        public static let insufficientData = Code(raw: "insufficient-data")
     }
 
     public var code: Code

@@ -1,0 +1,161 @@
+import Foundation
+
+/// The models of `patron predict`.
+public enum PredictiveModel: String, CaseIterable, Sendable, Codable {
+    /// Beta-geometric / negative binomial (Fader, Hardie & Lee 2005): r, α, a, b.
+    case bgnbd
+    /// Pareto/NBD (Schmittlein, Morrison & Colombo 1987): r, α, s, β.
+    case pareto
+    /// Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV"): p, q, γ.
+    case gammaGamma = "gg"
+}
+
+/// A maximum-likelihood fit: the parameters in the model's order, the log-likelihood at them,
+/// and whatever a user should know before trusting it.
+public struct ModelFit: Sendable, Hashable, Codable {
+    public var model: PredictiveModel
+    /// Parameter names in order (`r`, `alpha`, `a`, `b` …).
+    public var names: [String]
+    public var values: [Double]
+    public var logLikelihood: Double
+    /// Customers the fit used.
+    public var customers: Int
+    public var iterations: Int
+    public var converged: Bool
+    /// Why the fit may not be trusted (a parameter at its bound, no convergence).
+    public var warnings: [String]
+
+    public init(
+        model: PredictiveModel, names: [String], values: [Double], logLikelihood: Double, customers: Int,
+        iterations: Int, converged: Bool, warnings: [String]
+    ) {
+        self.model = model
+        self.names = names
+        self.values = values
+        self.logLikelihood = logLikelihood
+        self.customers = customers
+        self.iterations = iterations
+        self.converged = converged
+        self.warnings = warnings
+    }
+
+    /// The value of the parameter called `name`.
+    public subscript(_ name: String) -> Double? { names.firstIndex(of: name).map { values[$0] } }
+
+    /// Beyond e^±runaway (10^±6) a parameter has run off towards 0 or ∞: the likelihood keeps
+    /// improving along a direction the data does not pin down.
+    static let runaway = log(1e6)
+
+    /// Turns a minimiser's result over log-parameters into a fit, flagging parameters that ran
+    /// off (the data does not pin them down) and non-convergence.
+    static func make(
+        _ model: PredictiveModel, names: [String], result: Minimizer.Result, customers: Int
+    ) throws(PatronError) -> ModelFit {
+        let values = result.point.map { exp($0) }
+        guard result.value.isFinite, values.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw PatronError(
+                .insufficientData,
+                "the \(model.rawValue) fit did not reach a finite likelihood; the data may be degenerate")
+        }
+        var warnings: [String] = []
+        for (name, point) in zip(names, result.point) where abs(point) >= runaway {
+            warnings.append(
+                "\(name) = \(String(format: "%.3g", exp(point))) runs off towards \(point > 0 ? "infinity" : "zero"): "
+                    + "the data does not determine it (are the customers too alike, or too few?)")
+        }
+        if !result.converged {
+            warnings.append("the optimiser stopped after \(result.iterations) iterations without converging")
+        }
+        return ModelFit(
+            model: model, names: names, values: values, logLikelihood: -result.value, customers: customers,
+            iterations: result.iterations, converged: result.converged, warnings: warnings)
+    }
+}
+
+/// Summary rows with equal (x, tx, T) merged into one weighted row, and the distinct x, tx and T
+/// values indexed, so a likelihood evaluation computes each logarithm and gamma function once per
+/// distinct value instead of once per customer.
+struct GroupedSummary {
+    var xValues: [Double] = []
+    var txValues: [Double] = []
+    var TValues: [Double] = []
+    var xIndex: [Int32] = []
+    var txIndex: [Int32] = []
+    var TIndex: [Int32] = []
+    var weight: [Double] = []
+
+    init(_ summary: PurchaseSummary) {
+        var xs: [Double: Int32] = [:]
+        var txs: [Double: Int32] = [:]
+        var Ts: [Double: Int32] = [:]
+        struct Key: Hashable {
+            var x: Int32
+            var tx: Int32
+            var T: Int32
+        }
+        var rows: [Key: Int] = [:]
+        func index(_ value: Double, _ table: inout [Double: Int32], _ values: inout [Double]) -> Int32 {
+            if let found = table[value] { return found }
+            let next = Int32(values.count)
+            table[value] = next
+            values.append(value)
+            return next
+        }
+        for i in 0..<summary.count {
+            let key = Key(
+                x: index(summary.x[i], &xs, &xValues), tx: index(summary.tx[i], &txs, &txValues),
+                T: index(summary.T[i], &Ts, &TValues))
+            if let row = rows[key] {
+                weight[row] += 1
+            } else {
+                rows[key] = weight.count
+                xIndex.append(key.x)
+                txIndex.append(key.tx)
+                TIndex.append(key.T)
+                weight.append(1)
+            }
+        }
+    }
+
+    var rowCount: Int { weight.count }
+
+    /// Sums `body` over row ranges, in parallel when there are many rows.
+    static func parallelSum(rows: Int, width: Int, _ body: @Sendable (Range<Int>, inout [Double]) -> Void) -> [Double] {
+        let chunks = rows >= 20_000 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+        if chunks == 1 {
+            var sums = [Double](repeating: 0, count: width)
+            body(0..<rows, &sums)
+            return sums
+        }
+        let partials = PartialSums(chunks: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let range = (rows * chunk / chunks)..<(rows * (chunk + 1) / chunks)
+            var sums = [Double](repeating: 0, count: width)
+            body(range, &sums)
+            partials.set(chunk, sums)
+        }
+        return (0..<width).map { k in partials.all.reduce(0) { $0 + $1[k] } }
+    }
+}
+
+/// One slot of partial sums per concurrent chunk.
+private final class PartialSums: @unchecked Sendable {
+    // @unchecked: each slot is written by one task of `concurrentPerform`, under `lock`, and read
+    // only after `concurrentPerform` has returned.
+    private let lock = NSLock()
+    private var slots: [[Double]]
+
+    init(chunks: Int) { slots = Array(repeating: [], count: chunks) }
+
+    func set(_ chunk: Int, _ sums: [Double]) {
+        lock.lock()
+        slots[chunk] = sums
+        lock.unlock()
+    }
+
+    var all: [[Double]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
