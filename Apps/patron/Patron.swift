@@ -14,10 +14,13 @@ struct Patron: ParsableCommand {
             """,
         subcommands: [
             InitCommand.self, IngestCommand.self, ImportCommand.self, RFMCommand.self, MetricsCommand.self,
-            GenerateCommand.self, SegmentCommand.self, FieldsCommand.self,
+            GenerateCommand.self, SegmentCommand.self, FieldsCommand.self, PredictCommand.self,
         ])
 
-    static func bootstrapLogging() {
+    /// Sends logs to stderr at `PATRON_LOG_LEVEL` (default warning); safe to call more than once.
+    static func bootstrapLogging() { _ = loggingBootstrapped }
+
+    private static let loggingBootstrapped: Bool = {
         let level =
             ProcessInfo.processInfo.environment["PATRON_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         LoggingSystem.bootstrap { label in
@@ -25,5 +28,6 @@ struct Patron: ParsableCommand {
             handler.logLevel = level
             return handler
         }
-    }
+        return true
+    }()
 }

@@ -138,6 +138,65 @@ import Testing
         #expect(!gg.warnings.isEmpty, "\(gg.values)")
     }
 
+    @Test func lifetimeValueIsTheDiscountedSumOfMonthlyPurchases() throws {
+        guard let fit = Self.bgnbd else { return }
+        let model = BGNBD(fit)
+        let (x, tx, T) = (4.0, 30.0, 38.0)
+        // Undiscounted, the months telescope to the expectation over the whole span.
+        let flat = model.lifetimeValue(x: x, tx: tx, T: T, averageValue: 20, months: 12, monthlyDiscount: 0)
+        let whole = model.expectedPurchases(12 * PredictionHorizon.weeksPerMonth, x: x, tx: tx, T: T) * 20
+        #expect(abs(flat - whole) < 1e-9 * whole)
+        let discounted = model.lifetimeValue(x: x, tx: tx, T: T, averageValue: 20, months: 12, monthlyDiscount: 0.01)
+        #expect(discounted < flat && discounted > flat / pow(1.01, 12))
+        // Gamma-Gamma shrinks a customer's own mean towards the population's.
+        let gg = GammaGamma(p: 6.25, q: 3.74, gamma: 15.44)
+        let population = 6.25 * 15.44 / (3.74 - 1)
+        #expect(abs(gg.expectedAverageValue(x: 0, m: 0) - population) < 1e-9)
+        let own = gg.expectedAverageValue(x: 10, m: 100)
+        #expect(own < 100 && own > population)
+    }
+
+    /// CLV and expected order value against the `lifetimes` package (0.11.3) on the published
+    /// CDNOW summary: BetaGeoFitter + GammaGammaFitter fitted there, then
+    /// customer_lifetime_value(time=12, discount_rate=0.01, freq="W") and
+    /// conditional_expected_average_profit for customers 1, 18 and 1516.
+    @Test func lifetimeValuesMatchTheLifetimesPackage() throws {
+        guard let path = Shared.path("data/cdnow/cdnow_customers_summary_with_transactions.csv") else { return }
+        let summary = try PurchaseSummary.read(csvAt: path)
+        let purchases = BGNBD(try BGNBD.fit(summary))
+        let spend = GammaGamma(try GammaGamma.fit(summary))
+        let predictions = purchases.predictions(for: summary, spend: spend, horizon: PredictionHorizon())
+        let reference: [String: (clv: Double, aov: Double)] = [
+            "1": (36.278496, 24.658616), "18": (6.349622, 17.674697), "1516": (972.125563, 39.890277),
+        ]
+        for (key, expected) in reference {
+            let i = try #require(summary.keys.firstIndex(of: key))
+            let clv = try #require(predictions[i].lifetimeValue)
+            let aov = try #require(predictions[i].expectedAverageValue)
+            #expect(abs(clv - expected.clv) <= 1e-4 * expected.clv, "customer \(key): CLV \(clv)")
+            #expect(abs(aov - expected.aov) <= 1e-4 * expected.aov, "customer \(key): AOV \(aov)")
+        }
+    }
+
+    @Test func aSummaryWrittenAsCSVReadsBackTheSame() throws {
+        let summary = PurchaseSummary(
+            keys: ["a", "b,c"], x: [0, 3], tx: [0, 30.0 / 7], T: [272.0 / 7, 40], monetary: [0, 12.345],
+            holdout: [1, 0])
+        var csv = CSVBuffer()
+        summary.appendCSV(header: true, rows: 0..<2, key: { summary.keys[$0] }, to: &csv)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("summary-\(UUID()).csv").path
+        try Data(csv.bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(
+            String(decoding: csv.bytes, as: UTF8.self).hasPrefix(
+                "customer_id,x,t_x,T,monetary,holdout\na,0,0,38.857143,0,1\n"))
+        let back = try PurchaseSummary.read(csvAt: path)
+        #expect(back.x == summary.x && back.holdout == summary.holdout)
+        for i in 0..<2 {
+            #expect(abs(back.tx[i] - summary.tx[i]) < 1e-6 && abs(back.T[i] - summary.T[i]) < 1e-6)
+        }
+    }
+
     @Test func specialFunctionsMatchKnownValues() {
         // ₂F₁(1, 1; 2; z) = −ln(1 − z)/z; ψ(1) = −γ; ψ(0.5) = −γ − 2 ln 2.
         for z in [0.0, 0.1, 0.5, 0.9, 0.99] {

@@ -50,6 +50,19 @@ public struct BGNBD: Hashable, Sendable {
         return head * tail / alive
     }
 
+    /// Expected purchases up to each of `times`, sharing the customer's terms.
+    public func expectedPurchases(upTo times: [Double], x: Double, tx: Double, T: Double) -> [Double] {
+        let head = (a + b + x - 1) / (a - 1)
+        let alive = x > 0 ? 1 + a / (b + x - 1) * exp((r + x) * (log(alpha + T) - log(alpha + tx))) : 1
+        let scale = head / alive
+        let aT = alpha + T
+        return times.map { t in
+            guard t > 0 else { return 0 }
+            let hyp = SpecialFunctions.hyp2f1(r + x, b + x, a + b + x - 1, t / (aT + t))
+            return scale * (1 - exp((r + x) * log(aT / (aT + t))) * hyp)
+        }
+    }
+
     /// Expected purchases of a new customer in their first `t` weeks.
     public func expectedPurchases(_ t: Double) -> Double {
         let hyp = SpecialFunctions.hyp2f1(r, b, a + b - 1, t / (alpha + t))

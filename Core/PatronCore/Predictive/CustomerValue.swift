@@ -54,67 +54,89 @@ extension PurchaseModel {
     public func lifetimeValue(
         x: Double, tx: Double, T: Double, averageValue: Double, months: Int, monthlyDiscount: Double
     ) -> Double {
+        let times = (1...max(months, 1)).map { Double($0) * PredictionHorizon.weeksPerMonth }
+        let discounts = (1...max(months, 1)).map { 1 / pow(1 + monthlyDiscount, Double($0)) }
+        return lifetimeValue(x: x, tx: tx, T: T, averageValue: averageValue, times: times, discounts: discounts)
+    }
+
+    /// The CLV sum over precomputed month ends (weeks) and discount factors.
+    func lifetimeValue(
+        x: Double, tx: Double, T: Double, averageValue: Double, times: [Double], discounts: [Double]
+    ) -> Double {
         var value = 0.0
         var previous = 0.0
-        for month in stride(from: 1, through: months, by: 1) {
-            let cumulative = expectedPurchases(Double(month) * PredictionHorizon.weeksPerMonth, x: x, tx: tx, T: T)
-            value += (cumulative - previous) * averageValue / pow(1 + monthlyDiscount, Double(month))
+        for (cumulative, discount) in zip(expectedPurchases(upTo: times, x: x, tx: tx, T: T), discounts) {
+            value += (cumulative - previous) * averageValue * discount
             previous = cumulative
         }
         return value
     }
 
-    /// Predictions for every customer of `summary`, in its order (computed on all cores).
+    /// Predictions for every customer of `summary`, in its order. Customers with the same
+    /// (x, t_x, T) share their purchase figures, so those are computed once per distinct history
+    /// (on all cores); the CLV then scales by each customer's expected order value.
     public func predictions(
         for summary: PurchaseSummary, spend: GammaGamma?, horizon: PredictionHorizon
     ) -> [CustomerPrediction] {
-        let count = summary.count
-        let results = PredictionSlots(count: count)
-        let chunks = count >= 10_000 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) * 4 : 1
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            var part: [CustomerPrediction] = []
-            let range = (count * chunk / chunks)..<(count * (chunk + 1) / chunks)
-            part.reserveCapacity(range.count)
-            for i in range {
-                let (x, tx, T) = (summary.x[i], summary.tx[i], summary.T[i])
-                let average = spend.map { $0.expectedAverageValue(x: x, m: summary.monetary[i]) }
-                part.append(
-                    CustomerPrediction(
-                        probabilityAlive: probabilityAlive(x: x, tx: tx, T: T),
-                        expectedPurchases: expectedPurchases(horizon.weeks, x: x, tx: tx, T: T),
-                        expectedAverageValue: average,
-                        lifetimeValue: average.map {
-                            lifetimeValue(
-                                x: x, tx: tx, T: T, averageValue: $0, months: horizon.clvMonths,
-                                monthlyDiscount: horizon.monthlyDiscount)
-                        }))
+        let index = HistoryIndex(summary)
+        let slot = index.slot
+        let histories = index.representative.map { (x: summary.x[$0], tx: summary.tx[$0], T: summary.T[$0]) }
+        let months = max(horizon.clvMonths, 1)
+        let times = (1...months).map { Double($0) * PredictionHorizon.weeksPerMonth }
+        let discounts = (1...months).map { 1 / pow(1 + horizon.monthlyDiscount, Double($0)) }
+        let unique = histories
+        let withValue = spend != nil
+        // Per distinct history: P(alive), expected purchases, and the discounted purchases of
+        // the CLV months (the CLV per unit of order value).
+        let figures = ParallelChunks<(alive: Double, expected: Double, perUnit: Double)>(count: unique.count)
+        figures.fill { range in
+            range.map { k in
+                let (x, tx, T) = unique[k]
+                let perUnit =
+                    withValue
+                    ? lifetimeValue(x: x, tx: tx, T: T, averageValue: 1, times: times, discounts: discounts) : 0
+                return (
+                    probabilityAlive(x: x, tx: tx, T: T), expectedPurchases(horizon.weeks, x: x, tx: tx, T: T), perUnit
+                )
             }
-            results.set(range.lowerBound, part)
         }
-        return results.joined()
+        let perHistory = figures.joined()
+        return (0..<summary.count).map { i in
+            let f = perHistory[Int(slot[i])]
+            let average = spend.map { $0.expectedAverageValue(x: summary.x[i], m: summary.monetary[i]) }
+            return CustomerPrediction(
+                probabilityAlive: f.alive, expectedPurchases: f.expected, expectedAverageValue: average,
+                lifetimeValue: average.map { $0 * f.perUnit })
+        }
     }
 }
 
-/// Chunks of predictions filled from concurrent tasks, joined in order.
-private final class PredictionSlots: @unchecked Sendable {
+/// Work split into chunks computed on all cores and joined in order.
+final class ParallelChunks<Element>: @unchecked Sendable {
     // @unchecked: each chunk is written once by one task of `concurrentPerform`, under `lock`,
     // and read only after `concurrentPerform` has returned.
     private let lock = NSLock()
-    private var parts: [Int: [CustomerPrediction]] = [:]
+    private var parts: [Int: [Element]] = [:]
     let count: Int
 
     init(count: Int) { self.count = count }
 
-    func set(_ start: Int, _ part: [CustomerPrediction]) {
-        lock.lock()
-        parts[start] = part
-        lock.unlock()
+    /// Runs `make` over chunks of 0..<count, in parallel when there is enough work.
+    func fill(_ make: @Sendable (Range<Int>) -> [Element]) {
+        let chunks = count >= 5_000 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) * 4 : 1
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let range = (count * chunk / chunks)..<(count * (chunk + 1) / chunks)
+            let part = make(range)
+            lock.lock()
+            parts[range.lowerBound] = part
+            lock.unlock()
+        }
     }
 
-    func joined() -> [CustomerPrediction] {
+    func joined() -> [Element] {
         lock.lock()
         defer { lock.unlock() }
-        var all: [CustomerPrediction] = []
+        var all: [Element] = []
         all.reserveCapacity(count)
         for start in parts.keys.sorted() { all.append(contentsOf: parts[start]!) }
         return all

@@ -6,6 +6,15 @@ public protocol PurchaseModel: Sendable {
     func probabilityAlive(x: Double, tx: Double, T: Double) -> Double
     /// Expected purchases in the next `t` weeks of a customer with this history.
     func expectedPurchases(_ t: Double, x: Double, tx: Double, T: Double) -> Double
+    /// Expected purchases up to each of `times` (weeks ahead) — one call for a CLV's months, so a
+    /// model can share the customer's terms between them.
+    func expectedPurchases(upTo times: [Double], x: Double, tx: Double, T: Double) -> [Double]
+}
+
+extension PurchaseModel {
+    public func expectedPurchases(upTo times: [Double], x: Double, tx: Double, T: Double) -> [Double] {
+        times.map { expectedPurchases($0, x: x, tx: tx, T: T) }
+    }
 }
 
 extension BGNBD: PurchaseModel {}

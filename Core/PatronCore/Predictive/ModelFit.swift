@@ -85,36 +85,23 @@ struct GroupedSummary {
     var weight: [Double] = []
 
     init(_ summary: PurchaseSummary) {
-        var xs: [Double: Int32] = [:]
-        var txs: [Double: Int32] = [:]
-        var Ts: [Double: Int32] = [:]
-        struct Key: Hashable {
-            var x: Int32
-            var tx: Int32
-            var T: Int32
-        }
-        var rows: [Key: Int] = [:]
-        func index(_ value: Double, _ table: inout [Double: Int32], _ values: inout [Double]) -> Int32 {
-            if let found = table[value] { return found }
-            let next = Int32(values.count)
-            table[value] = next
-            values.append(value)
-            return next
-        }
-        for i in 0..<summary.count {
-            let key = Key(
-                x: index(summary.x[i], &xs, &xValues), tx: index(summary.tx[i], &txs, &txValues),
-                T: index(summary.T[i], &Ts, &TValues))
-            if let row = rows[key] {
-                weight[row] += 1
-            } else {
-                rows[key] = weight.count
-                xIndex.append(key.x)
-                txIndex.append(key.tx)
-                TIndex.append(key.T)
-                weight.append(1)
+        // One row per distinct history, then each coordinate's distinct values.
+        let histories = HistoryIndex(summary)
+        weight = histories.count
+        func index(_ values: [Double]) -> (values: [Double], index: [Int32]) {
+            var table: [Double: Int32] = [:]
+            var distinct: [Double] = []
+            let index = histories.representative.map { i -> Int32 in
+                if let found = table[values[i]] { return found }
+                table[values[i]] = Int32(distinct.count)
+                distinct.append(values[i])
+                return Int32(distinct.count - 1)
             }
+            return (distinct, index)
         }
+        (xValues, xIndex) = index(summary.x)
+        (txValues, txIndex) = index(summary.tx)
+        (TValues, TIndex) = index(summary.T)
     }
 
     var rowCount: Int { weight.count }

@@ -80,6 +80,36 @@ public enum PredictiveReport {
         csv.endRow()
     }
 
+    /// Every customer's prediction as CSV (with the header), formatted on all cores in blocks
+    /// and handed to `write` in order.
+    public static func writeCSV(
+        summary: PurchaseSummary, predictions: [CustomerPrediction], key: @escaping @Sendable (Int) -> String,
+        write: ([UInt8]) -> Void
+    ) {
+        var header = CSVBuffer(capacity: 128)
+        for name in predictionColumns { header.field(name) }
+        header.endRow()
+        write(header.bytes)
+        let block = 200_000
+        var start = 0
+        while start < predictions.count {
+            let end = min(start + block, predictions.count)
+            let from = start
+            let chunks = ParallelChunks<[UInt8]>(count: end - start)
+            chunks.fill { range in
+                var csv = CSVBuffer(capacity: range.count * 80)
+                for i in range {
+                    appendCSV(
+                        key: key(from + i), summary: summary, index: from + i, prediction: predictions[from + i],
+                        to: &csv)
+                }
+                return [csv.bytes]
+            }
+            for part in chunks.joined() { write(part) }
+            start = end
+        }
+    }
+
     /// One customer's prediction as a JSON object.
     public static func json(key: String, summary: PurchaseSummary, index i: Int, prediction p: CustomerPrediction)
         -> String
