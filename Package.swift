@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "PatronCore", targets: ["PatronCore"]),
         .library(name: "PatronSQLite", targets: ["PatronSQLite"]),
         .library(name: "PatronTestKit", targets: ["PatronTestKit"]),
+        .library(name: "PatronCSV", targets: ["PatronCSV"]),
         .executable(name: "patron", targets: ["patron"]),
     ],
     dependencies: [
@@ -29,10 +30,12 @@ let package = Package(
         ),
         // The conformance kit a connector's or a store's tests run to prove the contract.
         .target(name: "PatronTestKit", dependencies: ["PatronCore"], path: "Core/PatronTestKit"),
+        // CSV in and out: the streaming reader, value parsing, shop-export mappings.
+        .target(name: "PatronCSV", dependencies: ["PatronCore"], path: "Connectors/PatronCSV"),
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore", "PatronSQLite",
+                "PatronCore", "PatronSQLite", "PatronCSV",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -47,6 +50,11 @@ let package = Package(
             name: "PatronSQLiteTests",
             dependencies: ["PatronCore", "PatronSQLite", "PatronTestKit"],
             path: "Tests/PatronSQLiteTests"
+        ),
+        .testTarget(
+            name: "PatronCSVTests",
+            dependencies: ["PatronCore", "PatronCSV", "PatronTestKit"],
+            path: "Tests/PatronCSVTests"
         ),
         .testTarget(
             name: "PatronCLITests",
