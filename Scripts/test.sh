@@ -30,4 +30,15 @@ else
   echo "skipped: CDNOW check ($cdnow not found beside the repo)"
 fi
 
+retail=../shared/data/online_retail
+if [ -d "$retail" ]; then
+  python3 Scripts/verify_online_retail.py --patron .build/debug/patron "$retail"/online_retail_subset40k.csv \
+    "$retail"/online_retail_II_subset.csv
+elif [ "${PATRON_REQUIRE_SHARED:-0}" = "1" ]; then
+  echo "missing $retail (PATRON_REQUIRE_SHARED=1)" >&2
+  exit 1
+else
+  echo "skipped: Online Retail check ($retail not found beside the repo)"
+fi
+
 swift test --disable-xctest

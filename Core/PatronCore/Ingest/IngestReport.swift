@@ -8,6 +8,8 @@ public struct IngestReport: Hashable, Sendable, CustomStringConvertible {
     public var duplicates = 0
     public var customersCreated = 0
     public var customersMerged = 0
+    /// Orders that existed and were changed (by `order.placed` again or `order.updated`).
+    public var ordersUpdated = 0
     /// Erasure requests for customers the store did not know.
     public var erasuresOfUnknown = 0
 
@@ -24,6 +26,7 @@ public struct IngestReport: Hashable, Sendable, CustomStringConvertible {
         sum.duplicates += rhs.duplicates
         sum.customersCreated += rhs.customersCreated
         sum.customersMerged += rhs.customersMerged
+        sum.ordersUpdated += rhs.ordersUpdated
         sum.erasuresOfUnknown += rhs.erasuresOfUnknown
         return sum
     }

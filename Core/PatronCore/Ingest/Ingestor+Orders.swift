@@ -35,6 +35,7 @@ extension Ingestor.Batch {
         } else {
             var existing = try existingOrder(ref, field: "order.id")
             guard at >= existing.updatedAt else { return }  // a stale update arriving late
+            report.ordersUpdated += 1
             guard data.totalMinor >= existing.refundedMinor else {
                 throw PatronError(
                     .conflict, "order total is below what was already refunded",

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import PatronCSV
+import PatronCore
+import PatronSQLite
+
+/// `patron import customers|orders|online-retail FILE`: CSV files into the store.
+enum CSVImportCommand {
+    enum Delimiter: String, ExpressibleByArgument, CaseIterable {
+        case comma = ",", semicolon = ";", tab
+
+        var byte: UInt8 {
+            switch self {
+            case .comma: UInt8(ascii: ",")
+            case .semicolon: UInt8(ascii: ";")
+            case .tab: 9
+            }
+        }
+    }
+
+    /// What every CSV import takes.
+    struct Options: ParsableArguments {
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The CSV file, or - for standard input.") var file: String
+        @Option(
+            help: "utf-8 | utf-16le | utf-16be | latin-1 | windows-1252 (default: a byte-order mark, else a guess).")
+        var encoding: String?
+        @Option(help: "',' | ';' | tab (default: sniffed from the header).") var delimiter: Delimiter?
+        @Flag(help: "Amounts use a decimal comma (1.234,56).") var decimalComma = false
+        @Option(help: "The currency of the amounts (default: the store's; GBP for online-retail).") var currency:
+            String?
+        @Option(help: "Write each rejected row, with its line number and reason, to FILE (CSV).") var rejects: String?
+        @Flag(help: "Read and check everything; write nothing.") var dryRun = false
+        @Option(help: "Commit every N events (default 50000); a rerun after a crash resumes safely.")
+        var batchSize: Int = 50_000
+    }
+
+    static func run(_ format: CSVImportFormat, _ options: Options) throws {
+        Patron.bootstrapLogging()
+        try reportingErrors {
+            guard options.batchSize > 0 else { throw PatronError(.invalidArgument, "--batch-size must be positive") }
+            let encoding = try options.encoding.map { name throws(PatronError) -> CSVEncoding in
+                guard let encoding = CSVEncoding(name: name) else {
+                    throw PatronError(
+                        .invalidArgument,
+                        "--encoding: unknown '\(name)' (\(CSVEncoding.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
+                }
+                return encoding
+            }
+            let reader = try CSVReader(
+                path: options.file, options: CSVOptions(encoding: encoding, delimiter: options.delimiter?.byte))
+            let currency = try Self.currency(options, format: format)
+            let importer = try CSVImporter(
+                reader: reader, format: format,
+                settings: CSVImportSettings(currency: currency, decimalComma: options.decimalComma))
+            let rejects = try options.rejects.map { try OutputFile(path: $0) }
+            rejects?.write("line,reason," + reader.header.map(CSV.field).joined(separator: ",") + "\n")
+            importer.onReject = { row in
+                rejects?.write(
+                    ([String(row.line), row.reason] + row.fields).map(CSV.field).joined(separator: ",") + "\n")
+            }
+            let start = Date()
+            if options.dryRun {
+                var events = 0
+                while try importer.next() != nil { events += 1 }
+                try rejects?.commit()
+                FileHandle.standardError.write(
+                    Data(
+                        "import \(format.rawValue) (dry run): \(importer.tally); \(events) events would be applied\n"
+                            .utf8))
+                return
+            }
+            let result = try ingestFile(
+                options.file, label: "import", into: options.store, batchSize: options.batchSize,
+                bytesRead: { reader.bytesRead }, next: importer.next)
+            try rejects?.commit()
+            let report = result.report
+            let (imported, updated): (Int, Int)
+            if format == .customers {
+                imported = report.customersCreated
+                updated = report.applied[.customerUpserted, default: 0] - report.customersCreated
+            } else {
+                imported = report.ordersPlaced - report.ordersUpdated
+                updated = report.ordersUpdated
+            }
+            let rate = result.seconds > 0 ? Int(Double(importer.tally.rows) / result.seconds) : 0
+            FileHandle.standardError.write(
+                Data(
+                    ("import \(format.rawValue) \(reader.name): \(importer.tally); \(imported) imported, "
+                        + "\(updated) updated, \(report.duplicates) unchanged (events applied before) in "
+                        + "\(String(format: "%.2f", Date().timeIntervalSince(start))) s (\(rate) rows/s)\n").utf8))
+        }
+    }
+
+    static func currency(_ options: Options, format: CSVImportFormat) throws -> CurrencyCode? {
+        if let code = options.currency {
+            guard let currency = CurrencyCode(code.uppercased()) else {
+                throw PatronError(.invalidArgument, "--currency: '\(code)' is not an ISO 4217 currency")
+            }
+            return currency
+        }
+        if FileManager.default.fileExists(atPath: options.store.path),
+            let stored = try options.store.open(create: false).reportingCurrency()
+        {
+            return stored
+        }
+        return format == .onlineRetail ? CurrencyCode("GBP")! : nil
+    }
+}
+
+extension ImportCommand {
+    struct Customers: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import customers from CSV (id, email, phone, names, country, created, tags, consent).")
+        @OptionGroup var options: CSVImportCommand.Options
+        func run() throws { try CSVImportCommand.run(.customers, options) }
+    }
+
+    struct Orders: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import orders from CSV (order id, customer id or email, date, total, currency, status).")
+        @OptionGroup var options: CSVImportCommand.Options
+        func run() throws { try CSVImportCommand.run(.orders, options) }
+    }
+
+    struct OnlineRetail: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "online-retail",
+            abstract: "Import UCI Online Retail invoice lines, grouped into orders by invoice.",
+            discussion: """
+                Lines without a customer id are skipped and counted; C invoices (cancellations and returns) \
+                are skipped and counted too, since they do not name the invoice they return.
+                """)
+        @OptionGroup var options: CSVImportCommand.Options
+        func run() throws { try CSVImportCommand.run(.onlineRetail, options) }
+    }
+}

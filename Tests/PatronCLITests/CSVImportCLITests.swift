@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+import Testing
+
+@Suite(.serialized) struct CSVImportCLITests {
+    /// A semicolon export with a decimal comma, spreadsheet damage and one bad total.
+    static let messyOrders = """
+        Order Number;Email;Order Date;Grand Total;Currency;Status
+        1001;ann@example.com;2024-03-01 10:00:00 +01:00;1.234,50;EUR;paid
+        '1002;bob@example.com;01.03.2024 11:00;12,00;EUR;paid
+        7,02255E+12;cy@example.com;2024-03-02;5,00;EUR;paid
+        1004;dee@example.com;2024-03-02;zwölf;EUR;paid
+        1005;ann@example.com;2024-03-05T09:00:00Z;20,00;EUR;cancelled
+
+        """
+
+    @Test func aMessyOrdersExportImportsWithItsRejectsNamed() throws {
+        let work = Workspace()
+        try work.write("orders.csv", Self.messyOrders)
+        let result = try CLI.run(
+            ["import", "orders", "orders.csv", "--decimal-comma", "--rejects", "rejects.csv"], in: work.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("5 rows read"), "\(result.stderr)")
+        #expect(result.stderr.contains("rejected 2 (bad order_id: 1; bad total: 1)"), "\(result.stderr)")
+        #expect(result.stderr.contains("3 imported, 0 updated, 0 unchanged"), "\(result.stderr)")
+        let rejects = try String(contentsOfFile: work.path("rejects.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rejects.count == 3)
+        #expect(rejects[1].hasPrefix("4,\"bad order_id: precision lost: '7,02255E+12'"), "\(rejects[1])")
+        #expect(rejects[2].hasPrefix("5,bad total: 'zwölf' is not an amount,1004,dee@example.com"), "\(rejects[2])")
+        // The orders as stored: the total, the offset applied, the cancellation.
+        let metrics = try CLI.run(["metrics", "--as-of", "2024-03-31", "--format", "json"], in: work.url)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(metrics.stdout.utf8)) as? [String: Any])
+        #expect(json["orders"] as? Int == 2, "\(metrics.stdout)")
+        #expect(json["revenue"] as? String == "1246.50", "\(metrics.stdout)")
+        // 10:00 at +01:00 is 09:00 UTC; the leading ' of '1002 is gone.
+        let queue = try DatabaseQueue(path: work.path("patron.sqlite"))
+        let placed = try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT ref, placed_at FROM orders ORDER BY ref").map {
+                "\($0[0] as String)@\($0[1] as Int64)"
+            }
+        }
+        try queue.close()
+        #expect(placed == ["1001@1709283600", "1002@1709290800", "1005@1709629200"])
+    }
+
+    @Test func reimportChangesNothingAndANewerExportUpdates() throws {
+        let work = Workspace()
+        try work.write("orders.csv", Self.messyOrders)
+        #expect(try CLI.run(["import", "orders", "orders.csv", "--decimal-comma"], in: work.url).status == 0)
+        let first = try CLI.dump(work.path("patron.sqlite"))
+        let again = try CLI.run(["import", "orders", "orders.csv", "--decimal-comma"], in: work.url)
+        #expect(again.stderr.contains("0 imported, 0 updated, 4 unchanged"), "\(again.stderr)")
+        #expect(try CLI.dump(work.path("patron.sqlite")) == first)
+        try work.write(
+            "newer.csv",
+            Self.messyOrders.replacingOccurrences(
+                of: "'1002;bob@example.com;01.03.2024 11:00;12,00", with: "'1002;bob@example.com;01.03.2024 11:00;15,00"
+            ))
+        let newer = try CLI.run(["import", "orders", "newer.csv", "--decimal-comma"], in: work.url)
+        #expect(newer.stderr.contains("0 imported, 1 updated, 3 unchanged"), "\(newer.stderr)")
+    }
+
+    @Test func aDryRunChecksEverythingAndWritesNothing() throws {
+        let work = Workspace()
+        try work.write("orders.csv", Self.messyOrders)
+        let result = try CLI.run(
+            ["import", "orders", "orders.csv", "--decimal-comma", "--currency", "EUR", "--dry-run"], in: work.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("(dry run): 5 rows read"), "\(result.stderr)")
+        #expect(result.stderr.contains("4 events would be applied"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.path("patron.sqlite")))
+    }
+
+    @Test func customersWithConsentBecomeSegmentable() throws {
+        let work = Workspace()
+        try work.write(
+            "customers.csv",
+            """
+            Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Country Code,Tags
+            '0042,Ann,Lee,ann@example.com,yes,DE,"vip, wholesale"
+            43,Bob,Ray,bob@example.com,no,AT,
+            44,Cy,Oz,,maybe,DE,
+
+            """)
+        let result = try CLI.run(
+            ["import", "customers", "customers.csv", "--currency", "EUR", "--rejects", "-"], in: work.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("4,bad accepts_email: 'maybe' is neither yes nor no,44,Cy"), "\(result.stdout)")
+        #expect(result.stderr.contains("2 imported"), "\(result.stderr)")
+        let granted = try CLI.run(
+            ["segment", "count", #"consent.email = "granted" and tags contains "vip" and country = "DE""#], in: work.url
+        )
+        #expect(granted.stdout == "1\n", "\(granted.stderr)")
+    }
+
+    @Test func aBrokenFileIsOneLineAndLeavesTheStoreAlone() throws {
+        let work = Workspace()
+        try work.write("orders.csv", Self.messyOrders)
+        #expect(try CLI.run(["import", "orders", "orders.csv", "--decimal-comma"], in: work.url).status == 0)
+        let before = try CLI.dump(work.path("patron.sqlite"))
+        try work.write(
+            "ragged.csv", "order_id,email,placed_at,total\n2001,a@x.io,2024-01-01,5.00\n2002,b@x.io,2024-01-02\n")
+        try work.write("nocolumn.csv", "order_id,email,total\n2001,a@x.io,5.00\n")
+        for (file, message) in [
+            ("ragged.csv", "ragged.csv:3: 3 fields where the header has 4"),
+            ("nocolumn.csv", "nocolumn.csv:1: no placed_at column for 'orders'"),
+        ] {
+            let result = try CLI.run(["import", "orders", file], in: work.url)
+            #expect(result.status == 1)
+            #expect(result.stderr.hasPrefix("patron: \(message)"), "\(result.stderr)")
+            #expect(try CLI.dump(work.path("patron.sqlite")) == before)
+        }
+    }
+
+    @Test func killDashNineThenRerunEqualsOneCleanRun() throws {
+        let work = Workspace()
+        var csv = "order_id,customer_id,placed_at,total\n"
+        for i in 0..<60_000 {
+            csv +=
+                "\(100_000 + i),C\(i % 7_000),2024-0\(1 + i % 9)-1\(i % 10)T10:00:00Z,\(i % 500).\(i % 100 < 10 ? "0" : "")\(i % 100)\n"
+        }
+        try work.write("orders.csv", csv)
+        let options = ["--currency", "USD", "--batch-size", "2000"]
+        #expect(
+            try CLI.run(["import", "orders", "orders.csv", "--db", "clean.sqlite"] + options, in: work.url).status == 0)
+        let clean = try CLI.dump(work.path("clean.sqlite"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["import", "orders", "orders.csv", "--db", "killed.sqlite"] + options
+        process.currentDirectoryURL = work.url
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let wal = work.path("killed.sqlite-wal")
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? NSNumber)?.intValue ?? 0
+            if size > 400_000 { break }
+            usleep(5_000)
+        }
+        #expect(process.isRunning, "the import finished before it could be killed; make the input larger")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let rerun = try CLI.run(["import", "orders", "orders.csv", "--db", "killed.sqlite"] + options, in: work.url)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try CLI.integrity(work.path("killed.sqlite")) == "ok")
+        #expect(try CLI.dump(work.path("killed.sqlite")) == clean)
+    }
+}
