@@ -32,8 +32,9 @@ fi
 
 retail=../shared/data/online_retail
 if [ -d "$retail" ]; then
-  python3 Scripts/verify_online_retail.py --patron .build/debug/patron "$retail"/online_retail_subset40k.csv \
-    "$retail"/online_retail_II_subset.csv
+  python3 Scripts/verify_csv_imports.py --patron .build/debug/patron \
+    --shopify ../shared/fixtures/shopify/csv/orders_export_1.devstore.redacted.csv \
+    "$retail"/online_retail_subset40k.csv "$retail"/online_retail_II_subset.csv
 elif [ "${PATRON_REQUIRE_SHARED:-0}" = "1" ]; then
   echo "missing $retail (PATRON_REQUIRE_SHARED=1)" >&2
   exit 1

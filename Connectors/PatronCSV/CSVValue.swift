@@ -7,6 +7,13 @@ public enum CSVValue {
     /// Why a value was refused.
     public struct Refusal: Error, Hashable, Sendable {
         public var reason: String
+        /// A row left out on purpose (counted as skipped), not a bad one.
+        public var skip = false
+
+        public init(reason: String, skip: Bool = false) {
+            self.reason = reason
+            self.skip = skip
+        }
     }
 
     /// Text without surrounding spaces and without the `'` spreadsheets use to keep text as text.

@@ -145,4 +145,55 @@ import Testing
         #expect(try CLI.integrity(work.path("killed.sqlite")) == "ok")
         #expect(try CLI.dump(work.path("killed.sqlite")) == clean)
     }
+
+    @Test func shopifyExportsContinuationRowsAndSpreadsheetDamage() throws {
+        guard let orders = Shared.path("fixtures/shopify/csv/orders_export_1.devstore.redacted.csv"),
+            let customers = Shared.path("fixtures/shopify/csv/customers_export_1.excel-mangled.redacted.csv")
+        else { return }
+        let work = Workspace()
+        let imported = try CLI.run(["import", "shopify-orders", orders], in: work.url)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        // #1050 is one order of four line items over four rows, under Shopify's id.
+        let queue = try DatabaseQueue(path: work.path("patron.sqlite"))
+        let lines = try queue.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.sku, l.quantity, l.unit_price_minor FROM order_lines l JOIN orders o ON o.id = l.order_id
+                    WHERE o.ref = '6798481490219' ORDER BY l.line_no
+                    """
+            ).map { "\($0[0] as String) x\($0[1] as Int) @\($0[2] as Int64)" }
+        }
+        try queue.close()
+        #expect(lines.count == 4, "\(lines)")
+        #expect(lines.first?.hasSuffix("x1 @349900") == true, "\(lines)")
+        let rejected = try CLI.run(["import", "shopify-customers", customers, "--rejects", "-"], in: work.url)
+        #expect(rejected.status == 0)
+        #expect(
+            rejected.stderr.contains("8 rows read, skipped 0, rejected 8 (bad customer_id: 8)"), "\(rejected.stderr)")
+        #expect(rejected.stdout.contains("2,bad customer_id: precision lost: '7.02255E+12'"), "\(rejected.stdout)")
+    }
+
+    @Test func orderLinesAreGroupedAndAnOrderApartIsRejected() throws {
+        let work = Workspace()
+        try work.write(
+            "lines.csv",
+            """
+            order_id,email,placed_at,sku,product,quantity,unit_price,currency
+            A1,ann@example.com,2024-05-01,MUG-1,Mug,2,12.50,EUR
+            A1,ann@example.com,2024-05-01,TEA-2,Tea,1,4.00,EUR
+            A2,bob@example.com,2024-05-02,MUG-1,Mug,1,12.50,EUR
+            A1,ann@example.com,2024-05-01,SOAP-3,Soap,1,3.00,EUR
+
+            """)
+        let result = try CLI.run(["import", "order-lines", "lines.csv", "--rejects", "-"], in: work.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("2 imported"), "\(result.stderr)")
+        #expect(result.stdout.contains("5,order apart: earlier lines of order A1"), "\(result.stdout)")
+        let mugs = try CLI.run(["segment", "count", #"bought(sku: "MUG-1")"#], in: work.url)
+        #expect(mugs.stdout == "2\n")
+        let metrics = try CLI.run(["metrics", "--format", "json"], in: work.url)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(metrics.stdout.utf8)) as? [String: Any])
+        #expect(json["revenue"] as? String == "41.50", "\(metrics.stdout)")
+    }
 }

@@ -124,6 +124,32 @@ extension ImportCommand {
         func run() throws { try CSVImportCommand.run(.orders, options) }
     }
 
+    struct OrderLines: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "order-lines",
+            abstract: "Import order lines from CSV, grouped into orders by order id (an order's lines together).")
+        @OptionGroup var options: CSVImportCommand.Options
+        func run() throws { try CSVImportCommand.run(.orderLines, options) }
+    }
+
+    struct ShopifyCustomers: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "shopify-customers", abstract: "Import a Shopify admin customers export.")
+        @OptionGroup var options: CSVImportCommand.Options
+        func run() throws { try CSVImportCommand.run(.shopifyCustomers, options) }
+    }
+
+    struct ShopifyOrders: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "shopify-orders",
+            abstract: "Import a Shopify admin orders export (line items continue on the following rows).",
+            discussion: """
+                Orders are keyed by Shopify's order id (the Id column), as webhooks key them; an order is                 imported net of its Refunded Amount, and Cancelled at marks it cancelled.
+                """)
+        @OptionGroup var options: CSVImportCommand.Options
+        func run() throws { try CSVImportCommand.run(.shopifyOrders, options) }
+    }
+
     struct OnlineRetail: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "online-retail",

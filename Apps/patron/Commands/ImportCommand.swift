@@ -6,7 +6,10 @@ import PatronSQLite
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import a file in a shop or data-set format.",
-        subcommands: [CDNOWImport.self, Customers.self, Orders.self, OnlineRetail.self])
+        subcommands: [
+            CDNOWImport.self, Customers.self, Orders.self, OrderLines.self, ShopifyCustomers.self, ShopifyOrders.self,
+            OnlineRetail.self,
+        ])
 
     struct CDNOWImport: ParsableCommand {
         static let configuration = CommandConfiguration(

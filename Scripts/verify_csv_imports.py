@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Independent check of `patron import online-retail`: order counts and revenue.
+"""Independent check of `patron import online-retail` and `shopify-orders`: orders and revenue.
 
 Re-computes, with the Python standard library only (its csv module, Decimal), what the import
-must store for a UCI Online Retail file, then imports the file with the patron binary into a
-fresh store and compares the store's orders (sqlite3) with it. The rules:
+must store for a file, then imports the file with the patron binary into a fresh store and
+compares the store's orders (sqlite3) with it. Online Retail's rules:
 
 * a line without a customer id is skipped;
 * a line of an invoice starting with "C" (cancellation or return) is skipped;
@@ -13,7 +13,12 @@ fresh store and compares the store's orders (sqlite3) with it. The rules:
   quantity x unit price in pence, placed at the invoice's earliest line time (UTC);
 * customer ids such as 13607.0 are the customer 13607.
 
-Usage: verify_online_retail.py --patron PATH/TO/patron FILE [FILE ...]
+Shopify's orders export (--shopify FILE): one order per Name (extra line items continue on the
+following rows); an order without email and phone is skipped; an order's total is Total minus
+Refunded Amount, stored under Shopify's order id (the Id column); line quantities times prices
+are kept as the order's lines.
+
+Usage: verify_csv_imports.py --patron PATH/TO/patron [--shopify FILE] RETAIL_FILE [...]
 The last line printed is "N passed, M failed"; exit status 1 on any failure.
 """
 import argparse
@@ -51,10 +56,29 @@ def expected(path):
     return orders, skipped_no_customer, skipped_c, rejected
 
 
+def expected_shopify(path):
+    orders = {}
+    skipped = 0
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    by_name = {}
+    for row in rows:
+        by_name.setdefault(row["Name"], []).append(row)
+    for name, group in by_name.items():
+        first = group[0]
+        if not first["Email"] and not first["Phone"]:
+            skipped += len(group)
+            continue
+        total = Decimal(first["Total"]) - Decimal(first["Refunded Amount"] or "0")
+        orders[first["Id"] or name] = int(total * 100)
+    return orders, skipped
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--patron", required=True)
-    parser.add_argument("files", nargs="+")
+    parser.add_argument("--shopify")
+    parser.add_argument("files", nargs="*")
     args = parser.parse_args()
     passed = failed = 0
 
@@ -91,6 +115,25 @@ def main():
                   f"no customer id: {no_customer}" in summary and f"(C invoice): {c_lines}" in summary
                   and (f"rejected {rejected} " in summary or (rejected == 0 and "rejected 0;" in summary)),
                   f"python: no customer {no_customer}, C lines {c_lines}, rejected {rejected}")
+    if args.shopify:
+        base = os.path.basename(args.shopify)
+        orders, skipped = expected_shopify(args.shopify)
+        with tempfile.TemporaryDirectory() as work:
+            db = os.path.join(work, "shop.sqlite")
+            run = subprocess.run([args.patron, "import", "shopify-orders", args.shopify, "--db", db],
+                                 capture_output=True, text=True)
+            check(f"{base}: import exits 0", run.returncode == 0, run.stderr.strip())
+            if run.returncode == 0:
+                con = sqlite3.connect(db)
+                stored = dict(con.execute("SELECT ref, total_minor - refunded_minor FROM orders").fetchall())
+                con.close()
+                check(f"{base}: order count", len(stored) == len(orders), f"patron {len(stored)}, python {len(orders)}")
+                check(f"{base}: revenue (paise)", sum(stored.values()) == sum(orders.values()),
+                      f"patron {sum(stored.values())}, python {sum(orders.values())}")
+                check(f"{base}: every order's total under its Shopify id", stored == orders,
+                      f"{sum(1 for k in orders if stored.get(k) != orders[k])} orders differ")
+                check(f"{base}: skipped rows in the summary", f"(neither email nor phone): {skipped}" in run.stderr,
+                      f"python: {skipped} rows without a customer")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
