@@ -2,7 +2,7 @@
 # Benchmark: patron (release) against DuckDB on the same RFM, side by side.
 #
 #   Scripts/bench.sh [--customers N] [--orders N] [--runs N] [--seed N] [--until YYYY-MM-DD]
-#                    [--workdir DIR] [--build-dir DIR] [--venv DIR] [--keep]
+#                    [--workdir DIR] [--build-dir DIR] [--venv DIR] [--store FILE] [--keep]
 #
 # Every flag has an environment twin (flags win):
 #   CUSTOMERS  customers to generate                  (default 1000000)
@@ -15,6 +15,8 @@
 #   BUILD_DIR  SwiftPM scratch path                   (default .build; another value is passed
 #              as --scratch-path, relative paths are from the repo root)
 #   VENV       Python venv with duckdb                (default $BUILD_DIR/bench-venv, reused)
+#   STORE      a store generated before with the same CUSTOMERS/ORDERS/SEED/UNTIL, used as it is
+#              instead of generating one (no ingest figures then; the file is only read)
 #
 # Steps: build patron in release; generate the shop into a fresh SQLite store (ingest rate, peak
 # RSS); export the orders with the sqlite3 CLI to CSV and load them once into a DuckDB file; then
@@ -53,6 +55,7 @@ WORKDIR=${WORKDIR:-}
 KEEP=${KEEP:-0}
 BUILD_DIR=${BUILD_DIR:-.build}
 VENV=${VENV:-}
+STORE=${STORE:-}
 
 die() { echo "bench: $*" >&2; exit 2; }
 
@@ -66,7 +69,7 @@ while [ $# -gt 0 ]; do
         --keep) KEEP=1; shift; continue ;;
     esac
     case $arg in
-        --customers|--orders|--runs|--seed|--until|--workdir|--build-dir|--venv)
+        --customers|--orders|--runs|--seed|--until|--workdir|--build-dir|--venv|--store)
             [ $# -ge 2 ] || die "$arg needs a value (see --help)" ;;
         *) die "unknown option '$arg' (see --help)" ;;
     esac
@@ -79,6 +82,7 @@ while [ $# -gt 0 ]; do
         --workdir) WORKDIR=$2 ;;
         --build-dir) BUILD_DIR=$2 ;;
         --venv) VENV=$2 ;;
+        --store) STORE=$2 ;;
     esac
     shift 2
 done
@@ -184,7 +188,7 @@ echo "patron:  $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unkno
 # Build
 
 section "Build (release)"
-build=(swift build -c release --product patron)
+build=(swift build -c release --product patron --static-swift-stdlib)
 [ "$BUILD_DIR" = .build ] || build+=(--scratch-path "$BUILD_DIR")
 echo "\$ ${build[*]}"
 t0=$(now)
@@ -228,6 +232,10 @@ cleanup() {
 trap cleanup EXIT
 DB=$WORKDIR/bench.sqlite
 rm -f "$DB" "$DB"-* "$WORKDIR"/orders.duckdb "$WORKDIR"/orders.duckdb.wal
+if [ -n "$STORE" ]; then
+    [ -f "$STORE" ] || die "--store: no file $STORE"
+    DB=$(cd "$(dirname "$STORE")" && pwd)/$(basename "$STORE")
+fi
 echo
 echo "workdir: $WORKDIR"
 echo "shop:    $CUSTOMERS customers, $ORDERS orders, seed $SEED, until $UNTIL; $RUNS runs each"
@@ -235,27 +243,32 @@ echo "shop:    $CUSTOMERS customers, $ORDERS orders, seed $SEED, until $UNTIL; $
 # ---------------------------------------------------------------------------------------------
 # Generate
 
-section "Generate into a fresh SQLite store"
-echo "\$ /usr/bin/time -v $PATRON generate --customers $CUSTOMERS --orders $ORDERS --seed $SEED --until $UNTIL --db $DB"
-run_timed generate "$PATRON" generate --customers "$CUSTOMERS" --orders "$ORDERS" --seed "$SEED" \
-    --until "$UNTIL" --db "$DB"
-GEN_WALL=$WALL
-GEN_RSS_KB=$RSS_KB
-GEN_LINE=$(grep '^generate: ' "$WORKDIR/generate.err" | tail -n 1 || true)
-echo "$GEN_LINE"
-GEN_ORDERS=$(sed -n 's/.*(\([0-9][0-9]*\) orders).*/\1/p' <<<"$GEN_LINE")
-GEN_SECONDS=$(sed -n 's/.* in \([0-9.][0-9.]*\) s (.*/\1/p' <<<"$GEN_LINE")
-INGEST_RATE=$(sed -n 's/.*(\([0-9][0-9]*\) orders\/s).*/\1/p' <<<"$GEN_LINE")
-GEN_ORDERS=${GEN_ORDERS:-$ORDERS}
-PROCESS_RATE=$(awk -v n="$GEN_ORDERS" -v s="$GEN_WALL" 'BEGIN { printf "%d", n / s }')
-if [ -z "$INGEST_RATE" ]; then
-    echo "bench: could not parse the generate summary line; the ingest rate is from the process wall time"
-    INGEST_RATE=$PROCESS_RATE
-    INGEST_SOURCE="process wall"
+if [ -n "$STORE" ]; then
+    section "Store: $DB (reused; generated before with the same parameters, only read here)"
+    GEN_WALL=- GEN_RSS_KB=0 GEN_SECONDS=- INGEST_RATE=0 PROCESS_RATE=0 INGEST_SOURCE="not measured: reused store"
 else
-    INGEST_SOURCE="patron's summary"
+    section "Generate into a fresh SQLite store"
+    echo "\$ /usr/bin/time -v $PATRON generate --customers $CUSTOMERS --orders $ORDERS --seed $SEED --until $UNTIL --db $DB"
+    run_timed generate "$PATRON" generate --customers "$CUSTOMERS" --orders "$ORDERS" --seed "$SEED" \
+        --until "$UNTIL" --db "$DB"
+    GEN_WALL=$WALL
+    GEN_RSS_KB=$RSS_KB
+    GEN_LINE=$(grep '^generate: ' "$WORKDIR/generate.err" | tail -n 1 || true)
+    echo "$GEN_LINE"
+    GEN_ORDERS=$(sed -n 's/.*(\([0-9][0-9]*\) orders).*/\1/p' <<<"$GEN_LINE")
+    GEN_SECONDS=$(sed -n 's/.* in \([0-9.][0-9.]*\) s (.*/\1/p' <<<"$GEN_LINE")
+    INGEST_RATE=$(sed -n 's/.*(\([0-9][0-9]*\) orders\/s).*/\1/p' <<<"$GEN_LINE")
+    GEN_ORDERS=${GEN_ORDERS:-$ORDERS}
+    PROCESS_RATE=$(awk -v n="$GEN_ORDERS" -v s="$GEN_WALL" 'BEGIN { printf "%d", n / s }')
+    if [ -z "$INGEST_RATE" ]; then
+        echo "bench: could not parse the generate summary line; the ingest rate is from the process wall time"
+        INGEST_RATE=$PROCESS_RATE
+        INGEST_SOURCE="process wall"
+    else
+        INGEST_SOURCE="patron's summary"
+    fi
+    echo "generate: process wall $GEN_WALL s, peak RSS $(kb_to_mb "$GEN_RSS_KB") MB, store $(du -h "$DB" | cut -f1)"
 fi
-echo "generate: process wall $GEN_WALL s, peak RSS $(kb_to_mb "$GEN_RSS_KB") MB, store $(du -h "$DB" | cut -f1)"
 
 # ---------------------------------------------------------------------------------------------
 # Export and load into DuckDB (not part of the comparison)

@@ -103,7 +103,7 @@ echo "machine:   $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' 
 echo "patron:    $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (+ uncommitted changes)')"
 
 section "Build (release)"
-build=(swift build -c release --product patron)
+build=(swift build -c release --product patron --static-swift-stdlib)
 [ "$BUILD_DIR" = .build ] || build+=(--scratch-path "$BUILD_DIR")
 "${build[@]}" 2>&1 | tail -n 1
 PATRON=$("${build[@]}" --show-bin-path 2>/dev/null | tail -n 1)/patron

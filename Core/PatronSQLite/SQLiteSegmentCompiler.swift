@@ -283,3 +283,45 @@ public struct SQLiteSegmentRow: SegmentRow {
         return try body(UnsafeBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
     }
 }
+
+extension SQLiteStore {
+    /// Streams the orders of the segment's members (every order without an expression), in
+    /// order id order.
+    public func forEachOrder(
+        of expression: SegmentExpression?, now: Int64, _ body: (OrderExportRow) throws -> Void
+    ) throws {
+        var filter = ""
+        var arguments: [DatabaseValue] = []
+        if let expression {
+            let (sql, values) = try compileSegment(expression, now: now)
+            filter = "WHERE o.customer_id IN (SELECT c.id FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql))"
+            arguments = values
+        }
+        try writer.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT o.ref, o.source, coalesce(k.primary_ref, 'patron:' || k.id), o.placed_at, o.status,
+                        o.currency, o.total_minor, o.refunded_minor,
+                        (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id)
+                    FROM orders o JOIN customers k ON k.id = o.customer_id \(filter) ORDER BY o.id
+                    """, arguments: StatementArguments(arguments))
+            while let row = try rows.next() {
+                let ref: String = row[0]
+                let source: String = row[1]
+                let customer: String = row[2]
+                let placedAt: Int64 = row[3]
+                let status: String = row[4]
+                let currency: String = row[5]
+                let total: Int64 = row[6]
+                let refunded: Int64 = row[7]
+                let lines: Int = row[8]
+                try body(
+                    OrderExportRow(
+                        ref: ref, source: source, customerKey: customer, placedAt: placedAt, status: status,
+                        currency: CurrencyCode(currency) ?? .usd, totalMinor: total, refundedMinor: refunded,
+                        lines: lines))
+            }
+        }
+    }
+}

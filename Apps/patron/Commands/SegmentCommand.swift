@@ -67,6 +67,8 @@ struct SegmentCommand: ParsableCommand {
         )
         var fields: String?
         @Option(help: "csv | ndjson | json.") var format: Format = .csv
+        @Flag(help: "Write text cells as they are (no ' before text a spreadsheet would run as a formula).")
+        var raw = false
         @Option(name: [.short, .customLong("output")], help: "Write to FILE (- for stdout).") var output: String?
 
         func run() throws {
@@ -84,7 +86,7 @@ struct SegmentCommand: ParsableCommand {
                 try sqlite.forEachSegmentMember(parsed, fields: columns, now: now) { row in
                     switch format {
                     case .csv:
-                        SegmentExport.appendCSV(row, fields: columns, digits: digits, to: &csv)
+                        SegmentExport.appendCSV(row, fields: columns, digits: digits, guardFormulas: !raw, to: &csv)
                         if csv.bytes.count >= 1 << 20 {
                             out.write(bytes: csv.bytes)
                             csv.removeAll()

@@ -26,11 +26,12 @@ public enum SegmentExport {
         (["customer_id"] + fields.map(\.name)).map(CSV.field).joined(separator: ",")
     }
 
-    /// Appends one member as a CSV row.
+    /// Appends one member as a CSV row. Text cells that a spreadsheet would run as a formula get
+    /// a leading `'` unless `guardFormulas` is off; numbers, amounts and dates are left alone.
     public static func appendCSV(
-        _ row: some SegmentRow, fields: [SegmentField], digits: Int, to csv: inout CSVBuffer
+        _ row: some SegmentRow, fields: [SegmentField], digits: Int, guardFormulas: Bool = true, to csv: inout CSVBuffer
     ) {
-        row.withKey { csv.field(utf8: $0) }
+        row.withKey { csv.text(utf8: $0, guardFormulas: guardFormulas) }
         for (index, field) in fields.enumerated() {
             if row.isNull(index) {
                 csv.field(utf8: UnsafeBufferPointer(start: nil, count: 0))
@@ -41,9 +42,13 @@ public enum SegmentExport {
             case .instant: csv.timestamp(row.integer(index))
             case .integer: csv.field(row.integer(index))
             case .decimal(let places): csv.decimal(Double(row.integer(index)) / pow(10, Double(places)), digits: places)
-            case .string, .enumeration: row.withText(index) { csv.field(utf8: $0) }
+            case .string, .enumeration: row.withText(index) { csv.text(utf8: $0, guardFormulas: guardFormulas) }
             case .stringList:
-                row.withText(index) { csv.field(utf8: $0, replacing: segmentListSeparator, with: UInt8(ascii: "|")) }
+                row.withText(index) {
+                    csv.text(
+                        utf8: $0, guardFormulas: guardFormulas, replacing: segmentListSeparator,
+                        with: UInt8(ascii: "|"))
+                }
             }
         }
         csv.endRow()
@@ -51,9 +56,12 @@ public enum SegmentExport {
 
     /// Appends one member, given as its key and values, as a CSV row.
     public static func appendCSV(
-        key: String, values: [SegmentValue?], fields: [SegmentField], digits: Int, to csv: inout CSVBuffer
+        key: String, values: [SegmentValue?], fields: [SegmentField], digits: Int, guardFormulas: Bool = true,
+        to csv: inout CSVBuffer
     ) {
-        appendCSV(SegmentValuesRow(key: key, values: values), fields: fields, digits: digits, to: &csv)
+        appendCSV(
+            SegmentValuesRow(key: key, values: values), fields: fields, digits: digits, guardFormulas: guardFormulas,
+            to: &csv)
     }
 
     /// One member as a JSON object (keys in column order).

@@ -18,6 +18,29 @@ public struct CSVBuffer: Sendable {
         value.withUTF8 { field(utf8: $0) }
     }
 
+    /// Whether text starting with this byte would be run as a formula by a spreadsheet
+    /// (`=`, `+`, `-`, `@`, tab, CR: OWASP's "CSV injection").
+    @inline(__always)
+    public static func startsFormula(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "=") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "@")
+            || byte == 9 || byte == 13
+    }
+
+    /// A text field that a spreadsheet must show as text: one starting like a formula gets a
+    /// leading `'` (OWASP's advice against CSV injection); other text is written as is.
+    public mutating func text(
+        utf8 value: UnsafeBufferPointer<UInt8>, guardFormulas: Bool, replacing separator: UInt8? = nil,
+        with replacement: UInt8 = 0
+    ) {
+        guard guardFormulas, let first = value.first, Self.startsFormula(first) else {
+            field(utf8: value, replacing: separator, with: replacement)
+            return
+        }
+        var guarded = [UInt8(ascii: "'")]
+        guarded.append(contentsOf: value)
+        guarded.withUnsafeBufferPointer { field(utf8: $0, replacing: separator, with: replacement) }
+    }
+
     /// A text field given as UTF-8 bytes, quoted like ``field(_:)-(String)``; each `separator`
     /// byte is written as `replacement` (list items joined for CSV).
     public mutating func field(

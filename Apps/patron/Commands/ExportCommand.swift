@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import PatronCore
+import PatronSQLite
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export customers or orders as CSV (RFC 4180, UTF-8, a stable column order).",
+        discussion: """
+            Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a \
+            leading ' unless --raw; numbers, amounts and dates are left alone. The file appears only when \
+            complete.
+            """,
+        subcommands: [Customers.self, Orders.self])
+
+    struct Common: ParsableArguments {
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Only customers in this segment (the segment language; default: everyone).") var `where`: String?
+        @Option(help: "Evaluate relative dates as of the end of this day, YYYY-MM-DD (default: now).") var asOf: String?
+        @Option(name: [.short, .customLong("output")], help: "Write to FILE (- for stdout).") var output: String?
+        @Flag(help: "Write text cells as they are (no formula guard).") var raw = false
+
+        func prepare() throws -> (SQLiteStore, SegmentExpression?, now: Int64, digits: Int) {
+            let sqlite = try store.open(create: false)
+            let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
+            let now =
+                try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 }
+                ?? Int64(Date().timeIntervalSince1970)
+            let expression = try `where`.map { try sqlite.parseSegment($0, currencyDigits: digits) }
+            return (sqlite, expression, now, digits)
+        }
+    }
+
+    struct Customers: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every customer (or a segment's), customer_id first, then every catalogue field.")
+        @OptionGroup var common: Common
+
+        func run() throws {
+            try reportingErrors {
+                let (sqlite, expression, now, digits) = try common.prepare()
+                let everyone = try SegmentParser.parse("orders.count >= 0")
+                let fields = SegmentCatalogue.fields
+                let out = try OutputFile(path: common.output)
+                var csv = CSVBuffer()
+                out.write(SegmentExport.csvHeader(fields) + "\n")
+                try sqlite.forEachSegmentMember(expression ?? everyone, fields: fields, now: now) { row in
+                    SegmentExport.appendCSV(row, fields: fields, digits: digits, guardFormulas: !common.raw, to: &csv)
+                    if csv.bytes.count >= 1 << 20 {
+                        out.write(bytes: csv.bytes)
+                        csv.removeAll()
+                    }
+                }
+                out.write(bytes: csv.bytes)
+                try out.commit()
+            }
+        }
+    }
+
+    struct Orders: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every order (or a segment's customers' orders): id, source, customer, time, status, amounts.")
+        @OptionGroup var common: Common
+
+        func run() throws {
+            try reportingErrors {
+                let (sqlite, expression, now, _) = try common.prepare()
+                let out = try OutputFile(path: common.output)
+                var csv = CSVBuffer()
+                out.write(OrderExport.columns.joined(separator: ",") + "\n")
+                try sqlite.forEachOrder(of: expression, now: now) { order in
+                    OrderExport.appendCSV(order, guardFormulas: !common.raw, to: &csv)
+                    if csv.bytes.count >= 1 << 20 {
+                        out.write(bytes: csv.bytes)
+                        csv.removeAll()
+                    }
+                }
+                out.write(bytes: csv.bytes)
+                try out.commit()
+            }
+        }
+    }
+}
