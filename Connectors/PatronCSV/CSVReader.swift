@@ -128,7 +128,23 @@ public final class CSVReader {
         while true {
             if position >= buffer.count && inputDone { return false }
             let atEnd = inputDone
-            let step = buffer.withUnsafeBufferPointer { parse($0, from: position, atEnd: atEnd) }
+            let (from, delimiter) = (position, self.delimiter)
+            // The parse works on locals: class properties would be checked for exclusive access
+            // on every byte.
+            var fieldBytes: [UInt8] = []
+            var fieldEnds: [Int] = []
+            var fieldStarts: [Int] = []
+            swap(&fieldBytes, &scratch)
+            swap(&fieldEnds, &ends)
+            swap(&fieldStarts, &starts)
+            let step = buffer.withUnsafeBufferPointer {
+                Self.parse(
+                    $0, from: from, atEnd: atEnd, delimiter: delimiter, scratch: &fieldBytes, ends: &fieldEnds,
+                    starts: &fieldStarts)
+            }
+            swap(&fieldBytes, &scratch)
+            swap(&fieldEnds, &ends)
+            swap(&fieldStarts, &starts)
             switch step {
             case .record(let next, let lines):
                 recordLine = line
@@ -161,11 +177,13 @@ public final class CSVReader {
         }
     }
 
-    private func parse(_ p: UnsafeBufferPointer<UInt8>, from start: Int, atEnd: Bool) -> Step {
+    private static func parse(
+        _ p: UnsafeBufferPointer<UInt8>, from start: Int, atEnd: Bool, delimiter: UInt8, scratch: inout [UInt8],
+        ends: inout [Int], starts: inout [Int]
+    ) -> Step {
         let quote = UInt8(ascii: "\"")
         let lf = UInt8(10)
         let cr = UInt8(13)
-        let delimiter = self.delimiter
         let n = p.count
         scratch.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
@@ -323,6 +341,16 @@ public final class CSVReader {
     /// The index of the first byte of `buffer[from..<to]` that is not well-formed UTF-8.
     static func firstInvalidUTF8(_ buffer: [UInt8], from: Int, to: Int) -> Int? {
         var i = from
+        // ASCII, eight bytes at a time.
+        let ascii = buffer.withUnsafeBytes { raw -> Int in
+            var j = from
+            while j + 8 <= to {
+                if raw.loadUnaligned(fromByteOffset: j, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+                j += 8
+            }
+            return j
+        }
+        i = ascii
         while i < to {
             let b = buffer[i]
             if b < 0x80 {

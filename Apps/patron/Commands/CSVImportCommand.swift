@@ -162,3 +162,34 @@ extension ImportCommand {
         func run() throws { try CSVImportCommand.run(.onlineRetail, options) }
     }
 }
+
+extension ImportCommand {
+    /// `patron import scan FILE`: the CSV reader alone over a file (records and fields counted,
+    /// nothing converted or stored) — what the CSV benchmark calls "parse".
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read a CSV file with the reader alone and report its speed (for benchmarks).",
+            shouldDisplay: false)
+        @Argument(help: "The CSV file.") var file: String
+        @Option(help: "The encoding (default: detected).") var encoding: String?
+
+        func run() throws {
+            try reportingErrors {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let reader = try CSVReader(
+                    path: file, options: CSVOptions(encoding: encoding.flatMap { CSVEncoding(name: $0) }))
+                var records = 0
+                var fields = 0
+                while let count = try reader.nextRow({ $0.count }) {
+                    records += 1
+                    fields += count
+                }
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let megabytes = Double(reader.bytesRead) / 1_000_000
+                print(
+                    "records=\(records) fields=\(fields) bytes=\(reader.bytesRead) seconds=\(String(format: "%.4f", seconds)) "
+                        + "mb_per_s=\(String(format: "%.1f", megabytes / seconds))")
+            }
+        }
+    }
+}

@@ -8,7 +8,7 @@ struct ImportCommand: ParsableCommand {
         commandName: "import", abstract: "Import a file in a shop or data-set format.",
         subcommands: [
             CDNOWImport.self, Customers.self, Orders.self, OrderLines.self, ShopifyCustomers.self, ShopifyOrders.self,
-            OnlineRetail.self,
+            OnlineRetail.self, Scan.self,
         ])
 
     struct CDNOWImport: ParsableCommand {
