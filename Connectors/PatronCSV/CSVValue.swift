@@ -18,9 +18,19 @@ public enum CSVValue {
 
     /// Text without surrounding spaces and without the `'` spreadsheets use to keep text as text.
     public static func clean(_ text: String) -> String {
-        var value = text.trimmingCharacters(in: .whitespaces)
+        // Most cells need nothing: look at the ends before building anything.
+        let bytes = text.utf8
+        guard let first = bytes.first, let last = bytes.last else { return text }
+        if first != UInt8(ascii: " ") && first != 9 && first != UInt8(ascii: "'") && last != UInt8(ascii: " ")
+            && last != 9
+        {
+            return text
+        }
+        var value = Substring(text)
+        while let c = value.first, c == " " || c == "\t" { value.removeFirst() }
+        while let c = value.last, c == " " || c == "\t" { value.removeLast() }
         if value.hasPrefix("'") { value.removeFirst() }
-        return value
+        return String(value)
     }
 
     /// An identifier. `13607.0` (a spreadsheet's float) is `13607`; scientific notation
