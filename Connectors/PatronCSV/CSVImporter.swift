@@ -16,6 +16,9 @@ public enum CSVImportFormat: String, CaseIterable, Sendable {
     /// UCI Online Retail invoice lines: grouped into orders by invoice (GBP).
     case onlineRetail = "online-retail"
 
+    /// Whether rows are customers (not orders).
+    public var isCustomers: Bool { self == .customers || self == .shopifyCustomers }
+
     /// The event source of the imported records (their refs live under it).
     public var source: String {
         switch self {
@@ -150,16 +153,34 @@ public final class CSVImporter {
     /// Keys of groups already emitted (to catch an order whose lines are apart).
     var finishedGroups = Set<String>()
 
-    public init(reader: CSVReader, format: CSVImportFormat, settings: CSVImportSettings) throws(PatronError) {
+    /// `mapping` names the column of any field the aliases do not find (`["order_id":
+    /// "Bestellnummer"]`); it wins over the aliases.
+    public init(
+        reader: CSVReader, format: CSVImportFormat, settings: CSVImportSettings, mapping: [String: String] = [:]
+    ) throws(PatronError) {
         self.reader = reader
         self.format = format
         self.settings = settings
         let header = reader.header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var columns: [String: Int] = [:]
         var taken = Set<Int>()
+        for (field, column) in mapping.sorted(by: { $0.key < $1.key }) {
+            guard format.fields[field] != nil else {
+                throw PatronError(
+                    .invalidArgument,
+                    "mapping: '\(format.rawValue)' has no field '\(field)' (fields: \(format.fields.keys.sorted().joined(separator: ", ")))")
+            }
+            guard let index = header.firstIndex(of: column.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw PatronError(
+                    .invalidArgument, "mapping: the header has no column '\(column)' (for \(field))",
+                    at: InputLocation(file: reader.name, line: reader.recordLine))
+            }
+            columns[field] = index
+            taken.insert(index)
+        }
         // The most specific names first: a column serves one field only ("id" is the customer's
         // id in a customers file, never an order's).
-        for (field, names) in format.fields.sorted(by: { $0.key < $1.key }) {
+        for (field, names) in format.fields.sorted(by: { $0.key < $1.key }) where columns[field] == nil {
             if let index = names.lazy.compactMap({ name in header.firstIndex(of: name) }).first(where: {
                 !taken.contains($0)
             }) {

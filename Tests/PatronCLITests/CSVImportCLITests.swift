@@ -197,3 +197,29 @@ import Testing
         #expect(json["revenue"] as? String == "41.50", "\(metrics.stdout)")
     }
 }
+
+extension CSVImportCLITests {
+    @Test func aMappingFileNamesColumnsTheAliasesMiss() throws {
+        let work = Workspace()
+        try work.write(
+            "bestellungen.csv", "Bestellnummer;Kunde;Datum;Summe\nB-1;kunde@example.com;2024-02-01;19,90\n")
+        let missing = try CLI.run(["import", "orders", "bestellungen.csv", "--currency", "EUR"], in: work.url)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no order_id column for 'orders'"), "\(missing.stderr)")
+        try work.write(
+            "mapping.json", #"{"order_id": "Bestellnummer", "email": "Kunde", "placed_at": "Datum", "total": "Summe"}"#)
+        let mapped = try CLI.run(
+            [
+                "import", "orders", "bestellungen.csv", "--currency", "EUR", "--decimal-comma", "--mapping",
+                "mapping.json",
+            ],
+            in: work.url)
+        #expect(mapped.status == 0, "\(mapped.stderr)")
+        #expect(mapped.stderr.contains("1 imported"), "\(mapped.stderr)")
+        try work.write("wrong.json", #"{"order_number": "Bestellnummer"}"#)
+        let wrong = try CLI.run(
+            ["import", "orders", "bestellungen.csv", "--currency", "EUR", "--mapping", "wrong.json"], in: work.url)
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("mapping: 'orders' has no field 'order_number'"), "\(wrong.stderr)")
+    }
+}

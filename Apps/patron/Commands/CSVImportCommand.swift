@@ -31,6 +31,11 @@ enum CSVImportCommand {
             String?
         @Option(help: "Write each rejected row, with its line number and reason, to FILE (CSV).") var rejects: String?
         @Flag(help: "Read and check everything; write nothing.") var dryRun = false
+        @Option(
+            help: ArgumentHelp(
+                "A JSON file naming the column of fields the usual names miss.",
+                discussion: #"For example {"order_id": "Bestellnummer", "total": "Summe"}."#))
+        var mapping: String?
         @Option(help: "Commit every N events (default 50000); a rerun after a crash resumes safely.")
         var batchSize: Int = 50_000
     }
@@ -53,44 +58,72 @@ enum CSVImportCommand {
             let currency = try Self.currency(options, format: format)
             let importer = try CSVImporter(
                 reader: reader, format: format,
-                settings: CSVImportSettings(currency: currency, decimalComma: options.decimalComma))
+                settings: CSVImportSettings(currency: currency, decimalComma: options.decimalComma),
+                mapping: try options.mapping.map(Self.mapping) ?? [:])
             let rejects = try options.rejects.map { try OutputFile(path: $0) }
             rejects?.write("line,reason," + reader.header.map(CSV.field).joined(separator: ",") + "\n")
             importer.onReject = { row in
                 rejects?.write(
                     ([String(row.line), row.reason] + row.fields).map(CSV.field).joined(separator: ",") + "\n")
             }
-            let start = Date()
-            if options.dryRun {
-                var events = 0
-                while try importer.next() != nil { events += 1 }
-                try rejects?.commit()
-                FileHandle.standardError.write(
-                    Data(
-                        "import \(format.rawValue) (dry run): \(importer.tally); \(events) events would be applied\n"
-                            .utf8))
-                return
-            }
-            let result = try ingestFile(
-                options.file, label: "import", into: options.store, batchSize: options.batchSize,
-                bytesRead: { reader.bytesRead }, next: importer.next)
+            try importEvents(
+                label: format.rawValue, file: options.file, name: reader.name, store: options.store,
+                dryRun: options.dryRun, batchSize: options.batchSize, customers: format.isCustomers,
+                rows: { importer.tally.rows }, tally: { importer.tally.description }, bytesRead: { reader.bytesRead },
+                next: importer.next)
             try rejects?.commit()
-            let report = result.report
-            let (imported, updated): (Int, Int)
-            if format == .customers {
-                imported = report.customersCreated
-                updated = report.applied[.customerUpserted, default: 0] - report.customersCreated
-            } else {
-                imported = report.ordersPlaced - report.ordersUpdated
-                updated = report.ordersUpdated
-            }
-            let rate = result.seconds > 0 ? Int(Double(importer.tally.rows) / result.seconds) : 0
-            FileHandle.standardError.write(
-                Data(
-                    ("import \(format.rawValue) \(reader.name): \(importer.tally); \(imported) imported, "
-                        + "\(updated) updated, \(report.duplicates) unchanged (events applied before) in "
-                        + "\(String(format: "%.2f", Date().timeIntervalSince(start))) s (\(rate) rows/s)\n").utf8))
         }
+    }
+
+    /// Applies an import's events (or, with `dryRun`, only reads them) and prints the summary:
+    /// rows read, skipped and rejected by reason, then imported, updated and unchanged.
+    static func importEvents(
+        label: String, file: String, name: String, store: StoreOptions, dryRun: Bool, batchSize: Int,
+        customers: Bool, rows: () -> Int, tally: () -> String, bytesRead: () -> Int64,
+        next: () throws -> IngestEvent?
+    ) throws {
+        let start = Date()
+        if dryRun {
+            var events = 0
+            while try next() != nil { events += 1 }
+            FileHandle.standardError.write(
+                Data("import \(label) (dry run): \(tally()); \(events) events would be applied\n".utf8))
+            return
+        }
+        let result = try ingestFile(
+            file, label: "import", into: store, batchSize: batchSize, bytesRead: bytesRead, next: next)
+        let report = result.report
+        let (imported, updated): (Int, Int)
+        if customers {
+            imported = report.customersCreated
+            updated = report.applied[.customerUpserted, default: 0] - report.customersCreated
+        } else {
+            imported = report.ordersPlaced - report.ordersUpdated
+            updated = report.ordersUpdated
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let rate = seconds > 0 ? Int(Double(rows()) / seconds) : 0
+        FileHandle.standardError.write(
+            Data(
+                ("import \(label) \(name): \(tally()); \(imported) imported, \(updated) updated, "
+                    + "\(report.duplicates) unchanged (events applied before) in "
+                    + "\(String(format: "%.2f", seconds)) s (\(rate) rows/s)\n").utf8))
+    }
+
+    /// Reads a `--mapping` file: a JSON object of field → column name.
+    static func mapping(_ path: String) throws -> [String: String] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw PatronError(.io, "cannot read the mapping file", at: InputLocation(file: path))
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else {
+            throw PatronError(
+                .malformedInput, #"expected a JSON object of field → column name, e.g. {"order_id": "Bestellnummer"}"#,
+                at: InputLocation(file: path))
+        }
+        return object
     }
 
     static func currency(_ options: Options, format: CSVImportFormat) throws -> CurrencyCode? {
