@@ -52,21 +52,7 @@ public final class CSVReader {
     /// Opens `path` (or standard input for `-`) and reads the header.
     public init(path: String, options: CSVOptions = CSVOptions(), chunkSize: Int? = nil) throws(PatronError) {
         self.chunkSize = max(1, chunkSize ?? 1 << 20)
-        if path == "-" {
-            handle = FileHandle.standardInput
-            name = "<stdin>"
-            ownsHandle = false
-        } else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                let handle = FileHandle(forReadingAtPath: path)
-            else {
-                throw PatronError(.io, "cannot open file (no such file, or a directory)", at: InputLocation(file: path))
-            }
-            self.handle = handle
-            name = path
-            ownsHandle = true
-        }
+        (handle, name, ownsHandle) = try LineReader.open(path)
         // Encoding: a byte-order mark wins, then the option, then a guess from the first chunk.
         var first = try Self.read(handle, name: name, count: self.chunkSize)
         // A mark needs three bytes, a guess a fair sample: the first 64 KiB (or the whole file).

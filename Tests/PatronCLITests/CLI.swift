@@ -59,6 +59,27 @@ enum CLI {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts patron with `arguments` and kills it with SIGKILL as soon as it is writing (its
+    /// store's WAL has grown past 400 kB); records an issue if it finished first.
+    static func killWhileWriting(_ arguments: [String], wal: String, in directory: URL) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? NSNumber)?.intValue ?? 0
+            if size > 400_000 { break }
+            usleep(5_000)
+        }
+        #expect(process.isRunning, "the command finished before it could be killed; make the input larger")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+    }
+
     /// Everything in the store, table by table, in a stable order: equal dumps mean equal stores.
     static func dump(_ path: String) throws -> [String] {
         var configuration = Configuration()

@@ -124,22 +124,9 @@ import Testing
         #expect(
             try CLI.run(["import", "orders", "orders.csv", "--db", "clean.sqlite"] + options, in: work.url).status == 0)
         let clean = try CLI.dump(work.path("clean.sqlite"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["import", "orders", "orders.csv", "--db", "killed.sqlite"] + options
-        process.currentDirectoryURL = work.url
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let wal = work.path("killed.sqlite-wal")
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? NSNumber)?.intValue ?? 0
-            if size > 400_000 { break }
-            usleep(5_000)
-        }
-        #expect(process.isRunning, "the import finished before it could be killed; make the input larger")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try CLI.killWhileWriting(
+            ["import", "orders", "orders.csv", "--db", "killed.sqlite"] + options, wal: work.path("killed.sqlite-wal"),
+            in: work.url)
         let rerun = try CLI.run(["import", "orders", "orders.csv", "--db", "killed.sqlite"] + options, in: work.url)
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(try CLI.integrity(work.path("killed.sqlite")) == "ok")

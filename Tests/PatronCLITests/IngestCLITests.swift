@@ -47,24 +47,9 @@ import Testing
         #expect(try CLI.run(["ingest", "shop.ndjson", "--db", "clean.sqlite"] + batch, in: work.url).status == 0)
         let clean = try CLI.dump(work.path("clean.sqlite"))
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["ingest", "shop.ndjson", "--db", "killed.sqlite"] + batch
-        process.currentDirectoryURL = work.url
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait until the ingest is writing (the WAL has grown), then kill it hard.
-        let wal = work.path("killed.sqlite-wal")
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? NSNumber)?.intValue ?? 0
-            if size > 400_000 { break }
-            usleep(5_000)
-        }
-        #expect(process.isRunning, "the ingest finished before it could be killed; make the input larger")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
+        try CLI.killWhileWriting(
+            ["ingest", "shop.ndjson", "--db", "killed.sqlite"] + batch, wal: work.path("killed.sqlite-wal"),
+            in: work.url)
 
         let rerun = try CLI.run(["ingest", "shop.ndjson", "--db", "killed.sqlite"] + batch, in: work.url)
         #expect(rerun.status == 0, "\(rerun.stderr)")

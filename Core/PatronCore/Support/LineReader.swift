@@ -19,21 +19,20 @@ public final class LineReader {
 
     /// Opens `path`, or standard input for `-`.
     public init(path: String) throws(PatronError) {
-        if path == "-" {
-            handle = FileHandle.standardInput
-            name = "<stdin>"
-            ownsHandle = false
-        } else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                let handle = FileHandle(forReadingAtPath: path)
-            else {
-                throw PatronError(.io, "cannot open file (no such file, or a directory)", at: InputLocation(file: path))
-            }
-            self.handle = handle
-            name = path
-            ownsHandle = true
+        (handle, name, ownsHandle) = try Self.open(path)
+    }
+
+    /// Opens `path` for reading, or standard input for `-`: the handle, the name for messages
+    /// (`<stdin>`), and whether the caller must close it.
+    public static func open(_ path: String) throws(PatronError) -> (FileHandle, name: String, owned: Bool) {
+        if path == "-" { return (FileHandle.standardInput, "<stdin>", false) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            let handle = FileHandle(forReadingAtPath: path)
+        else {
+            throw PatronError(.io, "cannot open file (no such file, or a directory)", at: InputLocation(file: path))
         }
+        return (handle, path, true)
     }
 
     deinit {
