@@ -115,4 +115,16 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("needs repeat purchases"), "\(result.stderr)")
     }
+
+    @Test func reportsOnOldDataSayWhichDayToUse() throws {
+        guard let work = try sample() else { return }
+        let today = try CLI.run(["metrics"], in: work.url)
+        #expect(today.status == 0)
+        #expect(
+            today.stderr
+                == "note: the newest order is from 1998-06-30, over a year ago; for the data as it was then, pass --as-of 1998-06-30\n"
+        )
+        let then = try CLI.run(["rfm", "--as-of", "1998-06-30"], in: work.url)
+        #expect(then.status == 0 && then.stderr.isEmpty, "\(then.stderr)")
+    }
 }

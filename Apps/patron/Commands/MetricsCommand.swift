@@ -29,6 +29,7 @@ struct MetricsCommand: ParsableCommand {
             guard period > 0 else { throw PatronError(.invalidArgument, "--period must be positive") }
             let sqlite = try store.open(create: false)
             let currency = try sqlite.reportingCurrency()
+            noteStaleAsOf(sqlite, asOf: asOf)
             let metrics = try RetentionMetrics.compute(
                 store: sqlite, asOf: try parseDay(asOf, option: "--as-of"), periodDays: period)
             let out = try OutputFile(path: output)

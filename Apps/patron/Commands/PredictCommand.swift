@@ -24,7 +24,9 @@ struct PredictCommand: ParsableCommand {
         discussion: """
             The models read each customer's repeat purchase days x, the weeks from the first purchase to \
             the last (t_x) and to the calibration end (T), and the mean repeat spend. Time is in weeks.
-            Example: patron predict fit --save && patron segment count 'predicted.p_alive < 0.3'
+            Example:
+              patron predict fit --save
+              patron segment count 'predicted.p_alive < 0.3'
             """,
         subcommands: [Summary.self, Fit.self, Customers.self, Check.self])
 

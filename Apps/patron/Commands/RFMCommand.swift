@@ -54,6 +54,7 @@ struct RFMCommand: ParsableCommand {
             let sqlite = try store.open(create: false)
             let currency = try sqlite.reportingCurrency()
             let configuration = try makeConfiguration(currency: currency)
+            noteStaleAsOf(sqlite, asOf: asOf)
             let run = try RFMRun.compute(
                 store: sqlite, asOf: try parseDay(asOf, option: "--as-of"), windowDays: window,
                 configuration: configuration, currency: currency)

@@ -106,3 +106,13 @@ final class OutputFile {
         }
     }
 }
+
+/// Without `--as-of`, reports are as of today; on a store whose orders ended long ago (a data set,
+/// an old export) that makes everyone churned. Say so once on stderr, with the day to use.
+func noteStaleAsOf(_ store: SQLiteStore, asOf: String?) {
+    guard asOf == nil, let last = try? store.orderSpan()?.upperBound, Day.today - last > 365 else { return }
+    FileHandle.standardError.write(
+        Data(
+            "note: the newest order is from \(last), over a year ago; for the data as it was then, pass --as-of \(last)\n"
+                .utf8))
+}
