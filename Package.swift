@@ -9,12 +9,14 @@ let package = Package(
         .library(name: "PatronSQLite", targets: ["PatronSQLite"]),
         .library(name: "PatronTestKit", targets: ["PatronTestKit"]),
         .library(name: "PatronCSV", targets: ["PatronCSV"]),
+        .library(name: "PatronWebhooks", targets: ["PatronWebhooks"]),
         .executable(name: "patron", targets: ["patron"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The kernel: Foundation only, no third-party package.
@@ -32,6 +34,10 @@ let package = Package(
         .target(name: "PatronTestKit", dependencies: ["PatronCore"], path: "Core/PatronTestKit"),
         // CSV in and out: the streaming reader, value parsing, shop-export mappings.
         .target(name: "PatronCSV", dependencies: ["PatronCore"], path: "Connectors/PatronCSV"),
+        // Webhooks in: signature checks and payload mapping, no HTTP framework.
+        .target(
+            name: "PatronWebhooks", dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Connectors/PatronWebhooks"),
         .executableTarget(
             name: "patron",
             dependencies: [
@@ -55,6 +61,11 @@ let package = Package(
             name: "PatronCSVTests",
             dependencies: ["PatronCore", "PatronCSV", "PatronTestKit"],
             path: "Tests/PatronCSVTests"
+        ),
+        .testTarget(
+            name: "PatronWebhooksTests",
+            dependencies: ["PatronCore", "PatronWebhooks", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/PatronWebhooksTests"
         ),
         .testTarget(
             name: "PatronCLITests",

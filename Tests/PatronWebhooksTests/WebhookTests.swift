@@ -1,0 +1,159 @@
+import Foundation
+import PatronCore
+import PatronWebhooks
+import Testing
+
+/// ../shared beside the repo.
+enum Shared {
+    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared")
+
+    static func path(_ relative: String) -> String? {
+        let path = root.appendingPathComponent(relative).path
+        if FileManager.default.fileExists(atPath: path) { return path }
+        if ProcessInfo.processInfo.environment["PATRON_REQUIRE_SHARED"] == "1" {
+            Issue.record("missing shared file \(path) (PATRON_REQUIRE_SHARED=1)")
+        }
+        return nil
+    }
+
+    /// A captured delivery: its topic and its body as bytes (the capture re-serialised it).
+    static func delivery(_ name: String) throws -> (topic: String, body: Data)? {
+        guard let path = path("fixtures/shopify/webhooks/hookdeck-2024-10/\(name).json") else { return nil }
+        let object =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        let headers = object["headers"] as! [String: String]
+        let body = try JSONSerialization.data(withJSONObject: object["body"]!)
+        return (headers["x-shopify-topic"]!, body)
+    }
+}
+
+@Suite struct WebhookSignatureTests {
+    static let body = Data(#"{"id":820982911946154508,"email":"jon@example.com"}"#.utf8)
+
+    @Test func shopifyAndWooCommerceBase64HMACOverTheRawBody() throws {
+        let header = WebhookSignature.base64Header(body: Self.body, secret: "s3cret")
+        // HMAC-SHA256 of this body with this key, computed independently (Python's hmac module).
+        #expect(header == "66Woy1c4Ns/HesPXTcL9gkusEHSAK2NrIhxUUuOyRos=")
+        try WebhookSignature.verifyBase64(body: Self.body, header: header, secrets: ["old", "s3cret"])
+        var tampered = Self.body
+        tampered[tampered.count - 3] ^= 1
+        for (body, header, reason) in [
+            (tampered, header, WebhookSignatureError.Reason.mismatch), (Self.body, nil, .missing),
+            (Self.body, "not base64!", .malformed), (Self.body, header, .mismatch),
+        ] as [(Data, String?, WebhookSignatureError.Reason)] {
+            let secrets = header == nil || reason != .mismatch || body != Self.body ? ["s3cret"] : ["other"]
+            #expect {
+                try WebhookSignature.verifyBase64(body: body, header: header, secrets: secrets)
+            } throws: { ($0 as? WebhookSignatureError)?.reason == reason }
+        }
+    }
+
+    @Test func timestampedSignaturesWithRotationAndTolerance() throws {
+        let now: Int64 = 1_700_000_000
+        let header = WebhookSignature.timestampedHeader(body: Self.body, secret: "new", timestamp: now - 10)
+        try WebhookSignature.verifyTimestamped(body: Self.body, header: header, secrets: ["new"], now: now)
+        // Two v1 values while a secret rotates; a v0 is ignored.
+        let old = WebhookSignature.timestampedHeader(body: Self.body, secret: "old", timestamp: now - 10)
+        let both = old + ",v1=" + header.split(separator: "=").last! + ",v0=00"
+        try WebhookSignature.verifyTimestamped(body: Self.body, header: both, secrets: ["new"], now: now)
+        #expect {
+            try WebhookSignature.verifyTimestamped(body: Self.body, header: header, secrets: ["new"], now: now + 400)
+        } throws: { ($0 as? WebhookSignatureError)?.reason == .stale }
+        #expect {
+            try WebhookSignature.verifyTimestamped(body: Self.body, header: "v1=abcd", secrets: ["new"], now: now)
+        } throws: { ($0 as? WebhookSignatureError)?.reason == .malformed }
+        #expect {
+            try WebhookSignature.verifyTimestamped(
+                body: Self.body + Data("x".utf8), header: header, secrets: ["new"], now: now)
+        } throws: { ($0 as? WebhookSignatureError)?.reason == .mismatch }
+    }
+}
+
+@Suite struct ShopifyWebhookTests {
+    static let at: Int64 = 1_723_071_477
+
+    @Test func ordersKeepTheirIdsExactly() throws {
+        // The REST resource keeps Shopify's exact ids; a large one must not pass through Double.
+        let body = Data(
+            #"{"id":820982911946154508,"email":"jon@example.com","created_at":"2021-12-31T19:00:00-05:00","currency":"USD","total_price":"388.00","customer":{"id":115310627314723954},"line_items":[{"sku":"IPOD2008PINK","title":"IPod Nano","quantity":1,"price":"199.00"},{"sku":"","product_id":632910392,"quantity":2,"price":"94.50"}]}"#
+                .utf8)
+        guard
+            case .events(let events) = try ShopifyWebhook.outcome(
+                topic: "orders/create", body: body, deliveryID: "d1", at: Self.at)
+        else {
+            Issue.record("expected events")
+            return
+        }
+        guard case .orderPlaced(let order) = events.first?.kind else {
+            Issue.record("expected an order.placed")
+            return
+        }
+        #expect(order.ref == "820982911946154508")
+        #expect(order.customer.refs.first?.id == "115310627314723954")
+        #expect(order.totalMinor == 38_800 && order.currency == .usd)
+        #expect(order.placedAt == 1_640_995_200)  // 2022-01-01T00:00:00Z
+        #expect(order.lines.map(\.sku) == ["IPOD2008PINK", "632910392"])
+        #expect(events.first?.id == "d1:order")
+    }
+
+    @Test(arguments: [
+        // Shopify's sample order carries cancelled_at on every topic, so each one also cancels.
+        ("orders.create", "order.placed order.cancelled"), ("orders.updated", "order.updated order.cancelled"),
+        ("orders.paid", "order.updated order.cancelled"), ("orders.cancelled", "order.updated order.cancelled"),
+        ("customers.create", "customer.upserted"), ("customers.update", "customer.upserted"),
+        ("checkouts.create", "cart.updated"), ("checkouts.update", "cart.updated"),
+        // The sample refund returns line items but no money (no transactions): nothing to apply.
+        ("refunds.create", "ignored"), ("customers.delete", "customer.erased"), ("app.uninstalled", "ignored"),
+    ])
+    func everyCapturedDeliveryMapsToItsEvents(name: String, expected: String) throws {
+        guard let delivery = try Shared.delivery(name) else { return }
+        let outcome = try ShopifyWebhook.outcome(
+            topic: delivery.topic, body: delivery.body, deliveryID: "d", at: Self.at)
+        switch outcome {
+        case .events(let events):
+            #expect(events.map(\.type.rawValue).joined(separator: " ") == expected, "\(name)")
+            for event in events { #expect(event.source == "shopify") }
+            // The events pass the kernel's validation and apply; a redelivery applies nothing.
+            let ingestor = Ingestor(store: InMemoryStore())
+            let first = try ingestor.ingest(events)
+            #expect(first.appliedCount == events.count, "\(name)")
+            #expect(try ingestor.ingest(events).duplicates == events.count)
+        case .ignored(let topic):
+            #expect(expected == "ignored", "\(name): ignored \(topic)")
+        }
+    }
+
+    @Test func aRefundAppliesTheMoneyItsTransactionsReturned() throws {
+        guard let path = Shared.path("fixtures/shopify/rest-resources/shopify_python_api/refund.json") else { return }
+        let object =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        let body = try JSONSerialization.data(withJSONObject: object["refund"] ?? object)
+        guard
+            case .events(let events) = try ShopifyWebhook.outcome(
+                topic: "refunds/create", body: body, deliveryID: "r", at: 0),
+            case .orderRefunded(let refund) = events.first?.kind
+        else {
+            Issue.record("expected an order.refunded")
+            return
+        }
+        #expect(refund.orderRef == "450789469" && refund.amountMinor == 20_900 && refund.currency == .usd)
+    }
+
+    @Test func aPayloadOfTheWrongShapeSaysWhatIsWrong() {
+        #expect {
+            _ = try ShopifyWebhook.outcome(
+                topic: "orders/create", body: Data(#"{"id":1,"created_at":"x"}"#.utf8), deliveryID: "d", at: 0)
+        } throws: { ($0 as? WebhookPayloadError)?.detail == "missing field 'currency'" }
+        #expect {
+            _ = try ShopifyWebhook.outcome(
+                topic: "orders/create",
+                body: Data(
+                    #"{"id":"1","created_at":"2021-12-31T19:00:00-05:00","currency":"USD","total_price":"1","line_items":[]}"#
+                        .utf8), deliveryID: "d", at: 0)
+        } throws: { ($0 as? WebhookPayloadError)?.detail == "field 'id' has the wrong type" }
+        #expect(throws: WebhookPayloadError.self) {
+            _ = try ShopifyWebhook.outcome(topic: "orders/create", body: Data("{not json".utf8), deliveryID: "d", at: 0)
+        }
+    }
+}
