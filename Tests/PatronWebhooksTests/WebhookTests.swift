@@ -157,3 +157,64 @@ enum Shared {
         }
     }
 }
+
+@Suite struct WooCommerceAndGenericWebhookTests {
+    static func resource(_ name: String) throws -> Data? {
+        guard let path = Shared.path("fixtures/woocommerce/rest-docs-v3/\(name).json") else { return nil }
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    @Test func aWooCommerceOrderIsAnOrderOfItsBillingEmail() throws {
+        guard let body = try Self.resource("order") else { return }
+        guard
+            case .events(let events) = try WooCommerceWebhook.outcome(
+                topic: "order.created", body: body, deliveryID: "w1", at: 0),
+            case .orderPlaced(let order) = events.first?.kind
+        else {
+            Issue.record("expected an order.placed")
+            return
+        }
+        #expect(order.ref == "727" && order.currency == .usd && order.totalMinor == 2935)
+        #expect(order.placedAt == 1_490_210_882)  // 2017-03-22T19:28:02Z (date_created_gmt)
+        #expect(order.customer.email == "john.doe@example.com" && order.customer.refs.isEmpty)
+        #expect(order.lines.count == 2)
+        #expect(try Ingestor(store: InMemoryStore()).ingest(events).appliedCount == 1)
+    }
+
+    @Test func wooCommerceCustomersDeletionsAndOtherTopics() throws {
+        guard let body = try Self.resource("customer") else { return }
+        guard
+            case .events(let events) = try WooCommerceWebhook.outcome(
+                topic: "customer.created", body: body, deliveryID: "w2", at: 0),
+            case .customerUpserted(let customer) = events.first?.kind
+        else {
+            Issue.record("expected a customer.upserted")
+            return
+        }
+        #expect(customer.identity.email == "john.doe@example.com" && customer.identity.refs.first?.id == "25")
+        let deleted = try WooCommerceWebhook.outcome(
+            topic: "customer.deleted", body: Data(#"{"id":25}"#.utf8), deliveryID: "w3", at: 0)
+        #expect(
+            deleted
+                == .events([
+                    IngestEvent(
+                        id: "w3:erase", source: "woocommerce", occurredAt: 0,
+                        kind: .customerErased(CustomerIdentity(refs: [ExternalRef(source: "", id: "25")])))
+                ]))
+        #expect(
+            try WooCommerceWebhook.outcome(topic: "product.created", body: Data("{}".utf8), deliveryID: "w4", at: 0)
+                == .ignored(topic: "product.created"))
+    }
+
+    @Test func genericEventsInTheNDJSONShape() throws {
+        let body = Data(
+            #"{"id":"e1","type":"order.placed","source":"pos","at":"2024-03-01T10:00:00Z","order":{"id":"1001","customer":{"id":"c7"},"currency":"EUR","total":"25.00"}}"#
+                .utf8)
+        let event = try GenericWebhook.event(source: "pos", body: body)
+        #expect(event.id == "e1" && event.type == .orderPlaced)
+        #expect {
+            _ = try GenericWebhook.event(source: "web", body: body)
+        } throws: { ($0 as? WebhookPayloadError)?.detail == "the event's source 'pos' is not this endpoint's 'web'" }
+        #expect(throws: WebhookPayloadError.self) { _ = try GenericWebhook.event(source: "pos", body: Data("{}".utf8)) }
+    }
+}
