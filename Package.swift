@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "PatronTestKit", targets: ["PatronTestKit"]),
         .library(name: "PatronCSV", targets: ["PatronCSV"]),
         .library(name: "PatronWebhooks", targets: ["PatronWebhooks"]),
+        .library(name: "PatronHTTP", targets: ["PatronHTTP"]),
         .executable(name: "patron", targets: ["patron"]),
     ],
     dependencies: [
@@ -17,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The kernel: Foundation only, no third-party package.
@@ -38,6 +41,14 @@ let package = Package(
         .target(
             name: "PatronWebhooks", dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Connectors/PatronWebhooks"),
+        // The HTTP routes (webhook receivers), a library so it is tested without sockets.
+        .target(
+            name: "PatronHTTP",
+            dependencies: [
+                "PatronCore", "PatronSQLite", "PatronWebhooks", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Apps/PatronHTTP"),
         .executableTarget(
             name: "patron",
             dependencies: [
@@ -66,6 +77,15 @@ let package = Package(
             name: "PatronWebhooksTests",
             dependencies: ["PatronCore", "PatronWebhooks", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/PatronWebhooksTests"
+        ),
+        .testTarget(
+            name: "PatronHTTPTests",
+            dependencies: [
+                "PatronCore", "PatronSQLite", "PatronHTTP", "PatronWebhooks",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Tests/PatronHTTPTests"
         ),
         .testTarget(
             name: "PatronCLITests",

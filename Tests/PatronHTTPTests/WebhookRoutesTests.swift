@@ -1,0 +1,137 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import PatronCore
+import PatronHTTP
+import PatronSQLite
+import PatronWebhooks
+import Testing
+
+/// The webhook receivers end to end through the router (no sockets): signature before parsing,
+/// the status codes of the conventions, ingest before the 2xx, redeliveries applied once.
+@Suite struct WebhookRoutesTests {
+    static let now: Int64 = 1_723_071_477
+    static let order = Data(
+        #"{"id":820982911946154508,"email":"jon@example.com","created_at":"2021-12-31T19:00:00-05:00","currency":"USD","total_price":"388.00","customer":{"id":115310627314723954},"line_items":[{"sku":"IPOD","quantity":1,"price":"388.00"}]}"#
+            .utf8)
+
+    static func app(_ store: SQLiteStore) -> some ApplicationProtocol {
+        let router = Router()
+        WebhookRoutes(
+            store: store,
+            secrets: WebhookSecrets(shopify: ["old", "shh"], woocommerce: ["wc"], generic: ["pos": ["g"]]),
+            now: { Self.now }
+        ).add(to: router)
+        return Application(router: router)
+    }
+
+    static func shopifyHeaders(
+        _ body: Data, secret: String = "shh", topic: String = "orders/create", id: String = "w-1"
+    )
+        -> HTTPFields
+    {
+        [
+            HTTPField.Name("X-Shopify-Hmac-Sha256")!: WebhookSignature.base64Header(body: body, secret: secret),
+            HTTPField.Name("X-Shopify-Topic")!: topic, HTTPField.Name("X-Shopify-Webhook-Id")!: id,
+            HTTPField.Name("X-Shopify-Triggered-At")!: "2024-08-07T22:57:57.290670248Z",
+            .contentType: "application/json",
+        ]
+    }
+
+    @Test func aSignedShopifyOrderIsStoredOnceWithItsExactId() async throws {
+        let store = try SQLiteStore()
+        try await Self.app(store).test(.router) { client in
+            for expected in [
+                #"{"applied":1,"duplicates":0,"ignored":false}"#, #"{"applied":0,"duplicates":1,"ignored":false}"#,
+            ] {
+                try await client.execute(
+                    uri: "/webhooks/shopify", method: .post, headers: Self.shopifyHeaders(Self.order),
+                    body: ByteBuffer(bytes: Self.order)
+                ) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body) == expected)
+                }
+            }
+        }
+        let orders = try store.read { try $0.orders(of: CustomerID(1)) }
+        #expect(orders.map(\.ref.id) == ["820982911946154508"])
+    }
+
+    @Test func badSignaturesOversizedAndMalformedBodiesStoreNothing() async throws {
+        let store = try SQLiteStore()
+        try await Self.app(store).test(.router) { client in
+            // Wrong secret, then no signature at all: 401 with a problem body.
+            var wrong = Self.shopifyHeaders(Self.order, secret: "nope")
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post, headers: wrong, body: ByteBuffer(bytes: Self.order)
+            ) {
+                #expect($0.status == .unauthorized)
+                #expect($0.headers[.contentType] == "application/problem+json")
+                #expect(String(buffer: $0.body).contains("signature mismatch"))
+            }
+            wrong[HTTPField.Name("X-Shopify-Hmac-Sha256")!] = nil
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post, headers: wrong, body: ByteBuffer(bytes: Self.order)
+            ) {
+                #expect($0.status == .unauthorized)
+            }
+            // Signed but malformed: 400 saying what is wrong.
+            let bad = Data(#"{"id":"x"}"#.utf8)
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post, headers: Self.shopifyHeaders(bad), body: ByteBuffer(bytes: bad)
+            ) {
+                #expect($0.status == .badRequest)
+                #expect(String(buffer: $0.body).contains("orders/create: field 'id' has the wrong type"))
+            }
+            // Over 1 MiB: 413.
+            let big = Data(repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post, headers: Self.shopifyHeaders(big), body: ByteBuffer(bytes: big)
+            ) {
+                #expect($0.status == .contentTooLarge)
+            }
+            // An unknown topic: 200, ignored.
+            let app = Data("{}".utf8)
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post, headers: Self.shopifyHeaders(app, topic: "app/uninstalled"),
+                body: ByteBuffer(bytes: app)
+            ) {
+                #expect($0.status == .ok)
+                #expect(String(buffer: $0.body).contains(#""ignored":true"#))
+            }
+        }
+        #expect(try store.customerCount(createdThrough: nil) == 0)
+    }
+
+    @Test func wooCommercePingsAndGenericTimestampedEvents() async throws {
+        let store = try SQLiteStore()
+        try await Self.app(store).test(.router) { client in
+            try await client.execute(
+                uri: "/webhooks/woocommerce", method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "webhook_id=9")
+            ) { #expect($0.status == .ok) }
+            let event = Data(
+                #"{"id":"e1","type":"order.placed","source":"pos","at":"2024-03-01T10:00:00Z","order":{"id":"1001","customer":{"id":"c7"},"currency":"EUR","total":"25.00"}}"#
+                    .utf8)
+            let signed = WebhookSignature.timestampedHeader(body: event, secret: "g", timestamp: Self.now - 5)
+            try await client.execute(
+                uri: "/webhooks/generic/pos", method: .post, headers: [HTTPField.Name("Patron-Signature")!: signed],
+                body: ByteBuffer(bytes: event)
+            ) { #expect($0.status == .ok) }
+            let stale = WebhookSignature.timestampedHeader(body: event, secret: "g", timestamp: Self.now - 301)
+            try await client.execute(
+                uri: "/webhooks/generic/pos", method: .post, headers: [HTTPField.Name("Patron-Signature")!: stale],
+                body: ByteBuffer(bytes: event)
+            ) {
+                #expect($0.status == .unauthorized)
+                #expect(String(buffer: $0.body).contains("signature stale"))
+            }
+            try await client.execute(
+                uri: "/webhooks/generic/web", method: .post, headers: [HTTPField.Name("Patron-Signature")!: signed],
+                body: ByteBuffer(bytes: event)
+            ) { #expect($0.status == .notFound) }
+        }
+        #expect(try store.customerCount(createdThrough: nil) == 1)
+    }
+}
