@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "PatronWebhooks", targets: ["PatronWebhooks"]),
         .library(name: "PatronHTTP", targets: ["PatronHTTP"]),
         .executable(name: "patron", targets: ["patron"]),
+        .executable(name: "patron-api", targets: ["patron-api"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -49,6 +50,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Apps/PatronHTTP"),
+        .executableTarget(
+            name: "patron-api",
+            dependencies: [
+                "PatronCore", "PatronSQLite", "PatronHTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Apps/patron-api"
+        ),
         .executableTarget(
             name: "patron",
             dependencies: [
@@ -89,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PatronCLITests",
-            dependencies: ["PatronCore", "PatronSQLite"],
+            dependencies: ["PatronCore", "PatronSQLite", "PatronWebhooks"],
             path: "Tests/PatronCLITests"
         ),
     ],
