@@ -47,7 +47,7 @@ let package = Package(
             name: "PatronHTTP",
             dependencies: [
                 "PatronCore", "PatronSQLite", "PatronWebhooks", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Apps/PatronHTTP"),
         .executableTarget(

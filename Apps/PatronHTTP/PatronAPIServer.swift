@@ -18,6 +18,7 @@ public enum PatronAPIServer {
                 body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
         WebhookRoutes(store: store, secrets: secrets, logger: logger).add(to: router)
+        CustomerRoutes(store: store, logger: logger).add(to: router)
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "patron-api"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)

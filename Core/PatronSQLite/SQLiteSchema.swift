@@ -224,6 +224,19 @@ enum SQLiteSchema {
             CREATE INDEX order_lines_by_sku ON order_lines(sku, placed_at, order_id);
             """
         ),
+        (
+            "v9-api-keys",
+            """
+            -- Keys of the HTTP API: only a SHA-256 of each key is kept, with its scopes.
+            CREATE TABLE api_keys (
+                name TEXT PRIMARY KEY,
+                key_hash TEXT NOT NULL UNIQUE,
+                scopes TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                revoked_at INTEGER
+            );
+            """
+        ),
     ]
 
     /// The schema version this build writes.

@@ -40,19 +40,28 @@ import Testing
         let dir = TempDir()
         let path = dir.path("v7.sqlite")
         let v8 = try #require(SQLiteSchema.migrations.firstIndex { $0.name.hasPrefix("v8-") })
-        do {
-            let store = try SQLiteStore(path: path)
-            try Ingestor(store: store).ingest([
-                Self.order(IngestEvent.Kind.orderPlaced, id: "e1", placedAt: Self.day.epochSeconds)
-            ])
-        }
-        // Put the file back to v7: the lines without their time, the old index.
+        // A store as v7 wrote it: the migrations before v8, one customer, an order and its line.
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "DROP INDEX order_lines_by_sku")
-            try db.execute(sql: "ALTER TABLE order_lines DROP COLUMN placed_at")
-            try db.execute(sql: "CREATE INDEX order_lines_by_sku ON order_lines(sku, order_id)")
+            for migration in SQLiteSchema.migrations[..<v8] { try db.execute(sql: migration.sql) }
+            try db.execute(sql: "PRAGMA application_id = \(SQLiteSchema.applicationID)")
             try db.execute(sql: "PRAGMA user_version = \(v8)")
+            let at = Self.day.epochSeconds
+            try db.execute(
+                sql: """
+                    INSERT INTO customers(id, primary_source, primary_ref, created_at, order_count, revenue_minor,
+                        first_order_at, last_order_at) VALUES (1, 'shop', 'c-1', ?, 1, 1200, ?, ?)
+                    """, arguments: [at, at, at])
+            try db.execute(
+                sql: """
+                    INSERT INTO orders(id, source, ref, customer_id, placed_at, currency, total_minor, status, updated_at)
+                    VALUES (1, 'shop', 'o-1', 1, ?, 'EUR', 1200, 'placed', ?)
+                    """, arguments: [at, at])
+            try db.execute(
+                sql: """
+                    INSERT INTO order_lines(order_id, line_no, sku, quantity, unit_price_minor)
+                    VALUES (1, 1, 'MUG-1', 1, 1200)
+                    """)
         }
         try queue.close()
         let store = try SQLiteStore(path: path)
