@@ -29,6 +29,22 @@ public struct CustomerRoutes: Sendable {
                 return WebhookRoutes.json(.ok, try self.customerJSON(id, key: key))
             }
         }
+        router.get("/v1/customers/{source}/{id}/export") { request, context in
+            self.answer {
+                try self.authorize(request, .read)
+                let (id, _) = try self.find(context.parameters.get("source"), context.parameters.get("id"))
+                let now = self.now()
+                let document = try self.store.read { transaction -> String? in
+                    guard let customer = try transaction.customer(id) else { return nil }
+                    return CustomerDataExport.json(
+                        customer: customer, orders: try transaction.orders(of: id),
+                        carts: try transaction.carts(of: id),
+                        tickets: try transaction.tickets(of: id), now: now)
+                }
+                guard let document else { throw WebhookRoutes.Problem(.notFound, "no such customer") }
+                return WebhookRoutes.json(.ok, document)
+            }
+        }
         router.delete("/v1/customers/{source}/{id}") { request, context in
             self.answer {
                 let caller = try self.authorize(request, .erase)

@@ -53,6 +53,17 @@ import Testing
                 #expect(json?["email"] as? String == "ann@example.com")
                 #expect(json?["orders.total"] as? String == "25.00")
             }
+            // The data request: everything held about the person, in one document.
+            try await client.execute(uri: "/v1/customers/shopify/42/export", method: .get, headers: Self.bearer(reader))
+            {
+                #expect($0.status == .ok)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any]
+                let profile = json?["customer"] as? [String: Any]
+                #expect(profile?["email"] as? String == "ann@example.com")
+                let orders = json?["orders"] as? [[String: Any]]
+                #expect(orders?.first?["id"] as? String == "1001" && orders?.first?["total"] as? String == "25.00")
+                #expect((json?["carts"] as? [Any])?.isEmpty == true && (json?["tickets"] as? [Any])?.isEmpty == true)
+            }
             try await client.execute(uri: "/v1/customers/shopify/43", method: .get, headers: Self.bearer(reader)) {
                 #expect($0.status == .notFound)
             }

@@ -1,0 +1,103 @@
+import Foundation
+
+/// Everything the store holds about one person, as one JSON document: the answer to a data
+/// request (GDPR art. 15, Shopify's `customers/data_request`). Amounts are decimal strings, times
+/// RFC 3339 UTC.
+public enum CustomerDataExport {
+    public static func json(
+        customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord], now: Int64
+    ) -> String {
+        var json = JSONWriter()
+        json.open()
+        json.key("customer")
+        json.raw(profile(customer, now: now))
+        json.key("orders")
+        json.raw("[" + orders.map(order).joined(separator: ",") + "]")
+        json.key("carts")
+        json.raw("[" + carts.map(cart).joined(separator: ",") + "]")
+        json.key("tickets")
+        json.raw("[" + tickets.map(ticket).joined(separator: ",") + "]")
+        json.close()
+        return json.text
+    }
+
+    static func profile(_ customer: CustomerRecord, now: Int64) -> String {
+        var json = JSONWriter()
+        json.open()
+        json.field("id", customer.primaryRef?.id ?? customer.id.reportKey)
+        json.field("email", customer.email)
+        json.field("phone", customer.phone)
+        json.field("first_name", customer.firstName)
+        json.field("last_name", customer.lastName)
+        json.field("country", customer.country)
+        json.field("timezone", customer.timeZone)
+        json.field("birthday", customer.birthday)
+        json.key("tags")
+        json.array(customer.tags)
+        json.field("created_at", Timestamp.format(customer.createdAt))
+        json.field("consent_email", customer.consent.email.status.rawValue)
+        json.field("consent_sms", customer.consent.sms.status.rawValue)
+        json.close()
+        return json.text
+    }
+
+    static func lines(_ lines: [OrderLine], digits: Int) -> String {
+        "["
+            + lines.map { line in
+                var json = JSONWriter()
+                json.open()
+                json.field("sku", line.sku)
+                json.field("name", line.name)
+                json.key("quantity")
+                json.raw(String(line.quantity))
+                json.field("unit_price", Money.decimalString(line.unitPriceMinor, digits: digits))
+                json.close()
+                return json.text
+            }.joined(separator: ",") + "]"
+    }
+
+    static func order(_ order: OrderRecord) -> String {
+        let digits = order.currency.minorUnitDigits
+        var json = JSONWriter()
+        json.open()
+        json.field("id", order.ref.id)
+        json.field("source", order.ref.source)
+        json.field("placed_at", Timestamp.format(order.placedAt))
+        json.field("status", order.status.rawValue)
+        json.field("currency", order.currency.code)
+        json.field("total", Money.decimalString(order.totalMinor, digits: digits))
+        json.field("refunded", Money.decimalString(order.refundedMinor, digits: digits))
+        json.key("lines")
+        json.raw(lines(order.lines, digits: digits))
+        json.close()
+        return json.text
+    }
+
+    static func cart(_ cart: CartRecord) -> String {
+        let digits = cart.currency.minorUnitDigits
+        var json = JSONWriter()
+        json.open()
+        json.field("id", cart.ref.id)
+        json.field("source", cart.ref.source)
+        json.field("status", cart.status.rawValue)
+        json.field("value", Money.decimalString(cart.valueMinor, digits: digits))
+        json.field("updated_at", Timestamp.format(cart.updatedAt))
+        json.key("lines")
+        json.raw(lines(cart.lines, digits: digits))
+        json.close()
+        return json.text
+    }
+
+    static func ticket(_ ticket: TicketRecord) -> String {
+        var json = JSONWriter()
+        json.open()
+        json.field("id", ticket.ref.id)
+        json.field("source", ticket.ref.source)
+        json.field("subject", ticket.subject)
+        json.field("status", ticket.status.rawValue)
+        json.field("opened_at", Timestamp.format(ticket.openedAt))
+        json.field("updated_at", Timestamp.format(ticket.updatedAt))
+        json.close()
+        return json.text
+    }
+}
