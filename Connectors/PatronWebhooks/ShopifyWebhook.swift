@@ -17,6 +17,23 @@ public struct WebhookPayloadError: Error, Hashable, Sendable, CustomStringConver
     public var description: String { "\(topic): \(detail)" }
 }
 
+extension WebhookPayloadError {
+    /// Decodes a payload, turning a decoding failure into an error that names the field.
+    static func decode<T: Decodable>(_ type: T.Type, from body: Data, topic: String) throws(WebhookPayloadError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: body)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw WebhookPayloadError(topic: topic, detail: "missing field '\(ShopifyWebhook.path(context, key))'")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw WebhookPayloadError(topic: topic, detail: "field '\(ShopifyWebhook.path(context))' has the wrong type")
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw WebhookPayloadError(topic: topic, detail: "field '\(ShopifyWebhook.path(context))' is null")
+        } catch {
+            throw WebhookPayloadError(topic: topic, detail: "not valid JSON")
+        }
+    }
+}
+
 /// Shopify's webhook topics as ingest events. Ids are decoded as 64-bit integers, never through
 /// `Double` (Shopify's ids pass 2^53). Amounts are decimal strings in the shop's currency.
 public enum ShopifyWebhook {
@@ -29,17 +46,7 @@ public enum ShopifyWebhook {
         -> WebhookOutcome
     {
         func decode<T: Decodable>(_ type: T.Type) throws(WebhookPayloadError) -> T {
-            do {
-                return try JSONDecoder().decode(T.self, from: body)
-            } catch let DecodingError.keyNotFound(key, context) {
-                throw WebhookPayloadError(topic: topic, detail: "missing field '\(path(context, key))'")
-            } catch let DecodingError.typeMismatch(_, context) {
-                throw WebhookPayloadError(topic: topic, detail: "field '\(path(context))' has the wrong type")
-            } catch let DecodingError.valueNotFound(_, context) {
-                throw WebhookPayloadError(topic: topic, detail: "field '\(path(context))' is null")
-            } catch {
-                throw WebhookPayloadError(topic: topic, detail: "not valid JSON")
-            }
+            try WebhookPayloadError.decode(T.self, from: body, topic: topic)
         }
         func event(_ suffix: String, _ kind: IngestEvent.Kind) -> IngestEvent {
             IngestEvent(id: "\(deliveryID):\(suffix)", source: source, occurredAt: at, kind: kind)
@@ -183,6 +190,21 @@ public enum ShopifyWebhook {
         var quantity: Int
         var price: String
         var product_id: Int64?
+
+        /// Order lines: the SKU, else the product id; the unit price as an exact decimal.
+        static func lines(_ items: [LineItem], _ currency: CurrencyCode, topic: String) throws(WebhookPayloadError)
+            -> [OrderLine]
+        {
+            var lines: [OrderLine] = []
+            for (index, item) in items.enumerated() {
+                let price = try ShopifyWebhook.amount(item.price, currency, topic: topic, field: "line_items.\(index).price")
+                lines.append(
+                    OrderLine(
+                        sku: item.sku.flatMap { $0.isEmpty ? nil : $0 } ?? item.product_id.map(String.init) ?? "",
+                        name: item.name ?? item.title, quantity: item.quantity, unitPriceMinor: price))
+            }
+            return lines
+        }
     }
 
     struct Order: Decodable {
@@ -208,14 +230,7 @@ public enum ShopifyWebhook {
             guard !identity.refs.isEmpty || identity.email != nil || identity.phone != nil else {
                 throw WebhookPayloadError(topic: topic, detail: "the order names no customer (no customer, email or phone)")
             }
-            var lines: [OrderLine] = []
-            for (index, item) in line_items.enumerated() {
-                let price = try ShopifyWebhook.amount(item.price, currency, topic: topic, field: "line_items.\(index).price")
-                lines.append(
-                    OrderLine(
-                        sku: item.sku.flatMap { $0.isEmpty ? nil : $0 } ?? item.product_id.map(String.init) ?? "",
-                        name: item.name ?? item.title, quantity: item.quantity, unitPriceMinor: price))
-            }
+            let lines = try LineItem.lines(line_items, currency, topic: topic)
             return OrderData(
                 ref: String(id), customer: identity, placedAt: placedAt, currency: currency,
                 totalMinor: try ShopifyWebhook.amount(total_price, currency, topic: topic, field: "total_price"),
@@ -243,14 +258,7 @@ public enum ShopifyWebhook {
                 throw WebhookPayloadError(topic: topic, detail: "missing field 'cart_token' (or 'token')")
             }
             let currency = try ShopifyWebhook.currency(currency, topic: topic)
-            var lines: [OrderLine] = []
-            for (index, item) in line_items.enumerated() {
-                let price = try ShopifyWebhook.amount(item.price, currency, topic: topic, field: "line_items.\(index).price")
-                lines.append(
-                    OrderLine(
-                        sku: item.sku.flatMap { $0.isEmpty ? nil : $0 } ?? item.product_id.map(String.init) ?? "",
-                        name: item.name ?? item.title, quantity: item.quantity, unitPriceMinor: price))
-            }
+            let lines = try LineItem.lines(line_items, currency, topic: topic)
             return CartData(
                 ref: ref, customer: identity, currency: currency,
                 valueMinor: try ShopifyWebhook.amount(total_price, currency, topic: topic, field: "total_price"),

@@ -11,17 +11,7 @@ public enum WooCommerceWebhook {
         -> WebhookOutcome
     {
         func decode<T: Decodable>(_ type: T.Type) throws(WebhookPayloadError) -> T {
-            do {
-                return try JSONDecoder().decode(T.self, from: body)
-            } catch let DecodingError.keyNotFound(key, context) {
-                throw WebhookPayloadError(topic: topic, detail: "missing field '\(ShopifyWebhook.path(context, key))'")
-            } catch let DecodingError.typeMismatch(_, context) {
-                throw WebhookPayloadError(topic: topic, detail: "field '\(ShopifyWebhook.path(context))' has the wrong type")
-            } catch let DecodingError.valueNotFound(_, context) {
-                throw WebhookPayloadError(topic: topic, detail: "field '\(ShopifyWebhook.path(context))' is null")
-            } catch {
-                throw WebhookPayloadError(topic: topic, detail: "not valid JSON")
-            }
+            try WebhookPayloadError.decode(T.self, from: body, topic: topic)
         }
         func event(_ suffix: String, _ kind: IngestEvent.Kind) -> IngestEvent {
             IngestEvent(id: "\(deliveryID):\(suffix)", source: source, occurredAt: at, kind: kind)
