@@ -17,6 +17,24 @@ public struct WebhookPayloadError: Error, Hashable, Sendable, CustomStringConver
     public var description: String { "\(topic): \(detail)" }
 }
 
+/// One delivery being mapped: its payload decoded with errors naming the field, and its events
+/// given ids derived from the delivery id (so a redelivery is a duplicate).
+struct WebhookDelivery {
+    var source: String
+    var topic: String
+    var body: Data
+    var id: String
+    var at: Int64
+
+    func decode<T: Decodable>(_ type: T.Type) throws(WebhookPayloadError) -> T {
+        try WebhookPayloadError.decode(T.self, from: body, topic: topic)
+    }
+
+    func event(_ suffix: String, _ kind: IngestEvent.Kind) -> IngestEvent {
+        IngestEvent(id: "\(id):\(suffix)", source: source, occurredAt: at, kind: kind)
+    }
+}
+
 extension WebhookPayloadError {
     /// Decodes a payload, turning a decoding failure into an error that names the field.
     static func decode<T: Decodable>(_ type: T.Type, from body: Data, topic: String) throws(WebhookPayloadError) -> T {
@@ -45,12 +63,9 @@ public enum ShopifyWebhook {
     public static func outcome(topic: String, body: Data, deliveryID: String, at: Int64) throws(WebhookPayloadError)
         -> WebhookOutcome
     {
-        func decode<T: Decodable>(_ type: T.Type) throws(WebhookPayloadError) -> T {
-            try WebhookPayloadError.decode(T.self, from: body, topic: topic)
-        }
-        func event(_ suffix: String, _ kind: IngestEvent.Kind) -> IngestEvent {
-            IngestEvent(id: "\(deliveryID):\(suffix)", source: source, occurredAt: at, kind: kind)
-        }
+        let delivery = WebhookDelivery(source: source, topic: topic, body: body, id: deliveryID, at: at)
+        func decode<T: Decodable>(_ type: T.Type) throws(WebhookPayloadError) -> T { try delivery.decode(T.self) }
+        func event(_ suffix: String, _ kind: IngestEvent.Kind) -> IngestEvent { delivery.event(suffix, kind) }
         switch topic {
         case "orders/create", "orders/updated", "orders/paid", "orders/cancelled":
             let order = try decode(Order.self)

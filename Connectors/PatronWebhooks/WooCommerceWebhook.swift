@@ -10,12 +10,9 @@ public enum WooCommerceWebhook {
     public static func outcome(topic: String, body: Data, deliveryID: String, at: Int64) throws(WebhookPayloadError)
         -> WebhookOutcome
     {
-        func decode<T: Decodable>(_ type: T.Type) throws(WebhookPayloadError) -> T {
-            try WebhookPayloadError.decode(T.self, from: body, topic: topic)
-        }
-        func event(_ suffix: String, _ kind: IngestEvent.Kind) -> IngestEvent {
-            IngestEvent(id: "\(deliveryID):\(suffix)", source: source, occurredAt: at, kind: kind)
-        }
+        let delivery = WebhookDelivery(source: source, topic: topic, body: body, id: deliveryID, at: at)
+        func decode<T: Decodable>(_ type: T.Type) throws(WebhookPayloadError) -> T { try delivery.decode(T.self) }
+        func event(_ suffix: String, _ kind: IngestEvent.Kind) -> IngestEvent { delivery.event(suffix, kind) }
         switch topic {
         case "order.created", "order.updated", "order.restored":
             let order = try decode(Order.self)

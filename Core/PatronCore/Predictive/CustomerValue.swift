@@ -110,35 +110,3 @@ extension PurchaseModel {
         }
     }
 }
-
-/// Work split into chunks computed on all cores and joined in order.
-final class ParallelChunks<Element>: @unchecked Sendable {
-    // @unchecked: each chunk is written once by one task of `concurrentPerform`, under `lock`,
-    // and read only after `concurrentPerform` has returned.
-    private let lock = NSLock()
-    private var parts: [Int: [Element]] = [:]
-    let count: Int
-
-    init(count: Int) { self.count = count }
-
-    /// Runs `make` over chunks of 0..<count, in parallel when there is enough work.
-    func fill(_ make: @Sendable (Range<Int>) -> [Element]) {
-        let chunks = count >= 5_000 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) * 4 : 1
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let range = (count * chunk / chunks)..<(count * (chunk + 1) / chunks)
-            let part = make(range)
-            lock.lock()
-            parts[range.lowerBound] = part
-            lock.unlock()
-        }
-    }
-
-    func joined() -> [Element] {
-        lock.lock()
-        defer { lock.unlock() }
-        var all: [Element] = []
-        all.reserveCapacity(count)
-        for start in parts.keys.sorted() { all.append(contentsOf: parts[start]!) }
-        return all
-    }
-}

@@ -106,43 +106,15 @@ struct GroupedSummary {
 
     var rowCount: Int { weight.count }
 
-    /// Sums `body` over row ranges, in parallel when there are many rows.
+    /// Sums `body` over row ranges, one range per core when there are many rows.
     static func parallelSum(rows: Int, width: Int, _ body: @Sendable (Range<Int>, inout [Double]) -> Void) -> [Double] {
-        let chunks = rows >= 20_000 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
-        if chunks == 1 {
-            var sums = [Double](repeating: 0, count: width)
-            body(0..<rows, &sums)
-            return sums
-        }
-        let partials = PartialSums(chunks: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let range = (rows * chunk / chunks)..<(rows * (chunk + 1) / chunks)
+        let partials = ParallelChunks<[Double]>(count: rows)
+        partials.fill(chunks: rows >= 20_000 ? ParallelChunks<[Double]>.cores : 1) { range in
             var sums = [Double](repeating: 0, count: width)
             body(range, &sums)
-            partials.set(chunk, sums)
+            return [sums]
         }
-        return (0..<width).map { k in partials.all.reduce(0) { $0 + $1[k] } }
-    }
-}
-
-/// One slot of partial sums per concurrent chunk.
-private final class PartialSums: @unchecked Sendable {
-    // @unchecked: each slot is written by one task of `concurrentPerform`, under `lock`, and read
-    // only after `concurrentPerform` has returned.
-    private let lock = NSLock()
-    private var slots: [[Double]]
-
-    init(chunks: Int) { slots = Array(repeating: [], count: chunks) }
-
-    func set(_ chunk: Int, _ sums: [Double]) {
-        lock.lock()
-        slots[chunk] = sums
-        lock.unlock()
-    }
-
-    var all: [[Double]] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
+        let chunks = partials.joined()
+        return (0..<width).map { k in chunks.reduce(0) { $0 + $1[k] } }
     }
 }
