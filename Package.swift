@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "PatronCSV", targets: ["PatronCSV"]),
         .library(name: "PatronWebhooks", targets: ["PatronWebhooks"]),
         .library(name: "PatronHTTP", targets: ["PatronHTTP"]),
+        .library(name: "PatronSMS", targets: ["PatronSMS"]),
         .executable(name: "patron", targets: ["patron"]),
         .executable(name: "patron-api", targets: ["patron-api"]),
     ],
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
     ],
     targets: [
         // The kernel: Foundation only, no third-party package.
@@ -42,7 +44,12 @@ let package = Package(
         .target(
             name: "PatronWebhooks", dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Connectors/PatronWebhooks"),
-        // The HTTP routes (webhook receivers), a library so it is tested without sockets.
+        // SMS: GSM-7 / UCS-2 segments, E.164, the Twilio-shaped gateway's requests, callbacks
+        // and signatures (no transport).
+        .target(
+            name: "PatronSMS", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Connectors/PatronSMS"),
+        // The HTTP API and webhook receivers (Hummingbird routes), a library so it is tested without sockets.
         .target(
             name: "PatronHTTP",
             dependencies: [
@@ -56,18 +63,20 @@ let package = Package(
                 "PatronCore", "PatronSQLite", "PatronHTTP", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
             path: "Apps/patron-api"
         ),
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronCSV",
+                "PatronCore", "PatronSQLite", "PatronCSV", "PatronHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Apps/patron"
         ),
+        .testTarget(name: "PatronSMSTests", dependencies: ["PatronSMS"], path: "Tests/PatronSMSTests"),
         .testTarget(
             name: "PatronCoreTests",
             dependencies: ["PatronCore", "PatronTestKit"],

@@ -2,12 +2,33 @@ import Crypto
 import Foundation
 import PatronCore
 
-/// What an API key may do.
-public enum APIScope: String, CaseIterable, Sendable {
-    /// Read customers.
+/// What an API key may do. Scopes nest: `admin` may do everything `write` may, and `write`
+/// everything `read` may.
+public enum APIScope: String, CaseIterable, Comparable, Sendable {
+    /// Read customers, orders, carts, tickets, segments, RFM and metrics.
     case read
-    /// Erase a person's personal data.
-    case erase
+    /// Create and update customers, post events.
+    case write
+    /// Erase people, read the audit log and data-request documents.
+    case admin
+
+    public static func < (lhs: APIScope, rhs: APIScope) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+
+    /// The scope a stored name grants (`erase`, from schema v9 keys, is `admin`).
+    public init?(stored name: String) {
+        if name == "erase" {
+            self = .admin
+        } else {
+            self.init(rawValue: name)
+        }
+    }
+
+    /// Whether a key with `scopes` may do what needs `self`.
+    public func granted(by scopes: [String]) -> Bool {
+        scopes.contains { APIScope(stored: $0).map { $0 >= self } ?? false }
+    }
 }
 
 /// HTTP API keys: `pk_` and 64 hex digits of randomness, shown once; the store keeps only their
@@ -25,7 +46,7 @@ public enum APIKeys {
         SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Parses `read,erase`; an unknown scope is an error naming the known ones.
+    /// Parses `read,write`; an unknown scope is an error naming the known ones.
     public static func scopes(_ text: String) throws(PatronError) -> [APIScope] {
         var scopes: [APIScope] = []
         for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {

@@ -4,110 +4,192 @@ import Logging
 import PatronCore
 import PatronSQLite
 
-/// `GET /v1/customers/{source}/{id}` (scope `read`): the customer with every catalogue field;
-/// `DELETE /v1/customers/{source}/{id}` (scope `erase`): erases the person's personal data
-/// everywhere and keeps anonymous order figures. Both need `Authorization: Bearer <key>`.
-public struct CustomerRoutes: Sendable {
-    let store: SQLiteStore
-    let now: @Sendable () -> Int64
-    let logger: Logger
+/// `/v1/customers`: list (cursor pages, `?segment=EXPR`), get, create, update, erase, the data
+/// request's export and the timeline. A customer is named in paths as `source:id` (the shop's
+/// id) or `patron:N` (the store's id, also accepted as plain `N`).
+struct CustomerRoutes {
+    let api: APIContext
 
-    public init(
-        store: SQLiteStore, logger: Logger = Logger(label: "patron.api"),
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
-    ) {
-        self.store = store
-        self.logger = logger
-        self.now = now
+    /// The customer fields every customer object carries (the catalogue's, less those read from
+    /// RFM snapshots and predictions, which have their own resources).
+    static let fields = SegmentCatalogue.fields.filter {
+        !SegmentCatalogue.readsSnapshot($0) && !SegmentCatalogue.readsPredictions($0)
     }
 
-    public func add(to router: Router<some RequestContext>) {
-        router.get("/v1/customers/{source}/{id}") { request, context in
-            self.answer {
-                try self.authorize(request, .read)
-                let (id, key) = try self.find(context.parameters.get("source"), context.parameters.get("id"))
-                return WebhookRoutes.json(.ok, try self.customerJSON(id, key: key))
+    var routes: [APIRoute] {
+        let id = APIParameter.path("id", "`source:id` (the source's id) or `patron:N` (the store's id).")
+        return [
+            APIRoute(
+                method: .get, path: "/v1/customers", operationID: "listCustomers",
+                summary: "Customers in id order, a page at a time, optionally only a segment's members.",
+                scope: .read,
+                parameters: APIParameter.page + [
+                    .query("segment", "A segment expression (see docs/segments.md), e.g. `orders.count >= 2`.")
+                ],
+                responses: [200: APIRoute.json("A page of customers.", "CustomerPage")], handler: list),
+            APIRoute(
+                method: .post, path: "/v1/customers", operationID: "createCustomer",
+                summary: "Create or update a customer from a source's profile (applied once per Idempotency-Key).",
+                scope: .write, requestBody: APISchemas.body("CustomerInput"),
+                responses: [201: APIRoute.json("The customer as stored.", "Customer")], handler: create),
+            APIRoute(
+                method: .get, path: "/v1/customers/{id}", operationID: "getCustomer", summary: "One customer.",
+                scope: .read, parameters: [id], responses: [200: APIRoute.json("The customer.", "Customer")],
+                handler: get),
+            APIRoute(
+                method: .patch, path: "/v1/customers/{id}", operationID: "updateCustomer",
+                summary: "Update a customer's profile; fields left out keep their value.", scope: .write,
+                parameters: [id], requestBody: APISchemas.body("CustomerInput"),
+                responses: [200: APIRoute.json("The customer as stored.", "Customer")], handler: update),
+            APIRoute(
+                method: .delete, path: "/v1/customers/{id}", operationID: "eraseCustomer",
+                summary:
+                    "Erase the person's personal data everywhere; anonymous order figures stay. Recorded in the audit log.",
+                scope: .admin, parameters: [id], responses: [200: APIRoute.json("What was erased.", "Erased")],
+                handler: erase),
+            APIRoute(
+                method: .get, path: "/v1/customers/{id}/export", operationID: "exportCustomer",
+                summary:
+                    "Everything held about the person, as one document (a data request). Recorded in the audit log.",
+                scope: .admin, parameters: [id],
+                responses: [200: APIRoute.json("The person's data.", "CustomerDataExport")], handler: export),
+            APIRoute(
+                method: .get, path: "/v1/customers/{id}/timeline", operationID: "customerTimeline",
+                summary: "Orders, carts, tickets, consent and segment moves in one time-ordered list.", scope: .read,
+                parameters: [id], responses: [200: APIRoute.json("The timeline, oldest first.", "Timeline")],
+                handler: timeline),
+        ]
+    }
+
+    // MARK: Handlers
+
+    func list(_ request: Request, _ call: APICall) async throws -> Response {
+        let (limit, after) = try call.page()
+        let now = api.now()
+        let expression = try call.query["segment"].map { text in
+            try api.store.parseSegment(text, currencyDigits: try api.digits())
+        }
+        let digits = try api.digits()
+        var items: [String] = []
+        var last: Int64 = 0
+        try api.store.forEachSegmentMember(
+            expression, fields: Self.fields, now: now, after: CustomerID(after), limit: limit
+        ) { row in
+            last = row.id.rawValue
+            items.append(Self.withID(row.id, SegmentExport.json(row, fields: Self.fields, digits: digits)))
+        }
+        let next = items.count == limit ? String(last) : nil
+        return APIResponse.json(
+            .ok, #"{"items":[\#(items.joined(separator: ","))],"next_cursor":\#(next.map { "\"\($0)\"" } ?? "null")}"#)
+    }
+
+    func get(_ request: Request, _ call: APICall) async throws -> Response {
+        APIResponse.json(.ok, try customerJSON(try api.customerID(call.path("id"))))
+    }
+
+    func create(_ request: Request, _ call: APICall) async throws -> Response {
+        var request = request
+        let input = try await CustomerInput.decode(request.collectBody(upTo: 1 << 20))
+        guard let source = input.source, let ref = input.id else {
+            throw Problem(.badRequest, "body: 'source' and 'id' are required to create a customer")
+        }
+        let key = APIResponse.header(request, "Idempotency-Key") ?? UUID().uuidString
+        try apply(input, source: source, identity: ["id": ref], eventID: "api:\(call.key ?? ""):\(key)")
+        let id = try api.store.read { try $0.customerID(ref: ExternalRef(source: source, id: ref)) }
+        guard let id else { throw Problem(.internalServerError, "the customer was not stored") }
+        var response = APIResponse.json(.created, try customerJSON(id))
+        response.headers[.location] = "/v1/customers/\(source):\(ref)"
+        return response
+    }
+
+    func update(_ request: Request, _ call: APICall) async throws -> Response {
+        var request = request
+        let id = try api.customerID(call.path("id"))
+        let input = try await CustomerInput.decode(request.collectBody(upTo: 1 << 20))
+        guard let customer = try api.store.read({ try $0.customer(id) }), customer.erasedAt == nil else {
+            throw Problem(.notFound, "no customer \(call.path("id")) (or the person was erased)")
+        }
+        // The update names the customer by a ref it already has, so it cannot create another one.
+        let refs = try api.store.read { try $0.refs(of: id) }
+        guard let ref = customer.primaryRef ?? refs.first else {
+            throw Problem(.conflict, "the customer has no source id to update it by")
+        }
+        let key = APIResponse.header(request, "Idempotency-Key") ?? UUID().uuidString
+        try apply(input, source: ref.source, identity: ["id": ref.id], eventID: "api:\(call.key ?? ""):\(key)")
+        return APIResponse.json(.ok, try customerJSON(id))
+    }
+
+    /// Applies a profile (and its consent statements) as events, in one transaction.
+    func apply(_ input: CustomerInput, source: String, identity: [String: Any], eventID: String) throws {
+        let at = api.now()
+        var customer = input.profile
+        for (name, value) in identity { customer[name] = value }
+        var events: [[String: Any]] = [
+            [
+                "id": eventID, "type": "customer.upserted", "source": source, "at": Timestamp.format(at),
+                "customer": customer,
+            ]
+        ]
+        for (channel, status) in input.consent.sorted(by: { $0.key < $1.key }) {
+            events.append([
+                "id": "\(eventID):consent:\(channel)", "type": "consent.changed", "source": source,
+                "at": Timestamp.format(at), "consent": ["channel": channel, "status": status, "customer": identity],
+            ])
+        }
+        var decoded: [IngestEvent] = []
+        for event in events {
+            let line = String(decoding: try JSONSerialization.data(withJSONObject: event), as: UTF8.self)
+            do {
+                decoded.append(try NDJSONCodec.decode(line: line, at: InputLocation(file: "body")))
+            } catch {
+                throw Problem(.badRequest, error.description.replacingOccurrences(of: "customer.", with: ""))
             }
         }
-        router.get("/v1/customers/{source}/{id}/export") { request, context in
-            self.answer {
-                try self.authorize(request, .read)
-                let (id, _) = try self.find(context.parameters.get("source"), context.parameters.get("id"))
-                let now = self.now()
-                let document = try self.store.read { transaction -> String? in
-                    guard let customer = try transaction.customer(id) else { return nil }
-                    return CustomerDataExport.json(
-                        customer: customer, orders: try transaction.orders(of: id),
-                        carts: try transaction.carts(of: id),
-                        tickets: try transaction.tickets(of: id), now: now)
-                }
-                guard let document else { throw WebhookRoutes.Problem(.notFound, "no such customer") }
-                return WebhookRoutes.json(.ok, document)
-            }
-        }
-        router.delete("/v1/customers/{source}/{id}") { request, context in
-            self.answer {
-                let caller = try self.authorize(request, .erase)
-                let source = context.parameters.get("source") ?? ""
-                let ref = context.parameters.get("id") ?? ""
-                _ = try self.find(source, ref)
-                let at = self.now()
-                let report = try Ingestor(store: self.store).ingest([
-                    IngestEvent(
-                        id: "api:erase:\(source):\(ref):\(at)", source: source, occurredAt: at,
-                        kind: .customerErased(CustomerIdentity(refs: [ExternalRef(source: source, id: ref)])))
-                ])
-                self.logger.notice(
-                    "customer erased", metadata: ["source": "\(source)", "ref": "\(ref)", "key": "\(caller)"])
-                return WebhookRoutes.json(.ok, #"{"erased":\#(report.appliedCount)}"#)
-            }
-        }
+        try Ingestor(store: api.store).ingest(decoded)
     }
 
-    /// Runs a handler, turning problems into problem+json answers.
-    func answer(_ body: () throws -> Response) -> Response {
-        do {
-            return try body()
-        } catch let problem as WebhookRoutes.Problem {
-            return WebhookRoutes.problem(problem)
-        } catch {
-            logger.error("request failed", metadata: ["error": "\(error)"])
-            return WebhookRoutes.problem(.init(.internalServerError, "the store could not answer"))
-        }
+    func erase(_ request: Request, _ call: APICall) async throws -> Response {
+        let id = try api.customerID(call.path("id"))
+        let at = api.now()
+        let refs = try api.store.read { try $0.refs(of: id) }
+        let erased = try api.privacy.erase(id, refs: refs, actor: "api key \(call.key ?? "")", at: at)
+        return APIResponse.json(.ok, object: ["erased": erased, "customer": id.reportKey])
     }
 
-    /// The name of the key the request carries, if it is live and has `scope` (401 or 403 otherwise).
-    @discardableResult
-    func authorize(_ request: Request, _ scope: APIScope) throws -> String {
-        guard let header = WebhookRoutes.header(request, "Authorization"), header.hasPrefix("Bearer ") else {
-            throw WebhookRoutes.Problem(.unauthorized, "missing Authorization: Bearer <API key>")
-        }
-        guard let key = try store.apiKey(hash: APIKeys.hash(String(header.dropFirst(7)))) else {
-            throw WebhookRoutes.Problem(.unauthorized, "unknown or revoked API key")
-        }
-        guard key.scopes.contains(scope.rawValue) else {
-            throw WebhookRoutes.Problem(.forbidden, "the key '\(key.name)' lacks the '\(scope.rawValue)' scope")
-        }
-        return key.name
+    func export(_ request: Request, _ call: APICall) async throws -> Response {
+        let id = try api.customerID(call.path("id"))
+        let document = try api.privacy.export(id, actor: "api key \(call.key ?? "")", action: "export", at: api.now())
+        return APIResponse.json(.ok, document)
     }
 
-    func find(_ source: String?, _ ref: String?) throws -> (CustomerID, String) {
-        guard let source, let ref, !ref.isEmpty,
-            let id = try store.read({ try $0.customerID(ref: ExternalRef(source: source, id: ref)) })
-        else { throw WebhookRoutes.Problem(.notFound, "no customer \(source ?? "")/\(ref ?? "")") }
-        return (id, ref)
+    func timeline(_ request: Request, _ call: APICall) async throws -> Response {
+        let id = try api.customerID(call.path("id"))
+        let transitions = try api.store.segmentMoves(of: id)
+        let entries = try api.store.read { t -> [TimelineEntry]? in
+            guard let customer = try t.customer(id) else { return nil }
+            return CustomerTimeline.build(
+                customer: customer, orders: try t.orders(of: id), carts: try t.carts(of: id),
+                tickets: try t.tickets(of: id), transitions: transitions)
+        }
+        guard let entries else { throw Problem(.notFound, "no customer \(call.path("id"))") }
+        return APIResponse.json(
+            .ok, #"{"customer":\#(APIResponse.quoted(id.reportKey)),"entries":\#(CustomerTimeline.json(entries))}"#)
     }
 
-    func customerJSON(_ id: CustomerID, key: String) throws -> String {
-        guard let customer = try store.read({ try $0.customer(id) }) else {
-            throw WebhookRoutes.Problem(.notFound, "no customer \(key)")
-        }
-        let digits = try store.reportingCurrency()?.minorUnitDigits ?? 2
-        let fields = SegmentCatalogue.fields.filter {
-            !SegmentCatalogue.readsSnapshot($0) && !SegmentCatalogue.readsPredictions($0)
-        }
-        let values = fields.map { SegmentEvaluator.value(of: $0, for: customer, now: now()) }
-        return SegmentExport.json(
-            key: customer.primaryRef?.id ?? id.reportKey, values: values, fields: fields, digits: digits)
+    // MARK: Rendering
+
+    /// `{"id":N,` spliced before the export's `customer_id`.
+    static func withID(_ id: CustomerID, _ json: String) -> String {
+        #"{"id":\#(id.rawValue),"# + json.dropFirst()
+    }
+
+    func customerJSON(_ id: CustomerID) throws -> String {
+        let (customer, refs) = try api.store.read { t in (try t.customer(id), try t.refs(of: id)) }
+        guard let customer else { throw Problem(.notFound, "no customer \(id.reportKey)") }
+        let values = Self.fields.map { SegmentEvaluator.value(of: $0, for: customer, now: api.now()) }
+        let json = SegmentExport.json(
+            key: customer.primaryRef?.id ?? id.reportKey, values: values, fields: Self.fields, digits: try api.digits())
+        let refList = refs.filter { !$0.source.hasPrefix("patron.") }.map { APIResponse.quoted($0.description) }
+        return Self.withID(id, String(json.dropLast()) + #","refs":[\#(refList.joined(separator: ","))]}"#)
     }
 }

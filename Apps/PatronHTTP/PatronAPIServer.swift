@@ -4,24 +4,82 @@ import Logging
 import PatronCore
 import PatronSQLite
 
-/// The HTTP server of `patron-api`: the webhook receivers and a health check, on Hummingbird.
+/// How `patron-api` serves: where, and with which limits.
+public struct APIServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    /// Per API key; 0 turns the limit off.
+    public var requestsPerSecond: Double
+    public var burst: Double
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, requestsPerSecond: Double = 100, burst: Double = 200) {
+        self.host = host
+        self.port = port
+        self.requestsPerSecond = requestsPerSecond
+        self.burst = burst
+    }
+}
+
+/// The HTTP server of `patron-api`: the REST API under `/v1`, the webhook receivers, `/health`
+/// and `/openapi.json`, on Hummingbird.
 public enum PatronAPIServer {
+    /// Every route, documented and answered from one table.
+    static func routes(
+        store: SQLiteStore, secrets: WebhookSecrets, logger: Logger, now: @escaping @Sendable () -> Int64
+    ) -> [APIRoute] {
+        let api = APIContext(store: store, logger: logger, now: now)
+        let routes =
+            [
+                APIRoute(
+                    method: .get, path: "/health", operationID: "health", summary: "Whether the server answers.",
+                    scope: nil, responses: [200: APIRoute.json("It does.", "Health")]
+                ) { _, _ in APIResponse.json(.ok, #"{"status":"ok"}"#) }
+            ] + CustomerRoutes(api: api).routes + RecordRoutes(api: api).routes + SegmentRoutes(api: api).routes
+            + AnalyticsRoutes(api: api).routes + EventRoutes(api: api).routes
+            + WebhookRoutes(store: store, secrets: secrets, logger: logger, now: now).routes
+        let document = OpenAPIDocument.json(routes + [openAPIRoute(document: "")])
+        return routes + [openAPIRoute(document: document)]
+    }
+
+    static func openAPIRoute(document: String) -> APIRoute {
+        APIRoute(
+            method: .get, path: "/openapi.json", operationID: "openapi", summary: "This document (OpenAPI 3.1).",
+            scope: nil, responses: [200: ["description": "The document.", "content": ["application/json": [:]]]]
+        ) { _, _ in APIResponse.json(.ok, document) }
+    }
+
+    /// The OpenAPI document of every route.
+    public static func openAPIDocument() throws -> String {
+        let store = try SQLiteStore()
+        return OpenAPIDocument.json(
+            routes(store: store, secrets: WebhookSecrets(), logger: Logger(label: "patron.api"), now: { 0 }))
+    }
+
+    /// Adds every route to `router`.
+    public static func addRoutes(
+        to router: Router<some RequestContext>, store: SQLiteStore, secrets: WebhookSecrets,
+        settings: APIServerSettings = .init(), logger: Logger = Logger(label: "patron.api"),
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        let guardian = APIGuard(
+            store: store, requestsPerSecond: settings.requestsPerSecond, burst: settings.burst, clock: clock)
+        APIRouteRunner(guardian: guardian, logger: logger).add(
+            routes(store: store, secrets: secrets, logger: logger, now: now), to: router)
+    }
+
     /// Builds the application; `onRunning` gets the port it listens on (useful with port 0).
     public static func application(
-        store: SQLiteStore, secrets: WebhookSecrets, host: String, port: Int, logger: Logger,
+        store: SQLiteStore, secrets: WebhookSecrets, settings: APIServerSettings, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
-        router.get("/health") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
-        }
-        WebhookRoutes(store: store, secrets: secrets, logger: logger).add(to: router)
-        CustomerRoutes(store: store, logger: logger).add(to: router)
+        addRoutes(to: router, store: store, secrets: secrets, settings: settings, logger: logger)
         return Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "patron-api"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+            router: router,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "patron-api"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },
+            logger: logger)
     }
 
     /// Secrets from the environment: `PATRON_SHOPIFY_SECRETS` and `PATRON_WOOCOMMERCE_SECRETS`

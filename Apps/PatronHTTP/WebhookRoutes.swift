@@ -42,13 +42,45 @@ public struct WebhookRoutes: Sendable {
         self.now = now
     }
 
-    /// Adds `POST /webhooks/shopify`, `/webhooks/woocommerce` and `/webhooks/generic/{source}`.
-    public func add(to router: Router<some RequestContext>) {
-        router.post("/webhooks/shopify") { request, _ in await self.shopify(request) }
-        router.post("/webhooks/woocommerce") { request, _ in await self.woocommerce(request) }
-        router.post("/webhooks/generic/{source}") { request, context in
-            await self.generic(request, source: context.parameters.get("source") ?? "")
-        }
+    /// `POST /webhooks/shopify`, `/webhooks/woocommerce` and `/webhooks/generic/{source}`.
+    var routes: [APIRoute] {
+        let result = APIRoute.json("Applied, a duplicate, or a topic Patron does not act on.", "WebhookResult")
+        let body: [String: Any] = [
+            "required": true, "content": ["application/json": ["schema": ["type": "object"]]],
+        ]
+        let errors = [401: "A missing or wrong signature: nothing is stored."]
+        return [
+            APIRoute(
+                method: .post, path: "/webhooks/shopify", operationID: "shopifyWebhook",
+                summary: "Shopify webhooks (orders, refunds, checkouts, customers, consent, privacy topics).",
+                scope: nil,
+                parameters: [
+                    .header("X-Shopify-Hmac-Sha256", "Base64 HMAC-SHA256 of the raw body.", required: true),
+                    .header("X-Shopify-Topic", "The topic.", required: true),
+                    .header("X-Shopify-Event-Id", "The event id (deduplication)."),
+                    .header("X-Shopify-Webhook-Id", "The delivery id (deduplication when there is no event id)."),
+                    .header("X-Shopify-Triggered-At", "When the event happened (orders updates by it)."),
+                ], requestBody: body, responses: [200: result], extraErrors: errors
+            ) { request, _ in await self.shopify(request) },
+            APIRoute(
+                method: .post, path: "/webhooks/woocommerce", operationID: "woocommerceWebhook",
+                summary: "WooCommerce webhooks (orders, customers; the unsigned creation ping).", scope: nil,
+                parameters: [
+                    .header("X-WC-Webhook-Signature", "Base64 HMAC-SHA256 of the raw body."),
+                    .header("X-WC-Webhook-Topic", "The topic."),
+                    .header("X-WC-Webhook-Delivery-ID", "The delivery id (deduplication)."),
+                ], requestBody: body, responses: [200: result], extraErrors: errors
+            ) { request, _ in await self.woocommerce(request) },
+            APIRoute(
+                method: .post, path: "/webhooks/generic/{source}", operationID: "genericWebhook",
+                summary: "One event in Patron's NDJSON shape, signed Stripe-style (Patron-Signature: t=…,v1=…).",
+                scope: nil,
+                parameters: [
+                    .path("source", "A source configured with a secret."),
+                    .header("Patron-Signature", "t=<unix>,v1=<hex HMAC-SHA256 of \"t.body\">", required: true),
+                ], requestBody: body, responses: [200: result], extraErrors: errors
+            ) { request, call in await self.generic(request, source: call.path("source")) },
+        ]
     }
 
     // MARK: Receivers
@@ -57,46 +89,52 @@ public struct WebhookRoutes: Sendable {
         await receive(request) { body throws(Problem) in
             try verify { () throws(WebhookSignatureError) in
                 try WebhookSignature.verifyBase64(
-                    body: body, header: Self.header(request, "X-Shopify-Hmac-Sha256"), secrets: secrets.shopify)
+                    body: body, header: APIResponse.header(request, "X-Shopify-Hmac-Sha256"), secrets: secrets.shopify)
             }
-            guard let topic = Self.header(request, "X-Shopify-Topic") else {
+            guard let topic = APIResponse.header(request, "X-Shopify-Topic") else {
                 throw Problem(.badRequest, "missing X-Shopify-Topic header")
             }
             guard
-                let delivery = Self.header(request, "X-Shopify-Event-Id")
-                    ?? Self.header(request, "X-Shopify-Webhook-Id")
+                let delivery = APIResponse.header(request, "X-Shopify-Event-Id")
+                    ?? APIResponse.header(request, "X-Shopify-Webhook-Id")
             else { throw Problem(.badRequest, "missing X-Shopify-Event-Id and X-Shopify-Webhook-Id headers") }
             // The trigger time orders updates: an older one than the stored version is ignored.
-            let at = Self.header(request, "X-Shopify-Triggered-At").flatMap(Self.instant) ?? now()
-            return try outcome { () throws(WebhookPayloadError) in
-                try ShopifyWebhook.outcome(topic: topic, body: body, deliveryID: "shopify:\(delivery)", at: at)
-            }
+            let at = APIResponse.header(request, "X-Shopify-Triggered-At").flatMap(Self.instant) ?? now()
+            let id = "shopify:\(delivery)"
+            return (
+                try outcome { () throws(WebhookPayloadError) in
+                    try ShopifyWebhook.outcome(topic: topic, body: body, deliveryID: id, at: at)
+                }, id
+            )
         }
     }
 
     func woocommerce(_ request: Request) async -> Response {
         await receive(request) { body throws(Problem) in
             // The ping when a webhook is created: form-encoded, unsigned; store nothing.
-            if Self.header(request, "X-WC-Webhook-Signature") == nil,
+            if APIResponse.header(request, "X-WC-Webhook-Signature") == nil,
                 String(decoding: body.prefix(11), as: UTF8.self) == "webhook_id="
             {
-                return .ignored(topic: "ping")
+                return (.ignored(topic: "ping"), nil)
             }
             try verify { () throws(WebhookSignatureError) in
                 try WebhookSignature.verifyBase64(
-                    body: body, header: Self.header(request, "X-WC-Webhook-Signature"),
+                    body: body, header: APIResponse.header(request, "X-WC-Webhook-Signature"),
                     secrets: secrets.woocommerce)
             }
-            guard let topic = Self.header(request, "X-WC-Webhook-Topic") else {
+            guard let topic = APIResponse.header(request, "X-WC-Webhook-Topic") else {
                 throw Problem(.badRequest, "missing X-WC-Webhook-Topic header")
             }
-            guard let delivery = Self.header(request, "X-WC-Webhook-Delivery-ID") else {
+            guard let delivery = APIResponse.header(request, "X-WC-Webhook-Delivery-ID") else {
                 throw Problem(.badRequest, "missing X-WC-Webhook-Delivery-ID header")
             }
             let at = now()
-            return try outcome { () throws(WebhookPayloadError) in
-                try WooCommerceWebhook.outcome(topic: topic, body: body, deliveryID: "woocommerce:\(delivery)", at: at)
-            }
+            let id = "woocommerce:\(delivery)"
+            return (
+                try outcome { () throws(WebhookPayloadError) in
+                    try WooCommerceWebhook.outcome(topic: topic, body: body, deliveryID: id, at: at)
+                }, id
+            )
         }
     }
 
@@ -107,25 +145,17 @@ public struct WebhookRoutes: Sendable {
             }
             try verify { () throws(WebhookSignatureError) in
                 try WebhookSignature.verifyTimestamped(
-                    body: body, header: Self.header(request, "Patron-Signature"), secrets: keys, now: now())
+                    body: body, header: APIResponse.header(request, "Patron-Signature"), secrets: keys, now: now())
             }
-            return try outcome { () throws(WebhookPayloadError) in
+            let event = try outcome { () throws(WebhookPayloadError) in
                 .events([try GenericWebhook.event(source: source, body: body)])
             }
+            guard case .events(let events) = event, let first = events.first else { return (event, nil) }
+            return (event, "\(source):\(first.id)")
         }
     }
 
     // MARK: The common path
-
-    /// An HTTP error answered as `application/problem+json` (RFC 9457).
-    struct Problem: Error {
-        var status: HTTPResponse.Status
-        var detail: String
-        init(_ status: HTTPResponse.Status, _ detail: String) {
-            self.status = status
-            self.detail = detail
-        }
-    }
 
     func verify(_ check: () throws(WebhookSignatureError) -> Void) throws(Problem) {
         do {
@@ -144,72 +174,86 @@ public struct WebhookRoutes: Sendable {
     }
 
     /// Reads the body (at most 1 MiB), runs `handle`, applies the events, and answers.
-    func receive(_ request: Request, _ handle: (Data) throws(Problem) -> WebhookOutcome) async -> Response {
+    func receive(_ request: Request, _ handle: (Data) throws(Problem) -> (WebhookOutcome, String?)) async -> Response {
         var request = request
         let body: Data
         do {
             let buffer = try await request.collectBody(upTo: Self.maxBody)
             body = Data(buffer.readableBytesView)
         } catch {
-            return Self.problem(Problem(.contentTooLarge, "the body is over \(Self.maxBody) bytes"))
+            return APIResponse.problem(Problem(.contentTooLarge, "the body is over \(Self.maxBody) bytes"))
         }
         let outcome: WebhookOutcome
+        let deliveryID: String?
         do {
-            outcome = try handle(body)
+            (outcome, deliveryID) = try handle(body)
         } catch {
             logger.notice(
                 "webhook refused",
                 metadata: [
                     "path": "\(request.uri.path)", "status": "\(error.status.code)", "reason": "\(error.detail)",
                 ])
-            return Self.problem(error)
+            return APIResponse.problem(error)
         }
+        do {
+            return try apply(outcome, deliveryID: deliveryID, path: request.uri.path)
+        } catch let error as PatronError {
+            logger.notice("webhook not applied", metadata: ["path": "\(request.uri.path)", "reason": "\(error)"])
+            return APIResponse.problem(
+                Problem(error.code == .conflict ? .conflict : .unprocessableContent, error.description))
+        } catch {
+            logger.error("webhook failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return APIResponse.problem(Problem(.internalServerError, "the store could not apply the delivery"))
+        }
+    }
+
+    static func result(applied: Int, duplicates: Int, ignored: Bool) -> Response {
+        APIResponse.json(.ok, #"{"applied":\#(applied),"duplicates":\#(duplicates),"ignored":\#(ignored)}"#)
+    }
+
+    /// Applies a verified delivery: events in one transaction (erasures recorded in the audit
+    /// log), privacy requests, or an ignored topic recorded for ops.
+    func apply(_ outcome: WebhookOutcome, deliveryID: String?, path: String) throws -> Response {
+        let at = now()
+        let privacy = PrivacyService(store: store, logger: logger)
         switch outcome {
         case .ignored(let topic):
-            logger.info("webhook ignored", metadata: ["path": "\(request.uri.path)", "topic": "\(topic)"])
-            return Self.json(.ok, #"{"applied":0,"duplicates":0,"ignored":true}"#)
+            logger.info("webhook ignored", metadata: ["path": "\(path)", "topic": "\(topic)"])
+            if let deliveryID { try store.recordIgnoredDelivery(deliveryID, topic: topic, at: at) }
+            return Self.result(applied: 0, duplicates: 0, ignored: true)
         case .events(let events):
-            do {
-                let report = try Ingestor(store: store).ingest(events)
-                return Self.json(
-                    .ok, #"{"applied":\#(report.appliedCount),"duplicates":\#(report.duplicates),"ignored":false}"#)
-            } catch let error as PatronError {
-                logger.notice("webhook not applied", metadata: ["path": "\(request.uri.path)", "reason": "\(error)"])
-                return Self.problem(
-                    Problem(error.code == .conflict ? .conflict : .unprocessableContent, error.description))
-            } catch {
-                logger.error("webhook failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-                return Self.problem(Problem(.internalServerError, "the store could not apply the delivery"))
+            let report = try Ingestor(store: store).ingest(events)
+            for event in events where report.appliedCount > 0 {
+                if case .customerErased(let who) = event.kind {
+                    try store.recordAudit(
+                        action: "erase", subject: who.refs.first.map { "\(event.source):\($0.id)" } ?? "unknown",
+                        actor: "webhook \(path)", detail: "erasure applied", at: at)
+                }
             }
+            return Self.result(applied: report.appliedCount, duplicates: report.duplicates, ignored: false)
+        case .dataRequest(let who, let request, let shop):
+            guard try firstTime(deliveryID) else { return Self.result(applied: 0, duplicates: 1, ignored: false) }
+            let subject = who.refs.first?.description ?? "unknown"
+            if let id = try find(who) {
+                _ = try privacy.export(id, actor: "shopify \(shop) request \(request)", action: "data_request", at: at)
+            } else {
+                try store.recordAudit(
+                    action: "data_request", subject: subject, actor: "shopify \(shop) request \(request)",
+                    detail: "no data held about this person", at: at)
+            }
+            return Self.result(applied: 1, duplicates: 0, ignored: false)
+        case .shopRedact(let shop):
+            guard try firstTime(deliveryID) else { return Self.result(applied: 0, duplicates: 1, ignored: false) }
+            var erased = 0
+            for id in try store.customers(withRefsFrom: ShopifyWebhook.source) {
+                let refs = try store.read { try $0.refs(of: id) }
+                erased += try privacy.erase(id, refs: refs, actor: "shopify shop/redact \(shop)", at: at)
+            }
+            try store.recordAudit(
+                action: "shop_redact", subject: shop, actor: "webhook \(path)",
+                detail: "\(erased) customer(s) erased", at: at)
+            return Self.result(applied: erased, duplicates: 0, ignored: false)
         }
-    }
-
-    static func problem(_ problem: Problem) -> Response {
-        var text =
-            #"{"type":"about:blank","title":"\#(problem.status.reasonPhrase)","status":\#(problem.status.code),"detail":"#
-        text += Self.quoted(problem.detail) + "}"
-        var response = json(problem.status, text)
-        response.headers[.contentType] = "application/problem+json"
-        return response
-    }
-
-    static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func quoted(_ text: String) -> String {
-        let data =
-            (try? JSONSerialization.data(withJSONObject: [text], options: .withoutEscapingSlashes))
-            ?? Data("[\"\"]".utf8)
-        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
-    }
-
-    /// A request header's value (names are case-insensitive).
-    static func header(_ request: Request, _ name: String) -> String? {
-        let wanted = name.lowercased()
-        return request.headers.first { $0.name.canonicalName == wanted }?.value
     }
 
     /// `2024-08-07T22:57:57.290670248Z` (Shopify's nanoseconds) as epoch seconds.
@@ -219,5 +263,21 @@ public struct WebhookRoutes: Sendable {
             let end = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" })
         else { return nil }
         return Timestamp.parse(String(text[..<dot] + text[end...]))
+    }
+
+    /// Whether a delivery is new (and marks it seen).
+    func firstTime(_ deliveryID: String?) throws -> Bool {
+        guard let deliveryID else { return true }
+        return try store.write { try $0.markApplied([deliveryID]) }.first ?? true
+    }
+
+    /// The customer a privacy request names: by ref, else email, else phone.
+    func find(_ who: CustomerIdentity) throws -> CustomerID? {
+        try store.read { t in
+            for ref in who.refs { if let id = try t.customerID(ref: ref) { return id } }
+            if let email = who.normalizedEmail, let id = try t.customerID(email: email) { return id }
+            if let phone = who.normalizedPhone, let id = try t.customerID(phone: phone) { return id }
+            return nil
+        }
     }
 }

@@ -26,7 +26,9 @@ extension CSVImporter {
             }
             flushGroup()
             if finishedGroups.contains(key) {
-                reject("order apart: earlier lines of order \(key) were not next to this one; sort the file by order", fields: fields)
+                reject(
+                    "order apart: earlier lines of order \(key) were not next to this one; sort the file by order",
+                    fields: fields)
                 continue
             }
             group = (key, [(reader.recordLine, fields)])
@@ -81,7 +83,8 @@ extension CSVImporter {
                     try required(row.fields, "unit_price"), digits: digits, decimalComma: settings.decimalComma)
             }
             let sku = value(row.fields, "sku") ?? value(row.fields, "product") ?? ""
-            lines.append(OrderLine(sku: sku, name: value(row.fields, "product"), quantity: quantity, unitPriceMinor: price))
+            lines.append(
+                OrderLine(sku: sku, name: value(row.fields, "product"), quantity: quantity, unitPriceMinor: price))
         }
         var events: [IngestEvent] = []
         let ref: String
@@ -106,11 +109,13 @@ extension CSVImporter {
             // so re-importing a later export sets it rather than adding refunds twice.
             let refunded = try on("refunded") { () throws(CSVValue.Refusal) in
                 try value(first, "refunded").map {
-                    text throws(CSVValue.Refusal) in try CSVValue.amount(text, digits: digits, decimalComma: settings.decimalComma)
+                    text throws(CSVValue.Refusal) in
+                    try CSVValue.amount(text, digits: digits, decimalComma: settings.decimalComma)
                 } ?? 0
             }
             total = max(0, gross - refunded)
-            cancelled = value(first, "cancelled_at") != nil || value(first, "financial_status")?.lowercased() == "voided"
+            cancelled =
+                value(first, "cancelled_at") != nil || value(first, "financial_status")?.lowercased() == "voided"
             var profile = CustomerUpsert(identity: identity, country: value(first, "country"))
             if let name = value(first, "billing_name") {
                 let parts = name.split(separator: " ", maxSplits: 1).map(String.init)
@@ -183,7 +188,9 @@ extension CSVImporter {
         while let fields = try reader.next() {
             tally.rows += 1
             do throws(CSVValue.Refusal) {
-                let invoice = try on("invoice") { () throws(CSVValue.Refusal) in try CSVValue.identifier(try required(fields, "invoice")) }
+                let invoice = try on("invoice") { () throws(CSVValue.Refusal) in
+                    try CSVValue.identifier(try required(fields, "invoice"))
+                }
                 guard let customerText = value(fields, "retail_customer") else {
                     tally.skipped["no customer id", default: 0] += 1
                     continue
@@ -192,16 +199,23 @@ extension CSVImporter {
                     tally.skipped["cancellation or return (C invoice)", default: 0] += 1
                     continue
                 }
-                let customer = try on("customer_id") { () throws(CSVValue.Refusal) in try CSVValue.identifier(customerText) }
-                let quantity = try on("quantity") { () throws(CSVValue.Refusal) in try CSVValue.integer(try required(fields, "quantity")) }
+                let customer = try on("customer_id") { () throws(CSVValue.Refusal) in
+                    try CSVValue.identifier(customerText)
+                }
+                let quantity = try on("quantity") { () throws(CSVValue.Refusal) in
+                    try CSVValue.integer(try required(fields, "quantity"))
+                }
                 guard quantity > 0 else {
                     throw CSVValue.Refusal(reason: "bad quantity: \(quantity) on an invoice that is not a C invoice")
                 }
                 let price = try on("unit_price") { () throws(CSVValue.Refusal) in
-                    try CSVValue.amount(try required(fields, "unit_price"), digits: digits, decimalComma: settings.decimalComma)
+                    try CSVValue.amount(
+                        try required(fields, "unit_price"), digits: digits, decimalComma: settings.decimalComma)
                 }
                 guard price >= 0 else { throw CSVValue.Refusal(reason: "bad unit_price: negative") }
-                let at = try on("invoice_date") { () throws(CSVValue.Refusal) in try CSVValue.instant(try required(fields, "invoice_date")) }
+                let at = try on("invoice_date") { () throws(CSVValue.Refusal) in
+                    try CSVValue.instant(try required(fields, "invoice_date"))
+                }
                 let sku = try required(fields, "stock_code")
                 if invoices[invoice] == nil {
                     order.append(invoice)
@@ -210,7 +224,9 @@ extension CSVImporter {
                 }
                 guard invoices[invoice]!.customer == customer else {
                     throw CSVValue.Refusal(
-                        reason: "bad customer_id: invoice \(invoice) already belongs to customer \(invoices[invoice]!.customer)")
+                        reason:
+                            "bad customer_id: invoice \(invoice) already belongs to customer \(invoices[invoice]!.customer)"
+                    )
                 }
                 invoices[invoice]!.placedAt = min(invoices[invoice]!.placedAt, at)
                 invoices[invoice]!.lines.append(
@@ -229,14 +245,16 @@ extension CSVImporter {
             if let country = invoice.country, profiled.insert(invoice.customer).inserted {
                 events.append(
                     IngestEvent(
-                        id: "\(format.source):customer:\(invoice.customer):\(Self.hash([country]))", source: format.source,
+                        id: "\(format.source):customer:\(invoice.customer):\(Self.hash([country]))",
+                        source: format.source,
                         occurredAt: invoice.placedAt,
                         kind: .customerUpserted(CustomerUpsert(identity: identity, country: country)), origin: origin))
             }
             let total = invoice.lines.reduce(Int64(0)) { $0 + Int64($1.quantity) * $1.unitPriceMinor }
             events.append(
                 IngestEvent(
-                    id: "\(format.source):order:\(ref):\(Self.hash(invoice.rows.flatMap { $0 }))", source: format.source,
+                    id: "\(format.source):order:\(ref):\(Self.hash(invoice.rows.flatMap { $0 }))",
+                    source: format.source,
                     occurredAt: invoice.placedAt,
                     kind: .orderPlaced(
                         OrderData(

@@ -33,7 +33,9 @@ public enum CSVImportFormat: String, CaseIterable, Sendable {
         switch self {
         case .customers, .shopifyCustomers:
             return [
-                "customer_id": ["customer_id", "customer id", "customerid", "customer", "client_id", "client id", "id"],
+                "customer_id": [
+                    "customer_id", "customer id", "customerid", "customer", "client_id", "client id", "id",
+                ],
                 "email": ["email", "e-mail", "email address", "email *", "mail"],
                 "phone": ["phone", "telephone", "mobile", "phone number", "default address phone"],
                 "first_name": ["first_name", "first name", "firstname", "first name *", "given name"],
@@ -41,8 +43,10 @@ public enum CSVImportFormat: String, CaseIterable, Sendable {
                 "country": ["country_code", "country code", "country"],
                 "created_at": ["created_at", "created at", "created", "registration date", "signup date"],
                 "tags": ["tags", "tag"],
-                "accepts_email": ["accepts_email_marketing", "accepts email marketing", "accepts_marketing",
-                    "accepts marketing", "newsletter", "email_consent"],
+                "accepts_email": [
+                    "accepts_email_marketing", "accepts email marketing", "accepts_marketing",
+                    "accepts marketing", "newsletter", "email_consent",
+                ],
                 "accepts_sms": ["accepts_sms_marketing", "accepts sms marketing", "sms_consent"],
             ]
         case .orders, .orderLines:
@@ -51,7 +55,9 @@ public enum CSVImportFormat: String, CaseIterable, Sendable {
                 "customer_id": ["customer_id", "customer id", "customerid", "customer", "client_id"],
                 "email": ["email", "e-mail", "email address", "customer email"],
                 "phone": ["phone", "telephone", "customer phone"],
-                "placed_at": ["placed_at", "created_at", "created at", "order date", "date", "processed at", "ordered_at"],
+                "placed_at": [
+                    "placed_at", "created_at", "created at", "order date", "date", "processed at", "ordered_at",
+                ],
                 "currency": ["currency"],
                 "status": ["status", "financial status", "order status"],
             ]
@@ -89,7 +95,8 @@ public enum CSVImportFormat: String, CaseIterable, Sendable {
         case .orders: [["order_id"], ["customer_id", "email", "phone"], ["placed_at"], ["total"]]
         case .orderLines:
             [["order_id"], ["customer_id", "email", "phone"], ["placed_at"], ["sku"], ["quantity"], ["unit_price"]]
-        case .shopifyOrders: [["name"], ["email"], ["created_at"], ["total"], ["quantity"], ["unit_price"], ["currency"]]
+        case .shopifyOrders:
+            [["name"], ["email"], ["created_at"], ["total"], ["quantity"], ["unit_price"], ["currency"]]
         case .onlineRetail:
             [["invoice"], ["stock_code"], ["quantity"], ["invoice_date"], ["unit_price"], ["retail_customer"]]
         }
@@ -128,7 +135,9 @@ public struct CSVImportTally: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         func list(_ counts: [String: Int]) -> String {
             counts.isEmpty
-                ? "0" : "\(counts.values.reduce(0, +)) (" + counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+                ? "0"
+                : "\(counts.values.reduce(0, +)) ("
+                    + counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
                     .joined(separator: "; ") + ")"
         }
         return "\(rows) rows read, skipped \(list(skipped)), rejected \(list(rejected))"
@@ -168,7 +177,8 @@ public final class CSVImporter {
             guard format.fields[field] != nil else {
                 throw PatronError(
                     .invalidArgument,
-                    "mapping: '\(format.rawValue)' has no field '\(field)' (fields: \(format.fields.keys.sorted().joined(separator: ", ")))")
+                    "mapping: '\(format.rawValue)' has no field '\(field)' (fields: \(format.fields.keys.sorted().joined(separator: ", ")))"
+                )
             }
             guard let index = header.firstIndex(of: column.trimmingCharacters(in: .whitespaces).lowercased()) else {
                 throw PatronError(
@@ -235,7 +245,9 @@ public final class CSVImporter {
     }
 
     func required(_ fields: [String], _ field: String) throws(CSVValue.Refusal) -> String {
-        guard let text = value(fields, field) else { throw CSVValue.Refusal(reason: "missing \(field): the cell is empty") }
+        guard let text = value(fields, field) else {
+            throw CSVValue.Refusal(reason: "missing \(field): the cell is empty")
+        }
         return text
     }
 
@@ -274,11 +286,14 @@ public final class CSVImporter {
     }
 
     func identity(_ fields: [String]) throws(CSVValue.Refusal) -> CustomerIdentity {
-        let id = try on("customer_id") { () throws(CSVValue.Refusal) in try value(fields, "customer_id").map(CSVValue.identifier) }
+        let id = try on("customer_id") { () throws(CSVValue.Refusal) in
+            try value(fields, "customer_id").map(CSVValue.identifier)
+        }
         let phone = try on("phone") { () throws(CSVValue.Refusal) in
             try value(fields, "phone").map { text throws(CSVValue.Refusal) in
                 guard !CSVValue.isScientific(text) else {
-                    throw CSVValue.Refusal(reason: "precision lost: '\(text)' is a number a spreadsheet turned into scientific notation")
+                    throw CSVValue.Refusal(
+                        reason: "precision lost: '\(text)' is a number a spreadsheet turned into scientific notation")
                 }
                 return text
             }
@@ -296,7 +311,9 @@ public final class CSVImporter {
         switch format {
         case .customers, .shopifyCustomers:
             let identity = try identity(fields)
-            let created = try on("created_at") { () throws(CSVValue.Refusal) in try value(fields, "created_at").map(CSVValue.instant) }
+            let created = try on("created_at") { () throws(CSVValue.Refusal) in
+                try value(fields, "created_at").map(CSVValue.instant)
+            }
             let key = identity.refs.first?.id ?? identity.email ?? identity.phone ?? ""
             let tags = value(fields, "tags").map {
                 $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -307,7 +324,8 @@ public final class CSVImporter {
                     id: eventID("customer", key, fields), source: format.source, occurredAt: at,
                     kind: .customerUpserted(
                         CustomerUpsert(
-                            identity: identity, firstName: value(fields, "first_name"), lastName: value(fields, "last_name"),
+                            identity: identity, firstName: value(fields, "first_name"),
+                            lastName: value(fields, "last_name"),
                             country: value(fields, "country"), tags: tags, createdAt: created)),
                     origin: origin)
             ]
@@ -322,9 +340,13 @@ public final class CSVImporter {
             }
             return events
         case .orders:
-            let ref = try on("order_id") { () throws(CSVValue.Refusal) in try CSVValue.identifier(try required(fields, "order_id")) }
+            let ref = try on("order_id") { () throws(CSVValue.Refusal) in
+                try CSVValue.identifier(try required(fields, "order_id"))
+            }
             let identity = try identity(fields)
-            let placedAt = try on("placed_at") { () throws(CSVValue.Refusal) in try CSVValue.instant(try required(fields, "placed_at")) }
+            let placedAt = try on("placed_at") { () throws(CSVValue.Refusal) in
+                try CSVValue.instant(try required(fields, "placed_at"))
+            }
             let currency = try on("currency") { () throws(CSVValue.Refusal) in
                 guard let code = value(fields, "currency") else {
                     guard let currency = settings.currency else {
@@ -339,17 +361,20 @@ public final class CSVImporter {
             }
             let total = try on("total") { () throws(CSVValue.Refusal) in
                 try CSVValue.amount(
-                    try required(fields, "total"), digits: currency.minorUnitDigits, decimalComma: settings.decimalComma)
+                    try required(fields, "total"), digits: currency.minorUnitDigits, decimalComma: settings.decimalComma
+                )
             }
             guard total >= 0 else { throw CSVValue.Refusal(reason: "bad total: negative (a refund is not an order)") }
             var events = [
                 IngestEvent(
                     id: eventID("order", ref, fields), source: format.source, occurredAt: placedAt,
                     kind: .orderPlaced(
-                        OrderData(ref: ref, customer: identity, placedAt: placedAt, currency: currency, totalMinor: total)),
+                        OrderData(
+                            ref: ref, customer: identity, placedAt: placedAt, currency: currency, totalMinor: total)),
                     origin: origin)
             ]
-            if let status = value(fields, "status")?.lowercased(), ["cancelled", "canceled", "voided"].contains(status) {
+            if let status = value(fields, "status")?.lowercased(), ["cancelled", "canceled", "voided"].contains(status)
+            {
                 events.append(
                     IngestEvent(
                         id: eventID("cancel", ref, fields), source: format.source, occurredAt: placedAt,

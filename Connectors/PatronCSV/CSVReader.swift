@@ -195,7 +195,8 @@ public final class CSVReader {
                     if j > i { scratch.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<j])) }
                     i = j
                     if i >= n {
-                        return atEnd ? .failure("unterminated quoted field (the quote opens here)", at: opened) : .needMore
+                        return atEnd
+                            ? .failure("unterminated quoted field (the quote opens here)", at: opened) : .needMore
                     }
                     let c = p[i]
                     if c == quote {

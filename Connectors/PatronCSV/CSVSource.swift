@@ -26,7 +26,9 @@ public struct CSVSource: SourceConnector {
     public func events() -> AsyncThrowingStream<IngestEvent, any Error> {
         let (path, format, options, settings) = (path, format, options, settings)
         return .reading(
-            { try CSVImporter(reader: try CSVReader(path: path, options: options), format: format, settings: settings) },
+            {
+                try CSVImporter(reader: try CSVReader(path: path, options: options), format: format, settings: settings)
+            },
             next: { try $0.next() })
     }
 }

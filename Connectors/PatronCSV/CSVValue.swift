@@ -73,7 +73,8 @@ public enum CSVValue {
             value = String(value.dropFirst().dropLast())
         }
         // Currency symbols and codes around the number.
-        value = String(value.unicodeScalars.filter { !CharacterSet.letters.contains($0) && !"$€£¥ ".unicodeScalars.contains($0) })
+        value = String(
+            value.unicodeScalars.filter { !CharacterSet.letters.contains($0) && !"$€£¥ ".unicodeScalars.contains($0) })
         if value.hasPrefix("-") {
             negative.toggle()
             value.removeFirst()

@@ -8,6 +8,12 @@ public enum WebhookOutcome: Hashable, Sendable {
     case events([IngestEvent])
     /// A topic Patron does not act on (answered 200 and recorded as ignored).
     case ignored(topic: String)
+    /// A data request (Shopify `customers/data_request`): the person's data is to be gathered
+    /// for the shop; `request` is the shop's request id.
+    case dataRequest(CustomerIdentity, request: String, shop: String)
+    /// A shop's redaction (Shopify `shop/redact`, 48 hours after the app is uninstalled): every
+    /// customer the shop sent is to be erased.
+    case shopRedact(shop: String)
 }
 
 /// A payload of the right JSON but the wrong shape: the receiver answers 400 with this text.
@@ -43,7 +49,8 @@ extension WebhookPayloadError {
         } catch let DecodingError.keyNotFound(key, context) {
             throw WebhookPayloadError(topic: topic, detail: "missing field '\(ShopifyWebhook.path(context, key))'")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw WebhookPayloadError(topic: topic, detail: "field '\(ShopifyWebhook.path(context))' has the wrong type")
+            throw WebhookPayloadError(
+                topic: topic, detail: "field '\(ShopifyWebhook.path(context))' has the wrong type")
         } catch let DecodingError.valueNotFound(_, context) {
             throw WebhookPayloadError(topic: topic, detail: "field '\(ShopifyWebhook.path(context))' is null")
         } catch {
@@ -104,6 +111,22 @@ public enum ShopifyWebhook {
                 refs: [ExternalRef(source: "", id: String(id))], email: customer.customer?.email,
                 phone: customer.customer?.phone)
             return .events([event("erase", .customerErased(identity))])
+        case "customers/data_request":
+            let request = try decode(DataRequest.self)
+            guard let id = request.customer?.id else {
+                throw WebhookPayloadError(topic: topic, detail: "missing field 'customer.id'")
+            }
+            return .dataRequest(
+                CustomerIdentity(
+                    refs: [ExternalRef(source: source, id: String(id))], email: request.customer?.email,
+                    phone: request.customer?.phone),
+                request: request.data_request?.id.map(String.init) ?? deliveryID, shop: request.shop_domain ?? "")
+        case "shop/redact":
+            let request = try decode(DataRequest.self)
+            guard let shop = request.shop_domain ?? request.shop_id.map(String.init) else {
+                throw WebhookPayloadError(topic: topic, detail: "missing field 'shop_domain'")
+            }
+            return .shopRedact(shop: shop)
         case "checkouts/create", "checkouts/update":
             let checkout = try decode(Checkout.self)
             guard let cart = try checkout.cart(topic: topic) else { return .ignored(topic: topic + " (no customer)") }
@@ -115,7 +138,9 @@ public enum ShopifyWebhook {
             return .events([
                 event(
                     "refund",
-                    .orderRefunded(RefundData(orderRef: String(refund.order_id), amountMinor: amount.minor, currency: amount.currency)))
+                    .orderRefunded(
+                        RefundData(
+                            orderRef: String(refund.order_id), amountMinor: amount.minor, currency: amount.currency)))
             ])
         default:
             return .ignored(topic: topic)
@@ -127,7 +152,8 @@ public enum ShopifyWebhook {
             .joined(separator: ".")
     }
 
-    static func amount(_ text: String, _ currency: CurrencyCode, topic: String, field: String) throws(WebhookPayloadError)
+    static func amount(_ text: String, _ currency: CurrencyCode, topic: String, field: String)
+        throws(WebhookPayloadError)
         -> Int64
     {
         do {
@@ -198,6 +224,15 @@ public enum ShopifyWebhook {
         var customer: Inner?
     }
 
+    /// `customers/data_request` and `shop/redact`.
+    struct DataRequest: Decodable {
+        struct Request: Decodable { var id: Int64? }
+        var shop_id: Int64?
+        var shop_domain: String?
+        var customer: RedactedCustomer.Inner?
+        var data_request: Request?
+    }
+
     struct LineItem: Decodable {
         var sku: String?
         var title: String?
@@ -212,7 +247,8 @@ public enum ShopifyWebhook {
         {
             var lines: [OrderLine] = []
             for (index, item) in items.enumerated() {
-                let price = try ShopifyWebhook.amount(item.price, currency, topic: topic, field: "line_items.\(index).price")
+                let price = try ShopifyWebhook.amount(
+                    item.price, currency, topic: topic, field: "line_items.\(index).price")
                 lines.append(
                     OrderLine(
                         sku: item.sku.flatMap { $0.isEmpty ? nil : $0 } ?? item.product_id.map(String.init) ?? "",
@@ -243,7 +279,8 @@ public enum ShopifyWebhook {
                 refs: customer.map { [ExternalRef(source: "", id: String($0.id))] } ?? [],
                 email: email ?? customer?.email, phone: phone ?? customer?.phone)
             guard !identity.refs.isEmpty || identity.email != nil || identity.phone != nil else {
-                throw WebhookPayloadError(topic: topic, detail: "the order names no customer (no customer, email or phone)")
+                throw WebhookPayloadError(
+                    topic: topic, detail: "the order names no customer (no customer, email or phone)")
             }
             let lines = try LineItem.lines(line_items, currency, topic: topic)
             return OrderData(

@@ -69,13 +69,15 @@ public enum WebhookSignature {
         }
         guard abs(now - timestamp) <= tolerance else {
             throw WebhookSignatureError(
-                reason: .stale, detail: "signed at \(timestamp), \(now - timestamp) s from now (tolerance \(tolerance) s)")
+                reason: .stale,
+                detail: "signed at \(timestamp), \(now - timestamp) s from now (tolerance \(tolerance) s)")
         }
         var signed = Data("\(timestamp).".utf8)
         signed.append(contentsOf: body)
         for secret in secrets where !secret.isEmpty {
             let key = SymmetricKey(data: Data(secret.utf8))
-            for mac in signatures where HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: signed, using: key) {
+            for mac in signatures where HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: signed, using: key)
+            {
                 return
             }
         }

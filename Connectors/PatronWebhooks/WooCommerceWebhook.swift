@@ -39,7 +39,8 @@ public enum WooCommerceWebhook {
         case "customer.deleted":
             let deleted = try decode(Deleted.self)
             return .events([
-                event("erase", .customerErased(CustomerIdentity(refs: [ExternalRef(source: "", id: String(deleted.id))])))
+                event(
+                    "erase", .customerErased(CustomerIdentity(refs: [ExternalRef(source: "", id: String(deleted.id))])))
             ])
         default:
             return .ignored(topic: topic)
@@ -100,7 +101,8 @@ public enum WooCommerceWebhook {
                 email: billing?.email.flatMap { $0.isEmpty ? nil : $0 },
                 phone: billing?.phone.flatMap { $0.isEmpty ? nil : $0 })
             guard !identity.refs.isEmpty || identity.email != nil || identity.phone != nil else {
-                throw WebhookPayloadError(topic: topic, detail: "the order names no customer (no customer_id, email or phone)")
+                throw WebhookPayloadError(
+                    topic: topic, detail: "the order names no customer (no customer_id, email or phone)")
             }
             var lines: [OrderLine] = []
             for (index, item) in line_items.enumerated() where item.quantity > 0 {
@@ -133,7 +135,8 @@ public enum GenericWebhook {
         }
         guard event.source == source else {
             throw WebhookPayloadError(
-                topic: "generic/\(source)", detail: "the event's source '\(event.source)' is not this endpoint's '\(source)'")
+                topic: "generic/\(source)",
+                detail: "the event's source '\(event.source)' is not this endpoint's '\(source)'")
         }
         return event
     }

@@ -237,6 +237,28 @@ enum SQLiteSchema {
             );
             """
         ),
+        (
+            "v10-audit-log",
+            """
+            -- Privacy requests and erasures (who asked, about whom, when); a data request keeps the
+            -- document it produced so the operator can hand it over.
+            CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                document TEXT
+            );
+            -- Webhook deliveries of topics Patron does not act on: answered 200, kept for ops.
+            CREATE TABLE ignored_deliveries (
+                delivery_id TEXT PRIMARY KEY,
+                topic TEXT NOT NULL,
+                received_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """
+        ),
     ]
 
     /// The schema version this build writes.

@@ -211,18 +211,30 @@ extension SQLiteStore {
 
     /// Streams every member, in id order, as a row read straight from SQLite: the customer's
     /// report key, then `fields` (the row is valid only inside `body`).
+    ///
+    /// Without an expression every customer is a member; `after` and `limit` page through them
+    /// (keyset pagination on the id).
     public func forEachSegmentMember(
-        _ expression: SegmentExpression, fields: [SegmentField], now: Int64,
-        _ body: (SQLiteSegmentRow) throws -> Void
+        _ expression: SegmentExpression?, fields: [SegmentField], now: Int64, after: CustomerID? = nil,
+        limit: Int? = nil, _ body: (SQLiteSegmentRow) throws -> Void
     ) throws {
-        let (sql, arguments) = try compileSegment(expression, now: now)
+        var (sql, arguments) = try expression.map { try compileSegment($0, now: now) } ?? ("1", [])
+        let everyone = SegmentExpression.test(
+            SegmentCatalogue.field(named: "orders.count")!, .compare(.greaterOrEqual, .integer(0)))
+        let from = SQLiteSegmentCompiler.from(expression ?? everyone, fields: fields)
+        if let after {
+            sql = "(\(sql)) AND c.id > ?"
+            arguments.append(after.rawValue.databaseValue)
+        }
+        var tail = " ORDER BY c.id"
+        if let limit {
+            tail += " LIMIT ?"
+            arguments.append(limit.databaseValue)
+        }
         let selected = fields.map { SQLiteSegmentCompiler.column($0, now: now) }
         let columnList = (["c.id", "c.primary_ref"] + selected).joined(separator: ", ")
         try writer.read { db in
-            let statement = try db.makeStatement(
-                sql:
-                    "SELECT \(columnList) FROM \(SQLiteSegmentCompiler.from(expression, fields: fields)) WHERE \(sql) ORDER BY c.id"
-            )
+            let statement = try db.makeStatement(sql: "SELECT \(columnList) FROM \(from) WHERE \(sql)\(tail)")
             try statement.setArguments(StatementArguments(arguments))
             let handle = statement.sqliteStatement
             defer { sqlite3_reset(handle) }
@@ -260,6 +272,9 @@ extension SQLiteStore {
 /// exported fields. Text is read in place, without copying.
 public struct SQLiteSegmentRow: SegmentRow {
     let handle: OpaquePointer
+
+    /// The member's id in the store.
+    public var id: CustomerID { CustomerID(sqlite3_column_int64(handle, 0)) }
 
     public func withKey<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         if sqlite3_column_type(handle, 1) == SQLITE_NULL {

@@ -7,7 +7,7 @@ import PatronHTTP
 import PatronSQLite
 import Testing
 
-/// The customer API behind scoped keys: read needs `read`, erasure needs `erase`; an erased
+/// The customer API behind scoped keys: read needs `read`, erasure and exports need `admin`; an erased
 /// person's personal data is gone while the order figures stay.
 @Suite struct CustomerRoutesTests {
     static func store() throws -> (SQLiteStore, reader: String, eraser: String) {
@@ -25,13 +25,14 @@ import Testing
         let reader = APIKeys.generate()
         let eraser = APIKeys.generate()
         try store.createAPIKey(name: "dashboard", hash: APIKeys.hash(reader), scopes: ["read"], at: at)
-        try store.createAPIKey(name: "privacy", hash: APIKeys.hash(eraser), scopes: ["read", "erase"], at: at)
+        try store.createAPIKey(name: "privacy", hash: APIKeys.hash(eraser), scopes: ["admin"], at: at)
         return (store, reader, eraser)
     }
 
     static func app(_ store: SQLiteStore) -> some ApplicationProtocol {
         let router = Router()
-        CustomerRoutes(store: store, now: { Day(iso: "2024-06-01")!.epochSeconds }).add(to: router)
+        PatronAPIServer.addRoutes(
+            to: router, store: store, secrets: WebhookSecrets(), now: { Day(iso: "2024-06-01")!.epochSeconds })
         return Application(router: router)
     }
 
@@ -40,13 +41,13 @@ import Testing
     @Test func keysAndScopesGuardTheCustomers() async throws {
         let (store, reader, eraser) = try Self.store()
         try await Self.app(store).test(.router) { client in
-            try await client.execute(uri: "/v1/customers/shopify/42", method: .get) {
+            try await client.execute(uri: "/v1/customers/shopify:42", method: .get) {
                 #expect($0.status == .unauthorized)
             }
-            try await client.execute(uri: "/v1/customers/shopify/42", method: .get, headers: Self.bearer("pk_forged")) {
+            try await client.execute(uri: "/v1/customers/shopify:42", method: .get, headers: Self.bearer("pk_forged")) {
                 #expect($0.status == .unauthorized)
             }
-            try await client.execute(uri: "/v1/customers/shopify/42", method: .get, headers: Self.bearer(reader)) {
+            try await client.execute(uri: "/v1/customers/shopify:42", method: .get, headers: Self.bearer(reader)) {
                 #expect($0.status == .ok)
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any]
                 #expect(json?["customer_id"] as? String == "42")
@@ -54,7 +55,7 @@ import Testing
                 #expect(json?["orders.total"] as? String == "25.00")
             }
             // The data request: everything held about the person, in one document.
-            try await client.execute(uri: "/v1/customers/shopify/42/export", method: .get, headers: Self.bearer(reader))
+            try await client.execute(uri: "/v1/customers/shopify:42/export", method: .get, headers: Self.bearer(eraser))
             {
                 #expect($0.status == .ok)
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any]
@@ -64,24 +65,24 @@ import Testing
                 #expect(orders?.first?["id"] as? String == "1001" && orders?.first?["total"] as? String == "25.00")
                 #expect((json?["carts"] as? [Any])?.isEmpty == true && (json?["tickets"] as? [Any])?.isEmpty == true)
             }
-            try await client.execute(uri: "/v1/customers/shopify/43", method: .get, headers: Self.bearer(reader)) {
+            try await client.execute(uri: "/v1/customers/shopify:43", method: .get, headers: Self.bearer(reader)) {
                 #expect($0.status == .notFound)
             }
             // Reading is not erasing.
-            try await client.execute(uri: "/v1/customers/shopify/42", method: .delete, headers: Self.bearer(reader)) {
+            try await client.execute(uri: "/v1/customers/shopify:42", method: .delete, headers: Self.bearer(reader)) {
                 #expect($0.status == .forbidden)
-                #expect(String(buffer: $0.body).contains("lacks the 'erase' scope"))
+                #expect(String(buffer: $0.body).contains("lacks the 'admin' scope"))
             }
         }
         #expect(try store.revokeAPIKey(name: "dashboard", at: 0))
         try await Self.app(store).test(.router) { client in
-            try await client.execute(uri: "/v1/customers/shopify/42", method: .get, headers: Self.bearer(reader)) {
+            try await client.execute(uri: "/v1/customers/shopify:42", method: .get, headers: Self.bearer(reader)) {
                 #expect($0.status == .unauthorized)
             }
-            try await client.execute(uri: "/v1/customers/shopify/42", method: .delete, headers: Self.bearer(eraser)) {
+            try await client.execute(uri: "/v1/customers/shopify:42", method: .delete, headers: Self.bearer(eraser)) {
                 #expect($0.status == .ok)
             }
-            try await client.execute(uri: "/v1/customers/shopify/42", method: .get, headers: Self.bearer(eraser)) {
+            try await client.execute(uri: "/v1/customers/shopify:42", method: .get, headers: Self.bearer(eraser)) {
                 // The erased person can no longer be found by their ref (the refs are personal data).
                 #expect($0.status == .notFound)
             }

@@ -18,11 +18,10 @@ import Testing
 
     static func app(_ store: SQLiteStore) -> some ApplicationProtocol {
         let router = Router()
-        WebhookRoutes(
-            store: store,
+        PatronAPIServer.addRoutes(
+            to: router, store: store,
             secrets: WebhookSecrets(shopify: ["old", "shh"], woocommerce: ["wc"], generic: ["pos": ["g"]]),
-            now: { Self.now }
-        ).add(to: router)
+            now: { Self.now })
         return Application(router: router)
     }
 
@@ -133,5 +132,73 @@ import Testing
             ) { #expect($0.status == .notFound) }
         }
         #expect(try store.customerCount(createdThrough: nil) == 1)
+    }
+
+    /// Shopify's mandatory privacy topics end to end, with the fixture payloads signed here: the
+    /// data request leaves the person's document in the audit log (once per delivery), the
+    /// redaction erases the person, the shop's redaction erases everyone the shop sent, and the
+    /// order figures stay.
+    @Test func privacyTopicsEndToEnd() async throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/fixtures/shopify/webhooks/privacy")
+        guard FileManager.default.fileExists(atPath: folder.path) else { return }
+        let request = try Data(contentsOf: folder.appendingPathComponent("customers_data_request.json"))
+        let redact = try Data(contentsOf: folder.appendingPathComponent("customers_redact.json"))
+        let shop = try Data(contentsOf: folder.appendingPathComponent("shop_redact.json"))
+        let store = try SQLiteStore()
+        let at = Day(iso: "2024-05-01")!.epochSeconds
+        try Ingestor(store: store).ingest(
+            [("191167", "john@example.com"), ("191168", "jane@example.com")].map { id, email in
+                IngestEvent(
+                    id: "o\(id)", source: "shopify", occurredAt: at,
+                    kind: .orderPlaced(
+                        OrderData(
+                            ref: "9\(id)",
+                            customer: CustomerIdentity(refs: [ExternalRef(source: "", id: id)], email: email),
+                            placedAt: at, currency: .usd, totalMinor: 1000)))
+            })
+        try await Self.app(store).test(.router) { client in
+            for expected in [#""applied":1"#, #""duplicates":1"#] {
+                try await client.execute(
+                    uri: "/webhooks/shopify", method: .post,
+                    headers: Self.shopifyHeaders(request, topic: "customers/data_request", id: "p-1"),
+                    body: ByteBuffer(bytes: request)
+                ) {
+                    #expect($0.status == .ok)
+                    #expect(String(buffer: $0.body).contains(expected))
+                }
+            }
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post,
+                headers: Self.shopifyHeaders(redact, topic: "customers/redact", id: "p-2"),
+                body: ByteBuffer(bytes: redact)
+            ) { #expect($0.status == .ok) }
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post,
+                headers: Self.shopifyHeaders(shop, topic: "shop/redact", id: "p-3"), body: ByteBuffer(bytes: shop)
+            ) {
+                #expect(String(buffer: $0.body).contains(#""applied":1"#))  // jane; john was already erased
+            }
+            let unknown = Data("{}".utf8)
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post,
+                headers: Self.shopifyHeaders(unknown, topic: "app/uninstalled", id: "p-4"),
+                body: ByteBuffer(bytes: unknown)
+            ) { #expect($0.status == .ok) }
+        }
+        let log = try store.auditLog(limit: 10, documents: true)
+        #expect(log.map(\.action).reversed() == ["data_request", "erase", "erase", "shop_redact"])
+        let document = try #require(log.last?.document)
+        #expect(document.contains("john@example.com") && document.contains(#""total":"10.00""#))
+        #expect(log.last?.actor == "shopify {shop}.myshopify.com request 9999")
+        #expect(log.first?.detail == "1 customer(s) erased")
+        for id in [CustomerID(1), CustomerID(2)] {
+            let customer = try #require(try store.read { try $0.customer(id) })
+            #expect(customer.email == nil && customer.erasedAt != nil)
+        }
+        #expect(
+            try store.rfmFacts(asOf: Day(iso: "2024-06-01")!, windowDays: nil).map(\.monetaryMinor) == [1000, 1000])
+        #expect(try store.ignoredDeliveries().map(\.topic) == ["app/uninstalled"])
     }
 }

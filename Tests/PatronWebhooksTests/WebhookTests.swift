@@ -121,6 +121,41 @@ enum Shared {
             #expect(try ingestor.ingest(events).duplicates == events.count)
         case .ignored(let topic):
             #expect(expected == "ignored", "\(name): ignored \(topic)")
+        case .dataRequest, .shopRedact:
+            Issue.record("\(name): a privacy outcome for an ordinary topic")
+        }
+    }
+
+    /// The mandatory privacy topics, from the fixtures: the data request names the customer and
+    /// the shop's request id; the shop redaction names the shop.
+    @Test func privacyTopicsMapToTheirOutcomes() throws {
+        let folder = Shared.root.appendingPathComponent("fixtures/shopify/webhooks/privacy")
+        guard FileManager.default.fileExists(atPath: folder.path) else { return }
+        let request = try Data(contentsOf: folder.appendingPathComponent("customers_data_request.json"))
+        let outcome = try ShopifyWebhook.outcome(
+            topic: "customers/data_request", body: request, deliveryID: "d", at: Self.at)
+        #expect(
+            outcome
+                == .dataRequest(
+                    CustomerIdentity(
+                        refs: [ExternalRef(source: "shopify", id: "191167")], email: "john@example.com",
+                        phone: "555-625-1199"), request: "9999", shop: "{shop}.myshopify.com"))
+        let shop = try Data(contentsOf: folder.appendingPathComponent("shop_redact.json"))
+        #expect(
+            try ShopifyWebhook.outcome(topic: "shop/redact", body: shop, deliveryID: "d", at: Self.at)
+                == .shopRedact(shop: "{shop}.myshopify.com"))
+        let redact = try Data(contentsOf: folder.appendingPathComponent("customers_redact.json"))
+        guard
+            case .events(let events) = try ShopifyWebhook.outcome(
+                topic: "customers/redact", body: redact, deliveryID: "d", at: Self.at)
+        else {
+            Issue.record("customers/redact should erase")
+            return
+        }
+        #expect(events.map(\.type) == [.customerErased])
+        #expect(throws: WebhookPayloadError.self) {
+            try ShopifyWebhook.outcome(
+                topic: "customers/data_request", body: Data("{}".utf8), deliveryID: "d", at: Self.at)
         }
     }
 

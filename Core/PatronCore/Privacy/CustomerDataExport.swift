@@ -21,7 +21,7 @@ public enum CustomerDataExport {
         return json.text
     }
 
-    static func profile(_ customer: CustomerRecord, now: Int64) -> String {
+    package static func profile(_ customer: CustomerRecord, now: Int64) -> String {
         var json = JSONWriter()
         json.open()
         json.field("id", customer.primaryRef?.id ?? customer.id.reportKey)
@@ -41,7 +41,7 @@ public enum CustomerDataExport {
         return json.text
     }
 
-    static func lines(_ lines: [OrderLine], digits: Int) -> String {
+    package static func lines(_ lines: [OrderLine], digits: Int) -> String {
         "["
             + lines.map { line in
                 var json = JSONWriter()
@@ -56,7 +56,7 @@ public enum CustomerDataExport {
             }.joined(separator: ",") + "]"
     }
 
-    static func order(_ order: OrderRecord) -> String {
+    package static func order(_ order: OrderRecord) -> String {
         let digits = order.currency.minorUnitDigits
         var json = JSONWriter()
         json.open()
@@ -73,7 +73,7 @@ public enum CustomerDataExport {
         return json.text
     }
 
-    static func cart(_ cart: CartRecord) -> String {
+    package static func cart(_ cart: CartRecord) -> String {
         let digits = cart.currency.minorUnitDigits
         var json = JSONWriter()
         json.open()
@@ -88,7 +88,7 @@ public enum CustomerDataExport {
         return json.text
     }
 
-    static func ticket(_ ticket: TicketRecord) -> String {
+    package static func ticket(_ ticket: TicketRecord) -> String {
         var json = JSONWriter()
         json.open()
         json.field("id", ticket.ref.id)

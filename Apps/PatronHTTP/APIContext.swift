@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import PatronCore
+import PatronSQLite
+
+/// What every route shares: the store, the clock, the logger, the privacy service.
+struct APIContext: Sendable {
+    let store: SQLiteStore
+    let logger: Logger
+    let now: @Sendable () -> Int64
+    var privacy: PrivacyService { PrivacyService(store: store, logger: logger) }
+
+    /// Digits of the store's currency (2 before any order).
+    func digits() throws -> Int { try store.reportingCurrency()?.minorUnitDigits ?? 2 }
+
+    /// The customer a path names: `source:id`, `patron:N` or `N`; 404 when there is none.
+    func customerID(_ text: String) throws -> CustomerID {
+        let found: CustomerID?
+        if let number = Int64(text.hasPrefix("patron:") ? String(text.dropFirst(7)) : text), number > 0 {
+            found = try store.read { try $0.customer(CustomerID(number)) }?.id
+        } else if let colon = text.firstIndex(of: ":"), colon != text.startIndex,
+            text.index(after: colon) != text.endIndex
+        {
+            let ref = ExternalRef(source: String(text[..<colon]), id: String(text[text.index(after: colon)...]))
+            found = try store.read { try $0.customerID(ref: ref) }
+        } else {
+            throw Problem(.badRequest, "'\(text)' is not a customer id: expected source:id or patron:N")
+        }
+        guard let found else { throw Problem(.notFound, "no customer \(text)") }
+        return found
+    }
+
+    /// A record's id in a path: the store's number.
+    static func number(_ text: String, _ what: String) throws(Problem) -> Int64 {
+        guard let number = Int64(text), number > 0 else {
+            throw Problem(.badRequest, "'\(text)' is not \(what) id: expected the store's number")
+        }
+        return number
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import PatronSQLite
+
+/// Checks API keys and applies each key's rate limit.
+///
+/// Keys are looked up by their SHA-256 and cached for `cacheSeconds` (a revoked key is refused
+/// within that time); each key has a token bucket of `burst` requests refilled at
+/// `requestsPerSecond` (0: no limit). Past the limit the answer is 429 with `Retry-After`.
+public final class APIGuard: @unchecked Sendable {
+    // @unchecked: `keys` and `buckets` are only touched while `lock` is held.
+    private let lock = NSLock()
+    private var keys: [String: (key: StoredAPIKey?, fetchedAt: Double)] = [:]
+    private var buckets: [String: (tokens: Double, at: Double)] = [:]
+    let store: SQLiteStore
+    let requestsPerSecond: Double
+    let burst: Double
+    let cacheSeconds: Double
+    let clock: @Sendable () -> Double
+
+    public init(
+        store: SQLiteStore, requestsPerSecond: Double = 100, burst: Double = 200, cacheSeconds: Double = 2,
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.store = store
+        self.requestsPerSecond = requestsPerSecond
+        self.burst = max(burst, 1)
+        self.cacheSeconds = cacheSeconds
+        self.clock = clock
+    }
+
+    /// The name of the key the request carries when it is live, has `scope` and is within its
+    /// rate; a 401, 403 or 429 problem otherwise.
+    public func authorize(_ request: Request, _ scope: APIScope) throws(Problem) -> String {
+        guard let header = APIResponse.header(request, "Authorization"), header.hasPrefix("Bearer ") else {
+            throw Problem(
+                .unauthorized, "missing Authorization: Bearer <API key>",
+                headers: [.wwwAuthenticate: #"Bearer realm="patron""#])
+        }
+        let now = clock()
+        guard let key = try lookup(APIKeys.hash(String(header.dropFirst(7))), now: now) else {
+            throw Problem(
+                .unauthorized, "unknown or revoked API key", headers: [.wwwAuthenticate: #"Bearer realm="patron""#])
+        }
+        guard scope.granted(by: key.scopes) else {
+            throw Problem(.forbidden, "the key '\(key.name)' lacks the '\(scope.rawValue)' scope")
+        }
+        if let wait = take(key.name, now: now) {
+            throw Problem(
+                .tooManyRequests,
+                "the key '\(key.name)' is over its rate of \(Self.number(requestsPerSecond)) requests/s; retry later",
+                headers: [.retryAfter: String(Int(wait.rounded(.up)))])
+        }
+        return key.name
+    }
+
+    private func lookup(_ hash: String, now: Double) throws(Problem) -> StoredAPIKey? {
+        lock.lock()
+        let cached = keys[hash]
+        lock.unlock()
+        if let cached, now - cached.fetchedAt < cacheSeconds { return cached.key }
+        let key: StoredAPIKey?
+        do {
+            key = try store.apiKey(hash: hash)
+        } catch {
+            throw Problem(.serviceUnavailable, "the store could not check the key")
+        }
+        lock.lock()
+        if keys.count > 10_000 { keys.removeAll() }  // forged keys must not grow this without bound
+        keys[hash] = (key, now)
+        lock.unlock()
+        return key
+    }
+
+    /// Takes a token; the seconds until one is available when none is.
+    private func take(_ name: String, now: Double) -> Double? {
+        guard requestsPerSecond > 0 else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        var bucket = buckets[name] ?? (burst, now)
+        bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * requestsPerSecond)
+        bucket.at = now
+        guard bucket.tokens >= 1 else {
+            buckets[name] = bucket
+            return max((1 - bucket.tokens) / requestsPerSecond, 1)
+        }
+        bucket.tokens -= 1
+        buckets[name] = bucket
+        return nil
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

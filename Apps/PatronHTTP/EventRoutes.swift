@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import PatronCore
+import PatronSQLite
+
+/// `POST /v1/events`: Patron's NDJSON events (docs/ndjson.md), applied in one transaction; an
+/// error names the line and field and applies nothing. `/v1/audit`: the privacy audit log.
+struct EventRoutes {
+    let api: APIContext
+    static let maxBody = 16 << 20
+
+    var routes: [APIRoute] {
+        [
+            APIRoute(
+                method: .post, path: "/v1/events", operationID: "ingestEvents",
+                summary: "Apply NDJSON events in one transaction (each event id once; at most 16 MiB).",
+                scope: .write,
+                requestBody: [
+                    "required": true,
+                    "content": ["application/x-ndjson": ["schema": ["type": "string"]]],
+                ], responses: [200: APIRoute.json("What was applied.", "IngestResult")], handler: ingest),
+            APIRoute(
+                method: .get, path: "/v1/audit", operationID: "auditLog",
+                summary: "The privacy audit log, newest first: erasures, exports, data requests.", scope: .admin,
+                parameters: [
+                    .query(
+                        "limit", "At most this many entries (1–1000, default 100).",
+                        schema: ["type": "integer", "minimum": 1, "maximum": 1000])
+                ], responses: [200: APIRoute.json("The entries.", "AuditList")], handler: audit),
+            APIRoute(
+                method: .get, path: "/v1/audit/{id}", operationID: "auditEntry",
+                summary: "One audit entry, with the document a data request produced.", scope: .admin,
+                parameters: [.path("id", "The entry's number.")],
+                responses: [200: APIRoute.json("The entry.", "AuditEntry")], handler: auditEntry),
+        ]
+    }
+
+    func ingest(_ request: Request, _ call: APICall) async throws -> Response {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: Self.maxBody)
+        } catch {
+            throw Problem(.contentTooLarge, "the body is over \(Self.maxBody) bytes")
+        }
+        let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
+        var events: [IngestEvent] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
+            if trimmed.allSatisfy(\.isWhitespace) { continue }
+            events.append(try NDJSONCodec.decode(line: trimmed, at: InputLocation(file: "body", line: index + 1)))
+        }
+        guard !events.isEmpty else { throw Problem(.badRequest, "body: no event (one JSON object per line)") }
+        let report = try Ingestor(store: api.store).ingest(events)
+        return APIResponse.json(
+            .ok, object: ["events": events.count, "applied": report.appliedCount, "duplicates": report.duplicates])
+    }
+
+    static func object(_ entry: AuditEntry) -> [String: Any] {
+        var object: [String: Any] = [
+            "id": entry.id, "at": Timestamp.format(entry.at), "action": entry.action, "subject": entry.subject,
+            "actor": entry.actor, "detail": entry.detail,
+        ]
+        if let document = entry.document,
+            let parsed = try? JSONSerialization.jsonObject(with: Data(document.utf8))
+        {
+            object["document"] = parsed
+        }
+        return object
+    }
+
+    func audit(_ request: Request, _ call: APICall) async throws -> Response {
+        let limit = try call.integer("limit", default: 100, in: 1...1000)
+        return APIResponse.json(.ok, object: ["items": try api.store.auditLog(limit: limit).map(Self.object)])
+    }
+
+    func auditEntry(_ request: Request, _ call: APICall) async throws -> Response {
+        guard let entry = try api.store.auditEntry(id: try APIContext.number(call.path("id"), "an audit entry")) else {
+            throw Problem(.notFound, "no audit entry \(call.path("id"))")
+        }
+        return APIResponse.json(.ok, object: Self.object(entry))
+    }
+}

@@ -1,0 +1,59 @@
+import Configuration
+import Foundation
+import Logging
+import PatronCore
+import PatronHTTP
+import SystemPackage
+
+/// `patron-api`'s settings, read with swift-configuration: the environment (`PATRON_` and the key
+/// in upper case, dots as underscores) over a JSON file over the defaults.
+struct APISettings {
+    var db: String
+    var server: APIServerSettings
+    var secrets: WebhookSecrets
+    var logLevel: Logger.Level
+
+    static func load(file: String?, environment: [String: String]) async throws -> APISettings {
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(
+                environmentVariables: environment,
+                secretsSpecifier: .specific([
+                    "PATRON_SHOPIFY_SECRETS", "PATRON_WOOCOMMERCE_SECRETS", "PATRON_GENERIC_SECRETS",
+                ])
+            ).prefixKeys(with: "patron")
+        ]
+        if let file {
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
+            } catch {
+                throw PatronError(.invalidArgument, "cannot read the settings: \(error)", at: InputLocation(file: file))
+            }
+        }
+        let config = ConfigReader(providers: providers)
+        let levelName = config.string(forKey: "log.level", default: "info")
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw PatronError(
+                .invalidArgument,
+                "log.level: unknown level '\(levelName)' (trace, debug, info, notice, warning, error, critical)")
+        }
+        let generic = config.string(forKey: "generic.secrets", default: "")
+        let secrets = try PatronAPIServer.secrets(from: [
+            "PATRON_SHOPIFY_SECRETS": config.stringArray(forKey: "shopify.secrets", default: []).joined(
+                separator: ","),
+            "PATRON_WOOCOMMERCE_SECRETS": config.stringArray(forKey: "woocommerce.secrets", default: []).joined(
+                separator: ","),
+            "PATRON_GENERIC_SECRETS": generic,
+        ])
+        let port = config.int(forKey: "port", default: 8080)
+        guard (0...65535).contains(port) else {
+            throw PatronError(.invalidArgument, "port: \(port) is not a TCP port (0–65535)")
+        }
+        return APISettings(
+            db: config.string(forKey: "db", default: "patron.sqlite"),
+            server: APIServerSettings(
+                host: config.string(forKey: "host", default: "127.0.0.1"), port: port,
+                requestsPerSecond: config.double(forKey: "rate_limit", default: 100),
+                burst: config.double(forKey: "burst", default: 200)),
+            secrets: secrets, logLevel: level)
+    }
+}

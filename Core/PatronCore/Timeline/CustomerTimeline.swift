@@ -1,0 +1,133 @@
+import Foundation
+
+/// A customer's move into, out of or between segments: RFM moves between snapshots
+/// (`segment` is `rfm`) and entries and exits of saved segments.
+public struct SegmentTransition: Hashable, Sendable {
+    /// `rfm`, or the saved segment's name.
+    public var segment: String
+    public var from: String?
+    public var to: String?
+    public var at: Int64
+
+    public init(segment: String, from: String?, to: String?, at: Int64) {
+        self.segment = segment
+        self.from = from
+        self.to = to
+        self.at = at
+    }
+}
+
+/// One thing that happened to a customer.
+public struct TimelineEntry: Hashable, Sendable {
+    /// When (seconds since the epoch, UTC).
+    public var at: Int64
+    /// `customer.created`, `customer.erased`, `order.placed`, `order.cancelled`, `order.refunded`,
+    /// `cart.open`, `cart.converted`, `cart.deleted`, `ticket.opened`, `ticket.updated`,
+    /// `consent.email`, `consent.sms`, `segment.moved`, `segment.entered`, `segment.left`.
+    public var kind: String
+    /// The source's id of the order, cart or ticket (`source:id`), if the entry is about one.
+    public var ref: String?
+    /// A line a person reads.
+    public var summary: String
+    /// An amount, as a decimal string in the record's currency.
+    public var amount: String?
+    public var currency: String?
+}
+
+/// The 360° view: orders, carts, tickets, consent statements and segment moves in one
+/// time-ordered list (oldest first; ties keep that order of kinds).
+public enum CustomerTimeline {
+    public static func build(
+        customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord],
+        transitions: [SegmentTransition]
+    ) -> [TimelineEntry] {
+        var entries: [TimelineEntry] = [
+            TimelineEntry(at: customer.createdAt, kind: "customer.created", summary: "first seen")
+        ]
+        for order in orders {
+            let digits = order.currency.minorUnitDigits
+            let ref = order.ref.description
+            entries.append(
+                TimelineEntry(
+                    at: order.placedAt, kind: "order.placed", ref: ref,
+                    summary: "order \(order.ref.id) placed, \(order.lines.count) line(s)",
+                    amount: Money.decimalString(order.totalMinor, digits: digits), currency: order.currency.code))
+            if order.status == .cancelled {
+                entries.append(
+                    TimelineEntry(
+                        at: order.updatedAt, kind: "order.cancelled", ref: ref,
+                        summary: "order \(order.ref.id) cancelled"))
+            }
+            if order.refundedMinor > 0 {
+                entries.append(
+                    TimelineEntry(
+                        at: order.updatedAt, kind: "order.refunded", ref: ref,
+                        summary: "order \(order.ref.id) refunded",
+                        amount: Money.decimalString(order.refundedMinor, digits: digits),
+                        currency: order.currency.code))
+            }
+        }
+        for cart in carts {
+            entries.append(
+                TimelineEntry(
+                    at: cart.updatedAt, kind: "cart.\(cart.status.rawValue)", ref: cart.ref.description,
+                    summary: "cart \(cart.ref.id) \(cart.status.rawValue), \(cart.lines.count) line(s)",
+                    amount: Money.decimalString(cart.valueMinor, digits: cart.currency.minorUnitDigits),
+                    currency: cart.currency.code))
+        }
+        for ticket in tickets {
+            let subject = ticket.subject.isEmpty ? "" : ": \(ticket.subject)"
+            entries.append(
+                TimelineEntry(
+                    at: ticket.openedAt, kind: "ticket.opened", ref: ticket.ref.description,
+                    summary: "ticket \(ticket.ref.id) opened\(subject)"))
+            if ticket.updatedAt > ticket.openedAt {
+                entries.append(
+                    TimelineEntry(
+                        at: ticket.updatedAt, kind: "ticket.updated", ref: ticket.ref.description,
+                        summary: "ticket \(ticket.ref.id) \(ticket.status.rawValue)"))
+            }
+        }
+        for channel in ConsentChannel.allCases {
+            let entry = customer.consent[channel]
+            if let at = entry.at {
+                entries.append(
+                    TimelineEntry(
+                        at: at, kind: "consent.\(channel.rawValue)",
+                        summary: "\(channel.rawValue) consent \(entry.status.rawValue)"))
+            }
+        }
+        for move in transitions {
+            let kind = move.segment == "rfm" ? "segment.moved" : move.to != nil ? "segment.entered" : "segment.left"
+            let summary: String
+            switch kind {
+            case "segment.moved": summary = "RFM: \(move.from ?? "(new)") → \(move.to ?? "(gone)")"
+            case "segment.entered": summary = "entered segment \(move.segment)"
+            default: summary = "left segment \(move.segment)"
+            }
+            entries.append(TimelineEntry(at: move.at, kind: kind, summary: summary))
+        }
+        if let erased = customer.erasedAt {
+            entries.append(TimelineEntry(at: erased, kind: "customer.erased", summary: "personal data erased"))
+        }
+        // A stable sort keeps the order above for entries at the same second.
+        return entries.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+    }
+
+    /// The entries as a JSON array (times RFC 3339 UTC).
+    public static func json(_ entries: [TimelineEntry]) -> String {
+        "["
+            + entries.map { entry in
+                var json = JSONWriter()
+                json.open()
+                json.field("at", Timestamp.format(entry.at))
+                json.field("kind", entry.kind)
+                json.field("ref", entry.ref)
+                json.field("summary", entry.summary)
+                json.field("amount", entry.amount)
+                json.field("currency", entry.currency)
+                json.close()
+                return json.text
+            }.joined(separator: ",") + "]"
+    }
+}
