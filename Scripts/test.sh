@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what is missing, builds, runs the
-# independent CDNOW check and the Swift test suite.
+# independent CDNOW and CSV-import checks, the Swift test suite, and schemathesis against the
+# live API.
 #   Scripts/test.sh
 # Tests that read ../shared skip with a reason when it is absent, unless PATRON_REQUIRE_SHARED=1
 # (CI sets it), which turns a missing file into a failure.
@@ -43,3 +44,6 @@ else
 fi
 
 swift test --disable-xctest
+
+# The live API against its own OpenAPI document (schemathesis from PyPI, in a throwaway venv).
+Scripts/api_schemathesis.sh

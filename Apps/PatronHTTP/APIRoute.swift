@@ -13,8 +13,26 @@ struct APIParameter {
     var schema: [String: Any]
     var required: Bool
 
-    static func path(_ name: String, _ description: String) -> APIParameter {
-        APIParameter(name: name, location: .path, description: description, schema: ["type": "string"], required: true)
+    static func path(_ name: String, _ description: String, schema: [String: Any] = ["type": "string"])
+        -> APIParameter
+    {
+        APIParameter(name: name, location: .path, description: description, schema: schema, required: true)
+    }
+
+    /// A customer as paths and queries name one: `source:id`, `patron:N` or `N`.
+    static let customerPattern = "^([1-9][0-9]{0,17}|patron:[1-9][0-9]{0,17}|[^:/]+:[^/]+)$"
+
+    /// `{id}` of a customer.
+    static var customerID: APIParameter {
+        .path(
+            "id", "`source:id` (the source's id), or `patron:N` / `N` (the store's id).",
+            schema: ["type": "string", "pattern": customerPattern])
+    }
+
+    /// `{id}` of an order, cart, ticket or audit entry: the store's number.
+    static func recordID(_ what: String) -> APIParameter {
+        .path(
+            "id", "The store's number of the \(what).", schema: ["type": "integer", "minimum": 1, "maximum": Int64.max])
     }
 
     static func query(_ name: String, _ description: String, schema: [String: Any] = ["type": "string"])
@@ -76,7 +94,11 @@ struct APICall: Sendable {
     /// The name of the API key, when the route needs one.
     var key: String?
 
-    func path(_ name: String) -> String { parameters.get(name) ?? "" }
+    /// A path parameter, percent-decoded (`shop%3A42` is `shop:42`).
+    func path(_ name: String) -> String {
+        let raw = parameters.get(name) ?? ""
+        return raw.removingPercentEncoding ?? raw
+    }
 
     /// An integer query parameter within `range`; a 400 naming it otherwise.
     func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(Problem) -> Int {
@@ -107,7 +129,25 @@ struct APIRouteRunner: Sendable {
     let guardian: APIGuard
     let logger: Logger
 
+    static let methods: [HTTPRequest.Method] = [
+        .get, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!,
+    ]
+
     func add(_ routes: [APIRoute], to router: Router<some RequestContext>) {
+        // A known path asked with a method it does not have: 405 with Allow.
+        var allowed: [String: [HTTPRequest.Method]] = [:]
+        for route in routes { allowed[route.path, default: []].append(route.method) }
+        for (path, methods) in allowed {
+            let allow = methods.map(\.rawValue).joined(separator: ", ")
+            for method in Self.methods where !methods.contains(method) {
+                router.on(RouterPath(path), method: method) { request, _ -> Response in
+                    APIResponse.problem(
+                        Problem(
+                            .methodNotAllowed, "\(request.method.rawValue) is not allowed here (allowed: \(allow))",
+                            headers: [.allow: allow]))
+                }
+            }
+        }
         for route in routes {
             let scope = route.scope
             let handler = route.handler

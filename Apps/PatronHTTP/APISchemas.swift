@@ -63,6 +63,8 @@ enum APISchemas {
             ],
         ]
         for name in CustomerInput.strings { properties[name] = nullable("string") }
+        properties["created_at"] = nullable("string", ["format": "date-time"])
+        properties["birthday"] = nullable("string", ["pattern": "^([0-9]{4}|-)-[0-9]{2}-[0-9]{2}$"])
         return ["type": "object", "properties": properties, "additionalProperties": false]
     }
 

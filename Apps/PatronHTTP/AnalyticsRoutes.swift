@@ -21,7 +21,7 @@ struct AnalyticsRoutes {
             APIRoute(
                 method: .get, path: "/v1/rfm/customers/{id}", operationID: "rfmCustomer",
                 summary: "A customer's scores in the newest saved RFM snapshot (`patron rfm --save`).", scope: .read,
-                parameters: [.path("id", "`source:id` or `patron:N`.")],
+                parameters: [.customerID],
                 responses: [200: APIRoute.json("The scores.", "RFMScore")], handler: customer),
             APIRoute(
                 method: .get, path: "/v1/metrics", operationID: "metrics",

@@ -17,14 +17,16 @@ struct CustomerRoutes {
     }
 
     var routes: [APIRoute] {
-        let id = APIParameter.path("id", "`source:id` (the source's id) or `patron:N` (the store's id).")
+        let id = APIParameter.customerID
         return [
             APIRoute(
                 method: .get, path: "/v1/customers", operationID: "listCustomers",
                 summary: "Customers in id order, a page at a time, optionally only a segment's members.",
                 scope: .read,
                 parameters: APIParameter.page + [
-                    .query("segment", "A segment expression (see docs/segments.md), e.g. `orders.count >= 2`.")
+                    .query(
+                        "segment", "A segment expression (see docs/segments.md), e.g. `orders.count >= 2`.",
+                        schema: ["type": "string", "minLength": 1])
                 ],
                 responses: [200: APIRoute.json("A page of customers.", "CustomerPage")], handler: list),
             APIRoute(

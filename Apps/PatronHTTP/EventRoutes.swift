@@ -17,7 +17,10 @@ struct EventRoutes {
                 scope: .write,
                 requestBody: [
                     "required": true,
-                    "content": ["application/x-ndjson": ["schema": ["type": "string"]]],
+                    "content": [
+                        "application/x-ndjson": ["schema": ["type": "string", "pattern": "\\S"]],
+                        "text/plain": ["schema": ["type": "string", "pattern": "\\S"]],
+                    ],
                 ], responses: [200: APIRoute.json("What was applied.", "IngestResult")], handler: ingest),
             APIRoute(
                 method: .get, path: "/v1/audit", operationID: "auditLog",
@@ -30,7 +33,7 @@ struct EventRoutes {
             APIRoute(
                 method: .get, path: "/v1/audit/{id}", operationID: "auditEntry",
                 summary: "One audit entry, with the document a data request produced.", scope: .admin,
-                parameters: [.path("id", "The entry's number.")],
+                parameters: [.recordID("audit entry")],
                 responses: [200: APIRoute.json("The entry.", "AuditEntry")], handler: auditEntry),
         ]
     }

@@ -66,7 +66,7 @@ enum OpenAPIDocument {
             errors[429] = "The key is over its rate (see Retry-After)."
             errors[400] = errors[400] ?? "A parameter is wrong."
         }
-        if route.parameters.contains(where: { $0.location == .path }) || route.path.hasPrefix("/v1/segment") {
+        if route.parameters.contains(where: { $0.location == .path || $0.name == "customer" }) {
             errors[404] = "No such record."
         }
         if route.requestBody != nil {

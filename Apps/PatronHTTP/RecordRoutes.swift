@@ -9,11 +9,13 @@ struct RecordRoutes {
     let api: APIContext
 
     var routes: [APIRoute] {
-        let customer = APIParameter.query("customer", "Only this customer's (`source:id` or `patron:N`).")
+        let customer = APIParameter.query(
+            "customer", "Only this customer's (`source:id` or `patron:N`).",
+            schema: ["type": "string", "pattern": APIParameter.customerPattern])
         func status(_ values: [String]) -> APIParameter {
             .query("status", "Only records in this status.", schema: ["type": "string", "enum": values])
         }
-        let id = APIParameter.path("id", "The store's id of the record.")
+
         return [
             APIRoute(
                 method: .get, path: "/v1/orders", operationID: "listOrders", summary: "Orders in id order.",
@@ -21,7 +23,7 @@ struct RecordRoutes {
                 responses: [200: APIRoute.json("A page of orders.", "OrderPage")], handler: listOrders),
             APIRoute(
                 method: .get, path: "/v1/orders/{id}", operationID: "getOrder", summary: "One order with its lines.",
-                scope: .read, parameters: [id], responses: [200: APIRoute.json("The order.", "Order")],
+                scope: .read, parameters: [.recordID("order")], responses: [200: APIRoute.json("The order.", "Order")],
                 handler: getOrder),
             APIRoute(
                 method: .get, path: "/v1/carts", operationID: "listCarts", summary: "Carts in id order.",
@@ -29,7 +31,7 @@ struct RecordRoutes {
                 responses: [200: APIRoute.json("A page of carts.", "CartPage")], handler: listCarts),
             APIRoute(
                 method: .get, path: "/v1/carts/{id}", operationID: "getCart", summary: "One cart with its lines.",
-                scope: .read, parameters: [id], responses: [200: APIRoute.json("The cart.", "Cart")],
+                scope: .read, parameters: [.recordID("cart")], responses: [200: APIRoute.json("The cart.", "Cart")],
                 handler: getCart),
             APIRoute(
                 method: .get, path: "/v1/tickets", operationID: "listTickets", summary: "Support tickets in id order.",
@@ -37,7 +39,8 @@ struct RecordRoutes {
                 responses: [200: APIRoute.json("A page of tickets.", "TicketPage")], handler: listTickets),
             APIRoute(
                 method: .get, path: "/v1/tickets/{id}", operationID: "getTicket", summary: "One ticket.",
-                scope: .read, parameters: [id], responses: [200: APIRoute.json("The ticket.", "Ticket")],
+                scope: .read, parameters: [.recordID("ticket")],
+                responses: [200: APIRoute.json("The ticket.", "Ticket")],
                 handler: getTicket),
         ]
     }

@@ -11,7 +11,9 @@ struct SegmentRoutes {
     static let exportChunk = 5_000
 
     var routes: [APIRoute] {
-        let name = APIParameter.path("name", "The saved segment's name.")
+        let name = APIParameter.path(
+            "name", "The saved segment's name.",
+            schema: ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9._-]*$"])
         return [
             APIRoute(
                 method: .get, path: "/v1/segments", operationID: "listSegments", summary: "The saved segments.",
@@ -49,7 +51,7 @@ struct SegmentRoutes {
                 parameters: [
                     APIParameter(
                         name: "segment", location: .query, description: "A segment expression.",
-                        schema: ["type": "string"], required: true)
+                        schema: ["type": "string", "minLength": 1], required: true)
                 ], responses: [200: APIRoute.json("The count.", "SegmentCount")], handler: count),
         ]
     }
