@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "PatronWebhooks", targets: ["PatronWebhooks"]),
         .library(name: "PatronHTTP", targets: ["PatronHTTP"]),
         .library(name: "PatronSMS", targets: ["PatronSMS"]),
+        .library(name: "PatronMail", targets: ["PatronMail"]),
         .executable(name: "patron", targets: ["patron"]),
         .executable(name: "patron-api", targets: ["patron-api"]),
     ],
@@ -44,6 +45,9 @@ let package = Package(
         .target(
             name: "PatronWebhooks", dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Connectors/PatronWebhooks"),
+        // Mail: the MIME parser (headers, encoded words, multipart, charsets through iconv,
+        // bounces and ARF reports); the IMAP/SMTP transport over libcurl comes with issue 6.
+        .target(name: "PatronMail", path: "Connectors/PatronMail", exclude: ["Transport"]),
         // SMS: GSM-7 / UCS-2 segments, E.164, the Twilio-shaped gateway's requests, callbacks
         // and signatures (no transport).
         .target(
@@ -77,6 +81,7 @@ let package = Package(
             path: "Apps/patron"
         ),
         .testTarget(name: "PatronSMSTests", dependencies: ["PatronSMS"], path: "Tests/PatronSMSTests"),
+        // (PatronMailTests joins when the transport lands.)
         .testTarget(
             name: "PatronCoreTests",
             dependencies: ["PatronCore", "PatronTestKit"],

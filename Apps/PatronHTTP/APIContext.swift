@@ -15,14 +15,21 @@ struct APIContext: Sendable {
 
     /// The customer a path names: `source:id`, `patron:N` or `N`; 404 when there is none.
     func customerID(_ text: String) throws -> CustomerID {
+        try store.read { try customerID(text, in: $0) }
+    }
+
+    /// The same, inside a read transaction.
+    func customerID(_ text: String, in t: SQLiteTransaction, verify: Bool = true) throws -> CustomerID {
         let found: CustomerID?
         if let number = Int64(text.hasPrefix("patron:") ? String(text.dropFirst(7)) : text), number > 0 {
-            found = try store.read { try $0.customer(CustomerID(number)) }?.id
+            // A caller that reads the customer anyway answers 404 itself.
+            guard verify else { return CustomerID(number) }
+            found = try t.customerExists(CustomerID(number)) ? CustomerID(number) : nil
         } else if let colon = text.firstIndex(of: ":"), colon != text.startIndex,
             text.index(after: colon) != text.endIndex
         {
             let ref = ExternalRef(source: String(text[..<colon]), id: String(text[text.index(after: colon)...]))
-            found = try store.read { try $0.customerID(ref: ref) }
+            found = try t.customerID(ref: ref)
         } else {
             throw Problem(.badRequest, "'\(text)' is not a customer id: expected source:id or patron:N")
         }

@@ -37,13 +37,22 @@ public enum APIKeys {
     /// A new random key.
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        return "pk_"
-            + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return "pk_" + hex((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The hash the store keeps (hex SHA-256 of the key).
     public static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Data(key.utf8)))
     }
 
     /// Parses `read,write`; an unknown scope is an error naming the known ones.

@@ -86,7 +86,13 @@ struct CustomerRoutes {
     }
 
     func get(_ request: Request, _ call: APICall) async throws -> Response {
-        APIResponse.json(.ok, try customerJSON(try api.customerID(call.path("id"))))
+        let text = call.path("id")
+        // One read transaction: the lookup, the profile, its refs, the currency.
+        return APIResponse.json(
+            .ok,
+            try api.store.read { t in
+                try customerJSON(try api.customerID(text, in: t, verify: false), in: t)
+            })
     }
 
     func create(_ request: Request, _ call: APICall) async throws -> Response {
@@ -186,11 +192,17 @@ struct CustomerRoutes {
     }
 
     func customerJSON(_ id: CustomerID) throws -> String {
-        let (customer, refs) = try api.store.read { t in (try t.customer(id), try t.refs(of: id)) }
-        guard let customer else { throw Problem(.notFound, "no customer \(id.reportKey)") }
-        let values = Self.fields.map { SegmentEvaluator.value(of: $0, for: customer, now: api.now()) }
+        try api.store.read { t in try customerJSON(id, in: t) }
+    }
+
+    func customerJSON(_ id: CustomerID, in t: SQLiteTransaction) throws -> String {
+        guard let customer = try t.customer(id) else { throw Problem(.notFound, "no customer \(id.reportKey)") }
+        let refs = try t.refs(of: id)
+        let digits = try t.reportingCurrency()?.minorUnitDigits ?? 2
+        let now = api.now()
+        let values = Self.fields.map { SegmentEvaluator.value(of: $0, for: customer, now: now) }
         let json = SegmentExport.json(
-            key: customer.primaryRef?.id ?? id.reportKey, values: values, fields: Self.fields, digits: try api.digits())
+            key: customer.primaryRef?.id ?? id.reportKey, values: values, fields: Self.fields, digits: digits)
         let refList = refs.filter { !$0.source.hasPrefix("patron.") }.map { APIResponse.quoted($0.description) }
         return Self.withID(id, String(json.dropLast()) + #","refs":[\#(refList.joined(separator: ","))]}"#)
     }

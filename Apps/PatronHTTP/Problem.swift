@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PatronCore
 
 /// An HTTP error answered as `application/problem+json` (RFC 9457): the status, and a detail
 /// saying what was wrong and where.
@@ -47,12 +48,7 @@ public enum APIResponse {
     }
 
     /// `text` as a JSON string literal.
-    public static func quoted(_ text: String) -> String {
-        let data =
-            (try? JSONSerialization.data(withJSONObject: [text], options: .withoutEscapingSlashes))
-            ?? Data("[\"\"]".utf8)
-        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
-    }
+    public static func quoted(_ text: String) -> String { JSONWriter.quoted(text) }
 
     /// A request header's value (names are case-insensitive).
     public static func header(_ request: Request, _ name: String) -> String? {

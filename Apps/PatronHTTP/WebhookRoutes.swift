@@ -31,12 +31,15 @@ public struct WebhookRoutes: Sendable {
     let secrets: WebhookSecrets
     let now: @Sendable () -> Int64
     let logger: Logger
+    /// Concurrent deliveries share a commit.
+    let coalescer: IngestCoalescer
 
     public init(
         store: SQLiteStore, secrets: WebhookSecrets, logger: Logger = Logger(label: "patron.webhooks"),
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.store = store
+        self.coalescer = IngestCoalescer(store: store)
         self.secrets = secrets
         self.logger = logger
         self.now = now
@@ -196,7 +199,7 @@ public struct WebhookRoutes: Sendable {
             return APIResponse.problem(error)
         }
         do {
-            return try apply(outcome, deliveryID: deliveryID, path: request.uri.path)
+            return try await apply(outcome, deliveryID: deliveryID, path: request.uri.path)
         } catch let error as PatronError {
             logger.notice("webhook not applied", metadata: ["path": "\(request.uri.path)", "reason": "\(error)"])
             return APIResponse.problem(
@@ -213,7 +216,7 @@ public struct WebhookRoutes: Sendable {
 
     /// Applies a verified delivery: events in one transaction (erasures recorded in the audit
     /// log), privacy requests, or an ignored topic recorded for ops.
-    func apply(_ outcome: WebhookOutcome, deliveryID: String?, path: String) throws -> Response {
+    func apply(_ outcome: WebhookOutcome, deliveryID: String?, path: String) async throws -> Response {
         let at = now()
         let privacy = PrivacyService(store: store, logger: logger)
         switch outcome {
@@ -222,7 +225,7 @@ public struct WebhookRoutes: Sendable {
             if let deliveryID { try store.recordIgnoredDelivery(deliveryID, topic: topic, at: at) }
             return Self.result(applied: 0, duplicates: 0, ignored: true)
         case .events(let events):
-            let report = try Ingestor(store: store).ingest(events)
+            let report = try await coalescer.ingest(events)
             for event in events where report.appliedCount > 0 {
                 if case .customerErased(let who) = event.kind {
                     try store.recordAudit(

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PatronCore
 
 /// Customers, refs and merges.
@@ -24,29 +25,41 @@ extension SQLiteTransaction {
         open_ticket_count, last_ticket_at, erased_at
         """
 
-    public func customer(_ id: CustomerID) throws -> CustomerRecord? {
-        try fetchRows("SELECT \(Self.customerColumns) FROM customers WHERE id = ?", [id.rawValue]).first
-            .map(Self.customer(from:))
+    /// Whether the store has a customer with this id.
+    public func customerExists(_ id: CustomerID) throws -> Bool {
+        try fetchInt("SELECT 1 FROM customers WHERE id = ?", [id.rawValue]) != nil
     }
 
-    static func customer(from row: Row) -> CustomerRecord {
-        let source: String? = row[1]
-        let ref: String? = row[2]
-        let tags: String = row[10]
+    public func customer(_ id: CustomerID) throws -> CustomerRecord? {
+        // Read straight from SQLite's row (no GRDB Row copy): the ingest and the API read one
+        // customer at a time, many times.
+        try hot(HotKey.customerByID, "SELECT \(Self.customerColumns) FROM customers WHERE id = ?")
+            .rows({ $0.bind(id.rawValue) }, read: Self.customer(from:)).first
+    }
+
+    static func customer(from h: OpaquePointer) -> CustomerRecord {
+        func text(_ column: Int32) -> String? { RawStatement.text(h, column) }
+        func integer(_ column: Int32) -> Int64? {
+            sqlite3_column_type(h, column) == SQLITE_NULL ? nil : sqlite3_column_int64(h, column)
+        }
+        let tags = text(10) ?? ""
         return CustomerRecord(
-            id: CustomerID(row[0] as Int64),
-            primaryRef: source.flatMap { source in ref.map { ExternalRef(source: source, id: $0) } },
-            email: row[3], phone: row[4], firstName: row[5], lastName: row[6], country: row[7], timeZone: row[8],
-            birthday: row[9], tags: tags.isEmpty ? [] : tags.split(separator: "\u{1F}").map(String.init),
-            createdAt: row[11],
+            id: CustomerID(sqlite3_column_int64(h, 0)),
+            primaryRef: text(1).flatMap { source in text(2).map { ExternalRef(source: source, id: $0) } },
+            email: text(3), phone: text(4), firstName: text(5), lastName: text(6), country: text(7),
+            timeZone: text(8), birthday: text(9),
+            tags: tags.isEmpty ? [] : tags.split(separator: "\u{1F}").map(String.init),
+            createdAt: sqlite3_column_int64(h, 11),
             consent: ConsentState(
-                email: ConsentEntry(status: ConsentStatus(rawValue: row[12]) ?? .unknown, at: row[13]),
-                sms: ConsentEntry(status: ConsentStatus(rawValue: row[14]) ?? .unknown, at: row[15])),
+                email: ConsentEntry(
+                    status: text(12).flatMap(ConsentStatus.init(rawValue:)) ?? .unknown, at: integer(13)),
+                sms: ConsentEntry(status: text(14).flatMap(ConsentStatus.init(rawValue:)) ?? .unknown, at: integer(15))),
             aggregates: CustomerAggregates(
-                orderCount: row[16], revenueMinor: row[17], firstOrderAt: row[18], lastOrderAt: row[19],
-                openCartCount: row[20], openCartValueMinor: row[21], lastCartActivityAt: row[22],
-                openTicketCount: row[23], lastTicketAt: row[24]),
-            erasedAt: row[25])
+                orderCount: Int(sqlite3_column_int64(h, 16)), revenueMinor: sqlite3_column_int64(h, 17),
+                firstOrderAt: integer(18), lastOrderAt: integer(19), openCartCount: Int(sqlite3_column_int64(h, 20)),
+                openCartValueMinor: sqlite3_column_int64(h, 21), lastCartActivityAt: integer(22),
+                openTicketCount: Int(sqlite3_column_int64(h, 23)), lastTicketAt: integer(24)),
+            erasedAt: integer(25))
     }
 
     static func bind(_ c: CustomerRecord, _ b: inout RawStatement.Binder) {
@@ -109,9 +122,11 @@ extension SQLiteTransaction {
     }
 
     public func refs(of customer: CustomerID) throws -> [ExternalRef] {
-        try fetchRows(
-            "SELECT source, ref FROM customer_refs WHERE customer_id = ? ORDER BY source, ref", [customer.rawValue]
-        ).map { ExternalRef(source: $0[0], id: $0[1]) }
+        try hot(
+            HotKey.refsOfCustomer, "SELECT source, ref FROM customer_refs WHERE customer_id = ? ORDER BY source, ref"
+        ).rows({ $0.bind(customer.rawValue) }) {
+            ExternalRef(source: RawStatement.text($0, 0) ?? "", id: RawStatement.text($0, 1) ?? "")
+        }
     }
 
     public func detachRefs(of customer: CustomerID) throws {

@@ -27,6 +27,8 @@ public final class SQLiteTransaction: StoreTransaction {
         static let insertCustomer = 1
         static let updateCustomer = 2
         static let insertOrder = 3
+        static let customerByID = 4
+        static let refsOfCustomer = 5
         /// + number of ids in the chunk (1...256).
         static let markApplied = 1000
         /// + number of lines in the statement (1...8).

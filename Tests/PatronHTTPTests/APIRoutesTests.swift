@@ -374,4 +374,20 @@ import Testing
             }
         }
     }
+
+    /// docs/api.md lists every route of the OpenAPI document, and no route that is not in it.
+    @Test func theAPIPageListsEveryRoute() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let page = try String(contentsOf: root.appendingPathComponent("docs/api.md"), encoding: .utf8)
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(PatronAPIServer.openAPIDocument().utf8)) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        let operations = Set(paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } })
+        for operation in operations {
+            #expect(page.contains("| `\(operation)` |"), "\(operation) is not in docs/api.md")
+        }
+        let listed = page.matches(of: /\| `([A-Z]+ \/[^`]*)` \|/).map { String($0.1) }
+        #expect(Set(listed) == operations)
+    }
 }

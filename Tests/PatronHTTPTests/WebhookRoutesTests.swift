@@ -26,14 +26,15 @@ import Testing
     }
 
     static func shopifyHeaders(
-        _ body: Data, secret: String = "shh", topic: String = "orders/create", id: String = "w-1"
+        _ body: Data, secret: String = "shh", topic: String = "orders/create", id: String = "w-1",
+        triggeredAt: String = "2024-08-07T22:57:57.290670248Z"
     )
         -> HTTPFields
     {
         [
             HTTPField.Name("X-Shopify-Hmac-Sha256")!: WebhookSignature.base64Header(body: body, secret: secret),
             HTTPField.Name("X-Shopify-Topic")!: topic, HTTPField.Name("X-Shopify-Webhook-Id")!: id,
-            HTTPField.Name("X-Shopify-Triggered-At")!: "2024-08-07T22:57:57.290670248Z",
+            HTTPField.Name("X-Shopify-Triggered-At")!: triggeredAt,
             .contentType: "application/json",
         ]
     }
@@ -200,5 +201,71 @@ import Testing
         #expect(
             try store.rfmFacts(asOf: Day(iso: "2024-06-01")!, windowDays: nil).map(\.monetaryMinor) == [1000, 1000])
         #expect(try store.ignoredDeliveries().map(\.topic) == ["app/uninstalled"])
+    }
+
+    /// An update older than the stored version (by `X-Shopify-Triggered-At`) is answered 200 and
+    /// changes nothing; a newer one applies.
+    @Test func aStaleUpdateIsAnswered200AndIgnored() async throws {
+        let store = try SQLiteStore()
+        @Sendable func order(_ total: String) -> Data {
+            Data(
+                #"{"id":820982911946154508,"email":"jon@example.com","created_at":"2021-12-31T19:00:00-05:00","currency":"USD","total_price":"\#(total)","customer":{"id":115310627314723954},"line_items":[{"sku":"IPOD","quantity":1,"price":"\#(total)"}]}"#
+                    .utf8)
+        }
+        let deliveries: [(String, String, String, String)] = [
+            ("orders/create", "388.00", "c", "2024-08-07T10:00:00Z"),
+            ("orders/updated", "400.00", "u2", "2024-08-07T12:00:00Z"),
+            ("orders/updated", "350.00", "u1", "2024-08-07T11:00:00Z"),  // arrives late: older
+        ]
+        try await Self.app(store).test(.router) { client in
+            for (topic, total, id, at) in deliveries {
+                let body = order(total)
+                try await client.execute(
+                    uri: "/webhooks/shopify", method: .post,
+                    headers: Self.shopifyHeaders(body, topic: topic, id: id, triggeredAt: at),
+                    body: ByteBuffer(bytes: body)
+                ) { #expect($0.status == .ok) }
+            }
+        }
+        let stored = try #require(
+            try store.read { try $0.order(ref: ExternalRef(source: "shopify", id: "820982911946154508")) })
+        #expect(stored.totalMinor == 40_000)
+    }
+
+    /// Concurrent deliveries share commits (group commit), each is stored once with its own
+    /// answer, and one that cannot be applied (another currency) fails alone.
+    @Test func concurrentDeliveriesAreAppliedOnceAndFailAlone() async throws {
+        let store = try SQLiteStore()
+        try await Self.app(store).test(.router) { client in
+            let first = Self.body(id: 1, currency: "USD")
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post, headers: Self.shopifyHeaders(first, id: "d-1"),
+                body: ByteBuffer(bytes: first)
+            ) { #expect($0.status == .ok) }
+            let statuses = try await withThrowingTaskGroup(of: (Int, HTTPResponse.Status).self) { group in
+                for n in 2...41 {
+                    group.addTask {
+                        let body = Self.body(id: n, currency: n == 20 ? "EUR" : "USD")
+                        return try await client.execute(
+                            uri: "/webhooks/shopify", method: .post,
+                            headers: Self.shopifyHeaders(body, id: "d-\(n)"), body: ByteBuffer(bytes: body)
+                        ) { (n, $0.status) }
+                    }
+                }
+                var result: [Int: HTTPResponse.Status] = [:]
+                for try await (n, status) in group { result[n] = status }
+                return result
+            }
+            #expect(statuses.filter { $0.value != .ok }.map(\.key) == [20])
+        }
+        let orders = try store.orders(customer: nil, after: 0, limit: 1000)
+        #expect(orders.count == 40)
+        #expect(!orders.contains { $0.ref.id == "9007199254741013" })  // the EUR one, n = 20
+    }
+
+    static func body(id: Int, currency: String) -> Data {
+        Data(
+            #"{"id":\#(9_007_199_254_740_993 + id),"email":"b\#(id)@example.com","created_at":"2024-08-01T10:00:00Z","currency":"\#(currency)","total_price":"10.00","customer":{"id":\#(id)},"line_items":[{"sku":"T","quantity":1,"price":"10.00"}]}"#
+                .utf8)
     }
 }

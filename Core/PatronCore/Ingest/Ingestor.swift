@@ -44,6 +44,30 @@ public struct Ingestor<S: Store>: Sendable {
         }
     }
 
+    /// Applies independent groups of events (one webhook delivery each, say) in one transaction:
+    /// group commit, so that many small deliveries cost one commit. Each group gets its own
+    /// report. On any error nothing of any group remains; the caller can then apply the groups
+    /// one by one to find the one at fault.
+    public func ingest(groups: [[IngestEvent]]) throws -> [IngestReport] {
+        try store.write { transaction in
+            var batch = Batch(transaction: transaction)
+            var reports: [IngestReport] = []
+            reports.reserveCapacity(groups.count)
+            for group in groups {
+                batch.report = IngestReport()
+                var start = 0
+                while start < group.count {
+                    let end = min(start + Self.chunkSize, group.count)
+                    try batch.apply(Array(group[start..<end]))
+                    start = end
+                }
+                reports.append(batch.report)
+            }
+            try batch.flush()
+            return reports
+        }
+    }
+
     /// Events are marked applied in chunks of this many, one statement per chunk.
     static var chunkSize: Int { 512 }
 

@@ -133,7 +133,16 @@ extension NDJSONCodec {
 }
 
 /// A small, allocation-light JSON object writer with a fixed key order.
-struct JSONWriter {
+package struct JSONWriter {
+    package init() {}
+
+    /// `value` as a JSON string literal.
+    package static func quoted(_ value: String) -> String {
+        var writer = JSONWriter()
+        writer.string(value)
+        return writer.text
+    }
+
     var text = ""
     private var needsComma = false
 
@@ -171,6 +180,13 @@ struct JSONWriter {
     }
     mutating func string(_ value: String) {
         text += "\""
+        // Most strings need no escape: append them whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            text += value
+            text += "\""
+            needsComma = true
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""
