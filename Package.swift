@@ -45,9 +45,12 @@ let package = Package(
         .target(
             name: "PatronWebhooks", dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Connectors/PatronWebhooks"),
+        // libcurl for the IMAP/SMTP transport: module.modulemap + shim.h with typed setopt/getinfo wrappers.
+        .systemLibrary(
+            name: "CCurl", path: "Connectors/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Mail: the MIME parser (headers, encoded words, multipart, charsets through iconv,
-        // bounces and ARF reports); the IMAP/SMTP transport over libcurl comes with issue 6.
-        .target(name: "PatronMail", path: "Connectors/PatronMail", exclude: ["Transport"]),
+        // bounces and ARF reports) and the IMAP/SMTP transport over libcurl.
+        .target(name: "PatronMail", dependencies: ["CCurl"], path: "Connectors/PatronMail"),
         // SMS: GSM-7 / UCS-2 segments, E.164, the Twilio-shaped gateway's requests, callbacks
         // and signatures (no transport).
         .target(
@@ -81,7 +84,7 @@ let package = Package(
             path: "Apps/patron"
         ),
         .testTarget(name: "PatronSMSTests", dependencies: ["PatronSMS"], path: "Tests/PatronSMSTests"),
-        // (PatronMailTests joins when the transport lands.)
+        .testTarget(name: "PatronMailTests", dependencies: ["PatronMail"], path: "Tests/PatronMailTests"),
         .testTarget(
             name: "PatronCoreTests",
             dependencies: ["PatronCore", "PatronTestKit"],

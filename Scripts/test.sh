@@ -12,6 +12,7 @@ sudo=""
 
 missing=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || missing+=(libsqlite3-dev)
+dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
@@ -42,6 +43,11 @@ elif [ "${PATRON_REQUIRE_SHARED:-0}" = "1" ]; then
 else
   echo "skipped: Online Retail check ($retail not found beside the repo)"
 fi
+
+# The mail transport's tests run against a real Dovecot and SMTP sink on loopback.
+services=$(mktemp -d /tmp/patron-mail-services.XXXXXX)
+trap 'Scripts/mail/stop_services.sh "$services" >/dev/null 2>&1; rm -rf "$services"' EXIT
+eval "$(Scripts/mail/start_services.sh "$services")"
 
 swift test --disable-xctest
 

@@ -38,7 +38,7 @@ public final class APIGuard: @unchecked Sendable {
                 headers: [.wwwAuthenticate: #"Bearer realm="patron""#])
         }
         let now = clock()
-        guard let key = try lookup(APIKeys.hash(String(header.dropFirst(7))), now: now) else {
+        guard let key = try lookup(String(header.dropFirst(7)), now: now) else {
             throw Problem(
                 .unauthorized, "unknown or revoked API key", headers: [.wwwAuthenticate: #"Bearer realm="patron""#])
         }
@@ -54,20 +54,22 @@ public final class APIGuard: @unchecked Sendable {
         return key.name
     }
 
-    private func lookup(_ hash: String, now: Double) throws(Problem) -> StoredAPIKey? {
+    /// The stored key for a presented one. Answers are cached by the presented key for
+    /// `cacheSeconds` (the hash is computed only on a miss).
+    private func lookup(_ presented: String, now: Double) throws(Problem) -> StoredAPIKey? {
         lock.lock()
-        let cached = keys[hash]
+        let cached = keys[presented]
         lock.unlock()
         if let cached, now - cached.fetchedAt < cacheSeconds { return cached.key }
         let key: StoredAPIKey?
         do {
-            key = try store.apiKey(hash: hash)
+            key = try store.apiKey(hash: APIKeys.hash(presented))
         } catch {
             throw Problem(.serviceUnavailable, "the store could not check the key")
         }
         lock.lock()
         if keys.count > 10_000 { keys.removeAll() }  // forged keys must not grow this without bound
-        keys[hash] = (key, now)
+        keys[presented] = (key, now)
         lock.unlock()
         return key
     }

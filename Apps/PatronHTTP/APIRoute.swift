@@ -97,6 +97,7 @@ struct APICall: Sendable {
     /// A path parameter, percent-decoded (`shop%3A42` is `shop:42`).
     func path(_ name: String) -> String {
         let raw = parameters.get(name) ?? ""
+        guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
         return raw.removingPercentEncoding ?? raw
     }
 

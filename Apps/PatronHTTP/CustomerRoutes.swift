@@ -203,7 +203,16 @@ struct CustomerRoutes {
         let values = Self.fields.map { SegmentEvaluator.value(of: $0, for: customer, now: now) }
         let json = SegmentExport.json(
             key: customer.primaryRef?.id ?? id.reportKey, values: values, fields: Self.fields, digits: digits)
-        let refList = refs.filter { !$0.source.hasPrefix("patron.") }.map { APIResponse.quoted($0.description) }
-        return Self.withID(id, String(json.dropLast()) + #","refs":[\#(refList.joined(separator: ","))]}"#)
+        var text = #"{"id":\#(id.rawValue),"#
+        text += json.dropFirst().dropLast()
+        text += #","refs":["#
+        var first = true
+        for ref in refs where !ref.source.hasPrefix("patron.") {
+            if !first { text += "," }
+            first = false
+            text += APIResponse.quoted(ref.description)
+        }
+        text += "]}"
+        return text
     }
 }
