@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark: patron-api under wrk (Debian), on loopback.
 #
-#   Scripts/bench_api.sh [--duration S] [--connections N] [--customers N] [--workdir DIR]
-#                        [--build-dir DIR] [--keep]
+#   Scripts/bench_api.sh [--duration S] [--threads N] [--connections N] [--customers N]
+#                        [--workdir DIR] [--build-dir DIR] [--keep]
 #
-# Environment twins (flags win): DURATION (seconds per run, default 10), CONNECTIONS (default
-# 32), CUSTOMERS (the generated shop, default 10000), WORKDIR, BUILD_DIR (default .build), KEEP=1.
+# Environment twins (flags win): DURATION (seconds per run, default 10), THREADS (wrk threads,
+# default 1), CONNECTIONS (default 64), CUSTOMERS (the generated shop, default 10000), WORKDIR,
+# BUILD_DIR (default .build), KEEP=1.
 #
 # 1. Webhooks: wrk posts correctly signed Shopify orders/create deliveries (Scripts/bench/
 #    shopify_orders.lua), every one a distinct order with an id above 2^53. Afterwards the store
@@ -13,15 +14,17 @@
 #    Targets: >= 5,000 requests/s, p99 <= 50 ms.
 # 2. GET /v1/customers/patron:N with a read key, N cycling over the shop's customers
 #    (Scripts/bench/get_customer.lua). Target: >= 15,000 requests/s.
-# wrk runs 2 threads (one per core of this 2-core machine, the server shares them); the server
-# is a release build with the static Swift standard library, rate limit off.
+# wrk and the server share this machine's cores: by default wrk runs one thread (64
+# connections), leaving the other core to the server; --threads 2 measures with wrk on both. The
+# server is a release build with the static Swift standard library, rate limit off.
 #
 # Exits 0 when targets are missed (a benchmark, not a test); non-zero only when a step fails.
 set -euo pipefail
 export LC_ALL=C
 
 DURATION=${DURATION:-10}
-CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-1}
+CONNECTIONS=${CONNECTIONS:-64}
 CUSTOMERS=${CUSTOMERS:-10000}
 WORKDIR=${WORKDIR:-}
 KEEP=${KEEP:-0}
@@ -35,11 +38,12 @@ while [ $# -gt 0 ]; do
         --*=*) set -- "${arg%%=*}" "${arg#*=}" "${@:2}"; continue ;;
         -h|--help) usage; exit 0 ;;
         --keep) KEEP=1; shift; continue ;;
-        --duration|--connections|--customers|--workdir|--build-dir) [ $# -ge 2 ] || die "$arg needs a value" ;;
+        --duration|--threads|--connections|--customers|--workdir|--build-dir) [ $# -ge 2 ] || die "$arg needs a value" ;;
         *) die "unknown option '$arg' (see --help)" ;;
     esac
     case $arg in
         --duration) DURATION=$2 ;;
+        --threads) THREADS=$2 ;;
         --connections) CONNECTIONS=$2 ;;
         --customers) CUSTOMERS=$2 ;;
         --workdir) WORKDIR=$2 ;;
@@ -81,14 +85,14 @@ stop_server() { kill -TERM "$server"; wait "$server" || true; server=""; }
 field() { sed -n "s/^$1 *//p" "$2" | head -1; }
 rps() { sed -n 's/^Requests\/sec: *//p' "$1"; }
 
-echo "patron-api under wrk: $DURATION s per run, 2 threads, $CONNECTIONS connections, $(nproc) cores"
+echo "patron-api under wrk: $DURATION s per run, $THREADS wrk thread(s), $CONNECTIONS connections, $(nproc) cores"
 
 # 1. Signed Shopify orders/create.
 bodies=$((DURATION * 15000 + 20000))
 python3 Scripts/bench/shopify_bodies.py "$bodies" bench-secret "$WORKDIR/bodies.tsv"
 "$bin/patron" init --db "$WORKDIR/webhooks.sqlite" >/dev/null
 start_server "$WORKDIR/webhooks.sqlite"
-BODIES="$WORKDIR/bodies.tsv" THREADS=2 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+BODIES="$WORKDIR/bodies.tsv" THREADS=$THREADS wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
     -s Scripts/bench/shopify_orders.lua "$url" >"$WORKDIR/webhooks.txt"
 stop_server
 completed=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$WORKDIR/webhooks.txt")
@@ -106,7 +110,7 @@ w_rps=$(rps "$WORKDIR/webhooks.txt"); w_p99=$(field p99_ms "$WORKDIR/webhooks.tx
 key=$("$bin/patron" apikey create bench --scope read --db "$WORKDIR/shop.sqlite" 2>/dev/null)
 start_server "$WORKDIR/shop.sqlite"
 curl -fsS -H "Authorization: Bearer $key" "$url/v1/customers/patron:1" >/dev/null || die "GET customer failed"
-API_KEY=$key CUSTOMERS=$CUSTOMERS wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+API_KEY=$key CUSTOMERS=$CUSTOMERS wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
     -s Scripts/bench/get_customer.lua "$url" >"$WORKDIR/get.txt"
 stop_server
 g_rps=$(rps "$WORKDIR/get.txt"); g_p99=$(field p99_ms "$WORKDIR/get.txt"); g_p50=$(field p50_ms "$WORKDIR/get.txt")

@@ -168,8 +168,10 @@ struct APIRouteRunner: Sendable {
     ) async -> Response {
         do {
             var query: [String: String] = [:]
-            for (name, value) in request.uri.queryParameters where query[String(name)] == nil {
-                query[String(name)] = String(value)
+            if let text = request.uri.query, !text.isEmpty {
+                for (name, value) in request.uri.queryParameters where query[String(name)] == nil {
+                    query[String(name)] = String(value)
+                }
             }
             let key = try scope.map { scope throws(Problem) in try guardian.authorize(request, scope) }
             return try await handler(request, APICall(parameters: parameters, query: query, key: key))

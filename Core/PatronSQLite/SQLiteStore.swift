@@ -119,6 +119,13 @@ public final class SQLiteStore: Store {
         try writer.read { db in try body(SQLiteTransaction(db: db)) }
     }
 
+    /// Like ``read(_:)`` without a transaction around the statements: each sees the latest
+    /// commit. For hot single-record reads (the API's `GET /v1/customers/{id}`), where the
+    /// BEGIN/COMMIT pair costs more than the lookups.
+    public func quickRead<T>(_ body: (SQLiteTransaction) throws -> T) throws -> T {
+        try writer.unsafeRead { db in try body(SQLiteTransaction(db: db)) }
+    }
+
     /// Runs SQL against the store's database, for tests and tools that inspect the file.
     public func withDatabase<T>(_ body: (Database) throws -> T) throws -> T {
         try writer.read(body)
