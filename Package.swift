@@ -50,7 +50,7 @@ let package = Package(
             name: "CCurl", path: "Connectors/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Mail: the MIME parser (headers, encoded words, multipart, charsets through iconv,
         // bounces and ARF reports) and the IMAP/SMTP transport over libcurl.
-        .target(name: "PatronMail", dependencies: ["CCurl"], path: "Connectors/PatronMail"),
+        .target(name: "PatronMail", dependencies: ["PatronCore", "CCurl"], path: "Connectors/PatronMail"),
         // SMS: GSM-7 / UCS-2 segments, E.164, the Twilio-shaped gateway's requests, callbacks
         // and signatures (no transport).
         .target(
@@ -77,14 +77,16 @@ let package = Package(
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronCSV", "PatronHTTP",
+                "PatronCore", "PatronSQLite", "PatronCSV", "PatronHTTP", "PatronMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Apps/patron"
         ),
         .testTarget(name: "PatronSMSTests", dependencies: ["PatronSMS"], path: "Tests/PatronSMSTests"),
-        .testTarget(name: "PatronMailTests", dependencies: ["PatronMail"], path: "Tests/PatronMailTests"),
+        .testTarget(
+            name: "PatronMailTests", dependencies: ["PatronMail", "PatronCore", "PatronSQLite"],
+            path: "Tests/PatronMailTests"),
         .testTarget(
             name: "PatronCoreTests",
             dependencies: ["PatronCore", "PatronTestKit"],
@@ -116,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PatronCLITests",
-            dependencies: ["PatronCore", "PatronSQLite", "PatronWebhooks"],
+            dependencies: ["PatronCore", "PatronSQLite", "PatronWebhooks", "PatronMail"],
             path: "Tests/PatronCLITests"
         ),
     ],

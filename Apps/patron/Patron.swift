@@ -15,7 +15,7 @@ struct Patron: ParsableCommand {
         subcommands: [
             InitCommand.self, IngestCommand.self, ImportCommand.self, RFMCommand.self, MetricsCommand.self,
             GenerateCommand.self, SegmentCommand.self, FieldsCommand.self, PredictCommand.self, ExportCommand.self,
-            APIKeyCommand.self,
+            APIKeyCommand.self, MailCommand.self,
         ])
 
     /// Sends logs to stderr at `PATRON_LOG_LEVEL` (default warning); safe to call more than once.

@@ -259,6 +259,37 @@ enum SQLiteSchema {
             ) WITHOUT ROWID;
             """
         ),
+        (
+            "v11-mail",
+            """
+            -- Tickets from mail: priority, first response and resolution; every message on a
+            -- ticket and the customer's timeline; how far each mailbox has been read.
+            ALTER TABLE tickets ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';
+            ALTER TABLE tickets ADD COLUMN first_response_at INTEGER;
+            ALTER TABLE tickets ADD COLUMN resolved_at INTEGER;
+            CREATE TABLE messages (
+                id INTEGER PRIMARY KEY,
+                message_id TEXT NOT NULL UNIQUE,
+                ticket_id INTEGER,
+                customer_id INTEGER,
+                direction TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                sender TEXT,
+                recipients TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                attachments TEXT NOT NULL,
+                sent_at INTEGER NOT NULL
+            );
+            CREATE INDEX messages_by_ticket ON messages(ticket_id);
+            CREATE INDEX messages_by_customer ON messages(customer_id, sent_at);
+            CREATE TABLE mailboxes (
+                key TEXT PRIMARY KEY,
+                uid_validity INTEGER NOT NULL,
+                last_uid INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """
+        ),
     ]
 
     /// The schema version this build writes.

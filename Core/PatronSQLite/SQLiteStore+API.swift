@@ -79,6 +79,11 @@ extension SQLiteStore {
         }
     }
 
+    /// A ticket's messages, oldest first.
+    public func messages(ofTicket ticket: TicketID) throws -> [StoredMessage] {
+        try read { try $0.messages(ofTicket: ticket) }
+    }
+
     /// One ticket by the store's id.
     public func ticket(id: TicketID) throws -> TicketRecord? {
         try read { t in

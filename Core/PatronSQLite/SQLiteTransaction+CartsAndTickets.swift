@@ -70,13 +70,20 @@ extension SQLiteTransaction {
 
     // MARK: Tickets
 
-    static let ticketColumns = "id, source, ref, customer_id, subject, status, opened_at, updated_at"
+    static let ticketColumns =
+        "id, source, ref, customer_id, subject, status, opened_at, updated_at, priority, first_response_at, resolved_at"
 
     static func ticket(from row: Row) -> TicketRecord {
         TicketRecord(
             id: TicketID(row[0] as Int64), ref: ExternalRef(source: row[1], id: row[2]),
             customerID: CustomerID(row[3] as Int64),
-            subject: row[4], status: TicketStatus(rawValue: row[5]) ?? .open, openedAt: row[6], updatedAt: row[7])
+            subject: row[4], status: TicketStatus(rawValue: row[5]) ?? .open, openedAt: row[6], updatedAt: row[7],
+            priority: TicketPriority(rawValue: row[8]) ?? .normal, firstResponseAt: row[9], resolvedAt: row[10])
+    }
+
+    public func ticket(id: TicketID) throws -> TicketRecord? {
+        try fetchRows("SELECT \(Self.ticketColumns) FROM tickets WHERE id = ?", [id.rawValue]).first
+            .map(Self.ticket(from:))
     }
 
     public func ticket(ref: ExternalRef) throws -> TicketRecord? {
@@ -87,18 +94,23 @@ extension SQLiteTransaction {
 
     public func insertTicket(_ ticket: TicketRecord) throws -> TicketID {
         try run(
-            "INSERT INTO tickets(source, ref, customer_id, subject, status, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tickets(source, ref, customer_id, subject, status, opened_at, updated_at, priority, "
+                + "first_response_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 ticket.ref.source, ticket.ref.id, ticket.customerID.rawValue, ticket.subject, ticket.status.rawValue,
-                ticket.openedAt, ticket.updatedAt,
+                ticket.openedAt, ticket.updatedAt, ticket.priority.rawValue, ticket.firstResponseAt, ticket.resolvedAt,
             ])
         return TicketID(db.lastInsertedRowID)
     }
 
     public func updateTicket(_ ticket: TicketRecord) throws {
         try run(
-            "UPDATE tickets SET customer_id = ?, subject = ?, status = ?, updated_at = ? WHERE id = ?",
-            [ticket.customerID.rawValue, ticket.subject, ticket.status.rawValue, ticket.updatedAt, ticket.id.rawValue])
+            "UPDATE tickets SET customer_id = ?, subject = ?, status = ?, updated_at = ?, priority = ?, "
+                + "first_response_at = ?, resolved_at = ? WHERE id = ?",
+            [
+                ticket.customerID.rawValue, ticket.subject, ticket.status.rawValue, ticket.updatedAt,
+                ticket.priority.rawValue, ticket.firstResponseAt, ticket.resolvedAt, ticket.id.rawValue,
+            ])
     }
 
     public func tickets(of customer: CustomerID) throws -> [TicketRecord] {

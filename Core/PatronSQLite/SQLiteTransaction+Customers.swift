@@ -135,7 +135,7 @@ extension SQLiteTransaction {
 
     public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
         let arguments: StatementArguments = [into.rawValue, from.rawValue]
-        for table in ["customer_refs", "orders", "carts", "tickets"] {
+        for table in ["customer_refs", "orders", "carts", "tickets", "messages"] {
             try run("UPDATE \(table) SET customer_id = ? WHERE customer_id = ?", arguments)
         }
         try run(

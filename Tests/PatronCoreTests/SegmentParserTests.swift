@@ -36,7 +36,7 @@ import Testing
         ("orders.last_at > 2024-02-30", "1:18: bad date '2024-02-30'"),
         ("", "1:1: empty expression"),
         ("   ", "1:4: empty expression"),
-        (#"consent.sms = "yes""#, #"1:15: consent.sms is one of unknown, granted, revoked; "yes" is not"#),
+        (#"consent.sms = "yes""#, #"1:15: consent.sms is one of unknown, granted, revoked, bounced; "yes" is not"#),
         (#"country > "DE""#, "1:9: country is text: only =, !=, in, contains and starts with apply"),
         ("orders.total > 12.345", "1:16: \"12.345\" is not an amount: more than 2 decimal places"),
         ("orders.count >", "1:15: expected a value for orders.count, found the end"),

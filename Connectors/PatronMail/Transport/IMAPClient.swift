@@ -105,6 +105,16 @@ public final class IMAPClient {
         _ = try curl.perform(Curl.Request(url: url, upload: message))
     }
 
+    /// Creates a mailbox (folder); one that exists already is fine.
+    public func createMailbox(_ name: String) throws(MailTransportError) {
+        do {
+            _ = try run("CREATE \"\(name)\"", url: server.baseURL + "/")
+        } catch {
+            if error.message.uppercased().contains("ALREADYEXISTS") || error.message.contains("exists") { return }
+            throw error
+        }
+    }
+
     /// Runs one custom command (after selecting the mailbox its URL names) and returns the
     /// untagged replies.
     func run(_ command: String, url: String) throws(MailTransportError) -> Curl.Response {

@@ -8,6 +8,9 @@ public enum ConsentChannel: String, Hashable, Sendable, Codable, CaseIterable {
 /// Whether a customer agreed to be contacted on a channel.
 public enum ConsentStatus: String, Hashable, Sendable, Codable, CaseIterable {
     case unknown, granted, revoked
+    /// Mail to the address bounced (a delivery-status report said it failed): not to be used
+    /// until the customer gives a working address.
+    case bounced
 }
 
 /// Consent on one channel and when it was last stated.

@@ -8,9 +8,14 @@ public protocol Ticket: Sendable {
     var updatedAt: Int64 { get }
 }
 
-/// Where a support conversation stands.
+/// Where a support conversation stands: `open` waits for the shop, `pending` for the customer.
 public enum TicketStatus: String, Hashable, Sendable, Codable {
     case open, pending, closed
+}
+
+/// How urgent a ticket is (from the mail's `Importance` / `X-Priority`, or set by a person).
+public enum TicketPriority: String, Hashable, Sendable, Codable, CaseIterable {
+    case low, normal, high, urgent
 }
 
 /// The kernel's ticket value.
@@ -22,11 +27,23 @@ public struct TicketRecord: Ticket, Hashable, Codable {
     public var status: TicketStatus
     public var openedAt: Int64
     public var updatedAt: Int64
+    public var priority: TicketPriority
+    /// The shop's first answer.
+    public var firstResponseAt: Int64?
+    /// When it was last closed (`nil` while open or pending).
+    public var resolvedAt: Int64?
+
+    /// The token that threads mail into this ticket: `[#T-42]` in a subject.
+    public var token: String { "[#T-\(id.rawValue)]" }
 
     public init(
         id: TicketID, ref: ExternalRef, customerID: CustomerID, subject: String, status: TicketStatus,
-        openedAt: Int64, updatedAt: Int64
+        openedAt: Int64, updatedAt: Int64, priority: TicketPriority = .normal, firstResponseAt: Int64? = nil,
+        resolvedAt: Int64? = nil
     ) {
+        self.priority = priority
+        self.firstResponseAt = firstResponseAt
+        self.resolvedAt = resolvedAt
         self.id = id
         self.ref = ref
         self.customerID = customerID

@@ -45,6 +45,8 @@ extension Ingestor.Batch {
             previousCustomer = ticket.customerID
             ticket.customerID = customerID
             ticket.subject = data.subject
+            if data.status == .closed, ticket.status != .closed { ticket.resolvedAt = at }
+            if data.status != .closed { ticket.resolvedAt = nil }
             ticket.status = data.status
             ticket.updatedAt = at
             try transaction.updateTicket(ticket)

@@ -188,6 +188,7 @@ extension Ingestor.Batch {
                 ticket.subject = ""
                 try transaction.updateTicket(ticket)
             }
+            try transaction.eraseMessages(of: id)
         }
         refCache.removeAll()
     }

@@ -26,6 +26,8 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var cartRefs: [ExternalRef: CartID] = [:]
         var tickets: [TicketID: TicketRecord] = [:]
         var ticketRefs: [ExternalRef: TicketID] = [:]
+        var messages: [StoredMessage] = []
+        var mailboxes: [String: MailboxCursor] = [:]
         var merges: [(from: CustomerID, into: CustomerID, at: Int64)] = []
         var snapshots: [RFMSnapshot] = []
         var predictionFit: SavedPredictions?
@@ -186,6 +188,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             for (id, order) in state.orders where order.customerID == from { state.orders[id]?.customerID = into }
             for (id, cart) in state.carts where cart.customerID == from { state.carts[id]?.customerID = into }
             for (id, ticket) in state.tickets where ticket.customerID == from { state.tickets[id]?.customerID = into }
+            for index in state.messages.indices where state.messages[index].customerID == from {
+                state.messages[index].customerID = into
+            }
             if let old = state.customers.removeValue(forKey: from) {
                 if let email = old.email, state.emails[email] == from { state.emails[email] = nil }
                 if let phone = old.phone, state.phones[phone] == from { state.phones[phone] = nil }
@@ -244,6 +249,33 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         public func tickets(of customer: CustomerID) throws -> [TicketRecord] {
             state.tickets.values.filter { $0.customerID == customer }.sorted { $0.id < $1.id }
         }
+        public func ticket(id: TicketID) throws -> TicketRecord? { state.tickets[id] }
+
+        public func ticketID(messageIDs: [String]) throws -> TicketID? {
+            for id in messageIDs {
+                if let message = state.messages.first(where: { $0.messageID == id }), let ticket = message.ticketID {
+                    return ticket
+                }
+            }
+            return nil
+        }
+        public func insertMessage(_ message: StoredMessage) throws {
+            guard !state.messages.contains(where: { $0.messageID == message.messageID }) else { return }
+            state.messages.append(message)
+        }
+        public func messages(of customer: CustomerID) throws -> [StoredMessage] {
+            state.messages.filter { $0.customerID == customer }.sorted { $0.sentAt < $1.sentAt }
+        }
+        public func eraseMessages(of customer: CustomerID) throws {
+            for index in state.messages.indices where state.messages[index].customerID == customer {
+                state.messages[index].sender = nil
+                state.messages[index].recipients = []
+                state.messages[index].subject = ""
+                state.messages[index].body = ""
+            }
+        }
+        public func mailboxCursor(key: String) throws -> MailboxCursor? { state.mailboxes[key] }
+        public func setMailboxCursor(_ cursor: MailboxCursor) throws { state.mailboxes[cursor.key] = cursor }
     }
 }
 

@@ -85,9 +85,21 @@ public protocol StoreTransaction {
     func carts(of customer: CustomerID) throws -> [CartRecord]
 
     func ticket(ref: ExternalRef) throws -> TicketRecord?
+    func ticket(id: TicketID) throws -> TicketRecord?
     func insertTicket(_ ticket: TicketRecord) throws -> TicketID
     func updateTicket(_ ticket: TicketRecord) throws
     func tickets(of customer: CustomerID) throws -> [TicketRecord]
+
+    /// The ticket of the first of these Message-IDs that is stored (threading by `In-Reply-To`
+    /// and `References`).
+    func ticketID(messageIDs: [String]) throws -> TicketID?
+    func insertMessage(_ message: StoredMessage) throws
+    /// The messages of a customer, oldest first.
+    func messages(of customer: CustomerID) throws -> [StoredMessage]
+    /// Blanks the sender, recipients, subject and body of the customer's messages (erasure).
+    func eraseMessages(of customer: CustomerID) throws
+    func mailboxCursor(key: String) throws -> MailboxCursor?
+    func setMailboxCursor(_ cursor: MailboxCursor) throws
 }
 
 extension Store {

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PatronCore
+import PatronMail
+import PatronSQLite
+
+/// `patron mail fetch|reply|stats`: support mail into tickets over IMAP, answers over SMTP.
+struct MailCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mail", abstract: "Support mail: fetch it into tickets (IMAP), answer tickets (SMTP), figures.",
+        subcommands: [Fetch.self, Reply.self, Stats.self])
+
+    struct Fetch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch new mail into tickets; polls every --interval seconds unless --once.",
+            discussion: """
+                Each message is stored with the mailbox's cursor in one transaction: a crash (even kill -9) \
+                loses and doubles nothing, and the Message-ID guards against doubles when UIDVALIDITY changes. \
+                A server that is down or refuses is retried with backoff (one log line per failure); a wrong \
+                password stops at once.
+                """)
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The server: imap://host[:port] or imaps://host[:port].") var url: String
+        @Option(help: "The login.") var user: String
+        @Option(help: "The environment variable holding the password.") var passwordEnv = "PATRON_IMAP_PASSWORD"
+        @Option(help: "The mailbox.") var mailbox = "INBOX"
+        @Flag(help: "STARTTLS on imap:// (required).") var starttls = false
+        @Flag(help: "One pass, then exit (for cron and tests).") var once = false
+        @Option(help: "Seconds between passes when polling.") var interval = 60
+        @Flag(help: "Flag each processed message \\Seen.") var markSeen = false
+        @Option(help: "Move each processed message to this folder.") var moveTo: String?
+        @Option(help: "Skip (and record) messages larger than this many MB.") var maxSizeMb = 25
+
+        func run() throws {
+            Patron.bootstrapLogging()
+            let logger = Logger(label: "patron.mail")
+            try reportingErrors {
+                let sqlite = try store.open(create: true)
+                let password = ProcessInfo.processInfo.environment[passwordEnv]
+                let server = try MailServer(
+                    url: url, username: user, password: password, startTLS: starttls ? .required : .never)
+                let client = try IMAPClient(
+                    server: server, mailbox: mailbox, maximumMessageSize: maxSizeMb * 1024 * 1024)
+                var fetcher = MailFetcher(client: client, store: sqlite, key: "\(url)/\(user)/\(mailbox)")
+                fetcher.markSeen = markSeen
+                fetcher.moveTo = moveTo
+                var backoff = 1
+                while true {
+                    do {
+                        let report = try fetcher.fetchOnce()
+                        FileHandle.standardError.write(Data("patron: mail: \(report)\n".utf8))
+                        for skip in report.skipped {
+                            logger.warning(
+                                "message skipped", metadata: ["uid": "\(skip.uid)", "reason": "\(skip.reason)"])
+                        }
+                        backoff = 1
+                    } catch let error as MailTransportError where error.isTransient && !once {
+                        logger.error(
+                            "mail server unavailable; retrying",
+                            metadata: ["error": "\(error)", "retry_in_s": "\(backoff)"])
+                        Thread.sleep(forTimeInterval: Double(backoff))
+                        backoff = min(backoff * 2, 300)
+                        continue
+                    } catch let error as MailTransportError {
+                        throw PatronError(.io, "mail: \(error)")
+                    }
+                    if once { return }
+                    Thread.sleep(forTimeInterval: Double(interval))
+                }
+            }
+        }
+    }
+
+    struct Reply: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Answer a ticket by mail: threaded (In-Reply-To, References, the ticket token), recorded.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The ticket number (as in [#T-42]).") var ticket: Int64
+        @Option(help: "The answer's text.") var body: String
+        @Option(help: "The SMTP server: smtp://host[:port] or smtps://host[:port].") var smtpUrl: String
+        @Option(help: "The shop's address: Name <support@shop.example> or support@shop.example.") var from: String
+        @Option(help: "The SMTP login, if any.") var user: String?
+        @Option(help: "The environment variable holding the SMTP password.") var passwordEnv = "PATRON_SMTP_PASSWORD"
+
+        func run() throws {
+            try reportingErrors {
+                let sqlite = try store.open(create: false)
+                let id = TicketID(ticket)
+                let found = try sqlite.read { t -> (TicketRecord, [StoredMessage], String?)? in
+                    guard let record = try t.ticket(id: id) else { return nil }
+                    return (record, try t.messages(ofTicket: id), try t.customer(record.customerID)?.email)
+                }
+                guard let (record, messages, email) = found else {
+                    throw PatronError(.notFound, "no ticket #T-\(ticket)")
+                }
+                let reply = TicketReply(ticket: record, messages: messages, customerEmail: email)
+                guard let to = reply.to else {
+                    throw PatronError(.invalidArgument, "the ticket has no address to answer")
+                }
+                guard let sender = MailAddress.parseList(from).first, let domain = sender.domain else {
+                    throw PatronError(.invalidArgument, "--from: not an address: \(from)")
+                }
+                let outgoing = OutgoingMail(
+                    from: sender, to: [MailAddress(address: to)], subject: reply.subject, body: body,
+                    inReplyTo: reply.inReplyTo, references: reply.references)
+                let composed = MailComposer(messageIDDomain: domain).compose(outgoing)
+                do {
+                    let server = try MailServer(
+                        url: smtpUrl, username: user,
+                        password: user == nil ? nil : ProcessInfo.processInfo.environment[passwordEnv])
+                    try SMTPClient(server: server).send(composed)
+                } catch {
+                    throw PatronError(.io, "mail: \(error)")
+                }
+                let messageID = composed.messageID.trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
+                try Ingestor(store: sqlite).receive(
+                    MailMessage(
+                        messageID: messageID, inReplyTo: reply.inReplyTo.map { [$0] } ?? [],
+                        references: reply.references, from: sender.address, to: [to], subject: reply.subject,
+                        sentAt: Int64(Date().timeIntervalSince1970), body: body, direction: .outbound))
+                print("sent \(messageID) to \(to): \(reply.subject)")
+            }
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tickets: open, pending, closed; median first-response and resolution time.")
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            try reportingErrors {
+                let sqlite = try store.open(create: false)
+                let metrics = TicketMetrics(
+                    tickets: try sqlite.tickets(customer: nil, status: nil, after: 0, limit: Int.max))
+                func duration(_ seconds: Int64?) -> String {
+                    guard let seconds else { return "n/a" }
+                    return seconds >= 3600 ? String(format: "%.1f h", Double(seconds) / 3600) : "\(seconds / 60) min"
+                }
+                print(
+                    "tickets \(metrics.tickets): open \(metrics.open), pending \(metrics.pending), closed \(metrics.closed)"
+                )
+                print("median first response: \(duration(metrics.medianFirstResponseSeconds))")
+                print("median resolution: \(duration(metrics.medianResolutionSeconds))")
+            }
+        }
+    }
+}

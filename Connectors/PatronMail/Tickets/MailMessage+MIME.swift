@@ -1,0 +1,47 @@
+import Foundation
+import PatronCore
+
+extension MailMessage {
+    /// The kernel's view of a parsed message. A message without a Message-ID gets one derived
+    /// from its bytes (so a refetch is still recognised); without a Date, `receivedAt` is used.
+    public init(mime: MIMEMessage, raw: [UInt8], receivedAt: Int64, direction: Direction = .inbound) {
+        let kind: Kind
+        if let report = mime.deliveryStatus {
+            kind = report.failedRecipients.isEmpty ? .autoReply : .bounce(failed: report.failedRecipients)
+        } else if let feedback = mime.feedbackReport {
+            kind = .complaint(recipients: feedback.originalRecipients)
+        } else if mime.isAutoReply {
+            kind = .autoReply
+        } else {
+            kind = .message
+        }
+        let importance = (mime.headers["Importance"] ?? "").lowercased()
+        let xPriority = (mime.headers["X-Priority"] ?? "").trimmingCharacters(in: .whitespaces)
+        let priority: TicketPriority =
+            importance.contains("high") || xPriority.hasPrefix("1") || xPriority.hasPrefix("2")
+            ? .high : importance.contains("low") || xPriority.hasPrefix("5") ? .low : .normal
+        self.init(
+            messageID: mime.messageID ?? Self.derivedID(raw), inReplyTo: mime.inReplyTo, references: mime.references,
+            from: mime.from?.address, fromName: mime.from?.name, to: (mime.to + mime.cc).map(\.address),
+            subject: mime.subject ?? "", sentAt: mime.date.map { Int64($0.timeIntervalSince1970) } ?? receivedAt,
+            body: mime.bodyText,
+            attachments: mime.attachments.map {
+                MailAttachmentInfo(name: $0.filename, type: $0.mimeType, size: $0.size)
+            },
+            kind: kind, direction: direction, priority: priority, warnings: mime.warnings.map(\.description))
+    }
+
+    /// A stable id from the bytes (FNV-1a 64 with two seeds), line ends ignored: IMAP servers
+    /// hand LF-only messages back with CRLF.
+    static func derivedID(_ raw: [UInt8]) -> String {
+        func fnv(_ seed: UInt64) -> UInt64 {
+            var hash = seed
+            for byte in raw where byte != 0x0D {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x100_0000_01b3
+            }
+            return hash
+        }
+        return String(format: "%016llx%016llx@patron.derived", fnv(0xcbf2_9ce4_8422_2325), fnv(0x84222325cbf29ce4))
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+extension Ingestor {
+    /// Stores one mail message and threads it into a ticket, in one transaction — with the
+    /// mailbox cursor advanced past it, when given, so that a crash never loses or doubles a
+    /// message. A Message-ID already stored changes nothing (`.duplicate`) but still advances
+    /// the cursor.
+    ///
+    /// Threading: a ticket token in the subject (`[#T-1042]`), else `In-Reply-To` / `References`
+    /// naming a stored message, else a new ticket. The sender is resolved to a customer by
+    /// email (created when unknown). Auto-replies are kept on the timeline but never open or
+    /// reopen a ticket; bounces mark the failed recipients' email consent `bounced`; abuse
+    /// reports unsubscribe the recipients.
+    @discardableResult
+    public func receive(_ mail: MailMessage, source: String = "mail", cursor: MailboxCursor? = nil) throws
+        -> MailOutcome
+    {
+        try store.write { transaction in
+            var batch = Batch(transaction: transaction)
+            let outcome: MailOutcome
+            if try transaction.markApplied(["\(source):mail:\(mail.messageID)"]).first == false {
+                outcome = .duplicate
+            } else {
+                outcome = try batch.receive(mail, source: source)
+            }
+            if let cursor { try transaction.setMailboxCursor(cursor) }
+            try batch.flush()
+            return outcome
+        }
+    }
+}
+
+extension Ingestor.Batch {
+    mutating func receive(_ mail: MailMessage, source: String) throws -> MailOutcome {
+        let at = mail.sentAt
+        let sender = mail.from.flatMap(ContactNormalizer.email)
+        func message(ticket: TicketID?, customer: CustomerID?, kind: String) throws {
+            try transaction.insertMessage(
+                StoredMessage(
+                    messageID: mail.messageID, ticketID: ticket, customerID: customer, direction: mail.direction,
+                    kind: kind, sender: sender ?? mail.from, recipients: mail.to, subject: mail.subject,
+                    body: mail.body, attachments: mail.attachments, sentAt: at))
+        }
+        switch mail.kind {
+        case .bounce(let failed), .complaint(let failed):
+            let bounce: Bool
+            if case .bounce = mail.kind { bounce = true } else { bounce = false }
+            var first: CustomerID?
+            for address in failed {
+                guard let email = ContactNormalizer.email(address), let id = try customerID(email: email) else {
+                    continue
+                }
+                var customer = try load(id)
+                customer.consent.apply(bounce ? .bounced : .revoked, channel: .email, at: at)
+                store(customer)
+                first = first ?? id
+            }
+            try message(ticket: nil, customer: first, kind: bounce ? "bounce" : "complaint")
+            return bounce ? .bounce(failed) : .complaint(failed)
+        case .autoReply:
+            let customer = try sender.flatMap { try customerID(email: $0) }
+            let ticket = try thread(mail)
+            try message(ticket: ticket, customer: customer, kind: "auto_reply")
+            return .autoReply(ticket)
+        case .message where mail.direction == .outbound:
+            let ticket = try thread(mail)
+            var customer: CustomerID?
+            if let ticket, var record = try transaction.ticket(id: ticket) {
+                record.firstResponseAt = record.firstResponseAt ?? at
+                if record.status == .open { record.status = .pending }
+                record.updatedAt = max(record.updatedAt, at)
+                try transaction.updateTicket(record)
+                customer = record.customerID
+            }
+            try message(ticket: ticket, customer: customer, kind: "message")
+            return .outbound(ticket)
+        case .message:
+            guard let sender else {
+                try message(ticket: nil, customer: nil, kind: "message")
+                return .unattributed
+            }
+            let customer = try resolve(CustomerIdentity(email: sender), source: source, at: at)
+            if let id = try thread(mail), var ticket = try transaction.ticket(id: id) {
+                let reopened = ticket.status == .closed
+                ticket.status = .open
+                ticket.resolvedAt = nil
+                ticket.updatedAt = max(ticket.updatedAt, at)
+                try transaction.updateTicket(ticket)
+                try message(ticket: id, customer: customer, kind: "message")
+                try refreshTickets(of: ticket.customerID)
+                return reopened ? .reopened(id) : .joined(id)
+            }
+            let id = try transaction.insertTicket(
+                TicketRecord(
+                    id: TicketID(0), ref: ExternalRef(source: source, id: mail.messageID), customerID: customer,
+                    subject: mail.subject, status: .open, openedAt: at, updatedAt: at, priority: mail.priority))
+            try message(ticket: id, customer: customer, kind: "message")
+            try refreshTickets(of: customer)
+            return .newTicket(id)
+        }
+    }
+
+    /// The ticket a message belongs to: by the token in its subject, else by the messages it
+    /// answers.
+    func thread(_ mail: MailMessage) throws -> TicketID? {
+        if let number = MailMessage.ticketNumber(inSubject: mail.subject),
+            let ticket = try transaction.ticket(id: TicketID(number))
+        {
+            return ticket.id
+        }
+        let answered = mail.inReplyTo + mail.references.reversed()
+        return answered.isEmpty ? nil : try transaction.ticketID(messageIDs: answered)
+    }
+}

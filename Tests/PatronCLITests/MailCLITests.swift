@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import PatronMail
+import Testing
+
+/// `patron mail fetch` against the real Dovecot, killed with SIGKILL again and again while it
+/// fetches: after a last run, every message is stored exactly once and the store equals one
+/// fetched without interruption. And `patron mail reply` threads its answer.
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["PATRON_IMAP_PORT"] != nil,
+        "no IMAP server (Scripts/test.sh starts one)"))
+struct MailCLITests {
+    static let environment = ProcessInfo.processInfo.environment
+
+    /// A fresh mailbox holding every fixture mail (the mbox files' messages included).
+    static func mailbox() throws -> String {
+        let name = "Fetch-\(UUID().uuidString.prefix(8))"
+        let server = try MailServer(
+            url: "imap://127.0.0.1:\(environment["PATRON_IMAP_PORT"] ?? "")",
+            username: environment["PATRON_IMAP_USER"] ?? "patron",
+            password: environment["PATRON_IMAP_PASSWORD"] ?? "patron-test-password")
+        let client = try IMAPClient(server: server, mailbox: name)
+        try client.createMailbox(name)
+        let folder = CLI.root.appendingPathComponent("../shared/fixtures/email").standardizedFileURL
+        let files = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String } ?? []
+        for file in files.sorted() where file.hasSuffix(".eml") {
+            try client.append([UInt8](try Data(contentsOf: folder.appendingPathComponent(file))), to: name)
+        }
+        return name
+    }
+
+    static func fetch(_ mailbox: String, db: String) -> [String] {
+        [
+            "mail", "fetch", "--once", "--db", db, "--url", "imap://127.0.0.1:\(environment["PATRON_IMAP_PORT"] ?? "")",
+            "--user", environment["PATRON_IMAP_USER"] ?? "patron", "--mailbox", mailbox,
+        ]
+    }
+
+    static func counts(_ path: String) throws -> [Int] {
+        try DatabaseQueue(path: path).read { db in
+            try ["messages", "tickets", "customers", "mailboxes"].map {
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1
+            } + [try Int.fetchOne(db, sql: "SELECT count(DISTINCT message_id) FROM messages") ?? -1]
+        }
+    }
+
+    @Test func killedFetchesLoseAndDoubleNothing() throws {
+        let workspace = try Workspace()
+        let mailbox = try Self.mailbox()
+        let reference = workspace.path("reference.sqlite")
+        let clean = try CLI.run(Self.fetch(mailbox, db: reference), in: workspace.url)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let expected = try Self.counts(reference)
+        #expect(expected[0] > 40 && expected[0] == expected[4])
+
+        let killed = workspace.path("killed.sqlite")
+        var kills = 0
+        for round in 0..<12 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            process.arguments = Self.fetch(mailbox, db: killed)
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(useconds_t(30_000 + (round * 37_000) % 250_000))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+        }
+        let last = try CLI.run(Self.fetch(mailbox, db: killed), in: workspace.url)
+        #expect(last.status == 0, "\(last.stderr)")
+        #expect(kills > 0, "no fetch was still running when killed")
+        #expect(try Self.counts(killed) == expected)
+    }
+
+    @Test func aWrongPasswordIsAClearErrorAtOnce() throws {
+        let workspace = try Workspace()
+        var arguments = Self.fetch("INBOX", db: workspace.path("s.sqlite"))
+        arguments += ["--password-env", "PATRON_NO_SUCH_PASSWORD"]
+        let started = Date()
+        let result = try CLI.run(arguments, in: workspace.url)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("login denied"), "\(result.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+}
