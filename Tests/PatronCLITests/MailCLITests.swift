@@ -85,4 +85,40 @@ struct MailCLITests {
         #expect(result.stderr.contains("login denied"), "\(result.stderr)")
         #expect(Date().timeIntervalSince(started) < 10)
     }
+
+    /// The answer goes out over SMTP threaded into the ticket, and is the ticket's first response.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["PATRON_SMTP_SINK_DIR"] != nil))
+    func aReplyIsThreadedSentAndRecorded() throws {
+        let workspace = try Workspace()
+        let db = workspace.path("s.sqlite")
+        #expect(try CLI.run(Self.fetch(try Self.mailbox(), db: db), in: workspace.url).status == 0)
+        let (ticket, subject, lastIn) = try DatabaseQueue(path: db).read { db in
+            let row = try #require(
+                try Row.fetchOne(
+                    db,
+                    sql: "SELECT t.id, t.subject, (SELECT message_id FROM messages m WHERE m.ticket_id = t.id "
+                        + "AND m.direction = 'inbound' ORDER BY sent_at DESC, id DESC LIMIT 1) FROM tickets t "
+                        + "WHERE t.subject = 'Re: Saying Hello' OR t.subject = 'Saying Hello' ORDER BY t.id LIMIT 1"))
+            return (row[0] as Int64, row[1] as String, row[2] as String)
+        }
+        let sink = Self.environment["PATRON_SMTP_SINK_DIR"] ?? ""
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: sink + "/messages")) ?? [])
+        let result = try CLI.run(
+            [
+                "mail", "reply", String(ticket), "--db", db, "--body", "It ships today.",
+                "--smtp-url", "smtp://127.0.0.1:\(Self.environment["PATRON_SMTP_PORT"] ?? "")",
+                "--from", "Shop Support <support@shop.example>",
+            ], in: workspace.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("[#T-\(ticket)]"))
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: sink + "/messages")) ?? [])
+        let new = try #require(after.subtracting(before).filter { $0.hasSuffix(".eml") }.first)
+        let sent = try String(contentsOfFile: sink + "/messages/" + new, encoding: .utf8)
+        #expect(sent.contains("In-Reply-To: <\(lastIn)>"))
+        #expect(sent.contains("[#T-\(ticket)]") && sent.contains(subject.replacingOccurrences(of: "Re: ", with: "")))
+        let recorded = try DatabaseQueue(path: db).read { db in
+            try Row.fetchOne(db, sql: "SELECT status, first_response_at FROM tickets WHERE id = ?", arguments: [ticket])
+        }
+        #expect(recorded?["status"] as String? == "pending" && recorded?["first_response_at"] as Int64? != nil)
+    }
 }

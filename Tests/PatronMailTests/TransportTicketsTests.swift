@@ -100,4 +100,31 @@ struct TransportTicketsTests {
         #expect(again.fetched == fixtures.count && again.duplicates == fixtures.count)
         #expect(try store.tickets(customer: nil, status: nil, after: 0, limit: 10_000).count == before)
     }
+
+    /// Messages over 300 kB (libcurl's limit on what a FETCH may announce) arrive whole, and one
+    /// over the configured limit is skipped with its reason and the cursor moves past it.
+    @Test func bigMessagesArriveAndTooBigOnesAreSkipped() throws {
+        let mailbox = "Big-\(UUID().uuidString.prefix(8))"
+        let client = try IMAPClient(
+            server: TransportServices.imapServer(), mailbox: mailbox, maximumMessageSize: 3_000_000)
+        try client.createMailbox(mailbox)
+        func message(_ id: String, kilobytes: Int) -> [UInt8] {
+            let line = String(repeating: "x", count: 76) + "\r\n"
+            let body = String(repeating: line, count: kilobytes * 1024 / line.utf8.count)
+            return Array(
+                ("From: Big <big@example.com>\r\nSubject: Photos \(id)\r\nMessage-ID: <\(id)@example.com>\r\n"
+                    + "Date: Mon, 4 Nov 2024 10:00:00 +0000\r\n\r\n" + body).utf8)
+        }
+        try client.append(message("one-mb", kilobytes: 1024), to: mailbox)
+        try client.append(message("four-mb", kilobytes: 4096), to: mailbox)
+        try client.append(message("small", kilobytes: 2), to: mailbox)
+        #expect(try client.fetch(uid: 1).count > 1_000_000)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try SQLiteStore(path: path)
+        let report = try MailFetcher(client: client, store: store, key: "big/\(mailbox)").fetchOnce()
+        #expect(report.fetched == 2 && report.skipped.map(\.uid) == [2])
+        #expect(report.skipped.first?.reason.contains("over the limit") == true)
+        #expect(try store.read { try $0.mailboxCursor(key: "big/\(mailbox)") }?.lastUID == 3)
+    }
 }

@@ -9,7 +9,7 @@ import PatronSQLite
 struct MailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mail", abstract: "Support mail: fetch it into tickets (IMAP), answer tickets (SMTP), figures.",
-        subcommands: [Fetch.self, Reply.self, Stats.self])
+        subcommands: [Fetch.self, Reply.self, Stats.self, ParseBench.self])
 
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -144,6 +144,37 @@ struct MailCommand: ParsableCommand {
                 print("median first response: \(duration(metrics.medianFirstResponseSeconds))")
                 print("median resolution: \(duration(metrics.medianResolutionSeconds))")
             }
+        }
+    }
+
+    /// `patron mail parse-bench FILE…` (hidden): the MIME parser alone over the files, repeated,
+    /// for Scripts/bench_mail.sh.
+    struct ParseBench: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "parse-bench", shouldDisplay: false)
+        @Option(help: "Parse the files until this many MB are read.") var megabytes = 200
+        @Argument var files: [String]
+
+        func run() throws {
+            let messages = files.compactMap { FileManager.default.contents(atPath: $0).map { [UInt8]($0) } }
+            guard !messages.isEmpty else { throw ValidationError("no readable file") }
+            let target = megabytes * 1_000_000
+            var bytes = 0
+            var parsed = 0
+            var checksum = 0
+            let start = Date()
+            while bytes < target {
+                for message in messages {
+                    let mime = MIMEMessage(parsing: message)
+                    checksum &+= mime.bodyText.utf8.count &+ mime.attachments.count
+                    bytes += message.count
+                    parsed += 1
+                }
+            }
+            let seconds = Date().timeIntervalSince(start)
+            print(
+                String(
+                    format: "parsed %d messages, %.1f MB in %.3f s: %.1f MB/s (checksum %d)", parsed,
+                    Double(bytes) / 1e6, seconds, Double(bytes) / 1e6 / seconds, checksum))
         }
     }
 }

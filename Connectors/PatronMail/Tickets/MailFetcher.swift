@@ -36,6 +36,20 @@ public struct MailFetcher<S: Store> {
         public var skipped: [(uid: UInt32, reason: String)] = []
         public var bytes = 0
 
+        mutating func count(_ outcome: MailOutcome, bytes size: Int) {
+            fetched += 1
+            bytes += size
+            switch outcome {
+            case .newTicket: newTickets += 1
+            case .joined, .reopened: joined += 1
+            case .autoReply: autoReplies += 1
+            case .bounce: bounces += 1
+            case .complaint: complaints += 1
+            case .duplicate: duplicates += 1
+            case .outbound, .unattributed: other += 1
+            }
+        }
+
         public var description: String {
             "\(fetched) fetched: \(newTickets) new tickets, \(joined) joined, \(autoReplies) auto-replies, "
                 + "\(bounces) bounces, \(complaints) complaints, \(duplicates) already stored, \(other) other; "
@@ -43,21 +57,8 @@ public struct MailFetcher<S: Store> {
         }
     }
 
-    /// The message's bytes; `nil` (recorded in the report, cursor advanced) when it is over the
-    /// size limit.
-    func fetch(_ uid: UInt32, cursor: MailboxCursor, report: inout Report) throws -> [UInt8]? {
-        let result = Result { () throws(MailTransportError) -> [UInt8] in try client.fetch(uid: uid) }
-        switch result {
-        case .success(let raw):
-            return raw
-        case .failure(let error) where error.code == .tooLarge:
-            report.skipped.append((uid, error.message))
-            try store.write { try $0.setMailboxCursor(cursor) }
-            return nil
-        case .failure(let error):
-            throw error
-        }
-    }
+    /// Messages per round of summaries.
+    static var batch: Int { 200 }
 
     /// One pass over the mailbox. Transport errors are thrown (see `MailTransportError.isTransient`).
     public func fetchOnce(limit: Int = .max) throws -> Report {
@@ -68,24 +69,37 @@ public struct MailFetcher<S: Store> {
             cursor = MailboxCursor(key: key, uidValidity: status.uidValidity, lastUID: 0)
         }
         guard var cursor else { return report }
-        for uid in try client.search(uidsAbove: cursor.lastUID).prefix(limit) {
-            cursor.lastUID = uid
-            guard let raw = try fetch(uid, cursor: cursor, report: &report) else { continue }
-            let mail = MailMessage(mime: MIMEMessage(parsing: raw), raw: raw, receivedAt: clock())
-            let outcome = try Ingestor(store: store).receive(mail, cursor: cursor)
-            report.fetched += 1
-            report.bytes += raw.count
-            switch outcome {
-            case .newTicket: report.newTickets += 1
-            case .joined, .reopened: report.joined += 1
-            case .autoReply: report.autoReplies += 1
-            case .bounce: report.bounces += 1
-            case .complaint: report.complaints += 1
-            case .duplicate: report.duplicates += 1
-            case .outbound, .unattributed: report.other += 1
+        guard status.uidNext > cursor.lastUID + 1 else { return report }
+        let uids = try client.search(uids: (cursor.lastUID + 1)...(status.uidNext - 1)).prefix(limit)
+        // Batches: sizes and flags in one round trip, then one per message, then flags back.
+        var start = uids.startIndex
+        while start < uids.endIndex {
+            let batch = uids[start..<min(start + Self.batch, uids.endIndex)]
+            start = batch.endIndex
+            let summaries = try client.summaries(uids: batch.first!...batch.last!)
+            var processed: [UInt32] = []
+            for uid in batch {
+                cursor.lastUID = uid
+                if summaries.tooLarge.contains(uid) {
+                    report.skipped.append((uid, "over the limit of \(client.maximumMessageSize) bytes; not downloaded"))
+                    try store.write { try $0.setMailboxCursor(cursor) }
+                    continue
+                }
+                let raw: [UInt8]
+                switch Result(catching: { () throws(MailTransportError) in try client.body(uid: uid) }) {
+                case .success(let bytes): raw = bytes
+                case .failure(let error) where error.code == .notFound: continue  // expunged meanwhile
+                case .failure(let error): throw error
+                }
+                let mail = MailMessage(mime: MIMEMessage(parsing: raw), raw: raw, receivedAt: clock())
+                let outcome = try Ingestor(store: store).receive(mail, cursor: cursor)
+                report.count(outcome, bytes: raw.count)
+                if summaries.unseen.contains(uid) { processed.append(uid) }
+                if let moveTo { try client.move(uid: uid, to: moveTo) }
             }
-            if markSeen { try client.markSeen(uid: uid) }
-            if let moveTo { try client.move(uid: uid, to: moveTo) }
+            // Reading set \Seen: clear it again unless asked to keep it (a crash before this
+            // leaves the flag set; the messages themselves are stored).
+            if moveTo == nil { try client.setSeen(markSeen, uids: markSeen ? Array(batch) : processed) }
         }
         return report
     }
