@@ -85,7 +85,7 @@ let package = Package(
         ),
         .testTarget(name: "PatronSMSTests", dependencies: ["PatronSMS"], path: "Tests/PatronSMSTests"),
         .testTarget(
-            name: "PatronMailTests", dependencies: ["PatronMail", "PatronCore", "PatronSQLite"],
+            name: "PatronMailTests", dependencies: ["PatronMail", "PatronCore", "PatronSQLite", "PatronTestKit"],
             path: "Tests/PatronMailTests"),
         .testTarget(
             name: "PatronCoreTests",

@@ -94,6 +94,7 @@ enum APISchemas {
                 [
                     "customer": ["type": "object"], "orders": array(["type": "object"]),
                     "carts": array(["type": "object"]), "tickets": array(["type": "object"]),
+                    "messages": array(["type": "object"]),
                 ]),
             "TimelineEntry": object(
                 [

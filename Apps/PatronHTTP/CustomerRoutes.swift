@@ -177,7 +177,7 @@ struct CustomerRoutes {
             guard let customer = try t.customer(id) else { return nil }
             return CustomerTimeline.build(
                 customer: customer, orders: try t.orders(of: id), carts: try t.carts(of: id),
-                tickets: try t.tickets(of: id), transitions: transitions)
+                tickets: try t.tickets(of: id), transitions: transitions, messages: try t.messages(of: id))
         }
         guard let entries else { throw Problem(.notFound, "no customer \(call.path("id"))") }
         return APIResponse.json(

@@ -39,7 +39,7 @@ struct PrivacyService {
             guard let customer = try t.customer(id) else { return nil }
             return CustomerDataExport.json(
                 customer: customer, orders: try t.orders(of: id), carts: try t.carts(of: id),
-                tickets: try t.tickets(of: id), now: at)
+                tickets: try t.tickets(of: id), messages: try t.messages(of: id), now: at)
         }
         guard let document else { throw PatronError(.notFound, "no customer \(id.reportKey)") }
         let subject = try store.read { try $0.refs(of: id) }.first?.description ?? id.reportKey

@@ -125,6 +125,9 @@ struct TransportTicketsTests {
         let report = try MailFetcher(client: client, store: store, key: "big/\(mailbox)").fetchOnce()
         #expect(report.fetched == 2 && report.skipped.map(\.uid) == [2])
         #expect(report.skipped.first?.reason.contains("over the limit") == true)
-        #expect(try store.read { try $0.mailboxCursor(key: "big/\(mailbox)") }?.lastUID == 3)
+        let cursor = try #require(try store.read { try $0.mailboxCursor(key: "big/\(mailbox)") })
+        #expect(cursor.lastUID == 3)
+        let skipped = try store.read { try $0.message(messageID: "skipped:big/\(mailbox):\(cursor.uidValidity):2") }
+        #expect(skipped?.kind == "skipped" && skipped?.body.contains("over the limit") == true)
     }
 }

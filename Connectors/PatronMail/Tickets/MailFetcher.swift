@@ -81,8 +81,19 @@ public struct MailFetcher<S: Store> {
             for uid in batch {
                 cursor.lastUID = uid
                 if summaries.tooLarge.contains(uid) {
-                    report.skipped.append((uid, "over the limit of \(client.maximumMessageSize) bytes; not downloaded"))
-                    try store.write { try $0.setMailboxCursor(cursor) }
+                    let reason = "over the limit of \(client.maximumMessageSize) bytes; not downloaded"
+                    report.skipped.append((uid, reason))
+                    // Recorded where ops look (the message store), with the cursor moved past it.
+                    try store.write { t in
+                        try t.insertMessage(
+                            StoredMessage(
+                                messageID: "skipped:\(key):\(cursor.uidValidity):\(uid)", ticketID: nil,
+                                customerID: nil,
+                                direction: .inbound, kind: "skipped", sender: nil, recipients: [], subject: "",
+                                body: reason,
+                                attachments: [], sentAt: clock()))
+                        try t.setMailboxCursor(cursor)
+                    }
                     continue
                 }
                 let raw: [UInt8]

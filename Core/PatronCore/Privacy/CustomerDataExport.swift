@@ -5,7 +5,8 @@ import Foundation
 /// RFC 3339 UTC.
 public enum CustomerDataExport {
     public static func json(
-        customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord], now: Int64
+        customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord],
+        messages: [StoredMessage] = [], now: Int64
     ) -> String {
         var json = JSONWriter()
         json.open()
@@ -17,6 +18,24 @@ public enum CustomerDataExport {
         json.raw("[" + carts.map(cart).joined(separator: ",") + "]")
         json.key("tickets")
         json.raw("[" + tickets.map(ticket).joined(separator: ",") + "]")
+        json.key("messages")
+        json.raw("[" + messages.map(message).joined(separator: ",") + "]")
+        json.close()
+        return json.text
+    }
+
+    static func message(_ message: StoredMessage) -> String {
+        var json = JSONWriter()
+        json.open()
+        json.field("message_id", message.messageID)
+        json.field("direction", message.direction.rawValue)
+        json.field("kind", message.kind)
+        json.field("sent_at", Timestamp.format(message.sentAt))
+        json.field("from", message.sender)
+        json.key("to")
+        json.array(message.recipients)
+        json.field("subject", message.subject)
+        json.field("body", message.body)
         json.close()
         return json.text
     }

@@ -23,7 +23,8 @@ public struct TimelineEntry: Hashable, Sendable {
     public var at: Int64
     /// `customer.created`, `customer.erased`, `order.placed`, `order.cancelled`, `order.refunded`,
     /// `cart.open`, `cart.converted`, `cart.deleted`, `ticket.opened`, `ticket.updated`,
-    /// `consent.email`, `consent.sms`, `segment.moved`, `segment.entered`, `segment.left`.
+    /// `consent.email`, `consent.sms`, `segment.moved`, `segment.entered`, `segment.left`,
+    /// `message.received`, `message.sent`, `message.auto_reply`, `message.bounce`, `message.complaint`.
     public var kind: String
     /// The source's id of the order, cart or ticket (`source:id`), if the entry is about one.
     public var ref: String?
@@ -39,7 +40,7 @@ public struct TimelineEntry: Hashable, Sendable {
 public enum CustomerTimeline {
     public static func build(
         customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord],
-        transitions: [SegmentTransition]
+        transitions: [SegmentTransition], messages: [StoredMessage] = []
     ) -> [TimelineEntry] {
         var entries: [TimelineEntry] = [
             TimelineEntry(at: customer.createdAt, kind: "customer.created", summary: "first seen")
@@ -87,6 +88,18 @@ public enum CustomerTimeline {
                         at: ticket.updatedAt, kind: "ticket.updated", ref: ticket.ref.description,
                         summary: "ticket \(ticket.ref.id) \(ticket.status.rawValue)"))
             }
+        }
+        for message in messages {
+            let kind =
+                message.kind == "message"
+                ? "message.\(message.direction == .inbound ? "received" : "sent")" : "message.\(message.kind)"
+            let ticket = message.ticketID.map { " [#T-\($0.rawValue)]" } ?? ""
+            entries.append(
+                TimelineEntry(
+                    at: message.sentAt, kind: kind, ref: message.messageID,
+                    summary: "\(message.direction == .inbound ? "mail from" : "mail to") "
+                        + "\(message.direction == .inbound ? message.sender ?? "?" : message.recipients.first ?? "?"): "
+                        + "\(message.subject)\(ticket)"))
         }
         for channel in ConsentChannel.allCases {
             let entry = customer.consent[channel]
