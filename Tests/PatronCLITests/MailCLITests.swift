@@ -130,4 +130,41 @@ struct MailCLITests {
         }
         #expect(recorded?["status"] as String? == "pending" && recorded?["first_response_at"] as Int64? != nil)
     }
+
+    /// A server that is down: the poller says so in one line per attempt and waits longer each
+    /// time (1 s, 2 s, …) instead of crashing or spinning.
+    @Test func aServerThatIsDownIsRetriedWithBackoff() throws {
+        let workspace = try Workspace()
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        let port = UInt16(bigEndian: address.sin_port)
+        close(listener)  // nothing listens there now
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = [
+            "mail", "fetch", "--db", workspace.path("s.sqlite"), "--url", "imap://127.0.0.1:\(port)", "--user", "x",
+        ]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        sleep(4)
+        #expect(process.isRunning, "the poller gave up or crashed")
+        // SIGKILL: a child of the test runner inherits its blocked SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let attempts = log.components(separatedBy: "\n").filter { $0.contains("mail server unavailable; retrying") }
+        // 0 s, 1 s, 3 s (and 7 s): three attempts in four seconds, not hundreds.
+        #expect((2...4).contains(attempts.count), "\(log)")
+        #expect(attempts.first?.contains("connection refused") == true, "\(log)")
+        #expect(attempts.last?.contains("retry_in_s=") == true)
+    }
 }
