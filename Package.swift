@@ -54,13 +54,14 @@ let package = Package(
         // SMS: GSM-7 / UCS-2 segments, E.164, the Twilio-shaped gateway's requests, callbacks
         // and signatures (no transport).
         .target(
-            name: "PatronSMS", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            name: "PatronSMS", dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Connectors/PatronSMS"),
         // The HTTP API and webhook receivers (Hummingbird routes), a library so it is tested without sockets.
         .target(
             name: "PatronHTTP",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronWebhooks", .product(name: "Hummingbird", package: "hummingbird"),
+                "PatronCore", "PatronSQLite", "PatronWebhooks", "PatronSMS",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Apps/PatronHTTP"),
@@ -78,6 +79,7 @@ let package = Package(
             name: "patron",
             dependencies: [
                 "PatronCore", "PatronSQLite", "PatronCSV", "PatronHTTP", "PatronMail",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -110,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "PatronHTTPTests",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronHTTP", "PatronWebhooks",
+                "PatronCore", "PatronSQLite", "PatronHTTP", "PatronWebhooks", "PatronSMS", "PatronTestKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -4,7 +4,7 @@ import Logging
 
 /// `patron`: the command line of the Patron retention kernel.
 @main
-struct Patron: ParsableCommand {
+struct Patron: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patron",
         abstract: "Patron: customer retention for online shops — ingest, RFM, metrics.",
@@ -15,7 +15,7 @@ struct Patron: ParsableCommand {
         subcommands: [
             InitCommand.self, IngestCommand.self, ImportCommand.self, RFMCommand.self, MetricsCommand.self,
             GenerateCommand.self, SegmentCommand.self, FieldsCommand.self, PredictCommand.self, ExportCommand.self,
-            APIKeyCommand.self, MailCommand.self,
+            APIKeyCommand.self, MailCommand.self, SMSStubCommand.self,
         ])
 
     /// Sends logs to stderr at `PATRON_LOG_LEVEL` (default warning); safe to call more than once.
