@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PatronCore
+import PatronSMS
 import PatronSQLite
 import PatronWebhooks
 
@@ -11,11 +12,21 @@ public struct WebhookSecrets: Sendable {
     public var woocommerce: [String]
     /// Per source of `/webhooks/generic/{source}`.
     public var generic: [String: [String]]
+    /// Twilio auth tokens, for `X-Twilio-Signature` on `/webhooks/twilio/inbound`.
+    public var twilio: [String]
+    /// The public origin Twilio calls (`https://crm.shop.example`), which it signs; without it,
+    /// `http://` and the request's Host.
+    public var publicOrigin: String?
 
-    public init(shopify: [String] = [], woocommerce: [String] = [], generic: [String: [String]] = [:]) {
+    public init(
+        shopify: [String] = [], woocommerce: [String] = [], generic: [String: [String]] = [:], twilio: [String] = [],
+        publicOrigin: String? = nil
+    ) {
         self.shopify = shopify
         self.woocommerce = woocommerce
         self.generic = generic
+        self.twilio = twilio
+        self.publicOrigin = publicOrigin
     }
 }
 
@@ -83,6 +94,21 @@ public struct WebhookRoutes: Sendable {
                     .header("Patron-Signature", "t=<unix>,v1=<hex HMAC-SHA256 of \"t.body\">", required: true),
                 ], requestBody: body, responses: [200: result], extraErrors: errors
             ) { request, call in await self.generic(request, source: call.path("source")) },
+            APIRoute(
+                method: .post, path: "/webhooks/twilio/inbound", operationID: "twilioInbound",
+                summary:
+                    "Inbound SMS from a Twilio-shaped gateway: STOP/UNSUBSCRIBE… withdraw SMS consent, START gives it.",
+                scope: nil,
+                parameters: [
+                    .header(
+                        "X-Twilio-Signature", "Base64 HMAC-SHA1 of the URL and the sorted parameters.", required: true)
+                ],
+                requestBody: [
+                    "required": true,
+                    "content": ["application/x-www-form-urlencoded": ["schema": ["type": "object"]]],
+                ], responses: [200: ["description": "Taken (an empty TwiML answer).", "content": ["text/xml": [:]]]],
+                extraErrors: errors
+            ) { request, _ in await self.twilioInbound(request) },
         ]
     }
 
@@ -156,6 +182,52 @@ public struct WebhookRoutes: Sendable {
             guard case .events(let events) = event, let first = events.first else { return (event, nil) }
             return (event, "\(source):\(first.id)")
         }
+    }
+
+    /// An inbound SMS: verified, then a STOP-like keyword revokes the sender's SMS consent and a
+    /// START-like one grants it (each once per message sid), by the phone number.
+    func twilioInbound(_ request: Request) async -> Response {
+        var request = request
+        guard let buffer = try? await request.collectBody(upTo: Self.maxBody) else {
+            return APIResponse.problem(Problem(.contentTooLarge, "the body is over \(Self.maxBody) bytes"))
+        }
+        let origin = secrets.publicOrigin ?? "http://" + (APIResponse.header(request, "Host") ?? "localhost")
+        let url = origin + request.uri.description
+        guard let fields = try? FormEncoding.decode(bytes: Array(buffer.readableBytesView)) else {
+            return APIResponse.problem(Problem(.badRequest, "the body is not form-encoded"))
+        }
+        let signature = APIResponse.header(request, "X-Twilio-Signature")
+        guard
+            secrets.twilio.contains(where: { token in
+                (try? TwilioSignature.verify(signature: signature, url: url, parameters: fields, authToken: token))
+                    != nil
+            })
+        else { return APIResponse.problem(Problem(.unauthorized, "X-Twilio-Signature does not match (URL \(url))")) }
+        let inbound: InboundSMS
+        do {
+            inbound = try InboundSMS(fields: fields)
+        } catch {
+            return APIResponse.problem(Problem(.badRequest, error.description))
+        }
+        let twiml = Response(
+            status: .ok, headers: [.contentType: "text/xml"],
+            body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")))
+        guard inbound.isOptOut || inbound.isOptIn else { return twiml }
+        let event = IngestEvent(
+            id: "\(inbound.messageSid):consent", source: "twilio", occurredAt: now(),
+            kind: .consentChanged(
+                ConsentChange(
+                    customer: CustomerIdentity(phone: inbound.from), channel: .sms,
+                    status: inbound.isOptOut ? .revoked : .granted)))
+        do {
+            try await coalescer.ingest([event])
+            logger.notice(
+                "sms consent changed", metadata: ["keyword": "\(inbound.keyword)", "opt_out": "\(inbound.isOptOut)"])
+        } catch {
+            logger.error("inbound sms not applied", metadata: ["error": "\(error)"])
+            return APIResponse.problem(Problem(.unprocessableContent, "the consent change could not be applied"))
+        }
+        return twiml
     }
 
     // MARK: The common path

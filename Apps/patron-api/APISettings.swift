@@ -19,6 +19,7 @@ struct APISettings {
                 environmentVariables: environment,
                 secretsSpecifier: .specific([
                     "PATRON_SHOPIFY_SECRETS", "PATRON_WOOCOMMERCE_SECRETS", "PATRON_GENERIC_SECRETS",
+                    "PATRON_TWILIO_AUTH_TOKENS",
                 ])
             ).prefixKeys(with: "patron")
         ]
@@ -37,7 +38,7 @@ struct APISettings {
                 "log.level: unknown level '\(levelName)' (trace, debug, info, notice, warning, error, critical)")
         }
         let generic = config.string(forKey: "generic.secrets", default: "")
-        let secrets = try PatronAPIServer.secrets(from: [
+        var secrets = try PatronAPIServer.secrets(from: [
             "PATRON_SHOPIFY_SECRETS": config.stringArray(forKey: "shopify.secrets", default: []).joined(
                 separator: ","),
             "PATRON_WOOCOMMERCE_SECRETS": config.stringArray(forKey: "woocommerce.secrets", default: []).joined(
@@ -48,6 +49,8 @@ struct APISettings {
         guard (0...65535).contains(port) else {
             throw PatronError(.invalidArgument, "port: \(port) is not a TCP port (0–65535)")
         }
+        secrets.twilio = config.stringArray(forKey: "twilio.auth_tokens", default: [])
+        secrets.publicOrigin = config.string(forKey: "public_origin")
         return APISettings(
             db: config.string(forKey: "db", default: "patron.sqlite"),
             server: APIServerSettings(

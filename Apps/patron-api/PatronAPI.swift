@@ -27,6 +27,8 @@ struct PatronAPI: AsyncParsableCommand {
               shopify.secrets      PATRON_SHOPIFY_SECRETS      (comma-separated; several while one rotates)
               woocommerce.secrets  PATRON_WOOCOMMERCE_SECRETS
               generic.secrets      PATRON_GENERIC_SECRETS      source=secret|secret;source=secret
+              twilio.auth_tokens   PATRON_TWILIO_AUTH_TOKENS   (comma-separated)
+              public_origin        PATRON_PUBLIC_ORIGIN        http:// + Host (the origin Twilio signs)
 
             A receiver without a secret refuses every delivery. API keys are made with
             `patron apikey create NAME --scope read|write|admin`.

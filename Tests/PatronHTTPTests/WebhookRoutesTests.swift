@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import PatronCore
 import PatronHTTP
+import PatronSMS
 import PatronSQLite
 import PatronWebhooks
 import Testing
@@ -267,5 +268,57 @@ import Testing
         Data(
             #"{"id":\#(9_007_199_254_740_993 + id),"email":"b\#(id)@example.com","created_at":"2024-08-01T10:00:00Z","currency":"\#(currency)","total_price":"10.00","customer":{"id":\#(id)},"line_items":[{"sku":"T","quantity":1,"price":"10.00"}]}"#
                 .utf8)
+    }
+
+    /// An inbound STOP over the Twilio receiver revokes the sender's SMS consent; START gives it
+    /// back; other text changes nothing; a bad signature is 401 and changes nothing.
+    @Test func inboundStopAndStartChangeSMSConsent() async throws {
+        let store = try SQLiteStore()
+        try Ingestor(store: store).ingest([
+            IngestEvent(
+                id: "c", source: "shop", occurredAt: 0,
+                kind: .consentChanged(
+                    ConsentChange(customer: CustomerIdentity(phone: "+14155550100"), channel: .sms, status: .granted)))
+        ])
+        let router = Router()
+        PatronAPIServer.addRoutes(
+            to: router, store: store,
+            secrets: WebhookSecrets(twilio: ["tw-token"], publicOrigin: "https://crm.example"), now: { Self.now })
+        @Sendable func form(_ body: String, sid: String) -> FormFields {
+            ["MessageSid": sid, "AccountSid": "AC1", "From": "+14155550100", "To": "+15005550006", "Body": body]
+        }
+        @Sendable func status() throws -> ConsentStatus? {
+            try store.read { t in try t.customerID(phone: "+14155550100").flatMap { try t.customer($0) } }?.consent.sms
+                .status
+        }
+        try await Application(router: router).test(.router) { client in
+            func post(_ fields: FormFields, token: String = "tw-token") async throws -> HTTPResponse.Status {
+                let signature = TwilioSignature.compute(
+                    url: "https://crm.example/webhooks/twilio/inbound", parameters: fields, authToken: token)
+                return try await client.execute(
+                    uri: "/webhooks/twilio/inbound", method: .post,
+                    headers: [
+                        HTTPField.Name("X-Twilio-Signature")!: signature,
+                        .contentType: "application/x-www-form-urlencoded",
+                    ], body: ByteBuffer(string: fields.encoded)
+                ) { $0.status }
+            }
+            let value1 = try await post(form("STOP", sid: "SM1"), token: "forged")
+            #expect(value1 == .unauthorized)
+            let value2 = try status()
+            #expect(value2 == .granted)
+            let value3 = try await post(form(" stop ", sid: "SM2"))
+            #expect(value3 == .ok)
+            let value4 = try status()
+            #expect(value4 == .revoked)
+            let value5 = try await post(form("thanks!", sid: "SM3"))
+            #expect(value5 == .ok)
+            let value6 = try status()
+            #expect(value6 == .revoked)
+            let value7 = try await post(form("START", sid: "SM4"))
+            #expect(value7 == .ok)
+            let value8 = try status()
+            #expect(value8 == .granted)
+        }
     }
 }
