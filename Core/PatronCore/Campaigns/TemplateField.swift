@@ -1,0 +1,100 @@
+import Foundation
+
+/// Which records a flow's messages can speak of, by the flow's trigger.
+public enum TemplateScope: String, Hashable, Sendable, CaseIterable {
+    /// Only the customer (and the shop).
+    case customer
+    /// The customer and the abandoned cart.
+    case cart
+    /// The customer and the order that triggered the flow.
+    case order
+    /// The customer and the SKU that is due again.
+    case product
+}
+
+/// A value a message template can use: `{{customer.first_name}}`, `{{#cart.items}}…{{/cart.items}}`.
+public struct TemplateField: Hashable, Sendable {
+    /// The dotted name as written in a template.
+    public let name: String
+    /// The scope that provides it; `customer` fields are always there.
+    public let scope: TemplateScope
+    public let summary: String
+    /// For a list (`cart.items`, `order.items`): the names each item has.
+    public let itemFields: [String]
+
+    init(_ name: String, _ scope: TemplateScope, _ summary: String, items: [String] = []) {
+        self.name = name
+        self.scope = scope
+        self.summary = summary
+        self.itemFields = items
+    }
+
+    /// The names every item of `cart.items` / `order.items` has.
+    public static let lineFields = ["sku", "name", "quantity", "price"]
+
+    /// Every field templates can use.
+    public static let catalogue: [TemplateField] = [
+        TemplateField("shop.name", .customer, "the shop's name (scheduler setting)"),
+        TemplateField("customer.first_name", .customer, "first name; empty when unknown"),
+        TemplateField("customer.last_name", .customer, "last name; empty when unknown"),
+        TemplateField("customer.name", .customer, "first and last name, or empty"),
+        TemplateField("customer.email", .customer, "email address"),
+        TemplateField("customer.phone", .customer, "phone number (E.164)"),
+        TemplateField("customer.country", .customer, "ISO country code"),
+        TemplateField("customer.orders_count", .customer, "orders that count"),
+        TemplateField("customer.total_spent", .customer, "revenue net of refunds, e.g. 123.45 EUR"),
+        TemplateField("customer.last_order_date", .customer, "date of the last order (YYYY-MM-DD)"),
+        TemplateField("customer.days_since_last_order", .customer, "whole days since the last order"),
+        TemplateField("customer.rfm_segment", .customer, "RFM segment in the newest snapshot"),
+        TemplateField("cart.value", .cart, "the cart's value, e.g. 59.90 EUR"),
+        TemplateField("cart.item_count", .cart, "number of items (sum of quantities)"),
+        TemplateField("cart.items", .cart, "the cart's lines", items: lineFields),
+        TemplateField("cart.updated_at", .cart, "last activity on the cart (YYYY-MM-DD HH:MM UTC)"),
+        TemplateField("order.number", .order, "the shop's order reference"),
+        TemplateField("order.total", .order, "the order's total, e.g. 80.00 EUR"),
+        TemplateField("order.date", .order, "the day it was placed (YYYY-MM-DD)"),
+        TemplateField("order.item_count", .order, "number of items (sum of quantities)"),
+        TemplateField("order.items", .order, "the order's lines", items: lineFields),
+        TemplateField("product.sku", .product, "the SKU that is due again"),
+        TemplateField("product.name", .product, "its name, from the last order of it"),
+        TemplateField("product.last_bought", .product, "day of the last purchase (YYYY-MM-DD)"),
+        TemplateField("product.interval_days", .product, "the interval used to predict the due day"),
+    ]
+
+    static let byName: [String: TemplateField] = Dictionary(uniqueKeysWithValues: catalogue.map { ($0.name, $0) })
+
+    /// The field named `name`, if it exists at all.
+    public static func named(_ name: String) -> TemplateField? { byName[name] }
+
+    /// Whether a flow of `scope` can use the field.
+    public func isAvailable(in scope: TemplateScope) -> Bool { self.scope == .customer || self.scope == scope }
+
+    /// The closest known name, for "did you mean".
+    public static func suggestion(for name: String) -> String? {
+        catalogue.map(\.name).min { editDistance($0, name) < editDistance($1, name) }
+            .flatMap { editDistance($0, name) <= max(2, name.count / 3) ? $0 : nil }
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+/// A value handed to a template: text, a list of items (for sections) or a nested object.
+public indirect enum TemplateValue: Hashable, Sendable {
+    case text(String)
+    case list([[String: TemplateValue]])
+    case object([String: TemplateValue])
+}
