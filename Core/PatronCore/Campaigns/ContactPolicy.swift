@@ -117,8 +117,7 @@ public struct ContactPolicy: Hashable, Sendable {
     ) -> Decision {
         if Self.inHoldout(customer: customer.id, flow: flow, percent: holdoutPercent) { return .suppressed(.holdout) }
         let consent = customer.consent[channel].status
-        let allowed = channel == .sms ? consent == .granted : consent == .granted || consent == .unknown
-        guard allowed else { return .suppressed(.noConsent(channel, consent)) }
+        guard Self.consentAllows(consent, on: channel) else { return .suppressed(.noConsent(channel, consent)) }
         if let cooldownSeconds,
             let last = history.filter({ $0.flow == flow }).map(\.at).max(), now - last < cooldownSeconds
         {

@@ -1,0 +1,81 @@
+import Foundation
+
+/// What the campaign engine needs from a store: trigger firings, runs, the outbox, receipts and
+/// the scheduler's lease. `PatronSQLite` implements it; every write is one transaction and
+/// idempotent (runs are unique per flow, customer and trigger key; messages per key;
+/// decisions per flow, customer, trigger key, step and reason).
+public protocol CampaignStore: Sendable {
+    /// Firings of `trigger` whose time is in `(from, through]`. The store answers the event
+    /// triggers; ``FlowTrigger/birthday(minuteOfDay:)`` and ``FlowTrigger/schedule(everySeconds:anchor:)``
+    /// are worked out by the engine from ``birthdayCandidates(monthDays:)`` and ``members(of:among:now:)``.
+    func triggerInstances(of trigger: FlowTrigger, from: Int64, through: Int64) throws -> [FlowTriggerInstance]
+    /// Customers whose birthday (`YYYY-MM-DD` or `--MM-DD`) falls on one of these `MM-DD`s.
+    func birthdayCandidates(monthDays: [String]) throws -> [(CustomerID, birthday: String, timeZone: String?)]
+    /// The customers in the condition's segment now, among `among` (`nil`: everyone).
+    func members(of condition: FlowCondition, among: [CustomerID]?, now: Int64) throws -> Set<CustomerID>
+    /// Which of these firings the flow has seen already (a run or an entry decision), and when
+    /// each customer last entered the flow.
+    func entryState(flowID: String, instances: [FlowTriggerInstance]) throws -> (
+        known: Set<String>, lastEntered: [CustomerID: Int64]
+    )
+    /// Stores new runs and entry decisions, in one transaction.
+    func saveEntries(_ enrollments: [Enrollment], decisions: [CampaignDecision]) throws
+    /// Active runs of the flow due by `now`, oldest first.
+    func dueEnrollments(flowID: String, now: Int64, limit: Int) throws -> [Enrollment]
+    /// For due runs: the customers, each run's first counting order after its trigger (up to
+    /// `now`), and each customer's messages since `since` (planned, sending, sent, delivered).
+    func planningFacts(for enrollments: [Enrollment], now: Int64, since: Int64) throws -> PlanningFacts
+    /// The records the flow's templates speak of, per run id.
+    func templateRecords(for enrollments: [Enrollment]) throws -> [Int64: TemplateRecords]
+    /// Writes a tick's outcome for a batch of runs in one transaction: the runs' new state, the
+    /// messages (a key already in the outbox is left alone) and the decisions.
+    func applyPlan(enrollments: [Enrollment], messages: [OutboxMessage], decisions: [CampaignDecision]) throws
+
+    /// Claims up to `limit` messages due by `now` (planned, or sending but claimed before
+    /// `staleBefore`: a sender that died): marks them sending, counts the attempt, and returns
+    /// them with their customers' consent now.
+    func claimOutbox(now: Int64, staleBefore: Int64, limit: Int) throws -> [(OutboxMessage, CustomerRecord?)]
+    /// Records what became of sends, in one transaction.
+    func recordOutcomes(_ outcomes: [SendOutcome]) throws
+    /// A delivery receipt: the message with this provider id is now `status`. `false` when no
+    /// message has that id.
+    func recordDelivery(providerID: String, status: DeliveryStatus, error: String?, at: Int64) throws -> Bool
+    /// Takes or renews the named lease for `holder` until `now + seconds`; `false` while another
+    /// holder's lease is unexpired.
+    func acquireLease(_ name: String, holder: String, now: Int64, seconds: Int64) throws -> Bool
+    /// Gives the lease up, if `holder` has it.
+    func releaseLease(_ name: String, holder: String) throws
+}
+
+/// What the planner needs about due runs, read in one go.
+public struct PlanningFacts: Sendable {
+    public var customers: [CustomerID: CustomerRecord]
+    /// Run id → the first counting order after the trigger.
+    public var orderAfterTrigger: [Int64: Int64]
+    public var history: [CustomerID: [ContactPolicy.Sent]]
+    public init(
+        customers: [CustomerID: CustomerRecord], orderAfterTrigger: [Int64: Int64],
+        history: [CustomerID: [ContactPolicy.Sent]]
+    ) {
+        self.customers = customers
+        self.orderAfterTrigger = orderAfterTrigger
+        self.history = history
+    }
+}
+
+/// The cart, order or product a run's messages speak of.
+public struct TemplateRecords: Sendable {
+    public var cart: CartRecord?
+    public var order: OrderRecord?
+    /// The name of the run's SKU on its last order.
+    public var productName: String?
+    /// The customer's segment in the newest RFM snapshot.
+    public var rfmSegment: String?
+    public init(cart: CartRecord? = nil, order: OrderRecord? = nil, productName: String? = nil, rfmSegment: String? = nil)
+    {
+        self.cart = cart
+        self.order = order
+        self.productName = productName
+        self.rfmSegment = rfmSegment
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+
+/// An active flow as the engine runs it.
+public struct ActiveFlow: Sendable {
+    public var flow: Flow
+    public var program: FlowProgram
+    /// Firings before this time are not the flow's business (no flood of old events on activation).
+    public var activatedAt: Int64
+    public init(flow: Flow, activatedAt: Int64) {
+        self.flow = flow
+        self.program = FlowProgram(flow.steps)
+        self.activatedAt = activatedAt
+    }
+}
+
+/// What one tick did, per flow and reason.
+public struct TickReport: Hashable, Sendable {
+    public var entered: [String: Int] = [:]
+    public var planned: [String: Int] = [:]
+    /// Decisions by reason (`holdout`, `capped`, `quiet_hours`, …).
+    public var decisions: [String: Int] = [:]
+    public init() {}
+
+    public var plannedTotal: Int { planned.values.reduce(0, +) }
+}
+
+/// One tick of the campaign engine: for every active flow, find new trigger firings, let the
+/// planner decide who enters, run every due enrollment, render the planned messages into the
+/// outbox. Safe to repeat: a second tick at the same `now` finds nothing new.
+public struct CampaignTick<S: CampaignStore>: Sendable {
+    public let store: S
+    public let planner: FlowPlanner
+    public let renderer: any MessageRendering
+    public var shopName: String
+    public var currency: CurrencyCode?
+    /// How far back a tick looks for firings (late webhooks, a scheduler that was down).
+    public var lookbackSeconds: Int64 = 2 * 86_400
+    public var batchSize = 5_000
+
+    public init(store: S, planner: FlowPlanner, renderer: any MessageRendering, shopName: String, currency: CurrencyCode?)
+    {
+        self.store = store
+        self.planner = planner
+        self.renderer = renderer
+        self.shopName = shopName
+        self.currency = currency
+    }
+
+    /// Runs every flow at `now`.
+    public func run(_ flows: [ActiveFlow], now: Int64) throws -> TickReport {
+        var report = TickReport()
+        for active in flows {
+            try enter(active, now: now, report: &report)
+            try advance(active, now: now, report: &report)
+        }
+        return report
+    }
+
+    func enter(_ active: ActiveFlow, now: Int64, report: inout TickReport) throws {
+        let flow = active.flow
+        let from = max(active.activatedAt - 1, now - lookbackSeconds)
+        var instances: [FlowTriggerInstance] = []
+        for trigger in flow.triggers {
+            instances += try firings(of: trigger, flow: flow, from: from, through: now)
+        }
+        guard !instances.isEmpty else { return }
+        instances.sort { ($0.at, $0.customerID.rawValue, $0.key) < ($1.at, $1.customerID.rawValue, $1.key) }
+        for start in stride(from: 0, to: instances.count, by: batchSize) {
+            let batch = Array(instances[start..<min(instances.count, start + batchSize)])
+            var (known, lastEntered) = try store.entryState(flowID: flow.id, instances: batch)
+            let ids = Array(Set(batch.map(\.customerID)))
+            let audience = try flow.audience.map { try store.members(of: $0, among: ids, now: now) }
+            var runs: [Enrollment] = []
+            var decisions: [CampaignDecision] = []
+            for instance in batch where known.insert("\(instance.customerID.rawValue)/\(instance.key)").inserted {
+                let entry = planner.enter(
+                    flow: flow, instance: instance, inAudience: audience?.contains(instance.customerID) ?? true,
+                    lastEnteredAt: lastEntered[instance.customerID], now: now)
+                if let run = entry.enrollment {
+                    runs.append(run)
+                    lastEntered[instance.customerID] = instance.at
+                    if run.state == .active { report.entered[flow.id, default: 0] += 1 }
+                }
+                if let decision = entry.decision {
+                    decisions.append(decision)
+                    report.decisions[decision.reason, default: 0] += 1
+                }
+            }
+            try store.saveEntries(runs, decisions: decisions)
+        }
+    }
+
+    func firings(of trigger: FlowTrigger, flow: Flow, from: Int64, through: Int64) throws -> [FlowTriggerInstance] {
+        switch trigger {
+        case .birthday(let minuteOfDay):
+            return try birthdayFirings(minuteOfDay: minuteOfDay, from: from, through: through)
+        case .schedule(let every, let anchor):
+            guard every > 0 else { return [] }
+            var slot = anchor + max(0, (from - anchor) / every) * every
+            var out: [FlowTriggerInstance] = []
+            while slot <= through {
+                if slot > from {
+                    let everyone = flow.audience.map { try? store.members(of: $0, among: nil, now: slot) } ?? nil
+                    for id in (everyone ?? []).sorted(by: { $0.rawValue < $1.rawValue }) {
+                        out.append(FlowTriggerInstance(customerID: id, key: "schedule:\(slot)", at: slot))
+                    }
+                }
+                slot += every
+            }
+            return out
+        default:
+            return try store.triggerInstances(of: trigger, from: from, through: through)
+        }
+    }
+
+    /// Birthdays whose local `minuteOfDay` falls in `(from, through]`, in each customer's zone
+    /// (UTC when unknown); 29 February is the 28th in other years.
+    func birthdayFirings(minuteOfDay: Int, from: Int64, through: Int64) throws -> [FlowTriggerInstance] {
+        var monthDays: Set<String> = []
+        var day = Day(epochSeconds: from) - 1
+        while day <= Day(epochSeconds: through) + 1 {
+            let text = day.description
+            monthDays.insert(String(text.suffix(5)))
+            if text.hasSuffix("02-28") && !Self.isLeap(Int(text.prefix(4)) ?? 0) { monthDays.insert("02-29") }
+            day = day + 1
+        }
+        var out: [FlowTriggerInstance] = []
+        for (id, birthday, zoneName) in try store.birthdayCandidates(monthDays: monthDays.sorted()) {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zoneName.flatMap(TimeZone.init(identifier:)) ?? .gmt
+            let month = Int(birthday.suffix(5).prefix(2)) ?? 0
+            var dayOfMonth = Int(birthday.suffix(2)) ?? 0
+            let years = Set([from, through].map { calendar.component(.year, from: Date(timeIntervalSince1970: TimeInterval($0))) })
+            for year in years.sorted() {
+                if month == 2 && dayOfMonth == 29 && !Self.isLeap(year) { dayOfMonth = 28 }
+                let parts = DateComponents(
+                    year: year, month: month, day: dayOfMonth, hour: minuteOfDay / 60, minute: minuteOfDay % 60)
+                guard let date = calendar.date(from: parts) else { continue }
+                let at = Int64(date.timeIntervalSince1970)
+                if at > from && at <= through {
+                    out.append(FlowTriggerInstance(customerID: id, key: "birthday:\(year)", at: at))
+                }
+            }
+        }
+        return out
+    }
+
+    static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+
+    func advance(_ active: ActiveFlow, now: Int64, report: inout TickReport) throws {
+        let flow = active.flow
+        let window = ContactPolicy.historyWindow(planner.policy)
+        while true {
+            let due = try store.dueEnrollments(flowID: flow.id, now: now, limit: batchSize)
+            if due.isEmpty { return }
+            let facts = try store.planningFacts(for: due, now: now, since: now - window)
+            let ids = Array(Set(due.map(\.customerID)))
+            var holding: [FlowCondition: Set<CustomerID>] = [:]
+            for condition in Set(active.program.conditions) {
+                holding[condition] = try store.members(of: condition, among: ids, now: now)
+            }
+            let needsRecords = flow.templates.values.contains { $0.body.contains("{{") || $0.subject?.contains("{{") == true }
+            let records = needsRecords ? try store.templateRecords(for: due) : [:]
+            var history = facts.history
+            var runs: [Enrollment] = []
+            var messages: [OutboxMessage] = []
+            var decisions: [CampaignDecision] = []
+            for run in due {
+                guard let customer = facts.customers[run.customerID] else {
+                    var ended = run
+                    ended.state = .ended("customer_gone")
+                    runs.append(ended)
+                    continue
+                }
+                let held = holding
+                let subject = FlowPlanner.Subject(
+                    customer: customer, orderAfterTrigger: facts.orderAfterTrigger[run.id],
+                    history: history[run.customerID] ?? [], holds: { held[$0]?.contains(run.customerID) ?? false })
+                var step = planner.advance(flow: flow, program: active.program, enrollment: run, subject: subject, now: now)
+                for planned in step.messages {
+                    guard let template = flow.templates[planned.template] else { continue }
+                    let values = TemplateValues.make(
+                        customer: customer, enrollment: run, records: records[run.id], currency: currency,
+                        shopName: shopName, now: now)
+                    do {
+                        let text = try renderer.render(template, values: values)
+                        messages.append(
+                            OutboxMessage(
+                                key: planned.key, flowID: flow.id, step: planned.step, customerID: planned.customerID,
+                                channel: planned.channel, recipient: planned.recipient, subject: text.subject,
+                                body: text.body, plannedAt: now, nextAttemptAt: planned.dueAt))
+                        history[run.customerID, default: []].append(
+                            ContactPolicy.Sent(channel: planned.channel, flow: flow.id, at: now))
+                        report.planned[flow.id, default: 0] += 1
+                    } catch {
+                        step.decisions.append(
+                            CampaignDecision(
+                                flowID: flow.id, customerID: run.customerID, triggerKey: run.triggerKey,
+                                step: planned.step, reason: "render_failed", detail: "\(error)", at: now))
+                    }
+                }
+                for decision in step.decisions { report.decisions[decision.reason, default: 0] += 1 }
+                runs.append(step.enrollment)
+                decisions += step.decisions
+            }
+            try store.applyPlan(enrollments: runs, messages: messages, decisions: decisions)
+            if due.count < batchSize { return }
+        }
+    }
+}
+
+extension ContactPolicy {
+    /// How far back the caps look: the longest cap window.
+    static func historyWindow(_ policy: ContactPolicy) -> Int64 { policy.caps.map(\.seconds).max() ?? 0 }
+}
