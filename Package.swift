@@ -13,8 +13,11 @@ let package = Package(
         .library(name: "PatronHTTP", targets: ["PatronHTTP"]),
         .library(name: "PatronSMS", targets: ["PatronSMS"]),
         .library(name: "PatronMail", targets: ["PatronMail"]),
+        .library(name: "PatronFlows", targets: ["PatronFlows"]),
+        .library(name: "PatronScheduler", targets: ["PatronScheduler"]),
         .executable(name: "patron", targets: ["patron"]),
         .executable(name: "patron-api", targets: ["patron-api"]),
+        .executable(name: "patron-scheduler", targets: ["patron-scheduler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -24,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The kernel: Foundation only, no third-party package.
@@ -56,6 +62,32 @@ let package = Package(
         .target(
             name: "PatronSMS", dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Connectors/PatronSMS"),
+        // Flow files (YAML, positioned errors) and Mustache templates for the campaign engine.
+        .target(
+            name: "PatronFlows",
+            dependencies: [
+                "PatronCore", .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            path: "Core/PatronFlows"),
+        // The campaign runtime wired to SQLite and the channels, and the scheduler's services.
+        .target(
+            name: "PatronScheduler",
+            dependencies: [
+                "PatronCore", "PatronSQLite", "PatronFlows", "PatronSMS", "PatronMail",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Apps/PatronScheduler"),
+        .executableTarget(
+            name: "patron-scheduler",
+            dependencies: [
+                "PatronCore", "PatronSQLite", "PatronScheduler", "PatronMail",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Apps/patron-scheduler"),
         // The HTTP API and webhook receivers (Hummingbird routes), a library so it is tested without sockets.
         .target(
             name: "PatronHTTP",
@@ -78,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronCSV", "PatronHTTP", "PatronMail",
+                "PatronCore", "PatronSQLite", "PatronCSV", "PatronHTTP", "PatronMail", "PatronFlows", "PatronScheduler",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,6 +118,19 @@ let package = Package(
             path: "Apps/patron"
         ),
         .testTarget(name: "PatronSMSTests", dependencies: ["PatronSMS"], path: "Tests/PatronSMSTests"),
+        .testTarget(
+            name: "PatronFlowsTests",
+            dependencies: ["PatronFlows", "PatronCore", .product(name: "Yams", package: "Yams")],
+            path: "Tests/PatronFlowsTests"),
+        .testTarget(
+            name: "PatronSchedulerTests",
+            dependencies: [
+                "PatronCore", "PatronSQLite", "PatronFlows", "PatronScheduler", "PatronSMS", "PatronHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/PatronSchedulerTests"),
         .testTarget(
             name: "PatronMailTests", dependencies: ["PatronMail", "PatronCore", "PatronSQLite", "PatronTestKit"],
             path: "Tests/PatronMailTests"),

@@ -3,23 +3,55 @@ import Hummingbird
 import Logging
 import PatronSMS
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// A stand-in for a Twilio-shaped SMS gateway, served for real on a socket (`patron sms-stub`):
 /// `POST /2010-04-01/Accounts/{Sid}/Messages.json` with Basic auth and a form body answers 201
 /// with a `sid`, `status` and `num_segments`, and keeps what it received (`GET /_stub/messages`).
 ///
 /// Recipients tell it to misbehave, so retry paths are tested over a real socket: a number
 /// ending in `0429` gets 429 with `Retry-After`, `0500` a 500, `0400` Twilio's 21211 (invalid
-/// number, also for anything not E.164), `0555` an answer two seconds late.
+/// number, also for anything not E.164), `0555` an answer two seconds late; `0600` is accepted
+/// but its status callback says `undelivered` (30003).
+///
+/// A request repeating an `I-Twilio-Idempotency-Token` it has seen gets the first answer again
+/// and is not kept twice (counted in `duplicates`). After `callbackDelay` it POSTs the message's
+/// status (`delivered`) to its `StatusCallback`, signed with `X-Twilio-Signature` like Twilio.
 public final class SMSStubGateway: @unchecked Sendable {
-    // @unchecked: `received` is only touched while `lock` is held.
+    // @unchecked: `received`, `byToken` and `duplicateCount` are only touched while `lock` is held.
     private let lock = NSLock()
     private var received: [[String: String]] = []
+    private var byToken: [String: String] = [:]
+    private var duplicateCount = 0
     public let accountSid: String
     public let authToken: String
+    /// How long after accepting a message its status callback is sent (`nil`: never).
+    public let callbackDelay: Duration?
+    let logger = Logger(label: "patron.sms-stub")
 
-    public init(accountSid: String, authToken: String) {
+    public init(accountSid: String, authToken: String, callbackDelay: Duration? = .milliseconds(500)) {
         self.accountSid = accountSid
         self.authToken = authToken
+        self.callbackDelay = callbackDelay
+    }
+
+    /// Requests that repeated an idempotency token already answered.
+    public var duplicates: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return duplicateCount
+    }
+
+    /// The sid already given for `token`, counting the repeat; else `nil`.
+    private func seen(_ token: String?) -> String? {
+        guard let token, !token.isEmpty else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        guard let sid = byToken[token] else { return nil }
+        duplicateCount += 1
+        return sid
     }
 
     /// What it accepted, oldest first (each message's form fields and its sid).
@@ -29,10 +61,19 @@ public final class SMSStubGateway: @unchecked Sendable {
         return received
     }
 
-    private func record(_ message: [String: String]) {
+    /// Keeps the message unless its token was taken meanwhile; returns the sid that stands.
+    private func record(_ message: [String: String], token: String?) -> String {
         lock.lock()
+        defer { lock.unlock() }
+        if let token, !token.isEmpty {
+            if let sid = byToken[token] {
+                duplicateCount += 1
+                return sid
+            }
+            byToken[token] = message["sid"]
+        }
         received.append(message)
-        lock.unlock()
+        return message["sid"] ?? ""
     }
 
     public func add(to router: Router<some RequestContext>) {
@@ -40,7 +81,7 @@ public final class SMSStubGateway: @unchecked Sendable {
             try await self.create(request, sid: context.parameters.get("sid") ?? "")
         }
         router.get("/_stub/messages") { _, _ in
-            APIResponse.json(.ok, object: ["messages": self.messages])
+            APIResponse.json(.ok, object: ["messages": self.messages, "duplicates": self.duplicates])
         }
     }
 
@@ -74,18 +115,65 @@ public final class SMSStubGateway: @unchecked Sendable {
         }
         if to.hasSuffix("0500") { return Self.twilioError(.internalServerError, code: 20500, "Internal Server Error") }
         if to.hasSuffix("0555") { try await Task.sleep(for: .seconds(2)) }
-        let messageSid = "SM" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let token = APIResponse.header(request, "I-Twilio-Idempotency-Token")
         let text = form["Body"] ?? ""
-        record([
-            "sid": messageSid, "To": to, "From": form["From"] ?? form["MessagingServiceSid"] ?? "", "Body": text,
-            "StatusCallback": form["StatusCallback"] ?? "",
-        ])
-        return APIResponse.json(
-            .created,
-            object: [
-                "sid": messageSid, "account_sid": accountSid, "to": to, "from": (form["From"] ?? "") as Any,
-                "body": text, "status": "queued", "num_segments": String(SMSSegments(text).count),
-                "direction": "outbound-api", "api_version": "2010-04-01",
-            ])
+        func created(_ sid: String) -> Response {
+            APIResponse.json(
+                .created,
+                object: [
+                    "sid": sid, "account_sid": accountSid, "to": to, "from": (form["From"] ?? "") as Any,
+                    "body": text, "status": "queued", "num_segments": String(SMSSegments(text).count),
+                    "direction": "outbound-api", "api_version": "2010-04-01",
+                ])
+        }
+        if let sid = seen(token) { return created(sid) }
+        let fresh = "SM" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let callback = form["StatusCallback"] ?? ""
+        let sid = record(
+            [
+                "sid": fresh, "To": to, "From": form["From"] ?? form["MessagingServiceSid"] ?? "", "Body": text,
+                "StatusCallback": callback, "IdempotencyToken": token ?? "",
+            ], token: token)
+        if sid == fresh, !callback.isEmpty, let delay = callbackDelay {
+            let fields: FormFields = [
+                "AccountSid": accountSid, "ApiVersion": "2010-04-01", "From": form["From"] ?? "", "MessageSid": sid,
+                "MessageStatus": to.hasSuffix("0600") ? "undelivered" : "delivered",
+                "SmsStatus": to.hasSuffix("0600") ? "undelivered" : "delivered", "To": to,
+            ]
+            var withError = fields
+            if to.hasSuffix("0600") { withError.append("ErrorCode", "30003") }
+            Task { [withError] in
+                try? await Task.sleep(for: delay)
+                await self.postCallback(to: callback, fields: withError)
+            }
+        }
+        return created(sid)
+    }
+
+    /// POSTs a status callback, signed with the auth token over the URL and the fields.
+    func postCallback(to url: String, fields: FormFields) async {
+        guard let target = URL(string: url) else { return }
+        var request = URLRequest(url: target)
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.setValue(
+            TwilioSignature.compute(url: url, parameters: fields, authToken: authToken),
+            forHTTPHeaderField: TwilioSignature.headerName)
+        request.httpBody = Data(FormEncoding.encode(fields).utf8)
+        do {
+            let (body, response) = try await URLSession.shared.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            if (200..<300).contains(status) {
+                logger.debug("status callback", metadata: ["url": "\(url)", "status": "\(status)"])
+            } else {
+                logger.notice(
+                    "status callback refused",
+                    metadata: [
+                        "url": "\(url)", "status": "\(status)", "body": "\(String(decoding: body, as: UTF8.self))",
+                    ])
+            }
+        } catch {
+            logger.notice("status callback failed", metadata: ["url": "\(url)", "error": "\(error)"])
+        }
     }
 }

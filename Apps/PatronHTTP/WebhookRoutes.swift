@@ -109,6 +109,21 @@ public struct WebhookRoutes: Sendable {
                 ], responses: [200: ["description": "Taken (an empty TwiML answer).", "content": ["text/xml": [:]]]],
                 extraErrors: errors
             ) { request, _ in await self.twilioInbound(request) },
+            APIRoute(
+                method: .post, path: "/webhooks/twilio/status", operationID: "twilioStatus",
+                summary:
+                    "Delivery receipts (status callbacks) for campaign SMS: the outbox message becomes delivered or failed.",
+                scope: nil,
+                parameters: [
+                    .header(
+                        "X-Twilio-Signature", "Base64 HMAC-SHA1 of the URL and the sorted parameters.", required: true)
+                ],
+                requestBody: [
+                    "required": true,
+                    "content": ["application/x-www-form-urlencoded": ["schema": ["type": "object"]]],
+                ], responses: [204: ["description": "Recorded, or about a message Patron did not send."]],
+                extraErrors: errors
+            ) { request, _ in await self.twilioStatus(request) },
         ]
     }
 
@@ -187,22 +202,11 @@ public struct WebhookRoutes: Sendable {
     /// An inbound SMS: verified, then a STOP-like keyword revokes the sender's SMS consent and a
     /// START-like one grants it (each once per message sid), by the phone number.
     func twilioInbound(_ request: Request) async -> Response {
-        var request = request
-        guard let buffer = try? await request.collectBody(upTo: Self.maxBody) else {
-            return APIResponse.problem(Problem(.contentTooLarge, "the body is over \(Self.maxBody) bytes"))
+        let fields: FormFields
+        switch await twilioFields(request) {
+        case .success(let verified): fields = verified
+        case .failure(let problem): return APIResponse.problem(problem)
         }
-        let origin = secrets.publicOrigin ?? "http://" + (APIResponse.header(request, "Host") ?? "localhost")
-        let url = origin + request.uri.description
-        guard let fields = try? FormEncoding.decode(bytes: Array(buffer.readableBytesView)) else {
-            return APIResponse.problem(Problem(.badRequest, "the body is not form-encoded"))
-        }
-        let signature = APIResponse.header(request, "X-Twilio-Signature")
-        guard
-            secrets.twilio.contains(where: { token in
-                (try? TwilioSignature.verify(signature: signature, url: url, parameters: fields, authToken: token))
-                    != nil
-            })
-        else { return APIResponse.problem(Problem(.unauthorized, "X-Twilio-Signature does not match (URL \(url))")) }
         let inbound: InboundSMS
         do {
             inbound = try InboundSMS(fields: fields)
@@ -228,6 +232,68 @@ public struct WebhookRoutes: Sendable {
             return APIResponse.problem(Problem(.unprocessableContent, "the consent change could not be applied"))
         }
         return twiml
+    }
+
+    /// The form fields of a Twilio request, once its `X-Twilio-Signature` matches one of the
+    /// auth tokens over the public URL.
+    func twilioFields(_ request: Request) async -> Result<FormFields, Problem> {
+        var request = request
+        guard let buffer = try? await request.collectBody(upTo: Self.maxBody) else {
+            return .failure(Problem(.contentTooLarge, "the body is over \(Self.maxBody) bytes"))
+        }
+        // HTTP/1.1's Host header is the request's authority in swift-http-types.
+        let host = request.head.authority ?? APIResponse.header(request, "Host") ?? "localhost"
+        let origin = secrets.publicOrigin ?? "http://" + host
+        let url = origin + request.uri.description
+        guard let fields = try? FormEncoding.decode(bytes: Array(buffer.readableBytesView)) else {
+            return .failure(Problem(.badRequest, "the body is not form-encoded"))
+        }
+        let signature = APIResponse.header(request, "X-Twilio-Signature")
+        guard
+            secrets.twilio.contains(where: { token in
+                (try? TwilioSignature.verify(signature: signature, url: url, parameters: fields, authToken: token))
+                    != nil
+            })
+        else { return .failure(Problem(.unauthorized, "X-Twilio-Signature does not match (URL \(url))")) }
+        return .success(fields)
+    }
+
+    /// A status callback: verified, then the outbox message with that sid records the status
+    /// (delivered, or failed with the error code for undelivered/failed).
+    func twilioStatus(_ request: Request) async -> Response {
+        let fields: FormFields
+        switch await twilioFields(request) {
+        case .success(let verified): fields = verified
+        case .failure(let problem): return APIResponse.problem(problem)
+        }
+        let callback: TwilioStatusCallback
+        do {
+            callback = try TwilioStatusCallback(fields: fields)
+        } catch {
+            return APIResponse.problem(Problem(.badRequest, error.description))
+        }
+        let status: DeliveryStatus? =
+            switch callback.status {
+            case .delivered, .read: .delivered
+            case .undelivered: .undelivered
+            case .failed: .failed
+            case .sent: .sent
+            case .queued, .accepted, .scheduled, .sending: .queued
+            default: nil
+            }
+        guard let status else { return Response(status: .noContent) }
+        do {
+            let known = try store.recordDelivery(
+                providerID: callback.messageSid, status: status, error: callback.errorCode.map { "error \($0)" },
+                at: now())
+            logger.info(
+                "delivery receipt",
+                metadata: ["sid": "\(callback.messageSid)", "status": "\(status.rawValue)", "known": "\(known)"])
+        } catch {
+            logger.error("delivery receipt not recorded", metadata: ["error": "\(error)"])
+            return APIResponse.problem(Problem(.serviceUnavailable, "the receipt could not be recorded"))
+        }
+        return Response(status: .noContent)
     }
 
     // MARK: The common path

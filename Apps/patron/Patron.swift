@@ -15,7 +15,7 @@ struct Patron: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, IngestCommand.self, ImportCommand.self, RFMCommand.self, MetricsCommand.self,
             GenerateCommand.self, SegmentCommand.self, FieldsCommand.self, PredictCommand.self, ExportCommand.self,
-            APIKeyCommand.self, MailCommand.self, SMSStubCommand.self,
+            APIKeyCommand.self, MailCommand.self, SMSStubCommand.self, CampaignsCommand.self,
         ])
 
     /// Sends logs to stderr at `PATRON_LOG_LEVEL` (default warning); safe to call more than once.

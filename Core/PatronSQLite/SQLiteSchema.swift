@@ -290,6 +290,108 @@ enum SQLiteSchema {
             ) WITHOUT ROWID;
             """
         ),
+        (
+            "v12-campaigns",
+            """
+            -- Campaigns: flows (the flow file's text and whether it runs), runs of customers
+            -- through flows (unique per trigger firing), the decision log that explains every
+            -- message not sent, the outbox, the scheduler's lease, and replenishment due days.
+            CREATE TABLE flows (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                source TEXT NOT NULL,
+                path TEXT,
+                status TEXT NOT NULL,
+                activated_at INTEGER,
+                updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE flow_runs (
+                id INTEGER PRIMARY KEY,
+                flow_id TEXT NOT NULL,
+                customer_id INTEGER NOT NULL,
+                trigger_key TEXT NOT NULL,
+                triggered_at INTEGER NOT NULL,
+                context TEXT NOT NULL,
+                holdout INTEGER NOT NULL,
+                pc INTEGER NOT NULL,
+                wake_at INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (flow_id, customer_id, trigger_key)
+            );
+            CREATE INDEX flow_runs_due ON flow_runs(flow_id, wake_at) WHERE state = 'active';
+            CREATE INDEX flow_runs_by_customer ON flow_runs(customer_id, flow_id, triggered_at);
+            CREATE TABLE campaign_decisions (
+                id INTEGER PRIMARY KEY,
+                flow_id TEXT NOT NULL,
+                customer_id INTEGER NOT NULL,
+                trigger_key TEXT NOT NULL,
+                step INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                UNIQUE (flow_id, customer_id, trigger_key, step, reason)
+            );
+            CREATE INDEX campaign_decisions_by_customer ON campaign_decisions(customer_id);
+            CREATE INDEX campaign_decisions_by_flow ON campaign_decisions(flow_id, reason);
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                flow_id TEXT NOT NULL,
+                step INTEGER NOT NULL,
+                customer_id INTEGER NOT NULL,
+                channel TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                subject TEXT,
+                body TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                planned_at INTEGER NOT NULL,
+                next_attempt_at INTEGER NOT NULL,
+                claimed_at INTEGER,
+                sent_at INTEGER,
+                delivered_at INTEGER,
+                provider_id TEXT,
+                provider_status TEXT,
+                last_error TEXT,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'planned';
+            CREATE INDEX outbox_sending ON outbox(claimed_at) WHERE status = 'sending';
+            CREATE INDEX outbox_by_customer ON outbox(customer_id, planned_at);
+            CREATE INDEX outbox_by_provider ON outbox(provider_id) WHERE provider_id IS NOT NULL;
+            CREATE INDEX outbox_by_flow ON outbox(flow_id, status);
+            -- A receipt that arrives before the send's outcome is recorded waits here.
+            CREATE TABLE pending_receipts (
+                provider_id TEXT PRIMARY KEY,
+                status TEXT NOT NULL,
+                error TEXT,
+                at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE replenishment_due (
+                customer_id INTEGER NOT NULL,
+                sku TEXT NOT NULL,
+                last_bought_at INTEGER NOT NULL,
+                interval_days INTEGER NOT NULL,
+                due_at INTEGER NOT NULL,
+                PRIMARY KEY (customer_id, sku)
+            ) WITHOUT ROWID;
+            CREATE INDEX replenishment_due_at ON replenishment_due(due_at);
+            -- Trigger firings are found by time.
+            CREATE INDEX orders_by_placed_at ON orders(placed_at);
+            CREATE INDEX carts_open_by_updated ON carts(updated_at) WHERE status = 'open';
+            CREATE INDEX customers_by_created_at ON customers(created_at);
+            CREATE INDEX customers_by_last_order ON customers(last_order_at);
+            CREATE INDEX customers_by_birthday ON customers(substr(birthday, -5)) WHERE birthday IS NOT NULL;
+            CREATE INDEX segment_moves_by_time ON segment_moves(moved_at);
+            CREATE INDEX segment_changes_by_time ON segment_membership_changes(at);
+            """
+        ),
     ]
 
     /// The schema version this build writes.

@@ -31,10 +31,12 @@ public protocol CampaignStore: Sendable {
     /// messages (a key already in the outbox is left alone) and the decisions.
     func applyPlan(enrollments: [Enrollment], messages: [OutboxMessage], decisions: [CampaignDecision]) throws
 
-    /// Claims up to `limit` messages due by `now` (planned, or sending but claimed before
-    /// `staleBefore`: a sender that died): marks them sending, counts the attempt, and returns
-    /// them with their customers' consent now.
-    func claimOutbox(now: Int64, staleBefore: Int64, limit: Int) throws -> [(OutboxMessage, CustomerRecord?)]
+    /// Claims up to `limit` messages on `channels` due by `now` (planned, or sending but claimed
+    /// before `staleBefore`: a sender that died): marks them sending, counts the attempt, and
+    /// returns them with their customers as they are now. Messages on other channels wait.
+    func claimOutbox(channels: [ConsentChannel], now: Int64, staleBefore: Int64, limit: Int) throws -> [(
+        OutboxMessage, CustomerRecord?
+    )]
     /// Records what became of sends, in one transaction.
     func recordOutcomes(_ outcomes: [SendOutcome]) throws
     /// A delivery receipt: the message with this provider id is now `status`. `false` when no
@@ -71,8 +73,9 @@ public struct TemplateRecords: Sendable {
     public var productName: String?
     /// The customer's segment in the newest RFM snapshot.
     public var rfmSegment: String?
-    public init(cart: CartRecord? = nil, order: OrderRecord? = nil, productName: String? = nil, rfmSegment: String? = nil)
-    {
+    public init(
+        cart: CartRecord? = nil, order: OrderRecord? = nil, productName: String? = nil, rfmSegment: String? = nil
+    ) {
         self.cart = cart
         self.order = order
         self.productName = productName

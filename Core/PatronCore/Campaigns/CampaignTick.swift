@@ -37,8 +37,9 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
     public var lookbackSeconds: Int64 = 2 * 86_400
     public var batchSize = 5_000
 
-    public init(store: S, planner: FlowPlanner, renderer: any MessageRendering, shopName: String, currency: CurrencyCode?)
-    {
+    public init(
+        store: S, planner: FlowPlanner, renderer: any MessageRendering, shopName: String, currency: CurrencyCode?
+    ) {
         self.store = store
         self.planner = planner
         self.renderer = renderer
@@ -130,7 +131,8 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
             calendar.timeZone = zoneName.flatMap(TimeZone.init(identifier:)) ?? .gmt
             let month = Int(birthday.suffix(5).prefix(2)) ?? 0
             var dayOfMonth = Int(birthday.suffix(2)) ?? 0
-            let years = Set([from, through].map { calendar.component(.year, from: Date(timeIntervalSince1970: TimeInterval($0))) })
+            let years = Set(
+                [from, through].map { calendar.component(.year, from: Date(timeIntervalSince1970: TimeInterval($0))) })
             for year in years.sorted() {
                 if month == 2 && dayOfMonth == 29 && !Self.isLeap(year) { dayOfMonth = 28 }
                 let parts = DateComponents(
@@ -159,7 +161,9 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
             for condition in Set(active.program.conditions) {
                 holding[condition] = try store.members(of: condition, among: ids, now: now)
             }
-            let needsRecords = flow.templates.values.contains { $0.body.contains("{{") || $0.subject?.contains("{{") == true }
+            let needsRecords = flow.templates.values.contains {
+                $0.body.contains("{{") || $0.subject?.contains("{{") == true
+            }
             let records = needsRecords ? try store.templateRecords(for: due) : [:]
             var history = facts.history
             var runs: [Enrollment] = []
@@ -176,7 +180,8 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
                 let subject = FlowPlanner.Subject(
                     customer: customer, orderAfterTrigger: facts.orderAfterTrigger[run.id],
                     history: history[run.customerID] ?? [], holds: { held[$0]?.contains(run.customerID) ?? false })
-                var step = planner.advance(flow: flow, program: active.program, enrollment: run, subject: subject, now: now)
+                var step = planner.advance(
+                    flow: flow, program: active.program, enrollment: run, subject: subject, now: now)
                 for planned in step.messages {
                     guard let template = flow.templates[planned.template] else { continue }
                     let values = TemplateValues.make(

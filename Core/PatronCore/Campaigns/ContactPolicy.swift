@@ -123,7 +123,7 @@ public struct ContactPolicy: Hashable, Sendable {
         {
             return .suppressed(.cooldown(until: last + cooldownSeconds))
         }
-        for cap in caps {
+        for cap in caps where cap.channel == nil || cap.channel == channel {
             let counted = history.filter {
                 ($0.channel == cap.channel || cap.channel == nil) && now - $0.at < cap.seconds
             }

@@ -27,7 +27,8 @@ public struct FlowPlanner: Sendable {
                 detail: detail, at: now)
         }
         guard inAudience else {
-            return Entry(enrollment: nil, decision: decision("not_in_audience", "not in \(flow.audience?.source ?? "")"))
+            return Entry(
+                enrollment: nil, decision: decision("not_in_audience", "not in \(flow.audience?.source ?? "")"))
         }
         if let last = lastEnteredAt, instance.at - last < flow.reentryCooldownSeconds {
             let until = last + flow.reentryCooldownSeconds
@@ -105,7 +106,9 @@ public struct FlowPlanner: Sendable {
                     flowID: flow.id, customerID: run.customerID, triggerKey: run.triggerKey, step: step, reason: reason,
                     detail: detail, at: now))
         }
-        guard run.state == .active, run.wakeAt <= now else { return Advance(enrollment: run, messages: [], decisions: []) }
+        guard run.state == .active, run.wakeAt <= now else {
+            return Advance(enrollment: run, messages: [], decisions: [])
+        }
         if flow.goal == .orderPlaced, let order = subject.orderAfterTrigger {
             run.state = .ended("goal_reached")
             decide("goal_reached", "ordered \(Timestamp.format(order))", step: run.pc)
@@ -132,7 +135,8 @@ public struct FlowPlanner: Sendable {
                     run.pc += 1
                     continue
                 }
-                switch policy.decide(customer: subject.customer, channel: channel, flow: flow.id, now: now, history: history)
+                switch policy.decide(
+                    customer: subject.customer, channel: channel, flow: flow.id, now: now, history: history)
                 {
                 case .send:
                     messages.append(

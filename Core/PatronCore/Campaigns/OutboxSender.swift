@@ -46,7 +46,9 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
 
     /// Claims and sends one batch of due messages; `claimed == 0` when nothing is due.
     public func round(now: @escaping @Sendable () -> Int64) async throws -> RoundReport {
-        let claimed = try store.claimOutbox(now: now(), staleBefore: now() - claimTimeoutSeconds, limit: batchSize)
+        let claimed = try store.claimOutbox(
+            channels: channels.keys.sorted { $0.rawValue < $1.rawValue }, now: now(),
+            staleBefore: now() - claimTimeoutSeconds, limit: batchSize)
         var report = RoundReport()
         report.claimed = claimed.count
         guard !claimed.isEmpty else { return report }
@@ -61,7 +63,8 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
                 let status = customer?.consent[message.channel].status.rawValue ?? "gone"
                 outcomes.append(
                     SendOutcome(
-                        id: message.id, result: .suppressed("no consent at send time: \(message.channel.rawValue) is \(status)"),
+                        id: message.id,
+                        result: .suppressed("no consent at send time: \(message.channel.rawValue) is \(status)"),
                         at: now()))
             }
         }
@@ -95,7 +98,8 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
 
     func send(_ message: OutboxMessage, now: @escaping @Sendable () -> Int64) async -> SendOutcome {
         guard let channel = channels[message.channel] else {
-            return SendOutcome(id: message.id, result: .failed("no \(message.channel.rawValue) channel configured"), at: now())
+            return SendOutcome(
+                id: message.id, result: .failed("no \(message.channel.rawValue) channel configured"), at: now())
         }
         do {
             let receipt = try await channel.send(message.outbound)
@@ -103,14 +107,17 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
                 id: message.id, result: .sent(providerID: receipt.providerMessageID, status: receipt.status), at: now())
         } catch {
             let at = now()
-            guard error.isRetryable else { return SendOutcome(id: message.id, result: .failed(error.description), at: at) }
+            guard error.isRetryable else {
+                return SendOutcome(id: message.id, result: .failed(error.description), at: at)
+            }
             // `attempts` already counts this one (the claim counted it).
             if message.attempts >= retry.maxAttempts {
                 return SendOutcome(
                     id: message.id, result: .dead("\(message.attempts) attempts; last: \(error.description)"), at: at)
             }
             let delay = retry.delay(afterAttempt: message.attempts, jitter: jitter())
-            return SendOutcome(id: message.id, result: .retry(at: at + Int64(delay.rounded(.up)), error: error.description), at: at)
+            return SendOutcome(
+                id: message.id, result: .retry(at: at + Int64(delay.rounded(.up)), error: error.description), at: at)
         }
     }
 }

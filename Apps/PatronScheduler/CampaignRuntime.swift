@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import PatronCore
+import PatronFlows
+import PatronSQLite
+
+/// The campaign engine wired to the SQLite store: the flows stored there (parsed from their
+/// files), the tick, the outbox sender with the configured channels, and the nightly jobs.
+/// The scheduler's services and the `patron campaigns` commands both run it.
+public struct CampaignRuntime: Sendable {
+    public let store: SQLiteStore
+    public let channels: [ConsentChannel: any ChannelConnector]
+    public var policy: ContactPolicy
+    public var shopName: String
+    public var retry: RetryPolicy
+    public var concurrency: Int
+    /// A message claimed longer ago than this by a sender that died is sent again (same key).
+    public var claimTimeoutSeconds: Int64 = 120
+    let logger: Logger
+
+    public init(
+        store: SQLiteStore, channels: [ConsentChannel: any ChannelConnector], policy: ContactPolicy = ContactPolicy(),
+        shopName: String = "our shop", retry: RetryPolicy = RetryPolicy(), concurrency: Int = 32,
+        logger: Logger = Logger(label: "patron.campaigns")
+    ) {
+        self.store = store
+        self.channels = channels
+        self.policy = policy
+        self.shopName = shopName
+        self.retry = retry
+        self.concurrency = concurrency
+        self.logger = logger
+    }
+
+    /// The active flows, parsed from their stored files. A stored file that no longer parses
+    /// (a newer format, a segment removed) is logged and skipped, not fatal.
+    public func activeFlows() throws -> [ActiveFlow] {
+        let digits = try store.reportingCurrency()?.minorUnitDigits ?? 2
+        var out: [ActiveFlow] = []
+        for stored in try store.flows() where stored.status == .active {
+            do {
+                let flow = try FlowFile.parse(
+                    stored.source, file: stored.path ?? stored.id, currencyDigits: digits,
+                    savedSegment: { try store.savedSegment(named: $0)?.expression })
+                out.append(ActiveFlow(flow: flow, activatedAt: stored.activatedAt ?? stored.updatedAt))
+            } catch {
+                logger.error(
+                    "stored flow does not parse; skipped", metadata: ["flow": "\(stored.id)", "error": "\(error)"])
+            }
+        }
+        return out
+    }
+
+    /// One tick at `now` over `flows` (the active ones when `nil`).
+    public func tick(now: Int64, flows: [ActiveFlow]? = nil) throws -> TickReport {
+        let tick = CampaignTick(
+            store: store, planner: FlowPlanner(policy: policy), renderer: MustacheRenderer(), shopName: shopName,
+            currency: try store.reportingCurrency())
+        let active = try flows ?? activeFlows()
+        try refreshReplenishmentIfStale(for: active, now: now)
+        let report = try tick.run(active, now: now)
+        logger.info(
+            "tick",
+            metadata: [
+                "at": "\(Timestamp.format(now))", "entered": "\(report.entered.values.reduce(0, +))",
+                "planned": "\(report.plannedTotal)",
+                "decisions":
+                    "\(report.decisions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
+            ])
+        return report
+    }
+
+    public func sender(now: @escaping @Sendable () -> Int64 = CampaignRuntime.wallClock) -> OutboxSender<SQLiteStore> {
+        OutboxSender(
+            store: store, channels: channels, retry: retry, concurrency: concurrency,
+            claimTimeoutSeconds: claimTimeoutSeconds)
+    }
+
+    /// Sends rounds until nothing more is due at `now()` or `shouldStop()` says so; a round in
+    /// flight always finishes.
+    public func drain(
+        now: @escaping @Sendable () -> Int64 = CampaignRuntime.wallClock, shouldStop: () -> Bool = { false }
+    ) async throws -> OutboxSender<SQLiteStore>.RoundReport {
+        let sender = sender(now: now)
+        var total = OutboxSender<SQLiteStore>.RoundReport()
+        while !shouldStop() {
+            let round = try await sender.round(now: now)
+            if round.claimed == 0 { break }
+            total.claimed += round.claimed
+            total.sent += round.sent
+            total.retried += round.retried
+            total.failed += round.failed
+            total.dead += round.dead
+            total.suppressed += round.suppressed
+            logger.info(
+                "sent",
+                metadata: [
+                    "claimed": "\(round.claimed)", "sent": "\(round.sent)", "retried": "\(round.retried)",
+                    "failed": "\(round.failed)", "dead": "\(round.dead)", "suppressed": "\(round.suppressed)",
+                ])
+            if round.sent + round.failed + round.dead + round.suppressed == 0 { break }
+        }
+        return total
+    }
+
+    /// Replenishment due days are recomputed when a flow needs them and they are over a day old
+    /// (or from a later time than `now`, in a replay).
+    func refreshReplenishmentIfStale(for flows: [ActiveFlow], now: Int64) throws {
+        let needed = flows.contains { active in
+            active.flow.triggers.contains { if case .replenishmentDue = $0 { return true } else { return false } }
+        }
+        guard needed else { return }
+        let last = try store.replenishmentRefreshedAt()
+        if let last, last <= now, now - last < 86_400 { return }
+        let kept = try store.refreshReplenishment(now: now)
+        logger.info("replenishment refreshed", metadata: ["due_rows": "\(kept)", "at": "\(Timestamp.format(now))"])
+    }
+
+    /// The nightly jobs: a saved RFM snapshot (its segment moves trigger flows) and the
+    /// replenishment due days.
+    public func nightly(now: Int64) throws {
+        let currency = try store.reportingCurrency()
+        if try store.orderSpan() != nil {
+            let run = try RFMRun.compute(
+                store: store, asOf: Day(epochSeconds: now), windowDays: nil, configuration: RFMConfiguration(),
+                currency: currency)
+            let id = try run.save(to: store, takenAt: now)
+            logger.notice("rfm snapshot saved", metadata: ["snapshot": "\(id)", "moves": "\(run.moves.count)"])
+        }
+        let kept = try store.refreshReplenishment(now: now)
+        logger.notice("replenishment refreshed", metadata: ["due_rows": "\(kept)"])
+    }
+
+    public static let wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+}

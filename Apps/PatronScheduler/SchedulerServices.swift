@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import PatronCore
+import PatronMail
+import PatronSQLite
+import ServiceLifecycle
+
+/// The store lease that makes one scheduler instance the active one: taken or renewed before
+/// each piece of work, for `seconds`; another instance stands by until it expires.
+public struct SchedulerLease: Sendable {
+    public let runtime: CampaignRuntime
+    public let holder: String
+    public var seconds: Int64
+    public static let name = "scheduler"
+
+    public init(runtime: CampaignRuntime, holder: String, seconds: Int64 = 90) {
+        self.runtime = runtime
+        self.holder = holder
+        self.seconds = seconds
+    }
+
+    /// Whether this instance holds the lease now (taking or renewing it).
+    public func hold() -> Bool {
+        (try? runtime.store.acquireLease(Self.name, holder: holder, now: CampaignRuntime.wallClock(), seconds: seconds))
+            ?? false
+    }
+
+    public func release() { try? runtime.store.releaseLease(Self.name, holder: holder) }
+}
+
+/// Sleeps, or returns early when the group shuts down gracefully. Returns `false` then.
+func pause(_ duration: Duration) async -> Bool {
+    do {
+        try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+        return !Task.isShuttingDownGracefully
+    } catch {
+        return false
+    }
+}
+
+/// The flow tick (every `interval`): trigger firings (including abandoned carts going idle),
+/// entries, due runs, planned messages into the outbox.
+public struct FlowTickService: Service {
+    public let lease: SchedulerLease
+    public let interval: Duration
+    let logger: Logger
+    public init(lease: SchedulerLease, interval: Duration, logger: Logger) {
+        self.lease = lease
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var standing = false
+        repeat {
+            if lease.hold() {
+                if standing {
+                    logger.notice("lease taken: this instance is active", metadata: ["holder": "\(lease.holder)"])
+                }
+                standing = false
+                do {
+                    _ = try lease.runtime.tick(now: CampaignRuntime.wallClock())
+                } catch {
+                    logger.error("tick failed", metadata: ["error": "\(error)"])
+                }
+            } else if !standing {
+                standing = true
+                logger.notice("another instance holds the lease: standing by", metadata: ["holder": "\(lease.holder)"])
+            }
+        } while await pause(interval)
+    }
+}
+
+/// The outbox sender: sends due messages in rounds; idle, it looks again every second. On
+/// graceful shutdown the round in flight finishes and nothing new is claimed.
+public struct OutboxSenderService: Service {
+    public let lease: SchedulerLease
+    let logger: Logger
+    public init(lease: SchedulerLease, logger: Logger) {
+        self.lease = lease
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        repeat {
+            guard lease.hold() else { continue }
+            do {
+                _ = try await lease.runtime.drain(shouldStop: { Task.isShuttingDownGracefully })
+            } catch {
+                logger.error("sending failed", metadata: ["error": "\(error)"])
+            }
+        } while await pause(.seconds(1))
+        lease.release()
+        logger.notice("sender stopped; lease released")
+    }
+}
+
+/// The nightly jobs at `hour` UTC (and at start when the last snapshot is over a day old):
+/// the RFM snapshot whose segment moves trigger flows, and the replenishment due days.
+public struct NightlyJobService: Service {
+    public let lease: SchedulerLease
+    public let hour: Int
+    let logger: Logger
+    public init(lease: SchedulerLease, hour: Int = 2, logger: Logger) {
+        self.lease = lease
+        self.hour = hour
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var lastRun = (try? lease.runtime.store.latestRFMSnapshotTime()) ?? 0
+        repeat {
+            let now = CampaignRuntime.wallClock()
+            let todayAt = Day(epochSeconds: now).epochSeconds + Int64(hour) * 3600
+            if now - lastRun > 86_400 || (now >= todayAt && lastRun < todayAt), lease.hold() {
+                do {
+                    try lease.runtime.nightly(now: now)
+                } catch {
+                    logger.error("nightly job failed", metadata: ["error": "\(error)"])
+                }
+                lastRun = now
+            }
+        } while await pause(.seconds(60))
+    }
+}
+
+/// Polls a mailbox into tickets every `interval` (when the scheduler is given one).
+public struct MailPollService: Service {
+    public let lease: SchedulerLease
+    public let server: MailServer
+    public let mailbox: String
+    public let interval: Duration
+    let logger: Logger
+    public init(lease: SchedulerLease, server: MailServer, mailbox: String, interval: Duration, logger: Logger) {
+        self.lease = lease
+        self.server = server
+        self.mailbox = mailbox
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        repeat {
+            guard lease.hold() else { continue }
+            do {
+                let client = try IMAPClient(server: server, mailbox: mailbox)
+                let fetcher = MailFetcher(
+                    client: client, store: lease.runtime.store, key: "\(server.baseURL)/\(mailbox)")
+                let report = try fetcher.fetchOnce()
+                logger.info("mail polled", metadata: ["report": "\(report)"])
+            } catch {
+                logger.error("mail poll failed", metadata: ["error": "\(error)"])
+            }
+        } while await pause(interval)
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PatronCore
+import PatronMail
+import PatronSQLite
+import PatronScheduler
+import ServiceLifecycle
+
+/// `patron-scheduler`: the campaign daemon. A ServiceGroup runs the flow tick, the outbox
+/// sender, the nightly RFM snapshot and replenishment refresh, and mail polling when
+/// configured; SIGTERM lets in-flight sends finish, then stops. A lease in the store keeps a
+/// second instance standing by.
+@main
+struct PatronSchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patron-scheduler",
+        abstract: "Run Patron's campaigns: flow ticks, the outbox sender, nightly RFM, mail polling.",
+        discussion: """
+            Channels come from the environment: PATRON_SMS_URL, PATRON_SMS_ACCOUNT_SID, PATRON_SMS_AUTH_TOKEN, \
+            PATRON_SMS_FROM, PATRON_SMS_STATUS_CALLBACK; PATRON_SMTP_URL, PATRON_SMTP_USER, PATRON_SMTP_PASSWORD, \
+            PATRON_MAIL_FROM. A channel without settings sends nothing: its messages wait in the outbox.
+            Mail polling: PATRON_IMAP_URL, PATRON_IMAP_USER, PATRON_IMAP_PASSWORD (and --mailbox).
+            """)
+
+    @Option(help: "The store file (default: $PATRON_DB, else ./patron.sqlite).") var db: String?
+    @Option(help: "Seconds between flow ticks.") var interval = 60
+    @Flag(help: "Run one tick, send what is due, and exit (for cron and tests).") var once = false
+    @Option(help: "This instance's name in the lease (default: host:pid).") var holder: String?
+    @Option(help: "Seconds the lease lasts without renewal.") var leaseSeconds: Int64 = 90
+    @Option(help: "The shop's name, for {{shop.name}} in templates (default: $PATRON_SHOP_NAME).") var shopName: String?
+    @Option(help: "Sends in flight at once.") var concurrency = 32
+    @Option(help: "Seconds after which a message claimed by a sender that died is sent again (same key).")
+    var claimTimeout: Int64 = 120
+    @Option(help: "Mailbox to poll when PATRON_IMAP_URL is set.") var mailbox = "INBOX"
+    @Option(help: "Seconds between mail polls.") var mailInterval = 60
+    @Option(help: "UTC hour of the nightly RFM snapshot and replenishment refresh.") var nightlyHour = 2
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let level = environment["PATRON_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "patron.scheduler")
+        var runtime: CampaignRuntime
+        do {
+            let store = try SQLiteStore(path: db ?? environment["PATRON_DB"] ?? "patron.sqlite", create: false)
+            runtime = CampaignRuntime(
+                store: store, channels: try ChannelSettings(environment).channels(),
+                shopName: shopName ?? environment["PATRON_SHOP_NAME"] ?? "our shop", concurrency: concurrency,
+                logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("patron-scheduler: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        runtime.claimTimeoutSeconds = claimTimeout
+        let name = holder ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+        let lease = SchedulerLease(runtime: runtime, holder: name, seconds: leaseSeconds)
+        logger.notice(
+            "starting",
+            metadata: [
+                "holder": "\(name)", "channels": "\(runtime.channels.keys.map(\.rawValue).sorted())",
+                "once": "\(once)",
+            ])
+        if once {
+            guard lease.hold() else {
+                logger.notice("another instance holds the lease: nothing done")
+                return
+            }
+            defer { lease.release() }
+            let report = try runtime.tick(now: CampaignRuntime.wallClock())
+            let sent = try await runtime.drain()
+            print(
+                "tick: \(report.entered.values.reduce(0, +)) entered, \(report.plannedTotal) planned; "
+                    + "sent \(sent.sent), retry later \(sent.retried), failed \(sent.failed), dead \(sent.dead), "
+                    + "suppressed \(sent.suppressed)")
+            return
+        }
+        var services: [any Service] = [
+            FlowTickService(lease: lease, interval: .seconds(interval), logger: logger),
+            OutboxSenderService(lease: lease, logger: logger),
+            NightlyJobService(lease: lease, hour: nightlyHour, logger: logger),
+        ]
+        if let url = environment["PATRON_IMAP_URL"], !url.isEmpty {
+            let server = try MailServer(
+                url: url, username: environment["PATRON_IMAP_USER"], password: environment["PATRON_IMAP_PASSWORD"])
+            services.append(
+                MailPollService(
+                    lease: lease, server: server, mailbox: mailbox, interval: .seconds(mailInterval), logger: logger))
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.notice("stopped")
+    }
+}

@@ -1,0 +1,262 @@
+import ArgumentParser
+import Foundation
+import PatronCore
+import PatronFlows
+import PatronSQLite
+import PatronScheduler
+
+/// A time option: RFC 3339 or `YYYY-MM-DD` (midnight UTC).
+func parseTime(_ text: String, option: String) throws -> Int64 {
+    guard let at = Timestamp.parse(text) else {
+        throw PatronError(.invalidArgument, "\(option): '\(text)' is not a time (2026-11-23T10:00:00Z or 2026-11-23)")
+    }
+    return at
+}
+
+/// A duration option: `90s`, `15m`, `1h`, `1d`.
+func parseDuration(_ text: String, option: String) throws -> Int64 {
+    let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+    guard let unit = text.last.flatMap({ units[$0] }), let value = Int64(text.dropLast()), value > 0 else {
+        throw PatronError(.invalidArgument, "\(option): '\(text)' is not a duration like 15m, 1h or 1d")
+    }
+    return value * unit
+}
+
+struct FlowStatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract:
+            "A flow's messages by status, what was not sent and why, conversions, revenue, and lift over the holdout.")
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The flow id.") var flow: String
+
+    func run() throws {
+        try reportingErrors {
+            let sqlite = try store.open(create: false)
+            guard let stored = try sqlite.flows().first(where: { $0.id == flow }) else {
+                throw PatronError(.notFound, "no flow '\(flow)'")
+            }
+            let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
+            let attribution =
+                (try? FlowFile.parse(stored.source, file: stored.id, currencyDigits: digits))?.attributionSeconds ?? 5
+                * 86_400
+            let stats = try sqlite.flowStats(flow, attributionSeconds: attribution)
+            let currency = try sqlite.reportingCurrency()?.code ?? ""
+            print("flow \(flow) (\(stored.status.rawValue)): \(stored.name)")
+            print("messages:")
+            for status in OutboxMessage.Status.allCases {
+                print("  \(status.rawValue.padding(11)) \(stats.messages[status] ?? 0)")
+            }
+            print("not sent, by reason:")
+            for (reason, count) in stats.decisions.sorted(by: { $0.key < $1.key }) {
+                print("  \(reason.padding(16)) \(count)")
+            }
+            print(
+                "conversions (an order within \(attribution / 86_400) days of a message): \(stats.attributedOrders) orders, "
+                    + "\(Money.decimalString(stats.attributedRevenueMinor, digits: digits)) \(currency)")
+            func rate(_ r: Double?) -> String { r.map { String(format: "%.2f%%", $0 * 100) } ?? "-" }
+            print(
+                "treated: \(stats.treated) entered, \(stats.treatedConverted) ordered within the window: \(rate(stats.treatedRate))"
+            )
+            print(
+                "holdout: \(stats.holdout) held out, \(stats.holdoutConverted) ordered within the window: \(rate(stats.holdoutRate))"
+            )
+            print(
+                "lift: " + (stats.lift.map { String(format: "%+.1f%%", $0 * 100) } ?? "- (no holdout conversions yet)"))
+        }
+    }
+}
+
+struct SimulateFlows: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract:
+            "Replay a period with a virtual clock on a copy of the store: what would be sent, to whom, and why not.",
+        discussion: """
+            Sends nothing and leaves the store as it is. Uses the active flows, plus any FILEs given, all active \
+            from --from. Ticks every --step.
+            """)
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Start (RFC 3339 or YYYY-MM-DD).") var from: String
+    @Option(help: "End (RFC 3339 or YYYY-MM-DD).") var to: String
+    @Option(help: "Virtual time between ticks (15m, 1h, 1d).") var step = "1h"
+    @Option(help: "Write every simulated message as CSV to FILE.") var messages: String?
+    @Option(help: "The shop's name for templates.") var shopName = "our shop"
+    @Flag(help: "Skip the nightly RFM snapshot at each virtual 02:00 UTC.") var noRFM = false
+    @Argument(help: "Flow files to add to the active flows.") var files: [String] = []
+
+    func run() async throws {
+        Patron.bootstrapLogging()
+        let sqlite: SQLiteStore
+        let window: (Int64, Int64, Int64)
+        var flows: [(id: String, name: String, source: String, path: String?)] = []
+        do {
+            sqlite = try store.open(create: false)
+            window = (
+                try parseTime(from, option: "--from"), try parseTime(to, option: "--to"),
+                try parseDuration(step, option: "--step")
+            )
+            guard window.0 < window.1 else { throw PatronError(.invalidArgument, "--from must be before --to") }
+            for file in files {
+                let (flow, text) = try loadFlowFile(file, store: sqlite)
+                flows.append((flow.id, flow.name, text, file))
+            }
+        } catch let errors as FlowFileErrors {
+            FileHandle.standardError.write(Data((errors.description + "\n").utf8))
+            throw ExitCode.failure
+        } catch {
+            FileHandle.standardError.write(Data("patron: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        let report = try await CampaignSimulation(
+            from: window.0, to: window.1, step: window.2, shopName: shopName, nightlyRFM: !noRFM
+        )
+        .run(store: sqlite, flows: flows)
+        print("simulated \(Timestamp.format(window.0)) → \(Timestamp.format(window.1)) in \(report.ticks) ticks")
+        let keys = try sqlite.allReportKeys()
+        let byFlow = Dictionary(grouping: report.messages, by: \.flowID)
+        let decisions = Dictionary(grouping: report.decisions, by: \.flowID)
+        for id in Set(byFlow.keys).union(decisions.keys).sorted() {
+            let sent = byFlow[id] ?? []
+            let channels = Dictionary(grouping: sent, by: \.channel).mapValues(\.count)
+            let reasons = Dictionary(grouping: decisions[id] ?? [], by: \.reason).mapValues(\.count)
+            print(
+                "\(id): \(sent.count) messages (\(channels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); "
+                    + "not sent: \(reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))"
+            )
+        }
+        if let messages {
+            var csv = "planned_at,flow,step,customer_id,channel,recipient,key\n"
+            for m in report.messages {
+                csv +=
+                    "\(Timestamp.format(m.plannedAt)),\(m.flowID),\(m.step),\(keys[m.customerID] ?? m.customerID.reportKey),"
+                    + "\(m.channel),\(m.recipient),\(m.key)\n"
+            }
+            try csv.write(toFile: messages, atomically: true, encoding: .utf8)
+        }
+    }
+}
+
+struct TickCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tick",
+        abstract:
+            "Run one flow tick and send what is due, through the channels in the environment (as patron-scheduler --once).",
+        discussion: "--now replays a tick at another time (tests, catching up); sends are still real.")
+    @OptionGroup var store: StoreOptions
+    @Option(help: "The tick's time (default: now).") var now: String?
+    @Flag(help: "Plan only; leave the outbox for the scheduler.") var noSend = false
+    @Option(help: "The shop's name for templates (default: $PATRON_SHOP_NAME).") var shopName: String?
+
+    func run() async throws {
+        Patron.bootstrapLogging()
+        let runtime: CampaignRuntime
+        let at: Int64
+        do {
+            let sqlite = try store.open(create: false)
+            at = try now.map { try parseTime($0, option: "--now") } ?? Int64(Date().timeIntervalSince1970)
+            let environment = ProcessInfo.processInfo.environment
+            runtime = CampaignRuntime(
+                store: sqlite, channels: try ChannelSettings(environment).channels(),
+                shopName: shopName ?? environment["PATRON_SHOP_NAME"] ?? "our shop")
+        } catch {
+            FileHandle.standardError.write(Data("patron: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        let report = try runtime.tick(now: at)
+        var line =
+            "tick \(Timestamp.format(at)): \(report.entered.values.reduce(0, +)) entered, \(report.plannedTotal) planned"
+        if !report.decisions.isEmpty {
+            line +=
+                "; decisions: "
+                + report.decisions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        print(line)
+        guard !noSend else { return }
+        let sent = try await runtime.drain(now: { at })
+        print(
+            "sent \(sent.sent), retry later \(sent.retried), failed \(sent.failed), dead \(sent.dead), suppressed \(sent.suppressed)"
+        )
+    }
+}
+
+struct OutboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox", abstract: "The outbox's messages (dead letters with --status dead), oldest first.")
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Only this flow.") var flow: String?
+    @Option(help: "Only this status (planned, sending, sent, delivered, failed, dead, suppressed).") var status: String?
+
+    func run() throws {
+        try reportingErrors {
+            let sqlite = try store.open(create: false)
+            let keys = try sqlite.allReportKeys()
+            print("planned_at,flow,step,customer_id,channel,recipient,status,attempts,provider_id,error")
+            for m in try sqlite.outboxRows(flowID: flow) where status == nil || m.status == status {
+                print(
+                    "\(Timestamp.format(m.plannedAt)),\(m.flowID),\(m.step),\(keys[m.customerID] ?? m.customerID.reportKey),"
+                        + "\(m.channel),\(m.recipient),\(m.status),\(m.attempts),\(m.providerID ?? ""),\(m.lastError ?? "")"
+                )
+            }
+        }
+    }
+}
+
+struct DecisionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decisions",
+        abstract:
+            "Why messages were not sent (or not yet): holdout, consent, quiet hours, caps, cooldown, goal, audience.")
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Only this flow.") var flow: String?
+    @Option(help: "Only this customer (source:id or patron:N).") var customer: String?
+
+    func run() throws {
+        try reportingErrors {
+            let sqlite = try store.open(create: false)
+            var id: CustomerID?
+            if let customer {
+                if customer.hasPrefix("patron:"), let n = Int64(customer.dropFirst(7)) {
+                    id = CustomerID(rawValue: n)
+                } else if let colon = customer.firstIndex(of: ":") {
+                    let ref = ExternalRef(
+                        source: String(customer[..<colon]), id: String(customer[customer.index(after: colon)...]))
+                    id = try sqlite.read { try $0.customerID(ref: ref) }
+                }
+                guard id != nil else { throw PatronError(.notFound, "no customer '\(customer)'") }
+            }
+            let keys = try sqlite.allReportKeys()
+            print("at,flow,customer_id,trigger,step,reason,detail")
+            for d in try sqlite.campaignDecisions(flowID: flow, customerID: id) {
+                print(
+                    "\(Timestamp.format(d.at)),\(d.flowID),\(keys[d.customerID] ?? d.customerID.reportKey),\(d.triggerKey),"
+                        + "\(d.step.map(String.init) ?? ""),\(d.reason),\"\(d.detail.replacingOccurrences(of: "\"", with: "\"\""))\""
+                )
+            }
+        }
+    }
+}
+
+struct NightlyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nightly",
+        abstract:
+            "Run the scheduler's nightly jobs now: a saved RFM snapshot (its moves trigger flows) and replenishment due days."
+    )
+    @OptionGroup var store: StoreOptions
+    @Option(help: "As of this time (default: now).") var now: String?
+
+    func run() throws {
+        try reportingErrors {
+            Patron.bootstrapLogging()
+            let sqlite = try store.open(create: false)
+            let at = try now.map { try parseTime($0, option: "--now") } ?? Int64(Date().timeIntervalSince1970)
+            let started = Date()
+            try CampaignRuntime(store: sqlite, channels: [:]).nightly(now: at)
+            print(
+                String(
+                    format: "nightly jobs as of \(Timestamp.format(at)) done in %.2f s",
+                    Date().timeIntervalSince(started)))
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import PatronCore
+import Yams
+
+extension FlowReader {
+    /// Each trigger's options, by the trigger's name in flow files.
+    static let triggerOptions: KeyValuePairs<String, [String]> = [
+        "order_placed": ["first_only"],
+        "cart_abandoned": ["idle", "min_value"],
+        "customer_created": [],
+        "rfm_segment_entered": ["segments"],
+        "segment_entered": ["segment"],
+        "no_order_for": ["days"],
+        "birthday": ["at"],
+        "replenishment_due": ["lead_days"],
+        "schedule": ["every", "starting"],
+    ]
+
+    /// `trigger:` (one) or `triggers:` (a list). The triggers that could be read are returned
+    /// even when others could not, so templates are still checked against their scopes.
+    mutating func readTriggers(_ keys: [String: MapEntry], of root: Node) -> [FlowTrigger]? {
+        switch (keys["trigger"], keys["triggers"]) {
+        case (nil, nil):
+            fail("missing key 'trigger' (or 'triggers' for several)", at: root)
+            return nil
+        case (let one?, let many?):
+            fail("use either 'trigger' or 'triggers', not both", at: position(one.key, many.key) ? many.key : one.key)
+            return nil
+        case (let one?, nil):
+            if one.value.sequence != nil {
+                fail("expected one trigger, found a list (use 'triggers' for several)", at: one.value)
+                return nil
+            }
+            return trigger(one.value).map { [$0] }
+        case (nil, let many?):
+            guard let list = many.value.sequence, !list.isEmpty else {
+                fail("expected a list of triggers, found \(many.value.described)", at: many.value)
+                return nil
+            }
+            let triggers = list.compactMap { trigger($0) }
+            return triggers.isEmpty ? nil : triggers
+        }
+    }
+
+    private func position(_ a: Node, _ b: Node) -> Bool { source.position(of: a) < source.position(of: b) }
+
+    /// One trigger: a map with one key, the trigger's name, and its options as the value.
+    private mutating func trigger(_ node: Node) -> FlowTrigger? {
+        guard let mapping = node.mapping, let first = mapping.first else {
+            fail("expected a trigger like 'order_placed: {}', found \(node.described)", at: node)
+            return nil
+        }
+        let (key, value) = (first.key, first.value)
+        for (extra, _) in mapping.dropFirst() {
+            fail(
+                "a trigger is one key (its name, with its options under it); found a second key \(extra.described)",
+                at: extra)
+        }
+        guard let name = key.scalar?.string, let allowed = Self.triggerOptions.first(where: { $0.key == name })?.value
+        else {
+            let choices = Self.triggerOptions.map(\.key)
+            fail(Suggestions.unknown("trigger", key.scalar?.string ?? key.described, choices: choices), at: key)
+            return nil
+        }
+        let options = entries(of: value, allowed: allowed, what: "the options of \(name) (a map)") {
+            "unknown option '\($0)' for \(name)"
+        }
+        func option(_ option: String) -> MapEntry? {
+            required(option, in: options, of: key, noun: "option", context: " for \(name)")
+        }
+        switch name {
+        case "order_placed":
+            guard let firstOnly = options["first_only"].map({ boolean($0.value) }) ?? false else { return nil }
+            return .orderPlaced(firstOnly: firstOnly)
+        case "cart_abandoned":
+            let idle = option("idle").flatMap { duration($0.value, positive: true) }
+            let minimum = options["min_value"].map { amount($0.value, name: "min_value") } ?? 0
+            guard let idle, let minimum else { return nil }
+            return .cartAbandoned(idleSeconds: idle, minValueMinor: minimum)
+        case "customer_created":
+            return .customerCreated
+        case "rfm_segment_entered":
+            return option("segments").flatMap { rfmSegments($0.value) }.map { .rfmSegmentEntered($0) }
+        case "segment_entered":
+            return option("segment").flatMap { text($0.value, what: "a saved segment's name") }
+                .map { .segmentEntered($0) }
+        case "no_order_for":
+            return option("days").flatMap { integer($0.value, name: "days", minimum: 1) }.map { .noOrderFor(days: $0) }
+        case "birthday":
+            guard let minute = options["at"].map({ minuteOfDay($0.value) }) ?? 9 * 60 else { return nil }
+            return .birthday(minuteOfDay: minute)
+        case "replenishment_due":
+            let lead = options["lead_days"].map { integer($0.value, name: "lead_days", minimum: 0) } ?? 0
+            return lead.map { .replenishmentDue(leadDays: $0) }
+        default:  // schedule
+            let every = option("every").flatMap { duration($0.value, positive: true) }
+            let anchor = option("starting").flatMap { timestamp($0.value) }
+            guard let every, let anchor else { return nil }
+            return .schedule(everySeconds: every, anchor: anchor)
+        }
+    }
+
+    /// A non-empty list of RFM segment names.
+    private mutating func rfmSegments(_ node: Node) -> [String]? {
+        guard let list = node.sequence, !list.isEmpty else {
+            fail("expected a list of RFM segments like [\"At Risk\"], found \(node.described)", at: node)
+            return nil
+        }
+        let names = list.compactMap { text($0, what: "an RFM segment's name") }
+        return names.count == list.count ? names : nil
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+import PatronCore
+
+/// The outbox's claims and outcomes, delivery receipts and the scheduler's lease.
+extension SQLiteStore {
+    public func claimOutbox(channels: [ConsentChannel], now: Int64, staleBefore: Int64, limit: Int) throws -> [(
+        OutboxMessage, CustomerRecord?
+    )] {
+        let names = Self.jsonStrings(channels.map(\.rawValue))
+        return try write { tx in
+            let ids = try Int64.fetchAll(
+                tx.db,
+                sql: """
+                    SELECT id FROM (
+                      SELECT id, next_attempt_at AS due FROM outbox WHERE status = 'planned' AND next_attempt_at <= ?
+                        AND channel IN (SELECT value FROM json_each(?))
+                      UNION ALL
+                      SELECT id, claimed_at AS due FROM outbox WHERE status = 'sending' AND claimed_at < ?
+                        AND channel IN (SELECT value FROM json_each(?))
+                    ) ORDER BY due, id LIMIT ?
+                    """, arguments: [now, names, staleBefore, names, limit])
+            guard !ids.isEmpty else { return [] }
+            let json = "[" + ids.map(String.init).joined(separator: ",") + "]"
+            let rows = try Row.fetchAll(
+                tx.db,
+                sql: """
+                    UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?, updated_at = ?
+                    WHERE id IN (SELECT value FROM json_each(?))
+                    RETURNING id, key, flow_id, step, customer_id, channel, recipient, subject, body, attempts,
+                      planned_at, next_attempt_at, last_error
+                    """, arguments: [now, now, json])
+            var out: [(OutboxMessage, CustomerRecord?)] = []
+            for row in rows {
+                let customerID = CustomerID(rawValue: row[4])
+                let message = OutboxMessage(
+                    id: row[0], key: row[1], flowID: row[2], step: row[3], customerID: customerID,
+                    channel: ConsentChannel(rawValue: row[5]) ?? .email, recipient: row[6], subject: row[7],
+                    body: row[8],
+                    status: .sending, attempts: row[9], plannedAt: row[10], nextAttemptAt: row[11], lastError: row[12])
+                out.append((message, try tx.customer(customerID)))
+            }
+            return out.sorted { $0.0.id < $1.0.id }
+        }
+    }
+
+    public func recordOutcomes(_ outcomes: [SendOutcome]) throws {
+        try writer.write { db in
+            let sent = try db.cachedStatement(
+                sql: """
+                    UPDATE outbox SET status = CASE WHEN status = 'delivered' THEN status ELSE 'sent' END,
+                      provider_id = ?, provider_status = coalesce(provider_status, ?), sent_at = ?, last_error = NULL,
+                      updated_at = ?
+                    WHERE id = ?
+                    """)
+            let retry = try db.cachedStatement(
+                sql:
+                    "UPDATE outbox SET status = 'planned', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?"
+            )
+            let end = try db.cachedStatement(
+                sql: "UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?")
+            for outcome in outcomes {
+                switch outcome.result {
+                case .sent(let providerID, let status):
+                    try sent.execute(arguments: [providerID, status.rawValue, outcome.at, outcome.at, outcome.id])
+                    if let early = try Row.fetchOne(
+                        db, sql: "DELETE FROM pending_receipts WHERE provider_id = ? RETURNING status, error, at",
+                        arguments: [providerID])
+                    {
+                        try Self.applyReceipt(
+                            db, providerID: providerID, status: DeliveryStatus(rawValue: early[0]) ?? .sent,
+                            error: early[1], at: early[2])
+                    }
+                case .retry(let at, let error):
+                    try retry.execute(arguments: [at, error, outcome.at, outcome.id])
+                case .failed(let error):
+                    try end.execute(arguments: ["failed", error, outcome.at, outcome.id])
+                case .dead(let error):
+                    try end.execute(arguments: ["dead", error, outcome.at, outcome.id])
+                case .suppressed(let reason):
+                    try end.execute(arguments: ["suppressed", reason, outcome.at, outcome.id])
+                }
+            }
+        }
+    }
+
+    /// A receipt for a message whose send outcome is not recorded yet (the gateway can be faster
+    /// than the sender's write) is kept and applied when it is; `false` then.
+    public func recordDelivery(providerID: String, status: DeliveryStatus, error: String?, at: Int64) throws -> Bool {
+        try writer.write { db in
+            if try Self.applyReceipt(db, providerID: providerID, status: status, error: error, at: at) { return true }
+            try db.execute(
+                sql: """
+                    INSERT INTO pending_receipts(provider_id, status, error, at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (provider_id) DO UPDATE SET status = excluded.status, error = excluded.error, at = excluded.at
+                    """, arguments: [providerID, status.rawValue, error, at])
+            return false
+        }
+    }
+
+    @discardableResult
+    static func applyReceipt(_ db: Database, providerID: String, status: DeliveryStatus, error: String?, at: Int64)
+        throws
+        -> Bool
+    {
+        let newStatus: String? =
+            switch status {
+            case .delivered: "delivered"
+            case .failed, .undelivered: "failed"
+            case .queued, .sent: nil
+            }
+        try db.execute(
+            sql: """
+                UPDATE outbox SET provider_status = ?,
+                  status = CASE WHEN ? IS NULL OR status IN ('delivered', 'failed') THEN status ELSE ? END,
+                  delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END,
+                  last_error = coalesce(?, last_error), updated_at = ?
+                WHERE provider_id = ?
+                """,
+            arguments: [status.rawValue, newStatus, newStatus, newStatus, at, error, at, providerID])
+        return db.changesCount > 0
+    }
+
+    public func acquireLease(_ name: String, holder: String, now: Int64, seconds: Int64) throws -> Bool {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO leases(name, holder, expires_at) VALUES (?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                    WHERE leases.holder = excluded.holder OR leases.expires_at <= ?
+                    """, arguments: [name, holder, now + seconds, now])
+            return try String.fetchOne(db, sql: "SELECT holder FROM leases WHERE name = ?", arguments: [name]) == holder
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: String) throws {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM leases WHERE name = ? AND holder = ?", arguments: [name, holder])
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import PatronCore
+import PatronFlows
+import Testing
+
+/// The flow files shipped in `flows/` all parse, and say what their comments say.
+struct ShippedFlowsTests {
+    /// `flows/` at the package's root: the nearest folder of that name above this file.
+    static let folder: URL = {
+        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("flows")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("flows")
+    }()
+
+    static let files: [String] =
+        (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?
+        .filter { $0.hasSuffix(".yaml") }.sorted() ?? []
+
+    @Test func theFolderHasTheSixFlows() {
+        #expect(
+            Self.files == [
+                "abandoned-cart.yaml", "birthday.yaml", "post-purchase-review.yaml", "replenishment.yaml",
+                "welcome.yaml", "win-back.yaml",
+            ])
+    }
+
+    @Test(arguments: files)
+    func parses(_ file: String) throws {
+        let flow = try FlowFile.load(path: Self.folder.appendingPathComponent(file).path)
+        #expect(flow.id + ".yaml" == file)
+        #expect(!flow.name.isEmpty)
+        #expect(!flow.steps.isEmpty)
+        #expect(Set(flow.templates.keys) == Set(Self.sentTemplates(flow.steps)))
+    }
+
+    static func sentTemplates(_ steps: [FlowStep]) -> [String] {
+        steps.flatMap { step -> [String] in
+            switch step {
+            case .send(_, let template): [template]
+            case .condition(_, let yes, let no): sentTemplates(yes) + sentTemplates(no)
+            case .wait, .exit: []
+            }
+        }
+    }
+
+    func load(_ name: String) throws -> Flow {
+        try FlowFile.load(path: Self.folder.appendingPathComponent(name + ".yaml").path)
+    }
+
+    func condition(_ source: String) throws -> FlowCondition {
+        FlowCondition(source: source, expression: try SegmentParser.parse(source))
+    }
+
+    @Test func abandonedCart() throws {
+        let flow = try load("abandoned-cart")
+        #expect(flow.triggers == [.cartAbandoned(idleSeconds: 4 * 3_600, minValueMinor: 2_000)])
+        #expect(flow.audience == (try condition("consent.email = 'granted' or consent.sms = 'granted'")))
+        #expect(flow.goal == .orderPlaced)
+        #expect(flow.reentryCooldownSeconds == 7 * 86_400)
+        #expect(flow.holdoutPercent == 10)
+        #expect(flow.attributionSeconds == 5 * 86_400)
+        #expect(
+            flow.steps == [
+                .send(channel: .email, template: "cart_email"), .wait(seconds: 86_400),
+                .condition(
+                    try condition("consent.sms = 'granted' and cart.open_value >= 20"),
+                    yes: [.send(channel: .sms, template: "cart_sms")], no: []),
+            ])
+        #expect(flow.templates["cart_sms"]?.subject == nil)
+    }
+
+    @Test func welcome() throws {
+        let flow = try load("welcome")
+        #expect(flow.triggers == [.orderPlaced(firstOnly: true)])
+        #expect(flow.goal == .orderPlaced)
+        #expect(
+            flow.steps == [
+                .send(channel: .email, template: "welcome_email"), .wait(seconds: 3 * 86_400),
+                .send(channel: .email, template: "tips_email"), .wait(seconds: 7 * 86_400),
+                .condition(
+                    try condition("orders.count = 1"), yes: [.send(channel: .email, template: "second_order_email")],
+                    no: [.exit]),
+            ])
+    }
+
+    @Test func postPurchaseReview() throws {
+        let flow = try load("post-purchase-review")
+        #expect(flow.triggers == [.orderPlaced(firstOnly: false)])
+        #expect(flow.goal == FlowGoal.none)
+        #expect(flow.steps == [.wait(seconds: 14 * 86_400), .send(channel: .email, template: "review_request")])
+        #expect(flow.templates["review_request"]?.body.contains("{{#order.items}}") == true)
+    }
+
+    @Test func winBack() throws {
+        let flow = try load("win-back")
+        #expect(flow.triggers == [.noOrderFor(days: 90), .rfmSegmentEntered(["At Risk", "Can't Lose Them"])])
+        #expect(flow.audience == (try condition("orders.count >= 1")))
+        #expect(flow.reentryCooldownSeconds == 90 * 86_400)
+        #expect(
+            flow.steps == [
+                .send(channel: .email, template: "winback_email"), .wait(seconds: 7 * 86_400),
+                .condition(
+                    try condition("consent.sms = 'granted'"), yes: [.send(channel: .sms, template: "winback_sms")],
+                    no: []),
+            ])
+    }
+
+    @Test func birthday() throws {
+        let flow = try load("birthday")
+        #expect(flow.triggers == [.birthday(minuteOfDay: 9 * 60)])
+        #expect(flow.goal == FlowGoal.none)
+        #expect(flow.reentryCooldownSeconds == 300 * 86_400)
+        #expect(flow.audience == nil)
+        #expect(
+            flow.steps == [
+                .send(channel: .email, template: "birthday_email"),
+                .condition(
+                    try condition("consent.sms = 'granted'"), yes: [.send(channel: .sms, template: "birthday_sms")],
+                    no: []),
+            ])
+    }
+
+    @Test func replenishment() throws {
+        let flow = try load("replenishment")
+        #expect(flow.triggers == [.replenishmentDue(leadDays: 3)])
+        #expect(flow.steps == [.send(channel: .email, template: "replenishment_email")])
+        #expect(flow.templates["replenishment_email"]?.subject == "Running low on {{product.name}}?")
+    }
+
+    /// Every catalogue field with a sample value; lists have one item.
+    static let sampleValues: [String: TemplateValue] = {
+        var objects: [String: [String: TemplateValue]] = [:]
+        for field in TemplateField.catalogue {
+            let parts = field.name.split(separator: ".", maxSplits: 1).map(String.init)
+            let item = Dictionary(uniqueKeysWithValues: field.itemFields.map { ($0, TemplateValue.text("<\($0)>")) })
+            objects[parts[0], default: [:]][parts[1]] =
+                field.itemFields.isEmpty ? .text("<\(field.name)>") : .list([item])
+        }
+        return objects.mapValues { .object($0) }
+    }()
+
+    @Test(arguments: files)
+    func rendersCompletely(_ file: String) throws {
+        let flow = try FlowFile.load(path: Self.folder.appendingPathComponent(file).path)
+        let renderer = MustacheRenderer()
+        for (name, template) in flow.templates {
+            let message = try renderer.render(template, values: Self.sampleValues)
+            #expect(!message.body.contains("{{"), "\(name)")
+            #expect(!(message.subject ?? "").contains("{{"), "\(name)")
+            #expect(message.body.contains("<shop.name>"), "\(name)")
+            #expect((message.subject == nil) == (template.channel == .sms), "\(name)")
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import PatronCore
+import PatronFlows
+import PatronSMS
+import PatronSQLite
+import PatronScheduler
+import Testing
+
+enum FlowFixture {
+    static func parse(_ yaml: String) throws -> Flow {
+        switch Result(catching: { () throws(FlowFileErrors) -> Flow in try FlowFile.parse(yaml, file: "test.yaml") }) {
+        case .success(let flow): return flow
+        case .failure(let errors): throw errors
+        }
+    }
+
+    /// SMS at once, email a day later; no holdout, so every customer is treated.
+    static let cart = """
+        id: cart-test
+        name: Cart test
+        trigger:
+          cart_abandoned: { idle: 4h, min_value: "20.00" }
+        reentry_cooldown: 7d
+        steps:
+          - send: cart_sms
+          - wait: 1d
+          - send: cart_email
+        templates:
+          cart_sms: { channel: sms, body: "{{shop.name}}: your cart ({{cart.value}}) is waiting." }
+          cart_email:
+            channel: email
+            subject: Your cart
+            body: "Hi {{customer.first_name}}: {{#cart.items}}{{quantity}} x {{name}}; {{/cart.items}}"
+        """
+}
+
+/// The campaign engine on a real SQLite file, sending to the stub gateway over a real socket,
+/// receipts coming back through the API's signed status-callback receiver.
+@Suite(.serialized) struct CampaignEngineTests {
+    let t0 = CampaignFixture.t0
+
+    func shop() throws -> CampaignFixture {
+        let shop = try CampaignFixture()
+        try shop.customer("ann", phone: "+14155550101")
+        try shop.customer("bob", phone: "+14155550102")  // cart too small
+        try shop.customer("cat", phone: "+14155550103")  // ordered after the cart
+        try shop.customer("dan", phone: "+14155550429")  // the gateway rate-limits him
+        try shop.customer("eve", phone: "+14155550400")  // invalid number
+        try shop.customer("fay", phone: "+14155550104")  // withdraws consent after planning
+        try shop.customer("gus", phone: "+14155550105", zone: "Asia/Tokyo")  // 23:00 there at 14:00 UTC
+        try shop.customer("hal", phone: "+14155550106", sms: .unknown)  // never opted in to SMS
+        try shop.customer("ida", phone: "+14155550600")  // accepted, then undelivered
+        for name in ["ann", "cat", "dan", "eve", "fay", "gus", "hal", "ida"] {
+            try shop.cart("cart-\(name)", customer: name, valueMinor: 5_000, at: t0)
+        }
+        try shop.cart("cart-bob", customer: "bob", valueMinor: 1_000, at: t0)
+        try shop.order("order-cat", customer: "cat", at: t0 + 3600)
+        try shop.activate(FlowFixture.cart, at: t0 - 3600)
+        return shop
+    }
+
+    @Test func abandonedCartsArePlannedOnceSentWithRetriesAndConfirmedByReceipts() async throws {
+        let shop = try shop()
+        let store = shop.store
+        try await CampaignFixture.live(store: store) { gateway, port in
+            let runtime = CampaignRuntime(
+                store: store, channels: [.sms: CampaignFixture.smsChannel(port: port)], shopName: "Mugs & Co",
+                retry: RetryPolicy(baseSeconds: 60, capSeconds: 600, maxAttempts: 3))
+            // Idle for three hours: nothing yet.
+            #expect(try runtime.tick(now: t0 + 3 * 3600).plannedTotal == 0)
+            let report = try runtime.tick(now: t0 + 4 * 3600)
+            #expect(report.entered["cart-test"] == 7)  // not bob (small cart), not cat (ordered)
+            #expect(report.planned["cart-test"] == 5)  // ann dan eve fay ida; gus deferred, hal no consent
+            #expect(report.decisions["quiet_hours"] == 1 && report.decisions["no_consent"] == 1)
+            // The same tick again changes nothing.
+            let again = try runtime.tick(now: t0 + 4 * 3600)
+            #expect(again.plannedTotal == 0 && again.entered.isEmpty && again.decisions.isEmpty)
+            #expect(try shop.outbox().count == 5)
+            let annSMS = try #require(try shop.outbox().first { $0.recipient == "+14155550101" })
+            #expect(annSMS.body == "Mugs & Co: your cart (50.00 EUR) is waiting.")
+            #expect(
+                annSMS.key.hasPrefix("cart-test/0/\(try shop.id("ann").rawValue)/cart:")
+                    && annSMS.key.hasSuffix("@\(t0)"))
+
+            // Fay withdraws consent after planning: she is not messaged.
+            try shop.consent("fay", sms: .revoked, at: t0 + 4 * 3600 + 10)
+            let sent = try await runtime.drain(now: { [t0] in t0 + 4 * 3600 + 30 })
+            #expect(sent.sent == 2 && sent.suppressed == 1 && sent.failed == 1 && sent.retried == 1)
+            func status(_ phone: String) throws -> SQLiteStore.OutboxRow? {
+                try shop.outbox().first { $0.recipient == phone }
+            }
+            #expect(try status("+14155550104")?.status == "suppressed")
+            #expect(try status("+14155550400")?.status == "failed")
+            #expect(try status("+14155550400")?.lastError?.contains("21211") == true)
+            let dan = try #require(try status("+14155550429"))
+            #expect(dan.status == "planned" && dan.attempts == 1 && dan.lastError?.contains("429") == true)
+            // The gateway keeps rate-limiting Dan: after the third attempt he is dead-lettered.
+            for minutes in [20, 40] {
+                _ = try await runtime.drain(now: { [t0] in t0 + 4 * 3600 + Int64(minutes) * 60 })
+            }
+            #expect(try status("+14155550429")?.status == "dead")
+            #expect(try status("+14155550429")?.attempts == 3)
+
+            // Receipts arrive through the signed status callback.
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline,
+                try status("+14155550101")?.status != "delivered" || status("+14155550600")?.status != "failed"
+            {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try status("+14155550101")?.status == "delivered")
+            #expect(try status("+14155550600")?.status == "failed")
+            #expect(try status("+14155550600")?.lastError?.contains("30003") == true)
+            #expect(gateway.messages.count == 2)
+
+            // Gus's message goes at 08:00 in Tokyo (23:00 UTC), not before.
+            #expect(try runtime.tick(now: t0 + 12 * 3600).plannedTotal == 0)
+            #expect(try runtime.tick(now: t0 + 13 * 3600).planned["cart-test"] == 1)
+            #expect(try status("+14155550105")?.plannedAt == t0 + 13 * 3600)
+
+            // A day later the email step is planned (Hal too: only his SMS lacked consent), but with
+            // no email channel configured it waits.
+            let next = try runtime.tick(now: t0 + 28 * 3600)
+            #expect(next.planned["cart-test"] == 6)
+            _ = try await runtime.drain(now: { [t0] in t0 + 28 * 3600 })
+            let mails = try shop.outbox().filter { $0.channel == "email" }
+            #expect(mails.count == 6 && mails.allSatisfy { $0.status == "planned" })
+            #expect(mails.first { $0.recipient == "ann@example.com" }?.body == "Hi Ann: 2 x Blue mug; ")
+        }
+    }
+
+    @Test func anOrderEndsTheRunAndCountsAsAConversion() async throws {
+        let shop = try shop()
+        let runtime = CampaignRuntime(store: shop.store, channels: [.sms: SimulatedChannel()])
+        _ = try runtime.tick(now: t0 + 4 * 3600)
+        _ = try await runtime.drain(now: { [t0] in t0 + 4 * 3600 })
+        // Ann orders the next morning: her email step never comes.
+        try shop.order("order-ann", customer: "ann", totalMinor: 4_200, at: t0 + 20 * 3600)
+        _ = try runtime.tick(now: t0 + 28 * 3600)
+        let mails = try shop.outbox().filter { $0.channel == "email" }
+        #expect(!mails.contains { $0.recipient == "ann@example.com" })
+        let decisions = try shop.store.campaignDecisions(customerID: try shop.id("ann"))
+        #expect(decisions.map(\.reason) == ["goal_reached"])
+        let stats = try shop.store.flowStats("cart-test", attributionSeconds: 5 * 86_400)
+        #expect(stats.attributedOrders == 1 && stats.attributedRevenueMinor == 4_200)
+        #expect(stats.treated == 7 && stats.treatedConverted == 1)
+        #expect(stats.decisions["goal_reached"] == 1)
+    }
+}
