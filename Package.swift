@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "PatronHTTP",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronWebhooks", "PatronSMS",
+                "PatronCore", "PatronSQLite", "PatronWebhooks", "PatronSMS", "PatronFlows",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -177,6 +177,8 @@ struct APIRouteRunner: Sendable {
             return try await handler(request, APICall(parameters: parameters, query: query, key: key))
         } catch let problem as Problem {
             return APIResponse.problem(problem)
+        } catch let problem as FlowFileProblem {
+            return problem.response
         } catch let error as SegmentError {
             return APIResponse.problem(Problem(.badRequest, "segment: \(error.description)"))
         } catch let error as PatronError {

@@ -129,6 +129,27 @@ enum APISchemas {
                     "count": ["type": "integer"],
                 ], required: ["name", "expression", "saved_at"]),
             "SegmentList": object(["items": array(ref("Segment"))]),
+            "Flow": object(
+                [
+                    "id": ["type": "string"], "name": ["type": "string"],
+                    "status": ["type": "string", "enum": ["draft", "active", "paused", "archived"]],
+                    "activated_at": nullable("string"), "updated_at": time,
+                ], required: ["id", "name", "status", "updated_at"]),
+            "FlowList": object(["items": array(ref("Flow"))]),
+            "FlowDetail": object(
+                [
+                    "id": ["type": "string"], "name": ["type": "string"], "status": ["type": "string"],
+                    "activated_at": nullable("string"), "updated_at": time, "source": ["type": "string"],
+                    "stats": object(
+                        [
+                            "messages": ["type": "object", "additionalProperties": ["type": "integer"]],
+                            "decisions": ["type": "object", "additionalProperties": ["type": "integer"]],
+                            "treated": ["type": "integer"], "holdout": ["type": "integer"],
+                            "treated_converted": ["type": "integer"], "holdout_converted": ["type": "integer"],
+                            "attributed_orders": ["type": "integer"], "attributed_revenue": decimal,
+                            "lift": ["type": ["number", "null"]],
+                        ]),
+                ], required: ["id", "name", "status", "source", "stats"]),
             "SegmentCount": object(["segment": ["type": "string"], "count": ["type": "integer"]]),
             "RFMSummary": object(
                 [

@@ -35,7 +35,7 @@ public enum PatronAPIServer {
                     scope: nil, responses: [200: APIRoute.json("It does.", "Health")]
                 ) { _, _ in APIResponse.json(.ok, #"{"status":"ok"}"#) }
             ] + CustomerRoutes(api: api).routes + RecordRoutes(api: api).routes + SegmentRoutes(api: api).routes
-            + AnalyticsRoutes(api: api).routes + EventRoutes(api: api).routes
+            + AnalyticsRoutes(api: api).routes + EventRoutes(api: api).routes + FlowRoutes(api: api).routes
             + WebhookRoutes(store: store, secrets: secrets, logger: logger, now: now).routes
         let document = OpenAPIDocument.json(routes + [openAPIRoute(document: "")])
         return routes + [openAPIRoute(document: document)]
