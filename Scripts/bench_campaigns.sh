@@ -15,7 +15,7 @@
 #      --no-send` at 2026-06-30 12:00: a busy tick catching up a day of firings (whole process,
 #      timed), then the steady tick a minute later (timed) — target: a tick's planning <= 2 s;
 #   4. sending: a bench flow (a schedule trigger, SMS to customers with SMS consent and 30+
-#      orders) is planned, then `patron-scheduler --once` sends the outbox to the stub gateway
+#      orders) is planned and paused, then `patron-scheduler --once` sends the outbox to the stub gateway
 #      (`patron sms-stub`, loopback, no status callbacks) with CONCURRENCY sends in flight —
 #      target >= 500 messages/s. The stub's count of kept messages is checked against the outbox.
 #
@@ -113,6 +113,8 @@ templates:
 YAML
 "$bin/patron" campaigns activate --since 2026-06-30T12:00:00Z "$WORKDIR/bench-sms.yaml" >/dev/null
 "$bin/patron" campaigns tick --no-send --now 2026-06-30T12:30:00Z
+# Paused, so the scheduler's own tick (at the wall clock) plans nothing more: only the send is timed.
+"$bin/patron" campaigns pause bench-sms >/dev/null
 messages=$(sqlite3 "$db" "SELECT count(*) FROM outbox WHERE status = 'planned'")
 "$bin/patron" sms-stub --port 0 --account-sid AC00000000000000000000000000000001 --auth-token bench \
     --no-callbacks 2>"$WORKDIR/stub.log" &

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Patron's main job on the embedded SQLite store, from a fresh clone:
-# build, create a demo shop, print the RFM grid and segment sizes, export one segment.
+# build, create a demo shop, print the RFM grid and segment sizes, export one segment, then run
+# the six shipped campaign flows: a simulated week, and a real day sending SMS to the stub gateway.
 #   Scripts/demo.sh            (CUSTOMERS=20000 SEGMENT="At Risk" to change)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
-if ! dpkg -s libsqlite3-dev >/dev/null 2>&1; then
-  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev >/dev/null
+missing=""
+for package in libsqlite3-dev libcurl4-openssl-dev; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 swift build -c release --product patron
 patron=.build/release/patron
@@ -28,3 +33,32 @@ out="demo/$(echo "$segment" | tr 'A-Z ' 'a-z-' | tr -cd 'a-z-').csv"
 echo
 echo "== exported segment '$segment': $(($(wc -l <"$out") - 1)) customers to $out"
 head -4 "$out"
+
+echo
+echo "== campaigns: the six flows in flows/, simulated over the last week (nothing is sent)"
+today=$(date -u +%F)
+week_ago=$(date -u -d "$today - 7 days" +%F)
+yesterday=$(date -u -d "$today - 1 day" +%F)
+"$patron" campaigns simulate --from "$week_ago" --to "$today" --step 1h --messages demo/simulated.csv flows/*.yaml
+echo
+echo "== campaigns for real over the last day: SMS to the stub gateway (patron sms-stub), hour by hour"
+"$patron" campaigns activate --since "$yesterday" flows/*.yaml
+"$patron" sms-stub --port 0 --account-sid AC00000000000000000000000000000001 --auth-token demo --no-callbacks \
+  2>demo/sms-stub.log &
+stub=$!
+trap 'kill $stub 2>/dev/null || true' EXIT
+port=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' demo/sms-stub.log | head -1)
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+export PATRON_SMS_URL="http://127.0.0.1:$port" PATRON_SMS_ACCOUNT_SID=AC00000000000000000000000000000001 \
+  PATRON_SMS_AUTH_TOKEN=demo PATRON_SMS_FROM=+15005550006 PATRON_SHOP_NAME="Demo Shop"
+for hour in $(seq 1 24); do
+  "$patron" campaigns tick --now "$(date -u -d "$yesterday + $hour hours" +%FT%TZ)" >/dev/null
+done
+"$patron" campaigns list
+echo "(email needs PATRON_SMTP_URL: those messages wait in the outbox; see docs/campaigns.md)"
+echo
+"$patron" campaigns stats win-back

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PatronCore
 import PatronFlows
 import PatronSQLite
@@ -57,8 +58,18 @@ public struct CampaignRuntime: Sendable {
             store: store, planner: FlowPlanner(policy: policy), renderer: MustacheRenderer(), shopName: shopName,
             currency: try store.reportingCurrency())
         let active = try flows ?? activeFlows()
+        if !active.isEmpty { try store.ensureCampaignIndexes() }
         try refreshReplenishmentIfStale(for: active, now: now)
         let report = try tick.run(active, now: now)
+        for (flow, count) in report.entered {
+            Counter(label: "patron_campaign_entered_total", dimensions: [("flow", flow)]).increment(by: count)
+        }
+        for (flow, count) in report.planned {
+            Counter(label: "patron_campaign_planned_total", dimensions: [("flow", flow)]).increment(by: count)
+        }
+        for (reason, count) in report.decisions {
+            Counter(label: "patron_campaign_decisions_total", dimensions: [("reason", reason)]).increment(by: count)
+        }
         logger.info(
             "tick",
             metadata: [
@@ -92,6 +103,12 @@ public struct CampaignRuntime: Sendable {
             total.failed += round.failed
             total.dead += round.dead
             total.suppressed += round.suppressed
+            for (outcome, count) in [
+                ("sent", round.sent), ("retried", round.retried), ("failed", round.failed), ("dead", round.dead),
+                ("suppressed", round.suppressed),
+            ] where count > 0 {
+                Counter(label: "patron_outbox_messages_total", dimensions: [("outcome", outcome)]).increment(by: count)
+            }
             logger.info(
                 "sent",
                 metadata: [

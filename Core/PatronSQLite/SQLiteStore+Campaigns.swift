@@ -10,8 +10,20 @@ extension SQLiteStore: CampaignStore {
         "[" + ids.map { String($0.rawValue) }.joined(separator: ",") + "]"
     }
 
-    public func triggerInstances(of trigger: FlowTrigger, from: Int64, through: Int64) throws -> [FlowTriggerInstance] {
-        try writer.read { db in
+    public func triggerInstances(of trigger: FlowTrigger, flowID: String, from: Int64, through: Int64) throws
+        -> [FlowTriggerInstance]
+    {
+        /// Leaves out firings the flow has seen (a run, or an entry decision), inside SQLite:
+        /// each tick looks back two days, and those are nearly all known.
+        func unseen(_ customer: String, _ key: String) -> String {
+            """
+             AND NOT EXISTS (SELECT 1 FROM flow_runs r WHERE r.flow_id = ?
+               AND r.customer_id = \(customer) AND r.trigger_key = \(key))
+             AND NOT EXISTS (SELECT 1 FROM campaign_decisions d WHERE d.flow_id = ?
+               AND d.customer_id = \(customer) AND d.trigger_key = \(key) AND d.step = -1)
+            """
+        }
+        return try writer.read { db in
             switch trigger {
             case .orderPlaced(let firstOnly):
                 let first =
@@ -25,7 +37,8 @@ extension SQLiteStore: CampaignStore {
                     sql: """
                         SELECT o.id, o.customer_id, o.placed_at FROM orders o
                         WHERE o.placed_at > ? AND o.placed_at <= ? AND o.status != 'cancelled'\(first)
-                        """, arguments: [from, through]
+                        \(unseen("o.customer_id", "'order:' || o.id"))
+                        """, arguments: [from, through, flowID, flowID]
                 ).map {
                     FlowTriggerInstance(
                         customerID: CustomerID(rawValue: $0[1]), key: "order:\($0[0] as Int64)", at: $0[2],
@@ -39,7 +52,8 @@ extension SQLiteStore: CampaignStore {
                         WHERE c.status = 'open' AND c.updated_at > ? AND c.updated_at <= ? AND c.value_minor >= ?
                           AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id
                             AND o.placed_at >= c.updated_at AND o.status != 'cancelled')
-                        """, arguments: [from - idle, through - idle, minValue]
+                        \(unseen("c.customer_id", "'cart:' || c.id || '@' || c.updated_at"))
+                        """, arguments: [from - idle, through - idle, minValue, flowID, flowID]
                 ).map {
                     let updated: Int64 = $0[2]
                     return FlowTriggerInstance(
@@ -49,19 +63,23 @@ extension SQLiteStore: CampaignStore {
             case .customerCreated:
                 return try Row.fetchAll(
                     db,
-                    sql:
-                        "SELECT id, created_at FROM customers WHERE created_at > ? AND created_at <= ? AND erased_at IS NULL",
-                    arguments: [from, through]
+                    sql: """
+                        SELECT c.id, c.created_at FROM customers c
+                        WHERE c.created_at > ? AND c.created_at <= ? AND c.erased_at IS NULL
+                        \(unseen("c.id", "'created'"))
+                        """, arguments: [from, through, flowID, flowID]
                 ).map { FlowTriggerInstance(customerID: CustomerID(rawValue: $0[0]), key: "created", at: $0[1]) }
             case .rfmSegmentEntered(let segments):
                 return try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, customer_id, moved_at, to_segment FROM segment_moves
-                        WHERE moved_at > ? AND moved_at <= ?
-                          AND to_segment IN (SELECT value FROM json_each(?))
-                          AND (from_segment IS NULL OR from_segment NOT IN (SELECT value FROM json_each(?)))
-                        """, arguments: [from, through, Self.jsonStrings(segments), Self.jsonStrings(segments)]
+                        SELECT m.id, m.customer_id, m.moved_at, m.to_segment FROM segment_moves m
+                        WHERE m.moved_at > ? AND m.moved_at <= ?
+                          AND m.to_segment IN (SELECT value FROM json_each(?))
+                          AND m.from_segment IS NOT NULL AND m.from_segment NOT IN (SELECT value FROM json_each(?))
+                        \(unseen("m.customer_id", "'rfm:' || m.id"))
+                        """,
+                    arguments: [from, through, Self.jsonStrings(segments), Self.jsonStrings(segments), flowID, flowID]
                 ).map {
                     FlowTriggerInstance(
                         customerID: CustomerID(rawValue: $0[1]), key: "rfm:\($0[0] as Int64)", at: $0[2])
@@ -70,9 +88,10 @@ extension SQLiteStore: CampaignStore {
                 return try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, customer_id, at FROM segment_membership_changes
-                        WHERE at > ? AND at <= ? AND segment = ? AND change = 'entered'
-                        """, arguments: [from, through, name]
+                        SELECT g.id, g.customer_id, g.at FROM segment_membership_changes g
+                        WHERE g.at > ? AND g.at <= ? AND g.segment = ? AND g.change = 'entered'
+                        \(unseen("g.customer_id", "'segment:' || g.id"))
+                        """, arguments: [from, through, name, flowID, flowID]
                 ).map {
                     FlowTriggerInstance(
                         customerID: CustomerID(rawValue: $0[1]), key: "segment:\($0[0] as Int64)", at: $0[2])
@@ -82,9 +101,10 @@ extension SQLiteStore: CampaignStore {
                 return try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, last_order_at FROM customers
-                        WHERE last_order_at > ? AND last_order_at <= ? AND erased_at IS NULL
-                        """, arguments: [from - span, through - span]
+                        SELECT c.id, c.last_order_at FROM customers c
+                        WHERE c.last_order_at > ? AND c.last_order_at <= ? AND c.erased_at IS NULL
+                        \(unseen("c.id", "'inactive:' || c.last_order_at"))
+                        """, arguments: [from - span, through - span, flowID, flowID]
                 ).map {
                     let last: Int64 = $0[1]
                     return FlowTriggerInstance(
@@ -95,9 +115,10 @@ extension SQLiteStore: CampaignStore {
                 return try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT customer_id, sku, last_bought_at, interval_days, due_at FROM replenishment_due
-                        WHERE due_at > ? AND due_at <= ?
-                        """, arguments: [from + lead, through + lead]
+                        SELECT u.customer_id, u.sku, u.last_bought_at, u.interval_days, u.due_at FROM replenishment_due u
+                        WHERE u.due_at > ? AND u.due_at <= ?
+                        \(unseen("u.customer_id", "'replenish:' || u.sku || '@' || u.last_bought_at"))
+                        """, arguments: [from + lead, through + lead, flowID, flowID]
                 ).map {
                     let sku: String = $0[1]
                     let last: Int64 = $0[2]
@@ -132,19 +153,21 @@ extension SQLiteStore: CampaignStore {
 
     public func members(of condition: FlowCondition, among: [CustomerID]?, now: Int64) throws -> Set<CustomerID> {
         let (sql, arguments) = try compileSegment(condition.expression, now: now)
-        var where_ = "(\(sql))"
-        var args = arguments
+        let from = SQLiteSegmentCompiler.from(condition.expression)
+        let query: String
+        var args: [DatabaseValue] = []
         if let among {
             if among.isEmpty { return [] }
-            where_ += " AND c.id IN (SELECT value FROM json_each(?))"
+            // The few candidates drive the query (CROSS JOIN keeps them the outer loop): each is
+            // one rowid lookup, instead of a scan of an audience index over every customer.
+            query = "SELECT c.id FROM json_each(?) j CROSS JOIN \(from) WHERE c.id = j.value AND (\(sql))"
             args.append(Self.jsonIDs(among).databaseValue)
+        } else {
+            query = "SELECT c.id FROM \(from) WHERE \(sql)"
         }
+        args += arguments
         return try writer.read { db in
-            Set(
-                try Int64.fetchAll(
-                    db, sql: "SELECT c.id FROM \(SQLiteSegmentCompiler.from(condition.expression)) WHERE \(where_)",
-                    arguments: StatementArguments(args)
-                ).map(CustomerID.init(rawValue:)))
+            Set(try Int64.fetchAll(db, sql: query, arguments: StatementArguments(args)).map(CustomerID.init(rawValue:)))
         }
     }
 
@@ -284,7 +307,7 @@ extension SQLiteStore: CampaignStore {
                 """)
             let product = try tx.statement(
                 """
-                SELECT l.name FROM order_lines l JOIN orders o ON o.id = l.order_id
+                SELECT l.name FROM orders o CROSS JOIN order_lines l ON l.order_id = o.id
                 WHERE o.customer_id = ? AND l.sku = ? AND l.name IS NOT NULL ORDER BY o.placed_at DESC LIMIT 1
                 """)
             var out: [Int64: TemplateRecords] = [:]

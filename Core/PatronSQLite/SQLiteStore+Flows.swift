@@ -27,10 +27,23 @@ extension SQLiteStore {
         }
     }
 
-    /// Sets the flow's status; activating records `at` as the time firings count from.
-    /// `false` when there is no such flow.
+    /// Builds the trigger indexes if they are missing (``SQLiteSchema/campaignIndexes``); the
+    /// first activation does it, and so does every tick (a no-op once they exist).
+    public func ensureCampaignIndexes() throws {
+        let missing = try writer.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'orders_by_placed_at'")
+                == 0
+        }
+        guard missing else { return }
+        try writer.write { db in try db.execute(sql: SQLiteSchema.campaignIndexes) }
+    }
+
+    /// Sets the flow's status; activating records `at` as the time firings count from (and
+    /// builds the trigger indexes on first use). `false` when there is no such flow.
     public func setFlowStatus(_ id: String, _ status: CampaignStatus, at: Int64) throws -> Bool {
-        try writer.write { db in
+        if status == .active { try ensureCampaignIndexes() }
+        return try writer.write { db in
             try db.execute(
                 sql: """
                     UPDATE flows SET status = ?, updated_at = ?,

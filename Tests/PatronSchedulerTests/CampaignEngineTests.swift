@@ -129,6 +129,60 @@ enum FlowFixture {
         }
     }
 
+    @Test func triggerFiringsComeFromTheStoreByTimeOnce() throws {
+        let shop = try CampaignFixture()
+        try shop.customer("ann", phone: "+14155550101")
+        try shop.customer("bob", phone: "+14155550102")
+        let ann = try shop.id("ann")
+        let bob = try shop.id("bob")
+        // The first scoring is not a move; Ann's later move into At Risk is, Bob's within the list is not.
+        let first = RFMSnapshot(
+            takenAt: t0, asOf: Day(epochSeconds: t0), parameters: "{}",
+            rows: [
+                .init(customerID: ann, r: 3, f: 3, m: 3, segment: "Loyal"),
+                .init(customerID: bob, r: 1, f: 4, m: 4, segment: "At Risk"),
+            ])
+        _ = try shop.store.saveRFMSnapshot(
+            first,
+            moves: [.init(customerID: ann, from: nil, to: "Loyal"), .init(customerID: bob, from: nil, to: "At Risk")])
+        let second = RFMSnapshot(
+            takenAt: t0 + 86_400, asOf: Day(epochSeconds: t0 + 86_400), parameters: "{}",
+            rows: [
+                .init(customerID: ann, r: 1, f: 3, m: 3, segment: "At Risk"),
+                .init(customerID: bob, r: 1, f: 4, m: 5, segment: "Can't Lose Them"),
+            ])
+        _ = try shop.store.saveRFMSnapshot(
+            second,
+            moves: [
+                .init(customerID: ann, from: "Loyal", to: "At Risk"),
+                .init(customerID: bob, from: "At Risk", to: "Can't Lose Them"),
+            ])
+        let moves = try shop.store.triggerInstances(
+            of: .rfmSegmentEntered(["At Risk", "Can't Lose Them"]), flowID: "f", from: t0 - 1, through: t0 + 2 * 86_400)
+        #expect(moves.map(\.customerID) == [ann])
+        // Lapsed customers: the day the last order turns 90 days old.
+        try shop.order("o1", customer: "bob", at: t0 - 90 * 86_400 + 600)
+        let lapsed = try shop.store.triggerInstances(
+            of: .noOrderFor(days: 90), flowID: "f", from: t0, through: t0 + 3600)
+        #expect(lapsed.map(\.customerID) == [bob] && lapsed.first?.at == t0 + 600)
+        #expect(
+            try shop.store.triggerInstances(of: .noOrderFor(days: 90), flowID: "f", from: t0 + 3600, through: t0 + 7200)
+                .isEmpty)
+        // New customers, and first orders only.
+        try shop.customer("cat", phone: "+14155550103", at: t0 + 60)
+        let created = try shop.store.triggerInstances(of: .customerCreated, flowID: "f", from: t0, through: t0 + 3600)
+        #expect(created.map(\.customerID) == [try shop.id("cat")])
+        try shop.order("o2", customer: "cat", at: t0 + 120)
+        try shop.order("o3", customer: "cat", at: t0 + 180)
+        let firsts = try shop.store.triggerInstances(
+            of: .orderPlaced(firstOnly: true), flowID: "f", from: t0, through: t0 + 3600)
+        #expect(firsts.count == 1 && firsts.first?.at == t0 + 120)
+        #expect(
+            try shop.store.triggerInstances(
+                of: .orderPlaced(firstOnly: false), flowID: "f", from: t0, through: t0 + 3600
+            ).count == 2)
+    }
+
     @Test func anOrderEndsTheRunAndCountsAsAConversion() async throws {
         let shop = try shop()
         let runtime = CampaignRuntime(store: shop.store, channels: [.sms: SimulatedChannel()])
@@ -145,5 +199,32 @@ enum FlowFixture {
         #expect(stats.attributedOrders == 1 && stats.attributedRevenueMinor == 4_200)
         #expect(stats.treated == 7 && stats.treatedConverted == 1)
         #expect(stats.decisions["goal_reached"] == 1)
+    }
+}
+
+/// A gateway that is down: every message waits and is retried later; none is lost or failed.
+@Suite struct GatewayDownTests {
+    @Test func aClosedPortLeavesEveryMessagePlannedForALaterAttempt() async throws {
+        let t0 = CampaignFixture.t0
+        let shop = try CampaignFixture()
+        for n in 0..<3 {
+            try shop.customer("c\(n)", phone: "+1415555020\(n)")
+            try shop.cart("cart-\(n)", customer: "c\(n)", valueMinor: 5_000, at: t0)
+        }
+        try shop.activate(FlowFixture.cart, at: t0 - 3600)
+        // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+        let runtime = CampaignRuntime(
+            store: shop.store, channels: [.sms: CampaignFixture.smsChannel(port: 9)],
+            retry: RetryPolicy(baseSeconds: 60, capSeconds: 600, maxAttempts: 5))
+        #expect(try runtime.tick(now: t0 + 4 * 3600).plannedTotal == 3)
+        let round = try await runtime.drain(now: { t0 + 4 * 3600 })
+        #expect(round.retried == 3 && round.sent == 0 && round.failed == 0)
+        let rows = try shop.outbox()
+        #expect(
+            rows.allSatisfy {
+                $0.status == "planned" && $0.attempts == 1 && $0.lastError?.contains("did not answer") == true
+            })
+        // Nothing is due again before the backoff.
+        #expect(try await runtime.drain(now: { t0 + 4 * 3600 + 1 }).claimed == 0)
     }
 }

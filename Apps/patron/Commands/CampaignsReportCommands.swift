@@ -120,10 +120,11 @@ struct SimulateFlows: AsyncParsableCommand {
             let sent = byFlow[id] ?? []
             let channels = Dictionary(grouping: sent, by: \.channel).mapValues(\.count)
             let reasons = Dictionary(grouping: decisions[id] ?? [], by: \.reason).mapValues(\.count)
-            print(
-                "\(id): \(sent.count) messages (\(channels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); "
-                    + "not sent: \(reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))"
-            )
+            func list(_ counts: [String: Int]) -> String {
+                counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            }
+            let byChannel = channels.isEmpty ? "" : " (\(list(channels)))"
+            print("\(id): \(sent.count) messages\(byChannel); not sent: \(reasons.isEmpty ? "-" : list(reasons))")
         }
         if let messages {
             var csv = "planned_at,flow,step,customer_id,channel,recipient,key\n"

@@ -5,10 +5,12 @@ import Foundation
 /// idempotent (runs are unique per flow, customer and trigger key; messages per key;
 /// decisions per flow, customer, trigger key, step and reason).
 public protocol CampaignStore: Sendable {
-    /// Firings of `trigger` whose time is in `(from, through]`. The store answers the event
+    /// Firings of `trigger` whose time is in `(from, through]` that the flow has not seen (no run
+    /// and no entry decision with their key). The store answers the event
     /// triggers; ``FlowTrigger/birthday(minuteOfDay:)`` and ``FlowTrigger/schedule(everySeconds:anchor:)``
     /// are worked out by the engine from ``birthdayCandidates(monthDays:)`` and ``members(of:among:now:)``.
-    func triggerInstances(of trigger: FlowTrigger, from: Int64, through: Int64) throws -> [FlowTriggerInstance]
+    func triggerInstances(of trigger: FlowTrigger, flowID: String, from: Int64, through: Int64) throws
+        -> [FlowTriggerInstance]
     /// Customers whose birthday (`YYYY-MM-DD` or `--MM-DD`) falls on one of these `MM-DD`s.
     func birthdayCandidates(monthDays: [String]) throws -> [(CustomerID, birthday: String, timeZone: String?)]
     /// The customers in the condition's segment now, among `among` (`nil`: everyone).

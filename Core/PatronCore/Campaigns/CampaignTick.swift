@@ -110,7 +110,7 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
             }
             return out
         default:
-            return try store.triggerInstances(of: trigger, from: from, through: through)
+            return try store.triggerInstances(of: trigger, flowID: flow.id, from: from, through: through)
         }
     }
 
@@ -161,14 +161,10 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
             for condition in Set(active.program.conditions) {
                 holding[condition] = try store.members(of: condition, among: ids, now: now)
             }
-            let needsRecords = flow.templates.values.contains {
-                $0.body.contains("{{") || $0.subject?.contains("{{") == true
-            }
-            let records = needsRecords ? try store.templateRecords(for: due) : [:]
             var history = facts.history
             var runs: [Enrollment] = []
-            var messages: [OutboxMessage] = []
             var decisions: [CampaignDecision] = []
+            var steps: [(run: Enrollment, customer: CustomerRecord, step: FlowPlanner.Advance)] = []
             for run in due {
                 guard let customer = facts.customers[run.customerID] else {
                     var ended = run
@@ -180,8 +176,20 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
                 let subject = FlowPlanner.Subject(
                     customer: customer, orderAfterTrigger: facts.orderAfterTrigger[run.id],
                     history: history[run.customerID] ?? [], holds: { held[$0]?.contains(run.customerID) ?? false })
-                var step = planner.advance(
+                let step = planner.advance(
                     flow: flow, program: active.program, enrollment: run, subject: subject, now: now)
+                for planned in step.messages {
+                    history[run.customerID, default: []].append(
+                        ContactPolicy.Sent(channel: planned.channel, flow: flow.id, at: now))
+                }
+                steps.append((run, customer, step))
+            }
+            // Only the runs that send now need their cart, order or product read.
+            let sending = steps.filter { !$0.step.messages.isEmpty }.map(\.run)
+            let records = sending.isEmpty ? [:] : try store.templateRecords(for: sending)
+            var messages: [OutboxMessage] = []
+            for (run, customer, advanced) in steps {
+                var step = advanced
                 for planned in step.messages {
                     guard let template = flow.templates[planned.template] else { continue }
                     let values = TemplateValues.make(
@@ -194,8 +202,6 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
                                 key: planned.key, flowID: flow.id, step: planned.step, customerID: planned.customerID,
                                 channel: planned.channel, recipient: planned.recipient, subject: text.subject,
                                 body: text.body, plannedAt: now, nextAttemptAt: planned.dueAt))
-                        history[run.customerID, default: []].append(
-                            ContactPolicy.Sent(channel: planned.channel, flow: flow.id, at: now))
                         report.planned[flow.id, default: 0] += 1
                     } catch {
                         step.decisions.append(

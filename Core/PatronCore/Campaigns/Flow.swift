@@ -66,7 +66,8 @@ public enum FlowTrigger: Hashable, Sendable {
     case cartAbandoned(idleSeconds: Int64, minValueMinor: Int64)
     /// A customer record is created (sign-up).
     case customerCreated
-    /// The nightly RFM snapshot moved the customer into one of these RFM segments.
+    /// The nightly RFM snapshot moved the customer into one of these RFM segments from another
+    /// segment (a customer's first scoring is not a move).
     case rfmSegmentEntered([String])
     /// The customer entered the saved segment (as recorded by its membership snapshots).
     case segmentEntered(String)
