@@ -60,6 +60,7 @@ public struct CampaignRuntime: Sendable {
         let active = try flows ?? activeFlows()
         if !active.isEmpty { try store.ensureCampaignIndexes() }
         try refreshReplenishmentIfStale(for: active, now: now)
+        try snapshotSegmentsIfStale(for: active, now: now)
         let report = try tick.run(active, now: now)
         for (flow, count) in report.entered {
             Counter(label: "patron_campaign_entered_total", dimensions: [("flow", flow)]).increment(by: count)
@@ -131,6 +132,34 @@ public struct CampaignRuntime: Sendable {
         if let last, last <= now, now - last < 86_400 { return }
         let kept = try store.refreshReplenishment(now: now)
         logger.info("replenishment refreshed", metadata: ["due_rows": "\(kept)", "at": "\(Timestamp.format(now))"])
+    }
+
+    /// Saved segments that flows trigger on (`segment_entered`) get a membership snapshot when
+    /// theirs is over an hour old: its entries are the firings. A segment's first snapshot
+    /// fires nothing (everyone would have "entered").
+    func snapshotSegmentsIfStale(for flows: [ActiveFlow], now: Int64) throws {
+        var names: Set<String> = []
+        for active in flows {
+            for trigger in active.flow.triggers {
+                if case .segmentEntered(let name) = trigger { names.insert(name) }
+            }
+        }
+        let digits = try store.reportingCurrency()?.minorUnitDigits ?? 2
+        for name in names.sorted() {
+            if let last = try store.latestMembershipTime(of: name), now - last < 3_600 { continue }
+            do {
+                let (_, diff, members) = try store.diffSegment(
+                    name: name, currencyDigits: digits, now: now, record: true)
+                logger.info(
+                    "segment snapshot",
+                    metadata: [
+                        "segment": "\(name)", "members": "\(members)", "entered": "\(diff.entered.count)",
+                        "left": "\(diff.left.count)",
+                    ])
+            } catch {
+                logger.error("segment snapshot failed", metadata: ["segment": "\(name)", "error": "\(error)"])
+            }
+        }
     }
 
     /// The nightly jobs: a saved RFM snapshot (its segment moves trigger flows) and the

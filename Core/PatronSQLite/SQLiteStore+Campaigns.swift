@@ -90,6 +90,7 @@ extension SQLiteStore: CampaignStore {
                     sql: """
                         SELECT g.id, g.customer_id, g.at FROM segment_membership_changes g
                         WHERE g.at > ? AND g.at <= ? AND g.segment = ? AND g.change = 'entered'
+                          AND g.at > (SELECT min(taken_at) FROM segment_snapshots WHERE segment = g.segment)
                         \(unseen("g.customer_id", "'segment:' || g.id"))
                         """, arguments: [from, through, name, flowID, flowID]
                 ).map {

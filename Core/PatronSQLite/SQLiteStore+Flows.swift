@@ -186,6 +186,14 @@ extension SQLiteStore {
         }
     }
 
+    /// When the saved segment's newest membership snapshot was taken, without reading it.
+    public func latestMembershipTime(of segment: String) throws -> Int64? {
+        try writer.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT max(taken_at) FROM segment_snapshots WHERE segment = ?", arguments: [segment])
+        }
+    }
+
     /// When the newest RFM snapshot was taken, without reading its rows.
     public func latestRFMSnapshotTime() throws -> Int64? {
         try writer.read { db in try Int64.fetchOne(db, sql: "SELECT max(taken_at) FROM rfm_snapshots") }

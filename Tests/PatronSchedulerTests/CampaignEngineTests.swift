@@ -202,6 +202,43 @@ enum FlowFixture {
     }
 }
 
+/// `segment_entered`: the tick snapshots the saved segment (hourly); the first snapshot fires
+/// nothing, an entry after it starts the flow.
+@Suite struct SegmentEnteredTests {
+    @Test func aCustomerWhoEntersASavedSegmentStartsTheFlow() async throws {
+        let t0 = CampaignFixture.t0
+        let shop = try CampaignFixture()
+        try shop.customer("ann", phone: "+14155550301")
+        try shop.customer("bob", phone: "+14155550302")
+        try shop.order("a1", customer: "ann", at: t0 - 86_400)
+        try shop.order("a2", customer: "ann", at: t0 - 3_600)
+        try shop.store.save(SavedSegment(name: "repeat", expression: "orders.count >= 2", savedAt: t0 - 86_400))
+        try shop.activate(
+            """
+            id: repeat-thanks
+            name: Thanks for coming back
+            trigger:
+              segment_entered: { segment: repeat }
+            goal: none
+            steps:
+              - send: thanks
+            templates:
+              thanks: { channel: sms, body: "Thanks for coming back, {{customer.first_name}}!" }
+            """, at: t0 - 86_400)
+        let runtime = CampaignRuntime(store: shop.store, channels: [.sms: SimulatedChannel()])
+        // The first snapshot finds Ann already in the segment: not an entry.
+        #expect(try runtime.tick(now: t0).plannedTotal == 0)
+        try shop.order("b1", customer: "bob", at: t0 + 600)
+        try shop.order("b2", customer: "bob", at: t0 + 1_200)
+        // Within the hour the snapshot is not taken again; after it, Bob's entry fires.
+        #expect(try runtime.tick(now: t0 + 1_800).plannedTotal == 0)
+        let report = try runtime.tick(now: t0 + 3_700)
+        #expect(report.planned["repeat-thanks"] == 1)
+        #expect(try shop.outbox().map(\.recipient) == ["+14155550302"])
+        #expect(try shop.outbox().first?.body == "Thanks for coming back, Ann!")
+    }
+}
+
 /// A gateway that is down: every message waits and is retried later; none is lost or failed.
 @Suite struct GatewayDownTests {
     @Test func aClosedPortLeavesEveryMessagePlannedForALaterAttempt() async throws {
