@@ -71,24 +71,7 @@ public struct TemplateField: Hashable, Sendable {
 
     /// The closest known name, for "did you mean".
     public static func suggestion(for name: String) -> String? {
-        catalogue.map(\.name).min { editDistance($0, name) < editDistance($1, name) }
-            .flatMap { editDistance($0, name) <= max(2, name.count / 3) ? $0 : nil }
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        EditDistance.closest(to: name, in: catalogue.map(\.name))
     }
 }
 

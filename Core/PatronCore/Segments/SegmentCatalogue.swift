@@ -129,25 +129,6 @@ public enum SegmentCatalogue {
 
     /// The catalogue name closest to `name` (edit distance at most 3), for "did you mean".
     public static func suggestion(for name: String) -> String? {
-        let scored = fields.map { ($0.name, editDistance(name.lowercased(), $0.name)) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 3 else { return nil }
-        return best.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = Swift.min(
-                    previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        EditDistance.closest(to: name, in: fields.map(\.name), limit: 3)
     }
 }
