@@ -28,6 +28,14 @@ public struct SchedulerLease: Sendable {
     public func release() { try? runtime.store.releaseLease(Self.name, holder: holder) }
 }
 
+/// Runs blocking work (SQLite ticks, libcurl) on a thread of its own, so it never holds one of
+/// the few threads of Swift's cooperative pool that signal handling and sends need.
+func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
 /// Sleeps, or returns early when the group shuts down gracefully. Returns `false` then.
 func pause(_ duration: Duration) async -> Bool {
     do {
@@ -59,7 +67,8 @@ public struct FlowTickService: Service {
                 }
                 standing = false
                 do {
-                    _ = try lease.runtime.tick(now: CampaignRuntime.wallClock())
+                    let runtime = lease.runtime
+                    _ = try await offload { try runtime.tick(now: CampaignRuntime.wallClock()) }
                 } catch {
                     logger.error("tick failed", metadata: ["error": "\(error)"])
                 }
@@ -85,13 +94,13 @@ public struct OutboxSenderService: Service {
         repeat {
             guard lease.hold() else { continue }
             do {
-                _ = try await lease.runtime.drain(shouldStop: { Task.isShuttingDownGracefully })
+                // Each round renews the lease; a lost lease stops sending at once.
+                _ = try await lease.runtime.drain(shouldStop: { Task.isShuttingDownGracefully || !lease.hold() })
             } catch {
                 logger.error("sending failed", metadata: ["error": "\(error)"])
             }
         } while await pause(.seconds(1))
-        lease.release()
-        logger.notice("sender stopped; lease released")
+        logger.notice("sender stopped")
     }
 }
 
@@ -108,17 +117,19 @@ public struct NightlyJobService: Service {
     }
 
     public func run() async throws {
-        var lastRun = (try? lease.runtime.store.latestRFMSnapshotTime()) ?? 0
         repeat {
+            // Read each time: an instance that takes over sees what the other one did.
+            let lastRun = (try? lease.runtime.store.latestRFMSnapshotTime()) ?? 0
             let now = CampaignRuntime.wallClock()
             let todayAt = Day(epochSeconds: now).epochSeconds + Int64(hour) * 3600
             if now - lastRun > 86_400 || (now >= todayAt && lastRun < todayAt), lease.hold() {
                 do {
-                    try lease.runtime.nightly(now: now)
+                    let runtime = lease.runtime
+                    try await offload { try runtime.nightly(now: now) }
                 } catch {
+                    // Not marked done: tried again at the next check.
                     logger.error("nightly job failed", metadata: ["error": "\(error)"])
                 }
-                lastRun = now
             }
         } while await pause(.seconds(60))
     }
@@ -143,10 +154,12 @@ public struct MailPollService: Service {
         repeat {
             guard lease.hold() else { continue }
             do {
-                let client = try IMAPClient(server: server, mailbox: mailbox)
-                let fetcher = MailFetcher(
-                    client: client, store: lease.runtime.store, key: "\(server.baseURL)/\(mailbox)")
-                let report = try fetcher.fetchOnce()
+                let (server, mailbox, store) = (server, mailbox, lease.runtime.store)
+                let report = try await offload {
+                    let client = try IMAPClient(server: server, mailbox: mailbox)
+                    return try MailFetcher(client: client, store: store, key: "\(server.baseURL)/\(mailbox)")
+                        .fetchOnce()
+                }
                 logger.info("mail polled", metadata: ["report": "\(report)"])
             } catch {
                 logger.error("mail poll failed", metadata: ["error": "\(error)"])

@@ -79,9 +79,10 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
                     + "suppressed \(sent.suppressed)")
             return
         }
+        // A ServiceGroup stops its services in reverse order: the sender (last) stops first,
+        // finishing the round in flight, then the others; the lease is released after all.
         var services: [any Service] = [
             FlowTickService(lease: lease, interval: .seconds(interval), logger: logger),
-            OutboxSenderService(lease: lease, logger: logger),
             NightlyJobService(lease: lease, hour: nightlyHour, logger: logger),
         ]
         if let url = environment["PATRON_IMAP_URL"], !url.isEmpty {
@@ -91,11 +92,13 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
                 MailPollService(
                     lease: lease, server: server, mailbox: mailbox, interval: .seconds(mailInterval), logger: logger))
         }
+        services.append(OutboxSenderService(lease: lease, logger: logger))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        logger.notice("stopped")
+        lease.release()
+        logger.notice("stopped; lease released")
     }
 }

@@ -3,6 +3,8 @@ import PatronCore
 import Yams
 
 extension FlowReader {
+    static let longestDuration: Int64 = 3_650 * 86_400
+
     /// A duration in seconds (`4h`, `1d12h`); `positive`: zero is an error too.
     mutating func duration(_ node: Node, positive: Bool) -> Int64? {
         guard node.scalar != nil, !node.isNull, let seconds = FlowDuration.seconds(node.scalar?.string ?? "") else {
@@ -11,6 +13,11 @@ extension FlowReader {
         }
         if positive, seconds == 0 {
             fail("expected a duration longer than 0, found \(node.described)", at: node)
+            return nil
+        }
+        // Ten years: longer is a typo, and sums of times must not overflow.
+        guard seconds <= Self.longestDuration else {
+            fail("a duration can be at most 3650d, found \(node.described)", at: node)
             return nil
         }
         return seconds
@@ -24,6 +31,10 @@ extension FlowReader {
         }
         guard value >= minimum else {
             fail("\(name) must be at least \(minimum), found \(value)", at: node)
+            return nil
+        }
+        guard value <= 3_650 else {
+            fail("\(name) can be at most 3650, found \(value)", at: node)
             return nil
         }
         return value

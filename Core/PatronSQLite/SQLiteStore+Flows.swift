@@ -16,14 +16,30 @@ public struct StoredFlow: Hashable, Sendable {
 /// Flows, their stats, and the replenishment table the nightly job refreshes.
 extension SQLiteStore {
     /// Stores the flow's file (a new flow starts as a draft; a known one keeps its status).
-    public func saveFlow(id: String, name: String, source: String, path: String?, at: Int64) throws {
+    ///
+    /// When the file changes, the flow's runs in progress end (`flow_changed`): their place is a
+    /// step number of the old file, and message keys carry it, so going on with the new file
+    /// could send a step again under a new key. Returns how many runs ended.
+    @discardableResult
+    public func saveFlow(id: String, name: String, source: String, path: String?, at: Int64) throws -> Int {
         try writer.write { db in
+            var ended = 0
+            if let old = try String.fetchOne(db, sql: "SELECT source FROM flows WHERE id = ?", arguments: [id]),
+                old != source
+            {
+                try db.execute(
+                    sql:
+                        "UPDATE flow_runs SET state = 'flow_changed', updated_at = ? WHERE flow_id = ? AND state = 'active'",
+                    arguments: [at, id])
+                ended = db.changesCount
+            }
             try db.execute(
                 sql: """
                     INSERT INTO flows(id, name, source, path, status, updated_at) VALUES (?, ?, ?, ?, 'draft', ?)
                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, source = excluded.source,
                       path = excluded.path, updated_at = excluded.updated_at
                     """, arguments: [id, name, source, path, at])
+            return ended
         }
     }
 

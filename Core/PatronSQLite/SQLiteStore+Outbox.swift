@@ -44,25 +44,34 @@ extension SQLiteStore {
         }
     }
 
+    /// Only the claim an outcome answers is updated (`status = 'sending'` and the same attempt):
+    /// the late answer of a sender whose claim was taken over changes nothing.
     public func recordOutcomes(_ outcomes: [SendOutcome]) throws {
         try writer.write { db in
+            let claim = "WHERE id = ? AND status = 'sending' AND attempts = ?"
             let sent = try db.cachedStatement(
                 sql: """
-                    UPDATE outbox SET status = CASE WHEN status = 'delivered' THEN status ELSE 'sent' END,
-                      provider_id = ?, provider_status = coalesce(provider_status, ?), sent_at = ?, last_error = NULL,
-                      updated_at = ?
-                    WHERE id = ?
+                    UPDATE outbox SET status = 'sent', provider_id = ?, provider_status = coalesce(provider_status, ?),
+                      sent_at = ?, last_error = NULL, updated_at = ? \(claim)
                     """)
             let retry = try db.cachedStatement(
                 sql:
-                    "UPDATE outbox SET status = 'planned', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?"
+                    "UPDATE outbox SET status = 'planned', next_attempt_at = ?, last_error = ?, updated_at = ? \(claim)"
             )
+            let deferred = try db.cachedStatement(
+                sql: """
+                    UPDATE outbox SET status = 'planned', next_attempt_at = ?, attempts = attempts - 1,
+                      last_error = 'quiet hours at send time', updated_at = ? \(claim)
+                    """)
             let end = try db.cachedStatement(
-                sql: "UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?")
+                sql: "UPDATE outbox SET status = ?, last_error = ?, updated_at = ? \(claim)")
             for outcome in outcomes {
+                let id = outcome.id
+                let attempt = outcome.attempt
                 switch outcome.result {
                 case .sent(let providerID, let status):
-                    try sent.execute(arguments: [providerID, status.rawValue, outcome.at, outcome.at, outcome.id])
+                    try sent.execute(arguments: [providerID, status.rawValue, outcome.at, outcome.at, id, attempt])
+                    guard db.changesCount > 0 else { continue }
                     if let early = try Row.fetchOne(
                         db, sql: "DELETE FROM pending_receipts WHERE provider_id = ? RETURNING status, error, at",
                         arguments: [providerID])
@@ -72,13 +81,15 @@ extension SQLiteStore {
                             error: early[1], at: early[2])
                     }
                 case .retry(let at, let error):
-                    try retry.execute(arguments: [at, error, outcome.at, outcome.id])
+                    try retry.execute(arguments: [at, error, outcome.at, id, attempt])
+                case .deferred(let until):
+                    try deferred.execute(arguments: [until, outcome.at, id, attempt])
                 case .failed(let error):
-                    try end.execute(arguments: ["failed", error, outcome.at, outcome.id])
+                    try end.execute(arguments: ["failed", error, outcome.at, id, attempt])
                 case .dead(let error):
-                    try end.execute(arguments: ["dead", error, outcome.at, outcome.id])
+                    try end.execute(arguments: ["dead", error, outcome.at, id, attempt])
                 case .suppressed(let reason):
-                    try end.execute(arguments: ["suppressed", reason, outcome.at, outcome.id])
+                    try end.execute(arguments: ["suppressed", reason, outcome.at, id, attempt])
                 }
             }
         }
@@ -93,6 +104,7 @@ extension SQLiteStore {
                 sql: """
                     INSERT INTO pending_receipts(provider_id, status, error, at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (provider_id) DO UPDATE SET status = excluded.status, error = excluded.error, at = excluded.at
+                    WHERE pending_receipts.status NOT IN ('delivered', 'failed', 'undelivered')
                     """, arguments: [providerID, status.rawValue, error, at])
             return false
         }

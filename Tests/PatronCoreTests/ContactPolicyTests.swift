@@ -74,4 +74,14 @@ import Testing
                 })
         #expect(!ContactPolicy.inHoldout(customer: CustomerID(1), flow: "winback", percent: 0))
     }
+
+    @Test func quietHoursEndAtEightLocalOnTheDayTheClocksGoBack() {
+        // 27 October 2024: Berlin goes from UTC+2 to UTC+1 at 03:00. At 07:00:30 local
+        // (06:00:30 UTC) it is still quiet; the next allowed minute is 08:00 local, 07:00 UTC.
+        let now = Timestamp.parse("2024-10-27T06:00:30Z")!
+        #expect(policy.quietUntil(now, zone: "Europe/Berlin") == Timestamp.parse("2024-10-27T07:00:00Z"))
+        // The day the clocks go forward (31 March 2024, UTC+1 → UTC+2): 07:30 local is 05:30 UTC.
+        let spring = Timestamp.parse("2024-03-31T05:30:00Z")!
+        #expect(policy.quietUntil(spring, zone: "Europe/Berlin") == Timestamp.parse("2024-03-31T06:00:00Z"))
+    }
 }

@@ -265,3 +265,56 @@ enum FlowFixture {
         #expect(try await runtime.drain(now: { t0 + 4 * 3600 + 1 }).claimed == 0)
     }
 }
+
+/// The outbox's guards: a late outcome of a claim that was taken over changes nothing, and a
+/// message that would land in quiet hours at send time waits without counting an attempt.
+@Suite struct OutboxGuardTests {
+    @Test func aLateOutcomeOfATakenOverClaimChangesNothing() async throws {
+        let t0 = CampaignFixture.t0
+        let shop = try CampaignFixture()
+        try shop.customer("ann", phone: "+14155550401")
+        try shop.cart("cart-ann", customer: "ann", valueMinor: 5_000, at: t0)
+        try shop.activate(FlowFixture.cart, at: t0 - 3600)
+        let runtime = CampaignRuntime(store: shop.store, channels: [.sms: SimulatedChannel()])
+        let plan = t0 + 4 * 3600
+        #expect(try runtime.tick(now: plan).plannedTotal == 1)
+        let first = try shop.store.claimOutbox(channels: [.sms], now: plan, staleBefore: plan - 120, limit: 10)
+        #expect(first.map(\.0.attempts) == [1])
+        // The first sender seems dead: after the claim timeout a second one takes the message over.
+        let second = try shop.store.claimOutbox(channels: [.sms], now: plan + 200, staleBefore: plan + 80, limit: 10)
+        #expect(second.map(\.0.attempts) == [2])
+        let id = try #require(first.first?.0.id)
+        try shop.store.recordOutcomes([
+            SendOutcome(id: id, result: .retry(at: plan + 999, error: "late"), at: plan + 201, attempt: 1)
+        ])
+        #expect(try shop.outbox().map(\.status) == ["sending"])
+        try shop.store.recordOutcomes([
+            SendOutcome(id: id, result: .sent(providerID: "SM1", status: .queued), at: plan + 202, attempt: 2)
+        ])
+        #expect(try shop.outbox().map(\.status) == ["sent"])
+        try shop.store.recordOutcomes([
+            SendOutcome(id: id, result: .failed("late too"), at: plan + 203, attempt: 1)
+        ])
+        #expect(try shop.outbox().map(\.status) == ["sent"])
+    }
+
+    @Test func aMessageDueInQuietHoursAtSendTimeWaitsForTheMorning() async throws {
+        let t0 = CampaignFixture.t0
+        let shop = try CampaignFixture()
+        try shop.customer("ann", phone: "+14155550402")
+        try shop.cart("cart-ann", customer: "ann", valueMinor: 5_000, at: t0)
+        try shop.activate(FlowFixture.cart, at: t0 - 3600)
+        let runtime = CampaignRuntime(store: shop.store, channels: [.sms: SimulatedChannel()])
+        #expect(try runtime.tick(now: t0 + 4 * 3600).plannedTotal == 1)
+        // Planned at 14:00 UTC, but the sender only gets to it at 23:00 UTC (a backlog, a channel
+        // configured late): it waits for 08:00, and the attempt does not count.
+        let night = Day(epochSeconds: t0).epochSeconds + 23 * 3600
+        let round = try await runtime.drain(now: { night })
+        #expect(round.sent == 0 && round.retried == 1)
+        let row = try #require(try shop.outbox().first)
+        #expect(row.status == "planned" && row.attempts == 0 && row.lastError == "quiet hours at send time")
+        #expect(try await runtime.drain(now: { night + 3600 }).claimed == 0)
+        let morning = Day(epochSeconds: t0).epochSeconds + 86_400 + 8 * 3600
+        #expect(try await runtime.drain(now: { morning }).sent == 1)
+    }
+}

@@ -31,6 +31,17 @@ struct CampaignFixture {
 
     var path: String { directory.appendingPathComponent("shop.sqlite").path }
 
+    /// A fixed-offset zone where it is early afternoon now, for tests that send at the wall
+    /// clock (the sender re-checks quiet hours, 21:00–08:00 local).
+    static func daytimeZone(now: Date = Date()) -> String {
+        let hour = Calendar(identifier: .gregorian).dateComponents(in: .gmt, from: now).hour ?? 0
+        var offset = 14 - hour
+        if offset > 12 { offset -= 24 }
+        if offset < -12 { offset += 24 }
+        // `Etc/GMT-2` is UTC+2 (POSIX signs).
+        return offset == 0 ? "Etc/GMT" : "Etc/GMT\(offset > 0 ? "-" : "+")\(abs(offset))"
+    }
+
     /// A customer `ref` with email, phone, both consents granted (unless told), a zone.
     func customer(
         _ ref: String, phone: String, sms: ConsentStatus = .granted, zone: String = "UTC", firstName: String = "Ann",

@@ -174,6 +174,13 @@ struct TickCommand: AsyncParsableCommand {
         }
         print(line)
         guard !noSend else { return }
+        // Sending takes the scheduler's lease, so a tick by hand never sends beside a scheduler.
+        let lease = SchedulerLease(runtime: runtime, holder: "patron-cli:\(ProcessInfo.processInfo.processIdentifier)")
+        guard lease.hold() else {
+            print("a scheduler holds the lease: planned only, it sends")
+            return
+        }
+        defer { lease.release() }
         let sent = try await runtime.drain(now: { at })
         print(
             "sent \(sent.sent), retry later \(sent.retried), failed \(sent.failed), dead \(sent.dead), suppressed \(sent.suppressed)"

@@ -35,11 +35,19 @@ public struct EmailChannel: ChannelConnector {
             listUnsubscribe: unsubscribe(message.customerID))
         let now = clock()
         let composed = MailComposer(messageIDDomain: from.domain ?? "patron.invalid").compose(mail, date: now)
-        do {
-            try SMTPClient(server: server).send(composed)
-        } catch {
-            throw Self.channelError(error)
+        // libcurl blocks: the SMTP exchange runs on a thread of its own, not on one of the
+        // cooperative pool's few threads that other sends and signal handling need.
+        let server = server
+        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<MailTransportError?, Never>) in
+            Thread.detachNewThread {
+                let result = Result { () throws(MailTransportError) in try SMTPClient(server: server).send(composed) }
+                switch result {
+                case .success: continuation.resume(returning: nil)
+                case .failure(let error): continuation.resume(returning: error)
+                }
+            }
         }
+        if let failure { throw Self.channelError(failure) }
         return DeliveryReceipt(
             providerMessageID: composed.messageID.trimmingCharacters(in: CharacterSet(charactersIn: "<>")),
             status: .sent, acceptedAt: Int64(now.timeIntervalSince1970))

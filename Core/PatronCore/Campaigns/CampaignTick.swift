@@ -99,10 +99,14 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
             guard every > 0 else { return [] }
             var slot = anchor + max(0, (from - anchor) / every) * every
             var out: [FlowTriggerInstance] = []
+            // No audience: everyone (every customer has an order count).
+            let audience =
+                try flow.audience
+                ?? FlowCondition(source: "everyone", expression: SegmentParser.parse("orders.count >= 0"))
             while slot <= through {
                 if slot > from {
-                    let everyone = flow.audience.map { try? store.members(of: $0, among: nil, now: slot) } ?? nil
-                    for id in (everyone ?? []).sorted(by: { $0.rawValue < $1.rawValue }) {
+                    let members = try store.members(of: audience, among: nil, now: slot)
+                    for id in members.sorted(by: { $0.rawValue < $1.rawValue }) {
                         out.append(FlowTriggerInstance(customerID: id, key: "schedule:\(slot)", at: slot))
                     }
                 }
@@ -130,11 +134,11 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = zoneName.flatMap(TimeZone.init(identifier:)) ?? .gmt
             let month = Int(birthday.suffix(5).prefix(2)) ?? 0
-            var dayOfMonth = Int(birthday.suffix(2)) ?? 0
+            let birthDay = Int(birthday.suffix(2)) ?? 0
             let years = Set(
                 [from, through].map { calendar.component(.year, from: Date(timeIntervalSince1970: TimeInterval($0))) })
             for year in years.sorted() {
-                if month == 2 && dayOfMonth == 29 && !Self.isLeap(year) { dayOfMonth = 28 }
+                let dayOfMonth = month == 2 && birthDay == 29 && !Self.isLeap(year) ? 28 : birthDay
                 let parts = DateComponents(
                     year: year, month: month, day: dayOfMonth, hour: minuteOfDay / 60, minute: minuteOfDay % 60)
                 guard let date = calendar.date(from: parts) else { continue }

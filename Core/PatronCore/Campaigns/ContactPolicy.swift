@@ -138,7 +138,15 @@ public struct ContactPolicy: Hashable, Sendable {
         return .send
     }
 
-    /// Whether `now` is inside quiet hours for the zone, and if so the first minute after them.
+    /// When `now` is inside quiet hours in the zone (`nil`: the default zone), the first allowed
+    /// minute after them; else `nil`.
+    public func quietUntil(_ now: Int64, zone: String?) -> Int64? {
+        quietHours.flatMap { nextAllowed(now, $0, zone: zone) }
+    }
+
+    /// Whether `now` is inside quiet hours for the zone, and if so the first minute after them:
+    /// the quiet window's end by the local wall clock, today or tomorrow (so a day with a
+    /// daylight-saving change still ends at 08:00 local).
     func nextAllowed(_ now: Int64, _ quiet: QuietHours, zone name: String?) -> Int64? {
         let zone = TimeZone(identifier: name ?? defaultTimeZone) ?? TimeZone(identifier: defaultTimeZone) ?? .gmt
         var calendar = Calendar(identifier: .gregorian)
@@ -147,9 +155,11 @@ public struct ContactPolicy: Hashable, Sendable {
         let parts = calendar.dateComponents([.hour, .minute], from: date)
         let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
         guard quiet.contains(minute) else { return nil }
-        let startOfDay = calendar.startOfDay(for: date)
-        var end = calendar.date(byAdding: .minute, value: quiet.end, to: startOfDay) ?? date
-        if end <= date { end = calendar.date(byAdding: .day, value: 1, to: end) ?? end }
+        let endToday = calendar.date(bySettingHour: quiet.end / 60, minute: quiet.end % 60, second: 0, of: date)
+        if let endToday, endToday > date { return Int64(endToday.timeIntervalSince1970) }
+        let tomorrow = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: date)) ?? date
+        let end =
+            calendar.date(bySettingHour: quiet.end / 60, minute: quiet.end % 60, second: 0, of: tomorrow) ?? tomorrow
         return Int64(end.timeIntervalSince1970)
     }
 

@@ -76,14 +76,20 @@ public struct SendOutcome: Hashable, Sendable {
         case failed(String)
         case dead(String)
         case suppressed(String)
+        /// Quiet hours at send time: planned again for this time, the attempt not counted.
+        case deferred(until: Int64)
     }
     public var id: Int64
     public var result: Result
     public var at: Int64
-    public init(id: Int64, result: Result, at: Int64) {
+    /// The claim it answers (the message's attempt count when claimed): the outcome of a claim
+    /// that was since taken over is ignored.
+    public var attempt: Int
+    public init(id: Int64, result: Result, at: Int64, attempt: Int) {
         self.id = id
         self.result = result
         self.at = at
+        self.attempt = attempt
     }
 }
 

@@ -17,13 +17,18 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
     public var batchSize: Int
     /// A `sending` claim older than this is taken over (its sender is presumed dead).
     public var claimTimeoutSeconds: Int64
+    /// Quiet hours are checked again at send time.
+    public var policy: ContactPolicy
+    /// Outcomes are written this many at a time.
+    public var writeEvery = 16
     let jitter: @Sendable () -> Double
 
     public init(
         store: S, channels: [ConsentChannel: any ChannelConnector], retry: RetryPolicy = RetryPolicy(),
         concurrency: Int = 32, batchSize: Int = 256, claimTimeoutSeconds: Int64 = 120,
-        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
+        policy: ContactPolicy = ContactPolicy(), jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
     ) {
+        self.policy = policy
         self.store = store
         self.channels = channels
         self.retry = retry
@@ -45,6 +50,11 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
     }
 
     /// Claims and sends one batch of due messages; `claimed == 0` when nothing is due.
+    ///
+    /// Outcomes are written as they come, a few at a time (`writeEvery`), so a sender killed in
+    /// the middle of a round leaves only its last few sends unrecorded. A message whose customer
+    /// withdrew consent is suppressed; one that would now land in the customer's quiet hours
+    /// (a retry, a backlog) waits for the next allowed minute without counting an attempt.
     public func round(now: @escaping @Sendable () -> Int64) async throws -> RoundReport {
         let claimed = try store.claimOutbox(
             channels: channels.keys.sorted { $0.rawValue < $1.rawValue }, now: now(),
@@ -52,72 +62,74 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
         var report = RoundReport()
         report.claimed = claimed.count
         guard !claimed.isEmpty else { return report }
-        var outcomes: [SendOutcome] = []
-        var toSend: [OutboxMessage] = []
-        for (message, customer) in claimed {
-            if let customer, customer.erasedAt == nil,
-                ContactPolicy.consentAllows(customer.consent[message.channel].status, on: message.channel)
-            {
-                toSend.append(message)
-            } else {
-                let status = customer?.consent[message.channel].status.rawValue ?? "gone"
-                outcomes.append(
-                    SendOutcome(
-                        id: message.id,
-                        result: .suppressed("no consent at send time: \(message.channel.rawValue) is \(status)"),
-                        at: now()))
-            }
-        }
-        let results = await withTaskGroup(of: SendOutcome.self, returning: [SendOutcome].self) { group in
-            var iterator = toSend.makeIterator()
-            var inFlight = 0
-            var out: [SendOutcome] = []
-            while inFlight < concurrency, let next = iterator.next() {
-                group.addTask { await send(next, now: now) }
-                inFlight += 1
-            }
-            while let done = await group.next() {
-                out.append(done)
-                if let next = iterator.next() { group.addTask { await send(next, now: now) } }
-            }
-            return out
-        }
-        outcomes += results
-        for outcome in outcomes {
+        var pending: [SendOutcome] = []
+        func record(_ outcome: SendOutcome) throws {
             switch outcome.result {
             case .sent: report.sent += 1
-            case .retry: report.retried += 1
+            case .retry, .deferred: report.retried += 1
             case .failed: report.failed += 1
             case .dead: report.dead += 1
             case .suppressed: report.suppressed += 1
             }
+            pending.append(outcome)
+            if pending.count >= writeEvery {
+                try store.recordOutcomes(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
         }
-        try store.recordOutcomes(outcomes)
+        var toSend: [OutboxMessage] = []
+        for (message, customer) in claimed {
+            guard let customer, customer.erasedAt == nil,
+                ContactPolicy.consentAllows(customer.consent[message.channel].status, on: message.channel)
+            else {
+                let status = customer?.consent[message.channel].status.rawValue ?? "gone"
+                try record(
+                    SendOutcome(
+                        id: message.id,
+                        result: .suppressed("no consent at send time: \(message.channel.rawValue) is \(status)"),
+                        at: now(), attempt: message.attempts))
+                continue
+            }
+            if let until = policy.quietUntil(now(), zone: customer.timeZone) {
+                try record(
+                    SendOutcome(id: message.id, result: .deferred(until: until), at: now(), attempt: message.attempts))
+                continue
+            }
+            toSend.append(message)
+        }
+        try await withThrowingTaskGroup(of: SendOutcome.self) { group in
+            var iterator = toSend.makeIterator()
+            for _ in 0..<max(1, concurrency) {
+                guard let next = iterator.next() else { break }
+                group.addTask { await send(next, now: now) }
+            }
+            while let done = try await group.next() {
+                try record(done)
+                if let next = iterator.next() { group.addTask { await send(next, now: now) } }
+            }
+        }
+        if !pending.isEmpty { try store.recordOutcomes(pending) }
         return report
     }
 
     func send(_ message: OutboxMessage, now: @escaping @Sendable () -> Int64) async -> SendOutcome {
+        func outcome(_ result: SendOutcome.Result) -> SendOutcome {
+            SendOutcome(id: message.id, result: result, at: now(), attempt: message.attempts)
+        }
         guard let channel = channels[message.channel] else {
-            return SendOutcome(
-                id: message.id, result: .failed("no \(message.channel.rawValue) channel configured"), at: now())
+            return outcome(.failed("no \(message.channel.rawValue) channel configured"))
         }
         do {
             let receipt = try await channel.send(message.outbound)
-            return SendOutcome(
-                id: message.id, result: .sent(providerID: receipt.providerMessageID, status: receipt.status), at: now())
+            return outcome(.sent(providerID: receipt.providerMessageID, status: receipt.status))
         } catch {
-            let at = now()
-            guard error.isRetryable else {
-                return SendOutcome(id: message.id, result: .failed(error.description), at: at)
-            }
+            guard error.isRetryable else { return outcome(.failed(error.description)) }
             // `attempts` already counts this one (the claim counted it).
             if message.attempts >= retry.maxAttempts {
-                return SendOutcome(
-                    id: message.id, result: .dead("\(message.attempts) attempts; last: \(error.description)"), at: at)
+                return outcome(.dead("\(message.attempts) attempts; last: \(error.description)"))
             }
             let delay = retry.delay(afterAttempt: message.attempts, jitter: jitter())
-            return SendOutcome(
-                id: message.id, result: .retry(at: at + Int64(delay.rounded(.up)), error: error.description), at: at)
+            return outcome(.retry(at: now() + Int64(delay.rounded(.up)), error: error.description))
         }
     }
 }

@@ -40,7 +40,8 @@ public struct Replenishment: Sendable {
         let skuMedian = all.isEmpty ? nil : median(all)
         var out: [Due] = []
         for (customer, times) in perCustomer {
-            guard let interval = own[customer] ?? skuMedian, interval > 0, let last = times.last else { continue }
+            let ownInterval = own[customer].flatMap { $0 > 0 ? $0 : nil }
+            guard let interval = ownInterval ?? skuMedian, interval > 0, let last = times.last else { continue }
             let dueAt = last + interval * 86_400
             if dueAt > dueAfter {
                 out.append(
