@@ -15,7 +15,9 @@
 #      --no-send` at 2026-06-30 12:00: a busy tick catching up a day of firings (whole process,
 #      timed), then the steady tick a minute later (timed) — target: a tick's planning <= 2 s;
 #   4. sending: a bench flow (a schedule trigger, SMS to customers with SMS consent and 30+
-#      orders) is planned and paused, then `patron-scheduler --once` sends the outbox to the stub gateway
+#      orders) is planned at 12:30 and paused, then `patron campaigns tick --now 12:30` sends the
+#      outbox (the sender of patron-scheduler, at the same virtual time, so the send-time
+#      quiet-hours check passes what the plan passed) to the stub gateway
 #      (`patron sms-stub`, loopback, no status callbacks) with CONCURRENCY sends in flight —
 #      target >= 500 messages/s. The stub's count of kept messages is checked against the outbox.
 #
@@ -129,7 +131,7 @@ done
 export PATRON_SMS_URL="http://127.0.0.1:$port" PATRON_SMS_ACCOUNT_SID=AC00000000000000000000000000000001 \
     PATRON_SMS_AUTH_TOKEN=bench PATRON_SMS_FROM=+15005550006
 t=$(now)
-"$bin/patron-scheduler" --once --concurrency "$CONCURRENCY" --holder bench | tee "$WORKDIR/send.txt"
+"$bin/patron" campaigns tick --now 2026-06-30T12:30:00Z --concurrency "$CONCURRENCY" | tee "$WORKDIR/send.txt"
 send=$(elapsed "$t" "$(now)")
 sent=$(sqlite3 "$db" "SELECT count(*) FROM outbox WHERE status = 'sent'")
 kept=$(curl -s "http://127.0.0.1:$port/_stub/messages" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["messages"]))')

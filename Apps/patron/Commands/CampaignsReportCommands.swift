@@ -148,6 +148,7 @@ struct TickCommand: AsyncParsableCommand {
     @Option(help: "The tick's time (default: now).") var now: String?
     @Flag(help: "Plan only; leave the outbox for the scheduler.") var noSend = false
     @Option(help: "The shop's name for templates (default: $PATRON_SHOP_NAME).") var shopName: String?
+    @Option(help: "Sends in flight at once.") var concurrency = 32
 
     func run() async throws {
         Patron.bootstrapLogging()
@@ -159,7 +160,7 @@ struct TickCommand: AsyncParsableCommand {
             let environment = ProcessInfo.processInfo.environment
             runtime = CampaignRuntime(
                 store: sqlite, channels: try ChannelSettings(environment).channels(),
-                shopName: shopName ?? environment["PATRON_SHOP_NAME"] ?? "our shop")
+                shopName: shopName ?? environment["PATRON_SHOP_NAME"] ?? "our shop", concurrency: concurrency)
         } catch {
             FileHandle.standardError.write(Data("patron: \(error)\n".utf8))
             throw ExitCode.failure
