@@ -63,6 +63,13 @@ public struct WebhookRoutes: Sendable {
             "required": true, "content": ["application/json": ["schema": ["type": "object"]]],
         ]
         let errors = [401: "A missing or wrong signature: nothing is stored."]
+        let twilioSignature = [
+            APIParameter.header(
+                "X-Twilio-Signature", "Base64 HMAC-SHA1 of the URL and the sorted parameters.", required: true)
+        ]
+        let form: [String: Any] = [
+            "required": true, "content": ["application/x-www-form-urlencoded": ["schema": ["type": "object"]]],
+        ]
         return [
             APIRoute(
                 method: .post, path: "/webhooks/shopify", operationID: "shopifyWebhook",
@@ -99,14 +106,8 @@ public struct WebhookRoutes: Sendable {
                 summary:
                     "Inbound SMS from a Twilio-shaped gateway: STOP/UNSUBSCRIBE… withdraw SMS consent, START gives it.",
                 scope: nil,
-                parameters: [
-                    .header(
-                        "X-Twilio-Signature", "Base64 HMAC-SHA1 of the URL and the sorted parameters.", required: true)
-                ],
-                requestBody: [
-                    "required": true,
-                    "content": ["application/x-www-form-urlencoded": ["schema": ["type": "object"]]],
-                ], responses: [200: ["description": "Taken (an empty TwiML answer).", "content": ["text/xml": [:]]]],
+                parameters: twilioSignature, requestBody: form,
+                responses: [200: ["description": "Taken (an empty TwiML answer).", "content": ["text/xml": [:]]]],
                 extraErrors: errors
             ) { request, _ in await self.twilioInbound(request) },
             APIRoute(
@@ -114,14 +115,8 @@ public struct WebhookRoutes: Sendable {
                 summary:
                     "Delivery receipts (status callbacks) for campaign SMS: the outbox message becomes delivered or failed.",
                 scope: nil,
-                parameters: [
-                    .header(
-                        "X-Twilio-Signature", "Base64 HMAC-SHA1 of the URL and the sorted parameters.", required: true)
-                ],
-                requestBody: [
-                    "required": true,
-                    "content": ["application/x-www-form-urlencoded": ["schema": ["type": "object"]]],
-                ], responses: [204: ["description": "Recorded, or about a message Patron did not send."]],
+                parameters: twilioSignature, requestBody: form,
+                responses: [204: ["description": "Recorded, or about a message Patron did not send."]],
                 extraErrors: errors
             ) { request, _ in await self.twilioStatus(request) },
         ]
@@ -202,16 +197,10 @@ public struct WebhookRoutes: Sendable {
     /// An inbound SMS: verified, then a STOP-like keyword revokes the sender's SMS consent and a
     /// START-like one grants it (each once per message sid), by the phone number.
     func twilioInbound(_ request: Request) async -> Response {
-        let fields: FormFields
-        switch await twilioFields(request) {
-        case .success(let verified): fields = verified
-        case .failure(let problem): return APIResponse.problem(problem)
-        }
         let inbound: InboundSMS
-        do {
-            inbound = try InboundSMS(fields: fields)
-        } catch {
-            return APIResponse.problem(Problem(.badRequest, error.description))
+        switch await twilioRequest(request, InboundSMS.init(fields:)) {
+        case .success(let parsed): inbound = parsed
+        case .failure(let problem): return APIResponse.problem(problem)
         }
         let twiml = Response(
             status: .ok, headers: [.contentType: "text/xml"],
@@ -234,9 +223,9 @@ public struct WebhookRoutes: Sendable {
         return twiml
     }
 
-    /// The form fields of a Twilio request, once its `X-Twilio-Signature` matches one of the
-    /// auth tokens over the public URL.
-    func twilioFields(_ request: Request) async -> Result<FormFields, Problem> {
+    /// A Twilio request read with `parse` once its `X-Twilio-Signature` matches one of the auth
+    /// tokens over the public URL; a body `parse` refuses is a 400.
+    func twilioRequest<T>(_ request: Request, _ parse: (FormFields) throws -> T) async -> Result<T, Problem> {
         var request = request
         guard let buffer = try? await request.collectBody(upTo: Self.maxBody) else {
             return .failure(Problem(.contentTooLarge, "the body is over \(Self.maxBody) bytes"))
@@ -255,22 +244,20 @@ public struct WebhookRoutes: Sendable {
                     != nil
             })
         else { return .failure(Problem(.unauthorized, "X-Twilio-Signature does not match (URL \(url))")) }
-        return .success(fields)
+        do {
+            return .success(try parse(fields))
+        } catch {
+            return .failure(Problem(.badRequest, "\(error)"))
+        }
     }
 
     /// A status callback: verified, then the outbox message with that sid records the status
     /// (delivered, or failed with the error code for undelivered/failed).
     func twilioStatus(_ request: Request) async -> Response {
-        let fields: FormFields
-        switch await twilioFields(request) {
-        case .success(let verified): fields = verified
-        case .failure(let problem): return APIResponse.problem(problem)
-        }
         let callback: TwilioStatusCallback
-        do {
-            callback = try TwilioStatusCallback(fields: fields)
-        } catch {
-            return APIResponse.problem(Problem(.badRequest, error.description))
+        switch await twilioRequest(request, TwilioStatusCallback.init(fields:)) {
+        case .success(let parsed): callback = parsed
+        case .failure(let problem): return APIResponse.problem(problem)
         }
         let status: DeliveryStatus? =
             switch callback.status {
