@@ -187,8 +187,14 @@ struct APIRouteRunner: Sendable {
                 case .notFound: .notFound
                 case .conflict: .conflict
                 case .insufficientData: .unprocessableContent
+                case .readOnlyStore: .serviceUnavailable
+                case .storeFailure: .internalServerError
                 default: .badRequest
                 }
+            if status == .internalServerError {
+                logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+                return APIResponse.problem(Problem(status, "the store could not answer"))
+            }
             return APIResponse.problem(Problem(status, error.description))
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])

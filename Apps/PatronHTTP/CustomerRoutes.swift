@@ -97,7 +97,7 @@ struct CustomerRoutes {
 
     func create(_ request: Request, _ call: APICall) async throws -> Response {
         var request = request
-        let input = try await CustomerInput.decode(request.collectBody(upTo: 1 << 20))
+        let input = try await CustomerInput.decode(request.body())
         guard let source = input.source, let ref = input.id else {
             throw Problem(.badRequest, "body: 'source' and 'id' are required to create a customer")
         }
@@ -113,7 +113,7 @@ struct CustomerRoutes {
     func update(_ request: Request, _ call: APICall) async throws -> Response {
         var request = request
         let id = try api.customerID(call.path("id"))
-        let input = try await CustomerInput.decode(request.collectBody(upTo: 1 << 20))
+        let input = try await CustomerInput.decode(request.body())
         guard let customer = try api.store.read({ try $0.customer(id) }), customer.erasedAt == nil else {
             throw Problem(.notFound, "no customer \(call.path("id")) (or the person was erased)")
         }

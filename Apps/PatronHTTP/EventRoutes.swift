@@ -40,12 +40,7 @@ struct EventRoutes {
 
     func ingest(_ request: Request, _ call: APICall) async throws -> Response {
         var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: Self.maxBody)
-        } catch {
-            throw Problem(.contentTooLarge, "the body is over \(Self.maxBody) bytes")
-        }
+        let buffer = try await request.body(upTo: Self.maxBody)
         let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
         var events: [IngestEvent] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

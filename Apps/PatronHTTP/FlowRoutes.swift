@@ -99,12 +99,7 @@ struct FlowRoutes {
     func put(_ request: Request, _ call: APICall) async throws -> Response {
         let id = call.path("id")
         var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: Self.maxBody)
-        } catch {
-            throw Problem(.contentTooLarge, "the body is over \(Self.maxBody) bytes")
-        }
+        let buffer = try await request.body(upTo: Self.maxBody)
         let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
         let flow = try parse(text, file: "\(id).yaml")
         guard flow.id == id else {

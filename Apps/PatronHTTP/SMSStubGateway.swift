@@ -100,7 +100,7 @@ public final class SMSStubGateway: @unchecked Sendable {
                 == TwilioMessageRequest.basicAuthorization(accountSid: accountSid, authToken: authToken)
         else { return Self.twilioError(.unauthorized, code: 20003, "Authenticate") }
         var request = request
-        let body = try await request.collectBody(upTo: 1 << 20)
+        let body = try await request.body()
         guard let form = try? FormEncoding.decode(bytes: Array(body.readableBytesView)) else {
             return Self.twilioError(.badRequest, code: 21100, "the body is not form-encoded")
         }

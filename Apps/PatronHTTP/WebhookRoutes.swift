@@ -227,8 +227,11 @@ public struct WebhookRoutes: Sendable {
     /// tokens over the public URL; a body `parse` refuses is a 400.
     func twilioRequest<T>(_ request: Request, _ parse: (FormFields) throws -> T) async -> Result<T, Problem> {
         var request = request
-        guard let buffer = try? await request.collectBody(upTo: Self.maxBody) else {
-            return .failure(Problem(.contentTooLarge, "the body is over \(Self.maxBody) bytes"))
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body(upTo: Self.maxBody)
+        } catch {
+            return .failure(error)
         }
         // HTTP/1.1's Host header is the request's authority in swift-http-types.
         let host = request.head.authority ?? APIResponse.header(request, "Host") ?? "localhost"
@@ -306,10 +309,9 @@ public struct WebhookRoutes: Sendable {
         var request = request
         let body: Data
         do {
-            let buffer = try await request.collectBody(upTo: Self.maxBody)
-            body = Data(buffer.readableBytesView)
+            body = Data(try await request.body(upTo: Self.maxBody).readableBytesView)
         } catch {
-            return APIResponse.problem(Problem(.contentTooLarge, "the body is over \(Self.maxBody) bytes"))
+            return APIResponse.problem(error)
         }
         let outcome: WebhookOutcome
         let deliveryID: String?

@@ -82,18 +82,114 @@ enum SQLiteSegmentCompiler {
         return sql
     }
 
+    /// Operands per parenthesised group: a longer `and`/`or` list is cut into groups of this
+    /// many, so no chain nears SQLite's expression depth limit (1,000) however long it is.
+    static let groupSize = 32
+
+    /// Compiles `expression` (negated when `negated`) in negation normal form: `not` is pushed
+    /// down to the predicates by De Morgan's laws, which hold in SQL's three-valued logic, so
+    /// the SQL nests one parenthesis per level of the expression's own parentheses and no more
+    /// (SQLite's parser stack holds about 100 entries). Equality tests of one field joined by
+    /// `or` become one `IN` list (`!=` joined by `and`, one `NOT IN`).
     static func compile(
-        _ expression: SegmentExpression, now: Int64, timeZones: [String] = [], into arguments: inout [DatabaseValue]
+        _ expression: SegmentExpression, now: Int64, timeZones: [String] = [], negated: Bool = false,
+        into arguments: inout [DatabaseValue]
     ) -> String {
         switch expression {
-        case .and(let a, let b):
-            return
-                "(\(compile(a, now: now, timeZones: timeZones, into: &arguments)) AND \(compile(b, now: now, timeZones: timeZones, into: &arguments)))"
-        case .or(let a, let b):
-            return
-                "(\(compile(a, now: now, timeZones: timeZones, into: &arguments)) OR \(compile(b, now: now, timeZones: timeZones, into: &arguments)))"
-        case .not(let a):
-            return "(NOT \(compile(a, now: now, timeZones: timeZones, into: &arguments)))"
+        case .not(let inner):
+            return compile(inner, now: now, timeZones: timeZones, negated: !negated, into: &arguments)
+        case .and(let operands):
+            return junction(operands, or: negated, now: now, timeZones: timeZones, negated: negated, into: &arguments)
+        case .or(let operands):
+            return junction(operands, or: !negated, now: now, timeZones: timeZones, negated: negated, into: &arguments)
+        case .test(let field, let test):
+            let (test, stillNegated) = absorb(test, negated: negated)
+            let sql = leaf(.test(field, test), now: now, timeZones: timeZones, into: &arguments)
+            return stillNegated ? "(NOT \(sql))" : sql
+        case .behaviour:
+            let sql = leaf(expression, now: now, timeZones: timeZones, into: &arguments)
+            return negated ? "(NOT \(sql))" : sql
+        }
+    }
+
+    /// A test with a negation folded in where SQL has the opposite form with the same
+    /// three-valued meaning (`not a = 1` is `a != 1`; `not a in (…)` is `a not in (…)`).
+    static func absorb(_ test: SegmentTest, negated: Bool) -> (SegmentTest, Bool) {
+        guard negated else { return (test, false) }
+        switch test {
+        case .compare(.equal, let operand): return (.compare(.notEqual, operand), false)
+        case .compare(.notEqual, let operand): return (.compare(.equal, operand), false)
+        case .oneOf(let operands, let isNegated): return (.oneOf(operands, negated: !isNegated), false)
+        default: return (test, true)
+        }
+    }
+
+    /// The operands (each negated when `negated`) joined by OR (`or`) or AND, with equality
+    /// tests of one field merged into one list, in groups of ``groupSize``.
+    static func junction(
+        _ operands: [SegmentExpression], or: Bool, now: Int64, timeZones: [String], negated: Bool,
+        into arguments: inout [DatabaseValue]
+    ) -> String {
+        // Under OR, `f = v` and `f in (…)` merge into `f in (…)`; under AND, `f != v` and
+        // `f not in (…)` into `f not in (…)`.
+        var lists: [String: [SegmentOperand]] = [:]
+        var parts: [Either] = []
+        enum Either {
+            case expression(SegmentExpression, negated: Bool)
+            case list(SegmentField)
+        }
+        for operand in operands {
+            if case .test(let field, let test) = operand {
+                let (test, stillNegated) = absorb(test, negated: negated)
+                var values: [SegmentOperand]?
+                switch test {
+                case .compare(.equal, let value) where or && !stillNegated: values = [value]
+                case .compare(.notEqual, let value) where !or && !stillNegated: values = [value]
+                case .oneOf(let list, let isNegated) where isNegated != or && !stillNegated: values = list
+                default: values = nil
+                }
+                if let values {
+                    if lists[field.name] == nil { parts.append(.list(field)) }
+                    lists[field.name, default: []] += values
+                    continue
+                }
+            }
+            parts.append(.expression(operand, negated: negated))
+        }
+        var sql: [String] = []
+        for part in parts {
+            switch part {
+            case .expression(let operand, let negated):
+                sql.append(compile(operand, now: now, timeZones: timeZones, negated: negated, into: &arguments))
+            case .list(let field):
+                let values = lists[field.name] ?? []
+                let test: SegmentTest =
+                    values.count == 1
+                    ? .compare(or ? .equal : .notEqual, values[0]) : .oneOf(values, negated: !or)
+                sql.append(leaf(.test(field, test), now: now, timeZones: timeZones, into: &arguments))
+            }
+        }
+        return group(sql, or ? "OR" : "AND")
+    }
+
+    /// `parts` joined by `op`, parenthesised, in nested groups of at most ``groupSize``.
+    static func group(_ parts: [String], _ op: String) -> String {
+        var parts = parts
+        while parts.count > groupSize {
+            parts = stride(from: 0, to: parts.count, by: groupSize).map {
+                "(" + parts[$0..<min($0 + groupSize, parts.count)].joined(separator: " \(op) ") + ")"
+            }
+        }
+        return parts.count == 1 ? parts[0] : "(" + parts.joined(separator: " \(op) ") + ")"
+    }
+
+    /// One predicate: a field's test or a behaviour.
+    static func leaf(
+        _ expression: SegmentExpression, now: Int64, timeZones: [String], into arguments: inout [DatabaseValue]
+    ) -> String {
+        switch expression {
+        case .and, .or, .not:
+            return compile(expression, now: now, timeZones: timeZones, into: &arguments)
         case .behaviour(let behaviour):
             func window(_ column: String, _ within: Int64?) -> String {
                 arguments.append(now.databaseValue)
@@ -184,13 +280,25 @@ extension SQLiteStore {
                 try String.fetchAll(db, sql: "SELECT DISTINCT timezone FROM customers WHERE timezone IS NOT NULL")
             }
         }
-        return SQLiteSegmentCompiler.compile(expression, now: now, timeZones: zones)
+        let compiled = SQLiteSegmentCompiler.compile(expression, now: now, timeZones: zones)
+        if compiled.arguments.count > 32_766 {
+            let limit = try writer.read { db in
+                Int(sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_VARIABLE_NUMBER, -1))
+            }
+            guard compiled.arguments.count <= limit else {
+                throw PatronError(
+                    .invalidValue,
+                    "segment: the expression needs \(compiled.arguments.count) values bound, more than this SQLite allows (\(limit))",
+                    at: InputLocation(field: "segment"))
+            }
+        }
+        return compiled
     }
 
     /// How many customers are in the segment.
     public func segmentCount(_ expression: SegmentExpression, now: Int64) throws -> Int {
         let (sql, arguments) = try compileSegment(expression, now: now)
-        return try writer.read { db in
+        return try conciseRead { db in
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql)",
                 arguments: StatementArguments(arguments)) ?? 0
@@ -200,7 +308,7 @@ extension SQLiteStore {
     /// The ids of the customers in the segment, in id order.
     public func segmentMembers(_ expression: SegmentExpression, now: Int64) throws -> [CustomerID] {
         let (sql, arguments) = try compileSegment(expression, now: now)
-        return try writer.read { db in
+        return try conciseRead { db in
             try Int64.fetchAll(
                 db, sql: "SELECT c.id FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql) ORDER BY c.id",
                 arguments: StatementArguments(arguments)
@@ -233,7 +341,7 @@ extension SQLiteStore {
         }
         let selected = fields.map { SQLiteSegmentCompiler.column($0, now: now) }
         let columnList = (["c.id", "c.primary_ref"] + selected).joined(separator: ", ")
-        try writer.read { db in
+        try conciseRead { db in
             let statement = try db.makeStatement(sql: "SELECT \(columnList) FROM \(from) WHERE \(sql)\(tail)")
             try statement.setArguments(StatementArguments(arguments))
             let handle = statement.sqliteStatement
@@ -256,7 +364,7 @@ extension SQLiteStore {
     public func explainSegment(_ expression: SegmentExpression, now: Int64) throws -> (sql: String, plan: [String]) {
         let (sql, arguments) = try compileSegment(expression, now: now)
         let query = "SELECT count(*) FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql)"
-        let plan = try writer.read { db in
+        let plan = try conciseRead { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query, arguments: StatementArguments(arguments))
                 .map { $0["detail"] as String? ?? "" }
         }
@@ -312,7 +420,7 @@ extension SQLiteStore {
             filter = "WHERE o.customer_id IN (SELECT c.id FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql))"
             arguments = values
         }
-        try writer.read { db in
+        try conciseRead { db in
             let rows = try Row.fetchCursor(
                 db,
                 sql: """

@@ -60,17 +60,17 @@ import Testing
     ]
 
     @Test(arguments: cases.map(\.0))
-    func badNDJSONChangesNothing(name: String) throws {
+    func badNDJSONChangesNothing(name: String) async throws {
         let (_, body, expected) = try #require(Self.cases.first { $0.0 == name })
         let work = Workspace()
         try work.write("good.ndjson", Self.good)
-        #expect(try CLI.run(["ingest", "good.ndjson"], in: work.url).status == 0)
+        #expect(try await CLI.run(["ingest", "good.ndjson"], in: work.url).status == 0)
         let before = try CLI.dump(work.path("patron.sqlite"))
         // A valid first line, then the bad one: the whole batch must be rolled back.
         let valid =
             #"{"id":"ok3","type":"order.placed","source":"shop","at":"2024-03-03T09:00:00Z","order":{"id":"9","customer":{"id":"c9"},"currency":"EUR","total":"9.00"}}"#
         try work.write("bad.ndjson", valid + "\n" + body + "\n")
-        let result = try CLI.run(["ingest", "bad.ndjson"], in: work.url)
+        let result = try await CLI.run(["ingest", "bad.ndjson"], in: work.url)
         #expect(result.status != 0)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1, "stderr: \(result.stderr)")
@@ -78,22 +78,22 @@ import Testing
         #expect(try CLI.dump(work.path("patron.sqlite")) == before)
     }
 
-    @Test func anEmptyFileIsAnError() throws {
+    @Test func anEmptyFileIsAnError() async throws {
         let work = Workspace()
         try work.write("empty.ndjson", "")
-        let result = try CLI.run(["ingest", "empty.ndjson"], in: work.url)
+        let result = try await CLI.run(["ingest", "empty.ndjson"], in: work.url)
         #expect(result.status != 0)
         #expect(result.stderr == "patron: empty.ndjson: empty file: no events\n")
-        let cdnow = try CLI.run(["import", "cdnow", "empty.ndjson"], in: work.url)
+        let cdnow = try await CLI.run(["import", "cdnow", "empty.ndjson"], in: work.url)
         #expect(cdnow.status != 0)
         #expect(cdnow.stderr == "patron: empty.ndjson: empty file: no purchases\n")
         #expect(
             !FileManager.default.fileExists(atPath: work.path("patron.sqlite")), "a failed first read created a store")
     }
 
-    @Test func aMissingFileIsAnError() throws {
+    @Test func aMissingFileIsAnError() async throws {
         let work = Workspace()
-        let result = try CLI.run(["ingest", "nope.ndjson"], in: work.url)
+        let result = try await CLI.run(["ingest", "nope.ndjson"], in: work.url)
         #expect(result.status != 0)
         #expect(result.stderr.hasPrefix("patron: nope.ndjson: cannot open file"))
     }
@@ -110,23 +110,23 @@ import Testing
             "cdnow.txt:2: field 'dollar_value'"
         ),
     ])
-    func badCDNOWChangesNothing(body: String, expected: String) throws {
+    func badCDNOWChangesNothing(body: String, expected: String) async throws {
         let work = Workspace()
         try work.write("cdnow.txt", body)
-        #expect(try CLI.run(["init"], in: work.url).status == 0)
+        #expect(try await CLI.run(["init"], in: work.url).status == 0)
         let before = try CLI.dump(work.path("patron.sqlite"))
-        let result = try CLI.run(["import", "cdnow", "cdnow.txt"], in: work.url)
+        let result = try await CLI.run(["import", "cdnow", "cdnow.txt"], in: work.url)
         #expect(result.status != 0)
         #expect(result.stderr.hasPrefix("patron: " + expected), "stderr: \(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
         #expect(try CLI.dump(work.path("patron.sqlite")) == before)
     }
 
-    @Test func aStoreThatIsNotPatronsIsRefused() throws {
+    @Test func aStoreThatIsNotPatronsIsRefused() async throws {
         let work = Workspace()
         try work.write("notes.sqlite", "just some notes, not a database\n")
         try work.write("good.ndjson", Self.good)
-        let result = try CLI.run(["ingest", "good.ndjson", "--db", "notes.sqlite"], in: work.url)
+        let result = try await CLI.run(["ingest", "good.ndjson", "--db", "notes.sqlite"], in: work.url)
         #expect(result.status != 0)
         #expect(result.stderr == "patron: notes.sqlite: not a Patron database (not an SQLite file)\n")
         #expect(
@@ -134,34 +134,34 @@ import Testing
                 == "just some notes, not a database\n")
     }
 
-    @Test func aNewerSchemaIsRefused() throws {
+    @Test func aNewerSchemaIsRefused() async throws {
         let work = Workspace()
         try work.write("good.ndjson", Self.good)
-        #expect(try CLI.run(["ingest", "good.ndjson"], in: work.url).status == 0)
-        let queue = try GRDBQueue.open(work.path("patron.sqlite"))
-        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 42") }
+        #expect(try await CLI.run(["ingest", "good.ndjson"], in: work.url).status == 0)
+        let queue = try await GRDBQueue.open(work.path("patron.sqlite"))
+        try await queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 42") }
         try queue.close()
-        let result = try CLI.run(["rfm", "--as-of", "2024-04-01"], in: work.url)
+        let result = try await CLI.run(["rfm", "--as-of", "2024-04-01"], in: work.url)
         #expect(result.status != 0)
         #expect(result.stderr.contains("patron.sqlite: the store has schema version 42, newer than this patron knows"))
     }
 
-    @Test func anAsOfBeforeTheFirstOrderIsAnError() throws {
+    @Test func anAsOfBeforeTheFirstOrderIsAnError() async throws {
         let work = Workspace()
         try work.write("good.ndjson", Self.good)
-        #expect(try CLI.run(["ingest", "good.ndjson"], in: work.url).status == 0)
-        let result = try CLI.run(["rfm", "--as-of", "2024-02-01"], in: work.url)
+        #expect(try await CLI.run(["ingest", "good.ndjson"], in: work.url).status == 0)
+        let result = try await CLI.run(["rfm", "--as-of", "2024-02-01"], in: work.url)
         #expect(result.status != 0)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr == "patron: as-of 2024-02-01 is before the first order (2024-03-01); nothing to score\n")
-        let metrics = try CLI.run(["metrics", "--as-of", "2024-02-31"], in: work.url)
+        let metrics = try await CLI.run(["metrics", "--as-of", "2024-02-31"], in: work.url)
         #expect(metrics.status != 0)
         #expect(metrics.stderr == "patron: --as-of: unparseable date '2024-02-31' (expected YYYY-MM-DD)\n")
     }
 
-    @Test func readingCommandsDoNotCreateAStore() throws {
+    @Test func readingCommandsDoNotCreateAStore() async throws {
         let work = Workspace()
-        let result = try CLI.run(["rfm"], in: work.url)
+        let result = try await CLI.run(["rfm"], in: work.url)
         #expect(result.status != 0)
         #expect(result.stderr.contains("no Patron store here"))
         #expect(!FileManager.default.fileExists(atPath: work.path("patron.sqlite")))
@@ -169,5 +169,5 @@ import Testing
 }
 
 enum GRDBQueue {
-    static func open(_ path: String) throws -> DatabaseQueue { try DatabaseQueue(path: path) }
+    static func open(_ path: String) async throws -> DatabaseQueue { try DatabaseQueue(path: path) }
 }

@@ -13,22 +13,66 @@ enum CLI {
         return root.appendingPathComponent(".build/debug/patron").path
     }
 
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// From the process's start to its exit (not counting the wait for a slot).
+        var seconds: Double = 0
     }
 
-    /// Runs patron with `arguments` in `directory`, feeding `stdin`.
+    /// Runs patron with `arguments` in `directory`, feeding `stdin`; with `unprivileged`, as the
+    /// user `nobody` when the tests run as root (so that file permissions apply).
+    ///
+    /// The wait happens on a thread of its own (``offThePool(_:)``), never on one of Swift's
+    /// cooperative threads.
     @discardableResult
-    static func run(_ arguments: [String], in directory: URL, stdin: String? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String], in directory: URL, stdin: String? = nil, unprivileged: Bool = false
+    ) async throws -> Result {
+        await ProcessSlots.shared.acquire()
+        defer { Task { await ProcessSlots.shared.release() } }
+        return try await offThePool {
+            try runBlocking(arguments, in: directory, stdin: stdin, unprivileged: unprivileged)
+        }
+    }
+
+    /// Runs blocking work (waiting for a process, sleeping) on a Dispatch thread and suspends
+    /// until it is done. A test that blocks instead holds one of the cooperative pool's threads,
+    /// of which a 2-core machine has two: two such tests at once stall every async test that
+    /// serves or reads a socket (the SMS stub gateway's requests timed out after 10 s that way,
+    /// but only in the full suite).
+    static func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try body() }) }
+        }
+    }
+
+    /// Waits for `process` to end without holding a cooperative thread.
+    static func waitForExit(_ process: Process) async {
+        _ = try? await offThePool { process.waitUntilExit() }
+    }
+
+    /// Sleeps without holding a cooperative thread.
+    static func pause(seconds: Double) async {
+        try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+    }
+
+    private static func runBlocking(
+        _ arguments: [String], in directory: URL, stdin: String?, unprivileged: Bool
+    ) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             Issue.record("no patron binary at \(binary): run `swift build` first (Scripts/test.sh does)")
             return Result(status: -1, stdout: "", stderr: "")
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        if unprivileged && getuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "PATRON_DB")
@@ -39,6 +83,7 @@ enum CLI {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
+        let started = Date()
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
@@ -56,12 +101,12 @@ enum CLI {
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            stderr: String(decoding: errData, as: UTF8.self), seconds: Date().timeIntervalSince(started))
     }
 
     /// Starts patron with `arguments` and kills it with SIGKILL as soon as it is writing (its
     /// store's WAL has grown past 400 kB); records an issue if it finished first.
-    static func killWhileWriting(_ arguments: [String], wal: String, in directory: URL) throws {
+    static func killWhileWriting(_ arguments: [String], wal: String, in directory: URL) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -72,11 +117,11 @@ enum CLI {
         while Date() < deadline {
             let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? NSNumber)?.intValue ?? 0
             if size > 400_000 { break }
-            usleep(5_000)
+            try await Task.sleep(for: .milliseconds(5))
         }
         #expect(process.isRunning, "the command finished before it could be killed; make the input larger")
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await waitForExit(process)
         #expect(process.terminationReason == .uncaughtSignal)
     }
 
@@ -133,5 +178,32 @@ enum Shared {
             print("skipped: \(relative) not found beside the repo (../shared)")
         }
         return nil
+    }
+}
+
+/// At most one `patron` process per core at a time: the suite starts every test at once, and
+/// dozens of processes on two cores made the timing tests (a refused login answered within
+/// seconds, a retry schedule) measure the machine's queue instead of the code.
+actor ProcessSlots {
+    static let shared = ProcessSlots(count: max(2, ProcessInfo.processInfo.activeProcessorCount))
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(count: Int) { free = count }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }

@@ -14,10 +14,10 @@ import Testing
 
         """
 
-    @Test func aMessyOrdersExportImportsWithItsRejectsNamed() throws {
+    @Test func aMessyOrdersExportImportsWithItsRejectsNamed() async throws {
         let work = Workspace()
         try work.write("orders.csv", Self.messyOrders)
-        let result = try CLI.run(
+        let result = try await CLI.run(
             ["import", "orders", "orders.csv", "--decimal-comma", "--rejects", "rejects.csv"], in: work.url)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("5 rows read"), "\(result.stderr)")
@@ -28,13 +28,13 @@ import Testing
         #expect(rejects[1].hasPrefix("4,\"bad order_id: precision lost: '7,02255E+12'"), "\(rejects[1])")
         #expect(rejects[2].hasPrefix("5,bad total: 'zwölf' is not an amount,1004,dee@example.com"), "\(rejects[2])")
         // The orders as stored: the total, the offset applied, the cancellation.
-        let metrics = try CLI.run(["metrics", "--as-of", "2024-03-31", "--format", "json"], in: work.url)
+        let metrics = try await CLI.run(["metrics", "--as-of", "2024-03-31", "--format", "json"], in: work.url)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(metrics.stdout.utf8)) as? [String: Any])
         #expect(json["orders"] as? Int == 2, "\(metrics.stdout)")
         #expect(json["revenue"] as? String == "1246.50", "\(metrics.stdout)")
         // 10:00 at +01:00 is 09:00 UTC; the leading ' of '1002 is gone.
         let queue = try DatabaseQueue(path: work.path("patron.sqlite"))
-        let placed = try queue.read { db in
+        let placed = try await queue.read { db in
             try Row.fetchAll(db, sql: "SELECT ref, placed_at FROM orders ORDER BY ref").map {
                 "\($0[0] as String)@\($0[1] as Int64)"
             }
@@ -43,12 +43,12 @@ import Testing
         #expect(placed == ["1001@1709283600", "1002@1709290800", "1005@1709629200"])
     }
 
-    @Test func reimportChangesNothingAndANewerExportUpdates() throws {
+    @Test func reimportChangesNothingAndANewerExportUpdates() async throws {
         let work = Workspace()
         try work.write("orders.csv", Self.messyOrders)
-        #expect(try CLI.run(["import", "orders", "orders.csv", "--decimal-comma"], in: work.url).status == 0)
+        #expect(try await CLI.run(["import", "orders", "orders.csv", "--decimal-comma"], in: work.url).status == 0)
         let first = try CLI.dump(work.path("patron.sqlite"))
-        let again = try CLI.run(["import", "orders", "orders.csv", "--decimal-comma"], in: work.url)
+        let again = try await CLI.run(["import", "orders", "orders.csv", "--decimal-comma"], in: work.url)
         #expect(again.stderr.contains("0 imported, 0 updated, 4 unchanged"), "\(again.stderr)")
         #expect(try CLI.dump(work.path("patron.sqlite")) == first)
         try work.write(
@@ -56,14 +56,14 @@ import Testing
             Self.messyOrders.replacingOccurrences(
                 of: "'1002;bob@example.com;01.03.2024 11:00;12,00", with: "'1002;bob@example.com;01.03.2024 11:00;15,00"
             ))
-        let newer = try CLI.run(["import", "orders", "newer.csv", "--decimal-comma"], in: work.url)
+        let newer = try await CLI.run(["import", "orders", "newer.csv", "--decimal-comma"], in: work.url)
         #expect(newer.stderr.contains("0 imported, 1 updated, 3 unchanged"), "\(newer.stderr)")
     }
 
-    @Test func aDryRunChecksEverythingAndWritesNothing() throws {
+    @Test func aDryRunChecksEverythingAndWritesNothing() async throws {
         let work = Workspace()
         try work.write("orders.csv", Self.messyOrders)
-        let result = try CLI.run(
+        let result = try await CLI.run(
             ["import", "orders", "orders.csv", "--decimal-comma", "--currency", "EUR", "--dry-run"], in: work.url)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("(dry run): 5 rows read"), "\(result.stderr)")
@@ -71,7 +71,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: work.path("patron.sqlite")))
     }
 
-    @Test func customersWithConsentBecomeSegmentable() throws {
+    @Test func customersWithConsentBecomeSegmentable() async throws {
         let work = Workspace()
         try work.write(
             "customers.csv",
@@ -82,21 +82,21 @@ import Testing
             44,Cy,Oz,,maybe,DE,
 
             """)
-        let result = try CLI.run(
+        let result = try await CLI.run(
             ["import", "customers", "customers.csv", "--currency", "EUR", "--rejects", "-"], in: work.url)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("4,bad accepts_email: 'maybe' is neither yes nor no,44,Cy"), "\(result.stdout)")
         #expect(result.stderr.contains("2 imported"), "\(result.stderr)")
-        let granted = try CLI.run(
+        let granted = try await CLI.run(
             ["segment", "count", #"consent.email = "granted" and tags contains "vip" and country = "DE""#], in: work.url
         )
         #expect(granted.stdout == "1\n", "\(granted.stderr)")
     }
 
-    @Test func aBrokenFileIsOneLineAndLeavesTheStoreAlone() throws {
+    @Test func aBrokenFileIsOneLineAndLeavesTheStoreAlone() async throws {
         let work = Workspace()
         try work.write("orders.csv", Self.messyOrders)
-        #expect(try CLI.run(["import", "orders", "orders.csv", "--decimal-comma"], in: work.url).status == 0)
+        #expect(try await CLI.run(["import", "orders", "orders.csv", "--decimal-comma"], in: work.url).status == 0)
         let before = try CLI.dump(work.path("patron.sqlite"))
         try work.write(
             "ragged.csv", "order_id,email,placed_at,total\n2001,a@x.io,2024-01-01,5.00\n2002,b@x.io,2024-01-02\n")
@@ -105,14 +105,14 @@ import Testing
             ("ragged.csv", "ragged.csv:3: 3 fields where the header has 4"),
             ("nocolumn.csv", "nocolumn.csv:1: no placed_at column for 'orders'"),
         ] {
-            let result = try CLI.run(["import", "orders", file], in: work.url)
+            let result = try await CLI.run(["import", "orders", file], in: work.url)
             #expect(result.status == 1)
             #expect(result.stderr.hasPrefix("patron: \(message)"), "\(result.stderr)")
             #expect(try CLI.dump(work.path("patron.sqlite")) == before)
         }
     }
 
-    @Test func killDashNineThenRerunEqualsOneCleanRun() throws {
+    @Test func killDashNineThenRerunEqualsOneCleanRun() async throws {
         let work = Workspace()
         var csv = "order_id,customer_id,placed_at,total\n"
         for i in 0..<60_000 {
@@ -122,27 +122,29 @@ import Testing
         try work.write("orders.csv", csv)
         let options = ["--currency", "USD", "--batch-size", "2000"]
         #expect(
-            try CLI.run(["import", "orders", "orders.csv", "--db", "clean.sqlite"] + options, in: work.url).status == 0)
+            try await CLI.run(["import", "orders", "orders.csv", "--db", "clean.sqlite"] + options, in: work.url).status
+                == 0)
         let clean = try CLI.dump(work.path("clean.sqlite"))
-        try CLI.killWhileWriting(
+        try await CLI.killWhileWriting(
             ["import", "orders", "orders.csv", "--db", "killed.sqlite"] + options, wal: work.path("killed.sqlite-wal"),
             in: work.url)
-        let rerun = try CLI.run(["import", "orders", "orders.csv", "--db", "killed.sqlite"] + options, in: work.url)
+        let rerun = try await CLI.run(
+            ["import", "orders", "orders.csv", "--db", "killed.sqlite"] + options, in: work.url)
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(try CLI.integrity(work.path("killed.sqlite")) == "ok")
         #expect(try CLI.dump(work.path("killed.sqlite")) == clean)
     }
 
-    @Test func shopifyExportsContinuationRowsAndSpreadsheetDamage() throws {
+    @Test func shopifyExportsContinuationRowsAndSpreadsheetDamage() async throws {
         guard let orders = Shared.path("fixtures/shopify/csv/orders_export_1.devstore.redacted.csv"),
             let customers = Shared.path("fixtures/shopify/csv/customers_export_1.excel-mangled.redacted.csv")
         else { return }
         let work = Workspace()
-        let imported = try CLI.run(["import", "shopify-orders", orders], in: work.url)
+        let imported = try await CLI.run(["import", "shopify-orders", orders], in: work.url)
         #expect(imported.status == 0, "\(imported.stderr)")
         // #1050 is one order of four line items over four rows, under Shopify's id.
         let queue = try DatabaseQueue(path: work.path("patron.sqlite"))
-        let lines = try queue.read { db in
+        let lines = try await queue.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -154,14 +156,14 @@ import Testing
         try queue.close()
         #expect(lines.count == 4, "\(lines)")
         #expect(lines.first?.hasSuffix("x1 @349900") == true, "\(lines)")
-        let rejected = try CLI.run(["import", "shopify-customers", customers, "--rejects", "-"], in: work.url)
+        let rejected = try await CLI.run(["import", "shopify-customers", customers, "--rejects", "-"], in: work.url)
         #expect(rejected.status == 0)
         #expect(
             rejected.stderr.contains("8 rows read, skipped 0, rejected 8 (bad customer_id: 8)"), "\(rejected.stderr)")
         #expect(rejected.stdout.contains("2,bad customer_id: precision lost: '7.02255E+12'"), "\(rejected.stdout)")
     }
 
-    @Test func orderLinesAreGroupedAndAnOrderApartIsRejected() throws {
+    @Test func orderLinesAreGroupedAndAnOrderApartIsRejected() async throws {
         let work = Workspace()
         try work.write(
             "lines.csv",
@@ -173,29 +175,29 @@ import Testing
             A1,ann@example.com,2024-05-01,SOAP-3,Soap,1,3.00,EUR
 
             """)
-        let result = try CLI.run(["import", "order-lines", "lines.csv", "--rejects", "-"], in: work.url)
+        let result = try await CLI.run(["import", "order-lines", "lines.csv", "--rejects", "-"], in: work.url)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("2 imported"), "\(result.stderr)")
         #expect(result.stdout.contains("5,order apart: earlier lines of order A1"), "\(result.stdout)")
-        let mugs = try CLI.run(["segment", "count", #"bought(sku: "MUG-1")"#], in: work.url)
+        let mugs = try await CLI.run(["segment", "count", #"bought(sku: "MUG-1")"#], in: work.url)
         #expect(mugs.stdout == "2\n")
-        let metrics = try CLI.run(["metrics", "--format", "json"], in: work.url)
+        let metrics = try await CLI.run(["metrics", "--format", "json"], in: work.url)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(metrics.stdout.utf8)) as? [String: Any])
         #expect(json["revenue"] as? String == "41.50", "\(metrics.stdout)")
     }
 }
 
 extension CSVImportCLITests {
-    @Test func aMappingFileNamesColumnsTheAliasesMiss() throws {
+    @Test func aMappingFileNamesColumnsTheAliasesMiss() async throws {
         let work = Workspace()
         try work.write(
             "bestellungen.csv", "Bestellnummer;Kunde;Datum;Summe\nB-1;kunde@example.com;2024-02-01;19,90\n")
-        let missing = try CLI.run(["import", "orders", "bestellungen.csv", "--currency", "EUR"], in: work.url)
+        let missing = try await CLI.run(["import", "orders", "bestellungen.csv", "--currency", "EUR"], in: work.url)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no order_id column for 'orders'"), "\(missing.stderr)")
         try work.write(
             "mapping.json", #"{"order_id": "Bestellnummer", "email": "Kunde", "placed_at": "Datum", "total": "Summe"}"#)
-        let mapped = try CLI.run(
+        let mapped = try await CLI.run(
             [
                 "import", "orders", "bestellungen.csv", "--currency", "EUR", "--decimal-comma", "--mapping",
                 "mapping.json",
@@ -204,7 +206,7 @@ extension CSVImportCLITests {
         #expect(mapped.status == 0, "\(mapped.stderr)")
         #expect(mapped.stderr.contains("1 imported"), "\(mapped.stderr)")
         try work.write("wrong.json", #"{"order_number": "Bestellnummer"}"#)
-        let wrong = try CLI.run(
+        let wrong = try await CLI.run(
             ["import", "orders", "bestellungen.csv", "--currency", "EUR", "--mapping", "wrong.json"], in: work.url)
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("mapping: 'orders' has no field 'order_number'"), "\(wrong.stderr)")

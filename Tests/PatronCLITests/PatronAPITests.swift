@@ -61,7 +61,7 @@ import Testing
         #expect((refused as? HTTPURLResponse)?.statusCode == 401)
 
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await CLI.waitForExit(process)
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         // The order is in the store, under Shopify's id beyond 2^53, exactly.
         let dump = try CLI.dump(work.path("api.sqlite"))

@@ -12,13 +12,11 @@ import Testing
 @Suite struct SMSStubGatewayTests {
     static let sid = "AC11111111111111111111111111111111"
 
-    static func live(_ body: @escaping @Sendable (SMSStubGateway, Int) async throws -> Void) async throws {
-        let gateway = SMSStubGateway(accountSid: sid, authToken: "secret")
-        let router = Router()
-        gateway.add(to: router)
-        try await Application(router: router).test(.live) { client in
-            try await body(gateway, try #require(client.port))
-        }
+    /// The gateway as its own process (see ``StubGatewayProcess`` for why not in this one).
+    static func live(_ body: @escaping @Sendable (StubGatewayProcess, Int) async throws -> Void) async throws {
+        let gateway = try await StubGatewayProcess(accountSid: sid, authToken: "secret")
+        defer { gateway.stop() }
+        try await body(gateway, gateway.port)
     }
 
     static func channel(_ port: Int, token: String = "secret") -> TwilioSMSChannel {
@@ -31,7 +29,7 @@ import Testing
         try await Self.live { gateway, port in
             try await ChannelConnectorConformance.check(
                 Self.channel(port), reachable: "+14155550100", unreachable: "+14155550400")
-            let kept = gateway.messages
+            let kept = try await gateway.kept().messages
             #expect(kept.count == 2 && kept.allSatisfy { $0["To"] == "+14155550100" && $0["From"] == "+15005550006" })
             #expect(kept.first?["Body"] == "First")
         }
@@ -54,7 +52,8 @@ import Testing
             #expect(await code("+14155550100", token: "wrong") == .misconfigured)  // 401
             #expect(await code("0415 555 0100") == .invalidRecipient)  // not E.164: never sent
             #expect(await code("+14155550100") == nil)
-            #expect(gateway.messages.count == 1)
+            let kept = try await gateway.kept().messages
+            #expect(kept.count == 1)
         }
     }
 }

@@ -33,7 +33,15 @@ import Testing
 
     /// Random well-typed expressions, as text (so the parser is exercised too).
     static func randomExpression(_ random: inout SeededRandom, depth: Int = 0) -> String {
-        if depth < 3, random.chance(0.45) {
+        if depth < 3, random.chance(0.15) {
+            // A chain without parentheses (precedence, flat lists, merged equality lists), or `not`s.
+            var chain = randomExpression(&random, depth: depth + 1)
+            for _ in 0..<random.int(1...5) {
+                chain += (random.chance(0.5) ? " and " : " or ") + randomExpression(&random, depth: depth + 1)
+            }
+            return random.chance(0.3) ? "not not (\(chain))" : "(\(chain))"
+        }
+        if depth < 3, random.chance(0.35) {
             let left = randomExpression(&random, depth: depth + 1)
             let right = randomExpression(&random, depth: depth + 1)
             let joined = "(\(left) \(random.chance(0.5) ? "and" : "or") \(right))"
@@ -49,6 +57,8 @@ import Testing
             return
                 "orders.first_at between \(Self.until - random.int(400...1100)) and \(Self.until - random.int(0...399))"
         case 4: return "aov \(op) \(random.int(5...150)).\(random.int(10...99))"
+        case 5 where random.chance(0.5):
+            return "country \(random.chance(0.5) ? "=" : "!=") \"\(["DE", "US", "GB", "FR"][random.int(0...3)])\""
         case 5:
             return
                 "country \(random.chance(0.5) ? "in" : "not in") (\"DE\", \"US\", \"\(["GB", "FR", "JP"][random.int(0...2)])\")"

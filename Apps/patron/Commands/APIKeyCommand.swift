@@ -22,7 +22,7 @@ struct APIKeyCommand: ParsableCommand {
             try reportingErrors {
                 let scopes = try APIKeys.scopes(scope)
                 let key = APIKeys.generate()
-                try store.open(create: true).createAPIKey(
+                try store.open(.create).createAPIKey(
                     name: name, hash: APIKeys.hash(key), scopes: scopes.map(\.rawValue),
                     at: Int64(Date().timeIntervalSince1970))
                 print(key)
@@ -38,7 +38,7 @@ struct APIKeyCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                for key in try store.open(create: false).apiKeys() {
+                for key in try store.open(.read).apiKeys() {
                     print(
                         "\(key.name)\t\(key.scopes.joined(separator: ","))\t\(Timestamp.format(key.createdAt))\t"
                             + (key.revokedAt.map { "revoked " + Timestamp.format($0) } ?? "live"))
@@ -54,7 +54,7 @@ struct APIKeyCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                guard try store.open(create: false).revokeAPIKey(name: name, at: Int64(Date().timeIntervalSince1970))
+                guard try store.open(.write).revokeAPIKey(name: name, at: Int64(Date().timeIntervalSince1970))
                 else { throw PatronError(.notFound, "no live key named '\(name)'") }
             }
         }

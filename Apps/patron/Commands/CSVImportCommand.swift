@@ -134,7 +134,7 @@ enum CSVImportCommand {
             return currency
         }
         if FileManager.default.fileExists(atPath: options.store.path),
-            let stored = try options.store.open(create: false).reportingCurrency()
+            let stored = try options.store.open(.read).reportingCurrency()
         {
             return stored
         }

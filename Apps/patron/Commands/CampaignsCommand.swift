@@ -41,7 +41,7 @@ struct ValidateFlows: ParsableCommand {
     @Argument(help: "Flow files (YAML).") var files: [String]
 
     func run() throws {
-        let sqlite = FileManager.default.fileExists(atPath: store.path) ? try? store.open(create: false) : nil
+        let sqlite = FileManager.default.fileExists(atPath: store.path) ? try? store.open(.read) : nil
         var failed = false
         for file in files {
             switch Result(catching: { () throws(FlowFileErrors) -> (Flow, String) in
@@ -75,7 +75,7 @@ struct ActivateFlows: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(.write)
             let now = try since.map { try parseTime($0, option: "--since") } ?? Int64(Date().timeIntervalSince1970)
             var failed = false
             for item in flows {
@@ -122,7 +122,7 @@ struct PauseFlows: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(.write)
             for id in ids {
                 guard try sqlite.setFlowStatus(id, .paused, at: Int64(Date().timeIntervalSince1970)) else {
                     throw PatronError(.notFound, "no flow '\(id)'")
@@ -139,7 +139,7 @@ struct ListFlows: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(.read)
             let flows = try sqlite.flows()
             print("id                     status  activated             planned  sent  delivered  failed  dead  name")
             for flow in flows {

@@ -32,7 +32,7 @@ struct FlowStatsCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(.read)
             guard let stored = try sqlite.flows().first(where: { $0.id == flow }) else {
                 throw PatronError(.notFound, "no flow '\(flow)'")
             }
@@ -91,7 +91,7 @@ struct SimulateFlows: AsyncParsableCommand {
         let window: (Int64, Int64, Int64)
         var flows: [(id: String, name: String, source: String, path: String?)] = []
         do {
-            sqlite = try store.open(create: false)
+            sqlite = try store.open(.read)
             window = (
                 try parseTime(from, option: "--from"), try parseTime(to, option: "--to"),
                 try parseDuration(step, option: "--step")
@@ -155,7 +155,7 @@ struct TickCommand: AsyncParsableCommand {
         let runtime: CampaignRuntime
         let at: Int64
         do {
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(.write)
             at = try now.map { try parseTime($0, option: "--now") } ?? Int64(Date().timeIntervalSince1970)
             let environment = ProcessInfo.processInfo.environment
             runtime = CampaignRuntime(
@@ -198,7 +198,7 @@ struct OutboxCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(.read)
             let keys = try sqlite.allReportKeys()
             print("planned_at,flow,step,customer_id,channel,recipient,status,attempts,provider_id,error")
             for m in try sqlite.outboxRows(flowID: flow) where status == nil || m.status == status {
@@ -222,7 +222,7 @@ struct DecisionsCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(.read)
             var id: CustomerID?
             if let customer {
                 if customer.hasPrefix("patron:"), let n = Int64(customer.dropFirst(7)) {
@@ -258,7 +258,7 @@ struct NightlyCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             Patron.bootstrapLogging()
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(.write)
             let at = try now.map { try parseTime($0, option: "--now") } ?? Int64(Date().timeIntervalSince1970)
             let started = Date()
             try CampaignRuntime(store: sqlite, channels: [:]).nightly(now: at)

@@ -22,7 +22,7 @@ struct ExportCommand: ParsableCommand {
         @Flag(help: "Write text cells as they are (no formula guard).") var raw = false
 
         func prepare() throws -> (SQLiteStore, SegmentExpression?, now: Int64, digits: Int) {
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(.read)
             let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
             let now =
                 try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 }

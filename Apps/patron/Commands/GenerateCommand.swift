@@ -65,7 +65,7 @@ struct GenerateCommand: ParsableCommand {
                 progress.finish()
                 return
             }
-            let sqlite = try store.open(create: true)
+            let sqlite = try store.open(.create)
             let result = try runBatches(Ingestor(store: sqlite), batchSize: batchSize) { () -> IngestEvent? in
                 iterator.next()
             } progress: { rows in

@@ -43,7 +43,7 @@ func ingestFile(
     next: () throws -> IngestEvent?
 ) throws -> (report: IngestReport, seconds: Double) {
     var first = try next()
-    let sqlite = try store.open(create: true)
+    let sqlite = try store.open(.create)
     let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue
     let progress = Progress(label: label, total: size)
     let result = try runBatches(Ingestor(store: sqlite), batchSize: batchSize) { () throws -> IngestEvent? in

@@ -15,7 +15,7 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let existed = FileManager.default.fileExists(atPath: store.path)
-            let sqlite = try store.open(create: true)
+            let sqlite = try store.open(.create)
             if let currency {
                 guard let code = CurrencyCode(currency) else {
                     throw PatronError(.invalidArgument, "--currency: unknown currency '\(currency)'")

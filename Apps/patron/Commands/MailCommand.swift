@@ -36,7 +36,7 @@ struct MailCommand: ParsableCommand {
             Patron.bootstrapLogging()
             let logger = Logger(label: "patron.mail")
             try reportingErrors {
-                let sqlite = try store.open(create: true)
+                let sqlite = try store.open(.create)
                 let password = ProcessInfo.processInfo.environment[passwordEnv]
                 let server = try MailServer(
                     url: url, username: user, password: password, startTLS: starttls ? .required : .never)
@@ -85,7 +85,7 @@ struct MailCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let sqlite = try store.open(create: false)
+                let sqlite = try store.open(.write)
                 let id = TicketID(ticket)
                 let found = try sqlite.read { t -> (TicketRecord, [StoredMessage], String?)? in
                     guard let record = try t.ticket(id: id) else { return nil }
@@ -131,7 +131,7 @@ struct MailCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let sqlite = try store.open(create: false)
+                let sqlite = try store.open(.read)
                 let metrics = TicketMetrics(
                     tickets: try sqlite.tickets(customer: nil, status: nil, after: 0, limit: Int.max))
                 func duration(_ seconds: Int64?) -> String {

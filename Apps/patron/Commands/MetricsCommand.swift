@@ -27,7 +27,7 @@ struct MetricsCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard period > 0 else { throw PatronError(.invalidArgument, "--period must be positive") }
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(.read)
             let currency = try sqlite.reportingCurrency()
             noteStaleAsOf(sqlite, asOf: asOf)
             let metrics = try RetentionMetrics.compute(

@@ -59,17 +59,18 @@ struct PredictCommand: ParsableCommand {
             var key: @Sendable (Int) -> String
         }
 
-        func load(holdoutEnd: Day? = nil, keys: Bool) throws -> Loaded {
+        func load(holdoutEnd: Day? = nil, keys: Bool, access: SQLiteStore.Access = .read) throws -> Loaded {
             Patron.bootstrapLogging()
             return try timed("summary") {
                 try Self.load(
-                    store: store, calibrationEnd: calibrationEnd, summary: summary, holdoutEnd: holdoutEnd, keys: keys)
+                    store: store, calibrationEnd: calibrationEnd, summary: summary, holdoutEnd: holdoutEnd, keys: keys,
+                    access: access)
             }
         }
 
         static func load(
             store: StoreOptions, calibrationEnd: String?, summary: String?, holdoutEnd: Day?,
-            defaultCalibrationEnd: ((ClosedRange<Day>) -> Day)? = nil, keys: Bool
+            defaultCalibrationEnd: ((ClosedRange<Day>) -> Day)? = nil, keys: Bool, access: SQLiteStore.Access = .read
         ) throws -> Loaded {
             if let file = summary {
                 guard calibrationEnd == nil else {
@@ -78,7 +79,7 @@ struct PredictCommand: ParsableCommand {
                 let summary = try PurchaseSummary.read(csvAt: file)
                 return Loaded(summary: summary, calibrationEnd: nil, digits: 2, store: nil) { summary.keys[$0] }
             }
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(access)
             let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
             guard let span = try sqlite.orderSpan() else {
                 throw PatronError(.insufficientData, "the store has no orders to fit a model to")
@@ -164,7 +165,7 @@ extension PredictCommand {
                 }
                 var models = model.isEmpty ? [.bgnbd, .gg] : model
                 if models.contains(.all) { models = [.bgnbd, .pareto, .gg] }
-                let loaded = try source.load(keys: false)
+                let loaded = try source.load(keys: false, access: save ? .write : .read)
                 var fits: [ModelFit] = []
                 for choice in models {
                     switch choice {

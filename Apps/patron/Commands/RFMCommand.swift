@@ -51,7 +51,7 @@ struct RFMCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let sqlite = try store.open(create: false)
+            let sqlite = try store.open(save ? .write : .read)
             let currency = try sqlite.reportingCurrency()
             let configuration = try makeConfiguration(currency: currency)
             noteStaleAsOf(sqlite, asOf: asOf)

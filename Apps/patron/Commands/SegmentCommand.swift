@@ -29,8 +29,8 @@ struct SegmentCommand: ParsableCommand {
         }
 
         /// The store, its currency digits and "now", without an expression.
-        func open() throws -> (SQLiteStore, digits: Int, now: Int64) {
-            let sqlite = try store.open(create: false)
+        func open(_ access: SQLiteStore.Access = .read) throws -> (SQLiteStore, digits: Int, now: Int64) {
+            let sqlite = try store.open(access)
             let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
             let now =
                 try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 }
@@ -133,7 +133,7 @@ extension SegmentCommand {
 
         func run() throws {
             try reportingErrors {
-                let (sqlite, digits, now) = try common.open()
+                let (sqlite, digits, now) = try common.open(.write)
                 try sqlite.saveSegment(name: name, expression: expression, currencyDigits: digits, at: now)
                 print("saved segment '\(name)'")
             }
@@ -184,7 +184,7 @@ extension SegmentCommand {
 
         func run() throws {
             try reportingErrors {
-                let (sqlite, _, _) = try common.open()
+                let (sqlite, _, _) = try common.open(.write)
                 guard try sqlite.deleteSegment(named: name) else {
                     throw PatronError(.notFound, "no saved segment named '\(name)'")
                 }
@@ -207,7 +207,7 @@ extension SegmentCommand {
 
         func run() throws {
             try reportingErrors {
-                let (sqlite, digits, now) = try common.open()
+                let (sqlite, digits, now) = try common.open(dryRun ? .read : .write)
                 let result = try sqlite.diffSegment(name: name, currencyDigits: digits, now: now, record: !dryRun)
                 let since = result.previous.map { "since \(Timestamp.format($0))" } ?? "first snapshot"
                 print(

@@ -10,9 +10,10 @@ struct StoreOptions: ParsableArguments {
 
     var path: String { db ?? ProcessInfo.processInfo.environment["PATRON_DB"] ?? "patron.sqlite" }
 
-    /// Opens the store; commands that only read pass `create: false`.
-    func open(create: Bool) throws(PatronError) -> SQLiteStore {
-        try SQLiteStore(path: path, create: create)
+    /// Opens the store for what the command does with it: `.create` (init, imports, ingest),
+    /// `.write` (an existing store), `.read` (reports; works where the file may only be read).
+    func open(_ access: SQLiteStore.Access) throws(PatronError) -> SQLiteStore {
+        try SQLiteStore(path: path, access: access)
     }
 }
 

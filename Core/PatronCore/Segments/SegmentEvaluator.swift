@@ -92,18 +92,27 @@ public struct SegmentEvaluator: Sendable {
 
     func evaluate(_ expression: SegmentExpression, _ customer: Subject) -> Bool? {
         switch expression {
-        case .and(let left, let right):
-            let a = evaluate(left, customer)
-            if a == false { return false }
-            let b = evaluate(right, customer)
-            if b == false { return false }
-            return a == true && b == true ? true : nil
-        case .or(let left, let right):
-            let a = evaluate(left, customer)
-            if a == true { return true }
-            let b = evaluate(right, customer)
-            if b == true { return true }
-            return a == false && b == false ? false : nil
+        case .and(let operands):
+            // Kleene: false wins, else unknown wins, else true.
+            var result: Bool? = true
+            for operand in operands {
+                switch evaluate(operand, customer) {
+                case false?: return false
+                case nil: result = nil
+                case true?: break
+                }
+            }
+            return result
+        case .or(let operands):
+            var result: Bool? = false
+            for operand in operands {
+                switch evaluate(operand, customer) {
+                case true?: return true
+                case nil: result = nil
+                case false?: break
+                }
+            }
+            return result
         case .not(let inner):
             return evaluate(inner, customer).map { !$0 }
         case .test(let field, let test):
@@ -210,7 +219,7 @@ extension SegmentExpression {
     /// Whether evaluating needs the customer's history (a behaviour clause appears).
     public var readsHistory: Bool {
         switch self {
-        case .and(let a, let b), .or(let a, let b): a.readsHistory || b.readsHistory
+        case .and(let all), .or(let all): all.contains { $0.readsHistory }
         case .not(let a): a.readsHistory
         case .test: false
         case .behaviour: true

@@ -1,9 +1,16 @@
 import Foundation
 
 /// A parsed, type-checked segment expression.
+///
+/// `and` and `or` are lists, so a chain `a or b or c` is one node however long it is: the tree's
+/// depth grows only with parentheses (bounded by ``SegmentLimits/maxDepth``), never with the
+/// length of a chain. Build them with ``all(_:)`` and ``any(_:)``, which keep the shape every
+/// back end relies on: two or more operands, none of them the same operator.
 public indirect enum SegmentExpression: Hashable, Sendable {
-    case and(SegmentExpression, SegmentExpression)
-    case or(SegmentExpression, SegmentExpression)
+    /// Every operand holds.
+    case and([SegmentExpression])
+    /// At least one operand holds.
+    case or([SegmentExpression])
     case not(SegmentExpression)
     case test(SegmentField, SegmentTest)
     /// Behaviour over the customer's history (never unknown: true or false).
@@ -56,10 +63,34 @@ public enum SegmentOperand: Hashable, Sendable {
 }
 
 extension SegmentExpression {
+    /// All of `operands`, with nested `and`s flattened (one operand is itself).
+    public static func all(_ operands: [SegmentExpression]) -> SegmentExpression {
+        let flat = operands.flatMap { operand -> [SegmentExpression] in
+            if case .and(let inner) = operand { return inner }
+            return [operand]
+        }
+        return flat.count == 1 ? flat[0] : .and(flat)
+    }
+
+    /// Any of `operands`, with nested `or`s flattened (one operand is itself).
+    public static func any(_ operands: [SegmentExpression]) -> SegmentExpression {
+        let flat = operands.flatMap { operand -> [SegmentExpression] in
+            if case .or(let inner) = operand { return inner }
+            return [operand]
+        }
+        return flat.count == 1 ? flat[0] : .or(flat)
+    }
+
+    /// The negation; `not not x` is `x` (true in three-valued logic too).
+    public static func negation(_ operand: SegmentExpression) -> SegmentExpression {
+        if case .not(let inner) = operand { return inner }
+        return .not(operand)
+    }
+
     /// Whether any test is an anniversary (the SQL back end then needs the store's time zones).
     public var readsAnniversaries: Bool {
         switch self {
-        case .and(let a, let b), .or(let a, let b): a.readsAnniversaries || b.readsAnniversaries
+        case .and(let all), .or(let all): all.contains { $0.readsAnniversaries }
         case .not(let a): a.readsAnniversaries
         case .test(_, .upcoming): true
         case .test, .behaviour: false
@@ -69,7 +100,7 @@ extension SegmentExpression {
     /// Whether any test reads the saved predictions (the SQL back end joins them only then).
     public var readsPredictions: Bool {
         switch self {
-        case .and(let a, let b), .or(let a, let b): a.readsPredictions || b.readsPredictions
+        case .and(let all), .or(let all): all.contains { $0.readsPredictions }
         case .not(let a): a.readsPredictions
         case .test(let field, _): SegmentCatalogue.readsPredictions(field)
         case .behaviour: false
@@ -79,7 +110,7 @@ extension SegmentExpression {
     /// Whether any test reads the newest RFM snapshot (the SQL back end joins it only then).
     public var readsRFMSnapshot: Bool {
         switch self {
-        case .and(let a, let b), .or(let a, let b): a.readsRFMSnapshot || b.readsRFMSnapshot
+        case .and(let all), .or(let all): all.contains { $0.readsRFMSnapshot }
         case .not(let a): a.readsRFMSnapshot
         case .test(let field, _): SegmentCatalogue.readsSnapshot(field)
         case .behaviour: false
@@ -91,8 +122,8 @@ extension SegmentExpression: CustomStringConvertible {
     /// The tree, fully parenthesised (what `patron segment explain` shows).
     public var description: String {
         switch self {
-        case .and(let a, let b): "(\(a) and \(b))"
-        case .or(let a, let b): "(\(a) or \(b))"
+        case .and(let all): "(" + all.map(\.description).joined(separator: " and ") + ")"
+        case .or(let all): "(" + all.map(\.description).joined(separator: " or ") + ")"
         case .not(let a): "not \(a)"
         case .test(let field, let test): "\(field.name) \(test)"
         case .behaviour(let behaviour): behaviour.description

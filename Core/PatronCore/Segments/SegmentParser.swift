@@ -23,11 +23,20 @@ public enum SegmentParser {
     }
 
     static func parse(
-        _ source: String, currencyDigits: Int, savedSegment: @escaping (String) throws -> String?, expanding: [String]
+        _ source: String, currencyDigits: Int, savedSegment: @escaping (String) throws -> String?, expanding: [String],
+        depth: Int = 0, terms: TermBudget = TermBudget()
     ) throws(SegmentError) -> SegmentExpression {
+        let length = source.utf8.count
+        guard length <= SegmentLimits.maxLength else {
+            throw SegmentError(
+                "the expression is \(length) bytes long; the limit is \(SegmentLimits.maxLength)",
+                at: SegmentPosition(line: 1, column: 1), source: source)
+        }
         var parser = Parser(tokens: try SegmentLexer.tokens(source), source: source, digits: currencyDigits)
         parser.savedSegment = savedSegment
         parser.expanding = expanding
+        parser.depth = depth
+        parser.terms = terms
         guard parser.peek.kind != .end else { throw parser.error("empty expression", at: parser.peek) }
         let expression = try parser.orExpression()
         guard parser.peek.kind == .end else {
@@ -36,6 +45,12 @@ public enum SegmentParser {
                 "expected 'and', 'or' or the end, found \(parser.describe(parser.peek))", at: parser.peek)
         }
         return expression
+    }
+
+    /// Counts the predicates and list values of one expression across the saved segments it
+    /// expands (a reference type so that every nested parse draws on the same budget).
+    final class TermBudget {
+        var used = 0
     }
 
     /// Known function names: `in_segment`, and those reserved for behaviour over history.
@@ -49,6 +64,10 @@ public enum SegmentParser {
         var savedSegment: (String) throws -> String? = { _ in nil }
         /// Saved segments being expanded, outermost first (to report cycles).
         var expanding: [String] = []
+        /// Open parentheses (and saved-segment expansions) around the current token.
+        var depth = 0
+        /// Predicates and list values so far, across expansions.
+        var terms = TermBudget()
 
         init(tokens: [SegmentToken], source: String, digits: Int) {
             self.tokens = tokens
@@ -94,29 +113,56 @@ public enum SegmentParser {
         }
 
         mutating func orExpression() throws(SegmentError) -> SegmentExpression {
-            var left = try andExpression()
-            while accept("or") { left = .or(left, try andExpression()) }
-            return left
+            var operands = [try andExpression()]
+            while accept("or") { operands.append(try andExpression()) }
+            return .any(operands)
         }
 
         mutating func andExpression() throws(SegmentError) -> SegmentExpression {
-            var left = try factor()
-            while accept("and") { left = .and(left, try factor()) }
-            return left
+            var operands = [try factor()]
+            while accept("and") { operands.append(try factor()) }
+            return .all(operands)
         }
 
+        /// A chain of `not`s is read in a loop (it adds no depth); each `(` is one level.
         mutating func factor() throws(SegmentError) -> SegmentExpression {
-            if accept("not") { return .not(try factor()) }
+            var negated = false
+            while accept("not") { negated.toggle() }
+            let operand: SegmentExpression
             if case .symbol("(") = peek.kind {
                 let open = next()
+                try enter(at: open)
                 let inner = try orExpression()
                 guard case .symbol(")") = peek.kind else {
                     throw error("unbalanced '(': expected ')' before \(describe(peek))", at: open)
                 }
                 _ = next()
-                return inner
+                depth -= 1
+                operand = inner
+            } else {
+                operand = try predicate()
             }
-            return try predicate()
+            return negated ? .negation(operand) : operand
+        }
+
+        /// One level deeper, within ``SegmentLimits/maxDepth``.
+        mutating func enter(at token: SegmentToken) throws(SegmentError) {
+            depth += 1
+            guard depth <= SegmentLimits.maxDepth else {
+                throw error(
+                    "nested deeper than \(SegmentLimits.maxDepth) levels (the limit of parentheses and saved segments)",
+                    at: token)
+            }
+        }
+
+        /// One more predicate or list value, within ``SegmentLimits/maxTerms``.
+        func count(_ token: SegmentToken) throws(SegmentError) {
+            terms.used += 1
+            guard terms.used <= SegmentLimits.maxTerms else {
+                throw error(
+                    "more than \(SegmentLimits.maxTerms) predicates and values (the limit of one expression)",
+                    at: token)
+            }
         }
 
         mutating func predicate() throws(SegmentError) -> SegmentExpression {
@@ -124,6 +170,7 @@ public enum SegmentParser {
             guard case .identifier(let name) = token.kind else {
                 throw error("expected a field, found \(describe(token))", at: token)
             }
+            try count(token)
             if case .symbol("(") = peek.kind {
                 if name.lowercased() == "in_segment" { return try inSegment(at: token) }
                 if ["bought", "ordered", "abandoned_cart"].contains(name.lowercased()) {
@@ -230,11 +277,18 @@ public enum SegmentParser {
                 throw self.error("cannot read saved segment '\(name)': \(error)", at: nameToken)
             }
             guard let saved else { throw error("no saved segment named '\(name)'", at: nameToken) }
+            try enter(at: token)
+            defer { depth -= 1 }
             do {
                 return try SegmentParser.parse(
-                    saved, currencyDigits: digits, savedSegment: savedSegment, expanding: expanding + [name])
+                    saved, currencyDigits: digits, savedSegment: savedSegment, expanding: expanding + [name],
+                    depth: depth, terms: terms)
             } catch let inner {
-                if inner.message.hasPrefix("saved segments form a cycle") { throw error(inner.message, at: nameToken) }
+                if inner.message.hasPrefix("saved segments form a cycle") || inner.message.hasPrefix("nested deeper")
+                    || inner.message.hasPrefix("more than")
+                {
+                    throw error(inner.message, at: nameToken)
+                }
                 throw error("saved segment '\(name)' does not parse: \(inner.description)", at: nameToken)
             }
         }
@@ -311,6 +365,7 @@ public enum SegmentParser {
             var values = [try operand(for: field)]
             while case .symbol(",") = peek.kind {
                 _ = next()
+                try count(peek)
                 values.append(try operand(for: field))
             }
             try expectSymbol(")", "',' or ')' in the list")

@@ -28,9 +28,24 @@ public struct SegmentError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `1:17: unknown field 'ordrs.count' — did you mean 'orders.count'?`
     public var description: String { "\(position): \(message)" }
 
-    /// The description, then the line and a caret under the spot.
+    /// The description, then the line (at most 120 characters of it, around the spot) and a
+    /// caret under the spot.
     public var rendered: String {
-        "\(description)\n  \(sourceLine)\n  \(String(repeating: " ", count: max(0, position.column - 1)))^"
+        let (excerpt, caret) = Self.excerpt(of: sourceLine, around: position.column)
+        return "\(description)\n  \(excerpt)\n  \(String(repeating: " ", count: caret))^"
+    }
+
+    /// Up to `radius` characters either side of `column` (1-based), with `…` where the line is
+    /// cut, and the caret's offset in the excerpt.
+    static func excerpt(of line: String, around column: Int, radius: Int = 60) -> (String, Int) {
+        let characters = Array(line)
+        let spot = min(max(0, column - 1), characters.count)
+        let start = max(0, spot - radius)
+        let end = min(characters.count, spot + radius)
+        guard start > 0 || end < characters.count else { return (line, spot) }
+        let head = start > 0 ? "…" : ""
+        let tail = end < characters.count ? "…" : ""
+        return (head + String(characters[start..<end]) + tail, spot - start + head.count)
     }
 
     /// As a ``PatronError`` (code invalid-value, field `segment`).

@@ -60,6 +60,10 @@ public struct PatronError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let io = Code(raw: "io")
         /// The data cannot support the computation (a model fit without repeat buyers).
         public static let insufficientData = Code(raw: "insufficient-data")
+        /// The store may only be read here (file or folder permissions), and this needs a write.
+        public static let readOnlyStore = Code(raw: "read-only-store")
+        /// The store failed to answer (its engine's error, without the statement).
+        public static let storeFailure = Code(raw: "store-failure")
     }
 
     public var code: Code
