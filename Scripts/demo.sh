@@ -15,8 +15,11 @@ done
 if [ -n "$missing" ]; then
   $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
-swift build -c release --product patron
-patron=.build/release/patron
+# One debug build of every product: the demo's patron, the patron-api and patron-scheduler the
+# README runs next, and what Scripts/test.sh builds on (a release build takes 10-25 minutes more
+# on 2 cores; the benchmarks make one: Scripts/bench*.sh).
+swift build
+patron=.build/debug/patron
 customers=${CUSTOMERS:-20000}
 segment=${SEGMENT:-At Risk}
 export PATRON_DB=demo/shop.sqlite

@@ -32,7 +32,8 @@ struct PatronAPI: AsyncParsableCommand {
 
             A receiver without a secret refuses every delivery. API keys are made with
             `patron apikey create NAME --scope read|write|admin`.
-            """)
+            """,
+        version: "patron-api \(PatronVersion.current)")
 
     @Option(help: "A JSON settings file (keys as above; nested objects for dotted keys).") var config: String?
     @Option(help: "The store file.") var db: String?

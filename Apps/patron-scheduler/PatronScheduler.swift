@@ -21,7 +21,8 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
             PATRON_SMS_FROM, PATRON_SMS_STATUS_CALLBACK; PATRON_SMTP_URL, PATRON_SMTP_USER, PATRON_SMTP_PASSWORD, \
             PATRON_MAIL_FROM. A channel without settings sends nothing: its messages wait in the outbox.
             Mail polling: PATRON_IMAP_URL, PATRON_IMAP_USER, PATRON_IMAP_PASSWORD (and --mailbox).
-            """)
+            """,
+        version: "patron-scheduler \(PatronVersion.current)")
 
     @Option(help: "The store file (default: $PATRON_DB, else ./patron.sqlite).") var db: String?
     @Option(help: "Seconds between flow ticks.") var interval = 60

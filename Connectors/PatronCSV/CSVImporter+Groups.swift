@@ -49,7 +49,7 @@ extension CSVImporter {
                     tally.skipped[error.reason, default: 0] += 1
                     continue
                 }
-                tally.rejected[Self.kind(of: error.reason), default: 0] += 1
+                tally.reject(line: row.line, reason: error.reason, kind: Self.kind(of: error.reason))
                 onReject(CSVRejectedRow(line: row.line, reason: error.reason, fields: row.fields))
             }
         }
@@ -176,7 +176,10 @@ extension CSVImporter {
     /// Online Retail lines arrive in any order (the published subsets are samples), so invoices
     /// are gathered in memory first — about 200 bytes a line — then emitted in file order.
     func nextInvoice() throws(PatronError) -> IngestEvent? {
-        if grouped == nil { grouped = try gatherInvoices().reversed() }
+        if grouped == nil {
+            grouped = try gatherInvoices().reversed()
+            gatheredTotal = grouped?.count
+        }
         return grouped?.popLast()
     }
 
@@ -187,6 +190,7 @@ extension CSVImporter {
         let digits = currency.minorUnitDigits
         while let fields = try reader.next() {
             tally.rows += 1
+            if tally.rows % 512 == 0 { onGathering(tally.rows) }
             do throws(CSVValue.Refusal) {
                 let invoice = try on("invoice") { () throws(CSVValue.Refusal) in
                     try CSVValue.identifier(try required(fields, "invoice"))

@@ -131,6 +131,36 @@ public struct CSVImportTally: Sendable, Hashable, CustomStringConvertible {
     public var skipped: [String: Int] = [:]
     /// Rows refused for a bad value, by reason.
     public var rejected: [String: Int] = [:]
+    /// The first refused row: its line and the whole reason.
+    public var firstRejection: (line: Int, reason: String)? {
+        first.map { ($0.line, $0.reason) }
+    }
+    private var first: CSVRejectedRow?
+
+    /// Counts a refused row under its kind of reason, keeping the first one whole.
+    mutating func reject(line: Int, reason: String, kind: String) {
+        rejected[kind, default: 0] += 1
+        if first == nil { first = CSVRejectedRow(line: line, reason: reason, fields: []) }
+    }
+
+    /// How many rows were refused.
+    public var rejectedCount: Int { rejected.values.reduce(0, +) }
+
+    /// What to try for a reason, when the reason points at a reading option: a decimal comma,
+    /// a spreadsheet's scientific notation, or text read in the wrong encoding.
+    public static func hint(for reason: String) -> String? {
+        if reason.contains("precision lost") {
+            return "a spreadsheet saved the ids as numbers (precision lost): export those columns as text"
+        }
+        if reason.contains("is not an amount"), let quote = reason.firstIndex(of: "'") {
+            let value = reason[reason.index(after: quote)...].prefix { $0 != "'" }
+            if value.contains(",") { return "amounts with a decimal comma (1.234,56)? pass --decimal-comma" }
+        }
+        if reason.contains("\u{FFFD}") || reason.contains("Ã") || reason.contains("â€") {
+            return "the text looks misread: pass --encoding (latin-1, windows-1252, utf-16le …)"
+        }
+        return nil
+    }
 
     public var description: String {
         func list(_ counts: [String: Int]) -> String {
@@ -153,6 +183,17 @@ public final class CSVImporter {
     public internal(set) var tally = CSVImportTally()
     /// Called with every rejected row (for `--rejects`).
     public var onReject: (CSVRejectedRow) -> Void = { _ in }
+    /// Called every 512 rows while a format that gathers the whole file first (Online Retail)
+    /// reads it, with the rows read so far (for progress).
+    public var onGathering: (Int) -> Void = { _ in }
+
+    /// For a format that gathers the whole file before its first event: how many events it
+    /// gathered and how many are still to come (`nil` while reading, and for other formats).
+    public var gatheredEvents: (total: Int, remaining: Int)? {
+        guard let grouped, let total = gatheredTotal else { return nil }
+        return (total, grouped.count)
+    }
+    var gatheredTotal: Int?
 
     let columns: [String: Int]
     var pending: [IngestEvent] = []
@@ -200,12 +241,32 @@ public final class CSVImporter {
         }
         for anyOf in format.required where !anyOf.contains(where: { columns[$0] != nil }) {
             let names = anyOf.flatMap { format.fields[$0] ?? [] }
+            let hint = Self.delimiterThatMatches(header, read: reader.delimiter, format: format).map {
+                "; the header matches when split by \($0) (pass --delimiter \($0 == "tab" ? "tab" : "'\($0)'"))"
+            }
             throw PatronError(
                 .malformedInput,
-                "no \(anyOf.joined(separator: " or ")) column for '\(format.rawValue)' (accepted: \(names.joined(separator: ", ")))",
-                at: InputLocation(file: reader.name, line: reader.recordLine))
+                "no \(anyOf.joined(separator: " or ")) column for '\(format.rawValue)' (accepted: \(names.joined(separator: ", ")))"
+                    + (hint ?? ""), at: InputLocation(file: reader.name, line: reader.recordLine))
         }
         self.columns = columns
+    }
+
+    /// The other delimiter (`,` `;` or `tab`) under which the header, read with `delimiter`, would
+    /// have every column `format` requires; `nil` when none would.
+    static func delimiterThatMatches(_ header: [String], read delimiter: UInt8, format: CSVImportFormat) -> String? {
+        let line = header.joined(separator: String(UnicodeScalar(delimiter)))
+        for (candidate, name) in [(",", ","), (";", ";"), ("\t", "tab")] where candidate.utf8.first != delimiter {
+            let names = line.components(separatedBy: candidate).map {
+                $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")).lowercased()
+            }
+            guard names.count > 1 else { continue }
+            let satisfied = format.required.allSatisfy { anyOf in
+                anyOf.contains { field in (format.fields[field] ?? []).contains { names.contains($0) } }
+            }
+            if satisfied { return name }
+        }
+        return nil
     }
 
     /// The next event, or `nil` when the file is done.
@@ -228,7 +289,7 @@ public final class CSVImporter {
     }
 
     func reject(_ reason: String, fields: [String]) {
-        tally.rejected[Self.kind(of: reason), default: 0] += 1
+        tally.reject(line: reader.recordLine, reason: reason, kind: Self.kind(of: reason))
         onReject(CSVRejectedRow(line: reader.recordLine, reason: reason, fields: fields))
     }
 

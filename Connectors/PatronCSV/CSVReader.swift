@@ -29,8 +29,18 @@ public final class CSVReader {
     public private(set) var header: [String] = []
     /// The line on which the record last returned starts (1-based, counting every line break).
     public private(set) var recordLine = 0
-    /// Raw bytes read so far, for progress.
+    /// Raw bytes read from the file so far (up to a chunk ahead of the records returned).
     public private(set) var bytesRead: Int64 = 0
+    /// Bytes of the buffer's encoding appended so far (to relate the buffer to the file).
+    private var transcodedBytes: Int64 = 0
+
+    /// Raw bytes of the file the records returned so far took up, for progress and ETA: the
+    /// bytes read less what still waits in the buffer (through the transcoder's ratio).
+    public var bytesConsumed: Int64 {
+        guard transcodedBytes > 0 else { return 0 }
+        let waiting = Double(buffer.count - position) * Double(bytesRead) / Double(transcodedBytes)
+        return max(0, bytesRead - Int64(waiting))
+    }
 
     private let handle: FileHandle
     private let ownsHandle: Bool
@@ -297,6 +307,7 @@ public final class CSVReader {
     private func append(_ raw: [UInt8]) throws(PatronError) {
         let before = buffer.count
         transcoder.transcode(raw[...], final: inputDone, into: &buffer)
+        transcodedBytes += Int64(buffer.count - before)
         guard validateUTF8 else { return }
         // Check the new bytes (from the start of any sequence the last chunk left incomplete).
         var from = before

@@ -22,6 +22,9 @@ public final class SQLiteStore: Store {
         case read
     }
 
+    /// The schema version this build writes (`PRAGMA user_version`).
+    public static var schemaVersion: Int { Int(SQLiteSchema.version) }
+
     /// Whether the store was opened read-only (no write will succeed).
     public let isReadOnly: Bool
 

@@ -28,12 +28,14 @@ enum CLI {
     /// cooperative threads.
     @discardableResult
     static func run(
-        _ arguments: [String], in directory: URL, stdin: String? = nil, unprivileged: Bool = false
+        _ arguments: [String], in directory: URL, stdin: String? = nil, unprivileged: Bool = false,
+        environment: [String: String] = [:]
     ) async throws -> Result {
         await ProcessSlots.shared.acquire()
         defer { Task { await ProcessSlots.shared.release() } }
         return try await offThePool {
-            try runBlocking(arguments, in: directory, stdin: stdin, unprivileged: unprivileged)
+            try runBlocking(
+                arguments, in: directory, stdin: stdin, unprivileged: unprivileged, environment: environment)
         }
     }
 
@@ -59,7 +61,8 @@ enum CLI {
     }
 
     private static func runBlocking(
-        _ arguments: [String], in directory: URL, stdin: String?, unprivileged: Bool
+        _ arguments: [String], in directory: URL, stdin: String?, unprivileged: Bool,
+        environment extra: [String: String]
     ) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             Issue.record("no patron binary at \(binary): run `swift build` first (Scripts/test.sh does)")
@@ -76,6 +79,7 @@ enum CLI {
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "PATRON_DB")
+        environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe()
         let err = Pipe()

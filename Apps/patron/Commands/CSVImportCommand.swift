@@ -66,32 +66,64 @@ enum CSVImportCommand {
                 rejects?.write(
                     ([String(row.line), row.reason] + row.fields).map(CSV.field).joined(separator: ",") + "\n")
             }
-            try importEvents(
+            // Progress: rows and the file's bytes; a format that gathers the whole file first
+            // (Online Retail) shows its reading, then the orders it stores.
+            let progress = Progress(label: "import", total: fileSize(options.file))
+            importer.onGathering = { rows in
+                progress.update(count: rows, unit: "rows", done: Double(reader.bytesConsumed), phase: "reading")
+            }
+            let nothingImported = try importEvents(
                 label: format.rawValue, file: options.file, name: reader.name, store: options.store,
                 dryRun: options.dryRun, batchSize: options.batchSize, customers: format.isCustomers,
-                rows: { importer.tally.rows }, tally: { importer.tally.description }, bytesRead: { reader.bytesRead },
-                next: importer.next)
+                rows: { importer.tally.rows }, tally: { importer.tally.description },
+                bytesRead: { reader.bytesConsumed },
+                progress: progress,
+                reading: { _ in
+                    if let gathered = importer.gatheredEvents {
+                        let stored = gathered.total - gathered.remaining
+                        return ProgressReading(
+                            count: stored, unit: "orders", done: Double(stored), total: Double(gathered.total),
+                            phase: "storing")
+                    }
+                    return ProgressReading(
+                        count: importer.tally.rows, unit: "rows", done: Double(reader.bytesConsumed))
+                },
+                rejections: { (importer.tally.rejectedCount, importer.tally.firstRejection) }, next: importer.next)
             try rejects?.commit()
+            if nothingImported { throw ExitCode.failure }
         }
     }
 
     /// Applies an import's events (or, with `dryRun`, only reads them) and prints the summary:
-    /// rows read, skipped and rejected by reason, then imported, updated and unchanged.
+    /// rows read, skipped and rejected by reason, then imported, updated and unchanged, and the
+    /// first rejected row whole, with what to try. Returns whether rows were rejected and none
+    /// got through (the command then exits 1).
+    @discardableResult
     static func importEvents(
         label: String, file: String, name: String, store: StoreOptions, dryRun: Bool, batchSize: Int,
         customers: Bool, rows: () -> Int, tally: () -> String, bytesRead: () -> Int64,
+        progress: Progress? = nil, reading: (Int) -> ProgressReading? = { _ in nil },
+        rejections: () -> (count: Int, first: (line: Int, reason: String)?) = { (0, nil) },
         next: () throws -> IngestEvent?
-    ) throws {
+    ) throws -> Bool {
         let start = Date()
+        func noteFirstRejection() {
+            guard let first = rejections().first else { return }
+            let hint = CSVImportTally.hint(for: first.reason).map { " — \($0)" } ?? ""
+            FileHandle.standardError.write(
+                Data("first rejected row: \(name):\(first.line): \(first.reason)\(hint)\n".utf8))
+        }
         if dryRun {
             var events = 0
             while try next() != nil { events += 1 }
             FileHandle.standardError.write(
                 Data("import \(label) (dry run): \(tally()); \(events) events would be applied\n".utf8))
-            return
+            noteFirstRejection()
+            return events == 0 && rejections().count > 0
         }
         let result = try ingestFile(
-            file, label: "import", into: store, batchSize: batchSize, bytesRead: bytesRead, next: next)
+            file, label: "import", into: store, batchSize: batchSize, bytesRead: bytesRead, progress: progress,
+            reading: reading, next: next)
         let report = result.report
         let (imported, updated): (Int, Int)
         if customers {
@@ -108,6 +140,13 @@ enum CSVImportCommand {
                 ("import \(label) \(name): \(tally()); \(imported) imported, \(updated) updated, "
                     + "\(report.duplicates) unchanged (events applied before) in "
                     + "\(String(format: "%.2f", seconds)) s (\(rate) rows/s)\n").utf8))
+        noteFirstRejection()
+        let nothingImported = imported + updated + report.duplicates == 0 && rejections().count > 0
+        if nothingImported {
+            FileHandle.standardError.write(
+                Data("patron: import \(label): every row was rejected; nothing imported\n".utf8))
+        }
+        return nothingImported
     }
 
     /// Reads a `--mapping` file: a JSON object of field → column name.

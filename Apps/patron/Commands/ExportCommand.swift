@@ -9,8 +9,8 @@ struct ExportCommand: ParsableCommand {
         abstract: "Export customers or orders as CSV (RFC 4180, UTF-8, a stable column order).",
         discussion: """
             Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a \
-            leading ' unless --raw; numbers, amounts and dates are left alone. The file appears only when \
-            complete.
+            leading ' unless --raw; numbers, amounts, dates and well-formed phones (+14155550100) and emails \
+            are left alone. The file appears only when complete.
             """,
         subcommands: [Customers.self, Orders.self])
 
@@ -45,7 +45,9 @@ struct ExportCommand: ParsableCommand {
                 let out = try OutputFile(path: common.output)
                 var csv = CSVBuffer()
                 out.write(SegmentExport.csvHeader(fields) + "\n")
+                var rows = 0
                 try sqlite.forEachSegmentMember(expression ?? everyone, fields: fields, now: now) { row in
+                    rows += 1
                     SegmentExport.appendCSV(row, fields: fields, digits: digits, guardFormulas: !common.raw, to: &csv)
                     if csv.bytes.count >= 1 << 20 {
                         out.write(bytes: csv.bytes)
@@ -53,7 +55,7 @@ struct ExportCommand: ParsableCommand {
                     }
                 }
                 out.write(bytes: csv.bytes)
-                try out.commit()
+                try out.commit(confirming: "export customers: \(rows) customers")
             }
         }
     }
@@ -69,7 +71,9 @@ struct ExportCommand: ParsableCommand {
                 let out = try OutputFile(path: common.output)
                 var csv = CSVBuffer()
                 out.write(OrderExport.columns.joined(separator: ",") + "\n")
+                var rows = 0
                 try sqlite.forEachOrder(of: expression, now: now) { order in
+                    rows += 1
                     OrderExport.appendCSV(order, guardFormulas: !common.raw, to: &csv)
                     if csv.bytes.count >= 1 << 20 {
                         out.write(bytes: csv.bytes)
@@ -77,7 +81,7 @@ struct ExportCommand: ParsableCommand {
                     }
                 }
                 out.write(bytes: csv.bytes)
-                try out.commit()
+                try out.commit(confirming: "export orders: \(rows) orders")
             }
         }
     }

@@ -53,23 +53,32 @@ struct GenerateCommand: ParsableCommand {
             var iterator = generator.makeIterator()
             let progress = Progress(label: "generate", total: Double(customers))
             if let ndjson {
+                let start = Date()
                 let output = try OutputFile(path: ndjson)
                 var count = 0
                 while let event = iterator.next() {
                     output.write(NDJSONCodec.encode(event))
                     output.write("\n")
                     count += 1
-                    if count % 4096 == 0 { progress.update(rows: count, done: Double(iterator.customer)) }
+                    if count % 4096 == 0 {
+                        progress.update(count: count, unit: "events", done: Double(iterator.customer))
+                    }
                 }
                 try output.commit()
                 progress.finish()
+                let seconds = Date().timeIntervalSince(start)
+                FileHandle.standardError.write(
+                    Data(
+                        ("generate: \(count) events for \(customers) customers written to "
+                            + "\(ndjson == "-" ? "standard output" : ndjson) in \(String(format: "%.2f", seconds)) s\n")
+                            .utf8))
                 return
             }
             let sqlite = try store.open(.create)
             let result = try runBatches(Ingestor(store: sqlite), batchSize: batchSize) { () -> IngestEvent? in
                 iterator.next()
-            } progress: { rows in
-                progress.update(rows: rows, done: Double(iterator.customer))
+            } progress: { events in
+                progress.update(count: events, unit: "events", done: Double(iterator.customer))
             }
             progress.finish()
             summarize(result.report, seconds: result.seconds, what: "generate")

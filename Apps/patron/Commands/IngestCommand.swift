@@ -38,22 +38,27 @@ struct IngestCommand: ParsableCommand {
 /// Reads a file's events into the store with progress. The first event is read before the
 /// store is opened (and perhaps created): an empty or broken file must not leave a new, empty
 /// store behind.
+///
+/// Progress counts events, and its percentage and ETA come from `bytesRead` (the bytes of the
+/// file the events read so far took up), unless `reading` says better (a CSV file's rows).
 func ingestFile(
     _ file: String, label: String, into store: StoreOptions, batchSize: Int?, bytesRead: () -> Int64,
+    progress: Progress? = nil, reading: (Int) -> ProgressReading? = { _ in nil },
     next: () throws -> IngestEvent?
 ) throws -> (report: IngestReport, seconds: Double) {
+    let progress = progress ?? Progress(label: label, total: fileSize(file))
     var first = try next()
     let sqlite = try store.open(.create)
-    let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue
-    let progress = Progress(label: label, total: size)
     let result = try runBatches(Ingestor(store: sqlite), batchSize: batchSize) { () throws -> IngestEvent? in
         if let event = first {
             first = nil
             return event
         }
         return try next()
-    } progress: { rows in
-        progress.update(rows: rows, done: Double(bytesRead()))
+    } progress: { events in
+        let reading = reading(events) ?? ProgressReading(count: events, unit: "events", done: Double(bytesRead()))
+        progress.update(
+            count: reading.count, unit: reading.unit, done: reading.done, total: reading.total, phase: reading.phase)
     }
     progress.finish()
     return result
@@ -79,7 +84,7 @@ func runBatches<S: Store>(
                 }
                 inBatch += 1
                 count += 1
-                if count % 4096 == 0 { progress(count) }
+                if count % 512 == 0 { progress(count) }
                 return event
             }
         } catch let error as PatronError where total.appliedCount + total.duplicates > 0 {
@@ -106,4 +111,20 @@ func summarize(_ report: IngestReport, seconds: Double, what: String) {
             "input": "\(what)", "applied": "\(report.appliedCount)", "duplicates": "\(report.duplicates)",
             "orders": "\(report.ordersPlaced)", "seconds": "\(seconds)",
         ])
+}
+
+/// What progress shows at a moment: `count` of `unit`, `done` of `total` (bytes, orders) for
+/// the percentage and the ETA, in a named `phase` when there is more than one.
+struct ProgressReading {
+    var count: Int
+    var unit: String
+    var done: Double?
+    var total: Double? = nil
+    var phase: String? = nil
+}
+
+/// The size of a file in bytes (`nil` for standard input or a file that cannot be read).
+func fileSize(_ path: String) -> Double? {
+    guard path != "-" else { return nil }
+    return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue
 }

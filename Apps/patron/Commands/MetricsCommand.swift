@@ -15,7 +15,7 @@ struct MetricsCommand: ParsableCommand {
     @Option(help: "As of this day, YYYY-MM-DD (default: today, UTC).")
     var asOf: String?
 
-    @Option(help: "The period, in days, for active customers and churn.")
+    @Option(parsing: .unconditional, help: "The period, in days, for active customers and churn.")
     var period: Int = 365
 
     @Option(help: "table | json.")

@@ -32,6 +32,16 @@ struct PredictCommand: ParsableCommand {
 
     enum Model: String, ExpressibleByArgument, CaseIterable {
         case bgnbd, pareto, gg, all
+
+        /// The kernel's model (`nil` for `all`).
+        var model: PredictiveModel? {
+            switch self {
+            case .bgnbd: .bgnbd
+            case .pareto: .pareto
+            case .gg: .gammaGamma
+            case .all: nil
+            }
+        }
     }
 
     enum PurchaseModelChoice: String, ExpressibleByArgument, CaseIterable { case bgnbd, pareto }
@@ -166,21 +176,19 @@ extension PredictCommand {
                 var models = model.isEmpty ? [.bgnbd, .gg] : model
                 if models.contains(.all) { models = [.bgnbd, .pareto, .gg] }
                 let loaded = try source.load(keys: false, access: save ? .write : .read)
-                var fits: [ModelFit] = []
-                for choice in models {
-                    switch choice {
-                    case .bgnbd: fits.append(try PredictCommand.fit(.bgnbd, loaded.summary).0)
-                    case .pareto: fits.append(try PredictCommand.fit(.pareto, loaded.summary).0)
-                    case .gg:
-                        do {
-                            fits.append(try timed("fit", ["model": "gg"]) { try GammaGamma.fit(loaded.summary) })
-                        } catch let error as PatronError where model.isEmpty {
-                            // Not asked for by name: say why it is missing and go on.
-                            FileHandle.standardError.write(
-                                Data("predict: Gamma-Gamma skipped: \(error.message)\n".utf8))
-                        }
-                    case .all: break
+                let progress = Progress(label: "predict fit")
+                let outcome = timed("fit", ["models": "\(models.map(\.rawValue))"]) {
+                    ModelFitting.fit(models.compactMap(\.model), to: loaded.summary) { model, iteration, value in
+                        progress.update(
+                            count: iteration, unit: "iterations", phase: model.rawValue,
+                            detail: "−LL \(String(format: "%.1f", value))")
                     }
+                }
+                progress.finish()
+                let fits = outcome.fits
+                for failure in outcome.failures {
+                    FileHandle.standardError.write(
+                        Data("predict: \(failure.model.rawValue) could not be fitted: \(failure.reason)\n".utf8))
                 }
                 switch format {
                 case .table:
@@ -193,6 +201,7 @@ extension PredictCommand {
                             + fits.map { PredictiveReport.json($0, calibrationEnd: loaded.calibrationEnd) }.joined(
                                 separator: ",") + "]")
                 }
+                guard !fits.isEmpty else { throw ExitCode.failure }
                 if save, let store = loaded.store, let end = loaded.calibrationEnd {
                     let saved = try SavedPredictions.compute(
                         summary: loaded.summary, calibrationEnd: end, currencyDigits: loaded.digits,

@@ -22,10 +22,12 @@ struct RFMCommand: ParsableCommand {
     @Option(help: "Score as of this day, YYYY-MM-DD (default: today, UTC). Later orders are ignored.")
     var asOf: String?
 
-    @Option(help: "Count frequency and monetary over the last DAYS days only.")
+    // `.unconditional`: a negative value is read as the value (and refused with its reason),
+    // not taken for an option and reported as "Missing value".
+    @Option(parsing: .unconditional, help: "Count frequency and monetary over the last DAYS days only.")
     var window: Int?
 
-    @Option(help: "Scores per dimension (k).")
+    @Option(parsing: .unconditional, help: "Scores per dimension (k).")
     var bins: Int = 5
 
     @Option(help: "quantile | ntile | thresholds (default: quantile, or thresholds with --thresholds).")
@@ -123,7 +125,7 @@ struct RFMCommand: ParsableCommand {
     func renderTable(_ run: RFMRun) -> String {
         var title = "RFM as of \(run.asOf) — \(run.parameters), \(run.report.customers) customers"
         if let window = run.windowDays { title += " (F and M over the last \(window) days)" }
-        var text = run.report.renderTable(currency: run.currency, title: title)
+        var text = run.report.renderTable(currency: run.currency, title: title, notes: run.gridNotes)
         if let previous = run.previousSnapshot {
             if run.comparable {
                 text += "\nMoves since snapshot #\(previous.id) (as of \(previous.asOf)): "

@@ -78,6 +78,7 @@ struct SegmentCommand: ParsableCommand {
                 let out = try OutputFile(path: output)
                 var csv = CSVBuffer()
                 var first = true
+                var members = 0
                 switch format {
                 case .csv: out.write(SegmentExport.csvHeader(columns) + "\n")
                 case .json: out.write("[")
@@ -99,10 +100,11 @@ struct SegmentCommand: ParsableCommand {
                                 + SegmentExport.json(row, fields: columns, digits: digits))
                     }
                     first = false
+                    members += 1
                 }
                 out.write(bytes: csv.bytes)
                 if format == .json { out.write(first ? "]\n" : "\n]\n") }
-                try out.commit()
+                try out.commit(confirming: "segment export: \(members) members (\(format.rawValue))")
             }
         }
     }
@@ -114,9 +116,11 @@ struct SegmentCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let (sqlite, parsed, now, _) = try common.prepare(expression)
+                let (sqlite, parsed, now, digits) = try common.prepare(expression)
                 let (sql, plan) = try sqlite.explainSegment(parsed, now: now)
-                print("tree:\n  \(parsed)\n\nsql:\n  \(sql.replacingOccurrences(of: "\n", with: "\n  "))\n\nplan:")
+                print(
+                    "tree:\n  \(parsed.explained(currencyDigits: digits))\n\nsql:\n  \(sql.replacingOccurrences(of: "\n", with: "\n  "))\n\nplan:"
+                )
                 for step in plan { print("  \(step)") }
             }
         }

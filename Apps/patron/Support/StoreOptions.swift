@@ -87,8 +87,9 @@ final class OutputFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Finishes the output: flushes, and moves a file into place.
-    func commit() throws(PatronError) {
+    /// Finishes the output: flushes, and moves a file into place; for a file, `confirmation`
+    /// (what was written, e.g. "export customers: 120 rows") goes to stderr with the file's name.
+    func commit(confirming confirmation: String? = nil) throws(PatronError) {
         flush()
         guard let path, let tempPath else { return }
         try? handle.close()
@@ -98,6 +99,9 @@ final class OutputFile {
         } catch {
             throw PatronError(
                 .io, "cannot write the output file: \(error.localizedDescription)", at: InputLocation(file: path))
+        }
+        if let confirmation {
+            FileHandle.standardError.write(Data("\(confirmation) written to \(path)\n".utf8))
         }
     }
 

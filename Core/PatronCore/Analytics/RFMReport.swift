@@ -43,7 +43,8 @@ public struct RFMReport: Hashable, Sendable {
 
     /// A fixed-width text rendering: the grid (customers and revenue per cell, R rows from best
     /// down, F columns from worst to best) and the segment table.
-    public func renderTable(currency: CurrencyCode?, title: String) -> String {
+    /// `notes` (``RFMRun/gridNotes``) are printed under the grid.
+    public func renderTable(currency: CurrencyCode?, title: String, notes: [String] = []) -> String {
         let digits = currency?.minorUnitDigits ?? 2
         func money(_ minor: Int64) -> String { Self.wholeUnits(minor, digits: digits) }
         func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
@@ -60,7 +61,9 @@ public struct RFMReport: Hashable, Sendable {
             out +=
                 pad("", 6) + (1...bins).map { pad(money(grid[r - 1][$0 - 1].revenueMinor), cellWidth) }.joined() + "\n"
         }
-        out += "\n(each cell: customers, then revenue in \(currency?.code ?? "the store's currency"))\n\n"
+        out += "\n(each cell: customers, then revenue in \(currency?.code ?? "the store's currency"))\n"
+        for note in notes { out += "note: \(note)\n" }
+        out += "\n"
         let nameWidth = max(20, (segments.map(\.name.count).max() ?? 0) + 2)
         out +=
             pad("segment", nameWidth, left: true) + pad("customers", 12) + pad("share", 8) + pad("revenue", 16) + "\n"

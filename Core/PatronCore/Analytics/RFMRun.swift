@@ -18,6 +18,30 @@ public struct RFMRun: Sendable {
     /// Moves since `previousSnapshot` (empty without one, or when it is not ``comparable``).
     public var moves: [SegmentMove]
 
+    /// What a reader of the R × F grid should know that the grid does not say: a score no
+    /// customer got. With the quantile method ties stay together, so when most customers have
+    /// one order (CDNOW, most shops) they all score F1 and F2 is skipped.
+    public var gridNotes: [String] {
+        guard report.customers > 0 else { return [] }
+        let bins = report.bins
+        let emptyF = (1...bins).filter { f in (0..<bins).allSatisfy { report.grid[$0][f - 1].customers == 0 } }
+        guard !emptyF.isEmpty else { return [] }
+        let names = emptyF.map { "F\($0)" }.joined(separator: ", ")
+        let verb = emptyF.count == 1 ? "is" : "are"
+        switch configuration.method {
+        case .quantile:
+            return [
+                "\(names) \(verb) empty: the quantile method keeps customers with the same number of orders in one "
+                    + "score, and the many with one order fill the lowest, so the next is skipped. "
+                    + "--method ntile splits them into equal bins; --method thresholds sets the bounds."
+            ]
+        default:
+            return [
+                "\(names) \(verb) empty: no customer's order count falls in \(emptyF.count == 1 ? "that score" : "those scores")."
+            ]
+        }
+    }
+
     /// Computes RFM as of `asOf` (default: today, UTC).
     ///
     /// Throws when the store has no orders, when `asOf` is before the first order, or when the

@@ -52,11 +52,17 @@ extension RetentionMetrics {
         for row in cohorts.rows {
             let size = String(row.size)
             text += row.cohort + String(repeating: " ", count: max(1, 11 - row.cohort.count - size.count + 4)) + size
-            for value in row.retention.prefix(12) {
-                let cell = String(format: "%.1f%%", value * 100)
+            let retention = row.retention
+            for (month, value) in retention.prefix(12).enumerated() {
+                // The as-of month, still under way: marked, so a low share does not read as churn.
+                let partial = cohorts.lastMonthIsPartial && month == retention.count - 1
+                let cell = String(format: "%.1f%%", value * 100) + (partial ? "*" : "")
                 text += String(repeating: " ", count: max(1, 7 - cell.count)) + cell
             }
             text += "\n"
+        }
+        if cohorts.lastMonthIsPartial {
+            text += "* \(asOf.description.prefix(7)) is under way (to \(asOf)): its shares are partial\n"
         }
         return text
     }
@@ -72,6 +78,7 @@ extension RetentionMetrics {
             "purchase_frequency": purchaseFrequency, "repeat_purchase_rate": repeatPurchaseRate,
             "historic_clv": Money.decimalString(historicCLVMinor, digits: digits),
             "currency": currency?.code ?? "",
+            "cohorts_last_month_partial": cohorts.lastMonthIsPartial,
             "cohorts": cohorts.rows.map {
                 ["cohort": $0.cohort, "size": $0.size, "active": $0.active] as [String: Any]
             },

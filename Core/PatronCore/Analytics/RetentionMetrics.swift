@@ -116,7 +116,8 @@ public struct RetentionMetrics: Hashable, Sendable {
                 churnRate: activeBefore == 0 ? nil : Double(churned) / Double(activeBefore),
                 historicCLVMinor: buyers == 0 ? 0 : rounded(revenue, Int64(buyers)),
                 medianDaysBetweenOrders: RetentionMetrics.median(counts: gapCounts),
-                cohorts: cohorts.build(lastMonth: asOf.monthIndex))
+                cohorts: cohorts.build(
+                    lastMonth: asOf.monthIndex, lastMonthIsPartial: (asOf + 1).monthIndex == asOf.monthIndex))
         }
     }
 
@@ -157,6 +158,9 @@ public struct CohortTable: Hashable, Sendable {
     }
 
     public var rows: [Row]
+    /// Whether the last month of every row is the as-of month still under way (the as-of day is
+    /// not its last day): its share is not comparable yet, and reports mark it.
+    public var lastMonthIsPartial = false
 
     struct Builder {
         var sizes: [Int: Int] = [:]
@@ -167,7 +171,7 @@ public struct CohortTable: Hashable, Sendable {
             for month in activeMonths { active[firstMonth, default: [:]][month - firstMonth, default: 0] += 1 }
         }
 
-        func build(lastMonth: Int) -> CohortTable {
+        func build(lastMonth: Int, lastMonthIsPartial: Bool = false) -> CohortTable {
             CohortTable(
                 rows: sizes.keys.sorted().map { month in
                     let span = max(0, lastMonth - month)
@@ -177,7 +181,7 @@ public struct CohortTable: Hashable, Sendable {
                     return Row(
                         cohort: "\(year)-\(monthOfYear < 10 ? "0" : "")\(monthOfYear)", size: sizes[month] ?? 0,
                         active: counts)
-                })
+                }, lastMonthIsPartial: lastMonthIsPartial)
         }
     }
 }

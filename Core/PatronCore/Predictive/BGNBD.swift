@@ -70,7 +70,10 @@ public struct BGNBD: Hashable, Sendable {
     }
 
     /// The maximum-likelihood fit to a summary's customers.
-    public static func fit(_ summary: PurchaseSummary) throws(PatronError) -> ModelFit {
+    /// `progress` hears of each iteration of the optimiser (its number and −LL).
+    public static func fit(
+        _ summary: PurchaseSummary, progress: @escaping (Int, Double) -> Void = { _, _ in }
+    ) throws(PatronError) -> ModelFit {
         guard summary.count > 0 else {
             throw PatronError(.insufficientData, "no customer has an order up to the calibration end")
         }
@@ -80,7 +83,8 @@ public struct BGNBD: Hashable, Sendable {
                 "no customer bought on two different days before the calibration end; BG/NBD needs repeat purchases")
         }
         let data = GroupedSummary(summary)
-        let minimizer = Minimizer()
+        var minimizer = Minimizer()
+        minimizer.onIteration = progress
         let meanT = summary.T.reduce(0, +) / Double(summary.count)
         let start = [0.0, log(max(meanT, 1e-3)), 0.0, 0.0]
         let result = minimizer.minimize(from: start) { negativeLogLikelihood(logParameters: $0, data) }

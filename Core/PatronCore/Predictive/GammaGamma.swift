@@ -33,7 +33,10 @@ public struct GammaGamma: Hashable, Sendable {
     }
 
     /// The maximum-likelihood fit to the repeat customers of a summary (x > 0, m > 0).
-    public static func fit(_ summary: PurchaseSummary) throws(PatronError) -> ModelFit {
+    /// `progress` hears of each iteration of the optimiser (its number and −LL).
+    public static func fit(
+        _ summary: PurchaseSummary, progress: @escaping (Int, Double) -> Void = { _, _ in }
+    ) throws(PatronError) -> ModelFit {
         let repeaters = (0..<summary.count).filter { summary.x[$0] > 0 && summary.monetary[$0] > 0 }
         let xs = repeaters.map { summary.x[$0] }
         let ms = repeaters.map { summary.monetary[$0] }
@@ -53,7 +56,8 @@ public struct GammaGamma: Hashable, Sendable {
             return Int32(xValues.count - 1)
         }
         let lnX = xValues.map { log($0) }
-        let minimizer = Minimizer()
+        var minimizer = Minimizer()
+        minimizer.onIteration = progress
         let mean = ms.reduce(0, +) / Double(ms.count)
         let start = [0.0, 0.0, log(mean)]
         let result = minimizer.minimize(from: start) { point in

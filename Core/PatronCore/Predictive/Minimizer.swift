@@ -22,6 +22,8 @@ struct Minimizer {
     /// Converged when an iteration improves the value by less than this times (1 + |value|).
     var valueTolerance = 1e-14
     var bound = 25.0
+    /// Called after each iteration with its number and the objective's value (for progress).
+    var onIteration: (Int, Double) -> Void = { _, _ in }
 
     func minimize(from start: [Double], _ objective: Objective) -> Result {
         let n = start.count
@@ -72,6 +74,7 @@ struct Minimizer {
             x = next.x
             f = next.f
             g = next.g
+            onIteration(iteration, f)
             let sy = zip(s, y).reduce(0) { $0 + $1.0 * $1.1 }
             if sy > 1e-12 {
                 // H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ

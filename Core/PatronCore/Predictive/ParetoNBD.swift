@@ -61,7 +61,10 @@ public struct ParetoNBD: Hashable, Sendable {
 
     /// The maximum-likelihood fit (gradient by central differences: the 2F1 terms have no
     /// convenient derivative).
-    public static func fit(_ summary: PurchaseSummary) throws(PatronError) -> ModelFit {
+    /// `progress` hears of each iteration of the optimiser (its number and −LL).
+    public static func fit(
+        _ summary: PurchaseSummary, progress: @escaping (Int, Double) -> Void = { _, _ in }
+    ) throws(PatronError) -> ModelFit {
         guard summary.count > 0 else {
             throw PatronError(.insufficientData, "no customer has an order up to the calibration end")
         }
@@ -72,7 +75,8 @@ public struct ParetoNBD: Hashable, Sendable {
             )
         }
         let data = GroupedSummary(summary)
-        let minimizer = Minimizer()
+        var minimizer = Minimizer()
+        minimizer.onIteration = progress
         let meanT = summary.T.reduce(0, +) / Double(summary.count)
         let start = [0.0, log(max(meanT, 1e-3)), 0.0, log(max(meanT, 1e-3))]
         let objective = Minimizer.numericGradient { point -> Double in

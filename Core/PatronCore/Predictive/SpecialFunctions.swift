@@ -61,6 +61,10 @@ public enum SpecialFunctions {
     /// ln ₂F₁(a, b; a + 1; z) for 0 ≤ z < 1 and 0 < b ≤ a + 1 — the form the Pareto/NBD likelihood
     /// needs — through Euler's transformation ₂F₁(a, b; c; z) = (1 − z)^(c−a−b) ₂F₁(c − a, c − b; c; z),
     /// whose series has positive terms shrinking at least as fast as zⁿ even when b is large.
+    ///
+    /// Not a number when the series has not converged in 100,000 terms (z within about 10⁻⁴ of 1,
+    /// where parameters ran off): the fit's optimiser then steps back instead of summing 10⁷
+    /// terms per customer per step (a small, degenerate summary took minutes per iteration).
     public static func logHyp2f1Shifted(_ a: Double, _ b: Double, _ z: Double) -> Double {
         guard z > 0 else { return z == 0 ? 0 : .nan }
         guard z < 1, b <= a + 1 else { return .nan }
@@ -68,11 +72,12 @@ public enum SpecialFunctions {
         var term = 1.0
         var sum = 1.0
         var n = 0.0
-        while n < 10_000_000 {
+        while true {
             term *= (d + n) / (a + 1 + n) * z
             sum += term
             if term <= 1e-16 * sum { break }
             n += 1
+            if n >= 100_000 { return .nan }
         }
         return (1 - b) * log1p(-z) + log(sum)
     }

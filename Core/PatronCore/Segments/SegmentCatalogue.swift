@@ -36,6 +36,9 @@ public struct SegmentField: Hashable, Sendable {
     public let type: SegmentFieldType
     public let summary: String
     public let example: String
+    /// A text field that holds an address a channel sends to: exports write a well-formed one
+    /// as it is (a phone tool must read `+14155550100`, not `'+14155550100`).
+    public var isAddress: Bool { name == "email" || name == "phone" }
 }
 
 /// Every field of the segment language.

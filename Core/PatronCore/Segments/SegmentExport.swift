@@ -27,7 +27,8 @@ public enum SegmentExport {
     }
 
     /// Appends one member as a CSV row. Text cells that a spreadsheet would run as a formula get
-    /// a leading `'` unless `guardFormulas` is off; numbers, amounts and dates are left alone.
+    /// a leading `'` unless `guardFormulas` is off; numbers, amounts and dates are left alone,
+    /// and so are well-formed phones and emails (``SegmentField/isAddress``).
     public static func appendCSV(
         _ row: some SegmentRow, fields: [SegmentField], digits: Int, guardFormulas: Bool = true, to csv: inout CSVBuffer
     ) {
@@ -42,6 +43,8 @@ public enum SegmentExport {
             case .instant: csv.timestamp(row.integer(index))
             case .integer: csv.field(row.integer(index))
             case .decimal(let places): csv.decimal(Double(row.integer(index)) / pow(10, Double(places)), digits: places)
+            case .string where field.isAddress:
+                row.withText(index) { csv.address(utf8: $0, guardFormulas: guardFormulas) }
             case .string, .enumeration: row.withText(index) { csv.text(utf8: $0, guardFormulas: guardFormulas) }
             case .stringList:
                 row.withText(index) {

@@ -168,3 +168,48 @@ extension SegmentBehaviour: CustomStringConvertible {
         }
     }
 }
+
+extension SegmentExpression {
+    /// The tree as a person reads it (what `patron segment explain` shows): like
+    /// ``description``, with amounts in the currency's units (`aov between 20.00 and 80.00`, not
+    /// minor units), dates as dates and decimals as decimals.
+    public func explained(currencyDigits digits: Int) -> String {
+        switch self {
+        case .and(let all): "(" + all.map { $0.explained(currencyDigits: digits) }.joined(separator: " and ") + ")"
+        case .or(let all): "(" + all.map { $0.explained(currencyDigits: digits) }.joined(separator: " or ") + ")"
+        case .not(let a): "not \(a.explained(currencyDigits: digits))"
+        case .test(let field, let test): "\(field.name) \(test.explained(field: field, digits: digits))"
+        case .behaviour(.abandonedCart(let within, let minValue)):
+            "abandoned_cart(min_value: \(Money.decimalString(minValue, digits: digits))"
+                + (within.map { ", within: \($0 / 86_400) days" } ?? "") + ")"
+        case .behaviour(let behaviour): behaviour.description
+        }
+    }
+}
+
+extension SegmentTest {
+    /// The test with its operands in `field`'s terms (see ``SegmentExpression/explained(currencyDigits:)``).
+    func explained(field: SegmentField, digits: Int) -> String {
+        func value(_ operand: SegmentOperand) -> String {
+            guard case .integer(let number) = operand else { return operand.description }
+            switch field.type {
+            case .money: return Money.decimalString(number, digits: digits)
+            case .decimal(let places):
+                var text = Money.decimalString(number, digits: places)
+                while text.contains("."), text.hasSuffix("0") { text.removeLast() }
+                if text.hasSuffix(".") { text.removeLast() }
+                return text
+            case .instant:
+                return number % 86_400 == 0 ? Day(epochSeconds: number).description : Timestamp.format(number)
+            default: return operand.description
+            }
+        }
+        switch self {
+        case .compare(let op, let operand): return "\(op.rawValue) \(value(operand))"
+        case .oneOf(let values, let negated):
+            return "\(negated ? "not in" : "in") (\(values.map(value).joined(separator: ", ")))"
+        case .between(let low, let high): return "between \(value(low)) and \(value(high))"
+        default: return description
+        }
+    }
+}

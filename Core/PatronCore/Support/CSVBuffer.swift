@@ -41,6 +41,35 @@ public struct CSVBuffer: Sendable {
         guarded.withUnsafeBufferPointer { field(utf8: $0, replacing: separator, with: replacement) }
     }
 
+    /// An address (an E.164 phone, an email): written as it is when it is well formed, since a
+    /// tool reading the file needs `+14155550100` itself; anything else is guarded like
+    /// ``text(utf8:guardFormulas:replacing:with:)``. A well-formed address cannot call a
+    /// function: no parentheses, quotes, `!` or `|`.
+    public mutating func address(utf8 value: UnsafeBufferPointer<UInt8>, guardFormulas: Bool) {
+        text(utf8: value, guardFormulas: guardFormulas && !Self.isWellFormedAddress(value))
+    }
+
+    /// `+` then 1 to 15 digits, or an email of letters, digits and `. _ % + -` around one `@`.
+    static func isWellFormedAddress(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = value.first else { return true }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        if first == UInt8(ascii: "+"), (2...16).contains(value.count), value.dropFirst().allSatisfy(isDigit) {
+            return true
+        }
+        var ats = 0
+        for byte in value {
+            switch byte {
+            case UInt8(ascii: "@"): ats += 1
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "-"):
+                continue
+            default: return false
+            }
+        }
+        return ats == 1 && first != UInt8(ascii: "@") && value.last != UInt8(ascii: "@")
+    }
+
     /// A text field given as UTF-8 bytes, quoted like ``field(_:)-(String)``; each `separator`
     /// byte is written as `replacement` (list items joined for CSV).
     public mutating func field(
