@@ -161,7 +161,7 @@ let package = Package(
             dependencies: [
                 "PatronCore", "PatronSQLite", "PatronHTTP", "PatronWebhooks", "PatronSMS", "PatronTestKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/PatronHTTPTests"
         ),

@@ -8,7 +8,7 @@ struct APIContext: Sendable {
     let store: SQLiteStore
     let logger: Logger
     let now: @Sendable () -> Int64
-    var privacy: PrivacyService { PrivacyService(store: store, logger: logger) }
+    var privacy: PrivacyRequests<SQLiteStore> { PrivacyRequests(store: store) }
 
     /// Digits of the store's currency (2 before any order).
     func digits() throws -> Int { try store.reportingCurrency()?.minorUnitDigits ?? 2 }

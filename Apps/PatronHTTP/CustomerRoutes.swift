@@ -159,14 +159,18 @@ struct CustomerRoutes {
     func erase(_ request: Request, _ call: APICall) async throws -> Response {
         let id = try api.customerID(call.path("id"))
         let at = api.now()
-        let refs = try api.store.read { try $0.refs(of: id) }
-        let erased = try api.privacy.erase(id, refs: refs, actor: "api key \(call.key ?? "")", at: at)
+        let outcome = try api.privacy.erase(id, actor: "api key \(call.key ?? "")", at: at)
+        guard case .done(let erased, _) = outcome else {
+            throw Problem(.internalServerError, "the erasure was not done")
+        }
+        api.logger.notice("customer erased", metadata: ["customer": "\(id.reportKey)", "actor": "\(call.key ?? "")"])
         return APIResponse.json(.ok, object: ["erased": erased, "customer": id.reportKey])
     }
 
     func export(_ request: Request, _ call: APICall) async throws -> Response {
         let id = try api.customerID(call.path("id"))
         let document = try api.privacy.export(id, actor: "api key \(call.key ?? "")", action: "export", at: api.now())
+        api.logger.notice("customer data exported", metadata: ["customer": "\(id.reportKey)"])
         return APIResponse.json(.ok, document)
     }
 

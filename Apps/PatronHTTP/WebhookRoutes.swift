@@ -345,7 +345,7 @@ public struct WebhookRoutes: Sendable {
     /// log), privacy requests, or an ignored topic recorded for ops.
     func apply(_ outcome: WebhookOutcome, deliveryID: String?, path: String) async throws -> Response {
         let at = now()
-        let privacy = PrivacyService(store: store, logger: logger)
+        let privacy = PrivacyRequests(store: store)
         switch outcome {
         case .ignored(let topic):
             logger.info("webhook ignored", metadata: ["path": "\(path)", "topic": "\(topic)"])
@@ -362,26 +362,19 @@ public struct WebhookRoutes: Sendable {
             }
             return Self.result(applied: report.appliedCount, duplicates: report.duplicates, ignored: false)
         case .dataRequest(let who, let request, let shop):
-            guard try firstTime(deliveryID) else { return Self.result(applied: 0, duplicates: 1, ignored: false) }
-            let subject = who.refs.first?.description ?? "unknown"
-            if let id = try find(who) {
-                _ = try privacy.export(id, actor: "shopify \(shop) request \(request)", action: "data_request", at: at)
-            } else {
-                try store.recordAudit(
-                    action: "data_request", subject: subject, actor: "shopify \(shop) request \(request)",
-                    detail: "no data held about this person", at: at)
-            }
+            // The delivery's mark commits with the document and its audit entry, or not at all.
+            let outcome = try privacy.dataRequest(
+                who, actor: "shopify \(shop) request \(request)", at: at, deliveryID: deliveryID)
+            guard outcome != .duplicate else { return Self.result(applied: 0, duplicates: 1, ignored: false) }
+            logger.notice("data request answered", metadata: ["shop": "\(shop)", "request": "\(request)"])
             return Self.result(applied: 1, duplicates: 0, ignored: false)
         case .shopRedact(let shop):
-            guard try firstTime(deliveryID) else { return Self.result(applied: 0, duplicates: 1, ignored: false) }
-            var erased = 0
-            for id in try store.customers(withRefsFrom: ShopifyWebhook.source) {
-                let refs = try store.read { try $0.refs(of: id) }
-                erased += try privacy.erase(id, refs: refs, actor: "shopify shop/redact \(shop)", at: at)
+            let outcome = try privacy.redactShop(
+                shop, source: ShopifyWebhook.source, actor: "webhook \(path)", at: at, deliveryID: deliveryID)
+            guard case .done(let erased, _) = outcome else {
+                return Self.result(applied: 0, duplicates: 1, ignored: false)
             }
-            try store.recordAudit(
-                action: "shop_redact", subject: shop, actor: "webhook \(path)",
-                detail: "\(erased) customer(s) erased", at: at)
+            logger.notice("shop redacted", metadata: ["shop": "\(shop)", "erased": "\(erased)"])
             return Self.result(applied: erased, duplicates: 0, ignored: false)
         }
     }
@@ -395,19 +388,4 @@ public struct WebhookRoutes: Sendable {
         return Timestamp.parse(String(text[..<dot] + text[end...]))
     }
 
-    /// Whether a delivery is new (and marks it seen).
-    func firstTime(_ deliveryID: String?) throws -> Bool {
-        guard let deliveryID else { return true }
-        return try store.write { try $0.markApplied([deliveryID]) }.first ?? true
-    }
-
-    /// The customer a privacy request names: by ref, else email, else phone.
-    func find(_ who: CustomerIdentity) throws -> CustomerID? {
-        try store.read { t in
-            for ref in who.refs { if let id = try t.customerID(ref: ref) { return id } }
-            if let email = who.normalizedEmail, let id = try t.customerID(email: email) { return id }
-            if let phone = who.normalizedPhone, let id = try t.customerID(phone: phone) { return id }
-            return nil
-        }
-    }
 }

@@ -83,9 +83,10 @@ public struct CampaignRuntime: Sendable {
     }
 
     public func sender(now: @escaping @Sendable () -> Int64 = CampaignRuntime.wallClock) -> OutboxSender<SQLiteStore> {
+        // The planner's policy: quiet hours are checked again at send time, by the same rules.
         OutboxSender(
             store: store, channels: channels, retry: retry, concurrency: concurrency,
-            claimTimeoutSeconds: claimTimeoutSeconds)
+            claimTimeoutSeconds: claimTimeoutSeconds, policy: policy)
     }
 
     /// Sends rounds until nothing more is due at `now()` or `shouldStop()` says so; a round in

@@ -2,21 +2,6 @@ import Foundation
 import GRDB
 import PatronCore
 
-/// One entry of the audit log: a privacy request or an erasure.
-public struct AuditEntry: Hashable, Sendable {
-    public var id: Int64
-    public var at: Int64
-    /// `erase`, `export`, `data_request`, `redact`, `shop_redact`.
-    public var action: String
-    /// Whom it was about (`source:id`, or the shop).
-    public var subject: String
-    /// Who asked: an API key's name, or a webhook source.
-    public var actor: String
-    public var detail: String
-    /// The document a data request produced.
-    public var document: String?
-}
-
 /// A customer's scores in the newest saved RFM snapshot.
 public struct StoredRFMScore: Hashable, Sendable {
     public var asOf: String
@@ -127,11 +112,9 @@ extension SQLiteStore {
     public func recordAudit(
         action: String, subject: String, actor: String, detail: String, document: String? = nil, at: Int64
     ) throws -> Int64 {
-        try writer.write { db in
-            try db.execute(
-                sql: "INSERT INTO audit_log(at, action, subject, actor, detail, document) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [at, action, subject, actor, detail, document])
-            return db.lastInsertedRowID
+        try write {
+            try $0.recordAudit(
+                AuditEntry(at: at, action: action, subject: subject, actor: actor, detail: detail, document: document))
         }
     }
 
@@ -182,11 +165,6 @@ extension SQLiteStore {
 
     /// The ids of every customer with a ref from `source` (what a shop's redaction erases).
     public func customers(withRefsFrom source: String) throws -> [CustomerID] {
-        try writer.read { db in
-            try Int64.fetchAll(
-                db, sql: "SELECT DISTINCT customer_id FROM customer_refs WHERE source = ? ORDER BY customer_id",
-                arguments: [source]
-            ).map { CustomerID($0) }
-        }
+        try read { try $0.customerIDs(withRefsFrom: source) }
     }
 }

@@ -83,3 +83,19 @@ extension SQLiteTransaction {
             [cursor.key, Int64(cursor.uidValidity), Int64(cursor.lastUID)])
     }
 }
+
+extension SQLiteTransaction {
+    public func recordAudit(_ entry: AuditEntry) throws -> Int64 {
+        try run(
+            "INSERT INTO audit_log(at, action, subject, actor, detail, document) VALUES (?, ?, ?, ?, ?, ?)",
+            [entry.at, entry.action, entry.subject, entry.actor, entry.detail, entry.document])
+        return db.lastInsertedRowID
+    }
+
+    public func customerIDs(withRefsFrom source: String) throws -> [CustomerID] {
+        try Int64.fetchAll(
+            db, sql: "SELECT DISTINCT customer_id FROM customer_refs WHERE source = ? ORDER BY customer_id",
+            arguments: [source]
+        ).map { CustomerID($0) }
+    }
+}

@@ -157,7 +157,9 @@ import Testing
         #expect(lines.count == 4, "\(lines)")
         #expect(lines.first?.hasSuffix("x1 @349900") == true, "\(lines)")
         let rejected = try await CLI.run(["import", "shopify-customers", customers, "--rejects", "-"], in: work.url)
-        #expect(rejected.status == 0)
+        // Every row rejected: exit 1, the rejects still written, the first reason with its hint.
+        #expect(rejected.status == 1)
+        #expect(rejected.stderr.contains("spreadsheet saved the ids as numbers"), "\(rejected.stderr)")
         #expect(
             rejected.stderr.contains("8 rows read, skipped 0, rejected 8 (bad customer_id: 8)"), "\(rejected.stderr)")
         #expect(rejected.stdout.contains("2,bad customer_id: precision lost: '7.02255E+12'"), "\(rejected.stdout)")

@@ -183,6 +183,17 @@ enum FlowFixture {
             ).count == 2)
     }
 
+    /// The sender re-checks quiet hours at send time by the policy the planner plans with
+    /// (it used to get the default policy, so the two disagreed on quiet hours).
+    @Test func theSenderAndThePlannerShareOneContactPolicy() throws {
+        let shop = try shop()
+        let policy = ContactPolicy(
+            quietHours: ContactPolicy.QuietHours(start: 13 * 60, end: 14 * 60), caps: [], defaultTimeZone: "Asia/Tokyo")
+        let runtime = CampaignRuntime(store: shop.store, channels: [.sms: SimulatedChannel()], policy: policy)
+        #expect(runtime.sender().policy == policy)
+        #expect(runtime.sender().policy.quietHours == runtime.policy.quietHours)
+    }
+
     @Test func anOrderEndsTheRunAndCountsAsAConversion() async throws {
         let shop = try shop()
         let runtime = CampaignRuntime(store: shop.store, channels: [.sms: SimulatedChannel()])

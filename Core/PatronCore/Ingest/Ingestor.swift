@@ -44,6 +44,20 @@ public struct Ingestor<S: Store>: Sendable {
         }
     }
 
+    /// Applies `events` inside a transaction the caller holds, for a use case that writes more
+    /// in the same transaction (a privacy request and its audit entry, a delivery's mark).
+    public func ingest(_ events: [IngestEvent], in transaction: S.Transaction) throws -> IngestReport {
+        var batch = Batch(transaction: transaction)
+        var start = 0
+        while start < events.count {
+            let end = min(start + Self.chunkSize, events.count)
+            try batch.apply(Array(events[start..<end]))
+            start = end
+        }
+        try batch.flush()
+        return batch.report
+    }
+
     /// Applies independent groups of events (one webhook delivery each, say) in one transaction:
     /// group commit, so that many small deliveries cost one commit. Each group gets its own
     /// report. On any error nothing of any group remains; the caller can then apply the groups

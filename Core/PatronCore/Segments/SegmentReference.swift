@@ -78,6 +78,15 @@ public enum SegmentReference {
             parentheses, unknown functions, bad dates, cycles of saved segments and empty expressions are
             all reported this way; the CLI then exits non-zero and writes nothing to stdout.
 
+            ## Limits
+
+            An expression is at most \(SegmentLimits.maxLength) bytes long, nests parentheses at most \
+            \(SegmentLimits.maxDepth) levels deep (each `in_segment` counts as one more level for the saved \
+            expression it brings in) and holds at most \(SegmentLimits.maxTerms) predicates and list values, \
+            saved segments expanded. Chains (`a or b or c …`, `not not …`) add no depth: an `or` of thousands \
+            of terms is one list, and equalities of one field joined by `or` become one `in (…)`. Past a \
+            limit the error names it, at the spot.
+
             """
         return page
     }

@@ -28,6 +28,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var ticketRefs: [ExternalRef: TicketID] = [:]
         var messages: [StoredMessage] = []
         var mailboxes: [String: MailboxCursor] = [:]
+        var audit: [AuditEntry] = []
         var merges: [(from: CustomerID, into: CustomerID, at: Int64)] = []
         var snapshots: [RFMSnapshot] = []
         var predictionFit: SavedPredictions?
@@ -276,6 +277,28 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         }
         public func mailboxCursor(key: String) throws -> MailboxCursor? { state.mailboxes[key] }
         public func setMailboxCursor(_ cursor: MailboxCursor) throws { state.mailboxes[cursor.key] = cursor }
+
+        public func recordAudit(_ entry: AuditEntry) throws -> Int64 {
+            var entry = entry
+            entry.id = newID("audit")
+            state.audit.append(entry)
+            return entry.id
+        }
+
+        public func customerIDs(withRefsFrom source: String) throws -> [CustomerID] {
+            Set(state.refs.filter { $0.key.source == source }.values).sorted { $0.rawValue < $1.rawValue }
+        }
+    }
+}
+
+extension InMemoryStore {
+    /// The newest audit entries first (documents included only when asked).
+    public func auditLog(limit: Int, documents: Bool = false) -> [AuditEntry] {
+        snapshotState().audit.reversed().prefix(limit).map { entry in
+            var entry = entry
+            if !documents { entry.document = nil }
+            return entry
+        }
     }
 }
 

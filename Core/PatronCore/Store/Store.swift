@@ -100,6 +100,12 @@ public protocol StoreTransaction {
     func eraseMessages(of customer: CustomerID) throws
     func mailboxCursor(key: String) throws -> MailboxCursor?
     func setMailboxCursor(_ cursor: MailboxCursor) throws
+
+    /// Appends an entry to the audit log in this transaction (so that the audit and the work it
+    /// records commit or roll back together); returns the id the store gave it.
+    func recordAudit(_ entry: AuditEntry) throws -> Int64
+    /// The customers holding a ref of `source` (a shop's redaction erases them), in id order.
+    func customerIDs(withRefsFrom source: String) throws -> [CustomerID]
 }
 
 extension Store {

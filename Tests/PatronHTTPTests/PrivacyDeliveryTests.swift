@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import PatronCore
+import PatronHTTP
+import PatronSQLite
+import Testing
+
+/// A privacy delivery whose work fails is not marked seen: Shopify's redelivery does the work.
+/// (The delivery used to be marked in a transaction of its own before the work, so a failed
+/// erasure's redelivery was answered as a duplicate and the request was lost.)
+@Suite struct PrivacyDeliveryTests {
+    typealias Routes = WebhookRoutesTests
+
+    static let shopRedact = Data(#"{"shop_id":954889,"shop_domain":"acme.myshopify.com"}"#.utf8)
+    static let dataRequest = Data(
+        #"{"shop_id":954889,"shop_domain":"acme.myshopify.com","orders_requested":[1],"customer":{"id":191167,"email":"john@example.com"},"data_request":{"id":9999}}"#
+            .utf8)
+
+    /// A store file with two Shopify customers.
+    func store(_ folder: URL) throws -> SQLiteStore {
+        let store = try SQLiteStore(path: folder.appendingPathComponent("s.sqlite").path, access: .create)
+        let at = Day(iso: "2024-05-01")!.epochSeconds
+        try Ingestor(store: store).ingest(
+            [("191167", "john@example.com"), ("191168", "jane@example.com")].map { id, email in
+                IngestEvent(
+                    id: "o\(id)", source: "shopify", occurredAt: at,
+                    kind: .orderPlaced(
+                        OrderData(
+                            ref: "9\(id)",
+                            customer: CustomerIdentity(refs: [ExternalRef(source: "", id: id)], email: email),
+                            placedAt: at, currency: .usd, totalMinor: 1000)))
+            })
+        return store
+    }
+
+    /// Makes the audit log refuse inserts (the last step of every privacy request) until undone.
+    func breakTheAuditLog(_ path: String, _ broken: Bool) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(
+                sql: broken
+                    ? "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+                    : "DROP TRIGGER refuse_audit")
+        }
+        try queue.close()
+    }
+
+    @Test(arguments: ["shop/redact", "customers/data_request"])
+    func aFailedRequestIsDoneByItsRedelivery(topic: String) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("patron-privacy-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try store(folder)
+        let body = topic == "shop/redact" ? Self.shopRedact : Self.dataRequest
+        let path = folder.appendingPathComponent("s.sqlite").path
+        try breakTheAuditLog(path, true)
+        try await Routes.app(store).test(.router) { client in
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post,
+                headers: Routes.shopifyHeaders(body, topic: topic, id: "d-1"), body: ByteBuffer(bytes: body)
+            ) { #expect($0.status == .internalServerError) }
+        }
+        // Nothing of the failed delivery remains: nobody erased, no audit entry.
+        #expect(try store.read { try $0.customer(CustomerID(1)) }?.erasedAt == nil)
+        #expect(try store.auditLog(limit: 10).isEmpty)
+        try breakTheAuditLog(path, false)
+        try await Routes.app(store).test(.router) { client in
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post,
+                headers: Routes.shopifyHeaders(body, topic: topic, id: "d-1"), body: ByteBuffer(bytes: body)
+            ) {
+                #expect($0.status == .ok)
+                #expect(!String(buffer: $0.body).contains(#""duplicates":1"#), "the redelivery does the work")
+            }
+            // A third delivery of the same id is the duplicate.
+            try await client.execute(
+                uri: "/webhooks/shopify", method: .post,
+                headers: Routes.shopifyHeaders(body, topic: topic, id: "d-1"), body: ByteBuffer(bytes: body)
+            ) { #expect(String(buffer: $0.body).contains(#""duplicates":1"#)) }
+        }
+        let log = try store.auditLog(limit: 10, documents: true)
+        if topic == "shop/redact" {
+            #expect(log.map(\.action).reversed() == ["erase", "erase", "shop_redact"])
+            #expect(try store.read { try $0.customer(CustomerID(2)) }?.erasedAt != nil)
+        } else {
+            #expect(log.map(\.action) == ["data_request"])
+            #expect(log.first?.document?.contains("john@example.com") == true)
+        }
+    }
+
+    /// The same requests on the in-memory store: the kernel's use case, store by store.
+    @Test func theKernelsPrivacyRequestsOnTheInMemoryStore() throws {
+        let store = InMemoryStore()
+        let at = Day(iso: "2024-05-01")!.epochSeconds
+        try Ingestor(store: store).ingest([
+            IngestEvent(
+                id: "o1", source: "shopify", occurredAt: at,
+                kind: .orderPlaced(
+                    OrderData(
+                        ref: "1",
+                        customer: CustomerIdentity(refs: [ExternalRef(source: "", id: "7")], email: "a@x.com"),
+                        placedAt: at, currency: .usd, totalMinor: 500)))
+        ])
+        let privacy = PrivacyRequests(store: store)
+        let who = CustomerIdentity(email: "A@x.com ")
+        guard case .done(1, let document?) = try privacy.dataRequest(who, actor: "t", at: at, deliveryID: "x") else {
+            Issue.record("the data request found the customer by email")
+            return
+        }
+        #expect(document.contains("a@x.com"))
+        #expect(try privacy.dataRequest(who, actor: "t", at: at, deliveryID: "x") == .duplicate)
+        #expect(try privacy.dataRequest(CustomerIdentity(email: "b@x.com"), actor: "t", at: at) == .nobody)
+        #expect(try privacy.redactShop("s", source: "shopify", actor: "t", at: at) == .done(affected: 1, document: nil))
+        #expect(try privacy.erase(CustomerID(1), actor: "t", at: at) == .done(affected: 0, document: nil))
+        #expect(
+            store.auditLog(limit: 10).map(\.action).reversed() == [
+                "data_request", "data_request", "erase", "shop_redact", "erase",
+            ])
+    }
+}
