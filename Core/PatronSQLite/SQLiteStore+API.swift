@@ -168,3 +168,5 @@ extension SQLiteStore {
         try read { try $0.customerIDs(withRefsFrom: source) }
     }
 }
+
+extension SQLiteStore: AuditLog {}

@@ -1,0 +1,11 @@
+import Foundation
+
+/// The audit log, read back: what the API lists and the store conformance kit checks. Entries
+/// are written by ``StoreTransaction/recordAudit(_:)`` inside the transaction of the work they
+/// record.
+public protocol AuditLog {
+    /// The newest entries first; their documents only when `documents`.
+    func auditLog(limit: Int, documents: Bool) throws -> [AuditEntry]
+}
+
+extension InMemoryStore: AuditLog {}

@@ -1,0 +1,331 @@
+import Foundation
+import PatronCore
+
+/// The definition of a correct Patron store: what any `Store` (with its `SegmentRepository`)
+/// must do, checked against explicit expectations and, for segments, against the kernel's
+/// in-memory evaluator. A new store gets the whole suite by one call:
+///
+/// ```swift
+/// @Test func myStoreConforms() throws {
+///     try StoreConformance.check { try MyStore(fresh: ()) }
+/// }
+/// ```
+///
+/// `makeStore` must return a new, empty store each time (the rules do not share state). Each
+/// broken rule throws a ``ConformanceFailure`` naming it.
+///
+/// Covered: idempotent replay, atomic batches, identity resolution and merges, erasure, RFM and
+/// order facts, order span and customer counts, RFM snapshots, saved predictions, segments
+/// against the evaluator (random expressions) and at the parser's limits, saved segments and
+/// membership diffs, the audit log and privacy requests. Not yet: campaigns, the outbox,
+/// leases and API keys (their protocols are not the kernel's yet).
+public enum StoreConformance {
+    /// Runs every rule on fresh stores from `makeStore`.
+    public static func check<S: Store & SegmentRepository & AuditLog>(_ makeStore: () throws -> S) throws {
+        try idempotentReplay(try makeStore())
+        try atomicBatches(try makeStore())
+        try identityMerges(try makeStore())
+        try erasure(try makeStore())
+        try rfmAndOrderFacts(try makeStore())
+        try snapshotsAndPredictions(try makeStore())
+        try segmentsAgreeWithTheEvaluator(try makeStore())
+        try savedSegmentsAndDiffs(try makeStore())
+        try auditAndPrivacy(try makeStore())
+    }
+
+    static func require(_ condition: Bool, _ rule: String, _ detail: @autoclosure () -> String) throws {
+        guard condition else { throw ConformanceFailure(rule: rule, detail: detail()) }
+    }
+
+    static let day0 = Day(iso: "2025-01-01")!
+
+    static func at(_ days: Int, _ seconds: Int64 = 36_000) -> Int64 { (day0 + days).epochSeconds + seconds }
+
+    static func who(_ ref: String, email: String? = nil, phone: String? = nil) -> CustomerIdentity {
+        CustomerIdentity(refs: [ExternalRef(source: "", id: ref)], email: email, phone: phone)
+    }
+
+    static func order(
+        _ id: String, _ customer: CustomerIdentity, day: Int, total: Int64, currency: CurrencyCode = .usd,
+        sku: String = "TEA"
+    ) -> IngestEvent {
+        IngestEvent(
+            id: "o-\(id)", source: "shop", occurredAt: at(day),
+            kind: .orderPlaced(
+                OrderData(
+                    ref: id, customer: customer, placedAt: at(day), currency: currency, totalMinor: total,
+                    lines: [OrderLine(sku: sku, quantity: 1, unitPriceMinor: total)])))
+    }
+
+    /// Every event id is applied once: a replayed batch changes nothing and is counted as
+    /// duplicates, within a batch as across batches.
+    static func idempotentReplay<S: Store>(_ store: S) throws {
+        let rule = "idempotent replay"
+        let events = [
+            order("1", who("a", email: "a@x.com"), day: 1, total: 1000),
+            order("2", who("a"), day: 5, total: 2500),
+            order("3", who("b", phone: "+14155550100"), day: 2, total: 700),
+        ]
+        let first = try Ingestor(store: store).ingest(events)
+        try require(first.appliedCount == 3 && first.duplicates == 0, rule, "first pass: \(first)")
+        let facts = try store.rfmFacts(asOf: day0 + 30, windowDays: nil)
+        let again = try Ingestor(store: store).ingest(events + [events[0]])
+        try require(again.appliedCount == 0 && again.duplicates == 4, rule, "replay: \(again)")
+        try require(try store.rfmFacts(asOf: day0 + 30, windowDays: nil) == facts, rule, "a replay changed the facts")
+        try require(try store.customerCount(createdThrough: nil) == 2, rule, "customers after replay")
+    }
+
+    /// A batch that fails leaves the store as before it, and its good events can be applied
+    /// afterwards (their ids were not kept).
+    static func atomicBatches<S: Store>(_ store: S) throws {
+        let rule = "atomic batches"
+        try Ingestor(store: store).ingest([order("1", who("a"), day: 1, total: 1000)])
+        let good = order("2", who("b"), day: 2, total: 500)
+        let otherCurrency = order("3", who("c"), day: 3, total: 900, currency: .eur)
+        do {
+            try Ingestor(store: store).ingest([good, otherCurrency])
+            throw ConformanceFailure(rule: rule, detail: "an order in a second currency was accepted")
+        } catch is PatronError {}
+        try require(try store.customerCount(createdThrough: nil) == 1, rule, "the failed batch left customers")
+        let retry = try Ingestor(store: store).ingest([good])
+        try require(retry.appliedCount == 1, rule, "the good event of a failed batch was marked applied")
+        try require(try store.read { try $0.reportingCurrency() } == .usd, rule, "the reporting currency changed")
+    }
+
+    /// Keys of one event that match different customers make them one person: the one found
+    /// first keeps its id, the other's refs, email, phone and orders move to it, its id is gone.
+    static func identityMerges<S: Store>(_ store: S) throws {
+        let rule = "identity merges"
+        try Ingestor(store: store).ingest([
+            order("1", who("a", email: "Ann@X.com "), day: 1, total: 1000),
+            order("2", who("b", phone: "+1 415 555 0100"), day: 2, total: 700),
+        ])
+        try store.read { t in
+            try require(try t.customerID(email: "ann@x.com") == CustomerID(1), rule, "email is matched normalised")
+            try require(try t.customerID(phone: "+14155550100") == CustomerID(2), rule, "phone is matched as E.164")
+        }
+        // One upsert names a's ref and b's phone.
+        try Ingestor(store: store).ingest([
+            IngestEvent(
+                id: "u1", source: "shop", occurredAt: at(3),
+                kind: .customerUpserted(CustomerUpsert(identity: who("a", phone: "+14155550100"))))
+        ])
+        try store.read { t in
+            try require(try t.customerID(ref: ExternalRef(source: "shop", id: "b")) == CustomerID(1), rule, "b's ref")
+            try require(try t.customerID(phone: "+14155550100") == CustomerID(1), rule, "b's phone")
+            try require(try t.customer(CustomerID(2)) == nil, rule, "the merged customer still exists")
+            let merged = try t.customer(CustomerID(1))
+            try require(merged?.aggregates.orderCount == 2, rule, "orders moved: \(String(describing: merged))")
+            try require(merged?.aggregates.revenueMinor == 1700, rule, "revenue recomputed")
+            try require(try t.orders(of: CustomerID(1)).count == 2, rule, "orders(of:) after the merge")
+        }
+        try require(try store.customerCount(createdThrough: nil) == 1, rule, "one customer after the merge")
+    }
+
+    /// An erasure blanks the person and detaches their keys; their orders stay as anonymous
+    /// figures.
+    static func erasure<S: Store>(_ store: S) throws {
+        let rule = "erasure"
+        try Ingestor(store: store).ingest([order("1", who("a", email: "a@x.com"), day: 1, total: 1000)])
+        try Ingestor(store: store).ingest([
+            IngestEvent(
+                id: "e1", source: "shop", occurredAt: at(2), kind: .customerErased(CustomerIdentity(email: "a@x.com")))
+        ])
+        try store.read { t in
+            let customer = try t.customer(CustomerID(1))
+            try require(customer?.erasedAt != nil && customer?.email == nil, rule, "\(String(describing: customer))")
+            try require(try t.customerID(email: "a@x.com") == nil, rule, "the email still matches")
+            try require(
+                try t.customerID(ref: ExternalRef(source: "shop", id: "a")) == nil, rule, "the ref still matches")
+            try require(try t.refs(of: CustomerID(1)).isEmpty, rule, "refs remain")
+        }
+        let facts = try store.rfmFacts(asOf: day0 + 10, windowDays: nil)
+        try require(facts.map(\.monetaryMinor) == [1000], rule, "the erased customer's order no longer counts")
+        // A new order with the old email is a new person.
+        try Ingestor(store: store).ingest([order("2", CustomerIdentity(email: "a@x.com"), day: 3, total: 50)])
+        try require(try store.customerCount(createdThrough: nil) == 2, rule, "the erased person was matched again")
+    }
+
+    /// RFM facts and order facts count placed orders net of refunds, never cancelled ones, up to
+    /// the end of the as-of day, within a window when one is given.
+    static func rfmAndOrderFacts<S: Store>(_ store: S) throws {
+        let rule = "RFM and order facts"
+        try Ingestor(store: store).ingest([
+            order("1", who("a"), day: 1, total: 1000),
+            order("2", who("a"), day: 10, total: 2000),
+            order("3", who("a"), day: 20, total: 4000),
+            order("4", who("b"), day: 5, total: 300),
+            order("5", who("b"), day: 40, total: 999),
+            IngestEvent(id: "c3", source: "shop", occurredAt: at(21), kind: .orderCancelled(orderRef: "3")),
+            IngestEvent(
+                id: "r2", source: "shop", occurredAt: at(22),
+                kind: .orderRefunded(RefundData(orderRef: "2", amountMinor: 500, currency: .usd))),
+        ])
+        let facts = try store.rfmFacts(asOf: day0 + 30, windowDays: nil)
+        try require(facts.count == 2, rule, "two customers with counting orders: \(facts)")
+        let a = facts.first { $0.customerID == CustomerID(1) }
+        try require(
+            a?.frequency == 2 && a?.monetaryMinor == 2500, rule, "a: 2 orders, 25.00 net: \(String(describing: a))")
+        try require(a?.recencyDays == 20, rule, "a's last counting order is 20 days before: \(String(describing: a))")
+        let b = facts.first { $0.customerID == CustomerID(2) }
+        try require(b?.frequency == 1 && b?.monetaryMinor == 300, rule, "b's day-40 order is after the as-of day")
+        let windowed = try store.rfmFacts(asOf: day0 + 30, windowDays: 25)
+        let aWindow = windowed.first { $0.customerID == CustomerID(1) }
+        try require(aWindow?.frequency == 1 && aWindow?.monetaryMinor == 1500, rule, "window: \(windowed)")
+        try require(try store.orderSpan() == (day0 + 1)...(day0 + 40), rule, "order span")
+        let ordered = try store.orderFacts(through: day0 + 50)
+        try require(ordered.count == 4, rule, "order facts: \(ordered.count)")
+        let keys = ordered.map { [$0.customerID.rawValue, $0.placedAt] }
+        try require(
+            keys == keys.sorted { $0.lexicographicallyPrecedes($1) }, rule, "order facts not by customer, then time")
+        try require(try store.customerCount(createdThrough: day0 + 3) == 1, rule, "customers created by day 3")
+    }
+
+    /// The newest saved snapshot comes back whole; saved predictions replace the last ones.
+    static func snapshotsAndPredictions<S: Store>(_ store: S) throws {
+        let rule = "snapshots and predictions"
+        try require(try store.latestRFMSnapshot() == nil, rule, "a new store has a snapshot")
+        try Ingestor(store: store).ingest(
+            (0..<30).map { n in order("\(n)", who("c\(n % 10)"), day: n * 3, total: Int64(100 + n * 37)) })
+        let run = try RFMRun.compute(
+            store: store, asOf: day0 + 100, windowDays: nil, configuration: try RFMConfiguration(), currency: .usd)
+        let id = try run.save(to: store, takenAt: 5)
+        let latest = try store.latestRFMSnapshot()
+        try require(latest?.id == id && latest?.rows.count == 10, rule, "\(String(describing: latest?.rows.count))")
+        try require(latest?.rows == run.snapshot(takenAt: 5).rows, rule, "the snapshot's rows changed")
+        let summary = try PurchaseSummary.from(store: store, calibrationEnd: day0 + 100, currencyDigits: 2)
+        let saved = try SavedPredictions.compute(
+            summary: summary, calibrationEnd: day0 + 100, currencyDigits: 2, monthlyDiscount: 0.01, savedAt: 9)
+        try store.savePredictions(saved)
+        try require(try store.savedPredictions()?.savedAt == 9, rule, "saved predictions")
+    }
+
+    /// A store's segment members are what the kernel's evaluator selects, for random
+    /// expressions and at the parser's limits (the deepest nesting, the longest lists).
+    static func segmentsAgreeWithTheEvaluator<S: Store & SegmentRepository>(_ store: S) throws {
+        let rule = "segments agree with the evaluator"
+        let until = Day(iso: "2025-06-30")!
+        let events = Array(try ShopGenerator(options: .init(customers: 400, seed: 5, until: until)))
+        let reference = InMemoryStore()
+        try Ingestor(store: store).ingest(events)
+        try Ingestor(store: reference).ingest(events)
+        let now = until.epochSeconds + 86_399
+        var sources = [
+            "orders.count >= 2 and orders.last_at < 90 days ago", #"country in ("DE", "US") or tags contains "vip""#,
+            "not (aov > 50 or cart.abandoned_at is null)", #"email starts with "a" and phone is null"#,
+            #"bought(sku: "TEA-001", within: 365 days) or ordered(count >= 3)"#,
+            "birthday within 30 days", "abandoned_cart(min_value: 20, within: 60 days)",
+        ]
+        // The widest and the deepest expressions the parser admits.
+        sources.append((0..<1_500).map { "orders.count = \($0 % 12)" }.joined(separator: " or "))
+        sources.append((0..<1_500).map { "orders.total != \($0)" }.joined(separator: " and "))
+        var deep = #"bought(sku: "MUG-003")"#
+        for level in 1...SegmentLimits.maxDepth {
+            let op = level % 2 == 0 ? "and" : "or"
+            deep =
+                "\(level % 3 == 0 ? "not " : "")(\(deep) \(op) birthday within 9 days \(op) orders.count > \(level % 4))"
+        }
+        sources.append(deep)
+        var random = SplitMix(seed: 17)
+        for _ in 0..<40 { sources.append(randomExpression(&random, depth: 0)) }
+        for source in sources {
+            let expression = try SegmentParser.parse(source)
+            let expected = try reference.members(expression, now: now)
+            let got = try store.members(expression, now: now)
+            try require(
+                got == expected, rule, "\(source.prefix(120)): \(got.count) members, the evaluator \(expected.count)")
+        }
+    }
+
+    /// Saved segments round-trip; a diff against the last snapshot names who entered and left.
+    static func savedSegmentsAndDiffs<S: Store & SegmentRepository>(_ store: S) throws {
+        let rule = "saved segments and diffs"
+        try Ingestor(store: store).ingest([
+            order("1", who("a"), day: 1, total: 1000), order("2", who("b"), day: 2, total: 5000),
+        ])
+        try store.saveSegment(name: "big", expression: "orders.total >= 20", currencyDigits: 2, at: at(3))
+        try require(try store.savedSegments().map(\.name) == ["big"], rule, "list")
+        try require(try store.savedSegment(named: "big")?.expression == "orders.total >= 20", rule, "get")
+        let first = try store.diffSegment(name: "big", currencyDigits: 2, now: at(3), record: true)
+        try require(first.previous == nil && first.diff.entered == [CustomerID(2)], rule, "first diff: \(first)")
+        try Ingestor(store: store).ingest([order("3", who("a"), day: 4, total: 1500)])
+        let second = try store.diffSegment(name: "big", currencyDigits: 2, now: at(5), record: true)
+        try require(second.previous == at(3), rule, "the previous snapshot's time")
+        try require(second.diff.entered == [CustomerID(1)] && second.diff.left.isEmpty, rule, "second diff: \(second)")
+        try require(
+            try store.latestMembership(of: "big")?.members == [CustomerID(1), CustomerID(2)], rule, "latest members")
+        try require(try store.deleteSegment(named: "big"), rule, "delete")
+        try require(
+            try store.savedSegment(named: "big") == nil && !(try store.deleteSegment(named: "big")), rule, "gone")
+    }
+
+    /// Audit entries commit with their transaction and roll back with it; privacy requests
+    /// record theirs; a delivery's mark commits only with its work.
+    static func auditAndPrivacy<S: Store & AuditLog>(_ store: S) throws {
+        let rule = "audit and privacy"
+        try Ingestor(store: store).ingest([order("1", who("a", email: "a@x.com"), day: 1, total: 1000)])
+        do {
+            _ = try store.write { t -> Int in
+                _ = try t.recordAudit(AuditEntry(at: 1, action: "erase", subject: "x", actor: "t", detail: "d"))
+                _ = try t.markApplied(["delivery-1"])
+                throw ConformanceFailure(rule: rule, detail: "rollback")
+            }
+        } catch let failure as ConformanceFailure where failure.detail == "rollback" {}
+        try require(try store.auditLog(limit: 10, documents: false).isEmpty, rule, "a rolled-back entry remains")
+        let privacy = PrivacyRequests(store: store)
+        let outcome = try privacy.dataRequest(
+            CustomerIdentity(email: "a@x.com"), actor: "t", at: at(2), deliveryID: "delivery-1")
+        guard case .done(1, let document?) = outcome, document.contains("a@x.com") else {
+            throw ConformanceFailure(rule: rule, detail: "the data request after a rollback: \(outcome)")
+        }
+        try require(
+            try privacy.dataRequest(CustomerIdentity(email: "a@x.com"), actor: "t", at: at(2), deliveryID: "delivery-1")
+                == .duplicate, rule, "a redelivery is a duplicate")
+        try require(
+            try privacy.redactShop("s", source: "shop", actor: "t", at: at(3)) == .done(affected: 1, document: nil),
+            rule,
+            "shop redaction")
+        let log = try store.auditLog(limit: 10, documents: true)
+        try require(log.map(\.action) == ["shop_redact", "erase", "data_request"], rule, "\(log.map(\.action))")
+        try require(log.last?.document?.contains("a@x.com") == true, rule, "the data request keeps its document")
+        try require(log.first?.document == nil && Set(log.map(\.id)).count == 3, rule, "ids are the store's")
+    }
+
+    /// A random well-typed expression (fields, operators, behaviours, chains, nesting).
+    static func randomExpression(_ random: inout SplitMix, depth: Int) -> String {
+        if depth < 3, random.next() % 3 == 0 {
+            let count = 2 + Int(random.next() % 4)
+            let parts = (0..<count).map { _ in randomExpression(&random, depth: depth + 1) }
+            let joined = parts.joined(separator: random.next() % 2 == 0 ? " and " : " or ")
+            return random.next() % 4 == 0 ? "not (\(joined))" : "(\(joined))"
+        }
+        let ops = ["=", "!=", "<", "<=", ">", ">="]
+        let op = ops[Int(random.next() % 6)]
+        let n = Int(random.next() % 100)
+        switch random.next() % 10 {
+        case 0: return "orders.count \(op) \(n % 8)"
+        case 1: return "orders.total \(op) \(n * 7)"
+        case 2: return "orders.last_at \(op) \(n * 5) days ago"
+        case 3: return #"country \#(op == "=" ? "=" : "!=") "\#(["DE", "US", "GB"][n % 3])""#
+        case 4: return "aov \(op) \(n).5"
+        case 5: return "cart.abandoned_at \(n % 2 == 0 ? "is null" : "within \(n) days")"
+        case 6: return #"tags contains "wholesale""#
+        case 7: return #"bought(sku: "TEA-001", within: \#(n * 10 + 1) days)"#
+        case 8: return "ordered(count \(op) \(n % 5))"
+        default: return #"consent.email = "granted""#
+        }
+    }
+}
+
+/// A small deterministic generator for the kit's random expressions.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,83 @@
+import PatronCore
+import PatronTestKit
+import Testing
+
+/// The in-memory store keeps the store contract (the kit's every rule).
+@Suite struct InMemoryStoreConformanceTests {
+    @Test func theInMemoryStoreConforms() throws {
+        try StoreConformance.check { InMemoryStore() }
+    }
+}
+
+/// The kit catches a store that breaks the contract: each fault fails the rule it breaks.
+@Suite struct StoreConformanceCatchesFaultsTests {
+    enum Fault { case dropsASegmentMember, ignoresTheWindow, forgetsRollbacks }
+
+    /// The in-memory store with one fault.
+    final class FaultyStore: Store, SegmentRepository, AuditLog, @unchecked Sendable {
+        // @unchecked: the inner store is thread-safe and `fault` never changes.
+        let inner = InMemoryStore()
+        let fault: Fault
+        init(_ fault: Fault) { self.fault = fault }
+
+        func write<T>(_ body: (InMemoryStore.Transaction) throws -> T) throws -> T {
+            guard fault == .forgetsRollbacks else { return try inner.write(body) }
+            // Commits what the body did before it threw.
+            var kept: T?
+            var failure: Error?
+            _ = try inner.write { t -> Bool in
+                do { kept = try body(t) } catch { failure = error }
+                return true
+            }
+            if let failure { throw failure }
+            return kept!
+        }
+        func read<T>(_ body: (InMemoryStore.Transaction) throws -> T) throws -> T { try inner.read(body) }
+        func rfmFacts(asOf: Day, windowDays: Int?) throws -> [RFMFact] {
+            try inner.rfmFacts(asOf: asOf, windowDays: fault == .ignoresTheWindow ? nil : windowDays)
+        }
+        func forEachOrderFact(through: Day, _ body: (OrderFact) throws -> Void) throws {
+            try inner.forEachOrderFact(through: through, body)
+        }
+        func orderSpan() throws -> ClosedRange<Day>? { try inner.orderSpan() }
+        func customerCount(createdThrough day: Day?) throws -> Int { try inner.customerCount(createdThrough: day) }
+        func latestRFMSnapshot() throws -> RFMSnapshot? { try inner.latestRFMSnapshot() }
+        func saveRFMSnapshot(_ snapshot: RFMSnapshot, moves: [SegmentMove]) throws -> Int64 {
+            try inner.saveRFMSnapshot(snapshot, moves: moves)
+        }
+        func savePredictions(_ predictions: SavedPredictions) throws { try inner.savePredictions(predictions) }
+        func savedPredictions() throws -> SavedPredictions? { try inner.savedPredictions() }
+        func members(_ expression: SegmentExpression, now: Int64) throws -> [CustomerID] {
+            let members = try inner.members(expression, now: now)
+            return fault == .dropsASegmentMember ? Array(members.dropLast()) : members
+        }
+        func savedSegment(named name: String) throws -> SavedSegment? { try inner.savedSegment(named: name) }
+        func savedSegments() throws -> [SavedSegment] { try inner.savedSegments() }
+        func save(_ segment: SavedSegment) throws { try inner.save(segment) }
+        func deleteSegment(named name: String) throws -> Bool { try inner.deleteSegment(named: name) }
+        func latestMembership(of name: String) throws -> (takenAt: Int64, members: [CustomerID])? {
+            try inner.latestMembership(of: name)
+        }
+        func recordMembership(of name: String, members: [CustomerID], diff: SegmentDiff, at: Int64) throws {
+            try inner.recordMembership(of: name, members: members, diff: diff, at: at)
+        }
+        func auditLog(limit: Int, documents: Bool) throws -> [AuditEntry] {
+            inner.auditLog(limit: limit, documents: documents)
+        }
+    }
+
+    @Test(arguments: [
+        (Fault.dropsASegmentMember, "segments agree with the evaluator"),
+        (Fault.ignoresTheWindow, "RFM and order facts"), (Fault.forgetsRollbacks, "atomic batches"),
+    ])
+    func eachFaultFailsItsRule(fault: Fault, rule: String) {
+        do {
+            try StoreConformance.check { FaultyStore(fault) }
+            Issue.record("the kit passed a store that \(fault)")
+        } catch let failure as ConformanceFailure {
+            #expect(failure.rule == rule, "\(failure)")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import PatronCore
+import PatronSQLite
+import PatronTestKit
+import Testing
+
+/// The SQLite store keeps the store contract: in memory (the real schema) and in a WAL file.
+@Suite struct SQLiteStoreConformanceTests {
+    @Test func theSQLiteStoreConformsInMemory() throws {
+        try StoreConformance.check { try SQLiteStore() }
+    }
+
+    @Test func theSQLiteStoreConformsOnAFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("patron-conformance-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var count = 0
+        try StoreConformance.check {
+            count += 1
+            return try SQLiteStore(path: folder.appendingPathComponent("s\(count).sqlite").path, access: .create)
+        }
+    }
+}
