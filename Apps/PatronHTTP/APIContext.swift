@@ -11,7 +11,7 @@ struct APIContext: Sendable {
     var privacy: PrivacyRequests<SQLiteStore> { PrivacyRequests(store: store) }
 
     /// Digits of the store's currency (2 before any order).
-    func digits() throws -> Int { try store.reportingCurrency()?.minorUnitDigits ?? 2 }
+    func digits() throws -> Int { CurrencyCode.minorUnitDigits(of: try store.reportingCurrency()) }
 
     /// The customer a path names: `source:id`, `patron:N` or `N`; 404 when there is none.
     func customerID(_ text: String) throws -> CustomerID {

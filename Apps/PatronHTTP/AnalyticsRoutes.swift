@@ -49,7 +49,7 @@ struct AnalyticsRoutes {
         let run = try RFMRun.compute(
             store: api.store, asOf: try day(call) ?? Day(epochSeconds: api.now()), windowDays: nil,
             configuration: RFMConfiguration(), currency: currency)
-        let digits = currency?.minorUnitDigits ?? 2
+        let digits = CurrencyCode.minorUnitDigits(of: currency)
         func money(_ minor: Int64) -> String { Money.decimalString(minor, digits: digits) }
         let report = run.report
         return APIResponse.json(

@@ -202,7 +202,7 @@ struct CustomerRoutes {
     func customerJSON(_ id: CustomerID, in t: SQLiteTransaction) throws -> String {
         guard let customer = try t.customer(id) else { throw Problem(.notFound, "no customer \(id.reportKey)") }
         let refs = try t.refs(of: id)
-        let digits = try t.reportingCurrency()?.minorUnitDigits ?? 2
+        let digits = CurrencyCode.minorUnitDigits(of: try t.reportingCurrency())
         let now = api.now()
         let values = Self.fields.map { SegmentEvaluator.value(of: $0, for: customer, now: now) }
         let json = SegmentExport.json(

@@ -81,7 +81,7 @@ struct FlowRoutes {
 
     func get(_ request: Request, _ call: APICall) async throws -> Response {
         let flow = try stored(call.path("id"))
-        let attribution = (try? parse(flow.source, file: flow.id))?.attributionSeconds ?? 5 * 86_400
+        let attribution = (try? parse(flow.source, file: flow.id))?.attributionSeconds ?? Flow.defaultAttributionSeconds
         let stats = try api.store.flowStats(flow.id, attributionSeconds: attribution)
         var object = Self.object(flow)
         object["source"] = flow.source

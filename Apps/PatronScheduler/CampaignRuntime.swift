@@ -36,7 +36,7 @@ public struct CampaignRuntime: Sendable {
     /// The active flows, parsed from their stored files. A stored file that no longer parses
     /// (a newer format, a segment removed) is logged and skipped, not fatal.
     public func activeFlows() throws -> [ActiveFlow] {
-        let digits = try store.reportingCurrency()?.minorUnitDigits ?? 2
+        let digits = CurrencyCode.minorUnitDigits(of: try store.reportingCurrency())
         var out: [ActiveFlow] = []
         for stored in try store.flows() where stored.status == .active {
             do {
@@ -145,7 +145,7 @@ public struct CampaignRuntime: Sendable {
                 if case .segmentEntered(let name) = trigger { names.insert(name) }
             }
         }
-        let digits = try store.reportingCurrency()?.minorUnitDigits ?? 2
+        let digits = CurrencyCode.minorUnitDigits(of: try store.reportingCurrency())
         for name in names.sorted() {
             if let last = try store.latestMembershipTime(of: name), now - last < 3_600 { continue }
             do {

@@ -1,4 +1,5 @@
 import Foundation
+import PatronCore
 
 extension KeyedDecodingContainer {
     /// An integer Twilio may send as a number or a string (`"num_segments": "1"`); null or "" is nil.
@@ -27,7 +28,7 @@ extension KeyedDecodingContainer {
     /// A date in RFC 2822 form, as Twilio's 2010-04-01 API writes them.
     func decodeRFC2822(forKey key: Key) throws -> Date? {
         guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
-        guard let date = RFC2822Date.parse(text) else {
+        guard let date = RFC5322Date.parse(text) else {
             throw DecodingError.dataCorruptedError(
                 forKey: key, in: self,
                 debugDescription: "'\(text)' is not an RFC 2822 date (e.g. Thu, 24 Aug 2023 05:01:45 +0000)")

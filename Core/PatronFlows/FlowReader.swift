@@ -37,7 +37,8 @@ struct FlowReader {
         let goal = keys["goal"].map { readGoal($0.value) } ?? .orderPlaced
         let cooldown = keys["reentry_cooldown"].map { duration($0.value, positive: false) } ?? 30 * 86_400
         let holdout = keys["holdout"].map { readHoldout($0.value) } ?? 0
-        let attribution = keys["attribution"].map { duration($0.value, positive: false) } ?? 5 * 86_400
+        let attribution =
+            keys["attribution"].map { duration($0.value, positive: false) } ?? Flow.defaultAttributionSeconds
         let templates = keys["templates"].map { readTemplates($0.value) } ?? []
         var sent = Set<String>()
         let steps = required("steps", in: keys, of: root).flatMap {

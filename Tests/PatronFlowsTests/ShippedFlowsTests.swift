@@ -62,7 +62,7 @@ struct ShippedFlowsTests {
         #expect(flow.goal == .orderPlaced)
         #expect(flow.reentryCooldownSeconds == 7 * 86_400)
         #expect(flow.holdoutPercent == 10)
-        #expect(flow.attributionSeconds == 5 * 86_400)
+        #expect(flow.attributionSeconds == Flow.defaultAttributionSeconds)
         #expect(
             flow.steps == [
                 .send(channel: .email, template: "cart_email"), .wait(seconds: 86_400),

@@ -22,7 +22,7 @@ struct CampaignsCommand: AsyncParsableCommand {
 
 /// Parses flow files with the store's currency and saved segments when there is a store.
 func loadFlowFile(_ path: String, store: SQLiteStore?) throws(FlowFileErrors) -> (Flow, String) {
-    let digits = (try? store?.reportingCurrency())??.minorUnitDigits ?? 2
+    let digits = CurrencyCode.minorUnitDigits(of: (try? store?.reportingCurrency()) ?? nil)
     let text: String
     do {
         text = try String(contentsOfFile: path, encoding: .utf8)
@@ -92,7 +92,7 @@ struct ActivateFlows: ParsableCommand {
                         FileHandle.standardError.write(Data((errors.description + "\n\(item): not activated\n").utf8))
                     }
                 } else if let stored = try sqlite.flows().first(where: { $0.id == item }) {
-                    let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
+                    let digits = CurrencyCode.minorUnitDigits(of: try sqlite.reportingCurrency())
                     switch Result(catching: { () throws(FlowFileErrors) -> Flow in
                         try FlowFile.parse(
                             stored.source, file: stored.path ?? stored.id, currencyDigits: digits,

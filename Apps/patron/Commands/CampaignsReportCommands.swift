@@ -36,7 +36,7 @@ struct FlowStatsCommand: ParsableCommand {
             guard let stored = try sqlite.flows().first(where: { $0.id == flow }) else {
                 throw PatronError(.notFound, "no flow '\(flow)'")
             }
-            let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
+            let digits = CurrencyCode.minorUnitDigits(of: try sqlite.reportingCurrency())
             let attribution =
                 (try? FlowFile.parse(stored.source, file: stored.id, currencyDigits: digits))?.attributionSeconds ?? 5
                 * 86_400
@@ -127,13 +127,21 @@ struct SimulateFlows: AsyncParsableCommand {
             print("\(id): \(sent.count) messages\(byChannel); not sent: \(reasons.isEmpty ? "-" : list(reasons))")
         }
         if let messages {
-            var csv = "planned_at,flow,step,customer_id,channel,recipient,key\n"
+            var csv = CSVBuffer()
+            csv.header(["planned_at", "flow", "step", "customer_id", "channel", "recipient", "key"])
             for m in report.messages {
-                csv +=
-                    "\(Timestamp.format(m.plannedAt)),\(m.flowID),\(m.step),\(keys[m.customerID] ?? m.customerID.reportKey),"
-                    + "\(m.channel),\(m.recipient),\(m.key)\n"
+                csv.timestamp(m.plannedAt)
+                csv.text(m.flowID)
+                csv.field(m.step)
+                csv.text(keys[m.customerID] ?? m.customerID.reportKey)
+                csv.field(m.channel)
+                csv.address(m.recipient)
+                csv.text(m.key)
+                csv.endRow()
             }
-            try csv.write(toFile: messages, atomically: true, encoding: .utf8)
+            let out = try OutputFile(path: messages)
+            out.write(bytes: csv.bytes)
+            try out.commit()
         }
     }
 }
@@ -200,13 +208,26 @@ struct OutboxCommand: ParsableCommand {
         try reportingErrors {
             let sqlite = try store.open(.read)
             let keys = try sqlite.allReportKeys()
-            print("planned_at,flow,step,customer_id,channel,recipient,status,attempts,provider_id,error")
+            var csv = CSVBuffer()
+            csv.header([
+                "planned_at", "flow", "step", "customer_id", "channel", "recipient", "status", "attempts",
+                "provider_id",
+                "error",
+            ])
             for m in try sqlite.outboxRows(flowID: flow) where status == nil || m.status == status {
-                print(
-                    "\(Timestamp.format(m.plannedAt)),\(m.flowID),\(m.step),\(keys[m.customerID] ?? m.customerID.reportKey),"
-                        + "\(m.channel),\(m.recipient),\(m.status),\(m.attempts),\(m.providerID ?? ""),\(m.lastError ?? "")"
-                )
+                csv.timestamp(m.plannedAt)
+                csv.text(m.flowID)
+                csv.field(m.step)
+                csv.text(keys[m.customerID] ?? m.customerID.reportKey)
+                csv.field(m.channel)
+                csv.address(m.recipient)
+                csv.field(m.status)
+                csv.field(m.attempts)
+                csv.text(m.providerID ?? "")
+                csv.text(m.lastError ?? "")
+                csv.endRow()
             }
+            FileHandle.standardOutput.write(Data(csv.bytes))
         }
     }
 }
@@ -235,13 +256,19 @@ struct DecisionsCommand: ParsableCommand {
                 guard id != nil else { throw PatronError(.notFound, "no customer '\(customer)'") }
             }
             let keys = try sqlite.allReportKeys()
-            print("at,flow,customer_id,trigger,step,reason,detail")
+            var csv = CSVBuffer()
+            csv.header(["at", "flow", "customer_id", "trigger", "step", "reason", "detail"])
             for d in try sqlite.campaignDecisions(flowID: flow, customerID: id) {
-                print(
-                    "\(Timestamp.format(d.at)),\(d.flowID),\(keys[d.customerID] ?? d.customerID.reportKey),\(d.triggerKey),"
-                        + "\(d.step.map(String.init) ?? ""),\(d.reason),\"\(d.detail.replacingOccurrences(of: "\"", with: "\"\""))\""
-                )
+                csv.timestamp(d.at)
+                csv.text(d.flowID)
+                csv.text(keys[d.customerID] ?? d.customerID.reportKey)
+                csv.text(d.triggerKey)
+                csv.text(d.step.map(String.init) ?? "")
+                csv.field(d.reason)
+                csv.text(d.detail)
+                csv.endRow()
             }
+            FileHandle.standardOutput.write(Data(csv.bytes))
         }
     }
 }

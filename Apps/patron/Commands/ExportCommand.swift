@@ -23,7 +23,7 @@ struct ExportCommand: ParsableCommand {
 
         func prepare() throws -> (SQLiteStore, SegmentExpression?, now: Int64, digits: Int) {
             let sqlite = try store.open(.read)
-            let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
+            let digits = CurrencyCode.minorUnitDigits(of: try sqlite.reportingCurrency())
             let now =
                 try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 }
                 ?? Int64(Date().timeIntervalSince1970)

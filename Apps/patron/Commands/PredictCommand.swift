@@ -90,7 +90,7 @@ struct PredictCommand: ParsableCommand {
                 return Loaded(summary: summary, calibrationEnd: nil, digits: 2, store: nil) { summary.keys[$0] }
             }
             let sqlite = try store.open(access)
-            let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
+            let digits = CurrencyCode.minorUnitDigits(of: try sqlite.reportingCurrency())
             guard let span = try sqlite.orderSpan() else {
                 throw PatronError(.insufficientData, "the store has no orders to fit a model to")
             }

@@ -148,7 +148,7 @@ struct RFMCommand: ParsableCommand {
     }
 
     func writeJSON(_ run: RFMRun, segment: String?, to out: OutputFile) {
-        let digits = run.currency?.minorUnitDigits ?? 2
+        let digits = CurrencyCode.minorUnitDigits(of: run.currency)
         func string(_ value: String) -> String {
             let data = try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed])
             return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\""

@@ -31,7 +31,7 @@ struct SegmentCommand: ParsableCommand {
         /// The store, its currency digits and "now", without an expression.
         func open(_ access: SQLiteStore.Access = .read) throws -> (SQLiteStore, digits: Int, now: Int64) {
             let sqlite = try store.open(access)
-            let digits = try sqlite.reportingCurrency()?.minorUnitDigits ?? 2
+            let digits = CurrencyCode.minorUnitDigits(of: try sqlite.reportingCurrency())
             let now =
                 try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 }
                 ?? Int64(Date().timeIntervalSince1970)

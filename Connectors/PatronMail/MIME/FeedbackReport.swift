@@ -1,4 +1,5 @@
 import Foundation
+import PatronCore
 
 /// An abuse or complaint report in the Abuse Reporting Format (ARF, RFC 5965): a
 /// `multipart/report; report-type=feedback-report` sent by a mailbox provider's feedback loop.
@@ -27,7 +28,7 @@ public struct FeedbackReport: Sendable {
     public var originalMailFrom: String? { ReportFieldBlocks.address(fields["Original-Mail-From"]) }
     /// When the reported message arrived (Arrival-Date, or the older Received-Date).
     public var arrivalDate: Date? {
-        (fields["Arrival-Date"] ?? fields["Received-Date"]).flatMap(MailDateParser.parse)
+        (fields["Arrival-Date"] ?? fields["Received-Date"]).flatMap(RFC5322Date.parse)
     }
 
     /// Who complained: the Original-Rcpt-To fields, else the To addresses of the reported message.

@@ -1,4 +1,5 @@
 import Foundation
+import PatronCore
 
 extension MIMEMessage {
     /// The Subject, RFC 2047 decoded, with runs of whitespace (from folding) collapsed.
@@ -33,7 +34,7 @@ extension MIMEMessage {
 
     /// The Date header, parsed forgivingly (obsolete zones, missing seconds, no day name).
     public var date: Date? {
-        headers["Date"].flatMap(MailDateParser.parse)
+        headers["Date"].flatMap(RFC5322Date.parse)
     }
 
     /// Every address in every field with this name (e.g. `"Resent-To"`).

@@ -45,7 +45,7 @@ public struct RFMReport: Hashable, Sendable {
     /// down, F columns from worst to best) and the segment table.
     /// `notes` (``RFMRun/gridNotes``) are printed under the grid.
     public func renderTable(currency: CurrencyCode?, title: String, notes: [String] = []) -> String {
-        let digits = currency?.minorUnitDigits ?? 2
+        let digits = CurrencyCode.minorUnitDigits(of: currency)
         func money(_ minor: Int64) -> String { Self.wholeUnits(minor, digits: digits) }
         func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
             let padding = String(repeating: " ", count: max(0, width - text.count))

@@ -104,7 +104,7 @@ public struct RFMRun: Sendable {
         csv.field(score.fact.key)
         csv.field(score.fact.recencyDays)
         csv.field(score.fact.frequency)
-        csv.money(score.fact.monetaryMinor, digits: currency?.minorUnitDigits ?? 2)
+        csv.money(score.fact.monetaryMinor, digits: CurrencyCode.minorUnitDigits(of: currency))
         csv.field(score.r)
         csv.field(score.f)
         csv.field(score.m)
@@ -131,7 +131,7 @@ public struct RFMRun: Sendable {
 
     /// One CSV row (RFC 4180 quoting), monetary as a decimal amount.
     public func csvRow(_ score: RFMScore) -> String {
-        let digits = currency?.minorUnitDigits ?? 2
+        let digits = CurrencyCode.minorUnitDigits(of: currency)
         return [
             CSV.field(score.fact.key), String(score.fact.recencyDays), String(score.fact.frequency),
             Money.decimalString(score.fact.monetaryMinor, digits: digits), String(score.r), String(score.f),

@@ -17,7 +17,7 @@ extension RetentionMetrics {
 
     /// A plain-text report.
     public func renderTable(currency: CurrencyCode?) -> String {
-        let digits = currency?.minorUnitDigits ?? 2
+        let digits = CurrencyCode.minorUnitDigits(of: currency)
         let code = currency?.code ?? ""
         func money(_ minor: Int64) -> String {
             let text = Money.decimalString(minor, digits: digits)
@@ -69,7 +69,7 @@ extension RetentionMetrics {
 
     /// The metrics as one JSON object (amounts as decimal strings).
     public func json(currency: CurrencyCode?) -> String {
-        let digits = currency?.minorUnitDigits ?? 2
+        let digits = CurrencyCode.minorUnitDigits(of: currency)
         var object: [String: Any] = [
             "as_of": asOf.description, "period_days": periodDays, "customers": customers, "buyers": buyers,
             "active_customers": activeCustomers, "orders": orders,

@@ -25,13 +25,15 @@ public struct Flow: Hashable, Sendable {
     public var holdoutPercent: Int
     /// An order this long after a message (or after entering, for the holdout) is a conversion.
     public var attributionSeconds: Int64
+    /// The attribution window of a flow that names none: 5 days.
+    public static let defaultAttributionSeconds: Int64 = 5 * 86_400
     /// The messages the `send` steps name, by name.
     public var templates: [String: FlowTemplate]
 
     public init(
         id: String, name: String, triggers: [FlowTrigger], audience: FlowCondition? = nil, steps: [FlowStep],
         goal: FlowGoal = .orderPlaced, reentryCooldownSeconds: Int64 = 30 * 86_400, holdoutPercent: Int = 0,
-        attributionSeconds: Int64 = 5 * 86_400, templates: [String: FlowTemplate] = [:]
+        attributionSeconds: Int64 = Flow.defaultAttributionSeconds, templates: [String: FlowTemplate] = [:]
     ) {
         self.id = id
         self.name = name

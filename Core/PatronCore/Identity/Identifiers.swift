@@ -23,7 +23,6 @@ public enum CustomerTag: Sendable {}
 public enum OrderTag: Sendable {}
 public enum CartTag: Sendable {}
 public enum TicketTag: Sendable {}
-public enum CampaignTag: Sendable {}
 
 public typealias CustomerID = Identifier<CustomerTag>
 
@@ -35,7 +34,6 @@ extension Identifier where Tag == CustomerTag {
 public typealias OrderID = Identifier<OrderTag>
 public typealias CartID = Identifier<CartTag>
 public typealias TicketID = Identifier<TicketTag>
-public typealias CampaignID = Identifier<CampaignTag>
 
 /// A reference to a thing in another system: the source (`"shopify"`, `"cdnow"`) and that
 /// source's own id for it.

@@ -10,6 +10,15 @@ public struct CurrencyCode: Hashable, Sendable, Codable, CustomStringConvertible
     /// How many digits the minor unit has (2 for EUR, 0 for JPY, 3 for KWD).
     public let minorUnitDigits: Int
 
+    /// The digits amounts are read and written with before a store has a currency (its first
+    /// order fixes one): 2, as most currencies have.
+    public static let fallbackMinorUnitDigits = 2
+
+    /// The digits of `currency`, or ``fallbackMinorUnitDigits`` without one.
+    public static func minorUnitDigits(of currency: CurrencyCode?) -> Int {
+        currency?.minorUnitDigits ?? fallbackMinorUnitDigits
+    }
+
     /// Looks a code up in the ISO 4217 list; `nil` when it is not an active currency code.
     public init?(_ code: String) {
         let upper = code.uppercased()

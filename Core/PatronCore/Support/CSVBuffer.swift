@@ -41,6 +41,24 @@ public struct CSVBuffer: Sendable {
         guarded.withUnsafeBufferPointer { field(utf8: $0, replacing: separator, with: replacement) }
     }
 
+    /// Text that a spreadsheet must show as text (see ``text(utf8:guardFormulas:replacing:with:)``).
+    public mutating func text(_ value: String, guardFormulas: Bool = true) {
+        var value = value
+        value.withUTF8 { text(utf8: $0, guardFormulas: guardFormulas) }
+    }
+
+    /// An address, given as a string (see ``address(utf8:guardFormulas:)``).
+    public mutating func address(_ value: String, guardFormulas: Bool = true) {
+        var value = value
+        value.withUTF8 { address(utf8: $0, guardFormulas: guardFormulas) }
+    }
+
+    /// A header line: the column names, then the end of the row.
+    public mutating func header(_ names: [String]) {
+        for name in names { field(name) }
+        endRow()
+    }
+
     /// An address (an E.164 phone, an email): written as it is when it is well formed, since a
     /// tool reading the file needs `+14155550100` itself; anything else is guarded like
     /// ``text(utf8:guardFormulas:replacing:with:)``. A well-formed address cannot call a

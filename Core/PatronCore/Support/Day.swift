@@ -28,14 +28,20 @@ public struct Day: RawRepresentable, Hashable, Comparable, Sendable, Codable, Cu
     /// The day with this year, month (1–12) and day of month; `nil` when there is no such date.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...12).contains(month), day >= 1, day <= Self.daysInMonth(year: year, month: month) else { return nil }
-        // Days from civil (Howard Hinnant's algorithm).
+        rawValue = Self.civilDays(year: year, month: month, day: day)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date, unchecked (a day past the month's end
+    /// runs into the next) — Howard Hinnant's `days_from_civil`, the one copy every date parser
+    /// of Patron uses.
+    public static func civilDays(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
         let mp = (month + 9) % 12
         let doy = (153 * mp + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        rawValue = era * 146_097 + doe - 719_468
+        return era * 146_097 + doe - 719_468
     }
 
     /// Today in UTC.

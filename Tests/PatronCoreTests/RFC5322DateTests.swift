@@ -1,12 +1,11 @@
 import Foundation
+import PatronCore
 import Testing
-
-@testable import PatronMail
 
 @Suite("RFC 5322 dates")
 struct DateTests {
     private func parse(_ value: String) -> Date? {
-        MailDateParser.parse(value)
+        RFC5322Date.parse(value)
     }
 
     @Test("the standard form with a numeric zone")
@@ -48,4 +47,9 @@ struct DateTests {
         #expect(parse("Fri, 21 Nov 1997") == nil)
         #expect(parse("Fri, 41 Foo 1997 99:99:99 +0000") == nil)
     }
+}
+
+/// A UTC date from an ISO 8601 string, for expectations.
+private func utc(_ iso: String) -> Date {
+    ISO8601DateFormatter().date(from: iso)!
 }

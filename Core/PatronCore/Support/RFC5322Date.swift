@@ -1,9 +1,10 @@
 import Foundation
 
-/// Parses RFC 5322 dates forgivingly: optional day name, missing seconds, two- and three-digit
-/// years, comments such as `(EDT)`, obsolete zones (UT, GMT, EST … PDT, military letters), a few
-/// common non-standard abbreviations (CET, JST …) and asctime order (`Mon Sep 20 19:29:27 2021`).
-enum MailDateParser {
+/// Parses RFC 5322 (and RFC 2822) dates forgivingly: optional day name, missing seconds, two- and
+/// three-digit years, comments such as `(EDT)`, obsolete zones (UT, GMT, EST … PDT, military
+/// letters), a few common non-standard abbreviations (CET, JST …) and asctime order
+/// (`Mon Sep 20 19:29:27 2021`). The one date parser of mail headers and Twilio's API.
+public enum RFC5322Date {
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
     /// Zone offsets in minutes east of UTC.
@@ -17,7 +18,8 @@ enum MailDateParser {
         "aest": 600, "aedt": 660, "nzst": 720, "nzdt": 780,
     ]
 
-    static func parse(_ value: String) -> Date? {
+    /// The instant, or `nil` when the text is not a date of this family (ISO 8601 is not).
+    public static func parse(_ value: String) -> Date? {
         let tokens = tokenize(value)
         var day: Int?
         var month: Int?
@@ -64,7 +66,7 @@ enum MailDateParser {
         guard (0...23).contains(time.hour), (0...59).contains(time.minute), (0...60).contains(time.second) else {
             return nil
         }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = Day.civilDays(year: year, month: month, day: day)
         let seconds = days * 86_400 + time.hour * 3600 + time.minute * 60 + time.second - (offsetMinutes ?? 0) * 60
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
@@ -106,15 +108,5 @@ enum MailDateParser {
         if digits <= 2 { return value < 50 ? 2000 + value : 1900 + value }
         if digits == 3 { return 1900 + value }
         return value
-    }
-
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
