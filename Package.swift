@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "PatronMail", targets: ["PatronMail"]),
         .library(name: "PatronFlows", targets: ["PatronFlows"]),
         .library(name: "PatronScheduler", targets: ["PatronScheduler"]),
+        .library(name: "PatronSMSStub", targets: ["PatronSMSStub"]),
+        .library(name: "PatronAuth", targets: ["PatronAuth"]),
         .executable(name: "patron", targets: ["patron"]),
         .executable(name: "patron-api", targets: ["patron-api"]),
         .executable(name: "patron-scheduler", targets: ["patron-scheduler"]),
@@ -90,11 +92,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Apps/patron-scheduler"),
+        // API keys and scopes (generated, hashed with SHA-256): the API checks them, the CLI makes them.
+        .target(
+            name: "PatronAuth", dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Apps/PatronAuth"),
+        // The stub SMS gateway (Twilio-shaped), a real HTTP server for tests and the demo.
+        .target(
+            name: "PatronSMSStub",
+            dependencies: [
+                "PatronSMS", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Apps/PatronSMSStub"),
         // The HTTP API and webhook receivers (Hummingbird routes), a library so it is tested without sockets.
         .target(
             name: "PatronHTTP",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronWebhooks", "PatronSMS", "PatronFlows",
+                "PatronCore", "PatronSQLite", "PatronWebhooks", "PatronSMS", "PatronFlows", "PatronAuth",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -112,8 +126,8 @@ let package = Package(
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronCSV", "PatronHTTP", "PatronMail", "PatronFlows", "PatronScheduler",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "PatronCore", "PatronSQLite", "PatronCSV", "PatronAuth", "PatronSMSStub", "PatronMail", "PatronFlows",
+                "PatronScheduler", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -128,7 +142,7 @@ let package = Package(
             name: "PatronSchedulerTests",
             dependencies: [
                 "PatronCore", "PatronSQLite", "PatronFlows", "PatronScheduler", "PatronSMS", "PatronHTTP",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "PatronSMSStub", "PatronAuth", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -159,7 +173,8 @@ let package = Package(
         .testTarget(
             name: "PatronHTTPTests",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronHTTP", "PatronWebhooks", "PatronSMS", "PatronTestKit",
+                "PatronCore", "PatronSQLite", "PatronHTTP", "PatronAuth", "PatronWebhooks", "PatronSMS",
+                "PatronTestKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "GRDB", package: "GRDB.swift"),
             ],

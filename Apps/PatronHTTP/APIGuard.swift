@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PatronAuth
 import PatronSQLite
 
 /// Checks API keys and applies each key's rate limit.

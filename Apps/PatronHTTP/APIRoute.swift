@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PatronAuth
 import PatronCore
 
 /// A documented parameter of a route.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import PatronAuth
 import PatronCore
 import PatronHTTP
 import PatronSQLite

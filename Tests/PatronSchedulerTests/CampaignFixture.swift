@@ -5,6 +5,7 @@ import Logging
 import PatronCore
 import PatronHTTP
 import PatronSMS
+import PatronSMSStub
 import PatronSQLite
 import PatronScheduler
 import Testing

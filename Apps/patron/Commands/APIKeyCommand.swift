@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import PatronAuth
 import PatronCore
-import PatronHTTP
 import PatronSQLite
 
 /// `patron apikey create|list|revoke`: the keys of `patron-api`. A key is shown once; the store

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
-import PatronHTTP
+import PatronSMSStub
 
 /// `patron sms-stub`: the stub SMS gateway as a real HTTP server, for tests and demos.
 struct SMSStubCommand: AsyncParsableCommand {

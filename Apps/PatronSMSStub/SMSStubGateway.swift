@@ -81,12 +81,12 @@ public final class SMSStubGateway: @unchecked Sendable {
             try await self.create(request, sid: context.parameters.get("sid") ?? "")
         }
         router.get("/_stub/messages") { _, _ in
-            APIResponse.json(.ok, object: ["messages": self.messages, "duplicates": self.duplicates])
+            StubResponse.json(.ok, object: ["messages": self.messages, "duplicates": self.duplicates])
         }
     }
 
     static func twilioError(_ status: HTTPResponse.Status, code: Int, _ message: String) -> Response {
-        APIResponse.json(
+        StubResponse.json(
             status,
             object: [
                 "code": code, "message": message, "status": Int(status.code),
@@ -96,11 +96,11 @@ public final class SMSStubGateway: @unchecked Sendable {
 
     func create(_ request: Request, sid: String) async throws -> Response {
         guard sid == accountSid,
-            APIResponse.header(request, "Authorization")
+            StubResponse.header(request, "Authorization")
                 == TwilioMessageRequest.basicAuthorization(accountSid: accountSid, authToken: authToken)
         else { return Self.twilioError(.unauthorized, code: 20003, "Authenticate") }
         var request = request
-        let body = try await request.body()
+        let body = try await request.collectBody(upTo: 1 << 20)
         guard let form = try? FormEncoding.decode(bytes: Array(body.readableBytesView)) else {
             return Self.twilioError(.badRequest, code: 21100, "the body is not form-encoded")
         }
@@ -115,10 +115,10 @@ public final class SMSStubGateway: @unchecked Sendable {
         }
         if to.hasSuffix("0500") { return Self.twilioError(.internalServerError, code: 20500, "Internal Server Error") }
         if to.hasSuffix("0555") { try await Task.sleep(for: .seconds(2)) }
-        let token = APIResponse.header(request, "I-Twilio-Idempotency-Token")
+        let token = StubResponse.header(request, "I-Twilio-Idempotency-Token")
         let text = form["Body"] ?? ""
         func created(_ sid: String) -> Response {
-            APIResponse.json(
+            StubResponse.json(
                 .created,
                 object: [
                     "sid": sid, "account_sid": accountSid, "to": to, "from": (form["From"] ?? "") as Any,
@@ -175,5 +175,22 @@ public final class SMSStubGateway: @unchecked Sendable {
         } catch {
             logger.notice("status callback failed", metadata: ["url": "\(url)", "error": "\(error)"])
         }
+    }
+}
+
+/// JSON answers and header reads of the stub (it shares nothing with the API's routes).
+enum StubResponse {
+    static func json(_ status: HTTPResponse.Status, object: Any) -> Response {
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func header(_ request: Request, _ name: String) -> String? {
+        let wanted = name.lowercased()
+        return request.headers.first { $0.name.canonicalName == wanted }?.value
     }
 }
