@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PatronScheduler", targets: ["PatronScheduler"]),
         .library(name: "PatronSMSStub", targets: ["PatronSMSStub"]),
         .library(name: "PatronAuth", targets: ["PatronAuth"]),
+        .library(name: "PatronStoreFactory", targets: ["PatronStoreFactory"]),
         .executable(name: "patron", targets: ["patron"]),
         .executable(name: "patron-api", targets: ["patron-api"]),
         .executable(name: "patron-scheduler", targets: ["patron-scheduler"]),
@@ -78,7 +79,7 @@ let package = Package(
         .target(
             name: "PatronScheduler",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronFlows", "PatronSMS", "PatronMail",
+                "PatronCore", "PatronSQLite", "PatronStoreFactory", "PatronFlows", "PatronSMS", "PatronMail",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -86,12 +87,15 @@ let package = Package(
         .executableTarget(
             name: "patron-scheduler",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronScheduler", "PatronMail",
+                "PatronCore", "PatronSQLite", "PatronStoreFactory", "PatronScheduler", "PatronMail",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Apps/patron-scheduler"),
+        // The one place apps open a store: --db / PATRON_DB as a path, sqlite:PATH or postgres://….
+        .target(
+            name: "PatronStoreFactory", dependencies: ["PatronCore", "PatronSQLite"], path: "Apps/PatronStoreFactory"),
         // API keys and scopes (generated, hashed with SHA-256): the API checks them, the CLI makes them.
         .target(
             name: "PatronAuth", dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],
@@ -108,7 +112,8 @@ let package = Package(
         .target(
             name: "PatronHTTP",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronWebhooks", "PatronSMS", "PatronFlows", "PatronAuth",
+                "PatronCore", "PatronSQLite", "PatronStoreFactory", "PatronWebhooks", "PatronSMS", "PatronFlows",
+                "PatronAuth",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -116,7 +121,8 @@ let package = Package(
         .executableTarget(
             name: "patron-api",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronHTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                "PatronCore", "PatronSQLite", "PatronStoreFactory", "PatronHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -126,7 +132,8 @@ let package = Package(
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronCSV", "PatronAuth", "PatronSMSStub", "PatronMail", "PatronFlows",
+                "PatronCore", "PatronSQLite", "PatronStoreFactory", "PatronCSV", "PatronAuth", "PatronSMSStub",
+                "PatronMail", "PatronFlows",
                 "PatronScheduler", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

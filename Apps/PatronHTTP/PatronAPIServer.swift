@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PatronCore
 import PatronSQLite
+import PatronStoreFactory
 
 /// How `patron-api` serves: where, and with which limits.
 public struct APIServerSettings: Sendable {
@@ -50,7 +51,7 @@ public enum PatronAPIServer {
 
     /// The OpenAPI document of every route.
     public static func openAPIDocument() throws -> String {
-        let store = try SQLiteStore()
+        let store = try StoreFactory.inMemory()
         return OpenAPIDocument.json(
             routes(store: store, secrets: WebhookSecrets(), logger: Logger(label: "patron.api"), now: { 0 }))
     }

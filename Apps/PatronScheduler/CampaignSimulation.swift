@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PatronCore
 import PatronSQLite
+import PatronStoreFactory
 
 /// `patron campaigns simulate`: replays `[from, to]` with a virtual clock on a copy of the
 /// store, ticking every `step` and "sending" through channels that accept everything, so caps,
@@ -49,7 +50,7 @@ public struct CampaignSimulation: Sendable {
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copyPath + suffix) }
         }
-        let copy = try SQLiteStore(path: copyPath, create: false)
+        let copy = try StoreFactory.open(.sqlite(path: copyPath), access: .write)
         for flow in flows {
             try copy.saveFlow(id: flow.id, name: flow.name, source: flow.source, path: flow.path, at: from)
         }

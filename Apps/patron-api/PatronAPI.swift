@@ -6,6 +6,7 @@ import Logging
 import PatronCore
 import PatronHTTP
 import PatronSQLite
+import PatronStoreFactory
 
 /// `patron-api`: Patron's HTTP server. It drains in-flight requests and stops on SIGTERM or
 /// SIGINT.
@@ -65,7 +66,7 @@ struct PatronAPI: AsyncParsableCommand {
         if let port { server.port = port }
         let store: SQLiteStore
         do {
-            store = try SQLiteStore(path: db ?? settings.db, create: true)
+            store = try StoreFactory.open(db ?? settings.db, environment: [:], access: .create)
         } catch {
             FileHandle.standardError.write(Data("patron-api: \(error)\n".utf8))
             throw ExitCode.failure

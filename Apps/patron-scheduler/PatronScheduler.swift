@@ -5,6 +5,7 @@ import PatronCore
 import PatronMail
 import PatronSQLite
 import PatronScheduler
+import PatronStoreFactory
 import ServiceLifecycle
 
 /// `patron-scheduler`: the campaign daemon. A ServiceGroup runs the flow tick, the outbox
@@ -48,7 +49,7 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
         let logger = Logger(label: "patron.scheduler")
         var runtime: CampaignRuntime
         do {
-            let store = try SQLiteStore(path: db ?? environment["PATRON_DB"] ?? "patron.sqlite", create: false)
+            let store = try StoreFactory.open(db, environment: environment, access: .write)
             runtime = CampaignRuntime(
                 store: store, channels: try ChannelSettings(environment).channels(),
                 shopName: shopName ?? environment["PATRON_SHOP_NAME"] ?? "our shop", concurrency: concurrency,

@@ -116,3 +116,20 @@ import Testing
         }
     }
 }
+
+@Suite struct StoreLocationCLITests {
+    @Test func dbTakesAPathOrAnSQLiteURLAndSaysWhatItCannotOpen() async throws {
+        let work = Workspace()
+        #expect(try await CLI.run(["init", "--db", "sqlite:shop.sqlite"], in: work.url).status == 0)
+        #expect(FileManager.default.fileExists(atPath: work.path("shop.sqlite")))
+        let count = try await CLI.run(["segment", "count", "--db", "shop.sqlite", "orders.count >= 0"], in: work.url)
+        #expect(count.status == 0 && count.stdout == "0\n", "\(count.stderr)")
+        let postgres = try await CLI.run(["rfm", "--db", "postgres://patron:secret@db/shop"], in: work.url)
+        #expect(postgres.status == 1)
+        #expect(postgres.stderr.contains("postgres://patron:***@db/shop"), "\(postgres.stderr)")
+        #expect(!postgres.stderr.contains("secret"))
+        let unknown = try await CLI.run(["rfm"], in: work.url, environment: ["PATRON_DB": "mysql://db/shop"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("unknown store 'mysql://'"), "\(unknown.stderr)")
+    }
+}

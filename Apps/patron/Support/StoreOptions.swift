@@ -2,18 +2,25 @@ import ArgumentParser
 import Foundation
 import PatronCore
 import PatronSQLite
+import PatronStoreFactory
 
 /// `--db`: where the store is.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The store file (default: $PATRON_DB, else ./patron.sqlite).")
+    @Option(
+        name: .long,
+        help: "The store: a file or sqlite:FILE (default: $PATRON_DB, else ./patron.sqlite).")
     var db: String?
 
-    var path: String { db ?? ProcessInfo.processInfo.environment["PATRON_DB"] ?? "patron.sqlite" }
+    /// The store's file (the location as given when it is not a file).
+    var path: String {
+        let location = try? StoreLocation.resolve(flag: db, environment: ProcessInfo.processInfo.environment)
+        return location?.path ?? location?.description ?? db ?? "patron.sqlite"
+    }
 
     /// Opens the store for what the command does with it: `.create` (init, imports, ingest),
     /// `.write` (an existing store), `.read` (reports; works where the file may only be read).
     func open(_ access: SQLiteStore.Access) throws(PatronError) -> SQLiteStore {
-        try SQLiteStore(path: path, access: access)
+        try StoreFactory.open(db, access: access)
     }
 }
 

@@ -1,0 +1,33 @@
+import Foundation
+import PatronCore
+import PatronSQLite
+
+/// The one place the apps open a store: `--db` / `PATRON_DB` read as a ``StoreLocation``, the
+/// store behind it opened for what the command means to do.
+///
+/// No file under `Apps/` but this target constructs a store (a test checks it), so a new store
+/// (PostgreSQL) is added here and nowhere else.
+public enum StoreFactory {
+    /// The store at `flag` (else `PATRON_DB`, else `./patron.sqlite`), opened for `access`.
+    public static func open(
+        _ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        access: SQLiteStore.Access
+    ) throws(PatronError) -> SQLiteStore {
+        try open(try StoreLocation.resolve(flag: flag, environment: environment), access: access)
+    }
+
+    /// The store at `location`, opened for `access`.
+    public static func open(_ location: StoreLocation, access: SQLiteStore.Access) throws(PatronError) -> SQLiteStore {
+        switch location {
+        case .sqlite(let path):
+            return try SQLiteStore(path: path, access: access)
+        case .postgres:
+            throw PatronError(
+                .invalidArgument,
+                "--db \(location): the PostgreSQL store is not in this build yet; use a path or sqlite:PATH")
+        }
+    }
+
+    /// A store in memory with the real schema (for `patron-api --openapi` and tests).
+    public static func inMemory() throws -> SQLiteStore { try SQLiteStore() }
+}

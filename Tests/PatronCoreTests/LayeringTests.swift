@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// The house rules that a grep can hold: the kernel imports Foundation only, connectors import
+/// no other connector or app, and no app but the store factory opens a store or touches GRDB.
+@Suite struct LayeringTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// Every Swift file under `folder`, with its text.
+    static func sources(_ folder: String) throws -> [(path: String, text: String)] {
+        let base = root.appendingPathComponent(folder)
+        guard let walker = FileManager.default.enumerator(atPath: base.path) else { return [] }
+        return try walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }.sorted().map {
+            ("\(folder)/\($0)", try String(contentsOf: base.appendingPathComponent($0), encoding: .utf8))
+        }
+    }
+
+    static func imports(_ text: String) -> [String] {
+        text.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            for prefix in ["import ", "@testable import ", "@_exported import "] where trimmed.hasPrefix(prefix) {
+                return trimmed.dropFirst(prefix.count).split(separator: " ").last.map(String.init)
+            }
+            return nil
+        }
+    }
+
+    @Test func theKernelImportsFoundationOnly() throws {
+        let files = try Self.sources("Core/PatronCore")
+        #expect(files.count > 50)
+        for file in files {
+            let foreign = Self.imports(file.text).filter { $0 != "Foundation" }
+            #expect(foreign.isEmpty, "\(file.path) imports \(foreign)")
+        }
+    }
+
+    @Test func connectorsImportNoOtherConnectorNorAnApp() throws {
+        let connectors = ["PatronCSV", "PatronWebhooks", "PatronMail", "PatronSMS"]
+        let apps = ["PatronHTTP", "PatronScheduler", "PatronSMSStub", "PatronAuth", "PatronStoreFactory"]
+        for connector in connectors {
+            for file in try Self.sources("Connectors/\(connector)") {
+                let wrong = Self.imports(file.text).filter { (connectors + apps).contains($0) && $0 != connector }
+                #expect(wrong.isEmpty, "\(file.path) imports \(wrong)")
+            }
+        }
+    }
+
+    @Test func onlyTheStoreFactoryOpensAStore() throws {
+        var checked = 0
+        for file in try Self.sources("Apps") where !file.path.hasPrefix("Apps/PatronStoreFactory/") {
+            checked += 1
+            for construct in ["SQLiteStore(", "DatabaseQueue(", "DatabasePool("] {
+                #expect(!file.text.contains(construct), "\(file.path) opens a store itself (\(construct))")
+            }
+            #expect(!Self.imports(file.text).contains("GRDB"), "\(file.path) imports GRDB")
+        }
+        #expect(checked > 40)
+    }
+}
