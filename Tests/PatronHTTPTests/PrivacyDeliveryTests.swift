@@ -22,17 +22,7 @@ import Testing
     /// A store file with two Shopify customers.
     func store(_ folder: URL) throws -> SQLiteStore {
         let store = try SQLiteStore(path: folder.appendingPathComponent("s.sqlite").path, access: .create)
-        let at = Day(iso: "2024-05-01")!.epochSeconds
-        try Ingestor(store: store).ingest(
-            [("191167", "john@example.com"), ("191168", "jane@example.com")].map { id, email in
-                IngestEvent(
-                    id: "o\(id)", source: "shopify", occurredAt: at,
-                    kind: .orderPlaced(
-                        OrderData(
-                            ref: "9\(id)",
-                            customer: CustomerIdentity(refs: [ExternalRef(source: "", id: id)], email: email),
-                            placedAt: at, currency: .usd, totalMinor: 1000)))
-            })
+        try Routes.ingestJohnAndJane(into: store)
         return store
     }
 

@@ -140,15 +140,8 @@ import Testing
     /// data request leaves the person's document in the audit log (once per delivery), the
     /// redaction erases the person, the shop's redaction erases everyone the shop sent, and the
     /// order figures stay.
-    @Test func privacyTopicsEndToEnd() async throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/fixtures/shopify/webhooks/privacy")
-        guard FileManager.default.fileExists(atPath: folder.path) else { return }
-        let request = try Data(contentsOf: folder.appendingPathComponent("customers_data_request.json"))
-        let redact = try Data(contentsOf: folder.appendingPathComponent("customers_redact.json"))
-        let shop = try Data(contentsOf: folder.appendingPathComponent("shop_redact.json"))
-        let store = try SQLiteStore()
+    /// Shopify customers 191167 (john@) and 191168 (jane@), one 10.00 order each.
+    static func ingestJohnAndJane(into store: some Store) throws {
         let at = Day(iso: "2024-05-01")!.epochSeconds
         try Ingestor(store: store).ingest(
             [("191167", "john@example.com"), ("191168", "jane@example.com")].map { id, email in
@@ -160,6 +153,18 @@ import Testing
                             customer: CustomerIdentity(refs: [ExternalRef(source: "", id: id)], email: email),
                             placedAt: at, currency: .usd, totalMinor: 1000)))
             })
+    }
+
+    @Test func privacyTopicsEndToEnd() async throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/fixtures/shopify/webhooks/privacy")
+        guard FileManager.default.fileExists(atPath: folder.path) else { return }
+        let request = try Data(contentsOf: folder.appendingPathComponent("customers_data_request.json"))
+        let redact = try Data(contentsOf: folder.appendingPathComponent("customers_redact.json"))
+        let shop = try Data(contentsOf: folder.appendingPathComponent("shop_redact.json"))
+        let store = try SQLiteStore()
+        try Self.ingestJohnAndJane(into: store)
         try await Self.app(store).test(.router) { client in
             for expected in [#""applied":1"#, #""duplicates":1"#] {
                 try await client.execute(

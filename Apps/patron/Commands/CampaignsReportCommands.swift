@@ -128,14 +128,9 @@ struct SimulateFlows: AsyncParsableCommand {
         }
         if let messages {
             var csv = CSVBuffer()
-            csv.header(["planned_at", "flow", "step", "customer_id", "channel", "recipient", "key"])
+            csv.header(OutboxCommand.leadingColumns + ["key"])
             for m in report.messages {
-                csv.timestamp(m.plannedAt)
-                csv.text(m.flowID)
-                csv.field(m.step)
-                csv.text(keys[m.customerID] ?? m.customerID.reportKey)
-                csv.field(m.channel)
-                csv.address(m.recipient)
+                OutboxCommand.appendLeadingColumns(m, key: keys[m.customerID], to: &csv)
                 csv.text(m.key)
                 csv.endRow()
             }
@@ -209,18 +204,9 @@ struct OutboxCommand: ParsableCommand {
             let sqlite = try store.open(.read)
             let keys = try sqlite.allReportKeys()
             var csv = CSVBuffer()
-            csv.header([
-                "planned_at", "flow", "step", "customer_id", "channel", "recipient", "status", "attempts",
-                "provider_id",
-                "error",
-            ])
+            csv.header(Self.leadingColumns + ["status", "attempts", "provider_id", "error"])
             for m in try sqlite.outboxRows(flowID: flow) where status == nil || m.status == status {
-                csv.timestamp(m.plannedAt)
-                csv.text(m.flowID)
-                csv.field(m.step)
-                csv.text(keys[m.customerID] ?? m.customerID.reportKey)
-                csv.field(m.channel)
-                csv.address(m.recipient)
+                Self.appendLeadingColumns(m, key: keys[m.customerID], to: &csv)
                 csv.field(m.status)
                 csv.field(m.attempts)
                 csv.text(m.providerID ?? "")
@@ -229,6 +215,21 @@ struct OutboxCommand: ParsableCommand {
             }
             FileHandle.standardOutput.write(Data(csv.bytes))
         }
+    }
+}
+
+extension OutboxCommand {
+    /// The columns every outbox listing starts with.
+    static let leadingColumns = ["planned_at", "flow", "step", "customer_id", "channel", "recipient"]
+
+    /// A message's leading columns; `key` is the customer's report key when it has one.
+    static func appendLeadingColumns(_ m: SQLiteStore.OutboxRow, key: String?, to csv: inout CSVBuffer) {
+        csv.timestamp(m.plannedAt)
+        csv.text(m.flowID)
+        csv.field(m.step)
+        csv.text(key ?? m.customerID.reportKey)
+        csv.field(m.channel)
+        csv.address(m.recipient)
     }
 }
 
