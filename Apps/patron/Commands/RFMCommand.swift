@@ -67,13 +67,7 @@ struct RFMCommand: ParsableCommand {
                         .invalidArgument,
                         "--segment selects rows of --format csv or json; the table shows every segment")
                 }
-                guard
-                    let name = run.report.segments.map(\.name).first(where: { $0.lowercased() == segment.lowercased() })
-                else {
-                    let names = run.report.segments.map(\.name).joined(separator: ", ")
-                    throw PatronError(.invalidArgument, "--segment: unknown segment '\(segment)' (segments: \(names))")
-                }
-                chosen = name
+                chosen = try run.report.segment(matching: segment)
             }
             let out = try OutputFile(path: output)
             switch format {
@@ -91,27 +85,11 @@ struct RFMCommand: ParsableCommand {
     }
 
     func makeConfiguration(currency: CurrencyCode?) throws -> RFMConfiguration {
-        var segmentMap: RFMSegmentMap? = bins == 5 ? .standard : nil
-        if let map { segmentMap = try RFMSegmentMap.parse(json: try readFile(map), name: map) }
-        let scoring: RFMMethod
-        switch method ?? (thresholds == nil ? .quantile : .thresholds) {
-        case .quantile, .ntile:
-            if thresholds != nil { throw PatronError(.invalidArgument, "--thresholds goes with --method thresholds") }
-            scoring = method == .ntile ? .ntile : .quantile
-        case .thresholds:
-            guard let thresholds else {
-                throw PatronError(.invalidArgument, "--method thresholds needs --thresholds FILE")
-            }
-            scoring = .thresholds(
-                try RFMThresholds.parse(json: try readFile(thresholds), name: thresholds, currency: currency ?? .usd))
-        }
-        let configuration = try RFMConfiguration(bins: bins, method: scoring, segmentMap: segmentMap)
-        if segmentMap == nil {
-            FileHandle.standardError.write(
-                Data(
-                    "patron: note: the standard segment map is for 5 bins; segments are left empty (give --map FILE)\n"
-                        .utf8))
-        }
+        let (configuration, notes) = try RFMConfiguration.choose(
+            bins: bins, method: method.flatMap { RFMMethodName(rawValue: $0.rawValue) },
+            thresholds: try thresholds.map { NamedJSON(name: $0, data: try readFile($0)) },
+            map: try map.map { NamedJSON(name: $0, data: try readFile($0)) }, currency: currency)
+        for note in notes { FileHandle.standardError.write(Data("patron: note: \(note)\n".utf8)) }
         return configuration
     }
 
