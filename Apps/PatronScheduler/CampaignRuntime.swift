@@ -40,8 +40,8 @@ public struct CampaignRuntime: Sendable {
         var out: [ActiveFlow] = []
         for stored in try store.flows() where stored.status == .active {
             do {
-                let flow = try FlowFile.parse(
-                    stored.source, file: stored.path ?? stored.id, currencyDigits: digits,
+                let flow = try FlowFile.parseStored(
+                    id: stored.id, source: stored.source, path: stored.path, currencyDigits: digits,
                     savedSegment: { try store.savedSegment(named: $0)?.expression })
                 out.append(ActiveFlow(flow: flow, activatedAt: stored.activatedAt ?? stored.updatedAt))
             } catch {

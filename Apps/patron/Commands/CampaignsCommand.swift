@@ -23,15 +23,8 @@ struct CampaignsCommand: AsyncParsableCommand {
 /// Parses flow files with the store's currency and saved segments when there is a store.
 func loadFlowFile(_ path: String, store: SQLiteStore?) throws(FlowFileErrors) -> (Flow, String) {
     let digits = CurrencyCode.minorUnitDigits(of: (try? store?.reportingCurrency()) ?? nil)
-    let text: String
-    do {
-        text = try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-        throw FlowFileErrors([FlowFileError(file: path, line: 1, column: 1, message: "cannot read the file: \(error)")])
-    }
-    let flow = try FlowFile.parse(
-        text, file: path, currencyDigits: digits, savedSegment: { try store?.savedSegment(named: $0)?.expression })
-    return (flow, text)
+    return try FlowFile.read(
+        path: path, currencyDigits: digits, savedSegment: { try store?.savedSegment(named: $0)?.expression })
 }
 
 struct ValidateFlows: ParsableCommand {
@@ -94,8 +87,8 @@ struct ActivateFlows: ParsableCommand {
                 } else if let stored = try sqlite.flows().first(where: { $0.id == item }) {
                     let digits = CurrencyCode.minorUnitDigits(of: try sqlite.reportingCurrency())
                     switch Result(catching: { () throws(FlowFileErrors) -> Flow in
-                        try FlowFile.parse(
-                            stored.source, file: stored.path ?? stored.id, currencyDigits: digits,
+                        try FlowFile.parseStored(
+                            id: stored.id, source: stored.source, path: stored.path, currencyDigits: digits,
                             savedSegment: { try sqlite.savedSegment(named: $0)?.expression })
                     }) {
                     case .success:

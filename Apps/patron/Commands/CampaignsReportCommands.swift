@@ -37,9 +37,10 @@ struct FlowStatsCommand: ParsableCommand {
                 throw PatronError(.notFound, "no flow '\(flow)'")
             }
             let digits = CurrencyCode.minorUnitDigits(of: try sqlite.reportingCurrency())
-            let attribution =
-                (try? FlowFile.parse(stored.source, file: stored.id, currencyDigits: digits))?.attributionSeconds ?? 5
-                * 86_400
+            let parsed = try? FlowFile.parseStored(
+                id: stored.id, source: stored.source, path: stored.path, currencyDigits: digits,
+                savedSegment: { try sqlite.savedSegment(named: $0)?.expression })
+            let attribution = parsed?.attributionSeconds ?? Flow.defaultAttributionSeconds
             let stats = try sqlite.flowStats(flow, attributionSeconds: attribution)
             let currency = try sqlite.reportingCurrency()?.code ?? ""
             print("flow \(flow) (\(stored.status.rawValue)): \(stored.name)")
