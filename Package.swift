@@ -140,7 +140,7 @@ let package = Package(
             ],
             path: "Apps/patron"
         ),
-        .testTarget(name: "PatronSMSTests", dependencies: ["PatronSMS"], path: "Tests/PatronSMSTests"),
+        .testTarget(name: "PatronSMSTests", dependencies: ["PatronSMS", "PatronCore"], path: "Tests/PatronSMSTests"),
         .testTarget(
             name: "PatronFlowsTests",
             dependencies: ["PatronFlows", "PatronCore", .product(name: "Yams", package: "Yams")],

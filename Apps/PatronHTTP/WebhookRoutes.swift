@@ -205,13 +205,7 @@ public struct WebhookRoutes: Sendable {
         let twiml = Response(
             status: .ok, headers: [.contentType: "text/xml"],
             body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")))
-        guard inbound.isOptOut || inbound.isOptIn else { return twiml }
-        let event = IngestEvent(
-            id: "\(inbound.messageSid):consent", source: "twilio", occurredAt: now(),
-            kind: .consentChanged(
-                ConsentChange(
-                    customer: CustomerIdentity(phone: inbound.from), channel: .sms,
-                    status: inbound.isOptOut ? .revoked : .granted)))
+        guard let event = inbound.consentEvent(at: now()) else { return twiml }
         do {
             try await coalescer.ingest([event])
             logger.notice(
@@ -262,20 +256,10 @@ public struct WebhookRoutes: Sendable {
         case .success(let parsed): callback = parsed
         case .failure(let problem): return APIResponse.problem(problem)
         }
-        let status: DeliveryStatus? =
-            switch callback.status {
-            case .delivered, .read: .delivered
-            case .undelivered: .undelivered
-            case .failed: .failed
-            case .sent: .sent
-            case .queued, .accepted, .scheduled, .sending: .queued
-            default: nil
-            }
-        guard let status else { return Response(status: .noContent) }
+        guard let (status, error) = callback.delivery else { return Response(status: .noContent) }
         do {
             let known = try store.recordDelivery(
-                providerID: callback.messageSid, status: status, error: callback.errorCode.map { "error \($0)" },
-                at: now())
+                providerID: callback.messageSid, status: status, error: error, at: now())
             logger.info(
                 "delivery receipt",
                 metadata: ["sid": "\(callback.messageSid)", "status": "\(status.rawValue)", "known": "\(known)"])
