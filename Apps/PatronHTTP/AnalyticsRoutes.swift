@@ -49,23 +49,7 @@ struct AnalyticsRoutes {
         let run = try RFMRun.compute(
             store: api.store, asOf: try day(call) ?? Day(epochSeconds: api.now()), windowDays: nil,
             configuration: RFMConfiguration(), currency: currency)
-        let digits = CurrencyCode.minorUnitDigits(of: currency)
-        func money(_ minor: Int64) -> String { Money.decimalString(minor, digits: digits) }
-        let report = run.report
-        return APIResponse.json(
-            .ok,
-            object: [
-                "as_of": run.asOf.description, "bins": report.bins, "customers": report.customers,
-                "revenue": money(report.revenueMinor), "currency": currency?.code ?? NSNull(),
-                "grid": report.grid.enumerated().flatMap { r, row in
-                    row.enumerated().map { f, cell -> [String: Any] in
-                        ["r": r + 1, "f": f + 1, "customers": cell.customers, "revenue": money(cell.revenueMinor)]
-                    }
-                },
-                "segments": report.segments.map {
-                    ["name": $0.name, "customers": $0.customers, "revenue": money($0.revenueMinor)] as [String: Any]
-                },
-            ])
+        return APIResponse.json(.ok, PatronJSON.encode(RFMSummaryDocument(run)))
     }
 
     func customer(_ request: Request, _ call: APICall) async throws -> Response {

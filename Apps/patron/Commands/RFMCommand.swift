@@ -126,47 +126,6 @@ struct RFMCommand: ParsableCommand {
     }
 
     func writeJSON(_ run: RFMRun, segment: String?, to out: OutputFile) {
-        let digits = CurrencyCode.minorUnitDigits(of: run.currency)
-        func string(_ value: String) -> String {
-            let data = try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed])
-            return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\""
-        }
-        out.write("{\"as_of\":\"\(run.asOf)\",\"parameters\":\(string(run.parameters)),")
-        out.write("\"currency\":\(string(run.currency?.code ?? "")),\"segments\":[")
-        out.write(
-            run.report.segments.map {
-                "{\"name\":\(string($0.name)),\"customers\":\($0.customers),\"revenue\":\"\(Money.decimalString($0.revenueMinor, digits: digits))\"}"
-            }.joined(separator: ","))
-        out.write("],\"grid\":[")
-        out.write(
-            run.report.grid.enumerated().map { r, row in
-                row.enumerated().map { f, cell in
-                    "{\"r\":\(r + 1),\"f\":\(f + 1),\"customers\":\(cell.customers),\"revenue\":\"\(Money.decimalString(cell.revenueMinor, digits: digits))\"}"
-                }.joined(separator: ",")
-            }.joined(separator: ","))
-        out.write("],\"moves\":")
-        if let previous = run.previousSnapshot, run.comparable {
-            out.write(
-                "{\"since_snapshot\":\(previous.id),\"since_as_of\":\"\(previous.asOf)\",\"customers\":\(run.moves.count),\"by_segment\":["
-            )
-            out.write(
-                SegmentMove.summary(run.moves).map {
-                    "{\"from\":\($0.from.map(string) ?? "null"),\"to\":\($0.to.map(string) ?? "null"),\"customers\":\($0.customers)}"
-                }.joined(separator: ","))
-            out.write("]}")
-        } else {
-            out.write("null")
-        }
-        out.write(",\"customers\":[")
-        var first = true
-        for score in run.scores where segment == nil || score.segment == segment {
-            out.write(first ? "" : ",")
-            first = false
-            out.write(
-                "{\"customer_id\":\(string(score.fact.key)),\"recency_days\":\(score.fact.recencyDays),\"frequency\":\(score.fact.frequency),"
-                    + "\"monetary\":\"\(Money.decimalString(score.fact.monetaryMinor, digits: digits))\",\"r\":\(score.r),\"f\":\(score.f),\"m\":\(score.m),\"segment\":\(string(score.segment))}"
-            )
-        }
-        out.write("]}\n")
+        out.write(PatronJSON.encode(RFMRunDocument(run, segment: segment)) + "\n")
     }
 }

@@ -67,25 +67,8 @@ extension RetentionMetrics {
         return text
     }
 
-    /// The metrics as one JSON object (amounts as decimal strings).
+    /// The metrics as one JSON object (amounts as decimal strings): ``RetentionMetricsDocument``.
     public func json(currency: CurrencyCode?) -> String {
-        let digits = CurrencyCode.minorUnitDigits(of: currency)
-        var object: [String: Any] = [
-            "as_of": asOf.description, "period_days": periodDays, "customers": customers, "buyers": buyers,
-            "active_customers": activeCustomers, "orders": orders,
-            "revenue": Money.decimalString(revenueMinor, digits: digits),
-            "average_order_value": Money.decimalString(averageOrderValueMinor, digits: digits),
-            "purchase_frequency": purchaseFrequency, "repeat_purchase_rate": repeatPurchaseRate,
-            "historic_clv": Money.decimalString(historicCLVMinor, digits: digits),
-            "currency": currency?.code ?? "",
-            "cohorts_last_month_partial": cohorts.lastMonthIsPartial,
-            "cohorts": cohorts.rows.map {
-                ["cohort": $0.cohort, "size": $0.size, "active": $0.active] as [String: Any]
-            },
-        ]
-        object["churn_rate"] = churnRate ?? NSNull()
-        object["median_days_between_orders"] = medianDaysBetweenOrders ?? NSNull()
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        PatronJSON.encode(RetentionMetricsDocument(self, currency: currency)) + "\n"
     }
 }
