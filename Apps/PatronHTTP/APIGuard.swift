@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import PatronAuth
-import PatronSQLite
+import PatronCore
 
 /// Checks API keys and applies each key's rate limit.
 ///
@@ -13,14 +13,14 @@ public final class APIGuard: @unchecked Sendable {
     private let lock = NSLock()
     private var keys: [String: (key: StoredAPIKey?, fetchedAt: Double)] = [:]
     private var buckets: [String: (tokens: Double, at: Double)] = [:]
-    let store: SQLiteStore
+    let store: any APIKeyStore
     let requestsPerSecond: Double
     let burst: Double
     let cacheSeconds: Double
     let clock: @Sendable () -> Double
 
     public init(
-        store: SQLiteStore, requestsPerSecond: Double = 100, burst: Double = 200, cacheSeconds: Double = 2,
+        store: any APIKeyStore, requestsPerSecond: Double = 100, burst: Double = 200, cacheSeconds: Double = 2,
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.store = store
@@ -32,14 +32,14 @@ public final class APIGuard: @unchecked Sendable {
 
     /// The name of the key the request carries when it is live, has `scope` and is within its
     /// rate; a 401, 403 or 429 problem otherwise.
-    public func authorize(_ request: Request, _ scope: APIScope) throws(Problem) -> String {
+    public func authorize(_ request: Request, _ scope: APIScope) async throws(Problem) -> String {
         guard let header = APIResponse.header(request, "Authorization"), header.hasPrefix("Bearer ") else {
             throw Problem(
                 .unauthorized, "missing Authorization: Bearer <API key>",
                 headers: [.wwwAuthenticate: #"Bearer realm="patron""#])
         }
         let now = clock()
-        guard let key = try lookup(String(header.dropFirst(7)), now: now) else {
+        guard let key = try await lookup(String(header.dropFirst(7)), now: now) else {
             throw Problem(
                 .unauthorized, "unknown or revoked API key", headers: [.wwwAuthenticate: #"Bearer realm="patron""#])
         }
@@ -57,22 +57,30 @@ public final class APIGuard: @unchecked Sendable {
 
     /// The stored key for a presented one. Answers are cached by the presented key for
     /// `cacheSeconds` (the hash is computed only on a miss).
-    private func lookup(_ presented: String, now: Double) throws(Problem) -> StoredAPIKey? {
-        lock.lock()
-        let cached = keys[presented]
-        lock.unlock()
-        if let cached, now - cached.fetchedAt < cacheSeconds { return cached.key }
+    private func lookup(_ presented: String, now: Double) async throws(Problem) -> StoredAPIKey? {
+        if let cached = cached(presented, now: now) { return cached.key }
         let key: StoredAPIKey?
         do {
-            key = try store.apiKey(hash: APIKeys.hash(presented))
+            key = try await store.apiKey(hash: APIKeys.hash(presented))
         } catch {
             throw Problem(.serviceUnavailable, "the store could not check the key")
         }
+        remember(presented, key, now: now)
+        return key
+    }
+
+    private func cached(_ presented: String, now: Double) -> (key: StoredAPIKey?, fetchedAt: Double)? {
         lock.lock()
+        defer { lock.unlock() }
+        guard let cached = keys[presented], now - cached.fetchedAt < cacheSeconds else { return nil }
+        return cached
+    }
+
+    private func remember(_ presented: String, _ key: StoredAPIKey?, now: Double) {
+        lock.lock()
+        defer { lock.unlock() }
         if keys.count > 10_000 { keys.removeAll() }  // forged keys must not grow this without bound
         keys[presented] = (key, now)
-        lock.unlock()
-        return key
     }
 
     /// Takes a token; the seconds until one is available when none is.

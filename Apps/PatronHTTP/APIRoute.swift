@@ -174,7 +174,8 @@ struct APIRouteRunner: Sendable {
                     query[String(name)] = String(value)
                 }
             }
-            let key = try scope.map { scope throws(Problem) in try guardian.authorize(request, scope) }
+            var key: String?
+            if let scope { key = try await guardian.authorize(request, scope) }
             return try await handler(request, APICall(parameters: parameters, query: query, key: key))
         } catch let problem as Problem {
             return APIResponse.problem(problem)

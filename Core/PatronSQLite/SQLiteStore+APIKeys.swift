@@ -2,15 +2,7 @@ import Foundation
 import GRDB
 import PatronCore
 
-/// An HTTP API key as the store keeps it: never the key itself, only its hash.
-public struct StoredAPIKey: Hashable, Sendable {
-    public var name: String
-    public var scopes: [String]
-    public var createdAt: Int64
-    public var revokedAt: Int64?
-}
-
-extension SQLiteStore {
+extension SQLiteStore: APIKeyStore {
     /// Records a new key; a name already in use is a conflict.
     public func createAPIKey(name: String, hash: String, scopes: [String], at: Int64) throws {
         try writer.write { db in

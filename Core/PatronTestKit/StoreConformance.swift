@@ -6,8 +6,8 @@ import PatronCore
 /// in-memory evaluator. A new store gets the whole suite by one call:
 ///
 /// ```swift
-/// @Test func myStoreConforms() throws {
-///     try StoreConformance.check { try MyStore(fresh: ()) }
+/// @Test func myStoreConforms() async throws {
+///     try await StoreConformance.check { try MyStore(fresh: ()) }
 /// }
 /// ```
 ///
@@ -17,11 +17,13 @@ import PatronCore
 /// Covered: idempotent replay, atomic batches, identity resolution and merges, erasure, RFM and
 /// order facts, order span and customer counts, RFM snapshots, saved predictions, segments
 /// against the evaluator (random expressions) and at the parser's limits, saved segments and
-/// membership diffs, the audit log and privacy requests. Not yet: campaigns, the outbox,
-/// leases and API keys (their protocols are not the kernel's yet).
+/// membership diffs, the audit log and privacy requests, API keys. Not yet: campaigns, the
+/// outbox and leases (their protocols are not the kernel's yet).
 public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
-    public static func check<S: Store & SegmentRepository & AuditLog>(_ makeStore: () throws -> S) throws {
+    public static func check<S: Store & SegmentRepository & AuditLog & APIKeyStore>(
+        _ makeStore: () throws -> S
+    ) async throws {
         try idempotentReplay(try makeStore())
         try atomicBatches(try makeStore())
         try identityMerges(try makeStore())
@@ -31,6 +33,34 @@ public enum StoreConformance {
         try segmentsAgreeWithTheEvaluator(try makeStore())
         try savedSegmentsAndDiffs(try makeStore())
         try auditAndPrivacy(try makeStore())
+        try await apiKeys(try makeStore())
+    }
+
+    /// Key names are unique, live or revoked; a key is found by its hash while live only;
+    /// the list is by name.
+    static func apiKeys<S: APIKeyStore>(_ store: S) async throws {
+        let rule = "API keys"
+        try await store.createAPIKey(name: "reader", hash: "h1", scopes: ["read"], at: 1)
+        try await store.createAPIKey(name: "admin", hash: "h2", scopes: ["read", "admin"], at: 2)
+        do {
+            try await store.createAPIKey(name: "reader", hash: "h3", scopes: ["read"], at: 3)
+            throw ConformanceFailure(rule: rule, detail: "a second key named 'reader' was accepted")
+        } catch let error as PatronError {
+            try require(error.code == .conflict, rule, "a duplicate name: \(error)")
+        }
+        let found = try await store.apiKey(hash: "h2")
+        try require(found?.name == "admin" && found?.scopes == ["read", "admin"], rule, "\(String(describing: found))")
+        try require(try await store.apiKey(hash: "nope") == nil, rule, "an unknown hash matched")
+        try require(try await store.revokeAPIKey(name: "reader", at: 4), rule, "revoke")
+        try require(!(try await store.revokeAPIKey(name: "reader", at: 5)), rule, "a second revoke")
+        try require(try await store.apiKey(hash: "h1") == nil, rule, "a revoked key still matches")
+        let all = try await store.apiKeys()
+        try require(all.map(\.name) == ["admin", "reader"], rule, "the list by name: \(all.map(\.name))")
+        try require(all.last?.revokedAt == 4 && all.first?.revokedAt == nil, rule, "revocation times")
+        do {
+            try await store.createAPIKey(name: "reader", hash: "h4", scopes: ["read"], at: 6)
+            throw ConformanceFailure(rule: rule, detail: "a revoked key's name was reused")
+        } catch is PatronError {}
     }
 
     static func require(_ condition: Bool, _ rule: String, _ detail: @autoclosure () -> String) throws {

@@ -1,20 +1,21 @@
+import Foundation
 import PatronCore
 import PatronTestKit
 import Testing
 
 /// The in-memory store keeps the store contract (the kit's every rule).
 @Suite struct InMemoryStoreConformanceTests {
-    @Test func theInMemoryStoreConforms() throws {
-        try StoreConformance.check { InMemoryStore() }
+    @Test func theInMemoryStoreConforms() async throws {
+        try await StoreConformance.check { InMemoryStore() }
     }
 }
 
 /// The kit catches a store that breaks the contract: each fault fails the rule it breaks.
 @Suite struct StoreConformanceCatchesFaultsTests {
-    enum Fault { case dropsASegmentMember, ignoresTheWindow, forgetsRollbacks }
+    enum Fault { case dropsASegmentMember, ignoresTheWindow, forgetsRollbacks, keepsRevokedKeys }
 
     /// The in-memory store with one fault.
-    final class FaultyStore: Store, SegmentRepository, AuditLog, @unchecked Sendable {
+    final class FaultyStore: Store, SegmentRepository, AuditLog, APIKeyStore, @unchecked Sendable {
         // @unchecked: the inner store is thread-safe and `fault` never changes.
         let inner = InMemoryStore()
         let fault: Fault
@@ -64,20 +65,50 @@ import Testing
         func auditLog(limit: Int, documents: Bool) throws -> [AuditEntry] {
             inner.auditLog(limit: limit, documents: documents)
         }
+        /// Hash → name of every key created (for the fault that ignores revocation).
+        let hashes = NSLockedNames()
+        func createAPIKey(name: String, hash: String, scopes: [String], at: Int64) throws {
+            try inner.createAPIKey(name: name, hash: hash, scopes: scopes, at: at)
+            hashes.set(hash, name)
+        }
+        func apiKey(hash: String) throws -> StoredAPIKey? {
+            guard fault == .keepsRevokedKeys else { return try inner.apiKey(hash: hash) }
+            return try inner.apiKeys().first { $0.name == hashes.get(hash) }
+        }
+        func apiKeys() throws -> [StoredAPIKey] { try inner.apiKeys() }
+        func revokeAPIKey(name: String, at: Int64) throws -> Bool { try inner.revokeAPIKey(name: name, at: at) }
     }
 
     @Test(arguments: [
         (Fault.dropsASegmentMember, "segments agree with the evaluator"),
         (Fault.ignoresTheWindow, "RFM and order facts"), (Fault.forgetsRollbacks, "atomic batches"),
+        (Fault.keepsRevokedKeys, "API keys"),
     ])
-    func eachFaultFailsItsRule(fault: Fault, rule: String) {
+    func eachFaultFailsItsRule(fault: Fault, rule: String) async {
         do {
-            try StoreConformance.check { FaultyStore(fault) }
+            try await StoreConformance.check { FaultyStore(fault) }
             Issue.record("the kit passed a store that \(fault)")
         } catch let failure as ConformanceFailure {
             #expect(failure.rule == rule, "\(failure)")
         } catch {
             Issue.record("\(error)")
         }
+    }
+}
+
+/// A lock-guarded dictionary of names, for the faulty store.
+final class NSLockedNames: @unchecked Sendable {
+    // @unchecked: `names` is only touched while `lock` is held.
+    private let lock = NSLock()
+    private var names: [String: String] = [:]
+    func set(_ key: String, _ value: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        names[key] = value
+    }
+    func get(_ key: String) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return names[key]
     }
 }

@@ -29,6 +29,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var messages: [StoredMessage] = []
         var mailboxes: [String: MailboxCursor] = [:]
         var audit: [AuditEntry] = []
+        var apiKeys: [String: (key: StoredAPIKey, hash: String)] = [:]
         var merges: [(from: CustomerID, into: CustomerID, at: Int64)] = []
         var snapshots: [RFMSnapshot] = []
         var predictionFit: SavedPredictions?
@@ -287,6 +288,34 @@ public final class InMemoryStore: Store, @unchecked Sendable {
 
         public func customerIDs(withRefsFrom source: String) throws -> [CustomerID] {
             Set(state.refs.filter { $0.key.source == source }.values).sorted { $0.rawValue < $1.rawValue }
+        }
+    }
+}
+
+extension InMemoryStore: APIKeyStore {
+    public func createAPIKey(name: String, hash: String, scopes: [String], at: Int64) throws {
+        try write { t in
+            guard t.state.apiKeys[name] == nil else {
+                throw PatronError(.conflict, "an API key named '\(name)' exists (revoke it, or choose another name)")
+            }
+            t.state.apiKeys[name] = (StoredAPIKey(name: name, scopes: scopes, createdAt: at), hash)
+        }
+    }
+
+    public func apiKey(hash: String) throws -> StoredAPIKey? {
+        try read { t in t.state.apiKeys.values.first { $0.hash == hash && $0.key.revokedAt == nil }?.key }
+    }
+
+    public func apiKeys() throws -> [StoredAPIKey] {
+        try read { t in t.state.apiKeys.values.map(\.key).sorted { $0.name < $1.name } }
+    }
+
+    public func revokeAPIKey(name: String, at: Int64) throws -> Bool {
+        try write { t in
+            guard var entry = t.state.apiKeys[name], entry.key.revokedAt == nil else { return false }
+            entry.key.revokedAt = at
+            t.state.apiKeys[name] = entry
+            return true
         }
     }
 }
