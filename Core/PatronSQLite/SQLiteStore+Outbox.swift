@@ -4,6 +4,29 @@ import PatronCore
 
 /// The outbox's claims and outcomes, delivery receipts and the scheduler's lease.
 extension SQLiteStore {
+    public func enqueue(_ messages: [OutboxMessage]) throws {
+        try applyPlan(enrollments: [], messages: messages, decisions: [])
+    }
+
+    public func outboxMessages(keys: [String]) throws -> [OutboxMessage] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, key, flow_id, step, customer_id, channel, recipient, subject, body, status, attempts,
+                      planned_at, next_attempt_at, last_error
+                    FROM outbox WHERE key IN (SELECT value FROM json_each(?)) ORDER BY id
+                    """, arguments: [Self.jsonStrings(keys)]
+            ).map { row in
+                OutboxMessage(
+                    id: row[0], key: row[1], flowID: row[2], step: row[3], customerID: CustomerID(rawValue: row[4]),
+                    channel: ConsentChannel(rawValue: row[5]) ?? .email, recipient: row[6], subject: row[7],
+                    body: row[8], status: OutboxMessage.Status(rawValue: row[9]) ?? .planned, attempts: row[10],
+                    plannedAt: row[11], nextAttemptAt: row[12], lastError: row[13])
+            }
+        }
+    }
+
     public func claimOutbox(channels: [ConsentChannel], now: Int64, staleBefore: Int64, limit: Int) throws -> [(
         OutboxMessage, CustomerRecord?
     )] {

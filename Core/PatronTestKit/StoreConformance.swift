@@ -17,11 +17,12 @@ import PatronCore
 /// Covered: idempotent replay, atomic batches, identity resolution and merges, erasure, RFM and
 /// order facts, order span and customer counts, RFM snapshots, saved predictions, segments
 /// against the evaluator (random expressions) and at the parser's limits, saved segments and
-/// membership diffs, the audit log and privacy requests, API keys. Not yet: campaigns, the
-/// outbox and leases (their protocols are not the kernel's yet).
+/// membership diffs, the audit log and privacy requests, API keys, the outbox (claims, stale
+/// takeovers, outcomes for their claim only, early and final receipts) and leases. Not yet: the
+/// campaign engine's trigger queries and runs (`CampaignStore`).
 public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
-    public static func check<S: Store & SegmentRepository & AuditLog & APIKeyStore>(
+    public static func check<S: Store & SegmentRepository & AuditLog & APIKeyStore & OutboxStore & LeaseStore>(
         _ makeStore: () throws -> S
     ) async throws {
         try idempotentReplay(try makeStore())
@@ -34,6 +35,92 @@ public enum StoreConformance {
         try savedSegmentsAndDiffs(try makeStore())
         try auditAndPrivacy(try makeStore())
         try await apiKeys(try makeStore())
+        try await outbox(try makeStore())
+        try await leases(try makeStore())
+    }
+
+    static func message(_ key: String, _ channel: ConsentChannel, due: Int64) -> OutboxMessage {
+        OutboxMessage(
+            key: key, flowID: "f", step: 1, customerID: CustomerID(1), channel: channel,
+            recipient: channel == .sms ? "+14155550100" : "a@x.com", subject: nil, body: "Hi", plannedAt: due,
+            nextAttemptAt: due)
+    }
+
+    /// Keys once; claims that no second sender takes, unless stale; outcomes for their claim
+    /// only; receipts early or late, a final status never undone.
+    static func outbox<S: Store & OutboxStore>(_ store: S) async throws {
+        let rule = "outbox"
+        try Ingestor(store: store).ingest([order("1", who("a", email: "a@x.com"), day: 1, total: 1000)])
+        let (a, b, c) = (message("a", .sms, due: 100), message("b", .sms, due: 150), message("c", .email, due: 500))
+        try await store.enqueue([a, b, c])
+        try await store.enqueue([message("a", .sms, due: 1)])
+        let stored = try await store.outboxMessages(keys: ["a", "b", "c", "nope"])
+        try require(stored.map(\.key) == ["a", "b", "c"], rule, "a key is enqueued once: \(stored.map(\.key))")
+        try require(Set(stored.map(\.id)).count == 3 && stored[0].nextAttemptAt == 100, rule, "ids and times")
+        let first = try await store.claimOutbox(channels: [.sms], now: 200, staleBefore: 0, limit: 10)
+        try require(first.map(\.0.key) == ["a", "b"], rule, "the due SMS are claimed: \(first.map(\.0.key))")
+        try require(first.allSatisfy { $0.0.status == .sending && $0.0.attempts == 1 }, rule, "claims count an attempt")
+        try require(first.first?.1?.id == CustomerID(1), rule, "a claim comes with its customer")
+        let again = try await store.claimOutbox(channels: [.sms, .email], now: 200, staleBefore: 0, limit: 10)
+        try require(again.isEmpty, rule, "a second sender took claimed or undue messages: \(again.map(\.0.key))")
+        let ids = Dictionary(uniqueKeysWithValues: stored.map { ($0.key, $0.id) })
+        try await store.recordOutcomes([
+            SendOutcome(id: ids["a"]!, result: .sent(providerID: "p-a", status: .sent), at: 210, attempt: 1),
+            SendOutcome(id: ids["a"]!, result: .failed("late"), at: 211, attempt: 2),
+        ])
+        // b's sender died: its claim is taken over, and the dead sender's late answer is ignored.
+        let takeover = try await store.claimOutbox(channels: [.sms], now: 400, staleBefore: 300, limit: 10)
+        try require(
+            takeover.map(\.0.key) == ["b"] && takeover.first?.0.attempts == 2, rule, "a stale claim is taken over")
+        try await store.recordOutcomes([
+            SendOutcome(id: ids["b"]!, result: .failed("the dead sender"), at: 401, attempt: 1),
+            SendOutcome(id: ids["b"]!, result: .retry(at: 1_000, error: "429"), at: 402, attempt: 2),
+        ])
+        var now = Dictionary(
+            uniqueKeysWithValues: try await store.outboxMessages(keys: ["a", "b"]).map { ($0.key, $0) })
+        try require(now["a"]?.status == .sent, rule, "a: \(String(describing: now["a"]?.status))")
+        try require(now["b"]?.status == .planned && now["b"]?.nextAttemptAt == 1_000, rule, "b is retried later")
+        try require(
+            try await store.recordDelivery(providerID: "p-a", status: .delivered, error: nil, at: 500), rule,
+            "a's receipt")
+        _ = try await store.recordDelivery(providerID: "p-a", status: .sent, error: nil, at: 501)
+        now["a"] = try await store.outboxMessages(keys: ["a"]).first
+        try require(now["a"]?.status == .delivered, rule, "a final status was undone")
+        // c's receipt arrives before its sender records the send.
+        let c1 = try await store.claimOutbox(channels: [.email], now: 600, staleBefore: 0, limit: 1)
+        try require(c1.map(\.0.key) == ["c"], rule, "c is due at 500")
+        try require(
+            !(try await store.recordDelivery(providerID: "p-c", status: .delivered, error: nil, at: 601)), rule,
+            "an unknown provider id")
+        try await store.recordOutcomes([
+            SendOutcome(id: ids["c"]!, result: .sent(providerID: "p-c", status: .sent), at: 602, attempt: 1)
+        ])
+        try require(
+            try await store.outboxMessages(keys: ["c"]).first?.status == .delivered, rule, "an early receipt is applied"
+        )
+    }
+
+    /// One holder at a time; the holder renews; an expired lease is anyone's; only the holder
+    /// releases.
+    static func leases<S: LeaseStore>(_ store: S) async throws {
+        let rule = "leases"
+        try require(try await store.acquireLease("scheduler", holder: "a", now: 0, seconds: 60), rule, "a takes it")
+        try require(
+            !(try await store.acquireLease("scheduler", holder: "b", now: 30, seconds: 60)), rule, "b while a holds")
+        try require(
+            try await store.acquireLease("scheduler", holder: "a", now: 30, seconds: 60), rule, "a renews to 90")
+        try require(
+            !(try await store.acquireLease("scheduler", holder: "b", now: 80, seconds: 60)), rule, "the renewal holds")
+        try require(try await store.acquireLease("other", holder: "b", now: 80, seconds: 60), rule, "names are apart")
+        try require(
+            try await store.acquireLease("scheduler", holder: "b", now: 91, seconds: 60), rule, "expired: b takes it")
+        try await store.releaseLease("scheduler", holder: "a")
+        try require(
+            !(try await store.acquireLease("scheduler", holder: "a", now: 92, seconds: 60)), rule,
+            "a released b's lease")
+        try await store.releaseLease("scheduler", holder: "b")
+        try require(
+            try await store.acquireLease("scheduler", holder: "a", now: 93, seconds: 60), rule, "after b's release")
     }
 
     /// Key names are unique, live or revoked; a key is found by its hash while live only;

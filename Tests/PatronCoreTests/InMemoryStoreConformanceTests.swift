@@ -12,10 +12,14 @@ import Testing
 
 /// The kit catches a store that breaks the contract: each fault fails the rule it breaks.
 @Suite struct StoreConformanceCatchesFaultsTests {
-    enum Fault { case dropsASegmentMember, ignoresTheWindow, forgetsRollbacks, keepsRevokedKeys }
+    enum Fault {
+        case dropsASegmentMember, ignoresTheWindow, forgetsRollbacks, keepsRevokedKeys, claimsTwice, sharesLeases
+    }
 
     /// The in-memory store with one fault.
-    final class FaultyStore: Store, SegmentRepository, AuditLog, APIKeyStore, @unchecked Sendable {
+    final class FaultyStore: Store, SegmentRepository, AuditLog, APIKeyStore, OutboxStore, LeaseStore,
+        @unchecked Sendable
+    {
         // @unchecked: the inner store is thread-safe and `fault` never changes.
         let inner = InMemoryStore()
         let fault: Fault
@@ -76,13 +80,31 @@ import Testing
             return try inner.apiKeys().first { $0.name == hashes.get(hash) }
         }
         func apiKeys() throws -> [StoredAPIKey] { try inner.apiKeys() }
+        func enqueue(_ messages: [OutboxMessage]) throws { try inner.enqueue(messages) }
+        func claimOutbox(channels: [ConsentChannel], now: Int64, staleBefore: Int64, limit: Int) throws -> [(
+            OutboxMessage, CustomerRecord?
+        )] {
+            // The fault: a claim ignores claims still in flight (a double send).
+            try inner.claimOutbox(
+                channels: channels, now: now, staleBefore: fault == .claimsTwice ? .max : staleBefore, limit: limit)
+        }
+        func recordOutcomes(_ outcomes: [SendOutcome]) throws { try inner.recordOutcomes(outcomes) }
+        func recordDelivery(providerID: String, status: DeliveryStatus, error: String?, at: Int64) throws -> Bool {
+            try inner.recordDelivery(providerID: providerID, status: status, error: error, at: at)
+        }
+        func outboxMessages(keys: [String]) throws -> [OutboxMessage] { try inner.outboxMessages(keys: keys) }
+        func acquireLease(_ name: String, holder: String, now: Int64, seconds: Int64) throws -> Bool {
+            // The fault: every holder gets the lease (two schedulers at work).
+            fault == .sharesLeases ? true : try inner.acquireLease(name, holder: holder, now: now, seconds: seconds)
+        }
+        func releaseLease(_ name: String, holder: String) throws { try inner.releaseLease(name, holder: holder) }
         func revokeAPIKey(name: String, at: Int64) throws -> Bool { try inner.revokeAPIKey(name: name, at: at) }
     }
 
     @Test(arguments: [
         (Fault.dropsASegmentMember, "segments agree with the evaluator"),
         (Fault.ignoresTheWindow, "RFM and order facts"), (Fault.forgetsRollbacks, "atomic batches"),
-        (Fault.keepsRevokedKeys, "API keys"),
+        (Fault.keepsRevokedKeys, "API keys"), (Fault.claimsTwice, "outbox"), (Fault.sharesLeases, "leases"),
     ])
     func eachFaultFailsItsRule(fault: Fault, rule: String) async {
         do {

@@ -1,10 +1,10 @@
 import Foundation
 
-/// What the campaign engine needs from a store: trigger firings, runs, the outbox, receipts and
-/// the scheduler's lease. `PatronSQLite` implements it; every write is one transaction and
-/// idempotent (runs are unique per flow, customer and trigger key; messages per key;
+/// What the campaign engine needs from a store: trigger firings and runs, with the outbox and the
+/// scheduler's lease it composes. `PatronSQLite` implements it; every write is one transaction
+/// and idempotent (runs are unique per flow, customer and trigger key; messages per key;
 /// decisions per flow, customer, trigger key, step and reason).
-public protocol CampaignStore: Sendable {
+public protocol CampaignStore: OutboxStore, LeaseStore {
     /// Firings of `trigger` whose time is in `(from, through]` that the flow has not seen (no run
     /// and no entry decision with their key). The store answers the event
     /// triggers; ``FlowTrigger/birthday(minuteOfDay:)`` and ``FlowTrigger/schedule(everySeconds:anchor:)``
@@ -32,23 +32,6 @@ public protocol CampaignStore: Sendable {
     /// Writes a tick's outcome for a batch of runs in one transaction: the runs' new state, the
     /// messages (a key already in the outbox is left alone) and the decisions.
     func applyPlan(enrollments: [Enrollment], messages: [OutboxMessage], decisions: [CampaignDecision]) throws
-
-    /// Claims up to `limit` messages on `channels` due by `now` (planned, or sending but claimed
-    /// before `staleBefore`: a sender that died): marks them sending, counts the attempt, and
-    /// returns them with their customers as they are now. Messages on other channels wait.
-    func claimOutbox(channels: [ConsentChannel], now: Int64, staleBefore: Int64, limit: Int) throws -> [(
-        OutboxMessage, CustomerRecord?
-    )]
-    /// Records what became of sends, in one transaction.
-    func recordOutcomes(_ outcomes: [SendOutcome]) throws
-    /// A delivery receipt: the message with this provider id is now `status`. `false` when no
-    /// message has that id.
-    func recordDelivery(providerID: String, status: DeliveryStatus, error: String?, at: Int64) throws -> Bool
-    /// Takes or renews the named lease for `holder` until `now + seconds`; `false` while another
-    /// holder's lease is unexpired.
-    func acquireLease(_ name: String, holder: String, now: Int64, seconds: Int64) throws -> Bool
-    /// Gives the lease up, if `holder` has it.
-    func releaseLease(_ name: String, holder: String) throws
 }
 
 /// What the planner needs about due runs, read in one go.

@@ -7,7 +7,7 @@ import Foundation
 /// failure → `planned` again after ``RetryPolicy`` backoff with jitter, or `dead` after the
 /// last attempt; a permanent one → `failed` with the reason. A sender that dies leaves its
 /// messages `sending`; once their claim is stale they are sent again with the same key.
-public struct OutboxSender<S: CampaignStore>: Sendable {
+public struct OutboxSender<S: OutboxStore>: Sendable {
     public let store: S
     public let channels: [ConsentChannel: any ChannelConnector]
     public var retry: RetryPolicy
@@ -56,14 +56,14 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
     /// withdrew consent is suppressed; one that would now land in the customer's quiet hours
     /// (a retry, a backlog) waits for the next allowed minute without counting an attempt.
     public func round(now: @escaping @Sendable () -> Int64) async throws -> RoundReport {
-        let claimed = try store.claimOutbox(
+        let claimed = try await store.claimOutbox(
             channels: channels.keys.sorted { $0.rawValue < $1.rawValue }, now: now(),
             staleBefore: now() - claimTimeoutSeconds, limit: batchSize)
         var report = RoundReport()
         report.claimed = claimed.count
         guard !claimed.isEmpty else { return report }
         var pending: [SendOutcome] = []
-        func record(_ outcome: SendOutcome) throws {
+        func record(_ outcome: SendOutcome) async throws {
             switch outcome.result {
             case .sent: report.sent += 1
             case .retry, .deferred: report.retried += 1
@@ -73,7 +73,7 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
             }
             pending.append(outcome)
             if pending.count >= writeEvery {
-                try store.recordOutcomes(pending)
+                try await store.recordOutcomes(pending)
                 pending.removeAll(keepingCapacity: true)
             }
         }
@@ -83,7 +83,7 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
                 ContactPolicy.consentAllows(customer.consent[message.channel].status, on: message.channel)
             else {
                 let status = customer?.consent[message.channel].status.rawValue ?? "gone"
-                try record(
+                try await record(
                     SendOutcome(
                         id: message.id,
                         result: .suppressed("no consent at send time: \(message.channel.rawValue) is \(status)"),
@@ -91,7 +91,7 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
                 continue
             }
             if let until = policy.quietUntil(now(), zone: customer.timeZone) {
-                try record(
+                try await record(
                     SendOutcome(id: message.id, result: .deferred(until: until), at: now(), attempt: message.attempts))
                 continue
             }
@@ -104,11 +104,11 @@ public struct OutboxSender<S: CampaignStore>: Sendable {
                 group.addTask { await send(next, now: now) }
             }
             while let done = try await group.next() {
-                try record(done)
+                try await record(done)
                 if let next = iterator.next() { group.addTask { await send(next, now: now) } }
             }
         }
-        if !pending.isEmpty { try store.recordOutcomes(pending) }
+        if !pending.isEmpty { try await store.recordOutcomes(pending) }
         return report
     }
 

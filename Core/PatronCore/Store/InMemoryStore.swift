@@ -30,6 +30,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var mailboxes: [String: MailboxCursor] = [:]
         var audit: [AuditEntry] = []
         var apiKeys: [String: (key: StoredAPIKey, hash: String)] = [:]
+        var outbox: [String: OutboxEntry] = [:]
+        var pendingReceipts: [String: (status: DeliveryStatus, error: String?, at: Int64)] = [:]
+        var leases: [String: (holder: String, expiresAt: Int64)] = [:]
         var merges: [(from: CustomerID, into: CustomerID, at: Int64)] = []
         var snapshots: [RFMSnapshot] = []
         var predictionFit: SavedPredictions?
@@ -132,7 +135,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var state: State
         init(state: State) { self.state = state }
 
-        private func newID(_ table: String) -> Int64 {
+        func newID(_ table: String) -> Int64 {
             let id = state.nextIDs[table, default: 1]
             state.nextIDs[table] = id + 1
             return id

@@ -1,0 +1,141 @@
+import Foundation
+
+/// One outbox message as the in-memory store keeps it.
+struct OutboxEntry: Sendable {
+    var message: OutboxMessage
+    var claimedAt: Int64?
+    var providerID: String?
+    var providerStatus: DeliveryStatus?
+}
+
+extension InMemoryStore: OutboxStore, LeaseStore {
+    public func enqueue(_ messages: [OutboxMessage]) throws {
+        try write { t in
+            for message in messages where t.state.outbox[message.key] == nil {
+                var stored = message
+                stored.id = t.newID("outbox")
+                stored.status = .planned
+                stored.attempts = 0
+                t.state.outbox[message.key] = OutboxEntry(message: stored)
+            }
+        }
+    }
+
+    public func claimOutbox(channels: [ConsentChannel], now: Int64, staleBefore: Int64, limit: Int) throws -> [(
+        OutboxMessage, CustomerRecord?
+    )] {
+        try write { t in
+            let due = t.state.outbox.values.compactMap { entry -> (due: Int64, key: String, id: Int64)? in
+                guard channels.contains(entry.message.channel) else { return nil }
+                switch entry.message.status {
+                case .planned where entry.message.nextAttemptAt <= now:
+                    return (entry.message.nextAttemptAt, entry.message.key, entry.message.id)
+                case .sending where (entry.claimedAt ?? 0) < staleBefore:
+                    return (entry.claimedAt ?? 0, entry.message.key, entry.message.id)
+                default: return nil
+                }
+            }
+            let chosen = due.sorted { ($0.due, $0.id) < ($1.due, $1.id) }.prefix(max(0, limit))
+            var out: [(OutboxMessage, CustomerRecord?)] = []
+            for pick in chosen {
+                guard var entry = t.state.outbox[pick.key] else { continue }
+                entry.message.status = .sending
+                entry.message.attempts += 1
+                entry.claimedAt = now
+                t.state.outbox[pick.key] = entry
+                out.append((entry.message, t.state.customers[entry.message.customerID]))
+            }
+            return out.sorted { $0.0.id < $1.0.id }
+        }
+    }
+
+    public func recordOutcomes(_ outcomes: [SendOutcome]) throws {
+        try write { t in
+            for outcome in outcomes {
+                guard let key = t.state.outbox.first(where: { $0.value.message.id == outcome.id })?.key,
+                    var entry = t.state.outbox[key], entry.message.status == .sending,
+                    entry.message.attempts == outcome.attempt
+                else { continue }
+                switch outcome.result {
+                case .sent(let providerID, let status):
+                    entry.message.status = .sent
+                    entry.providerID = providerID
+                    entry.providerStatus = entry.providerStatus ?? status
+                    entry.message.lastError = nil
+                    t.state.outbox[key] = entry
+                    if let early = t.state.pendingReceipts.removeValue(forKey: providerID) {
+                        _ = Self.applyReceipt(t, providerID: providerID, status: early.status, error: early.error)
+                    }
+                    continue
+                case .retry(let at, let error):
+                    entry.message.status = .planned
+                    entry.message.nextAttemptAt = at
+                    entry.message.lastError = error
+                case .deferred(let until):
+                    entry.message.status = .planned
+                    entry.message.nextAttemptAt = until
+                    entry.message.attempts -= 1
+                    entry.message.lastError = "quiet hours at send time"
+                case .failed(let error):
+                    entry.message.status = .failed
+                    entry.message.lastError = error
+                case .dead(let error):
+                    entry.message.status = .dead
+                    entry.message.lastError = error
+                case .suppressed(let reason):
+                    entry.message.status = .suppressed
+                    entry.message.lastError = reason
+                }
+                t.state.outbox[key] = entry
+            }
+        }
+    }
+
+    public func recordDelivery(providerID: String, status: DeliveryStatus, error: String?, at: Int64) throws -> Bool {
+        try write { t in
+            if Self.applyReceipt(t, providerID: providerID, status: status, error: error) { return true }
+            let final: Set<DeliveryStatus> = [.delivered, .failed, .undelivered]
+            if let kept = t.state.pendingReceipts[providerID], final.contains(kept.status) { return false }
+            t.state.pendingReceipts[providerID] = (status, error, at)
+            return false
+        }
+    }
+
+    /// Applies a receipt to the message with the provider id; a final status stays.
+    static func applyReceipt(_ t: Transaction, providerID: String, status: DeliveryStatus, error: String?) -> Bool {
+        guard let key = t.state.outbox.first(where: { $0.value.providerID == providerID })?.key,
+            var entry = t.state.outbox[key]
+        else { return false }
+        entry.providerStatus = status
+        let next: OutboxMessage.Status? =
+            switch status {
+            case .delivered: .delivered
+            case .failed, .undelivered: .failed
+            case .queued, .sent: nil
+            }
+        if let next, entry.message.status != .delivered, entry.message.status != .failed {
+            entry.message.status = next
+        }
+        if let error { entry.message.lastError = error }
+        t.state.outbox[key] = entry
+        return true
+    }
+
+    public func outboxMessages(keys: [String]) throws -> [OutboxMessage] {
+        try read { t in keys.compactMap { t.state.outbox[$0]?.message }.sorted { $0.id < $1.id } }
+    }
+
+    public func acquireLease(_ name: String, holder: String, now: Int64, seconds: Int64) throws -> Bool {
+        try write { t in
+            if let lease = t.state.leases[name], lease.holder != holder, lease.expiresAt > now { return false }
+            t.state.leases[name] = (holder, now + seconds)
+            return true
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: String) throws {
+        try write { t in
+            if t.state.leases[name]?.holder == holder { t.state.leases[name] = nil }
+        }
+    }
+}
