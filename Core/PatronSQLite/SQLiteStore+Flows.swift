@@ -2,19 +2,8 @@ import Foundation
 import GRDB
 import PatronCore
 
-/// A flow as the store keeps it: the flow file's text and whether it runs.
-public struct StoredFlow: Hashable, Sendable {
-    public var id: String
-    public var name: String
-    public var source: String
-    public var path: String?
-    public var status: CampaignStatus
-    public var activatedAt: Int64?
-    public var updatedAt: Int64
-}
-
 /// Flows, their stats, and the replenishment table the nightly job refreshes.
-extension SQLiteStore {
+extension SQLiteStore: FlowRegistry {
     /// Stores the flow's file (a new flow starts as a draft; a known one keeps its status).
     ///
     /// When the file changes, the flow's runs in progress end (`flow_changed`): their place is a

@@ -22,7 +22,9 @@ import PatronCore
 /// campaign engine's trigger queries and runs (`CampaignStore`).
 public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
-    public static func check<S: Store & SegmentRepository & AuditLog & APIKeyStore & OutboxStore & LeaseStore>(
+    public static func check<
+        S: Store & SegmentRepository & AuditLog & APIKeyStore & OutboxStore & LeaseStore & FlowRegistry
+    >(
         _ makeStore: () throws -> S
     ) async throws {
         try idempotentReplay(try makeStore())
@@ -37,6 +39,28 @@ public enum StoreConformance {
         try await apiKeys(try makeStore())
         try await outbox(try makeStore())
         try await leases(try makeStore())
+        try await flowRegistry(try makeStore())
+    }
+
+    /// New flows are drafts; saving keeps the status; activation is dated once; by id.
+    static func flowRegistry<S: FlowRegistry>(_ store: S) async throws {
+        let rule = "flow registry"
+        try await store.saveFlow(id: "welcome", name: "Welcome", source: "v1", path: "flows/welcome.yaml", at: 1)
+        try await store.saveFlow(id: "birthday", name: "Birthday", source: "b1", path: nil, at: 2)
+        var flows = try await store.flows()
+        try require(flows.map(\.id) == ["birthday", "welcome"], rule, "by id: \(flows.map(\.id))")
+        try require(flows.allSatisfy { $0.status == .draft && $0.activatedAt == nil }, rule, "new flows are drafts")
+        try require(try await store.setFlowStatus("welcome", .active, at: 10), rule, "activate")
+        try require(try await store.setFlowStatus("welcome", .active, at: 20), rule, "activate again")
+        try require(!(try await store.setFlowStatus("nope", .active, at: 20)), rule, "an unknown flow")
+        try await store.saveFlow(id: "welcome", name: "Welcome!", source: "v2", path: "flows/welcome.yaml", at: 30)
+        flows = try await store.flows()
+        let welcome = flows.first { $0.id == "welcome" }
+        try require(welcome?.status == .active && welcome?.source == "v2", rule, "saving keeps the status")
+        try require(welcome?.activatedAt == 10, rule, "activation is dated once: \(String(describing: welcome))")
+        try require(welcome?.name == "Welcome!" && welcome?.updatedAt == 30, rule, "the new file's name and time")
+        try require(try await store.setFlowStatus("welcome", .paused, at: 40), rule, "pause")
+        try require(try await store.flows().first { $0.id == "welcome" }?.status == .paused, rule, "paused")
     }
 
     static func message(_ key: String, _ channel: ConsentChannel, due: Int64) -> OutboxMessage {

@@ -18,7 +18,7 @@ import Testing
 
     /// The in-memory store with one fault.
     final class FaultyStore: Store, SegmentRepository, AuditLog, APIKeyStore, OutboxStore, LeaseStore,
-        @unchecked Sendable
+        FlowRegistry, @unchecked Sendable
     {
         // @unchecked: the inner store is thread-safe and `fault` never changes.
         let inner = InMemoryStore()
@@ -98,6 +98,13 @@ import Testing
             fault == .sharesLeases ? true : try inner.acquireLease(name, holder: holder, now: now, seconds: seconds)
         }
         func releaseLease(_ name: String, holder: String) throws { try inner.releaseLease(name, holder: holder) }
+        func saveFlow(id: String, name: String, source: String, path: String?, at: Int64) throws -> Int {
+            try inner.saveFlow(id: id, name: name, source: source, path: path, at: at)
+        }
+        func setFlowStatus(_ id: String, _ status: CampaignStatus, at: Int64) throws -> Bool {
+            try inner.setFlowStatus(id, status, at: at)
+        }
+        func flows() throws -> [StoredFlow] { try inner.flows() }
         func revokeAPIKey(name: String, at: Int64) throws -> Bool { try inner.revokeAPIKey(name: name, at: at) }
     }
 

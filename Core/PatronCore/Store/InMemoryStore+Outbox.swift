@@ -139,3 +139,32 @@ extension InMemoryStore: OutboxStore, LeaseStore {
         }
     }
 }
+
+extension InMemoryStore: FlowRegistry {
+    /// Saves the flow; the in-memory store keeps no runs, so a change ends none.
+    @discardableResult
+    public func saveFlow(id: String, name: String, source: String, path: String?, at: Int64) throws -> Int {
+        try write { t in
+            let old = t.state.flows[id]
+            t.state.flows[id] = StoredFlow(
+                id: id, name: name, source: source, path: path, status: old?.status ?? .draft,
+                activatedAt: old?.activatedAt, updatedAt: at)
+            return 0
+        }
+    }
+
+    public func setFlowStatus(_ id: String, _ status: CampaignStatus, at: Int64) throws -> Bool {
+        try write { t in
+            guard var flow = t.state.flows[id] else { return false }
+            if status == .active, flow.status != .active { flow.activatedAt = at }
+            flow.status = status
+            flow.updatedAt = at
+            t.state.flows[id] = flow
+            return true
+        }
+    }
+
+    public func flows() throws -> [StoredFlow] {
+        try read { t in t.state.flows.values.sorted { $0.id < $1.id } }
+    }
+}

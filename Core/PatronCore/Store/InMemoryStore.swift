@@ -33,6 +33,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var outbox: [String: OutboxEntry] = [:]
         var pendingReceipts: [String: (status: DeliveryStatus, error: String?, at: Int64)] = [:]
         var leases: [String: (holder: String, expiresAt: Int64)] = [:]
+        var flows: [String: StoredFlow] = [:]
         var merges: [(from: CustomerID, into: CustomerID, at: Int64)] = []
         var snapshots: [RFMSnapshot] = []
         var predictionFit: SavedPredictions?
