@@ -378,6 +378,8 @@ extension SQLiteStore {
 
 /// A segment member on SQLite's current row: column 0 is the id, 1 the primary ref, then the
 /// exported fields. Text is read in place, without copying.
+extension SQLiteStore: SegmentQueries {}
+
 public struct SQLiteSegmentRow: SegmentRow {
     let handle: OpaquePointer
 

@@ -17,8 +17,8 @@ import Testing
     }
 
     /// The in-memory store with one fault.
-    final class FaultyStore: Store, SegmentRepository, AuditLog, APIKeyStore, OutboxStore, LeaseStore,
-        FlowRegistry, @unchecked Sendable
+    final class FaultyStore: Store, SegmentRepository, SegmentQueries, AuditLog, APIKeyStore, OutboxStore,
+        LeaseStore, FlowRegistry, @unchecked Sendable
     {
         // @unchecked: the inner store is thread-safe and `fault` never changes.
         let inner = InMemoryStore()
@@ -105,6 +105,15 @@ import Testing
             try inner.setFlowStatus(id, status, at: at)
         }
         func flows() throws -> [StoredFlow] { try inner.flows() }
+        func segmentCount(_ expression: SegmentExpression, now: Int64) throws -> Int {
+            try inner.segmentCount(expression, now: now)
+        }
+        func forEachSegmentMember(
+            _ expression: SegmentExpression?, fields: [SegmentField], now: Int64, after: CustomerID?, limit: Int?,
+            _ body: (SegmentValuesRow) throws -> Void
+        ) throws {
+            try inner.forEachSegmentMember(expression, fields: fields, now: now, after: after, limit: limit, body)
+        }
         func revokeAPIKey(name: String, at: Int64) throws -> Bool { try inner.revokeAPIKey(name: name, at: at) }
     }
 

@@ -335,7 +335,7 @@ extension InMemoryStore {
     }
 }
 
-extension InMemoryStore: SegmentRepository {
+extension InMemoryStore: SegmentRepository, SegmentQueries {
     public func members(_ expression: SegmentExpression, now: Int64) throws -> [CustomerID] {
         let evaluator = SegmentEvaluator(expression, now: now)
         var rows: [CustomerID: RFMSnapshot.Row] = [:]
@@ -355,12 +355,15 @@ extension InMemoryStore: SegmentRepository {
 
     /// Every member, in id order, with `fields`' values (the in-memory twin of the SQLite export).
     public func forEachSegmentMember(
-        _ expression: SegmentExpression, fields: [SegmentField], now: Int64, _ body: (SegmentValuesRow) throws -> Void
+        _ expression: SegmentExpression?, fields: [SegmentField], now: Int64, after: CustomerID? = nil,
+        limit: Int? = nil, _ body: (SegmentValuesRow) throws -> Void
     ) throws {
         var rows: [CustomerID: RFMSnapshot.Row] = [:]
         for row in snapshotState().snapshots.last?.rows ?? [] { rows[row.customerID] = row }
         let customers = Dictionary(uniqueKeysWithValues: allCustomers().map { ($0.id, $0) })
-        for id in try members(expression, now: now) {
+        let members = try expression.map { try self.members($0, now: now) } ?? customers.keys.sorted()
+        let page = members.filter { after == nil || $0 > after! }.prefix(limit ?? Int.max)
+        for id in page {
             guard let customer = customers[id] else { continue }
             let predicted = snapshotState().predictions[id]
             let values = fields.map {
@@ -368,6 +371,10 @@ extension InMemoryStore: SegmentRepository {
             }
             try body(SegmentValuesRow(key: customer.primaryRef?.id ?? id.reportKey, values: values))
         }
+    }
+
+    public func segmentCount(_ expression: SegmentExpression, now: Int64) throws -> Int {
+        try members(expression, now: now).count
     }
 
     public func savedSegment(named name: String) throws -> SavedSegment? { snapshotState().savedSegments[name] }
