@@ -2,18 +2,9 @@ import Foundation
 import GRDB
 import PatronCore
 
-/// A customer's scores in the newest saved RFM snapshot.
-public struct StoredRFMScore: Hashable, Sendable {
-    public var asOf: String
-    public var r: Int
-    public var f: Int
-    public var m: Int
-    public var segment: String
-}
-
 /// The reads and records the HTTP API needs: pages in id order, single rows by id, moves, the
 /// audit log, ignored webhook deliveries.
-extension SQLiteStore {
+extension SQLiteStore: RecordPages {
     /// Orders in id order after `after`, optionally of one customer.
     public func orders(customer: CustomerID?, after: Int64, limit: Int) throws -> [OrderRecord] {
         try read { t in

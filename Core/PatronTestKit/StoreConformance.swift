@@ -24,7 +24,7 @@ public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
     public static func check<
         S: Store & SegmentRepository & SegmentQueries & AuditLog & APIKeyStore & OutboxStore & LeaseStore
-            & FlowRegistry
+            & FlowRegistry & RecordPages
     >(
         _ makeStore: () throws -> S
     ) async throws {
@@ -42,6 +42,67 @@ public enum StoreConformance {
         try await outbox(try makeStore())
         try await leases(try makeStore())
         try await flowRegistry(try makeStore())
+        try await recordPages(try makeStore())
+    }
+
+    /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves
+    /// and the newest scores of a customer; report keys.
+    static func recordPages<S: Store & SegmentRepository & RecordPages>(_ store: S) async throws {
+        let rule = "record pages"
+        let (a, b) = (who("a", email: "a@x.com"), CustomerIdentity(email: "b@x.com"))
+        var events = (1...5).map { n in order("o\(n)", n % 2 == 0 ? b : a, day: n, total: Int64(100 * n)) }
+        for (ref, customer, status) in [("k1", a, CartStatus.open), ("k2", b, .deleted), ("k3", a, .open)] {
+            events.append(
+                IngestEvent(
+                    id: "cart-\(ref)", source: "shop", occurredAt: at(6),
+                    kind: .cartUpdated(
+                        CartData(
+                            ref: ref, customer: customer, currency: .usd, valueMinor: 500, lines: [], status: status))))
+        }
+        for (ref, status) in [("t1", TicketStatus.open), ("t2", .closed)] {
+            events.append(
+                IngestEvent(
+                    id: "ticket-\(ref)", source: "mail", occurredAt: at(7),
+                    kind: .ticketUpdated(TicketData(ref: ref, customer: a, subject: "Where?", status: status))))
+        }
+        try Ingestor(store: store).ingest(events)
+        let (ann, bea) = (CustomerID(1), CustomerID(2))
+        let first = try await store.orders(customer: nil, after: 0, limit: 2)
+        try require(first.map(\.ref.id) == ["o1", "o2"], rule, "the first page: \(first.map(\.ref.id))")
+        let next = try await store.orders(customer: nil, after: first.last!.id.rawValue, limit: 10)
+        try require(next.map(\.ref.id) == ["o3", "o4", "o5"], rule, "the next page: \(next.map(\.ref.id))")
+        let annsOrders = try await store.orders(customer: ann, after: 0, limit: 10)
+        try require(annsOrders.map(\.ref.id) == ["o1", "o3", "o5"], rule, "one customer's orders")
+        try require(try await store.order(id: first[1].id)?.totalMinor == 200, rule, "an order by id")
+        try require(try await store.order(id: OrderID(999)) == nil, rule, "an unknown order")
+        let open = try await store.carts(customer: nil, status: .open, after: 0, limit: 10)
+        try require(open.map(\.ref.id) == ["k1", "k3"], rule, "open carts: \(open.map(\.ref.id))")
+        let beasCarts = try await store.carts(customer: bea, status: nil, after: 0, limit: 10)
+        try require(beasCarts.map(\.ref.id) == ["k2"], rule, "one customer's carts")
+        try require(try await store.cart(id: open[1].id)?.ref.id == "k3", rule, "a cart by id")
+        let tickets = try await store.tickets(customer: ann, status: .open, after: 0, limit: 10)
+        try require(tickets.map(\.ref.id) == ["t1"], rule, "open tickets: \(tickets.map(\.ref.id))")
+        try require(try await store.ticket(id: tickets[0].id)?.subject == "Where?", rule, "a ticket by id")
+        try require(try await store.messages(ofTicket: tickets[0].id).isEmpty, rule, "a ticket without mail")
+        // Two snapshots (a move between them) and a saved segment's entry.
+        for (takenAt, asOf) in [(Int64(1_000), day0 + 8), (2_000, day0 + 400)] {
+            let run = try RFMRun.compute(
+                store: store, asOf: asOf, windowDays: nil, configuration: try RFMConfiguration(), currency: .usd)
+            _ = try run.save(to: store, takenAt: takenAt)
+        }
+        try store.recordMembership(
+            of: "vip", members: [ann], diff: SegmentDiff(previous: [], current: [ann]), at: 3_000)
+        let moves = try await store.segmentMoves(of: ann)
+        try require(moves.last == SegmentTransition(segment: "vip", from: nil, to: "vip", at: 3_000), rule, "\(moves)")
+        let rfmMoves = moves.filter { $0.segment == "rfm" }
+        try require(rfmMoves.allSatisfy { $0.at == 2_000 && $0.from != $0.to }, rule, "RFM moves: \(rfmMoves)")
+        let score = try await store.rfmScore(of: ann)
+        let latest = try store.latestRFMSnapshot()?.rows.first { $0.customerID == ann }
+        try require(
+            score?.asOf == (day0 + 400).description && score?.segment == latest?.segment && score?.r == latest?.r, rule,
+            "the newest scores: \(String(describing: score))")
+        let keys = try await store.reportKeys(for: [ann, bea])
+        try require(keys[ann] == "a" && keys[bea] == bea.reportKey, rule, "report keys: \(keys)")
     }
 
     /// New flows are drafts; saving keeps the status; activation is dated once; by id.

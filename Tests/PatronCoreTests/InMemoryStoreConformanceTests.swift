@@ -14,11 +14,12 @@ import Testing
 @Suite struct StoreConformanceCatchesFaultsTests {
     enum Fault {
         case dropsASegmentMember, ignoresTheWindow, forgetsRollbacks, keepsRevokedKeys, claimsTwice, sharesLeases
+        case pagesFromTheCursor
     }
 
     /// The in-memory store with one fault.
     final class FaultyStore: Store, SegmentRepository, SegmentQueries, AuditLog, APIKeyStore, OutboxStore,
-        LeaseStore, FlowRegistry, @unchecked Sendable
+        LeaseStore, FlowRegistry, RecordPages, @unchecked Sendable
     {
         // @unchecked: the inner store is thread-safe and `fault` never changes.
         let inner = InMemoryStore()
@@ -105,6 +106,25 @@ import Testing
             try inner.setFlowStatus(id, status, at: at)
         }
         func flows() throws -> [StoredFlow] { try inner.flows() }
+        func orders(customer: CustomerID?, after: Int64, limit: Int) throws -> [OrderRecord] {
+            // The fault: the page starts at the cursor, not after it.
+            try inner.orders(customer: customer, after: fault == .pagesFromTheCursor ? after - 1 : after, limit: limit)
+        }
+        func order(id: OrderID) throws -> OrderRecord? { try inner.order(id: id) }
+        func carts(customer: CustomerID?, status: CartStatus?, after: Int64, limit: Int) throws -> [CartRecord] {
+            try inner.carts(customer: customer, status: status, after: after, limit: limit)
+        }
+        func cart(id: CartID) throws -> CartRecord? { try inner.cart(id: id) }
+        func tickets(customer: CustomerID?, status: TicketStatus?, after: Int64, limit: Int) throws -> [TicketRecord] {
+            try inner.tickets(customer: customer, status: status, after: after, limit: limit)
+        }
+        func ticket(id: TicketID) throws -> TicketRecord? { try inner.ticket(id: id) }
+        func messages(ofTicket ticket: TicketID) throws -> [StoredMessage] { try inner.messages(ofTicket: ticket) }
+        func segmentMoves(of customer: CustomerID) throws -> [SegmentTransition] {
+            try inner.segmentMoves(of: customer)
+        }
+        func rfmScore(of customer: CustomerID) throws -> StoredRFMScore? { try inner.rfmScore(of: customer) }
+        func reportKeys(for ids: [CustomerID]) throws -> [CustomerID: String] { try inner.reportKeys(for: ids) }
         func segmentCount(_ expression: SegmentExpression, now: Int64) throws -> Int {
             try inner.segmentCount(expression, now: now)
         }
@@ -121,6 +141,7 @@ import Testing
         (Fault.dropsASegmentMember, "segments agree with the evaluator"),
         (Fault.ignoresTheWindow, "RFM and order facts"), (Fault.forgetsRollbacks, "atomic batches"),
         (Fault.keepsRevokedKeys, "API keys"), (Fault.claimsTwice, "outbox"), (Fault.sharesLeases, "leases"),
+        (Fault.pagesFromTheCursor, "record pages"),
     ])
     func eachFaultFailsItsRule(fault: Fault, rule: String) async {
         do {

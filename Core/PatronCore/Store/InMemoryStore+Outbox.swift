@@ -168,3 +168,77 @@ extension InMemoryStore: FlowRegistry {
         try read { t in t.state.flows.values.sorted { $0.id < $1.id } }
     }
 }
+
+extension InMemoryStore: RecordPages {
+    public func orders(customer: CustomerID?, after: Int64, limit: Int) throws -> [OrderRecord] {
+        try read { t in
+            Array(
+                t.state.orders.values.filter {
+                    $0.id.rawValue > after && (customer == nil || $0.customerID == customer)
+                }
+                .sorted { $0.id < $1.id }.prefix(max(0, limit)))
+        }
+    }
+
+    public func order(id: OrderID) throws -> OrderRecord? { try read { $0.state.orders[id] } }
+
+    public func carts(customer: CustomerID?, status: CartStatus?, after: Int64, limit: Int) throws -> [CartRecord] {
+        try read { t in
+            Array(
+                t.state.carts.values.filter {
+                    $0.id.rawValue > after && (customer == nil || $0.customerID == customer)
+                        && (status == nil || $0.status == status)
+                }.sorted { $0.id < $1.id }.prefix(max(0, limit)))
+        }
+    }
+
+    public func cart(id: CartID) throws -> CartRecord? { try read { $0.state.carts[id] } }
+
+    public func tickets(customer: CustomerID?, status: TicketStatus?, after: Int64, limit: Int) throws
+        -> [TicketRecord]
+    {
+        try read { t in
+            Array(
+                t.state.tickets.values.filter {
+                    $0.id.rawValue > after && (customer == nil || $0.customerID == customer)
+                        && (status == nil || $0.status == status)
+                }.sorted { $0.id < $1.id }.prefix(max(0, limit)))
+        }
+    }
+
+    public func ticket(id: TicketID) throws -> TicketRecord? { try read { $0.state.tickets[id] } }
+
+    public func messages(ofTicket ticket: TicketID) throws -> [StoredMessage] {
+        try read { t in t.state.messages.filter { $0.ticketID == ticket } }
+    }
+
+    public func segmentMoves(of customer: CustomerID) throws -> [SegmentTransition] {
+        try read { t in
+            let rfm = zip(t.state.moves, t.state.moveTimes).filter { $0.0.customerID == customer }.map {
+                SegmentTransition(segment: "rfm", from: $0.0.from, to: $0.0.to, at: $0.1)
+            }
+            let saved = t.state.membershipChanges.filter { $0.customer == customer }.map {
+                SegmentTransition(
+                    segment: $0.segment, from: $0.entered ? nil : $0.segment, to: $0.entered ? $0.segment : nil,
+                    at: $0.at)
+            }
+            return rfm + saved
+        }
+    }
+
+    public func rfmScore(of customer: CustomerID) throws -> StoredRFMScore? {
+        try read { t in
+            guard let snapshot = t.state.snapshots.last,
+                let row = snapshot.rows.first(where: { $0.customerID == customer })
+            else { return nil }
+            return StoredRFMScore(asOf: snapshot.asOf.description, r: row.r, f: row.f, m: row.m, segment: row.segment)
+        }
+    }
+
+    public func reportKeys(for ids: [CustomerID]) throws -> [CustomerID: String] {
+        try read { t in
+            Dictionary(
+                uniqueKeysWithValues: ids.map { ($0, t.state.customers[$0]?.primaryRef?.id ?? $0.reportKey) })
+        }
+    }
+}

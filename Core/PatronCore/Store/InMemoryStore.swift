@@ -39,6 +39,8 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var predictionFit: SavedPredictions?
         var predictions: [CustomerID: StoredPrediction] = [:]
         var moves: [SegmentMove] = []
+        /// When each of `moves` happened (its snapshot's time).
+        var moveTimes: [Int64] = []
         var savedSegments: [String: SavedSegment] = [:]
         var memberships: [String: [(takenAt: Int64, members: [CustomerID])]] = [:]
         var membershipChanges: [(segment: String, customer: CustomerID, entered: Bool, at: Int64)] = []
@@ -117,6 +119,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         saved.id = Int64(state.snapshots.count + 1)
         state.snapshots.append(saved)
         state.moves += moves
+        state.moveTimes += moves.map { _ in saved.takenAt }
         return saved.id
     }
 
