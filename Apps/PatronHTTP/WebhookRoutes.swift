@@ -207,7 +207,7 @@ public struct WebhookRoutes: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")))
         guard let event = inbound.consentEvent(at: now()) else { return twiml }
         do {
-            try await coalescer.ingest([event])
+            _ = try await coalescer.ingest([event])
             logger.notice(
                 "sms consent changed", metadata: ["keyword": "\(inbound.keyword)", "opt_out": "\(inbound.isOptOut)"])
         } catch {

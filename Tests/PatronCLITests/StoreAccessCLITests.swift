@@ -60,7 +60,7 @@ import Testing
 
     @Test func readCommandsDoNotTurnAnEmptyOrMissingFileIntoAStore() async throws {
         let work = Workspace()
-        FileManager.default.createFile(atPath: work.path("empty.sqlite"), contents: Data())
+        _ = FileManager.default.createFile(atPath: work.path("empty.sqlite"), contents: Data())
         for command in Self.reads {
             let result = try await CLI.run(command + ["--db", "empty.sqlite"], in: work.url)
             #expect(result.status == 1, "\(command.joined(separator: " "))")
