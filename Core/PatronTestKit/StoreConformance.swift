@@ -535,6 +535,17 @@ public enum StoreConformance {
         try require(log.map(\.action) == ["shop_redact", "erase", "data_request"], rule, "\(log.map(\.action))")
         try require(log.last?.document?.contains("a@x.com") == true, rule, "the data request keeps its document")
         try require(log.first?.document == nil && Set(log.map(\.id)).count == 3, rule, "ids are the store's")
+        // Nobody matched is recorded too; an erased customer counts 0 and says so.
+        try require(
+            try privacy.dataRequest(CustomerIdentity(email: "b@x.com"), actor: "t", at: at(4)) == .nobody, rule,
+            "a request for nobody")
+        try require(
+            try privacy.erase(CustomerID(1), actor: "t", at: at(5)) == .done(affected: 0, document: nil), rule,
+            "erasing the erased")
+        let after = try store.auditLog(limit: 2, documents: false)
+        try require(
+            after.map(\.action) == ["erase", "data_request"] && after.first?.detail == "already erased"
+                && after.last?.detail == "no data held about this person", rule, "\(after.map(\.detail))")
     }
 
     /// A random well-typed expression (fields, operators, behaviours, chains, nesting).

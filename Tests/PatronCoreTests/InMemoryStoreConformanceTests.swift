@@ -21,7 +21,8 @@ import Testing
     final class FaultyStore: Store, SegmentRepository, SegmentQueries, AuditLog, APIKeyStore, OutboxStore,
         LeaseStore, FlowRegistry, RecordPages, @unchecked Sendable
     {
-        // @unchecked: the inner store is thread-safe and `fault` never changes.
+        // @unchecked: the inner store serialises its own state behind a lock, `hashes` is a locked
+        // box, and `fault` never changes after init.
         let inner = InMemoryStore()
         let fault: Fault
         init(_ fault: Fault) { self.fault = fault }

@@ -80,34 +80,4 @@ import Testing
             #expect(log.first?.document?.contains("john@example.com") == true)
         }
     }
-
-    /// The same requests on the in-memory store: the kernel's use case, store by store.
-    @Test func theKernelsPrivacyRequestsOnTheInMemoryStore() throws {
-        let store = InMemoryStore()
-        let at = Day(iso: "2024-05-01")!.epochSeconds
-        try Ingestor(store: store).ingest([
-            IngestEvent(
-                id: "o1", source: "shopify", occurredAt: at,
-                kind: .orderPlaced(
-                    OrderData(
-                        ref: "1",
-                        customer: CustomerIdentity(refs: [ExternalRef(source: "", id: "7")], email: "a@x.com"),
-                        placedAt: at, currency: .usd, totalMinor: 500)))
-        ])
-        let privacy = PrivacyRequests(store: store)
-        let who = CustomerIdentity(email: "A@x.com ")
-        guard case .done(1, let document?) = try privacy.dataRequest(who, actor: "t", at: at, deliveryID: "x") else {
-            Issue.record("the data request found the customer by email")
-            return
-        }
-        #expect(document.contains("a@x.com"))
-        #expect(try privacy.dataRequest(who, actor: "t", at: at, deliveryID: "x") == .duplicate)
-        #expect(try privacy.dataRequest(CustomerIdentity(email: "b@x.com"), actor: "t", at: at) == .nobody)
-        #expect(try privacy.redactShop("s", source: "shopify", actor: "t", at: at) == .done(affected: 1, document: nil))
-        #expect(try privacy.erase(CustomerID(1), actor: "t", at: at) == .done(affected: 0, document: nil))
-        #expect(
-            store.auditLog(limit: 10).map(\.action).reversed() == [
-                "data_request", "data_request", "erase", "shop_redact", "erase",
-            ])
-    }
 }
