@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import PatronCore
-import PatronSQLite
 
 /// `/v1/rfm` (the R × F grid and segment sizes), `/v1/rfm/customers/{id}` (a customer's scores
 /// in the newest saved snapshot) and `/v1/metrics` (retention KPIs).

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import PatronCore
-import PatronSQLite
 
 /// `POST /v1/events`: Patron's NDJSON events (docs/ndjson.md), applied in one transaction; an
 /// error names the line and field and applies nothing. `/v1/audit`: the privacy audit log.

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import PatronCore
 import PatronFlows
-import PatronSQLite
 
 /// `/v1/flows`: the campaign flows — list, one with its stats, upload a flow file (validated with
 /// positioned errors), activate, pause.

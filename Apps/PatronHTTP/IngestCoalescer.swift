@@ -1,22 +1,21 @@
 import Foundation
 import PatronCore
-import PatronSQLite
 
 /// Group commit for webhook deliveries: concurrent deliveries wait while one transaction is being
 /// written, then the next transaction applies all of them at once, each with its own report.
 /// Every delivery is still applied before its caller answers, and all-or-nothing: when a shared
 /// transaction fails, its deliveries are applied again one by one, so only the one at fault
 /// fails.
-final class IngestCoalescer: @unchecked Sendable {
+final class IngestCoalescer<S: Store>: @unchecked Sendable {
     // @unchecked: `pending` and `draining` are only touched while `lock` is held.
     private let lock = NSLock()
     private var pending: [(events: [IngestEvent], continuation: CheckedContinuation<IngestReport, any Error>)] = []
     private var draining = false
-    let store: SQLiteStore
+    let store: S
     /// At most this many deliveries share a transaction.
     let maxGroups: Int
 
-    init(store: SQLiteStore, maxGroups: Int = 256) {
+    init(store: S, maxGroups: Int = 256) {
         self.store = store
         self.maxGroups = maxGroups
     }

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import PatronCore
-import PatronSQLite
 
 /// `/v1/orders`, `/v1/carts`, `/v1/tickets`: pages in id order (optionally one customer's, or
 /// one status), and one record by the store's id.

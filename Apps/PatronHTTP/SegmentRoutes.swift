@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import PatronCore
-import PatronSQLite
 
 /// `/v1/segments`: saved segments, their members a page at a time, their export streamed as CSV
 /// or NDJSON; `/v1/segment-count` counts any expression.

@@ -43,7 +43,7 @@ public struct WebhookRoutes: Sendable {
     let now: @Sendable () -> Int64
     let logger: Logger
     /// Concurrent deliveries share a commit.
-    let coalescer: IngestCoalescer
+    let coalescer: IngestCoalescer<SQLiteStore>
 
     public init(
         store: SQLiteStore, secrets: WebhookSecrets, logger: Logger = Logger(label: "patron.webhooks"),

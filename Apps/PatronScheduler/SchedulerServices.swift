@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import PatronCore
 import PatronMail
-import PatronSQLite
 import ServiceLifecycle
 
 /// The store lease that makes one scheduler instance the active one: taken or renewed before

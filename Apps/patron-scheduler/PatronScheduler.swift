@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import PatronCore
 import PatronMail
-import PatronSQLite
 import PatronScheduler
 import PatronStoreFactory
 import ServiceLifecycle

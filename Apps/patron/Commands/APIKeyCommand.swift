@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PatronAuth
 import PatronCore
-import PatronSQLite
 
 /// `patron apikey create|list|revoke`: the keys of `patron-api`. A key is shown once; the store
 /// keeps only its SHA-256.

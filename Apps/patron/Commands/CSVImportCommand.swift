@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PatronCSV
 import PatronCore
-import PatronSQLite
 
 /// `patron import customers|orders|online-retail FILE`: CSV files into the store.
 enum CSVImportCommand {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import PatronCore
-import PatronSQLite
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

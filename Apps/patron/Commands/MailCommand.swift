@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import PatronCore
 import PatronMail
-import PatronSQLite
 
 /// `patron mail fetch|reply|stats`: support mail into tickets over IMAP, answers over SMTP.
 struct MailCommand: ParsableCommand {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PatronCore
-import PatronSQLite
 
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
