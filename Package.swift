@@ -75,11 +75,11 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Core/PatronFlows"),
-        // The campaign runtime wired to SQLite and the channels, and the scheduler's services.
+        // The campaign runtime wired to a store and the channels, and the scheduler's services.
         .target(
             name: "PatronScheduler",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronStoreFactory", "PatronFlows", "PatronSMS", "PatronMail",
+                "PatronCore", "PatronFlows", "PatronSMS", "PatronMail",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "patron-scheduler",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronStoreFactory", "PatronScheduler", "PatronMail",
+                "PatronCore", "PatronStoreFactory", "PatronScheduler", "PatronMail",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "PatronHTTP",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronStoreFactory", "PatronWebhooks", "PatronSMS", "PatronFlows",
+                "PatronCore", "PatronStoreFactory", "PatronWebhooks", "PatronSMS", "PatronFlows",
                 "PatronAuth",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "patron-api",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronStoreFactory", "PatronHTTP",
+                "PatronCore", "PatronStoreFactory", "PatronHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronStoreFactory", "PatronCSV", "PatronAuth", "PatronSMSStub",
+                "PatronCore", "PatronStoreFactory", "PatronCSV", "PatronAuth", "PatronSMSStub",
                 "PatronMail", "PatronFlows",
                 "PatronScheduler", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

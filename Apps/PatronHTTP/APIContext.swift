@@ -1,14 +1,13 @@
 import Foundation
 import Logging
 import PatronCore
-import PatronSQLite
 
 /// What every route shares: the store, the clock, the logger, the privacy service.
-struct APIContext: Sendable {
-    let store: SQLiteStore
+struct APIContext<S: PatronStore>: Sendable {
+    let store: S
     let logger: Logger
     let now: @Sendable () -> Int64
-    var privacy: PrivacyRequests<SQLiteStore> { PrivacyRequests(store: store) }
+    var privacy: PrivacyRequests<S> { PrivacyRequests(store: store) }
 
     /// Digits of the store's currency (2 before any order).
     func digits() throws -> Int { CurrencyCode.minorUnitDigits(of: try store.reportingCurrency()) }
@@ -19,7 +18,7 @@ struct APIContext: Sendable {
     }
 
     /// The same, inside a read transaction.
-    func customerID(_ text: String, in t: SQLiteTransaction, verify: Bool = true) throws -> CustomerID {
+    func customerID(_ text: String, in t: S.Transaction, verify: Bool = true) throws -> CustomerID {
         let found: CustomerID?
         if let number = Int64(text.hasPrefix("patron:") ? String(text.dropFirst(7)) : text), number > 0 {
             // A caller that reads the customer anyway answers 404 itself.

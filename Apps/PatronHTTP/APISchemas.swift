@@ -42,7 +42,7 @@ enum APISchemas {
             "id": ["type": "integer", "description": "The store's id (`patron:N` in paths)."],
             "customer_id": ["type": "string", "description": "The source's id, or `patron:N` when there is none."],
         ]
-        for field in CustomerRoutes.fields { properties[field.name] = schema(of: field) }
+        for field in CustomerJSON.fields { properties[field.name] = schema(of: field) }
         var schema = object(properties)
         properties["refs"] = array(["type": "string"])
         schema["properties"] = properties

@@ -4,8 +4,8 @@ import PatronCore
 
 /// `/v1/rfm` (the R × F grid and segment sizes), `/v1/rfm/customers/{id}` (a customer's scores
 /// in the newest saved snapshot) and `/v1/metrics` (retention KPIs).
-struct AnalyticsRoutes {
-    let api: APIContext
+struct AnalyticsRoutes<S: PatronStore> {
+    let api: APIContext<S>
 
     var routes: [APIRoute] {
         let asOf = APIParameter.query(
@@ -53,7 +53,7 @@ struct AnalyticsRoutes {
 
     func customer(_ request: Request, _ call: APICall) async throws -> Response {
         let id = try api.customerID(call.path("id"))
-        guard let score = try api.store.rfmScore(of: id) else {
+        guard let score = try await api.store.rfmScore(of: id) else {
             throw Problem(
                 .notFound, "no saved RFM score for \(call.path("id")) (save a snapshot with `patron rfm --save`)")
         }

@@ -2,19 +2,12 @@ import Foundation
 import Hummingbird
 import Logging
 import PatronCore
-import PatronSQLite
 
 /// `/v1/customers`: list (cursor pages, `?segment=EXPR`), get, create, update, erase, the data
 /// request's export and the timeline. A customer is named in paths as `source:id` (the shop's
 /// id) or `patron:N` (the store's id, also accepted as plain `N`).
-struct CustomerRoutes {
-    let api: APIContext
-
-    /// The customer fields every customer object carries (the catalogue's, less those read from
-    /// RFM snapshots and predictions, which have their own resources).
-    static let fields = SegmentCatalogue.fields.filter {
-        !SegmentCatalogue.readsSnapshot($0) && !SegmentCatalogue.readsPredictions($0)
-    }
+struct CustomerRoutes<S: PatronStore> {
+    let api: APIContext<S>
 
     var routes: [APIRoute] {
         let id = APIParameter.customerID
@@ -74,11 +67,12 @@ struct CustomerRoutes {
         let digits = try api.digits()
         var items: [String] = []
         var last: Int64 = 0
-        try api.store.forEachSegmentMember(
-            expression, fields: Self.fields, now: now, after: CustomerID(after), limit: limit
+        try await api.store.forEachSegmentMember(
+            expression, fields: CustomerJSON.fields, now: now, after: CustomerID(after), limit: limit
         ) { row in
             last = row.id.rawValue
-            items.append(Self.withID(row.id, SegmentExport.json(row, fields: Self.fields, digits: digits)))
+            items.append(
+                CustomerJSON.withID(row.id, SegmentExport.json(row, fields: CustomerJSON.fields, digits: digits)))
         }
         let next = items.count == limit ? String(last) : nil
         return APIResponse.json(
@@ -176,7 +170,7 @@ struct CustomerRoutes {
 
     func timeline(_ request: Request, _ call: APICall) async throws -> Response {
         let id = try api.customerID(call.path("id"))
-        let transitions = try api.store.segmentMoves(of: id)
+        let transitions = try await api.store.segmentMoves(of: id)
         let entries = try api.store.read { t -> [TimelineEntry]? in
             guard let customer = try t.customer(id) else { return nil }
             return CustomerTimeline.build(
@@ -190,23 +184,18 @@ struct CustomerRoutes {
 
     // MARK: Rendering
 
-    /// `{"id":N,` spliced before the export's `customer_id`.
-    static func withID(_ id: CustomerID, _ json: String) -> String {
-        #"{"id":\#(id.rawValue),"# + json.dropFirst()
-    }
-
     func customerJSON(_ id: CustomerID) throws -> String {
         try api.store.read { t in try customerJSON(id, in: t) }
     }
 
-    func customerJSON(_ id: CustomerID, in t: SQLiteTransaction) throws -> String {
+    func customerJSON(_ id: CustomerID, in t: S.Transaction) throws -> String {
         guard let customer = try t.customer(id) else { throw Problem(.notFound, "no customer \(id.reportKey)") }
         let refs = try t.refs(of: id)
         let digits = CurrencyCode.minorUnitDigits(of: try t.reportingCurrency())
         let now = api.now()
-        let values = Self.fields.map { SegmentEvaluator.value(of: $0, for: customer, now: now) }
+        let values = CustomerJSON.fields.map { SegmentEvaluator.value(of: $0, for: customer, now: now) }
         let json = SegmentExport.json(
-            key: customer.primaryRef?.id ?? id.reportKey, values: values, fields: Self.fields, digits: digits)
+            key: customer.primaryRef?.id ?? id.reportKey, values: values, fields: CustomerJSON.fields, digits: digits)
         var text = #"{"id":\#(id.rawValue),"#
         text += json.dropFirst().dropLast()
         text += #","refs":["#
@@ -218,5 +207,19 @@ struct CustomerRoutes {
         }
         text += "]}"
         return text
+    }
+}
+
+/// How the API writes a customer: the fields it carries, its id first.
+enum CustomerJSON {
+    /// The customer fields every customer object carries (the catalogue's, less those read from
+    /// RFM snapshots and predictions, which have their own resources).
+    static let fields = SegmentCatalogue.fields.filter {
+        !SegmentCatalogue.readsSnapshot($0) && !SegmentCatalogue.readsPredictions($0)
+    }
+
+    /// `{"id":N,` spliced before the export's `customer_id`.
+    static func withID(_ id: CustomerID, _ json: String) -> String {
+        #"{"id":\#(id.rawValue),"# + json.dropFirst()
     }
 }

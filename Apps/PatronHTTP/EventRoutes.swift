@@ -4,9 +4,9 @@ import PatronCore
 
 /// `POST /v1/events`: Patron's NDJSON events (docs/ndjson.md), applied in one transaction; an
 /// error names the line and field and applies nothing. `/v1/audit`: the privacy audit log.
-struct EventRoutes {
-    let api: APIContext
-    static let maxBody = 16 << 20
+struct EventRoutes<S: PatronStore> {
+    let api: APIContext<S>
+    static var maxBody: Int { 16 << 20 }
 
     var routes: [APIRoute] {
         [
@@ -68,11 +68,14 @@ struct EventRoutes {
 
     func audit(_ request: Request, _ call: APICall) async throws -> Response {
         let limit = try call.integer("limit", default: 100, in: 1...1000)
-        return APIResponse.json(.ok, object: ["items": try api.store.auditLog(limit: limit).map(Self.object)])
+        return APIResponse.json(
+            .ok, object: ["items": try await api.store.auditLog(limit: limit, documents: false).map(Self.object)])
     }
 
     func auditEntry(_ request: Request, _ call: APICall) async throws -> Response {
-        guard let entry = try api.store.auditEntry(id: try APIContext.number(call.path("id"), "an audit entry")) else {
+        guard
+            let entry = try await api.store.auditEntry(id: try APIContext<S>.number(call.path("id"), "an audit entry"))
+        else {
             throw Problem(.notFound, "no audit entry \(call.path("id"))")
         }
         return APIResponse.json(.ok, object: Self.object(entry))

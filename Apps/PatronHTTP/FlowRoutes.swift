@@ -5,9 +5,9 @@ import PatronFlows
 
 /// `/v1/flows`: the campaign flows — list, one with its stats, upload a flow file (validated with
 /// positioned errors), activate, pause.
-struct FlowRoutes {
-    let api: APIContext
-    static let maxBody = 1 << 20
+struct FlowRoutes<S: PatronStore> {
+    let api: APIContext<S>
+    static var maxBody: Int { 1 << 20 }
 
     var routes: [APIRoute] {
         let id = APIParameter.path(
@@ -52,8 +52,8 @@ struct FlowRoutes {
         ]
     }
 
-    func stored(_ id: String) throws -> StoredFlow {
-        guard let flow = try api.store.flows().first(where: { $0.id == id }) else {
+    func stored(_ id: String) async throws -> StoredFlow {
+        guard let flow = try await api.store.flows().first(where: { $0.id == id }) else {
             throw Problem(.notFound, "no flow '\(id)'")
         }
         return flow
@@ -75,13 +75,13 @@ struct FlowRoutes {
     }
 
     func list(_ request: Request, _ call: APICall) async throws -> Response {
-        APIResponse.json(.ok, object: ["items": try api.store.flows().map(Self.object)])
+        await APIResponse.json(.ok, object: ["items": try api.store.flows().map(Self.object)])
     }
 
     func get(_ request: Request, _ call: APICall) async throws -> Response {
-        let flow = try stored(call.path("id"))
+        let flow = try await stored(call.path("id"))
         let attribution = (try? parse(flow.source, file: flow.id))?.attributionSeconds ?? Flow.defaultAttributionSeconds
-        let stats = try api.store.flowStats(flow.id, attributionSeconds: attribution)
+        let stats = try await api.store.flowStats(flow.id, attributionSeconds: attribution)
         var object = Self.object(flow)
         object["source"] = flow.source
         object["stats"] = [
@@ -104,24 +104,24 @@ struct FlowRoutes {
         guard flow.id == id else {
             throw Problem(.unprocessableContent, "the file's id is '\(flow.id)', the path's '\(id)'")
         }
-        try api.store.saveFlow(id: id, name: flow.name, source: text, path: nil, at: api.now())
+        try await api.store.saveFlow(id: id, name: flow.name, source: text, path: nil, at: api.now())
         api.logger.notice("flow stored", metadata: ["flow": "\(id)"])
-        return APIResponse.json(.ok, object: Self.object(try stored(id)))
+        return await APIResponse.json(.ok, object: Self.object(try stored(id)))
     }
 
     func activate(_ request: Request, _ call: APICall) async throws -> Response {
-        let flow = try stored(call.path("id"))
+        let flow = try await stored(call.path("id"))
         _ = try parse(flow.source, file: flow.path ?? flow.id)
-        _ = try api.store.setFlowStatus(flow.id, .active, at: api.now())
+        _ = try await api.store.setFlowStatus(flow.id, .active, at: api.now())
         api.logger.notice("flow activated", metadata: ["flow": "\(flow.id)"])
-        return APIResponse.json(.ok, object: Self.object(try stored(flow.id)))
+        return await APIResponse.json(.ok, object: Self.object(try stored(flow.id)))
     }
 
     func pause(_ request: Request, _ call: APICall) async throws -> Response {
-        let flow = try stored(call.path("id"))
-        _ = try api.store.setFlowStatus(flow.id, .paused, at: api.now())
+        let flow = try await stored(call.path("id"))
+        _ = try await api.store.setFlowStatus(flow.id, .paused, at: api.now())
         api.logger.notice("flow paused", metadata: ["flow": "\(flow.id)"])
-        return APIResponse.json(.ok, object: Self.object(try stored(flow.id)))
+        return await APIResponse.json(.ok, object: Self.object(try stored(flow.id)))
     }
 }
 

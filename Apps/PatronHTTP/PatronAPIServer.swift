@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import Logging
 import PatronCore
-import PatronSQLite
 import PatronStoreFactory
 
 /// How `patron-api` serves: where, and with which limits.
@@ -25,8 +24,8 @@ public struct APIServerSettings: Sendable {
 /// and `/openapi.json`, on Hummingbird.
 public enum PatronAPIServer {
     /// Every route, documented and answered from one table.
-    static func routes(
-        store: SQLiteStore, secrets: WebhookSecrets, logger: Logger, now: @escaping @Sendable () -> Int64
+    static func routes<S: PatronStore>(
+        store: S, secrets: WebhookSecrets, logger: Logger, now: @escaping @Sendable () -> Int64
     ) -> [APIRoute] {
         let api = APIContext(store: store, logger: logger, now: now)
         let routes =
@@ -58,7 +57,7 @@ public enum PatronAPIServer {
 
     /// Adds every route to `router`.
     public static func addRoutes(
-        to router: Router<some RequestContext>, store: SQLiteStore, secrets: WebhookSecrets,
+        to router: Router<some RequestContext>, store: some PatronStore, secrets: WebhookSecrets,
         settings: APIServerSettings = .init(), logger: Logger = Logger(label: "patron.api"),
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
@@ -71,7 +70,7 @@ public enum PatronAPIServer {
 
     /// Builds the application; `onRunning` gets the port it listens on (useful with port 0).
     public static func application(
-        store: SQLiteStore, secrets: WebhookSecrets, settings: APIServerSettings, logger: Logger,
+        store: some PatronStore, secrets: WebhookSecrets, settings: APIServerSettings, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()

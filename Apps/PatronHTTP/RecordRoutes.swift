@@ -4,8 +4,8 @@ import PatronCore
 
 /// `/v1/orders`, `/v1/carts`, `/v1/tickets`: pages in id order (optionally one customer's, or
 /// one status), and one record by the store's id.
-struct RecordRoutes {
-    let api: APIContext
+struct RecordRoutes<S: PatronStore> {
+    let api: APIContext<S>
 
     var routes: [APIRoute] {
         let customer = APIParameter.query(
@@ -48,9 +48,9 @@ struct RecordRoutes {
         try call.query["customer"].map { try api.customerID($0) }
     }
 
-    func status<S: RawRepresentable<String>>(_ call: APICall, _ type: S.Type) throws(Problem) -> S? {
+    func status<Status: RawRepresentable<String>>(_ call: APICall, _ type: Status.Type) throws(Problem) -> Status? {
         guard let text = call.query["status"] else { return nil }
-        guard let status = S(rawValue: text) else {
+        guard let status = Status(rawValue: text) else {
             throw Problem(.badRequest, "query parameter 'status': unknown status '\(text)'")
         }
         return status
@@ -58,12 +58,13 @@ struct RecordRoutes {
 
     func listOrders(_ request: Request, _ call: APICall) async throws -> Response {
         let (limit, after) = try call.page()
-        let orders = try api.store.orders(customer: try customer(call), after: after, limit: limit)
+        let orders = try await api.store.orders(customer: try customer(call), after: after, limit: limit)
         return APIResponse.json(.ok, object: RecordJSON.page(orders.map(RecordJSON.order), limit: limit))
     }
 
     func getOrder(_ request: Request, _ call: APICall) async throws -> Response {
-        guard let order = try api.store.order(id: OrderID(try APIContext.number(call.path("id"), "an order"))) else {
+        guard let order = try await api.store.order(id: OrderID(try APIContext<S>.number(call.path("id"), "an order")))
+        else {
             throw Problem(.notFound, "no order \(call.path("id"))")
         }
         return APIResponse.json(.ok, object: RecordJSON.order(order))
@@ -71,13 +72,14 @@ struct RecordRoutes {
 
     func listCarts(_ request: Request, _ call: APICall) async throws -> Response {
         let (limit, after) = try call.page()
-        let carts = try api.store.carts(
+        let carts = try await api.store.carts(
             customer: try customer(call), status: try status(call, CartStatus.self), after: after, limit: limit)
         return APIResponse.json(.ok, object: RecordJSON.page(carts.map(RecordJSON.cart), limit: limit))
     }
 
     func getCart(_ request: Request, _ call: APICall) async throws -> Response {
-        guard let cart = try api.store.cart(id: CartID(try APIContext.number(call.path("id"), "a cart"))) else {
+        guard let cart = try await api.store.cart(id: CartID(try APIContext<S>.number(call.path("id"), "a cart")))
+        else {
             throw Problem(.notFound, "no cart \(call.path("id"))")
         }
         return APIResponse.json(.ok, object: RecordJSON.cart(cart))
@@ -85,13 +87,14 @@ struct RecordRoutes {
 
     func listTickets(_ request: Request, _ call: APICall) async throws -> Response {
         let (limit, after) = try call.page()
-        let tickets = try api.store.tickets(
+        let tickets = try await api.store.tickets(
             customer: try customer(call), status: try status(call, TicketStatus.self), after: after, limit: limit)
         return APIResponse.json(.ok, object: RecordJSON.page(tickets.map(RecordJSON.ticket), limit: limit))
     }
 
     func getTicket(_ request: Request, _ call: APICall) async throws -> Response {
-        guard let ticket = try api.store.ticket(id: TicketID(try APIContext.number(call.path("id"), "a ticket")))
+        guard
+            let ticket = try await api.store.ticket(id: TicketID(try APIContext<S>.number(call.path("id"), "a ticket")))
         else { throw Problem(.notFound, "no ticket \(call.path("id"))") }
         return APIResponse.json(.ok, object: RecordJSON.ticket(ticket))
     }

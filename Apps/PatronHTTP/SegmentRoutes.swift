@@ -4,10 +4,10 @@ import PatronCore
 
 /// `/v1/segments`: saved segments, their members a page at a time, their export streamed as CSV
 /// or NDJSON; `/v1/segment-count` counts any expression.
-struct SegmentRoutes {
-    let api: APIContext
+struct SegmentRoutes<S: PatronStore> {
+    let api: APIContext<S>
     /// Members rendered per read transaction while streaming an export.
-    static let exportChunk = 5_000
+    static var exportChunk: Int { 5_000 }
 
     var routes: [APIRoute] {
         let name = APIParameter.path(
@@ -73,7 +73,7 @@ struct SegmentRoutes {
     func get(_ request: Request, _ call: APICall) async throws -> Response {
         let (segment, expression) = try saved(call.path("name"))
         var object = Self.object(segment)
-        object["count"] = try api.store.segmentCount(expression, now: api.now())
+        object["count"] = try await api.store.segmentCount(expression, now: api.now())
         return APIResponse.json(.ok, object: object)
     }
 
@@ -83,12 +83,12 @@ struct SegmentRoutes {
         let digits = try api.digits()
         var items: [String] = []
         var last: Int64 = 0
-        try api.store.forEachSegmentMember(
-            expression, fields: CustomerRoutes.fields, now: api.now(), after: CustomerID(after), limit: limit
+        try await api.store.forEachSegmentMember(
+            expression, fields: CustomerJSON.fields, now: api.now(), after: CustomerID(after), limit: limit
         ) { row in
             last = row.id.rawValue
             items.append(
-                CustomerRoutes.withID(row.id, SegmentExport.json(row, fields: CustomerRoutes.fields, digits: digits)))
+                CustomerJSON.withID(row.id, SegmentExport.json(row, fields: CustomerJSON.fields, digits: digits)))
         }
         let next = items.count == limit ? "\"\(last)\"" : "null"
         return APIResponse.json(.ok, #"{"items":[\#(items.joined(separator: ","))],"next_cursor":\#(next)}"#)
@@ -99,7 +99,7 @@ struct SegmentRoutes {
             throw Problem(.badRequest, "query parameter 'segment' is required")
         }
         let expression = try api.store.parseSegment(text, currencyDigits: try api.digits())
-        return APIResponse.json(
+        return await APIResponse.json(
             .ok, object: ["segment": text, "count": try api.store.segmentCount(expression, now: api.now())])
     }
 
@@ -124,7 +124,7 @@ struct SegmentRoutes {
                 var ndjson: [UInt8] = []
                 var count = 0
                 do {
-                    try store.forEachSegmentMember(
+                    try await store.forEachSegmentMember(
                         expression, fields: fields, now: now, after: after, limit: Self.exportChunk
                     ) { row in
                         count += 1

@@ -3,7 +3,6 @@ import Hummingbird
 import Logging
 import PatronCore
 import PatronSMS
-import PatronSQLite
 import PatronWebhooks
 
 /// The secrets webhook signatures are checked against; several per receiver while one rotates.
@@ -35,18 +34,18 @@ public struct WebhookSecrets: Sendable {
 /// the wrong shape with 400 and a problem+json body, applies a delivery's events in one
 /// transaction before answering 200 (a redelivery is applied once), and answers 200 to topics it
 /// does not act on, logging them as ignored.
-public struct WebhookRoutes: Sendable {
-    public static let maxBody = 1 << 20
+public struct WebhookRoutes<S: PatronStore>: Sendable {
+    public static var maxBody: Int { 1 << 20 }
 
-    let store: SQLiteStore
+    let store: S
     let secrets: WebhookSecrets
     let now: @Sendable () -> Int64
     let logger: Logger
     /// Concurrent deliveries share a commit.
-    let coalescer: IngestCoalescer<SQLiteStore>
+    let coalescer: IngestCoalescer<S>
 
     public init(
-        store: SQLiteStore, secrets: WebhookSecrets, logger: Logger = Logger(label: "patron.webhooks"),
+        store: S, secrets: WebhookSecrets, logger: Logger = Logger(label: "patron.webhooks"),
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.store = store
@@ -258,7 +257,7 @@ public struct WebhookRoutes: Sendable {
         }
         guard let (status, error) = callback.delivery else { return Response(status: .noContent) }
         do {
-            let known = try store.recordDelivery(
+            let known = try await store.recordDelivery(
                 providerID: callback.messageSid, status: status, error: error, at: now())
             logger.info(
                 "delivery receipt",
@@ -333,7 +332,7 @@ public struct WebhookRoutes: Sendable {
         switch outcome {
         case .ignored(let topic):
             logger.info("webhook ignored", metadata: ["path": "\(path)", "topic": "\(topic)"])
-            if let deliveryID { try store.recordIgnoredDelivery(deliveryID, topic: topic, at: at) }
+            if let deliveryID { try await store.recordIgnoredDelivery(deliveryID, topic: topic, at: at) }
             return Self.result(applied: 0, duplicates: 0, ignored: true)
         case .events(let events):
             let report = try await coalescer.ingest(events)

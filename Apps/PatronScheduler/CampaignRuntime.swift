@@ -3,13 +3,12 @@ import Logging
 import Metrics
 import PatronCore
 import PatronFlows
-import PatronSQLite
 
-/// The campaign engine wired to the SQLite store: the flows stored there (parsed from their
+/// The campaign engine wired to a store: the flows stored there (parsed from their
 /// files), the tick, the outbox sender with the configured channels, and the nightly jobs.
 /// The scheduler's services and the `patron campaigns` commands both run it.
-public struct CampaignRuntime: Sendable {
-    public let store: SQLiteStore
+public struct CampaignRuntime<S: PatronStore>: Sendable {
+    public let store: S
     public let channels: [ConsentChannel: any ChannelConnector]
     public var policy: ContactPolicy
     public var shopName: String
@@ -20,7 +19,7 @@ public struct CampaignRuntime: Sendable {
     let logger: Logger
 
     public init(
-        store: SQLiteStore, channels: [ConsentChannel: any ChannelConnector], policy: ContactPolicy = ContactPolicy(),
+        store: S, channels: [ConsentChannel: any ChannelConnector], policy: ContactPolicy = ContactPolicy(),
         shopName: String = "our shop", retry: RetryPolicy = RetryPolicy(), concurrency: Int = 32,
         logger: Logger = Logger(label: "patron.campaigns")
     ) {
@@ -35,10 +34,10 @@ public struct CampaignRuntime: Sendable {
 
     /// The active flows, parsed from their stored files. A stored file that no longer parses
     /// (a newer format, a segment removed) is logged and skipped, not fatal.
-    public func activeFlows() throws -> [ActiveFlow] {
+    public func activeFlows() async throws -> [ActiveFlow] {
         let digits = CurrencyCode.minorUnitDigits(of: try store.reportingCurrency())
         var out: [ActiveFlow] = []
-        for stored in try store.flows() where stored.status == .active {
+        for stored in try await store.flows() where stored.status == .active {
             do {
                 let flow = try FlowFile.parseStored(
                     id: stored.id, source: stored.source, path: stored.path, currencyDigits: digits,
@@ -53,14 +52,15 @@ public struct CampaignRuntime: Sendable {
     }
 
     /// One tick at `now` over `flows` (the active ones when `nil`).
-    public func tick(now: Int64, flows: [ActiveFlow]? = nil) throws -> TickReport {
+    public func tick(now: Int64, flows: [ActiveFlow]? = nil) async throws -> TickReport {
         let tick = CampaignTick(
             store: store, planner: FlowPlanner(policy: policy), renderer: MustacheRenderer(), shopName: shopName,
             currency: try store.reportingCurrency())
-        let active = try flows ?? activeFlows()
-        if !active.isEmpty { try store.ensureCampaignIndexes() }
-        try refreshReplenishmentIfStale(for: active, now: now)
-        try snapshotSegmentsIfStale(for: active, now: now)
+        let active: [ActiveFlow]
+        if let flows { active = flows } else { active = try await activeFlows() }
+        if !active.isEmpty { try await store.prepareCampaigns() }
+        try await refreshReplenishmentIfStale(for: active, now: now)
+        try await snapshotSegmentsIfStale(for: active, now: now)
         let report = try tick.run(active, now: now)
         for (flow, count) in report.entered {
             Counter(label: "patron_campaign_entered_total", dimensions: [("flow", flow)]).increment(by: count)
@@ -82,7 +82,7 @@ public struct CampaignRuntime: Sendable {
         return report
     }
 
-    public func sender(now: @escaping @Sendable () -> Int64 = CampaignRuntime.wallClock) -> OutboxSender<SQLiteStore> {
+    public func sender(now: @escaping @Sendable () -> Int64 = wallClock) -> OutboxSender<S> {
         // The planner's policy: quiet hours are checked again at send time, by the same rules.
         OutboxSender(
             store: store, channels: channels, retry: retry, concurrency: concurrency,
@@ -92,11 +92,11 @@ public struct CampaignRuntime: Sendable {
     /// Sends rounds until nothing more is due at `now()` or `shouldStop()` says so; a round in
     /// flight always finishes.
     public func drain(
-        now: @escaping @Sendable () -> Int64 = CampaignRuntime.wallClock, shouldStop: () -> Bool = { false }
-    ) async throws -> OutboxSender<SQLiteStore>.RoundReport {
+        now: @escaping @Sendable () -> Int64 = wallClock, shouldStop: () async -> Bool = { false }
+    ) async throws -> OutboxSender<S>.RoundReport {
         let sender = sender(now: now)
-        var total = OutboxSender<SQLiteStore>.RoundReport()
-        while !shouldStop() {
+        var total = OutboxSender<S>.RoundReport()
+        while !(await shouldStop()) {
             let round = try await sender.round(now: now)
             if round.claimed == 0 { break }
             total.claimed += round.claimed
@@ -124,21 +124,21 @@ public struct CampaignRuntime: Sendable {
 
     /// Replenishment due days are recomputed when a flow needs them and they are over a day old
     /// (or from a later time than `now`, in a replay).
-    func refreshReplenishmentIfStale(for flows: [ActiveFlow], now: Int64) throws {
+    func refreshReplenishmentIfStale(for flows: [ActiveFlow], now: Int64) async throws {
         let needed = flows.contains { active in
             active.flow.triggers.contains { if case .replenishmentDue = $0 { return true } else { return false } }
         }
         guard needed else { return }
-        let last = try store.replenishmentRefreshedAt()
+        let last = try await store.replenishmentRefreshedAt()
         if let last, last <= now, now - last < 86_400 { return }
-        let kept = try store.refreshReplenishment(now: now)
+        let kept = try await store.refreshReplenishment(now: now)
         logger.info("replenishment refreshed", metadata: ["due_rows": "\(kept)", "at": "\(Timestamp.format(now))"])
     }
 
     /// Saved segments that flows trigger on (`segment_entered`) get a membership snapshot when
     /// theirs is over an hour old: its entries are the firings. A segment's first snapshot
     /// fires nothing (everyone would have "entered").
-    func snapshotSegmentsIfStale(for flows: [ActiveFlow], now: Int64) throws {
+    func snapshotSegmentsIfStale(for flows: [ActiveFlow], now: Int64) async throws {
         var names: Set<String> = []
         for active in flows {
             for trigger in active.flow.triggers {
@@ -147,7 +147,7 @@ public struct CampaignRuntime: Sendable {
         }
         let digits = CurrencyCode.minorUnitDigits(of: try store.reportingCurrency())
         for name in names.sorted() {
-            if let last = try store.latestMembershipTime(of: name), now - last < 3_600 { continue }
+            if let last = try await store.latestMembershipTime(of: name), now - last < 3_600 { continue }
             do {
                 let (_, diff, members) = try store.diffSegment(
                     name: name, currencyDigits: digits, now: now, record: true)
@@ -165,7 +165,7 @@ public struct CampaignRuntime: Sendable {
 
     /// The nightly jobs: a saved RFM snapshot (its segment moves trigger flows) and the
     /// replenishment due days.
-    public func nightly(now: Int64) throws {
+    public func nightly(now: Int64) async throws {
         let currency = try store.reportingCurrency()
         if try store.orderSpan() != nil {
             let run = try RFMRun.compute(
@@ -174,9 +174,11 @@ public struct CampaignRuntime: Sendable {
             let id = try run.save(to: store, takenAt: now)
             logger.notice("rfm snapshot saved", metadata: ["snapshot": "\(id)", "moves": "\(run.moves.count)"])
         }
-        let kept = try store.refreshReplenishment(now: now)
+        let kept = try await store.refreshReplenishment(now: now)
         logger.notice("replenishment refreshed", metadata: ["due_rows": "\(kept)"])
     }
 
-    public static let wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 }
+
+/// The wall clock the scheduler and the senders read by default, in epoch seconds.
+public let wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }

@@ -1,8 +1,6 @@
 import Foundation
 import Logging
 import PatronCore
-import PatronSQLite
-import PatronStoreFactory
 
 /// `patron campaigns simulate`: replays `[from, to]` with a virtual clock on a copy of the
 /// store, ticking every `step` and "sending" through channels that accept everything, so caps,
@@ -33,47 +31,53 @@ public struct CampaignSimulation: Sendable {
 
     /// What the replay would have done.
     public struct Report: Sendable {
-        public var messages: [SQLiteStore.OutboxRow]
+        public var messages: [OutboxRow]
         public var decisions: [CampaignDecision]
         public var ticks: Int
     }
 
     /// Runs the replay over a copy of `store`; `flows` (id, file text, path) are added to the
     /// copy and, with the copy's active flows, active from `from`.
-    public func run(store: SQLiteStore, flows: [(id: String, name: String, source: String, path: String?)]) async throws
-        -> Report
-    {
-        let copyPath = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "patron-simulation-\(UUID().uuidString).sqlite"
-        ).path
-        try store.copy(to: copyPath)
-        defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copyPath + suffix) }
+    public func run(
+        store: some PatronStore, flows: [(id: String, name: String, source: String, path: String?)]
+    ) async throws -> Report {
+        let copy = try await store.scratchCopy()
+        do {
+            let report = try await replay(on: copy, flows: flows)
+            try await copy.discardScratchCopy()
+            return report
+        } catch {
+            try? await copy.discardScratchCopy()
+            throw error
         }
-        let copy = try StoreFactory.open(.sqlite(path: copyPath), access: .write)
+    }
+
+    private func replay<S: PatronStore>(
+        on copy: S, flows: [(id: String, name: String, source: String, path: String?)]
+    ) async throws -> Report {
         for flow in flows {
-            try copy.saveFlow(id: flow.id, name: flow.name, source: flow.source, path: flow.path, at: from)
+            try await copy.saveFlow(id: flow.id, name: flow.name, source: flow.source, path: flow.path, at: from)
         }
-        try copy.activateForSimulation(flows.map(\.id), at: from)
+        try await copy.activateForReplay(flows.map(\.id), at: from)
         let channels: [ConsentChannel: any ChannelConnector] = [.email: SimulatedChannel(), .sms: SimulatedChannel()]
         let runtime = CampaignRuntime(
             store: copy, channels: channels, policy: policy, shopName: shopName,
             logger: Logger(label: "patron.simulation"))
-        let active = try runtime.activeFlows()
+        let active = try await runtime.activeFlows()
         var ticks = 0
         var now = from + step
         while now <= to {
             let nightly = Day(epochSeconds: now).epochSeconds + 2 * 3_600
-            if nightlyRFM, now - step < nightly, now >= nightly { try runtime.nightly(now: now) }
-            _ = try runtime.tick(now: now, flows: active)
+            if nightlyRFM, now - step < nightly, now >= nightly { try await runtime.nightly(now: now) }
+            _ = try await runtime.tick(now: now, flows: active)
             let at = now
             _ = try await runtime.drain(now: { at })
             ticks += 1
             now += step
         }
         return Report(
-            messages: try copy.outboxRows(from: from, to: to),
-            decisions: try copy.campaignDecisions(from: from, to: to),
+            messages: try await copy.outboxRows(flowID: nil, from: from, to: to),
+            decisions: try await copy.campaignDecisions(flowID: nil, customerID: nil, from: from, to: to),
             ticks: ticks)
     }
 }

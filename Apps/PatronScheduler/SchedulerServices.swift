@@ -6,25 +6,25 @@ import ServiceLifecycle
 
 /// The store lease that makes one scheduler instance the active one: taken or renewed before
 /// each piece of work, for `seconds`; another instance stands by until it expires.
-public struct SchedulerLease: Sendable {
-    public let runtime: CampaignRuntime
+public struct SchedulerLease<S: PatronStore>: Sendable {
+    public let runtime: CampaignRuntime<S>
     public let holder: String
     public var seconds: Int64
-    public static let name = "scheduler"
+    public static var name: String { "scheduler" }
 
-    public init(runtime: CampaignRuntime, holder: String, seconds: Int64 = 90) {
+    public init(runtime: CampaignRuntime<S>, holder: String, seconds: Int64 = 90) {
         self.runtime = runtime
         self.holder = holder
         self.seconds = seconds
     }
 
     /// Whether this instance holds the lease now (taking or renewing it).
-    public func hold() -> Bool {
-        (try? runtime.store.acquireLease(Self.name, holder: holder, now: CampaignRuntime.wallClock(), seconds: seconds))
+    public func hold() async -> Bool {
+        (try? await runtime.store.acquireLease(Self.name, holder: holder, now: wallClock(), seconds: seconds))
             ?? false
     }
 
-    public func release() { try? runtime.store.releaseLease(Self.name, holder: holder) }
+    public func release() async { try? await runtime.store.releaseLease(Self.name, holder: holder) }
 }
 
 /// Runs blocking work (SQLite ticks, libcurl) on a thread of its own, so it never holds one of
@@ -32,6 +32,24 @@ public struct SchedulerLease: Sendable {
 func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// Runs store work that may block (the SQLite store answers its async calls on the calling
+/// thread) on threads of its own, for the same reason: every function it awaits that is not
+/// bound to an actor runs there too.
+func offload<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(BlockingExecutor.shared) { try await work() }
+}
+
+/// A task executor whose jobs run on Dispatch's threads, outside the cooperative pool.
+final class BlockingExecutor: TaskExecutor {
+    static let shared = BlockingExecutor()
+    private let queue = DispatchQueue(label: "patron.blocking", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 
@@ -47,11 +65,11 @@ func pause(_ duration: Duration) async -> Bool {
 
 /// The flow tick (every `interval`): trigger firings (including abandoned carts going idle),
 /// entries, due runs, planned messages into the outbox.
-public struct FlowTickService: Service {
-    public let lease: SchedulerLease
+public struct FlowTickService<S: PatronStore>: Service {
+    public let lease: SchedulerLease<S>
     public let interval: Duration
     let logger: Logger
-    public init(lease: SchedulerLease, interval: Duration, logger: Logger) {
+    public init(lease: SchedulerLease<S>, interval: Duration, logger: Logger) {
         self.lease = lease
         self.interval = interval
         self.logger = logger
@@ -60,14 +78,14 @@ public struct FlowTickService: Service {
     public func run() async throws {
         var standing = false
         repeat {
-            if lease.hold() {
+            if await lease.hold() {
                 if standing {
                     logger.notice("lease taken: this instance is active", metadata: ["holder": "\(lease.holder)"])
                 }
                 standing = false
                 do {
                     let runtime = lease.runtime
-                    _ = try await offload { try runtime.tick(now: CampaignRuntime.wallClock()) }
+                    _ = try await offload { try await runtime.tick(now: wallClock()) }
                 } catch {
                     logger.error("tick failed", metadata: ["error": "\(error)"])
                 }
@@ -81,20 +99,23 @@ public struct FlowTickService: Service {
 
 /// The outbox sender: sends due messages in rounds; idle, it looks again every second. On
 /// graceful shutdown the round in flight finishes and nothing new is claimed.
-public struct OutboxSenderService: Service {
-    public let lease: SchedulerLease
+public struct OutboxSenderService<S: PatronStore>: Service {
+    public let lease: SchedulerLease<S>
     let logger: Logger
-    public init(lease: SchedulerLease, logger: Logger) {
+    public init(lease: SchedulerLease<S>, logger: Logger) {
         self.lease = lease
         self.logger = logger
     }
 
     public func run() async throws {
         repeat {
-            guard lease.hold() else { continue }
+            guard await lease.hold() else { continue }
             do {
                 // Each round renews the lease; a lost lease stops sending at once.
-                _ = try await lease.runtime.drain(shouldStop: { Task.isShuttingDownGracefully || !lease.hold() })
+                _ = try await lease.runtime.drain(shouldStop: {
+                    if Task.isShuttingDownGracefully { return true }
+                    return !(await lease.hold())
+                })
             } catch {
                 logger.error("sending failed", metadata: ["error": "\(error)"])
             }
@@ -105,11 +126,11 @@ public struct OutboxSenderService: Service {
 
 /// The nightly jobs at `hour` UTC (and at start when the last snapshot is over a day old):
 /// the RFM snapshot whose segment moves trigger flows, and the replenishment due days.
-public struct NightlyJobService: Service {
-    public let lease: SchedulerLease
+public struct NightlyJobService<S: PatronStore>: Service {
+    public let lease: SchedulerLease<S>
     public let hour: Int
     let logger: Logger
-    public init(lease: SchedulerLease, hour: Int = 2, logger: Logger) {
+    public init(lease: SchedulerLease<S>, hour: Int = 2, logger: Logger) {
         self.lease = lease
         self.hour = hour
         self.logger = logger
@@ -118,13 +139,13 @@ public struct NightlyJobService: Service {
     public func run() async throws {
         repeat {
             // Read each time: an instance that takes over sees what the other one did.
-            let lastRun = (try? lease.runtime.store.latestRFMSnapshotTime()) ?? 0
-            let now = CampaignRuntime.wallClock()
+            let lastRun = (try? await lease.runtime.store.latestRFMSnapshotTime()) ?? 0
+            let now = wallClock()
             let todayAt = Day(epochSeconds: now).epochSeconds + Int64(hour) * 3600
-            if now - lastRun > 86_400 || (now >= todayAt && lastRun < todayAt), lease.hold() {
+            if now - lastRun > 86_400 || (now >= todayAt && lastRun < todayAt), await lease.hold() {
                 do {
                     let runtime = lease.runtime
-                    try await offload { try runtime.nightly(now: now) }
+                    try await offload { try await runtime.nightly(now: now) }
                 } catch {
                     // Not marked done: tried again at the next check.
                     logger.error("nightly job failed", metadata: ["error": "\(error)"])
@@ -135,13 +156,13 @@ public struct NightlyJobService: Service {
 }
 
 /// Polls a mailbox into tickets every `interval` (when the scheduler is given one).
-public struct MailPollService: Service {
-    public let lease: SchedulerLease
+public struct MailPollService<S: PatronStore>: Service {
+    public let lease: SchedulerLease<S>
     public let server: MailServer
     public let mailbox: String
     public let interval: Duration
     let logger: Logger
-    public init(lease: SchedulerLease, server: MailServer, mailbox: String, interval: Duration, logger: Logger) {
+    public init(lease: SchedulerLease<S>, server: MailServer, mailbox: String, interval: Duration, logger: Logger) {
         self.lease = lease
         self.server = server
         self.mailbox = mailbox
@@ -151,7 +172,7 @@ public struct MailPollService: Service {
 
     public func run() async throws {
         repeat {
-            guard lease.hold() else { continue }
+            guard await lease.hold() else { continue }
             do {
                 let (server, mailbox, store) = (server, mailbox, lease.runtime.store)
                 let report = try await offload {

@@ -11,13 +11,13 @@ public enum StoreFactory {
     /// The store at `flag` (else `PATRON_DB`, else `./patron.sqlite`), opened for `access`.
     public static func open(
         _ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
-        access: SQLiteStore.Access
-    ) throws(PatronError) -> SQLiteStore {
+        access: StoreAccess
+    ) throws(PatronError) -> any PatronStore {
         try open(try StoreLocation.resolve(flag: flag, environment: environment), access: access)
     }
 
     /// The store at `location`, opened for `access`.
-    public static func open(_ location: StoreLocation, access: SQLiteStore.Access) throws(PatronError) -> SQLiteStore {
+    public static func open(_ location: StoreLocation, access: StoreAccess) throws(PatronError) -> any PatronStore {
         switch location {
         case .sqlite(let path):
             return try SQLiteStore(path: path, access: access)
@@ -28,6 +28,9 @@ public enum StoreFactory {
         }
     }
 
+    /// The stores in this build and the schema version each writes, for `--version`.
+    public static var schemas: String { "SQLite store schema \(SQLiteStore.schemaVersion)" }
+
     /// A store in memory with the real schema (for `patron-api --openapi` and tests).
-    public static func inMemory() throws -> SQLiteStore { try SQLiteStore() }
+    public static func inMemory() throws -> any PatronStore { try SQLiteStore() }
 }

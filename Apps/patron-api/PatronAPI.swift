@@ -5,7 +5,6 @@ import Hummingbird
 import Logging
 import PatronCore
 import PatronHTTP
-import PatronSQLite
 import PatronStoreFactory
 
 /// `patron-api`: Patron's HTTP server. It drains in-flight requests and stops on SIGTERM or
@@ -64,7 +63,7 @@ struct PatronAPI: AsyncParsableCommand {
         var server = settings.server
         if let host { server.host = host }
         if let port { server.port = port }
-        let store: SQLiteStore
+        let store: any PatronStore
         do {
             store = try StoreFactory.open(db ?? settings.db, environment: [:], access: .create)
         } catch {

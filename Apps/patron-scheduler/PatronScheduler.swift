@@ -46,17 +46,26 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "patron.scheduler")
-        var runtime: CampaignRuntime
+        let store: any PatronStore
+        let channels: [ConsentChannel: any ChannelConnector]
         do {
-            let store = try StoreFactory.open(db, environment: environment, access: .write)
-            runtime = CampaignRuntime(
-                store: store, channels: try ChannelSettings(environment).channels(),
-                shopName: shopName ?? environment["PATRON_SHOP_NAME"] ?? "our shop", concurrency: concurrency,
-                logger: logger)
+            store = try StoreFactory.open(db, environment: environment, access: .write)
+            channels = try ChannelSettings(environment).channels()
         } catch {
             FileHandle.standardError.write(Data("patron-scheduler: \(error)\n".utf8))
             throw ExitCode.failure
         }
+        try await serve(store: store, channels: channels, environment: environment, logger: logger)
+    }
+
+    /// Runs the scheduler over the store (opened: its type known from here on).
+    func serve<S: PatronStore>(
+        store: S, channels: [ConsentChannel: any ChannelConnector], environment: [String: String], logger: Logger
+    ) async throws {
+        var runtime = CampaignRuntime(
+            store: store, channels: channels,
+            shopName: shopName ?? environment["PATRON_SHOP_NAME"] ?? "our shop", concurrency: concurrency,
+            logger: logger)
         runtime.claimTimeoutSeconds = claimTimeout
         let name = holder ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
         let lease = SchedulerLease(runtime: runtime, holder: name, seconds: leaseSeconds)
@@ -67,13 +76,20 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
                 "once": "\(once)",
             ])
         if once {
-            guard lease.hold() else {
+            guard await lease.hold() else {
                 logger.notice("another instance holds the lease: nothing done")
                 return
             }
-            defer { lease.release() }
-            let report = try runtime.tick(now: CampaignRuntime.wallClock())
-            let sent = try await runtime.drain()
+            let report: TickReport
+            let sent: OutboxSender<S>.RoundReport
+            do {
+                report = try await runtime.tick(now: wallClock())
+                sent = try await runtime.drain()
+            } catch {
+                await lease.release()
+                throw error
+            }
+            await lease.release()
             print(
                 "tick: \(report.entered.values.reduce(0, +)) entered, \(report.plannedTotal) planned; "
                     + "sent \(sent.sent), retry later \(sent.retried), failed \(sent.failed), dead \(sent.dead), "
@@ -99,7 +115,7 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        lease.release()
+        await lease.release()
         logger.notice("stopped; lease released")
     }
 }

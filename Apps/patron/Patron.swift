@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PatronCore
-import PatronSQLite
+import PatronStoreFactory
 
 /// `patron`: the command line of the Patron retention kernel.
 @main
@@ -14,7 +14,7 @@ struct Patron: AsyncParsableCommand {
             The store is an SQLite file: ./patron.sqlite unless --db or PATRON_DB says otherwise.
             Quick start: patron generate --customers 10000 && patron rfm
             """,
-        version: "patron \(PatronVersion.current) (SQLite store schema \(SQLiteStore.schemaVersion))",
+        version: "patron \(PatronVersion.current) (\(StoreFactory.schemas))",
         subcommands: [
             InitCommand.self, IngestCommand.self, ImportCommand.self, RFMCommand.self, MetricsCommand.self,
             GenerateCommand.self, SegmentCommand.self, FieldsCommand.self, PredictCommand.self, ExportCommand.self,

@@ -361,7 +361,7 @@ extension SQLiteStore {
     }
 
     /// The SQL a segment runs and SQLite's plan for it.
-    public func explainSegment(_ expression: SegmentExpression, now: Int64) throws -> (sql: String, plan: [String]) {
+    public func explainSegment(_ expression: SegmentExpression, now: Int64) throws -> (query: String, plan: [String]) {
         let (sql, arguments) = try compileSegment(expression, now: now)
         let query = "SELECT count(*) FROM \(SQLiteSegmentCompiler.from(expression)) WHERE \(sql)"
         let plan = try conciseRead { db in

@@ -98,17 +98,6 @@ extension SQLiteStore: RecordPages {
         }
     }
 
-    /// Appends to the audit log.
-    @discardableResult
-    public func recordAudit(
-        action: String, subject: String, actor: String, detail: String, document: String? = nil, at: Int64
-    ) throws -> Int64 {
-        try write {
-            try $0.recordAudit(
-                AuditEntry(at: at, action: action, subject: subject, actor: actor, detail: detail, document: document))
-        }
-    }
-
     /// The newest audit entries first (documents included only when asked).
     public func auditLog(limit: Int, documents: Bool = false) throws -> [AuditEntry] {
         try writer.read { db in
@@ -146,11 +135,11 @@ extension SQLiteStore: RecordPages {
     }
 
     /// Ignored deliveries per topic.
-    public func ignoredDeliveries() throws -> [(topic: String, count: Int)] {
+    public func ignoredDeliveries() throws -> [IgnoredTopic] {
         try writer.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT topic, count(*) FROM ignored_deliveries GROUP BY topic ORDER BY topic"
-            ).map { ($0[0], $0[1]) }
+            ).map { IgnoredTopic(topic: $0[0], count: $0[1]) }
         }
     }
 
@@ -160,4 +149,4 @@ extension SQLiteStore: RecordPages {
     }
 }
 
-extension SQLiteStore: AuditLog {}
+extension SQLiteStore: AuditLog, DeliveryLedger {}

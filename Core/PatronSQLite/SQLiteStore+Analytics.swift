@@ -99,11 +99,6 @@ extension SQLiteStore {
         }
     }
 
-    /// The store's reporting currency, if an order fixed one.
-    public func reportingCurrency() throws -> CurrencyCode? {
-        try read { try $0.reportingCurrency() }
-    }
-
     public func latestRFMSnapshot() throws -> RFMSnapshot? {
         try writer.read { db in
             guard

@@ -34,7 +34,7 @@ extension SQLiteStore: FlowRegistry {
 
     /// Builds the trigger indexes if they are missing (``SQLiteSchema/campaignIndexes``); the
     /// first activation does it, and so does every tick (a no-op once they exist).
-    public func ensureCampaignIndexes() throws {
+    public func prepareCampaigns() throws {
         let missing = try writer.read { db in
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'orders_by_placed_at'")
@@ -47,7 +47,7 @@ extension SQLiteStore: FlowRegistry {
     /// Sets the flow's status; activating records `at` as the time firings count from (and
     /// builds the trigger indexes on first use). `false` when there is no such flow.
     public func setFlowStatus(_ id: String, _ status: CampaignStatus, at: Int64) throws -> Bool {
-        if status == .active { try ensureCampaignIndexes() }
+        if status == .active { try prepareCampaigns() }
         return try writer.write { db in
             try db.execute(
                 sql: """
@@ -115,14 +115,34 @@ extension SQLiteStore: FlowRegistry {
         }
     }
 
-    /// Writes a consistent copy of the whole store to `path` (`VACUUM INTO`), for simulations
-    /// that must not touch the real one.
+    /// Writes a consistent copy of the whole store to `path` (`VACUUM INTO`).
     public func copy(to path: String) throws {
         try writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
     }
 
+    /// A copy in the temporary folder (`patron-scratch-….sqlite`), open for writing.
+    public func scratchCopy() throws -> SQLiteStore {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(Self.scratchPrefix)\(UUID().uuidString).sqlite"
+        ).path
+        try copy(to: path)
+        return try SQLiteStore(path: path, access: .write)
+    }
+
+    /// Removes a scratch copy's files (only a scratch copy's: the original is never removed).
+    public func discardScratchCopy() throws {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        guard name.hasPrefix(Self.scratchPrefix) else {
+            throw PatronError(
+                .invalidArgument, "not a scratch copy; refusing to remove it", at: InputLocation(file: path))
+        }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    static let scratchPrefix = "patron-scratch-"
+
     /// Marks every active flow, and those named, active from `at` (simulations replay from there).
-    public func activateForSimulation(_ ids: [String], at: Int64) throws {
+    public func activateForReplay(_ ids: [String], at: Int64) throws {
         try writer.write { db in
             try db.execute(
                 sql: """
@@ -130,24 +150,6 @@ extension SQLiteStore: FlowRegistry {
                     WHERE status = 'active' OR id IN (SELECT value FROM json_each(?))
                     """, arguments: [at, Self.jsonStrings(ids)])
         }
-    }
-
-    /// One message of the outbox, as reports show it.
-    public struct OutboxRow: Hashable, Sendable {
-        public var key: String
-        public var flowID: String
-        public var step: Int
-        public var customerID: CustomerID
-        public var channel: String
-        public var recipient: String
-        public var subject: String?
-        public var body: String
-        public var status: String
-        public var attempts: Int
-        public var plannedAt: Int64
-        public var sentAt: Int64?
-        public var providerID: String?
-        public var lastError: String?
     }
 
     /// The outbox's messages planned in `[from, to]`, optionally of one flow, oldest first.
@@ -258,3 +260,5 @@ extension SQLiteStore: FlowRegistry {
         }
     }
 }
+
+extension SQLiteStore: CampaignReports, CampaignUpkeep, ScratchCopying {}

@@ -11,16 +11,10 @@ public final class SQLiteStore: Store {
     /// The file's path, or `:memory:`.
     public let path: String
 
-    /// How a command means to use the store it opens.
-    public enum Access: Sendable {
-        /// Create the store if the file is missing or empty (`init`, imports, ingest).
-        case create
-        /// An existing store that will be written to.
-        case write
-        /// An existing store that will only be read. Where the file (or its folder) may not be
-        /// written by this process, it is opened read-only, leaving no `-wal`/`-shm` file behind.
-        case read
-    }
+    /// How a command means to use the store it opens: `.create` makes a missing or empty file
+    /// a store; `.read` opens a file this process may not write read-only, leaving no
+    /// `-wal`/`-shm` file behind.
+    public typealias Access = StoreAccess
 
     /// The schema version this build writes (`PRAGMA user_version`).
     public static var schemaVersion: Int { Int(SQLiteSchema.version) }

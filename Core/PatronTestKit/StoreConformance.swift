@@ -37,7 +37,7 @@ public enum StoreConformance {
         try segmentsAgreeWithTheEvaluator(try makeStore())
         try await segmentExportsAgreeWithTheEvaluator(try makeStore())
         try savedSegmentsAndDiffs(try makeStore())
-        try auditAndPrivacy(try makeStore())
+        try await auditAndPrivacy(try makeStore())
         try await apiKeys(try makeStore())
         try await outbox(try makeStore())
         try await leases(try makeStore())
@@ -507,7 +507,7 @@ public enum StoreConformance {
 
     /// Audit entries commit with their transaction and roll back with it; privacy requests
     /// record theirs; a delivery's mark commits only with its work.
-    static func auditAndPrivacy<S: Store & AuditLog>(_ store: S) throws {
+    static func auditAndPrivacy<S: Store & AuditLog>(_ store: S) async throws {
         let rule = "audit and privacy"
         try Ingestor(store: store).ingest([order("1", who("a", email: "a@x.com"), day: 1, total: 1000)])
         do {
@@ -517,7 +517,7 @@ public enum StoreConformance {
                 throw ConformanceFailure(rule: rule, detail: "rollback")
             }
         } catch let failure as ConformanceFailure where failure.detail == "rollback" {}
-        try require(try store.auditLog(limit: 10, documents: false).isEmpty, rule, "a rolled-back entry remains")
+        try await require(try store.auditLog(limit: 10, documents: false).isEmpty, rule, "a rolled-back entry remains")
         let privacy = PrivacyRequests(store: store)
         let outcome = try privacy.dataRequest(
             CustomerIdentity(email: "a@x.com"), actor: "t", at: at(2), deliveryID: "delivery-1")
@@ -531,7 +531,7 @@ public enum StoreConformance {
             try privacy.redactShop("s", source: "shop", actor: "t", at: at(3)) == .done(affected: 1, document: nil),
             rule,
             "shop redaction")
-        let log = try store.auditLog(limit: 10, documents: true)
+        let log = try await store.auditLog(limit: 10, documents: true)
         try require(log.map(\.action) == ["shop_redact", "erase", "data_request"], rule, "\(log.map(\.action))")
         try require(log.last?.document?.contains("a@x.com") == true, rule, "the data request keeps its document")
         try require(log.first?.document == nil && Set(log.map(\.id)).count == 3, rule, "ids are the store's")
@@ -542,7 +542,7 @@ public enum StoreConformance {
         try require(
             try privacy.erase(CustomerID(1), actor: "t", at: at(5)) == .done(affected: 0, document: nil), rule,
             "erasing the erased")
-        let after = try store.auditLog(limit: 2, documents: false)
+        let after = try await store.auditLog(limit: 2, documents: false)
         try require(
             after.map(\.action) == ["erase", "data_request"] && after.first?.detail == "already erased"
                 && after.last?.detail == "no data held about this person", rule, "\(after.map(\.detail))")

@@ -136,6 +136,15 @@ import Testing
             try inner.forEachSegmentMember(expression, fields: fields, now: now, after: after, limit: limit, body)
         }
         func revokeAPIKey(name: String, at: Int64) throws -> Bool { try inner.revokeAPIKey(name: name, at: at) }
+        func auditEntry(id: Int64) throws -> AuditEntry? { inner.auditEntry(id: id) }
+        func activateForReplay(_ ids: [String], at: Int64) throws { try inner.activateForReplay(ids, at: at) }
+        func allReportKeys() throws -> [CustomerID: String] { try inner.allReportKeys() }
+        func forEachOrder(of expression: SegmentExpression?, now: Int64, _ body: (OrderExportRow) throws -> Void)
+            throws
+        { try inner.forEachOrder(of: expression, now: now, body) }
+        func explainSegment(_ expression: SegmentExpression, now: Int64) throws -> (query: String, plan: [String]) {
+            try inner.explainSegment(expression, now: now)
+        }
     }
 
     @Test(arguments: [

@@ -50,11 +50,31 @@ import Testing
         var checked = 0
         for file in try Self.sources("Apps") where !file.path.hasPrefix("Apps/PatronStoreFactory/") {
             checked += 1
-            for construct in ["SQLiteStore(", "DatabaseQueue(", "DatabasePool("] {
-                #expect(!file.text.contains(construct), "\(file.path) opens a store itself (\(construct))")
+            // The apps hold a store as the kernel's protocols; only the factory knows the types.
+            for name in ["SQLiteStore", "SQLiteTransaction", "DatabaseQueue", "DatabasePool", "GRDB", "PatronSQLite"] {
+                #expect(!file.text.contains(name), "\(file.path) names \(name)")
             }
-            #expect(!Self.imports(file.text).contains("GRDB"), "\(file.path) imports GRDB")
         }
         #expect(checked > 40)
+    }
+
+    /// No app target but the factory depends on the SQLite store's target (Package.swift).
+    @Test func onlyTheStoreFactoryLinksAStore() throws {
+        let manifest = try String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let targets = manifest.replacingOccurrences(of: ".executableTarget(", with: ".target(")
+            .components(separatedBy: ".target(").dropFirst()
+        var apps = 0
+        for target in targets {
+            guard let start = target.range(of: "name: \""), let path = target.range(of: "path: \"Apps/") else {
+                continue
+            }
+            let name = String(target[start.upperBound...].prefix { $0 != "\"" })
+            // The target's own text ends at its path.
+            let body = target[..<path.lowerBound]
+            apps += 1
+            guard name != "PatronStoreFactory" else { continue }
+            #expect(!body.contains("\"PatronSQLite\""), "\(name) depends on PatronSQLite")
+        }
+        #expect(apps >= 8)
     }
 }

@@ -67,13 +67,13 @@ enum FlowFixture {
                 store: store, channels: [.sms: CampaignFixture.smsChannel(port: port)], shopName: "Mugs & Co",
                 retry: RetryPolicy(baseSeconds: 60, capSeconds: 600, maxAttempts: 3))
             // Idle for three hours: nothing yet.
-            #expect(try runtime.tick(now: t0 + 3 * 3600).plannedTotal == 0)
-            let report = try runtime.tick(now: t0 + 4 * 3600)
+            await #expect(try runtime.tick(now: t0 + 3 * 3600).plannedTotal == 0)
+            let report = try await runtime.tick(now: t0 + 4 * 3600)
             #expect(report.entered["cart-test"] == 7)  // not bob (small cart), not cat (ordered)
             #expect(report.planned["cart-test"] == 5)  // ann dan eve fay ida; gus deferred, hal no consent
             #expect(report.decisions["quiet_hours"] == 1 && report.decisions["no_consent"] == 1)
             // The same tick again changes nothing.
-            let again = try runtime.tick(now: t0 + 4 * 3600)
+            let again = try await runtime.tick(now: t0 + 4 * 3600)
             #expect(again.plannedTotal == 0 && again.entered.isEmpty && again.decisions.isEmpty)
             #expect(try shop.outbox().count == 5)
             let annSMS = try #require(try shop.outbox().first { $0.recipient == "+14155550101" })
@@ -86,7 +86,7 @@ enum FlowFixture {
             try shop.consent("fay", sms: .revoked, at: t0 + 4 * 3600 + 10)
             let sent = try await runtime.drain(now: { [t0] in t0 + 4 * 3600 + 30 })
             #expect(sent.sent == 2 && sent.suppressed == 1 && sent.failed == 1 && sent.retried == 1)
-            func status(_ phone: String) throws -> SQLiteStore.OutboxRow? {
+            func status(_ phone: String) throws -> OutboxRow? {
                 try shop.outbox().first { $0.recipient == phone }
             }
             #expect(try status("+14155550104")?.status == "suppressed")
@@ -114,13 +114,13 @@ enum FlowFixture {
             #expect(gateway.messages.count == 2)
 
             // Gus's message goes at 08:00 in Tokyo (23:00 UTC), not before.
-            #expect(try runtime.tick(now: t0 + 12 * 3600).plannedTotal == 0)
-            #expect(try runtime.tick(now: t0 + 13 * 3600).planned["cart-test"] == 1)
+            await #expect(try runtime.tick(now: t0 + 12 * 3600).plannedTotal == 0)
+            await #expect(try runtime.tick(now: t0 + 13 * 3600).planned["cart-test"] == 1)
             #expect(try status("+14155550105")?.plannedAt == t0 + 13 * 3600)
 
             // A day later the email step is planned (Hal too: only his SMS lacked consent), but with
             // no email channel configured it waits.
-            let next = try runtime.tick(now: t0 + 28 * 3600)
+            let next = try await runtime.tick(now: t0 + 28 * 3600)
             #expect(next.planned["cart-test"] == 6)
             _ = try await runtime.drain(now: { [t0] in t0 + 28 * 3600 })
             let mails = try shop.outbox().filter { $0.channel == "email" }
@@ -197,11 +197,11 @@ enum FlowFixture {
     @Test func anOrderEndsTheRunAndCountsAsAConversion() async throws {
         let shop = try shop()
         let runtime = CampaignRuntime(store: shop.store, channels: [.sms: SimulatedChannel()])
-        _ = try runtime.tick(now: t0 + 4 * 3600)
+        _ = try await runtime.tick(now: t0 + 4 * 3600)
         _ = try await runtime.drain(now: { [t0] in t0 + 4 * 3600 })
         // Ann orders the next morning: her email step never comes.
         try shop.order("order-ann", customer: "ann", totalMinor: 4_200, at: t0 + 20 * 3600)
-        _ = try runtime.tick(now: t0 + 28 * 3600)
+        _ = try await runtime.tick(now: t0 + 28 * 3600)
         let mails = try shop.outbox().filter { $0.channel == "email" }
         #expect(!mails.contains { $0.recipient == "ann@example.com" })
         let decisions = try shop.store.campaignDecisions(customerID: try shop.id("ann"))
@@ -238,12 +238,12 @@ enum FlowFixture {
             """, at: t0 - 86_400)
         let runtime = CampaignRuntime(store: shop.store, channels: [.sms: SimulatedChannel()])
         // The first snapshot finds Ann already in the segment: not an entry.
-        #expect(try runtime.tick(now: t0).plannedTotal == 0)
+        await #expect(try runtime.tick(now: t0).plannedTotal == 0)
         try shop.order("b1", customer: "bob", at: t0 + 600)
         try shop.order("b2", customer: "bob", at: t0 + 1_200)
         // Within the hour the snapshot is not taken again; after it, Bob's entry fires.
-        #expect(try runtime.tick(now: t0 + 1_800).plannedTotal == 0)
-        let report = try runtime.tick(now: t0 + 3_700)
+        await #expect(try runtime.tick(now: t0 + 1_800).plannedTotal == 0)
+        let report = try await runtime.tick(now: t0 + 3_700)
         #expect(report.planned["repeat-thanks"] == 1)
         #expect(try shop.outbox().map(\.recipient) == ["+14155550302"])
         #expect(try shop.outbox().first?.body == "Thanks for coming back, Ann!")
@@ -264,7 +264,7 @@ enum FlowFixture {
         let runtime = CampaignRuntime(
             store: shop.store, channels: [.sms: CampaignFixture.smsChannel(port: 9)],
             retry: RetryPolicy(baseSeconds: 60, capSeconds: 600, maxAttempts: 5))
-        #expect(try runtime.tick(now: t0 + 4 * 3600).plannedTotal == 3)
+        await #expect(try runtime.tick(now: t0 + 4 * 3600).plannedTotal == 3)
         let round = try await runtime.drain(now: { t0 + 4 * 3600 })
         #expect(round.retried == 3 && round.sent == 0 && round.failed == 0)
         let rows = try shop.outbox()
@@ -288,7 +288,7 @@ enum FlowFixture {
         try shop.activate(FlowFixture.cart, at: t0 - 3600)
         let runtime = CampaignRuntime(store: shop.store, channels: [.sms: SimulatedChannel()])
         let plan = t0 + 4 * 3600
-        #expect(try runtime.tick(now: plan).plannedTotal == 1)
+        await #expect(try runtime.tick(now: plan).plannedTotal == 1)
         let first = try shop.store.claimOutbox(channels: [.sms], now: plan, staleBefore: plan - 120, limit: 10)
         #expect(first.map(\.0.attempts) == [1])
         // The first sender seems dead: after the claim timeout a second one takes the message over.
@@ -316,7 +316,7 @@ enum FlowFixture {
         try shop.cart("cart-ann", customer: "ann", valueMinor: 5_000, at: t0)
         try shop.activate(FlowFixture.cart, at: t0 - 3600)
         let runtime = CampaignRuntime(store: shop.store, channels: [.sms: SimulatedChannel()])
-        #expect(try runtime.tick(now: t0 + 4 * 3600).plannedTotal == 1)
+        await #expect(try runtime.tick(now: t0 + 4 * 3600).plannedTotal == 1)
         // Planned at 14:00 UTC, but the sender only gets to it at 23:00 UTC (a backlog, a channel
         // configured late): it waits for 08:00, and the attempt does not count.
         let night = Day(epochSeconds: t0).epochSeconds + 23 * 3600

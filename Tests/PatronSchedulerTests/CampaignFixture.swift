@@ -117,7 +117,7 @@ struct CampaignFixture {
         _ = try store.setFlowStatus(flow.id, .active, at: at)
     }
 
-    func outbox() throws -> [SQLiteStore.OutboxRow] { try store.outboxRows() }
+    func outbox() throws -> [OutboxRow] { try store.outboxRows() }
 
     /// Runs `body` with the stub gateway and the API's routes (for status callbacks) live on one port.
     static func live(

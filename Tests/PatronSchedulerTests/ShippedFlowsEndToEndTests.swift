@@ -56,12 +56,12 @@ import Testing
                 shopName: "Mugs & Co")
             var now = t0
             while now <= t0 + 15 * day {
-                _ = try runtime.tick(now: now)
+                _ = try await runtime.tick(now: now)
                 let at = now
                 _ = try await runtime.drain(now: { at })
                 now += hour
             }
-            let again = try runtime.tick(now: now - hour)
+            let again = try await runtime.tick(now: now - hour)
             #expect(again.plannedTotal == 0 && again.entered.isEmpty)
 
             func id(_ ref: String) throws -> CustomerID { try shop.id(ref) }

@@ -5,23 +5,23 @@ import PatronCore
 
 /// `patron apikey create|list|revoke`: the keys of `patron-api`. A key is shown once; the store
 /// keeps only its SHA-256.
-struct APIKeyCommand: ParsableCommand {
+struct APIKeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apikey", abstract: "Create, list and revoke HTTP API keys (the store keeps only their SHA-256).",
         subcommands: [Create.self, List.self, Revoke.self])
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key and print it (shown only now).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "A name for the key (who uses it).") var name: String
         @Option(help: "read, write or admin (each includes the ones before it); a comma-separated list also works.")
         var scope: String
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let scopes = try APIKeys.scopes(scope)
                 let key = APIKeys.generate()
-                try store.open(.create).createAPIKey(
+                try await store.open(.create).createAPIKey(
                     name: name, hash: APIKeys.hash(key), scopes: scopes.map(\.rawValue),
                     at: Int64(Date().timeIntervalSince1970))
                 print(key)
@@ -31,13 +31,13 @@ struct APIKeyCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the keys: name, scopes, created, revoked.")
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
-            try reportingErrors {
-                for key in try store.open(.read).apiKeys() {
+        func run() async throws {
+            try await reportingErrors {
+                for key in try await store.open(.read).apiKeys() {
                     print(
                         "\(key.name)\t\(key.scopes.joined(separator: ","))\t\(Timestamp.format(key.createdAt))\t"
                             + (key.revokedAt.map { "revoked " + Timestamp.format($0) } ?? "live"))
@@ -46,14 +46,14 @@ struct APIKeyCommand: ParsableCommand {
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key: it is refused from now on.")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The key's name.") var name: String
 
-        func run() throws {
-            try reportingErrors {
-                guard try store.open(.write).revokeAPIKey(name: name, at: Int64(Date().timeIntervalSince1970))
+        func run() async throws {
+            try await reportingErrors {
+                guard try await store.open(.write).revokeAPIKey(name: name, at: Int64(Date().timeIntervalSince1970))
                 else { throw PatronError(.notFound, "no live key named '\(name)'") }
             }
         }

@@ -39,9 +39,9 @@ enum CSVImportCommand {
         var batchSize: Int = 50_000
     }
 
-    static func run(_ format: CSVImportFormat, _ options: Options) throws {
+    static func run(_ format: CSVImportFormat, _ options: Options) async throws {
         Patron.bootstrapLogging()
-        try reportingErrors {
+        try await reportingErrors {
             guard options.batchSize > 0 else { throw PatronError(.invalidArgument, "--batch-size must be positive") }
             let encoding = try options.encoding.map { name throws(PatronError) -> CSVEncoding in
                 guard let encoding = CSVEncoding(name: name) else {
@@ -181,36 +181,36 @@ enum CSVImportCommand {
 }
 
 extension ImportCommand {
-    struct Customers: ParsableCommand {
+    struct Customers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import customers from CSV (id, email, phone, names, country, created, tags, consent).")
         @OptionGroup var options: CSVImportCommand.Options
-        func run() throws { try CSVImportCommand.run(.customers, options) }
+        func run() async throws { try await CSVImportCommand.run(.customers, options) }
     }
 
-    struct Orders: ParsableCommand {
+    struct Orders: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import orders from CSV (order id, customer id or email, date, total, currency, status).")
         @OptionGroup var options: CSVImportCommand.Options
-        func run() throws { try CSVImportCommand.run(.orders, options) }
+        func run() async throws { try await CSVImportCommand.run(.orders, options) }
     }
 
-    struct OrderLines: ParsableCommand {
+    struct OrderLines: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "order-lines",
             abstract: "Import order lines from CSV, grouped into orders by order id (an order's lines together).")
         @OptionGroup var options: CSVImportCommand.Options
-        func run() throws { try CSVImportCommand.run(.orderLines, options) }
+        func run() async throws { try await CSVImportCommand.run(.orderLines, options) }
     }
 
-    struct ShopifyCustomers: ParsableCommand {
+    struct ShopifyCustomers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "shopify-customers", abstract: "Import a Shopify admin customers export.")
         @OptionGroup var options: CSVImportCommand.Options
-        func run() throws { try CSVImportCommand.run(.shopifyCustomers, options) }
+        func run() async throws { try await CSVImportCommand.run(.shopifyCustomers, options) }
     }
 
-    struct ShopifyOrders: ParsableCommand {
+    struct ShopifyOrders: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "shopify-orders",
             abstract: "Import a Shopify admin orders export (line items continue on the following rows).",
@@ -218,10 +218,10 @@ extension ImportCommand {
                 Orders are keyed by Shopify's order id (the Id column), as webhooks key them; an order is                 imported net of its Refunded Amount, and Cancelled at marks it cancelled.
                 """)
         @OptionGroup var options: CSVImportCommand.Options
-        func run() throws { try CSVImportCommand.run(.shopifyOrders, options) }
+        func run() async throws { try await CSVImportCommand.run(.shopifyOrders, options) }
     }
 
-    struct OnlineRetail: ParsableCommand {
+    struct OnlineRetail: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "online-retail",
             abstract: "Import UCI Online Retail invoice lines, grouped into orders by invoice.",
@@ -230,22 +230,22 @@ extension ImportCommand {
                 are skipped and counted too, since they do not name the invoice they return.
                 """)
         @OptionGroup var options: CSVImportCommand.Options
-        func run() throws { try CSVImportCommand.run(.onlineRetail, options) }
+        func run() async throws { try await CSVImportCommand.run(.onlineRetail, options) }
     }
 }
 
 extension ImportCommand {
     /// `patron import scan FILE`: the CSV reader alone over a file (records and fields counted,
     /// nothing converted or stored) — what the CSV benchmark calls "parse".
-    struct Scan: ParsableCommand {
+    struct Scan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read a CSV file with the reader alone and report its speed (for benchmarks).",
             shouldDisplay: false)
         @Argument(help: "The CSV file.") var file: String
         @Option(help: "The encoding (default: detected).") var encoding: String?
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let start = DispatchTime.now().uptimeNanoseconds
                 let reader = try CSVReader(
                     path: file, options: CSVOptions(encoding: encoding.flatMap { CSVEncoding(name: $0) }))

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PatronCore
 import PatronFlows
-import PatronSQLite
 
 /// `patron campaigns`: flow files in, flows on and off, and what they did.
 struct CampaignsCommand: AsyncParsableCommand {
@@ -21,19 +20,19 @@ struct CampaignsCommand: AsyncParsableCommand {
 }
 
 /// Parses flow files with the store's currency and saved segments when there is a store.
-func loadFlowFile(_ path: String, store: SQLiteStore?) throws(FlowFileErrors) -> (Flow, String) {
+func loadFlowFile(_ path: String, store: (any PatronStore)?) throws(FlowFileErrors) -> (Flow, String) {
     let digits = CurrencyCode.minorUnitDigits(of: (try? store?.reportingCurrency()) ?? nil)
     return try FlowFile.read(
         path: path, currencyDigits: digits, savedSegment: { try store?.savedSegment(named: $0)?.expression })
 }
 
-struct ValidateFlows: ParsableCommand {
+struct ValidateFlows: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate", abstract: "Check flow files; every error with file:line:column. Exit 1 on any error.")
     @OptionGroup var store: StoreOptions
     @Argument(help: "Flow files (YAML).") var files: [String]
 
-    func run() throws {
+    func run() async throws {
         let sqlite = FileManager.default.fileExists(atPath: store.path) ? try? store.open(.read) : nil
         var failed = false
         for file in files {
@@ -54,7 +53,7 @@ struct ValidateFlows: ParsableCommand {
     }
 }
 
-struct ActivateFlows: ParsableCommand {
+struct ActivateFlows: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "activate",
         abstract: "Store and activate flows: FILE (validated first) or the id of a stored flow.",
@@ -66,8 +65,8 @@ struct ActivateFlows: ParsableCommand {
     @Option(help: "Count firings from this time instead of now (RFC 3339 or YYYY-MM-DD).") var since: String?
     @Argument(help: "Flow files or ids.") var flows: [String]
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let sqlite = try store.open(.write)
             let now = try since.map { try parseTime($0, option: "--since") } ?? Int64(Date().timeIntervalSince1970)
             var failed = false
@@ -77,14 +76,14 @@ struct ActivateFlows: ParsableCommand {
                         try loadFlowFile(item, store: sqlite)
                     }) {
                     case .success(let (flow, text)):
-                        try sqlite.saveFlow(id: flow.id, name: flow.name, source: text, path: item, at: now)
-                        _ = try sqlite.setFlowStatus(flow.id, .active, at: now)
+                        try await sqlite.saveFlow(id: flow.id, name: flow.name, source: text, path: item, at: now)
+                        _ = try await sqlite.setFlowStatus(flow.id, .active, at: now)
                         print("activated '\(flow.id)' from \(item)")
                     case .failure(let errors):
                         failed = true
                         FileHandle.standardError.write(Data((errors.description + "\n\(item): not activated\n").utf8))
                     }
-                } else if let stored = try sqlite.flows().first(where: { $0.id == item }) {
+                } else if let stored = try await sqlite.flows().first(where: { $0.id == item }) {
                     let digits = CurrencyCode.minorUnitDigits(of: try sqlite.reportingCurrency())
                     switch Result(catching: { () throws(FlowFileErrors) -> Flow in
                         try FlowFile.parseStored(
@@ -92,7 +91,7 @@ struct ActivateFlows: ParsableCommand {
                             savedSegment: { try sqlite.savedSegment(named: $0)?.expression })
                     }) {
                     case .success:
-                        _ = try sqlite.setFlowStatus(item, .active, at: now)
+                        _ = try await sqlite.setFlowStatus(item, .active, at: now)
                         print("activated '\(item)'")
                     case .failure(let errors):
                         failed = true
@@ -107,17 +106,17 @@ struct ActivateFlows: ParsableCommand {
     }
 }
 
-struct PauseFlows: ParsableCommand {
+struct PauseFlows: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pause", abstract: "Pause flows: no new entries, runs wait where they are until activated again.")
     @OptionGroup var store: StoreOptions
     @Argument(help: "Flow ids.") var ids: [String]
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let sqlite = try store.open(.write)
             for id in ids {
-                guard try sqlite.setFlowStatus(id, .paused, at: Int64(Date().timeIntervalSince1970)) else {
+                guard try await sqlite.setFlowStatus(id, .paused, at: Int64(Date().timeIntervalSince1970)) else {
                     throw PatronError(.notFound, "no flow '\(id)'")
                 }
                 print("paused '\(id)'")
@@ -126,17 +125,17 @@ struct PauseFlows: ParsableCommand {
     }
 }
 
-struct ListFlows: ParsableCommand {
+struct ListFlows: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "The stored flows and their outbox.")
     @OptionGroup var store: StoreOptions
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let sqlite = try store.open(.read)
-            let flows = try sqlite.flows()
+            let flows = try await sqlite.flows()
             print("id                     status  activated             planned  sent  delivered  failed  dead  name")
             for flow in flows {
-                let stats = try sqlite.flowStats(flow.id, attributionSeconds: 0)
+                let stats = try await sqlite.flowStats(flow.id, attributionSeconds: 0)
                 func n(_ s: OutboxMessage.Status) -> String { String(stats.messages[s] ?? 0) }
                 let activated = flow.activatedAt.map(Timestamp.format) ?? "-"
                 print(

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PatronCore
 import PatronFlows
-import PatronSQLite
 import PatronScheduler
 
 /// A time option: RFC 3339 or `YYYY-MM-DD` (midnight UTC).
@@ -22,7 +21,7 @@ func parseDuration(_ text: String, option: String) throws -> Int64 {
     return value * unit
 }
 
-struct FlowStatsCommand: ParsableCommand {
+struct FlowStatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract:
@@ -30,10 +29,10 @@ struct FlowStatsCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Argument(help: "The flow id.") var flow: String
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let sqlite = try store.open(.read)
-            guard let stored = try sqlite.flows().first(where: { $0.id == flow }) else {
+            guard let stored = try await sqlite.flows().first(where: { $0.id == flow }) else {
                 throw PatronError(.notFound, "no flow '\(flow)'")
             }
             let digits = CurrencyCode.minorUnitDigits(of: try sqlite.reportingCurrency())
@@ -41,7 +40,7 @@ struct FlowStatsCommand: ParsableCommand {
                 id: stored.id, source: stored.source, path: stored.path, currencyDigits: digits,
                 savedSegment: { try sqlite.savedSegment(named: $0)?.expression })
             let attribution = parsed?.attributionSeconds ?? Flow.defaultAttributionSeconds
-            let stats = try sqlite.flowStats(flow, attributionSeconds: attribution)
+            let stats = try await sqlite.flowStats(flow, attributionSeconds: attribution)
             let currency = try sqlite.reportingCurrency()?.code ?? ""
             print("flow \(flow) (\(stored.status.rawValue)): \(stored.name)")
             print("messages:")
@@ -88,7 +87,7 @@ struct SimulateFlows: AsyncParsableCommand {
 
     func run() async throws {
         Patron.bootstrapLogging()
-        let sqlite: SQLiteStore
+        let sqlite: any PatronStore
         let window: (Int64, Int64, Int64)
         var flows: [(id: String, name: String, source: String, path: String?)] = []
         do {
@@ -114,7 +113,7 @@ struct SimulateFlows: AsyncParsableCommand {
         )
         .run(store: sqlite, flows: flows)
         print("simulated \(Timestamp.format(window.0)) → \(Timestamp.format(window.1)) in \(report.ticks) ticks")
-        let keys = try sqlite.allReportKeys()
+        let keys = try await sqlite.allReportKeys()
         let byFlow = Dictionary(grouping: report.messages, by: \.flowID)
         let decisions = Dictionary(grouping: report.decisions, by: \.flowID)
         for id in Set(byFlow.keys).union(decisions.keys).sorted() {
@@ -156,20 +155,27 @@ struct TickCommand: AsyncParsableCommand {
 
     func run() async throws {
         Patron.bootstrapLogging()
-        let runtime: CampaignRuntime
         let at: Int64
+        let opened: any PatronStore
+        let channels: [ConsentChannel: any ChannelConnector]
         do {
-            let sqlite = try store.open(.write)
+            opened = try store.open(.write)
             at = try now.map { try parseTime($0, option: "--now") } ?? Int64(Date().timeIntervalSince1970)
-            let environment = ProcessInfo.processInfo.environment
-            runtime = CampaignRuntime(
-                store: sqlite, channels: try ChannelSettings(environment).channels(),
-                shopName: shopName ?? environment["PATRON_SHOP_NAME"] ?? "our shop", concurrency: concurrency)
+            channels = try ChannelSettings(ProcessInfo.processInfo.environment).channels()
         } catch {
             FileHandle.standardError.write(Data("patron: \(error)\n".utf8))
             throw ExitCode.failure
         }
-        let report = try runtime.tick(now: at)
+        try await tick(at: at, store: opened, channels: channels)
+    }
+
+    /// Ticks (and sends) on the opened store.
+    func tick<S: PatronStore>(at: Int64, store: S, channels: [ConsentChannel: any ChannelConnector]) async throws {
+        let runtime = CampaignRuntime(
+            store: store, channels: channels,
+            shopName: shopName ?? ProcessInfo.processInfo.environment["PATRON_SHOP_NAME"] ?? "our shop",
+            concurrency: concurrency)
+        let report = try await runtime.tick(now: at)
         var line =
             "tick \(Timestamp.format(at)): \(report.entered.values.reduce(0, +)) entered, \(report.plannedTotal) planned"
         if !report.decisions.isEmpty {
@@ -181,32 +187,39 @@ struct TickCommand: AsyncParsableCommand {
         guard !noSend else { return }
         // Sending takes the scheduler's lease, so a tick by hand never sends beside a scheduler.
         let lease = SchedulerLease(runtime: runtime, holder: "patron-cli:\(ProcessInfo.processInfo.processIdentifier)")
-        guard lease.hold() else {
+        guard await lease.hold() else {
             print("a scheduler holds the lease: planned only, it sends")
             return
         }
-        defer { lease.release() }
-        let sent = try await runtime.drain(now: { at })
+        let sent: OutboxSender<S>.RoundReport
+        do {
+            sent = try await runtime.drain(now: { at })
+        } catch {
+            await lease.release()
+            throw error
+        }
+        await lease.release()
         print(
             "sent \(sent.sent), retry later \(sent.retried), failed \(sent.failed), dead \(sent.dead), suppressed \(sent.suppressed)"
         )
     }
 }
 
-struct OutboxCommand: ParsableCommand {
+struct OutboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox", abstract: "The outbox's messages (dead letters with --status dead), oldest first.")
     @OptionGroup var store: StoreOptions
     @Option(help: "Only this flow.") var flow: String?
     @Option(help: "Only this status (planned, sending, sent, delivered, failed, dead, suppressed).") var status: String?
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let sqlite = try store.open(.read)
-            let keys = try sqlite.allReportKeys()
+            let keys = try await sqlite.allReportKeys()
             var csv = CSVBuffer()
             csv.header(Self.leadingColumns + ["status", "attempts", "provider_id", "error"])
-            for m in try sqlite.outboxRows(flowID: flow) where status == nil || m.status == status {
+            for m in try await sqlite.outboxRows(flowID: flow, from: .min, to: .max)
+            where status == nil || m.status == status {
                 Self.appendLeadingColumns(m, key: keys[m.customerID], to: &csv)
                 csv.field(m.status)
                 csv.field(m.attempts)
@@ -224,7 +237,7 @@ extension OutboxCommand {
     static let leadingColumns = ["planned_at", "flow", "step", "customer_id", "channel", "recipient"]
 
     /// A message's leading columns; `key` is the customer's report key when it has one.
-    static func appendLeadingColumns(_ m: SQLiteStore.OutboxRow, key: String?, to csv: inout CSVBuffer) {
+    static func appendLeadingColumns(_ m: OutboxRow, key: String?, to csv: inout CSVBuffer) {
         csv.timestamp(m.plannedAt)
         csv.text(m.flowID)
         csv.field(m.step)
@@ -234,7 +247,7 @@ extension OutboxCommand {
     }
 }
 
-struct DecisionsCommand: ParsableCommand {
+struct DecisionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decisions",
         abstract:
@@ -243,8 +256,8 @@ struct DecisionsCommand: ParsableCommand {
     @Option(help: "Only this flow.") var flow: String?
     @Option(help: "Only this customer (source:id or patron:N).") var customer: String?
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let sqlite = try store.open(.read)
             var id: CustomerID?
             if let customer {
@@ -257,10 +270,10 @@ struct DecisionsCommand: ParsableCommand {
                 }
                 guard id != nil else { throw PatronError(.notFound, "no customer '\(customer)'") }
             }
-            let keys = try sqlite.allReportKeys()
+            let keys = try await sqlite.allReportKeys()
             var csv = CSVBuffer()
             csv.header(["at", "flow", "customer_id", "trigger", "step", "reason", "detail"])
-            for d in try sqlite.campaignDecisions(flowID: flow, customerID: id) {
+            for d in try await sqlite.campaignDecisions(flowID: flow, customerID: id, from: .min, to: .max) {
                 csv.timestamp(d.at)
                 csv.text(d.flowID)
                 csv.text(keys[d.customerID] ?? d.customerID.reportKey)
@@ -275,7 +288,7 @@ struct DecisionsCommand: ParsableCommand {
     }
 }
 
-struct NightlyCommand: ParsableCommand {
+struct NightlyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nightly",
         abstract:
@@ -284,17 +297,21 @@ struct NightlyCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: "As of this time (default: now).") var now: String?
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             Patron.bootstrapLogging()
             let sqlite = try store.open(.write)
             let at = try now.map { try parseTime($0, option: "--now") } ?? Int64(Date().timeIntervalSince1970)
             let started = Date()
-            try CampaignRuntime(store: sqlite, channels: [:]).nightly(now: at)
+            try await Self.nightly(store: sqlite, at: at)
             print(
                 String(
                     format: "nightly jobs as of \(Timestamp.format(at)) done in %.2f s",
                     Date().timeIntervalSince(started)))
         }
+    }
+
+    static func nightly(store: some PatronStore, at: Int64) async throws {
+        try await CampaignRuntime(store: store, channels: [:]).nightly(now: at)
     }
 }

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
 import PatronCore
-import PatronSQLite
 
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export customers or orders as CSV (RFC 4180, UTF-8, a stable column order).",
@@ -21,7 +20,7 @@ struct ExportCommand: ParsableCommand {
         @Option(name: [.short, .customLong("output")], help: "Write to FILE (- for stdout).") var output: String?
         @Flag(help: "Write text cells as they are (no formula guard).") var raw = false
 
-        func prepare() throws -> (SQLiteStore, SegmentExpression?, now: Int64, digits: Int) {
+        func prepare() throws -> (any PatronStore, SegmentExpression?, now: Int64, digits: Int) {
             let sqlite = try store.open(.read)
             let digits = CurrencyCode.minorUnitDigits(of: try sqlite.reportingCurrency())
             let now =
@@ -32,13 +31,13 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    struct Customers: ParsableCommand {
+    struct Customers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Every customer (or a segment's), customer_id first, then every catalogue field.")
         @OptionGroup var common: Common
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let (sqlite, expression, now, digits) = try common.prepare()
                 let everyone = try SegmentParser.parse("orders.count >= 0")
                 let fields = SegmentCatalogue.fields
@@ -46,7 +45,9 @@ struct ExportCommand: ParsableCommand {
                 var csv = CSVBuffer()
                 out.write(SegmentExport.csvHeader(fields) + "\n")
                 var rows = 0
-                try sqlite.forEachSegmentMember(expression ?? everyone, fields: fields, now: now) { row in
+                try await sqlite.forEachSegmentMember(
+                    expression ?? everyone, fields: fields, now: now, after: nil, limit: nil
+                ) { row in
                     rows += 1
                     SegmentExport.appendCSV(row, fields: fields, digits: digits, guardFormulas: !common.raw, to: &csv)
                     if csv.bytes.count >= 1 << 20 {
@@ -60,19 +61,19 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    struct Orders: ParsableCommand {
+    struct Orders: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Every order (or a segment's customers' orders): id, source, customer, time, status, amounts.")
         @OptionGroup var common: Common
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let (sqlite, expression, now, _) = try common.prepare()
                 let out = try OutputFile(path: common.output)
                 var csv = CSVBuffer()
                 out.write(OrderExport.columns.joined(separator: ",") + "\n")
                 var rows = 0
-                try sqlite.forEachOrder(of: expression, now: now) { order in
+                try await sqlite.forEachOrder(of: expression, now: now) { order in
                     rows += 1
                     OrderExport.appendCSV(order, guardFormulas: !common.raw, to: &csv)
                     if csv.bytes.count >= 1 << 20 {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PatronCore
 
-struct GenerateCommand: ParsableCommand {
+struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Create a realistic synthetic shop, deterministic for a seed.",
@@ -38,9 +38,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Events per transaction when writing to the store.")
     var batchSize: Int = 200_000
 
-    func run() throws {
+    func run() async throws {
         Patron.bootstrapLogging()
-        try reportingErrors {
+        try await reportingErrors {
             guard let code = CurrencyCode(currency) else {
                 throw PatronError(.invalidArgument, "--currency: unknown currency '\(currency)'")
             }
@@ -74,7 +74,7 @@ struct GenerateCommand: ParsableCommand {
                 return
             }
             let sqlite = try store.open(.create)
-            let result = try runBatches(Ingestor(store: sqlite), batchSize: batchSize) { () -> IngestEvent? in
+            let result = try runBatches(into: sqlite, batchSize: batchSize) { () -> IngestEvent? in
                 iterator.next()
             } progress: { events in
                 progress.update(count: events, unit: "events", done: Double(iterator.customer))

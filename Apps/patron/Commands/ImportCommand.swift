@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PatronCore
 
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import a file in a shop or data-set format.",
         subcommands: [
@@ -10,7 +10,7 @@ struct ImportCommand: ParsableCommand {
             OnlineRetail.self, Scan.self,
         ])
 
-    struct CDNOWImport: ParsableCommand {
+    struct CDNOWImport: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "cdnow",
             abstract: "Import the CDNOW purchase file (customer_id date number_of_cds dollar_value).",
@@ -27,9 +27,9 @@ struct ImportCommand: ParsableCommand {
         @Flag(help: "Read and check everything; write nothing.") var dryRun = false
         @Option(help: "Commit every N rows instead of once for the whole file.") var batchSize: Int?
 
-        func run() throws {
+        func run() async throws {
             Patron.bootstrapLogging()
-            try reportingErrors {
+            try await reportingErrors {
                 if let batchSize, batchSize <= 0 {
                     throw PatronError(.invalidArgument, "--batch-size must be positive")
                 }

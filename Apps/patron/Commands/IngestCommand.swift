@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import PatronCore
 
-struct IngestCommand: ParsableCommand {
+struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Apply an NDJSON events file (or - for stdin) to the store.",
@@ -21,9 +21,9 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Commit every N events instead of once for the whole file (for very large files).")
     var batchSize: Int?
 
-    func run() throws {
+    func run() async throws {
         Patron.bootstrapLogging()
-        try reportingErrors {
+        try await reportingErrors {
             if let batchSize, batchSize <= 0 { throw PatronError(.invalidArgument, "--batch-size must be positive") }
             let reader = try NDJSONEventReader(path: file)
             let report = try ingestFile(
@@ -48,7 +48,7 @@ func ingestFile(
     let progress = progress ?? Progress(label: label, total: fileSize(file))
     var first = try next()
     let sqlite = try store.open(.create)
-    let result = try runBatches(Ingestor(store: sqlite), batchSize: batchSize) { () throws -> IngestEvent? in
+    let result = try runBatches(into: sqlite, batchSize: batchSize) { () throws -> IngestEvent? in
         if let event = first {
             first = nil
             return event
@@ -64,9 +64,10 @@ func ingestFile(
 }
 
 /// Feeds `next` into the ingestor in batches (or one), returning the sum of the reports.
-func runBatches<S: Store>(
-    _ ingestor: Ingestor<S>, batchSize: Int?, next: () throws -> IngestEvent?, progress: (Int) -> Void
+func runBatches(
+    into store: some Store, batchSize: Int?, next: () throws -> IngestEvent?, progress: (Int) -> Void
 ) throws -> (report: IngestReport, seconds: Double) {
+    let ingestor = Ingestor(store: store)
     let start = Date()
     var total = IngestReport()
     var exhausted = false

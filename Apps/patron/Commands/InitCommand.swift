@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PatronCore
 
-struct InitCommand: ParsableCommand {
+struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init", abstract: "Create the store (or check that an existing one is usable).")
 
@@ -11,8 +11,8 @@ struct InitCommand: ParsableCommand {
     @Option(help: "The shop's currency (ISO 4217); otherwise the first order sets it.")
     var currency: String?
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let existed = FileManager.default.fileExists(atPath: store.path)
             let sqlite = try store.open(.create)
             if let currency {

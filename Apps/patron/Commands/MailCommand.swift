@@ -5,12 +5,12 @@ import PatronCore
 import PatronMail
 
 /// `patron mail fetch|reply|stats`: support mail into tickets over IMAP, answers over SMTP.
-struct MailCommand: ParsableCommand {
+struct MailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mail", abstract: "Support mail: fetch it into tickets (IMAP), answer tickets (SMTP), figures.",
         subcommands: [Fetch.self, Reply.self, Stats.self, ParseBench.self])
 
-    struct Fetch: ParsableCommand {
+    struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fetch new mail into tickets; polls every --interval seconds unless --once.",
             discussion: """
@@ -31,47 +31,52 @@ struct MailCommand: ParsableCommand {
         @Option(help: "Move each processed message to this folder.") var moveTo: String?
         @Option(help: "Skip (and record) messages larger than this many MB.") var maxSizeMb = 25
 
-        func run() throws {
+        func run() async throws {
             Patron.bootstrapLogging()
             let logger = Logger(label: "patron.mail")
-            try reportingErrors {
+            try await reportingErrors {
                 let sqlite = try store.open(.create)
                 let password = ProcessInfo.processInfo.environment[passwordEnv]
                 let server = try MailServer(
                     url: url, username: user, password: password, startTLS: starttls ? .required : .never)
                 let client = try IMAPClient(
                     server: server, mailbox: mailbox, maximumMessageSize: maxSizeMb * 1024 * 1024)
-                var fetcher = MailFetcher(client: client, store: sqlite, key: "\(url)/\(user)/\(mailbox)")
-                fetcher.markSeen = markSeen
-                fetcher.moveTo = moveTo
-                var backoff = 1
-                while true {
-                    do {
-                        let report = try fetcher.fetchOnce()
-                        FileHandle.standardError.write(Data("patron: mail: \(report)\n".utf8))
-                        for skip in report.skipped {
-                            logger.warning(
-                                "message skipped", metadata: ["uid": "\(skip.uid)", "reason": "\(skip.reason)"])
-                        }
-                        backoff = 1
-                    } catch let error as MailTransportError where error.isTransient && !once {
-                        logger.error(
-                            "mail server unavailable; retrying",
-                            metadata: ["error": "\(error)", "retry_in_s": "\(backoff)"])
-                        Thread.sleep(forTimeInterval: Double(backoff))
-                        backoff = min(backoff * 2, 300)
-                        continue
-                    } catch let error as MailTransportError {
-                        throw PatronError(.io, "mail: \(error)")
+                try poll(client: client, store: sqlite, logger: logger)
+            }
+        }
+
+        /// Fetches until done (`--once`) or forever, backing off while the server is away.
+        func poll(client: IMAPClient, store: some Store, logger: Logger) throws {
+            var fetcher = MailFetcher(client: client, store: store, key: "\(url)/\(user)/\(mailbox)")
+            fetcher.markSeen = markSeen
+            fetcher.moveTo = moveTo
+            var backoff = 1
+            while true {
+                do {
+                    let report = try fetcher.fetchOnce()
+                    FileHandle.standardError.write(Data("patron: mail: \(report)\n".utf8))
+                    for skip in report.skipped {
+                        logger.warning(
+                            "message skipped", metadata: ["uid": "\(skip.uid)", "reason": "\(skip.reason)"])
                     }
-                    if once { return }
-                    Thread.sleep(forTimeInterval: Double(interval))
+                    backoff = 1
+                } catch let error as MailTransportError where error.isTransient && !once {
+                    logger.error(
+                        "mail server unavailable; retrying",
+                        metadata: ["error": "\(error)", "retry_in_s": "\(backoff)"])
+                    Thread.sleep(forTimeInterval: Double(backoff))
+                    backoff = min(backoff * 2, 300)
+                    continue
+                } catch let error as MailTransportError {
+                    throw PatronError(.io, "mail: \(error)")
                 }
+                if once { return }
+                Thread.sleep(forTimeInterval: Double(interval))
             }
         }
     }
 
-    struct Reply: ParsableCommand {
+    struct Reply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Answer a ticket by mail: threaded (In-Reply-To, References, the ticket token), recorded.")
         @OptionGroup var store: StoreOptions
@@ -82,17 +87,18 @@ struct MailCommand: ParsableCommand {
         @Option(help: "The SMTP login, if any.") var user: String?
         @Option(help: "The environment variable holding the SMTP password.") var passwordEnv = "PATRON_SMTP_PASSWORD"
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let sqlite = try store.open(.write)
                 let id = TicketID(ticket)
-                let found = try sqlite.read { t -> (TicketRecord, [StoredMessage], String?)? in
+                let found = try sqlite.read { t -> (TicketRecord, String?)? in
                     guard let record = try t.ticket(id: id) else { return nil }
-                    return (record, try t.messages(ofTicket: id), try t.customer(record.customerID)?.email)
+                    return (record, try t.customer(record.customerID)?.email)
                 }
-                guard let (record, messages, email) = found else {
+                guard let (record, email) = found else {
                     throw PatronError(.notFound, "no ticket #T-\(ticket)")
                 }
+                let messages = try await sqlite.messages(ofTicket: id)
                 let reply = TicketReply(ticket: record, messages: messages, customerEmail: email)
                 guard let to = reply.to else {
                     throw PatronError(.invalidArgument, "the ticket has no address to answer")
@@ -113,7 +119,8 @@ struct MailCommand: ParsableCommand {
                     throw PatronError(.io, "mail: \(error)")
                 }
                 let messageID = composed.messageID.trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
-                try Ingestor(store: sqlite).receive(
+                try Self.record(
+                    in: sqlite,
                     MailMessage(
                         messageID: messageID, inReplyTo: reply.inReplyTo.map { [$0] } ?? [],
                         references: reply.references, from: sender.address, to: [to], subject: reply.subject,
@@ -121,17 +128,22 @@ struct MailCommand: ParsableCommand {
                 print("sent \(messageID) to \(to): \(reply.subject)")
             }
         }
+
+        /// Records the sent reply on its ticket.
+        static func record(in store: some Store, _ message: MailMessage) throws {
+            try Ingestor(store: store).receive(message)
+        }
     }
 
-    struct Stats: ParsableCommand {
+    struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Tickets: open, pending, closed; median first-response and resolution time.")
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let sqlite = try store.open(.read)
-                let metrics = TicketMetrics(
+                let metrics = await TicketMetrics(
                     tickets: try sqlite.tickets(customer: nil, status: nil, after: 0, limit: Int.max))
                 func duration(_ seconds: Int64?) -> String {
                     guard let seconds else { return "n/a" }
@@ -148,12 +160,12 @@ struct MailCommand: ParsableCommand {
 
     /// `patron mail parse-bench FILE…` (hidden): the MIME parser alone over the files, repeated,
     /// for Scripts/bench_mail.sh.
-    struct ParseBench: ParsableCommand {
+    struct ParseBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "parse-bench", shouldDisplay: false)
         @Option(help: "Parse the files until this many MB are read.") var megabytes = 200
         @Argument var files: [String]
 
-        func run() throws {
+        func run() async throws {
             let messages = files.compactMap { FileManager.default.contents(atPath: $0).map { [UInt8]($0) } }
             guard !messages.isEmpty else { throw ValidationError("no readable file") }
             let target = megabytes * 1_000_000

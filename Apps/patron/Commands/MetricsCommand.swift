@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PatronCore
 
-struct MetricsCommand: ParsableCommand {
+struct MetricsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics",
         abstract: "Retention metrics: customers, active, AOV, frequency, repeat rate, churn, CLV, cohorts.")
@@ -23,8 +23,8 @@ struct MetricsCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Write to FILE (- for stdout).")
     var output: String?
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             guard period > 0 else { throw PatronError(.invalidArgument, "--period must be positive") }
             let sqlite = try store.open(.read)
             let currency = try sqlite.reportingCurrency()

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import PatronCore
-import PatronSQLite
 
 /// Times a step of `patron predict` and logs it (`PATRON_LOG_LEVEL=info` shows them; the
 /// benchmark reads them).
@@ -10,14 +9,27 @@ func timed<T>(_ step: String, _ metadata: Logger.Metadata = [:], _ body: () thro
     Patron.bootstrapLogging()
     let start = DispatchTime.now().uptimeNanoseconds
     let result = try body()
+    logStep(step, metadata, since: start)
+    return result
+}
+
+/// The same, for work that waits.
+func timed<T>(_ step: String, _ metadata: Logger.Metadata = [:], _ body: () async throws -> T) async rethrows -> T {
+    Patron.bootstrapLogging()
+    let start = DispatchTime.now().uptimeNanoseconds
+    let result = try await body()
+    logStep(step, metadata, since: start)
+    return result
+}
+
+private func logStep(_ step: String, _ metadata: Logger.Metadata, since start: UInt64) {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var metadata = metadata
     metadata["seconds"] = "\(String(format: "%.6f", seconds))"
     Logger(label: "patron.predict").info("\(step)", metadata: metadata)
-    return result
 }
 
-struct PredictCommand: ParsableCommand {
+struct PredictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "Predictive customer value: BG/NBD, Pareto/NBD, Gamma-Gamma — P(alive), expected orders, CLV.",
@@ -64,15 +76,15 @@ struct PredictCommand: ParsableCommand {
             var summary: PurchaseSummary
             var calibrationEnd: Day?
             var digits: Int
-            var store: SQLiteStore?
+            var store: (any PatronStore)?
             /// How output names customer `i`.
             var key: @Sendable (Int) -> String
         }
 
-        func load(holdoutEnd: Day? = nil, keys: Bool, access: SQLiteStore.Access = .read) throws -> Loaded {
+        func load(holdoutEnd: Day? = nil, keys: Bool, access: StoreAccess = .read) async throws -> Loaded {
             Patron.bootstrapLogging()
-            return try timed("summary") {
-                try Self.load(
+            return try await timed("summary") {
+                try await Self.load(
                     store: store, calibrationEnd: calibrationEnd, summary: summary, holdoutEnd: holdoutEnd, keys: keys,
                     access: access)
             }
@@ -80,8 +92,8 @@ struct PredictCommand: ParsableCommand {
 
         static func load(
             store: StoreOptions, calibrationEnd: String?, summary: String?, holdoutEnd: Day?,
-            defaultCalibrationEnd: ((ClosedRange<Day>) -> Day)? = nil, keys: Bool, access: SQLiteStore.Access = .read
-        ) throws -> Loaded {
+            defaultCalibrationEnd: ((ClosedRange<Day>) -> Day)? = nil, keys: Bool, access: StoreAccess = .read
+        ) async throws -> Loaded {
             if let file = summary {
                 guard calibrationEnd == nil else {
                     throw PatronError(.invalidArgument, "--calibration-end applies to the store, not to --summary")
@@ -103,7 +115,7 @@ struct PredictCommand: ParsableCommand {
             }
             let summary = try PurchaseSummary.from(
                 store: sqlite, calibrationEnd: end, holdoutEnd: holdoutEnd, currencyDigits: digits)
-            let names = keys ? try sqlite.allReportKeys() : [:]
+            let names = keys ? try await sqlite.allReportKeys() : [:]
             return Loaded(summary: summary, calibrationEnd: end, digits: digits, store: sqlite) {
                 names[summary.ids[$0]] ?? summary.ids[$0].reportKey
             }
@@ -123,7 +135,7 @@ struct PredictCommand: ParsableCommand {
 }
 
 extension PredictCommand {
-    struct Summary: ParsableCommand {
+    struct Summary: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write each customer's x, t_x, T (weeks) and mean repeat spend as CSV.")
         @OptionGroup var source: Source
@@ -131,9 +143,10 @@ extension PredictCommand {
         var holdoutEnd: String?
         @Option(name: [.short, .customLong("output")], help: "Write to FILE (- for stdout).") var output: String?
 
-        func run() throws {
-            try reportingErrors {
-                let loaded = try source.load(holdoutEnd: try parseDay(holdoutEnd, option: "--holdout-end"), keys: true)
+        func run() async throws {
+            try await reportingErrors {
+                let loaded = try await source.load(
+                    holdoutEnd: try parseDay(holdoutEnd, option: "--holdout-end"), keys: true)
                 let out = try OutputFile(path: output)
                 var csv = CSVBuffer()
                 var start = 0
@@ -150,7 +163,7 @@ extension PredictCommand {
         }
     }
 
-    struct Fit: ParsableCommand {
+    struct Fit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fit models by maximum likelihood; print parameters and log-likelihood.",
             discussion: """
@@ -165,8 +178,8 @@ extension PredictCommand {
         @Flag(help: "Save the BG/NBD + Gamma-Gamma predictions for the predicted.* segment fields.") var save = false
         @Option(help: "Monthly discount rate of the saved 12-month CLV.") var discount: Double = 0.01
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 guard discount >= 0, discount < 1 else {
                     throw PatronError(.invalidArgument, "--discount must be in [0, 1) (a monthly rate, e.g. 0.01)")
                 }
@@ -175,7 +188,7 @@ extension PredictCommand {
                 }
                 var models = model.isEmpty ? [.bgnbd, .gg] : model
                 if models.contains(.all) { models = [.bgnbd, .pareto, .gg] }
-                let loaded = try source.load(keys: false, access: save ? .write : .read)
+                let loaded = try await source.load(keys: false, access: save ? .write : .read)
                 let progress = Progress(label: "predict fit")
                 let outcome = timed("fit", ["models": "\(models.map(\.rawValue))"]) {
                     ModelFitting.fit(models.compactMap(\.model), to: loaded.summary) { model, iteration, value in
@@ -217,7 +230,7 @@ extension PredictCommand {
         }
     }
 
-    struct Customers: ParsableCommand {
+    struct Customers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Per-customer predictions: P(alive), expected purchases, expected order value, CLV.")
         enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
@@ -231,8 +244,8 @@ extension PredictCommand {
         @Option(help: "csv | json.") var format: Format = .csv
         @Option(name: [.short, .customLong("output")], help: "Write to FILE (- for stdout).") var output: String?
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let weeks = try PredictionHorizon.weeks(parsing: horizon, option: "--horizon")
                 guard clvMonths >= 1, clvMonths <= 1200 else {
                     throw PatronError(.invalidArgument, "--clv-months must be between 1 and 1200")
@@ -240,7 +253,7 @@ extension PredictCommand {
                 guard discount >= 0, discount < 1 else {
                     throw PatronError(.invalidArgument, "--discount must be in [0, 1) (a monthly rate, e.g. 0.01)")
                 }
-                let loaded = try source.load(keys: true)
+                let loaded = try await source.load(keys: true)
                 let (_, purchases) = try PredictCommand.fit(model, loaded.summary)
                 let spend = (try? timed("fit", ["model": "gg"]) { try GammaGamma.fit(loaded.summary) })
                     .map(GammaGamma.init)
@@ -270,7 +283,7 @@ extension PredictCommand {
         }
     }
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fit on the calibration period, then compare expected with actual purchases in the holdout.",
             discussion: """
@@ -287,10 +300,10 @@ extension PredictCommand {
         @Option(help: "bgnbd | pareto.") var model: PurchaseModelChoice = .bgnbd
         @Option(help: "table | json.") var format: Format = .table
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let holdout = try parseDay(holdoutEnd, option: "--holdout-end")!
-                let loaded = try Source.load(
+                let loaded = try await Source.load(
                     store: store, calibrationEnd: calibrationEnd, summary: nil, holdoutEnd: holdout,
                     defaultCalibrationEnd: { span in span.lowerBound + (holdout - span.lowerBound) / 2 }, keys: false)
                 let end = loaded.calibrationEnd!

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PatronCore
 
-struct RFMCommand: ParsableCommand {
+struct RFMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rfm",
         abstract: "Score customers by recency, frequency and monetary value, and name their segments.",
@@ -50,8 +50,8 @@ struct RFMCommand: ParsableCommand {
     @Flag(help: "Save this computation as a snapshot; later runs report moves against it.")
     var save = false
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingErrors {
             let sqlite = try store.open(save ? .write : .read)
             let currency = try sqlite.reportingCurrency()
             let configuration = try makeConfiguration(currency: currency)

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
 import PatronCore
-import PatronSQLite
 
-struct SegmentCommand: ParsableCommand {
+struct SegmentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segment",
         abstract: "Count, export and explain segments written in Patron's segment language.",
@@ -23,13 +22,13 @@ struct SegmentCommand: ParsableCommand {
         var asOf: String?
 
         /// Opens the store and parses the expression with the store's currency.
-        func prepare(_ source: String) throws -> (SQLiteStore, SegmentExpression, now: Int64, digits: Int) {
+        func prepare(_ source: String) throws -> (any PatronStore, SegmentExpression, now: Int64, digits: Int) {
             let (sqlite, digits, now) = try open()
             return (sqlite, try sqlite.parseSegment(source, currencyDigits: digits), now, digits)
         }
 
         /// The store, its currency digits and "now", without an expression.
-        func open(_ access: SQLiteStore.Access = .read) throws -> (SQLiteStore, digits: Int, now: Int64) {
+        func open(_ access: StoreAccess = .read) throws -> (any PatronStore, digits: Int, now: Int64) {
             let sqlite = try store.open(access)
             let digits = CurrencyCode.minorUnitDigits(of: try sqlite.reportingCurrency())
             let now =
@@ -39,20 +38,20 @@ struct SegmentCommand: ParsableCommand {
         }
     }
 
-    struct Count: ParsableCommand {
+    struct Count: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "How many customers are in the segment.")
         @OptionGroup var common: Common
         @Argument(help: "The segment expression.") var expression: String
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let (sqlite, parsed, now, _) = try common.prepare(expression)
-                print(try sqlite.segmentCount(parsed, now: now))
+                await print(try sqlite.segmentCount(parsed, now: now))
             }
         }
     }
 
-    struct Export: ParsableCommand {
+    struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Every member of the segment, streamed, customer_id first.",
             discussion: "The output file appears only when complete; on any error nothing is written.")
@@ -71,8 +70,8 @@ struct SegmentCommand: ParsableCommand {
         var raw = false
         @Option(name: [.short, .customLong("output")], help: "Write to FILE (- for stdout).") var output: String?
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let columns = try SegmentExport.fields(fields)
                 let (sqlite, parsed, now, digits) = try common.prepare(expression)
                 let out = try OutputFile(path: output)
@@ -84,7 +83,8 @@ struct SegmentCommand: ParsableCommand {
                 case .json: out.write("[")
                 case .ndjson: break
                 }
-                try sqlite.forEachSegmentMember(parsed, fields: columns, now: now) { row in
+                try await sqlite.forEachSegmentMember(parsed, fields: columns, now: now, after: nil, limit: nil) {
+                    row in
                     switch format {
                     case .csv:
                         SegmentExport.appendCSV(row, fields: columns, digits: digits, guardFormulas: !raw, to: &csv)
@@ -109,15 +109,15 @@ struct SegmentCommand: ParsableCommand {
         }
     }
 
-    struct Explain: ParsableCommand {
+    struct Explain: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The parsed tree, the SQL and SQLite's query plan.")
         @OptionGroup var common: Common
         @Argument(help: "The segment expression.") var expression: String
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let (sqlite, parsed, now, digits) = try common.prepare(expression)
-                let (sql, plan) = try sqlite.explainSegment(parsed, now: now)
+                let (sql, plan) = try await sqlite.explainSegment(parsed, now: now)
                 print(
                     "tree:\n  \(parsed.explained(currencyDigits: digits))\n\nsql:\n  \(sql.replacingOccurrences(of: "\n", with: "\n  "))\n\nplan:"
                 )
@@ -128,15 +128,15 @@ struct SegmentCommand: ParsableCommand {
 }
 
 extension SegmentCommand {
-    struct Save: ParsableCommand {
+    struct Save: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Save an expression under a name (replacing one of that name); use it as in_segment(\"NAME\").")
         @OptionGroup var common: Common
         @Argument(help: "The name: a letter, then letters, digits, - _ .") var name: String
         @Argument(help: "The segment expression.") var expression: String
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let (sqlite, digits, now) = try common.open(.write)
                 try sqlite.saveSegment(name: name, expression: expression, currencyDigits: digits, at: now)
                 print("saved segment '\(name)'")
@@ -144,31 +144,31 @@ extension SegmentCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The saved segments.")
         @OptionGroup var common: Common
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let (sqlite, _, _) = try common.open()
                 for segment in try sqlite.savedSegments() { print("\(segment.name)\t\(segment.expression)") }
             }
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A saved segment: its expression, members now, last snapshot.")
         @OptionGroup var common: Common
         @Argument(help: "The segment's name.") var name: String
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let (sqlite, digits, now) = try common.open()
                 guard let saved = try sqlite.savedSegment(named: name) else {
                     throw PatronError(.notFound, "no saved segment named '\(name)' (see `patron segment list`)")
                 }
-                let members = try sqlite.segmentCount(
+                let members = try await sqlite.segmentCount(
                     try sqlite.parseSegment(saved.expression, currencyDigits: digits), now: now)
                 print(
                     "name:       \(saved.name)\nexpression: \(saved.expression)\nsaved:      \(Timestamp.format(saved.savedAt))"
@@ -181,13 +181,13 @@ extension SegmentCommand {
         }
     }
 
-    struct Delete: ParsableCommand {
+    struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a saved segment and its snapshots.")
         @OptionGroup var common: Common
         @Argument(help: "The segment's name.") var name: String
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let (sqlite, _, _) = try common.open(.write)
                 guard try sqlite.deleteSegment(named: name) else {
                     throw PatronError(.notFound, "no saved segment named '\(name)'")
@@ -197,7 +197,7 @@ extension SegmentCommand {
         }
     }
 
-    struct Diff: ParsableCommand {
+    struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Who entered and who left a saved segment since its last snapshot.",
             discussion: """
@@ -209,8 +209,8 @@ extension SegmentCommand {
         @Flag(help: "Report only; take no snapshot and record no event.") var dryRun = false
         @Flag(help: "List the customer ids that entered and left.") var list = false
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 let (sqlite, digits, now) = try common.open(dryRun ? .read : .write)
                 let result = try sqlite.diffSegment(name: name, currencyDigits: digits, now: now, record: !dryRun)
                 let since = result.previous.map { "since \(Timestamp.format($0))" } ?? "first snapshot"
@@ -218,7 +218,7 @@ extension SegmentCommand {
                     "\(name): \(result.members) members (\(since)): +\(result.diff.entered.count) entered, -\(result.diff.left.count) left"
                 )
                 if list {
-                    let keys = try sqlite.reportKeys(for: result.diff.entered + result.diff.left)
+                    let keys = try await sqlite.reportKeys(for: result.diff.entered + result.diff.left)
                     for id in result.diff.entered { print("+\t\(keys[id] ?? id.reportKey)") }
                     for id in result.diff.left { print("-\t\(keys[id] ?? id.reportKey)") }
                 }
@@ -227,14 +227,14 @@ extension SegmentCommand {
     }
 }
 
-struct FieldsCommand: ParsableCommand {
+struct FieldsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fields", abstract: "The fields segment expressions can test, with types and examples.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown }
     @Option(help: "text | markdown (the whole language reference, as in docs/segments.md).") var format: Format = .text
 
-    func run() throws {
+    func run() async throws {
         if format == .markdown {
             print(SegmentReference.markdown, terminator: "")
             return

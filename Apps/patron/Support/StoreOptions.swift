@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PatronCore
-import PatronSQLite
 import PatronStoreFactory
 
 /// `--db`: where the store is.
@@ -19,16 +18,16 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store for what the command does with it: `.create` (init, imports, ingest),
     /// `.write` (an existing store), `.read` (reports; works where the file may only be read).
-    func open(_ access: SQLiteStore.Access) throws(PatronError) -> SQLiteStore {
+    func open(_ access: StoreAccess) throws(PatronError) -> any PatronStore {
         try StoreFactory.open(db, access: access)
     }
 }
 
 /// Runs a command body, turning a ``PatronError`` (or any other error) into one line on stderr
 /// and exit status 1.
-func reportingErrors(_ body: () throws -> Void) throws {
+func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
-        try body()
+        try await body()
     } catch let error as SegmentError {
         FileHandle.standardError.write(Data("patron: segment: \(error.rendered)\n".utf8))
         throw ExitCode.failure
@@ -121,7 +120,7 @@ final class OutputFile {
 
 /// Without `--as-of`, reports are as of today; on a store whose orders ended long ago (a data set,
 /// an old export) that makes everyone churned. Say so once on stderr, with the day to use.
-func noteStaleAsOf(_ store: SQLiteStore, asOf: String?) {
+func noteStaleAsOf(_ store: some Store, asOf: String?) {
     guard asOf == nil, let last = try? store.orderSpan()?.upperBound, Day.today - last > 365 else { return }
     FileHandle.standardError.write(
         Data(

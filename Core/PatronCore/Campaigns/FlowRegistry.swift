@@ -39,4 +39,7 @@ public protocol FlowRegistry: Sendable {
     func setFlowStatus(_ id: String, _ status: CampaignStatus, at: Int64) async throws -> Bool
     /// Every stored flow, by id.
     func flows() async throws -> [StoredFlow]
+    /// Marks every active flow, and those named, active from `at` (a replay on a scratch copy
+    /// starts there).
+    func activateForReplay(_ ids: [String], at: Int64) async throws
 }

@@ -17,4 +17,11 @@ public protocol SegmentQueries: Sendable {
         _ expression: SegmentExpression?, fields: [SegmentField], now: Int64, after: CustomerID?, limit: Int?,
         _ body: (MemberRow) throws -> Void
     ) async throws
+    /// Streams the orders of the segment's members (every order without an expression), in the
+    /// store's order id order.
+    func forEachOrder(of expression: SegmentExpression?, now: Int64, _ body: (OrderExportRow) throws -> Void)
+        async throws
+    /// How the store runs the segment: its query, and the plan the store chose for it (for
+    /// `patron segment explain`).
+    func explainSegment(_ expression: SegmentExpression, now: Int64) async throws -> (query: String, plan: [String])
 }

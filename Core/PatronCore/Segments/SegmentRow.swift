@@ -8,6 +8,8 @@ import Foundation
 /// strings and enumerations as UTF-8; a `stringList` field is its items joined by U+001F (the
 /// unit separator), which is how the stores keep tags.
 public protocol SegmentRow {
+    /// The member's id in the store.
+    var id: CustomerID { get }
     /// Calls `body` with the customer's report key (its primary ref, else `patron:N`) as UTF-8.
     func withKey<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R
     /// Whether field `index` has no value.
@@ -44,10 +46,12 @@ extension SegmentRow {
 
 /// A ``SegmentRow`` over values already in memory (the in-memory back end, tests).
 public struct SegmentValuesRow: SegmentRow {
+    public var id: CustomerID
     public var reportKey: String
     public var fieldValues: [SegmentValue?]
 
-    public init(key: String, values: [SegmentValue?]) {
+    public init(id: CustomerID = CustomerID(0), key: String, values: [SegmentValue?]) {
+        self.id = id
         reportKey = key
         fieldValues = values
     }

@@ -167,6 +167,16 @@ extension InMemoryStore: FlowRegistry {
     public func flows() throws -> [StoredFlow] {
         try read { t in t.state.flows.values.sorted { $0.id < $1.id } }
     }
+
+    public func activateForReplay(_ ids: [String], at: Int64) throws {
+        try write { t in
+            for (id, var flow) in t.state.flows where flow.status == .active || ids.contains(id) {
+                flow.status = .active
+                flow.activatedAt = at
+                t.state.flows[id] = flow
+            }
+        }
+    }
 }
 
 extension InMemoryStore: RecordPages {
@@ -240,5 +250,9 @@ extension InMemoryStore: RecordPages {
             Dictionary(
                 uniqueKeysWithValues: ids.map { ($0, t.state.customers[$0]?.primaryRef?.id ?? $0.reportKey) })
         }
+    }
+
+    public func allReportKeys() throws -> [CustomerID: String] {
+        try read { t in t.state.customers.mapValues { $0.primaryRef?.id ?? $0.id.reportKey } }
     }
 }

@@ -336,6 +336,10 @@ extension InMemoryStore {
             return entry
         }
     }
+
+    public func auditEntry(id: Int64) -> AuditEntry? {
+        snapshotState().audit.first { $0.id == id }
+    }
 }
 
 extension InMemoryStore: SegmentRepository, SegmentQueries {
@@ -372,12 +376,35 @@ extension InMemoryStore: SegmentRepository, SegmentQueries {
             let values = fields.map {
                 SegmentEvaluator.value(of: $0, for: customer, rfm: rows[id], predicted: predicted, now: now)
             }
-            try body(SegmentValuesRow(key: customer.primaryRef?.id ?? id.reportKey, values: values))
+            try body(SegmentValuesRow(id: id, key: customer.primaryRef?.id ?? id.reportKey, values: values))
         }
     }
 
     public func segmentCount(_ expression: SegmentExpression, now: Int64) throws -> Int {
         try members(expression, now: now).count
+    }
+
+    public func forEachOrder(of expression: SegmentExpression?, now: Int64, _ body: (OrderExportRow) throws -> Void)
+        throws
+    {
+        let state = snapshotState()
+        let members = try expression.map { Set(try self.members($0, now: now)) }
+        for order in state.orders.values.sorted(by: { $0.id < $1.id }) {
+            if let members, !members.contains(order.customerID) { continue }
+            let customer = state.customers[order.customerID]
+            try body(
+                OrderExportRow(
+                    ref: order.ref.id, source: order.ref.source,
+                    customerKey: customer?.primaryRef?.id ?? order.customerID.reportKey, placedAt: order.placedAt,
+                    status: order.status.rawValue, currency: order.currency, totalMinor: order.totalMinor,
+                    refundedMinor: order.refundedMinor, lines: order.lines.count))
+        }
+    }
+
+    /// The in-memory store evaluates every customer with the kernel's evaluator; there is no
+    /// query plan to show.
+    public func explainSegment(_ expression: SegmentExpression, now: Int64) throws -> (query: String, plan: [String]) {
+        ("\(expression)", ["SCAN customers (the kernel's segment evaluator, in memory)"])
     }
 
     public func savedSegment(named name: String) throws -> SavedSegment? { snapshotState().savedSegments[name] }

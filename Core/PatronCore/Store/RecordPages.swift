@@ -41,4 +41,6 @@ public protocol RecordPages: Sendable {
     func rfmScore(of customer: CustomerID) async throws -> StoredRFMScore?
     /// How reports name these customers: their primary ref, or `patron:N`.
     func reportKeys(for ids: [CustomerID]) async throws -> [CustomerID: String]
+    /// How reports name every customer, in one scan (for outputs over most of the store).
+    func allReportKeys() async throws -> [CustomerID: String]
 }

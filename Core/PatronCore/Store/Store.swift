@@ -59,6 +59,8 @@ public protocol StoreTransaction {
     /// By E.164 phone.
     func customerID(phone: String) throws -> CustomerID?
     func customer(_ id: CustomerID) throws -> CustomerRecord?
+    /// Whether a customer has this id (a store may answer without reading the record).
+    func customerExists(_ id: CustomerID) throws -> Bool
     func insertCustomer(_ customer: CustomerRecord) throws -> CustomerID
     func updateCustomer(_ customer: CustomerRecord) throws
     func attach(ref: ExternalRef, to customer: CustomerID) throws
@@ -109,10 +111,28 @@ public protocol StoreTransaction {
 }
 
 extension Store {
+    /// The currency the store reports in (that of its first order); `nil` before any order.
+    public func reportingCurrency() throws -> CurrencyCode? { try read { try $0.reportingCurrency() } }
+
+    /// Appends to the audit log, in a transaction of its own.
+    @discardableResult
+    public func recordAudit(
+        action: String, subject: String, actor: String, detail: String, document: String? = nil, at: Int64
+    ) throws -> Int64 {
+        try write {
+            try $0.recordAudit(
+                AuditEntry(at: at, action: action, subject: subject, actor: actor, detail: detail, document: document))
+        }
+    }
+
     /// Every counting order up to the end of `through`, sorted by customer, then time.
     public func orderFacts(through: Day) throws -> [OrderFact] {
         var facts: [OrderFact] = []
         try forEachOrderFact(through: through) { facts.append($0) }
         return facts
     }
+}
+
+extension StoreTransaction {
+    public func customerExists(_ id: CustomerID) throws -> Bool { try customer(id) != nil }
 }
