@@ -1,8 +1,8 @@
 import Foundation
 import PatronCore
 
-/// The definition of a correct Patron store: what any `Store` (with its `SegmentRepository`)
-/// must do, checked against explicit expectations and, for segments, against the kernel's
+/// The definition of a correct Patron store: what any ``PatronStore`` (everything the apps ask
+/// of a store) must do, checked against explicit expectations and, for segments, against the kernel's
 /// in-memory evaluator. A new store gets the whole suite by one call:
 ///
 /// ```swift
@@ -18,16 +18,13 @@ import PatronCore
 /// order facts, order span and customer counts, RFM snapshots, saved predictions, segments
 /// against the evaluator (random expressions) and at the parser's limits, saved segments and
 /// membership diffs, the audit log and privacy requests, API keys, the outbox (claims, stale
-/// takeovers, outcomes for their claim only, early and final receipts) and leases. Not yet: the
-/// campaign engine's trigger queries and runs (`CampaignStore`).
+/// takeovers, outcomes for their claim only, early and final receipts) and leases, the flow
+/// registry and replays, record pages, and the campaign engine on the store (first-order and
+/// abandoned-cart firings, entries once per firing, a tick's outbox, a changed flow ending runs,
+/// flow figures, replenishment, ignored deliveries, scratch copies).
 public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
-    public static func check<
-        S: Store & SegmentRepository & SegmentQueries & AuditLog & APIKeyStore & OutboxStore & LeaseStore
-            & FlowRegistry & RecordPages
-    >(
-        _ makeStore: () throws -> S
-    ) async throws {
+    public static func check<S: PatronStore>(_ makeStore: () throws -> S) async throws {
         try idempotentReplay(try makeStore())
         try atomicBatches(try makeStore())
         try identityMerges(try makeStore())
@@ -43,6 +40,7 @@ public enum StoreConformance {
         try await leases(try makeStore())
         try await flowRegistry(try makeStore())
         try await recordPages(try makeStore())
+        try await campaigns(try makeStore())
     }
 
     /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves
@@ -124,6 +122,16 @@ public enum StoreConformance {
         try require(welcome?.name == "Welcome!" && welcome?.updatedAt == 30, rule, "the new file's name and time")
         try require(try await store.setFlowStatus("welcome", .paused, at: 40), rule, "pause")
         try require(try await store.flows().first { $0.id == "welcome" }?.status == .paused, rule, "paused")
+        // A replay activates the flows named and the active ones, from its start.
+        _ = try await store.setFlowStatus("birthday", .active, at: 50)
+        try await store.saveFlow(id: "draft", name: "Draft", source: "d", path: nil, at: 50)
+        try await store.activateForReplay(["welcome"], at: 5)
+        let replay = Dictionary(uniqueKeysWithValues: try await store.flows().map { ($0.id, $0) })
+        try require(
+            replay["welcome"]?.status == .active && replay["welcome"]?.activatedAt == 5
+                && replay["birthday"]?.activatedAt == 5 && replay["draft"]?.status == .draft, rule,
+            "a replay's activation: \(replay.values.map { "\($0.id) \($0.status) \(String(describing: $0.activatedAt))" })"
+        )
     }
 
     static func message(_ key: String, _ channel: ConsentChannel, due: Int64) -> OutboxMessage {

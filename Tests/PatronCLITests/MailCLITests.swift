@@ -46,7 +46,7 @@ struct MailCLITests {
     }
 
     @Test func killedFetchesLoseAndDoubleNothing() async throws {
-        let workspace = try Workspace()
+        let workspace = Workspace()
         let mailbox = try await Self.mailbox()
         let reference = workspace.path("reference.sqlite")
         let clean = try await CLI.run(Self.fetch(mailbox, db: reference), in: workspace.url)
@@ -82,7 +82,7 @@ struct MailCLITests {
     }
 
     @Test func aWrongPasswordIsAClearErrorAtOnce() async throws {
-        let workspace = try Workspace()
+        let workspace = Workspace()
         var arguments = Self.fetch("INBOX", db: workspace.path("s.sqlite"))
         arguments += ["--password-env", "PATRON_NO_SUCH_PASSWORD"]
         let result = try await CLI.run(arguments, in: workspace.url)
@@ -94,7 +94,7 @@ struct MailCLITests {
     /// The answer goes out over SMTP threaded into the ticket, and is the ticket's first response.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["PATRON_SMTP_SINK_DIR"] != nil))
     func aReplyIsThreadedSentAndRecorded() async throws {
-        let workspace = try Workspace()
+        let workspace = Workspace()
         let db = workspace.path("s.sqlite")
         #expect(try await CLI.run(Self.fetch(try Self.mailbox(), db: db), in: workspace.url).status == 0)
         let (ticket, subject, lastIn) = try await DatabaseQueue(path: db).read { db in
@@ -133,7 +133,7 @@ struct MailCLITests {
     /// A server that is down: the poller says so in one line per attempt and waits longer each
     /// time (1 s, 2 s, …) instead of crashing or spinning.
     @Test func aServerThatIsDownIsRetriedWithBackoff() async throws {
-        let workspace = try Workspace()
+        let workspace = Workspace()
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -14,18 +14,22 @@ import Testing
 @Suite struct StoreConformanceCatchesFaultsTests {
     enum Fault {
         case dropsASegmentMember, ignoresTheWindow, forgetsRollbacks, keepsRevokedKeys, claimsTwice, sharesLeases
-        case pagesFromTheCursor
+        case pagesFromTheCursor, forgetsTheFirstOrderRule
     }
 
     /// The in-memory store with one fault.
     final class FaultyStore: Store, SegmentRepository, SegmentQueries, AuditLog, APIKeyStore, OutboxStore,
-        LeaseStore, FlowRegistry, RecordPages, @unchecked Sendable
+        LeaseStore, FlowRegistry, RecordPages, CampaignStore, CampaignReports, CampaignUpkeep, DeliveryLedger,
+        ScratchCopying, @unchecked Sendable
     {
         // @unchecked: the inner store serialises its own state behind a lock, `hashes` is a locked
         // box, and `fault` never changes after init.
-        let inner = InMemoryStore()
+        let inner: InMemoryStore
         let fault: Fault
-        init(_ fault: Fault) { self.fault = fault }
+        init(_ fault: Fault, inner: InMemoryStore = InMemoryStore()) {
+            self.fault = fault
+            self.inner = inner
+        }
 
         func write<T>(_ body: (InMemoryStore.Transaction) throws -> T) throws -> T {
             guard fault == .forgetsRollbacks else { return try inner.write(body) }
@@ -145,13 +149,69 @@ import Testing
         func explainSegment(_ expression: SegmentExpression, now: Int64) throws -> (query: String, plan: [String]) {
             try inner.explainSegment(expression, now: now)
         }
+        func triggerInstances(of trigger: FlowTrigger, flowID: String, from: Int64, through: Int64) throws
+            -> [FlowTriggerInstance]
+        {
+            // The fault: every order counts as a first order.
+            var asked = trigger
+            if fault == .forgetsTheFirstOrderRule, case .orderPlaced = trigger {
+                asked = .orderPlaced(firstOnly: false)
+            }
+            return try inner.triggerInstances(of: asked, flowID: flowID, from: from, through: through)
+        }
+        func birthdayCandidates(monthDays: [String]) throws -> [(CustomerID, birthday: String, timeZone: String?)] {
+            try inner.birthdayCandidates(monthDays: monthDays)
+        }
+        func members(of condition: FlowCondition, among: [CustomerID]?, now: Int64) throws -> Set<CustomerID> {
+            try inner.members(of: condition, among: among, now: now)
+        }
+        func entryState(flowID: String, instances: [FlowTriggerInstance]) throws -> (
+            known: Set<String>, lastEntered: [CustomerID: Int64]
+        ) { try inner.entryState(flowID: flowID, instances: instances) }
+        func saveEntries(_ enrollments: [Enrollment], decisions: [CampaignDecision]) throws {
+            try inner.saveEntries(enrollments, decisions: decisions)
+        }
+        func dueEnrollments(flowID: String, now: Int64, limit: Int) throws -> [Enrollment] {
+            try inner.dueEnrollments(flowID: flowID, now: now, limit: limit)
+        }
+        func planningFacts(for enrollments: [Enrollment], now: Int64, since: Int64) throws -> PlanningFacts {
+            try inner.planningFacts(for: enrollments, now: now, since: since)
+        }
+        func templateRecords(for enrollments: [Enrollment]) throws -> [Int64: TemplateRecords] {
+            try inner.templateRecords(for: enrollments)
+        }
+        func applyPlan(enrollments: [Enrollment], messages: [OutboxMessage], decisions: [CampaignDecision]) throws {
+            try inner.applyPlan(enrollments: enrollments, messages: messages, decisions: decisions)
+        }
+        func flowStats(_ id: String, attributionSeconds: Int64) throws -> FlowStats {
+            try inner.flowStats(id, attributionSeconds: attributionSeconds)
+        }
+        func outboxRows(flowID: String?, from: Int64, to: Int64) throws -> [OutboxRow] {
+            try inner.outboxRows(flowID: flowID, from: from, to: to)
+        }
+        func campaignDecisions(flowID: String?, customerID: CustomerID?, from: Int64, to: Int64) throws
+            -> [CampaignDecision]
+        { try inner.campaignDecisions(flowID: flowID, customerID: customerID, from: from, to: to) }
+        func prepareCampaigns() throws { try inner.prepareCampaigns() }
+        func latestMembershipTime(of segment: String) throws -> Int64? { try inner.latestMembershipTime(of: segment) }
+        func latestRFMSnapshotTime() throws -> Int64? { try inner.latestRFMSnapshotTime() }
+        func refreshReplenishment(now: Int64, keepSeconds: Int64) throws -> Int {
+            try inner.refreshReplenishment(now: now, keepSeconds: keepSeconds)
+        }
+        func replenishmentRefreshedAt() throws -> Int64? { try inner.replenishmentRefreshedAt() }
+        func recordIgnoredDelivery(_ deliveryID: String, topic: String, at: Int64) throws {
+            try inner.recordIgnoredDelivery(deliveryID, topic: topic, at: at)
+        }
+        func ignoredDeliveries() throws -> [IgnoredTopic] { try inner.ignoredDeliveries() }
+        func scratchCopy() throws -> FaultyStore { FaultyStore(fault, inner: try inner.scratchCopy()) }
+        func discardScratchCopy() throws { try inner.discardScratchCopy() }
     }
 
     @Test(arguments: [
         (Fault.dropsASegmentMember, "segments agree with the evaluator"),
         (Fault.ignoresTheWindow, "RFM and order facts"), (Fault.forgetsRollbacks, "atomic batches"),
         (Fault.keepsRevokedKeys, "API keys"), (Fault.claimsTwice, "outbox"), (Fault.sharesLeases, "leases"),
-        (Fault.pagesFromTheCursor, "record pages"),
+        (Fault.pagesFromTheCursor, "record pages"), (Fault.forgetsTheFirstOrderRule, "campaigns"),
     ])
     func eachFaultFailsItsRule(fault: Fault, rule: String) async {
         do {

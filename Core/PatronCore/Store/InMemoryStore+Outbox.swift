@@ -6,6 +6,7 @@ struct OutboxEntry: Sendable {
     var claimedAt: Int64?
     var providerID: String?
     var providerStatus: DeliveryStatus?
+    var sentAt: Int64?
 }
 
 extension InMemoryStore: OutboxStore, LeaseStore {
@@ -59,6 +60,7 @@ extension InMemoryStore: OutboxStore, LeaseStore {
                 switch outcome.result {
                 case .sent(let providerID, let status):
                     entry.message.status = .sent
+                    entry.sentAt = outcome.at
                     entry.providerID = providerID
                     entry.providerStatus = entry.providerStatus ?? status
                     entry.message.lastError = nil
@@ -141,15 +143,22 @@ extension InMemoryStore: OutboxStore, LeaseStore {
 }
 
 extension InMemoryStore: FlowRegistry {
-    /// Saves the flow; the in-memory store keeps no runs, so a change ends none.
+    /// Saves the flow; a changed file ends the flow's runs in progress (`flow_changed`).
     @discardableResult
     public func saveFlow(id: String, name: String, source: String, path: String?, at: Int64) throws -> Int {
         try write { t in
             let old = t.state.flows[id]
+            var ended = 0
+            if let old, old.source != source {
+                for (runID, run) in t.state.runs where run.flowID == id && run.state == .active {
+                    t.state.runs[runID]?.state = .ended("flow_changed")
+                    ended += 1
+                }
+            }
             t.state.flows[id] = StoredFlow(
                 id: id, name: name, source: source, path: path, status: old?.status ?? .draft,
                 activatedAt: old?.activatedAt, updatedAt: at)
-            return 0
+            return ended
         }
     }
 

@@ -1,6 +1,8 @@
 import Foundation
 
-/// A store in memory, for tests and for trying the kernel without a database.
+/// A store in memory, for tests and for trying the kernel without a database. It is a whole
+/// ``PatronStore``: every protocol the apps use, checked by the same conformance kit as the
+/// SQLite store.
 ///
 /// Transactions work on a copy of the state and publish it only when the body returns, so a
 /// throwing batch leaves nothing behind, exactly as a database transaction.
@@ -44,6 +46,15 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var savedSegments: [String: SavedSegment] = [:]
         var memberships: [String: [(takenAt: Int64, members: [CustomerID])]] = [:]
         var membershipChanges: [(segment: String, customer: CustomerID, entered: Bool, at: Int64)] = []
+        var runs: [Int64: Enrollment] = [:]
+        /// `flow/customer/trigger key` of every run, so a run is stored once.
+        var runKeys: Set<String> = []
+        var decisions: [CampaignDecision] = []
+        /// `flow/customer/trigger key/step/reason` of every decision, so one is stored once.
+        var decisionKeys: Set<String> = []
+        var ignoredDeliveries: [String: String] = [:]
+        var replenishment: [Replenishment.Due] = []
+        var replenishmentAt: Int64?
         /// Next id per table; ids are never reused (as SQLite's AUTOINCREMENT / rowids).
         var nextIDs: [String: Int64] = [:]
     }
