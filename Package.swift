@@ -174,7 +174,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PatronWebhooksTests",
-            dependencies: ["PatronCore", "PatronWebhooks", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "PatronCore", "PatronWebhooks", "PatronTestKit", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/PatronWebhooksTests"
         ),
         .testTarget(

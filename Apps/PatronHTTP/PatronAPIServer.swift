@@ -82,8 +82,8 @@ public enum PatronAPIServer {
             logger: logger)
     }
 
-    /// Secrets from the environment: `PATRON_SHOPIFY_SECRETS` and `PATRON_WOOCOMMERCE_SECRETS`
-    /// (comma-separated, several while one rotates) and `PATRON_GENERIC_SECRETS`
+    /// Secrets from the environment: `PATRON_SHOPIFY_SECRETS`, `PATRON_WOOCOMMERCE_SECRETS` and
+    /// `PATRON_STRIPE_SECRETS` (comma-separated, several while one rotates) and `PATRON_GENERIC_SECRETS`
     /// (`source=secret|secret;source=secret`).
     public static func secrets(from environment: [String: String]) throws(PatronError) -> WebhookSecrets {
         func list(_ name: String) -> [String] {
@@ -100,6 +100,7 @@ public enum PatronAPIServer {
             generic[parts[0], default: []] += parts[1].split(separator: "|").map(String.init)
         }
         return WebhookSecrets(
-            shopify: list("PATRON_SHOPIFY_SECRETS"), woocommerce: list("PATRON_WOOCOMMERCE_SECRETS"), generic: generic)
+            shopify: list("PATRON_SHOPIFY_SECRETS"), woocommerce: list("PATRON_WOOCOMMERCE_SECRETS"),
+            stripe: list("PATRON_STRIPE_SECRETS"), generic: generic)
     }
 }

@@ -9,6 +9,8 @@ import PatronWebhooks
 public struct WebhookSecrets: Sendable {
     public var shopify: [String]
     public var woocommerce: [String]
+    /// Stripe's endpoint secrets (`whsec_…`), for `Stripe-Signature` on `/webhooks/stripe`.
+    public var stripe: [String]
     /// Per source of `/webhooks/generic/{source}`.
     public var generic: [String: [String]]
     /// Twilio auth tokens, for `X-Twilio-Signature` on `/webhooks/twilio/inbound`.
@@ -18,11 +20,12 @@ public struct WebhookSecrets: Sendable {
     public var publicOrigin: String?
 
     public init(
-        shopify: [String] = [], woocommerce: [String] = [], generic: [String: [String]] = [:], twilio: [String] = [],
-        publicOrigin: String? = nil
+        shopify: [String] = [], woocommerce: [String] = [], stripe: [String] = [], generic: [String: [String]] = [:],
+        twilio: [String] = [], publicOrigin: String? = nil
     ) {
         self.shopify = shopify
         self.woocommerce = woocommerce
+        self.stripe = stripe
         self.generic = generic
         self.twilio = twilio
         self.publicOrigin = publicOrigin
@@ -91,6 +94,18 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
                     .header("X-WC-Webhook-Delivery-ID", "The delivery id (deduplication)."),
                 ], requestBody: body, responses: [200: result], extraErrors: errors
             ) { request, _ in await self.woocommerce(request) },
+            APIRoute(
+                method: .post, path: "/webhooks/stripe", operationID: "stripeWebhook",
+                summary:
+                    "Stripe events (customers, paid checkout sessions and invoices, refunds); other types are ignored.",
+                scope: nil,
+                parameters: [
+                    .header(
+                        "Stripe-Signature", "t=<unix>,v1=<hex HMAC-SHA256 of \"t.body\">[,v1=…] (v0 is ignored)",
+                        required: true)
+                ], requestBody: body, responses: [200: result],
+                extraErrors: errors.merging([404: "No Stripe secret is configured: the receiver is off."]) { $1 }
+            ) { request, _ in await self.stripe(request) },
             APIRoute(
                 method: .post, path: "/webhooks/generic/{source}", operationID: "genericWebhook",
                 summary: "One event in Patron's NDJSON shape, signed Stripe-style (Patron-Signature: t=…,v1=…).",
@@ -175,6 +190,25 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
             )
         }
     }
+
+    func stripe(_ request: Request) async -> Response {
+        await receive(request) { body throws(Problem) in
+            guard !secrets.stripe.isEmpty else {
+                throw Problem(.notFound, "the Stripe receiver has no secret (PATRON_STRIPE_SECRETS / stripe.secrets)")
+            }
+            try verify { () throws(WebhookSignatureError) in
+                try WebhookSignature.verifyTimestamped(
+                    body: body, header: APIResponse.header(request, "Stripe-Signature"), secrets: secrets.stripe,
+                    now: now())
+            }
+            let outcome = try outcome { () throws(WebhookPayloadError) in try StripeWebhook.outcome(body: body) }
+            let id = try? JSONDecoder().decode(StripeEventID.self, from: body).id
+            return (outcome, id.map { "stripe:\($0)" })
+        }
+    }
+
+    /// The event id of a verified Stripe delivery (an ignored type is recorded by it).
+    struct StripeEventID: Decodable { var id: String }
 
     func generic(_ request: Request, source: String) async -> Response {
         await receive(request) { body throws(Problem) in

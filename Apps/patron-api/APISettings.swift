@@ -18,7 +18,8 @@ struct APISettings {
             EnvironmentVariablesProvider(
                 environmentVariables: environment,
                 secretsSpecifier: .specific([
-                    "PATRON_SHOPIFY_SECRETS", "PATRON_WOOCOMMERCE_SECRETS", "PATRON_GENERIC_SECRETS",
+                    "PATRON_SHOPIFY_SECRETS", "PATRON_WOOCOMMERCE_SECRETS", "PATRON_STRIPE_SECRETS",
+                    "PATRON_GENERIC_SECRETS",
                     "PATRON_TWILIO_AUTH_TOKENS",
                 ])
             ).prefixKeys(with: "patron")
@@ -43,6 +44,7 @@ struct APISettings {
                 separator: ","),
             "PATRON_WOOCOMMERCE_SECRETS": config.stringArray(forKey: "woocommerce.secrets", default: []).joined(
                 separator: ","),
+            "PATRON_STRIPE_SECRETS": config.stringArray(forKey: "stripe.secrets", default: []).joined(separator: ","),
             "PATRON_GENERIC_SECRETS": generic,
         ])
         let port = config.int(forKey: "port", default: 8080)

@@ -26,6 +26,7 @@ struct PatronAPI: AsyncParsableCommand {
               log.level            PATRON_LOG_LEVEL            info
               shopify.secrets      PATRON_SHOPIFY_SECRETS      (comma-separated; several while one rotates)
               woocommerce.secrets  PATRON_WOOCOMMERCE_SECRETS
+              stripe.secrets       PATRON_STRIPE_SECRETS       (whsec_…; comma-separated)
               generic.secrets      PATRON_GENERIC_SECRETS      source=secret|secret;source=secret
               twilio.auth_tokens   PATRON_TWILIO_AUTH_TOKENS   (comma-separated)
               public_origin        PATRON_PUBLIC_ORIGIN        http:// + Host (the origin Twilio signs)

@@ -21,7 +21,9 @@ import Testing
         let router = Router()
         PatronAPIServer.addRoutes(
             to: router, store: store,
-            secrets: WebhookSecrets(shopify: ["old", "shh"], woocommerce: ["wc"], generic: ["pos": ["g"]]),
+            secrets: WebhookSecrets(
+                shopify: ["old", "shh"], woocommerce: ["wc"], stripe: ["whsec_old", "whsec_new"],
+                generic: ["pos": ["g"]]),
             now: { Self.now })
         return Application(router: router)
     }
@@ -207,6 +209,72 @@ import Testing
         #expect(
             try store.rfmFacts(asOf: Day(iso: "2024-06-01")!, windowDays: nil).map(\.monetaryMinor) == [1000, 1000])
         #expect(try store.ignoredDeliveries().map(\.topic) == ["app/uninstalled"])
+    }
+
+    /// `POST /webhooks/stripe`: Stripe's signature before parsing (401 and nothing stored), a paid
+    /// invoice stored once however often delivered, other types answered 200 and recorded.
+    @Test func stripeDeliveriesAreVerifiedAppliedOnceAndIgnoredTypesRecorded() async throws {
+        let store = try SQLiteStore()
+        let invoice = Data(
+            #"{"id":"evt_1","type":"invoice.paid","created":1723071400,"data":{"object":{"id":"in_1","object":"invoice","created":1723071400,"currency":"eur","amount_paid":4200,"customer":"cus_1","customer_email":"ann@example.com","customer_name":"Ann Lee","lines":{"data":[{"id":"il_1","amount":4200,"quantity":2,"description":"Tea","price":{"id":"price_tea"}}]}}}}"#
+                .utf8)
+        let payout = Data(#"{"id":"evt_2","type":"payout.paid","created":1723071400,"data":{"object":{}}}"#.utf8)
+        @Sendable func headers(_ body: Data, _ secret: String, at: Int64 = Self.now) -> HTTPFields {
+            [
+                HTTPField.Name("Stripe-Signature")!: WebhookSignature.timestampedHeader(
+                    body: body, secret: secret, timestamp: at),
+                .contentType: "application/json",
+            ]
+        }
+        try await Self.app(store).test(.router) { client in
+            for (secret, at) in [("whsec_other", Self.now), ("whsec_new", Self.now - 301)] {
+                try await client.execute(
+                    uri: "/webhooks/stripe", method: .post, headers: headers(invoice, secret, at: at),
+                    body: ByteBuffer(bytes: invoice)
+                ) { #expect($0.status == .unauthorized) }
+            }
+            #expect(try store.customerCount(createdThrough: nil) == 0)
+            for (secret, expected) in [
+                ("whsec_new", #"{"applied":2,"duplicates":0,"ignored":false}"#),
+                ("whsec_old", #"{"applied":0,"duplicates":2,"ignored":false}"#),
+            ] {
+                try await client.execute(
+                    uri: "/webhooks/stripe", method: .post, headers: headers(invoice, secret),
+                    body: ByteBuffer(bytes: invoice)
+                ) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body) == expected)
+                }
+            }
+            try await client.execute(
+                uri: "/webhooks/stripe", method: .post, headers: headers(payout, "whsec_new"),
+                body: ByteBuffer(bytes: payout)
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == #"{"applied":0,"duplicates":0,"ignored":true}"#)
+            }
+        }
+        let id = try #require(try store.read { try $0.customerID(email: "ann@example.com") })
+        let orders = try store.read { try $0.orders(of: id) }
+        #expect(orders.map(\.ref.id) == ["in_1"] && orders.first?.totalMinor == 4200 && orders.first?.currency == .eur)
+        #expect(orders.first?.lines == [OrderLine(sku: "price_tea", name: "Tea", quantity: 2, unitPriceMinor: 2100)])
+        #expect(try store.read { try $0.customer(id) }?.firstName == "Ann")
+        #expect(try store.ignoredDeliveries() == [IgnoredTopic(topic: "payout.paid", count: 1)])
+    }
+
+    @Test func theStripeReceiverWithoutASecretRefusesEverything() async throws {
+        let router = Router()
+        PatronAPIServer.addRoutes(to: router, store: try SQLiteStore(), secrets: WebhookSecrets(), now: { Self.now })
+        let body = Data(#"{"id":"evt_1","type":"payout.paid","created":1,"data":{"object":{}}}"#.utf8)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(
+                uri: "/webhooks/stripe", method: .post,
+                headers: [
+                    HTTPField.Name("Stripe-Signature")!: WebhookSignature.timestampedHeader(
+                        body: body, secret: "", timestamp: Self.now)
+                ], body: ByteBuffer(bytes: body)
+            ) { #expect($0.status == .notFound) }
+        }
     }
 
     /// An update older than the stored version (by `X-Shopify-Triggered-At`) is answered 200 and
