@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "PatronScheduler",
             dependencies: [
-                "PatronCore", "PatronFlows", "PatronSMS", "PatronMail",
+                "PatronCore", "PatronFlows", "PatronSMS", "PatronMail", "PatronChannels",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -87,12 +87,16 @@ let package = Package(
         .executableTarget(
             name: "patron-scheduler",
             dependencies: [
-                "PatronCore", "PatronStoreFactory", "PatronScheduler", "PatronMail",
+                "PatronCore", "PatronStoreFactory", "PatronScheduler", "PatronMail", "PatronChannels",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Apps/patron-scheduler"),
+        // The channels the apps link, registered at start (flows, segments and the policy read them).
+        .target(
+            name: "PatronChannels", dependencies: ["PatronCore", "PatronMail", "PatronSMS"], path: "Apps/PatronChannels"
+        ),
         // The one place apps open a store: --db / PATRON_DB as a path, sqlite:PATH or postgres://….
         .target(
             name: "PatronStoreFactory", dependencies: ["PatronCore", "PatronSQLite"], path: "Apps/PatronStoreFactory"),
@@ -112,7 +116,7 @@ let package = Package(
         .target(
             name: "PatronHTTP",
             dependencies: [
-                "PatronCore", "PatronStoreFactory", "PatronWebhooks", "PatronSMS", "PatronFlows",
+                "PatronCore", "PatronStoreFactory", "PatronWebhooks", "PatronSMS", "PatronFlows", "PatronChannels",
                 "PatronAuth",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
@@ -121,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "patron-api",
             dependencies: [
-                "PatronCore", "PatronStoreFactory", "PatronHTTP",
+                "PatronCore", "PatronStoreFactory", "PatronHTTP", "PatronChannels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore", "PatronStoreFactory", "PatronCSV", "PatronAuth", "PatronSMSStub",
+                "PatronCore", "PatronStoreFactory", "PatronCSV", "PatronAuth", "PatronSMSStub", "PatronChannels",
                 "PatronMail", "PatronFlows",
                 "PatronScheduler", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -143,39 +147,43 @@ let package = Package(
         .testTarget(name: "PatronSMSTests", dependencies: ["PatronSMS", "PatronCore"], path: "Tests/PatronSMSTests"),
         .testTarget(
             name: "PatronFlowsTests",
-            dependencies: ["PatronFlows", "PatronCore", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "PatronFlows", "PatronCore", "PatronChannels", "PatronSMS", .product(name: "Yams", package: "Yams"),
+            ],
             path: "Tests/PatronFlowsTests"),
         .testTarget(
             name: "PatronSchedulerTests",
             dependencies: [
                 "PatronCore", "PatronSQLite", "PatronFlows", "PatronScheduler", "PatronSMS", "PatronHTTP",
-                "PatronSMSStub", "PatronAuth", .product(name: "Hummingbird", package: "hummingbird"),
+                "PatronSMSStub", "PatronAuth", "PatronChannels", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/PatronSchedulerTests"),
         .testTarget(
-            name: "PatronMailTests", dependencies: ["PatronMail", "PatronCore", "PatronSQLite", "PatronTestKit"],
+            name: "PatronMailTests",
+            dependencies: ["PatronMail", "PatronCore", "PatronSQLite", "PatronTestKit", "PatronChannels"],
             path: "Tests/PatronMailTests"),
         .testTarget(
             name: "PatronCoreTests",
-            dependencies: ["PatronCore", "PatronTestKit"],
+            dependencies: ["PatronCore", "PatronTestKit", "PatronChannels", "PatronSMS"],
             path: "Tests/PatronCoreTests"
         ),
         .testTarget(
             name: "PatronSQLiteTests",
-            dependencies: ["PatronCore", "PatronSQLite", "PatronTestKit"],
+            dependencies: ["PatronCore", "PatronSQLite", "PatronTestKit", "PatronChannels"],
             path: "Tests/PatronSQLiteTests"
         ),
         .testTarget(
             name: "PatronCSVTests",
-            dependencies: ["PatronCore", "PatronCSV", "PatronTestKit"],
+            dependencies: ["PatronCore", "PatronCSV", "PatronTestKit", "PatronChannels"],
             path: "Tests/PatronCSVTests"
         ),
         .testTarget(
             name: "PatronWebhooksTests",
             dependencies: [
-                "PatronCore", "PatronWebhooks", "PatronTestKit", .product(name: "Crypto", package: "swift-crypto"),
+                "PatronCore", "PatronWebhooks", "PatronTestKit", "PatronChannels",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/PatronWebhooksTests"
         ),
@@ -183,7 +191,7 @@ let package = Package(
             name: "PatronHTTPTests",
             dependencies: [
                 "PatronCore", "PatronSQLite", "PatronHTTP", "PatronAuth", "PatronWebhooks", "PatronSMS",
-                "PatronTestKit",
+                "PatronTestKit", "PatronChannels",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -361,7 +361,7 @@ printf '    %-42s %14s\n' "generate, whole process" "$GEN_WALL s" \
 # Segments: export customers and order lines and load them into DuckDB (not part of the comparison)
 
 section "Segments: export customers and order lines (sqlite3 CLI) and load them into DuckDB once"
-CUSTOMERS_SQL="SELECT id, primary_ref, email, country, order_count, revenue_minor, last_order_at, consent_email FROM customers"
+CUSTOMERS_SQL="SELECT id, primary_ref, email, country, order_count, revenue_minor, last_order_at, coalesce(json_extract(consent, '$.email.status'), 'unknown') AS consent_email FROM customers"
 LINES_SQL="SELECT order_id, sku FROM order_lines"
 echo "\$ sqlite3 -csv -header $DB \"$CUSTOMERS_SQL\" > $WORKDIR/customers.csv"
 t0=$(now)

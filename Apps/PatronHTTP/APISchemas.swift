@@ -56,10 +56,10 @@ enum APISchemas {
             "tags": array(["type": "string"]),
             "consent": [
                 "type": "object", "additionalProperties": false,
-                "properties": [
-                    "email": ["enum": ["granted", "revoked", "unknown"]],
-                    "sms": ["enum": ["granted", "revoked", "unknown"]],
-                ],
+                "properties": Dictionary(
+                    uniqueKeysWithValues: ChannelRegistry.registered.channels.map {
+                        ($0.rawValue, ["enum": ConsentStatus.allCases.map(\.rawValue)] as [String: Any])
+                    }),
             ],
         ]
         for name in CustomerInput.strings { properties[name] = nullable("string") }

@@ -51,12 +51,19 @@ struct CustomerInput {
                 guard let consent = value as? [String: Any] else {
                     throw Problem(.badRequest, "body: 'consent' must be an object such as {\"email\": \"granted\"}")
                 }
+                let channels = ChannelRegistry.registered
                 for (channel, status) in consent {
-                    guard ConsentChannel(rawValue: channel) != nil else {
-                        throw Problem(.badRequest, "body: consent: unknown channel '\(channel)' (email, sms)")
+                    guard let known = ConsentChannel(rawValue: channel), channels[known] != nil else {
+                        throw Problem(
+                            .badRequest,
+                            "body: consent: unknown channel '\(channel)' (\(channels.channels.map(\.rawValue).joined(separator: ", ")))"
+                        )
                     }
                     guard let text = status as? String, ConsentStatus(rawValue: text) != nil else {
-                        throw Problem(.badRequest, "body: consent.\(channel): expected granted, revoked or unknown")
+                        throw Problem(
+                            .badRequest,
+                            "body: consent.\(channel): expected \(ConsentStatus.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
                     }
                     input.consent[channel] = text
                 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PatronChannels
 import PatronCore
 import PatronStoreFactory
 
@@ -27,6 +28,7 @@ public enum PatronAPIServer {
     static func routes<S: PatronStore>(
         store: S, secrets: WebhookSecrets, logger: Logger, now: @escaping @Sendable () -> Int64
     ) -> [APIRoute] {
+        ChannelCatalog.bootstrap()
         let api = APIContext(store: store, logger: logger, now: now)
         let routes =
             [

@@ -103,8 +103,7 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
                     .header(
                         "Stripe-Signature", "t=<unix>,v1=<hex HMAC-SHA256 of \"t.body\">[,v1=…] (v0 is ignored)",
                         required: true)
-                ], requestBody: body, responses: [200: result],
-                extraErrors: errors.merging([404: "No Stripe secret is configured: the receiver is off."]) { $1 }
+                ], requestBody: body, responses: [200: result], extraErrors: errors
             ) { request, _ in await self.stripe(request) },
             APIRoute(
                 method: .post, path: "/webhooks/generic/{source}", operationID: "genericWebhook",
@@ -194,7 +193,9 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
     func stripe(_ request: Request) async -> Response {
         await receive(request) { body throws(Problem) in
             guard !secrets.stripe.isEmpty else {
-                throw Problem(.notFound, "the Stripe receiver has no secret (PATRON_STRIPE_SECRETS / stripe.secrets)")
+                throw Problem(
+                    .unauthorized,
+                    "no Stripe secret is configured (PATRON_STRIPE_SECRETS / stripe.secrets): every delivery is refused")
             }
             try verify { () throws(WebhookSignatureError) in
                 try WebhookSignature.verifyTimestamped(

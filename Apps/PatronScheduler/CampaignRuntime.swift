@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import PatronChannels
 import PatronCore
 import PatronFlows
 
@@ -23,6 +24,7 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
         shopName: String = "our shop", retry: RetryPolicy = RetryPolicy(), concurrency: Int = 32,
         logger: Logger = Logger(label: "patron.campaigns")
     ) {
+        ChannelCatalog.bootstrap()
         self.store = store
         self.channels = channels
         self.policy = policy

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PatronChannels
 import PatronCore
 
 /// `patron campaigns simulate`: replays `[from, to]` with a virtual clock on a copy of the
@@ -59,7 +60,9 @@ public struct CampaignSimulation: Sendable {
             try await copy.saveFlow(id: flow.id, name: flow.name, source: flow.source, path: flow.path, at: from)
         }
         try await copy.activateForReplay(flows.map(\.id), at: from)
-        let channels: [ConsentChannel: any ChannelConnector] = [.email: SimulatedChannel(), .sms: SimulatedChannel()]
+        // Every linked channel "sends" by accepting.
+        let channels: [ConsentChannel: any ChannelConnector] = Dictionary(
+            uniqueKeysWithValues: ChannelCatalog.linked.map { ($0.channel, SimulatedChannel()) })
         let runtime = CampaignRuntime(
             store: copy, channels: channels, policy: policy, shopName: shopName,
             logger: Logger(label: "patron.simulation"))
@@ -84,7 +87,9 @@ public struct CampaignSimulation: Sendable {
 
 /// A channel that accepts every message at once and sends nothing (simulations).
 public struct SimulatedChannel: ChannelConnector {
-    public var channel: String { "simulated" }
+    /// Never registered: a simulation routes every channel's messages here.
+    public static let descriptor = ChannelDescriptor(
+        channel: "simulated", summary: "simulated sending", address: .email, consent: .optOut, hasSubject: false)
     public init() {}
     public func send(_ message: OutboundMessage) async throws(ChannelError) -> DeliveryReceipt {
         DeliveryReceipt(providerMessageID: "sim-" + message.idempotencyKey, status: .sent, acceptedAt: 0)

@@ -3,6 +3,7 @@ import Configuration
 import Foundation
 import Hummingbird
 import Logging
+import PatronChannels
 import PatronCore
 import PatronHTTP
 import PatronStoreFactory
@@ -43,6 +44,7 @@ struct PatronAPI: AsyncParsableCommand {
     @Flag(help: "Print the OpenAPI document and exit.") var openapi = false
 
     func run() async throws {
+        ChannelCatalog.bootstrap()
         if openapi {
             print(try PatronAPIServer.openAPIDocument())
             return

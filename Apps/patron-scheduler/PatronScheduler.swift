@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PatronChannels
 import PatronCore
 import PatronMail
 import PatronScheduler
@@ -38,6 +39,7 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
     @Option(help: "UTC hour of the nightly RFM snapshot and replenishment refresh.") var nightlyHour = 2
 
     func run() async throws {
+        ChannelCatalog.bootstrap()
         let environment = ProcessInfo.processInfo.environment
         let level = environment["PATRON_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         LoggingSystem.bootstrap { label in

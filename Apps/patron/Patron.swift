@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PatronChannels
 import PatronCore
 import PatronStoreFactory
 
@@ -20,6 +21,21 @@ struct Patron: AsyncParsableCommand {
             GenerateCommand.self, SegmentCommand.self, FieldsCommand.self, PredictCommand.self, ExportCommand.self,
             APIKeyCommand.self, MailCommand.self, SMSStubCommand.self, CampaignsCommand.self,
         ])
+
+    /// Registers the linked channels, then runs the command.
+    static func main() async {
+        ChannelCatalog.bootstrap()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 
     /// Sends logs to stderr at `PATRON_LOG_LEVEL` (default warning); safe to call more than once.
     static func bootstrapLogging() { _ = loggingBootstrapped }

@@ -390,7 +390,7 @@ public final class CSVImporter {
                             country: value(fields, "country"), tags: tags, createdAt: created)),
                     origin: origin)
             ]
-            for (field, channel) in [("accepts_email", ConsentChannel.email), ("accepts_sms", .sms)] {
+            for (field, channel) in [("accepts_email", ConsentChannel.email), ("accepts_sms", ConsentChannel("sms"))] {
                 guard let granted = try consent(fields, field) else { continue }
                 events.append(
                     IngestEvent(

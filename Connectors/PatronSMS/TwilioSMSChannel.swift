@@ -13,7 +13,11 @@ import PatronCore
 /// other 400 on the recipient are an invalid recipient; 429 and 5xx (and no answer) may pass
 /// later; 401/403 are misconfiguration.
 public struct TwilioSMSChannel: ChannelConnector {
-    public var channel: String { "sms" }
+    /// Marketing SMS: to the customer's E.164 number, no subject, at most 1,600 characters
+    /// (Twilio's limit), only with an opt-in, and by default at most one a day.
+    public static let descriptor = ChannelDescriptor(
+        channel: .sms, summary: "SMS marketing", address: .phone, consent: .optIn, hasSubject: false,
+        maxBodyLength: 1_600, defaultCaps: [ContactPolicy.Cap(channel: .sms, limit: 1, seconds: 86_400)])
     /// `https://api.twilio.com` or a stub's `http://127.0.0.1:PORT`.
     public let baseURL: String
     public let accountSid: String
@@ -89,4 +93,9 @@ public struct TwilioSMSChannel: ChannelConnector {
         default: return ChannelError(.rejected, error.description)
         }
     }
+}
+
+extension ConsentChannel {
+    /// SMS, as ``TwilioSMSChannel`` registers it.
+    public static let sms: ConsentChannel = "sms"
 }

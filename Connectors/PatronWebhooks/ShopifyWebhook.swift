@@ -200,7 +200,9 @@ public enum ShopifyWebhook {
             -> [IngestEvent]
         {
             var events: [IngestEvent] = []
-            for (channel, consent) in [(ConsentChannel.email, email_marketing_consent), (.sms, sms_marketing_consent)] {
+            for (channel, consent) in [
+                (ConsentChannel.email, email_marketing_consent), (ConsentChannel("sms"), sms_marketing_consent),
+            ] {
                 guard let state = consent?.state?.lowercased() else { continue }
                 let status: ConsentStatus? =
                     state == "subscribed" ? .granted : ["unsubscribed", "redacted"].contains(state) ? .revoked : nil

@@ -11,10 +11,11 @@ public enum FlowFile {
     ///   - file: How errors name the file (`abandoned-cart.yaml`).
     ///   - currencyDigits: Fraction digits of the store's currency, for amounts.
     ///   - savedSegment: The expression of a saved segment, for `in_segment("name")`.
+    ///   - channels: The channels templates may name (the process's registered ones).
     /// - Throws: Every problem of the file, sorted by position.
     public static func parse(
         _ text: String, file: String, currencyDigits: Int = 2,
-        savedSegment: @escaping (String) throws -> String? = { _ in nil }
+        savedSegment: @escaping (String) throws -> String? = { _ in nil }, channels: ChannelRegistry = .registered
     ) throws(FlowFileErrors) -> Flow {
         let source = SourceText(text)
         let root: Node
@@ -32,7 +33,7 @@ public enum FlowFile {
             ])
         }
         var reader = FlowReader(
-            file: file, source: source, currencyDigits: currencyDigits, savedSegment: savedSegment)
+            file: file, source: source, currencyDigits: currencyDigits, savedSegment: savedSegment, channels: channels)
         let flow = reader.read(root)
         guard let flow, reader.errors.isEmpty else { throw FlowFileErrors(reader.errors) }
         return flow

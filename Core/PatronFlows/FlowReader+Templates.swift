@@ -23,25 +23,34 @@ extension FlowReader {
         }
         let keys = entries(of: value, allowed: ["channel", "subject", "body"]) { "unknown key '\($0)'\(context)" }
         var entry = TemplateEntry(name: name, nameNode: key, subject: keys["subject"]?.value, body: keys["body"]?.value)
+        let names = channels.channels.map(\.rawValue)
+        var descriptor: ChannelDescriptor?
         if let channelNode = required("channel", in: keys, of: key, context: context)?.value,
-            let channel = text(channelNode, what: "a channel (email or sms)")
+            let channel = text(channelNode, what: "a channel (\(names.joined(separator: ", ")))")
         {
-            entry.channel = ConsentChannel(rawValue: channel)
-            if entry.channel == nil {
-                fail(
-                    Suggestions.unknown("channel", channel, choices: ConsentChannel.allCases.map(\.rawValue)),
-                    at: channelNode)
-            }
+            descriptor = ConsentChannel(rawValue: channel).flatMap { channels[$0] }
+            entry.channel = descriptor?.channel
+            if descriptor == nil { fail(Suggestions.unknown("channel", channel, choices: names), at: channelNode) }
         }
         let subject = keys["subject"].flatMap { text($0.value, what: "a subject") }
-        switch (entry.channel, keys["subject"]) {
-        case (.sms, let subjectEntry?): fail("an sms has no subject", at: subjectEntry.key)
-        case (.email, nil): fail("missing key 'subject'\(context) (an email needs one)", at: key)
+        switch (descriptor?.hasSubject, keys["subject"]) {
+        case (false, let subjectEntry?):
+            fail("a message on \(descriptor?.channel.rawValue ?? "") has no subject", at: subjectEntry.key)
+        case (true, nil):
+            fail(
+                "missing key 'subject'\(context) (a message on \(descriptor?.channel.rawValue ?? "") needs one)",
+                at: key)
         default: break
         }
-        let body = required("body", in: keys, of: key, context: context).flatMap { text($0.value, what: "a body") }
-        if let channel = entry.channel, let body, channel == .sms ? keys["subject"] == nil : subject != nil {
-            entry.template = FlowTemplate(channel: channel, subject: subject, body: body)
+        let bodyNode = required("body", in: keys, of: key, context: context)
+        let body = bodyNode.flatMap { text($0.value, what: "a body") }
+        if let limit = descriptor?.maxBodyLength, let body, !body.contains("{{"), body.count > limit, let bodyNode {
+            fail(
+                "the body is \(body.count) characters; \(descriptor?.channel.rawValue ?? "") takes at most \(limit)",
+                at: bodyNode.value)
+        }
+        if let descriptor, let body, descriptor.hasSubject ? subject != nil : keys["subject"] == nil {
+            entry.template = FlowTemplate(channel: descriptor.channel, subject: subject, body: body)
         }
         return entry
     }

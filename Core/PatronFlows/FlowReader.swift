@@ -9,13 +9,18 @@ struct FlowReader {
     let source: SourceText
     let currencyDigits: Int
     let savedSegment: (String) throws -> String?
+    let channels: ChannelRegistry
     private(set) var errors: [FlowFileError] = []
 
-    init(file: String, source: SourceText, currencyDigits: Int, savedSegment: @escaping (String) throws -> String?) {
+    init(
+        file: String, source: SourceText, currencyDigits: Int, savedSegment: @escaping (String) throws -> String?,
+        channels: ChannelRegistry
+    ) {
         self.file = file
         self.source = source
         self.currencyDigits = currencyDigits
         self.savedSegment = savedSegment
+        self.channels = channels
     }
 
     static let topLevelKeys = [

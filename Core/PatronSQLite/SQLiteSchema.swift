@@ -384,6 +384,50 @@ enum SQLiteSchema {
             CREATE INDEX replenishment_due_at ON replenishment_due(due_at);
             """
         ),
+        (
+            "v13-open-consent",
+            """
+            -- Consent per channel, for any channel a connector registers: one JSON object per
+            -- customer ({"email":{"status":"granted","at":…},…}, the current state) and a ledger
+            -- of every statement (when, which source, what evidence). The per-channel columns
+            -- and their audience indexes go; each channel stated gets an audience index on its
+            -- status expression when its first statement is stored (see consentIndex(for:)).
+            ALTER TABLE customers ADD COLUMN consent TEXT NOT NULL DEFAULT '{}';
+            UPDATE customers SET consent = json_patch(
+                CASE WHEN consent_email_at IS NOT NULL OR consent_email != 'unknown'
+                  THEN json_object('email', json_object('status', consent_email, 'at', consent_email_at)) ELSE '{}' END,
+                CASE WHEN consent_sms_at IS NOT NULL OR consent_sms != 'unknown'
+                  THEN json_object('sms', json_object('status', consent_sms, 'at', consent_sms_at)) ELSE '{}' END)
+              WHERE consent_email_at IS NOT NULL OR consent_email != 'unknown' OR consent_sms_at IS NOT NULL
+                OR consent_sms != 'unknown';
+            CREATE TABLE consent_events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                customer_id INTEGER NOT NULL,
+                channel TEXT NOT NULL,
+                status TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                source TEXT NOT NULL,
+                evidence TEXT
+            );
+            CREATE INDEX consent_events_by_customer ON consent_events(customer_id, id);
+            INSERT INTO consent_events(customer_id, channel, status, at, source, evidence)
+              SELECT id, 'email', consent_email, consent_email_at, 'migration', 'the store before schema 13'
+              FROM customers WHERE consent_email_at IS NOT NULL
+              UNION ALL
+              SELECT id, 'sms', consent_sms, consent_sms_at, 'migration', 'the store before schema 13'
+              FROM customers WHERE consent_sms_at IS NOT NULL;
+            DROP INDEX customers_email_audience;
+            DROP INDEX customers_sms_audience;
+            ALTER TABLE customers DROP COLUMN consent_email;
+            ALTER TABLE customers DROP COLUMN consent_email_at;
+            ALTER TABLE customers DROP COLUMN consent_sms;
+            ALTER TABLE customers DROP COLUMN consent_sms_at;
+            CREATE INDEX customers_consent_email
+              ON customers(coalesce(json_extract(consent, '$.email.status'), 'unknown'), order_count, last_order_at, revenue_minor);
+            CREATE INDEX customers_consent_sms
+              ON customers(coalesce(json_extract(consent, '$.sms.status'), 'unknown'), order_count, last_order_at, revenue_minor);
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time. They are built when the first flow is
@@ -398,6 +442,21 @@ enum SQLiteSchema {
         CREATE INDEX IF NOT EXISTS segment_moves_by_time ON segment_moves(moved_at);
         CREATE INDEX IF NOT EXISTS segment_changes_by_time ON segment_membership_changes(at);
         """
+
+    /// The SQL a segment reads a channel's consent status by; the channel's audience index is on
+    /// exactly this expression, so SQLite can seek by it.
+    static func consentStatus(_ channel: ConsentChannel, table: String = "c") -> String {
+        "coalesce(json_extract(\(table.isEmpty ? "" : table + ".")consent, '$.\(channel.rawValue).status'), 'unknown')"
+    }
+
+    /// The audience index of a channel: its consent status, then the order aggregates, so a
+    /// campaign audience counts from the index alone. Channel names are `[a-z0-9_]`.
+    static func consentIndex(for channel: ConsentChannel) -> String {
+        """
+        CREATE INDEX IF NOT EXISTS customers_consent_\(channel.rawValue)
+          ON customers(\(consentStatus(channel, table: "")), order_count, last_order_at, revenue_minor)
+        """
+    }
 
     /// The schema version this build writes.
     static var version: Int32 { Int32(migrations.count) }

@@ -4,7 +4,8 @@ import GRDBSQLite
 import PatronCore
 
 /// Compiles a segment expression to a WHERE clause over `customers c`. Every literal becomes a
-/// bound parameter; only catalogue column names and operators are ever written into the SQL.
+/// bound parameter; only catalogue column names, validated channel names (`[a-z0-9_]`) and
+/// operators are ever written into the SQL.
 enum SQLiteSegmentCompiler {
     /// The SQL for each catalogue field.
     static let columns: [String: String] = [
@@ -13,7 +14,6 @@ enum SQLiteSegmentCompiler {
         "orders.count": "c.order_count", "orders.total": "c.revenue_minor",
         "orders.first_at": "c.first_order_at", "orders.last_at": "c.last_order_at",
         "aov": "(CASE WHEN c.order_count > 0 THEN c.revenue_minor / c.order_count END)",
-        "consent.email": "c.consent_email", "consent.sms": "c.consent_sms",
         "cart.open_value": "c.open_cart_value_minor",
         "cart.abandoned_at": "(CASE WHEN c.open_cart_count > 0 THEN c.last_cart_activity_at END)",
         "tickets.open": "c.open_ticket_count", "tickets.last_at": "c.last_ticket_at",
@@ -28,6 +28,7 @@ enum SQLiteSegmentCompiler {
             return
                 "(CASE WHEN c.last_order_at IS NOT NULL THEN \(Day(epochSeconds: now).rawValue) - c.last_order_at / 86400 END)"
         }
+        if let channel = SegmentCatalogue.consentChannel(of: field) { return SQLiteSchema.consentStatus(channel) }
         return columns[field.name] ?? "NULL"
     }
 

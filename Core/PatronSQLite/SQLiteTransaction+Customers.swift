@@ -20,7 +20,7 @@ extension SQLiteTransaction {
 
     static let customerColumns = """
         id, primary_source, primary_ref, email, phone, first_name, last_name, country, timezone, birthday, tags,
-        created_at, consent_email, consent_email_at, consent_sms, consent_sms_at, order_count, revenue_minor,
+        created_at, consent, order_count, revenue_minor,
         first_order_at, last_order_at, open_cart_count, open_cart_value_minor, last_cart_activity_at,
         open_ticket_count, last_ticket_at, erased_at
         """
@@ -50,16 +50,13 @@ extension SQLiteTransaction {
             timeZone: text(8), birthday: text(9),
             tags: tags.isEmpty ? [] : tags.split(separator: "\u{1F}").map(String.init),
             createdAt: sqlite3_column_int64(h, 11),
-            consent: ConsentState(
-                email: ConsentEntry(
-                    status: text(12).flatMap(ConsentStatus.init(rawValue:)) ?? .unknown, at: integer(13)),
-                sms: ConsentEntry(status: text(14).flatMap(ConsentStatus.init(rawValue:)) ?? .unknown, at: integer(15))),
+            consent: SQLiteConsent.decode(text(12)),
             aggregates: CustomerAggregates(
-                orderCount: Int(sqlite3_column_int64(h, 16)), revenueMinor: sqlite3_column_int64(h, 17),
-                firstOrderAt: integer(18), lastOrderAt: integer(19), openCartCount: Int(sqlite3_column_int64(h, 20)),
-                openCartValueMinor: sqlite3_column_int64(h, 21), lastCartActivityAt: integer(22),
-                openTicketCount: Int(sqlite3_column_int64(h, 23)), lastTicketAt: integer(24)),
-            erasedAt: integer(25))
+                orderCount: Int(sqlite3_column_int64(h, 13)), revenueMinor: sqlite3_column_int64(h, 14),
+                firstOrderAt: integer(15), lastOrderAt: integer(16), openCartCount: Int(sqlite3_column_int64(h, 17)),
+                openCartValueMinor: sqlite3_column_int64(h, 18), lastCartActivityAt: integer(19),
+                openTicketCount: Int(sqlite3_column_int64(h, 20)), lastTicketAt: integer(21)),
+            erasedAt: integer(22))
     }
 
     static func bind(_ c: CustomerRecord, _ b: inout RawStatement.Binder) {
@@ -76,10 +73,7 @@ extension SQLiteTransaction {
         b.bind(c.birthday)
         b.bind(c.tags.joined(separator: "\u{1F}"))
         b.bind(c.createdAt)
-        b.bind(c.consent.email.status.rawValue)
-        b.bind(c.consent.email.at)
-        b.bind(c.consent.sms.status.rawValue)
-        b.bind(c.consent.sms.at)
+        b.bind(SQLiteConsent.encode(c.consent))
         b.bind(a.orderCount)
         b.bind(a.revenueMinor)
         b.bind(a.firstOrderAt)
@@ -94,8 +88,8 @@ extension SQLiteTransaction {
 
     static let writableColumns = [
         "primary_source", "primary_ref", "email", "phone", "phone_e164", "first_name", "last_name", "country",
-        "timezone", "birthday", "tags", "created_at", "consent_email", "consent_email_at", "consent_sms",
-        "consent_sms_at", "order_count", "revenue_minor", "first_order_at", "last_order_at", "open_cart_count",
+        "timezone", "birthday", "tags", "created_at", "consent", "order_count", "revenue_minor", "first_order_at",
+        "last_order_at", "open_cart_count",
         "open_cart_value_minor", "last_cart_activity_at", "open_ticket_count", "last_ticket_at", "erased_at",
     ]
     static let insertCustomerSQL =
@@ -135,7 +129,7 @@ extension SQLiteTransaction {
 
     public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
         let arguments: StatementArguments = [into.rawValue, from.rawValue]
-        for table in ["customer_refs", "orders", "carts", "tickets", "messages"] {
+        for table in ["customer_refs", "orders", "carts", "tickets", "messages", "consent_events"] {
             try run("UPDATE \(table) SET customer_id = ? WHERE customer_id = ?", arguments)
         }
         try run(

@@ -15,6 +15,8 @@ public final class SQLiteTransaction: StoreTransaction {
     /// Statements of the ingest hot path, kept for the transaction's life under small integer keys
     /// so a call costs an array read instead of hashing the SQL text.
     private var hot: [Int: RawStatement] = [:]
+    /// Channels whose audience index this transaction saw or made.
+    var indexedChannels: Set<ConsentChannel> = []
 
     func hot(_ key: Int, _ sql: @autoclosure () -> String) throws -> RawStatement {
         if let statement = hot[key] { return statement }

@@ -2,6 +2,12 @@ import Foundation
 import PatronCore
 
 extension StoreConformance {
+    /// The kit's own channels, registered by ``check(_:)`` unless an app registered them: a mail
+    /// channel no store has heard of proves that stores keep consent and audiences for any
+    /// channel a connector brings.
+    static let kitMail = ChannelDescriptor(
+        channel: "kit_mail", summary: "the conformance kit's mail", address: .email, consent: .optIn, hasSubject: true)
+
     /// Renders a template as written (the kit checks what the store keeps, not Mustache).
     struct PlainRenderer: MessageRendering {
         func render(_ template: FlowTemplate, values: [String: TemplateValue]) throws -> RenderedMessage {
@@ -12,7 +18,7 @@ extension StoreConformance {
     static func consent(_ customer: CustomerIdentity, day: Int) -> IngestEvent {
         IngestEvent(
             id: "consent-\(customer.email ?? "")", source: "shop", occurredAt: at(day, 0),
-            kind: .consentChanged(ConsentChange(customer: customer, channel: .email, status: .granted)))
+            kind: .consentChanged(ConsentChange(customer: customer, channel: kitMail.channel, status: .granted)))
     }
 
     static func cart(_ ref: String, _ customer: CustomerIdentity, day: Int, value: Int64) -> IngestEvent {
@@ -65,15 +71,15 @@ extension StoreConformance {
                 of: .cartAbandoned(idleSeconds: 3_600, minValueMinor: 6_000), flowID: "fresh", from: everything.from,
                 through: everything.through
             ).isEmpty, rule, "a cart under the minimum value")
-        let template = ["hi": FlowTemplate(channel: .email, subject: "Hi", body: "Hello")]
+        let template = ["hi": FlowTemplate(channel: kitMail.channel, subject: "Hi", body: "Hello")]
         let welcome = Flow(
             id: "welcome", name: "Welcome", triggers: [.orderPlaced(firstOnly: true)],
-            steps: [.send(channel: .email, template: "hi")], templates: template)
+            steps: [.send(channel: kitMail.channel, template: "hi")], templates: template)
         let carts = Flow(
             id: "carts", name: "Carts", triggers: [.cartAbandoned(idleSeconds: 3_600, minValueMinor: 1_000)],
             steps: [
-                .send(channel: .email, template: "hi"), .wait(seconds: 30 * 86_400),
-                .send(channel: .email, template: "hi"),
+                .send(channel: kitMail.channel, template: "hi"), .wait(seconds: 30 * 86_400),
+                .send(channel: kitMail.channel, template: "hi"),
             ],
             templates: template)
         let active = [ActiveFlow(flow: welcome, activatedAt: at(0, 0)), ActiveFlow(flow: carts, activatedAt: at(0, 0))]
@@ -86,7 +92,7 @@ extension StoreConformance {
             sent["welcome"] == [ids[0], ids[2]] && sent["carts"] == [ids[1]] && rows.count == 3, rule,
             "the outbox after four ticks: \(rows.map { "\($0.flowID) \($0.customerID.reportKey)" })")
         try require(
-            rows.allSatisfy { $0.status == "planned" && $0.channel == "email" && $0.body == "Hello" }, rule,
+            rows.allSatisfy { $0.status == "planned" && $0.channel == "kit_mail" && $0.body == "Hello" }, rule,
             "rows as planned: \(rows)")
         try require(
             rows.map(\.plannedAt) == rows.map(\.plannedAt).sorted(), rule, "outbox rows come oldest first")

@@ -21,10 +21,12 @@ import PatronCore
 /// takeovers, outcomes for their claim only, early and final receipts) and leases, the flow
 /// registry and replays, record pages, and the campaign engine on the store (first-order and
 /// abandoned-cart firings, entries once per firing, a tick's outbox, a changed flow ending runs,
-/// flow figures, replenishment, ignored deliveries, scratch copies).
+/// flow figures, replenishment, ignored deliveries, scratch copies), and consent on a channel no
+/// store was written for (its ledger, current state and segments, through merges and erasure).
 public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
     public static func check<S: PatronStore>(_ makeStore: () throws -> S) async throws {
+        ChannelRegistry.bootstrapMissing([kitMail])
         try idempotentReplay(try makeStore())
         try atomicBatches(try makeStore())
         try identityMerges(try makeStore())
@@ -41,6 +43,7 @@ public enum StoreConformance {
         try await flowRegistry(try makeStore())
         try await recordPages(try makeStore())
         try await campaigns(try makeStore())
+        try consentLedger(try makeStore())
     }
 
     /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves
@@ -137,7 +140,7 @@ public enum StoreConformance {
     static func message(_ key: String, _ channel: ConsentChannel, due: Int64) -> OutboxMessage {
         OutboxMessage(
             key: key, flowID: "f", step: 1, customerID: CustomerID(1), channel: channel,
-            recipient: channel == .sms ? "+14155550100" : "a@x.com", subject: nil, body: "Hi", plannedAt: due,
+            recipient: channel == "sms" ? "+14155550100" : "a@x.com", subject: nil, body: "Hi", plannedAt: due,
             nextAttemptAt: due)
     }
 
@@ -146,17 +149,17 @@ public enum StoreConformance {
     static func outbox<S: Store & OutboxStore>(_ store: S) async throws {
         let rule = "outbox"
         try Ingestor(store: store).ingest([order("1", who("a", email: "a@x.com"), day: 1, total: 1000)])
-        let (a, b, c) = (message("a", .sms, due: 100), message("b", .sms, due: 150), message("c", .email, due: 500))
+        let (a, b, c) = (message("a", "sms", due: 100), message("b", "sms", due: 150), message("c", .email, due: 500))
         try await store.enqueue([a, b, c])
-        try await store.enqueue([message("a", .sms, due: 1)])
+        try await store.enqueue([message("a", "sms", due: 1)])
         let stored = try await store.outboxMessages(keys: ["a", "b", "c", "nope"])
         try require(stored.map(\.key) == ["a", "b", "c"], rule, "a key is enqueued once: \(stored.map(\.key))")
         try require(Set(stored.map(\.id)).count == 3 && stored[0].nextAttemptAt == 100, rule, "ids and times")
-        let first = try await store.claimOutbox(channels: [.sms], now: 200, staleBefore: 0, limit: 10)
+        let first = try await store.claimOutbox(channels: ["sms"], now: 200, staleBefore: 0, limit: 10)
         try require(first.map(\.0.key) == ["a", "b"], rule, "the due SMS are claimed: \(first.map(\.0.key))")
         try require(first.allSatisfy { $0.0.status == .sending && $0.0.attempts == 1 }, rule, "claims count an attempt")
         try require(first.first?.1?.id == CustomerID(1), rule, "a claim comes with its customer")
-        let again = try await store.claimOutbox(channels: [.sms, .email], now: 200, staleBefore: 0, limit: 10)
+        let again = try await store.claimOutbox(channels: ["sms", .email], now: 200, staleBefore: 0, limit: 10)
         try require(again.isEmpty, rule, "a second sender took claimed or undue messages: \(again.map(\.0.key))")
         let ids = Dictionary(uniqueKeysWithValues: stored.map { ($0.key, $0.id) })
         try await store.recordOutcomes([
@@ -164,7 +167,7 @@ public enum StoreConformance {
             SendOutcome(id: ids["a"]!, result: .failed("late"), at: 211, attempt: 2),
         ])
         // b's sender died: its claim is taken over, and the dead sender's late answer is ignored.
-        let takeover = try await store.claimOutbox(channels: [.sms], now: 400, staleBefore: 300, limit: 10)
+        let takeover = try await store.claimOutbox(channels: ["sms"], now: 400, staleBefore: 300, limit: 10)
         try require(
             takeover.map(\.0.key) == ["b"] && takeover.first?.0.attempts == 2, rule, "a stale claim is taken over")
         try await store.recordOutcomes([
@@ -417,7 +420,21 @@ public enum StoreConformance {
     static func segmentsAgreeWithTheEvaluator<S: Store & SegmentRepository>(_ store: S) throws {
         let rule = "segments agree with the evaluator"
         let until = Day(iso: "2025-06-30")!
-        let events = Array(try ShopGenerator(options: .init(customers: 400, seed: 5, until: until)))
+        var events = Array(try ShopGenerator(options: .init(customers: 400, seed: 5, until: until)))
+        // Consent on the kit's own channel for two customers in three: granted, then revoked.
+        var people = 0
+        for event in events {
+            guard case .customerUpserted(let upsert) = event.kind else { continue }
+            people += 1
+            guard people % 3 != 0 else { continue }
+            events.append(
+                IngestEvent(
+                    id: "kit-consent-\(people)", source: "shop", occurredAt: event.occurredAt,
+                    kind: .consentChanged(
+                        ConsentChange(
+                            customer: upsert.identity, channel: kitMail.channel,
+                            status: people % 3 == 1 ? .granted : .revoked))))
+        }
         let reference = InMemoryStore()
         try Ingestor(store: store).ingest(events)
         try Ingestor(store: reference).ingest(events)
@@ -577,7 +594,7 @@ public enum StoreConformance {
         case 6: return #"tags contains "wholesale""#
         case 7: return #"bought(sku: "TEA-001", within: \#(n * 10 + 1) days)"#
         case 8: return "ordered(count \(op) \(n % 5))"
-        default: return #"consent.email = "granted""#
+        default: return #"consent.kit_mail \#(n % 2 == 0 ? "=" : "!=") "\#(["granted", "revoked", "unknown"][n % 3])""#
         }
     }
 }

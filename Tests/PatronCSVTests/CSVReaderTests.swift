@@ -41,6 +41,8 @@ func temporaryFile(_ bytes: [UInt8]) throws -> String {
 }
 
 @Suite struct CSVReaderTests {
+    init() { TestChannels.register() }
+
     @Test(arguments: Shared.spectrum)
     func everyCSVSpectrumFileParsesToItsExpectedJSON(name: String) throws {
         guard let csv = Shared.path("fixtures/csv/messy/csv-spectrum/csvs/\(name).csv"),

@@ -7,6 +7,8 @@ import Testing
 /// The CSV connector passes the kit every source connector must pass: stable event ids,
 /// idempotent replay, valid events, located errors.
 @Suite struct CSVSourceConformanceTests {
+    init() { TestChannels.register() }
+
     @Test func onlineRetailShopifyAndGenericOrdersConform() async throws {
         var sources: [CSVSource] = []
         if let retail = Shared.path("data/online_retail/online_retail_II_subset.csv") {

@@ -4,6 +4,8 @@ import PatronCore
 import Testing
 
 @Suite struct CSVValueTests {
+    init() { TestChannels.register() }
+
     @Test(
         arguments: [
             ("12.50", false, 1250), ("1,234.56", false, 123_456), ("1.234,56", true, 123_456), ("$12.50", false, 1250),

@@ -4,6 +4,8 @@ import Testing
 
 /// The JSON documents the CLI and the API share: typed, complete, and read back as written.
 @Suite struct AnalyticsDocumentTests {
+    init() { TestChannels.register() }
+
     static func run() throws -> (RFMRun, RetentionMetrics) {
         let store = InMemoryStore()
         let until = Day(iso: "2025-06-30")!

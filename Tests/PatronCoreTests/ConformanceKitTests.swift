@@ -4,6 +4,8 @@ import PatronTestKit
 import Testing
 
 @Suite struct ConformanceKitTests {
+    init() { TestChannels.register() }
+
     @Test func theGeneratorKeepsTheSourceContract() async throws {
         let report = try await SourceConnectorConformance.check(
             try ShopGenerator(options: .init(customers: 100, seed: 9, until: Day(iso: "2025-01-01")!)))
@@ -52,7 +54,8 @@ import Testing
 
     /// A channel that follows the contract in memory, and one that does not type its errors.
     struct MemoryChannel: ChannelConnector {
-        let channel = "memory"
+        static let descriptor = ChannelDescriptor(
+            channel: "memory", summary: "memory", address: .phone, consent: .optIn, hasSubject: false)
         let counter = Counter()
         final class Counter: @unchecked Sendable {
             // @unchecked: only touched under `lock`.
@@ -72,7 +75,8 @@ import Testing
     }
 
     struct SloppyChannel: ChannelConnector {
-        let channel = "sloppy"
+        static let descriptor = ChannelDescriptor(
+            channel: "sloppy", summary: "sloppy", address: .phone, consent: .optIn, hasSubject: false)
         func send(_ message: OutboundMessage) async throws(ChannelError) -> DeliveryReceipt {
             DeliveryReceipt(providerMessageID: "same", status: .queued, acceptedAt: 0)
         }

@@ -2,6 +2,8 @@ import PatronCore
 import Testing
 
 @Suite struct ContactNormalizerTests {
+    init() { TestChannels.register() }
+
     @Test func normalisesEmail() {
         #expect(ContactNormalizer.email("  Ann.Lee@Example.COM ") == "ann.lee@example.com")
         #expect(ContactNormalizer.email("not an email") == nil)

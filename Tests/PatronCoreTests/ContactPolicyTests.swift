@@ -1,9 +1,12 @@
 import Foundation
 import PatronCore
+import PatronSMS
 import Testing
 
 /// The contact policy: every decision and its reason.
 @Suite struct ContactPolicyTests {
+    init() { TestChannels.register() }
+
     /// 2024-05-01 12:00 UTC: 14:00 in Berlin, 21:00 in Tokyo.
     static let noon = Day(iso: "2024-05-01")!.epochSeconds + 12 * 3600
 
@@ -12,10 +15,10 @@ import Testing
     ) -> CustomerRecord {
         CustomerRecord(
             id: CustomerID(7), email: "a@example.com", phone: "+4915112345678", timeZone: zone, createdAt: 0,
-            consent: ConsentState(email: ConsentEntry(status: email, at: 0), sms: ConsentEntry(status: sms, at: 0)))
+            consent: ConsentState([.email: ConsentEntry(status: email, at: 0), .sms: ConsentEntry(status: sms, at: 0)]))
     }
 
-    let policy = ContactPolicy()
+    let policy = ContactPolicy(channels: TestChannels.linked)
 
     @Test func consentPerChannel() {
         #expect(

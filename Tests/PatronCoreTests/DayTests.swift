@@ -3,6 +3,8 @@ import PatronCore
 import Testing
 
 @Suite struct DayTests {
+    init() { TestChannels.register() }
+
     @Test(arguments: ["1970-01-01", "1997-01-01", "1998-06-30", "2000-02-29", "2024-12-31", "1969-12-31", "2100-03-01"])
     func roundTrips(text: String) throws {
         let day = try #require(Day(iso: text))
@@ -37,6 +39,8 @@ import Testing
 }
 
 @Suite struct CSVBufferTests {
+    init() { TestChannels.register() }
+
     @Test(arguments: [Int64(0), 59, 86_399, 951_782_400, 1_782_863_999, -1, -86_401, 253_402_300_799, 253_402_300_800])
     func timestampsAreWrittenAsTimestampFormatsThem(seconds: Int64) {
         var csv = CSVBuffer()

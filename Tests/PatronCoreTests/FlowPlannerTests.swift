@@ -1,9 +1,12 @@
 import Foundation
 import PatronCore
+import PatronSMS
 import Testing
 
 /// The planner: entries, runs through waits, conditions and sends, every skip with its reason.
 @Suite struct FlowPlannerTests {
+    init() { TestChannels.register() }
+
     /// 2024-05-01 12:00 UTC (14:00 in Berlin).
     static let noon = Day(iso: "2024-05-01")!.epochSeconds + 12 * 3600
     static let vip = FlowCondition(
@@ -12,7 +15,9 @@ import Testing
     static func customer(sms: ConsentStatus = .granted, zone: String = "Europe/Berlin") -> CustomerRecord {
         CustomerRecord(
             id: CustomerID(7), email: "a@example.com", phone: "+4915112345678", timeZone: zone, createdAt: 0,
-            consent: ConsentState(email: ConsentEntry(status: .granted, at: 0), sms: ConsentEntry(status: sms, at: 0)))
+            consent: ConsentState([
+                .email: ConsentEntry(status: .granted, at: 0), .sms: ConsentEntry(status: sms, at: 0),
+            ]))
     }
 
     static func flow(_ steps: [FlowStep], holdout: Int = 0, goal: FlowGoal = .orderPlaced) -> Flow {

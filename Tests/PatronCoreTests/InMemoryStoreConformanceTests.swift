@@ -5,6 +5,8 @@ import Testing
 
 /// The in-memory store keeps the store contract (the kit's every rule).
 @Suite struct InMemoryStoreConformanceTests {
+    init() { TestChannels.register() }
+
     @Test func theInMemoryStoreConforms() async throws {
         try await StoreConformance.check { InMemoryStore() }
     }
@@ -12,6 +14,8 @@ import Testing
 
 /// The kit catches a store that breaks the contract: each fault fails the rule it breaks.
 @Suite struct StoreConformanceCatchesFaultsTests {
+    init() { TestChannels.register() }
+
     enum Fault {
         case dropsASegmentMember, ignoresTheWindow, forgetsRollbacks, keepsRevokedKeys, claimsTwice, sharesLeases
         case pagesFromTheCursor, forgetsTheFirstOrderRule

@@ -1,7 +1,10 @@
 import PatronCore
+import PatronSMS
 import Testing
 
 @Suite struct IngestorTests {
+    init() { TestChannels.register() }
+
     func customer(_ store: InMemoryStore, ref: String, source: String = "shop") throws -> CustomerRecord? {
         try store.read { transaction in
             try transaction.customerID(ref: ExternalRef(source: source, id: ref)).flatMap {
@@ -169,7 +172,7 @@ import Testing
         ])
         let eve = try #require(store.allCustomers().first)
         #expect(eve.email == nil && eve.phone == nil && eve.erasedAt != nil)
-        #expect(eve.consent.email.status == .revoked)
+        #expect(eve.consent[.email].status == .revoked)
         #expect(eve.aggregates.revenueMinor == 1000)
         #expect(try customer(store, ref: "c1") == nil)
         // The same email later is a new person.
@@ -189,7 +192,7 @@ import Testing
                 "c-old", .consentChanged(ConsentChange(customer: who, channel: .sms, status: .granted)),
                 day: "2024-04-01"),
         ])
-        #expect(try customer(store, ref: "c1")?.consent.sms.status == .revoked)
+        #expect(try customer(store, ref: "c1")?.consent["sms"].status == .revoked)
     }
 
     @Test func convertedCartsAreNoLongerOpen() throws {

@@ -4,6 +4,8 @@ import Testing
 /// The house rules that a grep can hold: the kernel imports Foundation only, connectors import
 /// no other connector or app, and no app but the store factory opens a store or touches GRDB.
 @Suite struct LayeringTests {
+    init() { TestChannels.register() }
+
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
@@ -76,5 +78,26 @@ import Testing
             #expect(!body.contains("\"PatronSQLite\""), "\(name) depends on PatronSQLite")
         }
         #expect(apps >= 8)
+    }
+
+    /// The kernel, the flows and the SQLite store name no channel but email (which the kernel's
+    /// mail intake speaks of): channels come from connectors. Left out: the demo shop generator
+    /// (its customers opt in to SMS, as a shop's do) and the migration that moved the old
+    /// per-channel columns.
+    @Test func theKernelAndTheStoresKeepNoListOfChannels() throws {
+        var checked = 0
+        for folder in ["Core/PatronCore", "Core/PatronFlows", "Core/PatronSQLite"] {
+            for file in try Self.sources(folder)
+            where !file.path.hasSuffix("ShopGenerator.swift") && !file.path.hasSuffix("SQLiteSchema.swift") {
+                checked += 1
+                let code = file.text.split(separator: "\n").filter {
+                    !$0.trimmingCharacters(in: .whitespaces).hasPrefix("///")
+                }.joined(separator: "\n")
+                for name in [#""sms""#, ".sms", "consent_email", "consent_sms", "CaseIterable, ConsentChannel"] {
+                    #expect(!code.contains(name), "\(file.path) names \(name)")
+                }
+            }
+        }
+        #expect(checked > 100)
     }
 }

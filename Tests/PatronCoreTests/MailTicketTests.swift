@@ -5,6 +5,8 @@ import Testing
 /// Mail into tickets, in the kernel: threading by token and by references, auto-replies that
 /// never open a ticket, bounces and complaints on consent, reopening, the shop's answer, erasure.
 @Suite struct MailTicketTests {
+    init() { TestChannels.register() }
+
     static let at = Day(iso: "2024-05-01")!.epochSeconds
 
     static func mail(
@@ -78,8 +80,8 @@ import Testing
             after: 11)
         #expect(try ingestor.receive(complaint) == .complaint(["cy@example.com"]))
         let customers = store.allCustomers()
-        #expect(customers.first { $0.email == "bob@example.com" }?.consent.email.status == .bounced)
-        #expect(customers.first { $0.email == "cy@example.com" }?.consent.email.status == .revoked)
+        #expect(customers.first { $0.email == "bob@example.com" }?.consent[.email].status == .bounced)
+        #expect(customers.first { $0.email == "cy@example.com" }?.consent[.email].status == .revoked)
         // Neither report opened a ticket nor made a customer of the mailer daemon.
         #expect(customers.count == 2)
         #expect(try store.read { t in try customers.flatMap { try t.tickets(of: $0.id) } }.count == 2)

@@ -2,6 +2,8 @@ import PatronCore
 import Testing
 
 @Suite struct MoneyTests {
+    init() { TestChannels.register() }
+
     @Test(arguments: [
         ("12", 1200), ("12.5", 1250), ("12.50", 1250), ("0.01", 1), ("-3.05", -305), ("+7.1", 710), (" 4.20 ", 420),
         ("12.500", 1250),

@@ -3,6 +3,8 @@ import PatronCore
 import Testing
 
 @Suite struct NDJSONCodecTests {
+    init() { TestChannels.register() }
+
     let here = InputLocation(file: "events.ndjson", line: 12)
 
     @Test func decodesAnOrder() throws {

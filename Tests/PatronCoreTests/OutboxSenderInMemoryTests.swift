@@ -1,13 +1,16 @@
 import Foundation
 import PatronCore
+import PatronSMS
 import Testing
 
 /// The kernel's sender over the in-memory outbox: no SQLite, the same rules (consent at send
 /// time, quiet hours by the policy, one send per key).
 @Suite struct OutboxSenderInMemoryTests {
+    init() { TestChannels.register() }
+
     struct Recorder: ChannelConnector {
         let sent = Sent()
-        var channel: String { "sms" }
+        static let descriptor = TwilioSMSChannel.descriptor
         func send(_ message: OutboundMessage) async throws(ChannelError) -> DeliveryReceipt {
             sent.add(message.idempotencyKey)
             return DeliveryReceipt(providerMessageID: "p-\(message.idempotencyKey)", status: .sent, acceptedAt: 0)

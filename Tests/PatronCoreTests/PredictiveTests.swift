@@ -5,6 +5,8 @@ import Testing
 /// The three models against the published CDNOW results (Fader, Hardie & Lee 2005), to three
 /// significant digits.
 @Suite struct PredictiveTests {
+    init() { TestChannels.register() }
+
     /// |value − expected| within half a unit in the third significant digit of `expected`.
     static func agrees(_ value: Double, _ expected: Double) -> Bool {
         let unit = pow(10, floor(log10(abs(expected))) - 2)

@@ -4,6 +4,8 @@ import Testing
 
 @Suite("RFC 5322 dates")
 struct DateTests {
+    init() { TestChannels.register() }
+
     private func parse(_ value: String) -> Date? {
         RFC5322Date.parse(value)
     }

@@ -4,6 +4,8 @@ import Testing
 
 /// Choosing RFM's method and map is the kernel's rule, whatever app asks.
 @Suite struct RFMChoiceTests {
+    init() { TestChannels.register() }
+
     @Test func theMethodFollowsFromWhatIsGiven() throws {
         let standard = try RFMConfiguration.choose(bins: 5, method: nil, thresholds: nil, map: nil, currency: .usd)
         #expect(standard.configuration.method == .quantile && standard.notes.isEmpty)

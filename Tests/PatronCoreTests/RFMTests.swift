@@ -3,6 +3,8 @@ import PatronCore
 import Testing
 
 @Suite struct RFMTests {
+    init() { TestChannels.register() }
+
     func facts(_ values: [(recency: Int, frequency: Int, monetary: Int64)]) -> [RFMFact] {
         values.enumerated().map { index, value in
             RFMFact(

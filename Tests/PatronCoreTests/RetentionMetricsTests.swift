@@ -2,6 +2,8 @@ import PatronCore
 import Testing
 
 @Suite struct RetentionMetricsTests {
+    init() { TestChannels.register() }
+
     @Test func computesTheStandardFigures() throws {
         let store = InMemoryStore()
         try Ingestor(store: store).ingest([

@@ -2,6 +2,8 @@ import PatronCore
 import Testing
 
 @Suite struct SavedSegmentTests {
+    init() { TestChannels.register() }
+
     func shop() throws -> InMemoryStore {
         let store = InMemoryStore()
         try Ingestor(store: store).ingest(

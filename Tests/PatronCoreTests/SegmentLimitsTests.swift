@@ -4,6 +4,8 @@ import Testing
 /// Hostile and merely large expressions: every size is answered with a tree or a positioned
 /// error naming the limit — never a crash (the parser used to recurse once per level).
 @Suite struct SegmentLimitsTests {
+    init() { TestChannels.register() }
+
     func error(_ source: String, saved: [String: String] = [:]) -> SegmentError? {
         do {
             _ = try SegmentParser.parse(source, savedSegment: { saved[$0] })

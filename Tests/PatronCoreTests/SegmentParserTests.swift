@@ -1,7 +1,10 @@
 import PatronCore
+import PatronSMS
 import Testing
 
 @Suite struct SegmentParserTests {
+    init() { TestChannels.register() }
+
     @Test func parsesWithTheUsualPrecedence() throws {
         let expression = try SegmentParser.parse(
             #"orders.count >= 2 or country = "DE" and not consent.sms = "granted""#)
@@ -36,7 +39,10 @@ import Testing
         ("orders.last_at > 2024-02-30", "1:18: bad date '2024-02-30'"),
         ("", "1:1: empty expression"),
         ("   ", "1:4: empty expression"),
-        (#"consent.sms = "yes""#, #"1:15: consent.sms is one of unknown, granted, revoked, bounced; "yes" is not"#),
+        (
+            #"consent.sms = "yes""#,
+            #"1:15: consent.sms is one of unknown, granted, revoked, bounced, unsubscribed; "yes" is not"#
+        ),
         (#"country > "DE""#, "1:9: country is text: only =, !=, in, contains and starts with apply"),
         ("orders.total > 12.345", "1:16: \"12.345\" is not an amount: more than 2 decimal places"),
         ("orders.count >", "1:15: expected a value for orders.count, found the end"),
@@ -82,6 +88,8 @@ import Testing
 }
 
 @Suite struct AnniversaryTests {
+    init() { TestChannels.register() }
+
     @Test func birthdaysAreCountedInTheCustomersTimeZone() throws {
         // 2024-06-30 12:00 UTC is already 1 July in Auckland, still 30 June in Los Angeles.
         let now = Day(iso: "2024-06-30")!.epochSeconds + 12 * 3600
@@ -105,6 +113,8 @@ import Testing
 }
 
 @Suite struct SegmentEvaluatorTests {
+    init() { TestChannels.register() }
+
     let now = Day(iso: "2024-06-30")!.epochSeconds
 
     func customer(orders: Int, lastOrder: String?, country: String? = "DE", tags: [String] = []) -> CustomerRecord {

@@ -3,13 +3,15 @@ import PatronCore
 import Testing
 
 @Suite struct SegmentReferenceTests {
+    init() { TestChannels.register() }
+
     static let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../docs/segments.md").standardizedFileURL
 
     @Test func theCommittedReferenceIsTheGeneratedOne() throws {
         let committed = try String(contentsOf: Self.page, encoding: .utf8)
         #expect(
-            committed == SegmentReference.markdown,
+            committed == SegmentReference.markdown(channels: TestChannels.linked),
             "docs/segments.md is stale: run `patron fields --format markdown > docs/segments.md`")
     }
 

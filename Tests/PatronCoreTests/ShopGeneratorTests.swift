@@ -2,6 +2,8 @@ import PatronCore
 import Testing
 
 @Suite struct ShopGeneratorTests {
+    init() { TestChannels.register() }
+
     let until = Day(iso: "2025-06-30")!
 
     @Test func isDeterministicForASeed() throws {
@@ -35,8 +37,8 @@ import Testing
         #expect(buyers.map(\.aggregates.orderCount).max()! > 60)
         #expect(customers.contains { $0.aggregates.openCartCount > 0 })
         #expect(customers.contains { $0.aggregates.openTicketCount > 0 })
-        #expect(customers.contains { $0.consent.sms.status == .granted })
-        #expect(customers.contains { $0.consent.email.status == .revoked })
+        #expect(customers.contains { $0.consent["sms"].status == .granted })
+        #expect(customers.contains { $0.consent[.email].status == .revoked })
         #expect(Set(customers.compactMap(\.timeZone)).count > 5)
         #expect(customers.filter { $0.birthday != nil }.count > 1000)
         #expect(store.allOrders().contains { $0.status == .cancelled })

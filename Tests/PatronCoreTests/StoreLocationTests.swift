@@ -2,6 +2,8 @@ import PatronCore
 import Testing
 
 @Suite struct StoreLocationTests {
+    init() { TestChannels.register() }
+
     @Test(arguments: [
         ("shop.sqlite", StoreLocation.sqlite(path: "shop.sqlite")),
         ("sqlite:demo/shop.sqlite", .sqlite(path: "demo/shop.sqlite")),

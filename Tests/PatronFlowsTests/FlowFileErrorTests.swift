@@ -3,6 +3,8 @@ import Testing
 
 /// Bad flow files, and exactly what is said about them, where.
 struct FlowFileErrorTests {
+    init() { TestChannels.register() }
+
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var yaml: String
@@ -125,8 +127,8 @@ struct FlowFileErrorTests {
                 + "steps: [ { send: m }, { send: e } ]\ntemplates:\n  m: { channel: sms, subject: Hi, body: hi }\n"
                 + "  e: { channel: email, body: hi }\n",
             errors: [
-                "t.yaml:6:22: an sms has no subject",
-                "t.yaml:7:3: missing key 'subject' in template 'e' (an email needs one)",
+                "t.yaml:6:22: a message on sms has no subject",
+                "t.yaml:7:3: missing key 'subject' in template 'e' (a message on email needs one)",
             ]),
         Case(
             name: "unknown channel",
@@ -202,7 +204,7 @@ struct FlowFileErrorTests {
                 "t.yaml:10:19: steps after exit are unreachable",
                 "t.yaml:12:3: template 'cart_email' is never sent",
                 "t.yaml:12:58: unknown template field 'customer.frist_name' — did you mean 'customer.first_name'?",
-                "t.yaml:13:29: an sms has no subject",
+                "t.yaml:13:29: a message on sms has no subject",
                 "t.yaml:13:50: unknown template field 'cart.valeu' — did you mean 'cart.value'?",
             ]),
     ]

@@ -1,9 +1,12 @@
 import PatronCore
 import PatronFlows
+import PatronSMS
 import Testing
 
 /// What a valid flow file becomes: every trigger, the defaults, durations, amounts and branches.
 struct FlowFileParseTests {
+    init() { TestChannels.register() }
+
     static let template = "templates: { m: { channel: sms, body: hi } }\n"
 
     func parse(

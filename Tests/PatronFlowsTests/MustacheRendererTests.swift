@@ -1,9 +1,12 @@
 import PatronCore
 import PatronFlows
+import PatronSMS
 import Testing
 
 /// Rendering: values go in as plain text, lists repeat, missing and empty values are false.
 struct MustacheRendererTests {
+    init() { TestChannels.register() }
+
     let renderer = MustacheRenderer()
 
     let values: [String: TemplateValue] = [

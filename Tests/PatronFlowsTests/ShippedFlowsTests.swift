@@ -1,10 +1,13 @@
 import Foundation
 import PatronCore
 import PatronFlows
+import PatronSMS
 import Testing
 
 /// The flow files shipped in `flows/` all parse, and say what their comments say.
 struct ShippedFlowsTests {
+    init() { TestChannels.register() }
+
     /// `flows/` at the package's root: the nearest folder of that name above this file.
     static let folder: URL = {
         var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -5,6 +5,8 @@ import Yams
 
 /// Positions inside YAML scalars, and durations.
 struct SourceMappingTests {
+    init() { TestChannels.register() }
+
     /// The file position of the first `needle` in the value of `key`.
     func position(of needle: String, in yaml: String, key: String = "k") throws -> String {
         let root = try #require(try Yams.compose(yaml: yaml))

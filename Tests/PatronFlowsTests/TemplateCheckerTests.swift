@@ -5,6 +5,8 @@ import Testing
 
 /// The static check of templates: what each tag may name, where problems are reported.
 struct TemplateCheckerTests {
+    init() { TestChannels.register() }
+
     let customer = TemplateChecker(triggers: [(kind: "birthday", scope: .customer)])
     let cart = TemplateChecker(triggers: [(kind: "cart_abandoned", scope: .cart)])
 

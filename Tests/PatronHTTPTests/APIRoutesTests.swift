@@ -11,6 +11,8 @@ import Testing
 /// The REST API over a small shop: pages and cursors, segments, the timeline, writes, events,
 /// analytics, scopes and the rate limit, and the OpenAPI document that lists it all.
 @Suite struct APIRoutesTests {
+    init() { TestChannels.register() }
+
     static let now = Day(iso: "2024-06-01")!.epochSeconds
 
     struct Keys {

@@ -11,6 +11,8 @@ import Testing
 /// The customer API behind scoped keys: read needs `read`, erasure and exports need `admin`; an erased
 /// person's personal data is gone while the order figures stay.
 @Suite struct CustomerRoutesTests {
+    init() { TestChannels.register() }
+
     static func store() throws -> (SQLiteStore, reader: String, eraser: String) {
         let store = try SQLiteStore()
         let at = Day(iso: "2024-05-01")!.epochSeconds

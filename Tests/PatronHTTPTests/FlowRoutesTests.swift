@@ -10,6 +10,8 @@ import Testing
 /// `/v1/flows`: a flow file is validated before it is stored (every error with its position),
 /// then activated, inspected with its stats, and paused — all behind an admin key.
 @Suite struct FlowRoutesTests {
+    init() { TestChannels.register() }
+
     static let good = """
         id: api-welcome
         name: Welcome from the API

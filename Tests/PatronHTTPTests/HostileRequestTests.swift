@@ -11,6 +11,8 @@ import Testing
 /// nested parentheses: SIGSEGV) or answer 500 (wide segments, bodies over the limit): each gets
 /// a problem or a result, short, and the server goes on answering.
 @Suite struct HostileRequestTests {
+    init() { TestChannels.register() }
+
     typealias Shop = APIRoutesTests
 
     static func query(_ text: String) -> String {

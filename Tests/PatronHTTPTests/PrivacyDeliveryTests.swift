@@ -12,6 +12,8 @@ import Testing
 /// (The delivery used to be marked in a transaction of its own before the work, so a failed
 /// erasure's redelivery was answered as a duplicate and the request was lost.)
 @Suite struct PrivacyDeliveryTests {
+    init() { TestChannels.register() }
+
     typealias Routes = WebhookRoutesTests
 
     static let shopRedact = Data(#"{"shop_id":954889,"shop_domain":"acme.myshopify.com"}"#.utf8)

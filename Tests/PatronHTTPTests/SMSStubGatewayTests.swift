@@ -10,6 +10,8 @@ import Testing
 /// The SMS channel against the stub gateway over a real socket: the channel contract (the test
 /// kit's check), what the gateway keeps, and the misbehaviours in the channel's terms.
 @Suite struct SMSStubGatewayTests {
+    init() { TestChannels.register() }
+
     static let sid = "AC11111111111111111111111111111111"
 
     /// The gateway as its own process (see ``StubGatewayProcess`` for why not in this one).

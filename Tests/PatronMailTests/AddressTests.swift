@@ -4,6 +4,8 @@ import Testing
 
 @Suite("Address lists")
 struct AddressTests {
+    init() { TestChannels.register() }
+
     private func parse(_ value: String) -> [MailAddress] {
         MailAddress.parseList(value)
     }

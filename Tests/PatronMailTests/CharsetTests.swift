@@ -4,6 +4,8 @@ import Testing
 
 @Suite("Charsets")
 struct CharsetTests {
+    init() { TestChannels.register() }
+
     private func decode(_ bytes: [UInt8], _ label: String?) -> MIMECharset.Decoded {
         MIMECharset.decode(bytes, label: label)
     }

@@ -4,6 +4,8 @@ import Testing
 
 @Suite("Classification")
 struct ClassificationTests {
+    init() { TestChannels.register() }
+
     private func message(_ header: String, body: String = "Hello") -> MIMEMessage {
         MIMEMessage(parsing: bytes("From: someone@example.com\nSubject: Question\n\(header)\n\n\(body)\n"))
     }

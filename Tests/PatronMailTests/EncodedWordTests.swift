@@ -4,6 +4,8 @@ import Testing
 
 @Suite("RFC 2047 encoded words")
 struct EncodedWordTests {
+    init() { TestChannels.register() }
+
     private func decode(_ text: String) -> String {
         EncodedWordDecoder.decode(text).text
     }

@@ -5,6 +5,8 @@ import Testing
 
 @Suite("Fixture corpus")
 struct FixtureCorpusTests {
+    init() { TestChannels.register() }
+
     @Test("the corpus is found next to the repository")
     func corpusIsPresent() {
         #expect(Fixtures.allFiles.count >= 48, "fixtures expected under \(Fixtures.root.path)")

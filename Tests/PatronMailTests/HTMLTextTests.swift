@@ -4,6 +4,8 @@ import Testing
 
 @Suite("HTML to text")
 struct HTMLTextTests {
+    init() { TestChannels.register() }
+
     private func text(_ html: String) -> String {
         HTMLTextConverter.text(fromHTML: html)
     }

@@ -4,6 +4,8 @@ import Testing
 
 @Suite("Header block")
 struct HeaderTests {
+    init() { TestChannels.register() }
+
     @Test("folded fields are unfolded: the line break goes, the whitespace stays")
     func unfolding() {
         let message = MIMEMessage(

@@ -4,6 +4,8 @@ import Testing
 
 @Suite("Multipart structure")
 struct MultipartTests {
+    init() { TestChannels.register() }
+
     @Test("preamble and epilogue are ignored; LF and CRLF boundaries; transport padding")
     func boundaries() {
         let lf =

@@ -4,6 +4,8 @@ import Testing
 
 @Suite("Header parameters (RFC 2045, RFC 2231)")
 struct ParameterTests {
+    init() { TestChannels.register() }
+
     @Test("tokens and quoted strings; names are case-insensitive; separators inside quotes are kept")
     func basics() {
         let parsed = MIMEParameterParser.parse(#"Multipart/Mixed; BOUNDARY="a;b=c"; charset = utf-8 ; (comment) x=1"#)

@@ -4,6 +4,8 @@ import Testing
 
 @Suite("Transfer encodings")
 struct TransferEncodingTests {
+    init() { TestChannels.register() }
+
     private func qp(_ text: String) -> String {
         String(decoding: QuotedPrintable.decode(bytes(text)[...]), as: UTF8.self)
     }

@@ -5,6 +5,8 @@ import Testing
 
 /// `MailComposer` output, read back with the package's own MIME parser.
 struct TransportComposerTests {
+    init() { TestChannels.register() }
+
     let composer = MailComposer(messageIDDomain: "shop.example")
     let shop = MailAddress(name: "Shop, Inc.", address: "hello@shop.example")
 

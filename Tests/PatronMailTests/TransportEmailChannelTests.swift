@@ -9,6 +9,8 @@ import Testing
 /// test kit's check), and what arrives is marked automatic with List-Unsubscribe.
 @Suite(.enabled(if: TransportServices.smtpAvailable, TransportServices.smtpSkipReason))
 struct TransportEmailChannelTests {
+    init() { TestChannels.register() }
+
     static func channel() throws -> EmailChannel {
         EmailChannel(
             server: try TransportServices.smtpServer(),

@@ -7,6 +7,8 @@ import Testing
 /// and fills with every fixture mail.
 @Suite(.serialized, .enabled(if: TransportServices.imapAvailable, TransportServices.imapSkipReason))
 struct TransportIMAPTests {
+    init() { TestChannels.register() }
+
     @Test func statusReportsUIDValidityAndUIDNext() throws {
         let client = try IMAPClient(server: TransportServices.imapServer())
         let status = try client.status()

@@ -5,6 +5,8 @@ import Testing
 
 /// Transport behaviour that needs no running server.
 struct TransportOfflineTests {
+    init() { TestChannels.register() }
+
     @Test func aClosedPortIsATransientConnectionError() throws {
         let port = TransportServices.closedPort()
         let client = try IMAPClient(

@@ -7,6 +7,8 @@ import Testing
 /// starts; the sink writes each message to `$PATRON_SMTP_SINK_DIR/messages/N.eml`.
 @Suite(.serialized, .enabled(if: TransportServices.smtpAvailable, TransportServices.smtpSkipReason))
 struct TransportSMTPTests {
+    init() { TestChannels.register() }
+
     /// The message the sink stored whose bytes contain `marker`, and its envelope.
     func received(containing marker: String) throws -> (message: [UInt8], envelope: [String: Any])? {
         let folder = URL(fileURLWithPath: try TransportServices.variable("PATRON_SMTP_SINK_DIR"))

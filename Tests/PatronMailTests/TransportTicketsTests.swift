@@ -10,6 +10,8 @@ import Testing
 /// bounce or a complaint on consent), and fetching again doubles nothing.
 @Suite(.enabled(if: TransportServices.imapAvailable, TransportServices.imapSkipReason))
 struct TransportTicketsTests {
+    init() { TestChannels.register() }
+
     /// What each fixture must become; anything not listed is a person's message with a ticket.
     static func expectedKind(_ name: String) -> String {
         switch name {
@@ -85,9 +87,9 @@ struct TransportTicketsTests {
                 .map { try t.message(messageID: String($0.dropFirst().dropLast()))?.ticketID }
             #expect(thread[0] != nil && Set(thread).count == 1)
             let bounced = try t.customerID(email: "user@aol.com").flatMap { try t.customer($0) }
-            #expect(bounced?.consent.email.status == .bounced)
+            #expect(bounced?.consent[.email].status == .bounced)
             let complained = try t.customerID(email: "redacted@example.net").flatMap { try t.customer($0) }
-            #expect(complained?.consent.email.status == .revoked)
+            #expect(complained?.consent[.email].status == .revoked)
         }
         #expect(outcomes.filter { $0.key.hasPrefix("mbox/") && $0.value == "bounce" }.count >= 35)
 

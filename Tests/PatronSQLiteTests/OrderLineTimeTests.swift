@@ -8,6 +8,8 @@ import Testing
 /// Order lines carry their order's time (schema v8) so `bought(sku:, within:)` reads only the
 /// window: the copy must follow every change of the order and be filled in on upgrade.
 @Suite struct OrderLineTimeTests {
+    init() { TestChannels.register() }
+
     static let day = Day(iso: "2025-03-01")!
 
     static func order(_ kind: (OrderData) -> IngestEvent.Kind, id: String, placedAt: Int64) -> IngestEvent {

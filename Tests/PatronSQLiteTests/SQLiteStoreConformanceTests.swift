@@ -6,6 +6,8 @@ import Testing
 
 /// The SQLite store keeps the store contract: in memory (the real schema) and in a WAL file.
 @Suite struct SQLiteStoreConformanceTests {
+    init() { TestChannels.register() }
+
     @Test func theSQLiteStoreConformsInMemory() async throws {
         try await StoreConformance.check { try SQLiteStore() }
     }

@@ -14,6 +14,8 @@ final class TempDir {
 }
 
 @Suite struct SQLiteStoreTests {
+    init() { TestChannels.register() }
+
     @Test func createsAMarkedWALStoreAndReopensIt() throws {
         let dir = TempDir()
         let path = dir.path("shop.sqlite")

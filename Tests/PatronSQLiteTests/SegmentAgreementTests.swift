@@ -5,6 +5,8 @@ import Testing
 
 /// The SQL back end and the in-memory evaluator must select exactly the same customers.
 @Suite struct SegmentAgreementTests {
+    init() { TestChannels.register() }
+
     static let until = Day(iso: "2025-06-30")!
     static let now = until.epochSeconds + 86_399
     /// An instant when the calendar day differs around the world (for anniversaries).

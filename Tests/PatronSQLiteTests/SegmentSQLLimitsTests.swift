@@ -6,6 +6,8 @@ import Testing
 /// Every expression the parser accepts compiles to SQL that SQLite accepts (it used to fail with
 /// "parser stack overflow" at an `or` of about 90 terms), and selects what the evaluator selects.
 @Suite struct SegmentSQLLimitsTests {
+    init() { TestChannels.register() }
+
     typealias Shared = SegmentAgreementTests
 
     func agree(_ source: String, _ comment: String) throws {

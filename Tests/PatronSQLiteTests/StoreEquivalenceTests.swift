@@ -6,6 +6,8 @@ import Testing
 /// The SQLite store must answer exactly as the kernel's reference (the in-memory store and the
 /// definitions in `RFMFact.compute`) on the same events.
 @Suite struct StoreEquivalenceTests {
+    init() { TestChannels.register() }
+
     static let until = Day(iso: "2025-06-30")!
 
     /// A generated shop, then a batch that merges, cancels, refunds, erases and moves carts.

@@ -37,6 +37,8 @@ enum FlowFixture {
 /// The campaign engine on a real SQLite file, sending to the stub gateway over a real socket,
 /// receipts coming back through the API's signed status-callback receiver.
 @Suite(.serialized) struct CampaignEngineTests {
+    init() { TestChannels.register() }
+
     let t0 = CampaignFixture.t0
 
     func shop() throws -> CampaignFixture {
@@ -216,6 +218,8 @@ enum FlowFixture {
 /// `segment_entered`: the tick snapshots the saved segment (hourly); the first snapshot fires
 /// nothing, an entry after it starts the flow.
 @Suite struct SegmentEnteredTests {
+    init() { TestChannels.register() }
+
     @Test func aCustomerWhoEntersASavedSegmentStartsTheFlow() async throws {
         let t0 = CampaignFixture.t0
         let shop = try CampaignFixture()
@@ -252,6 +256,8 @@ enum FlowFixture {
 
 /// A gateway that is down: every message waits and is retried later; none is lost or failed.
 @Suite struct GatewayDownTests {
+    init() { TestChannels.register() }
+
     @Test func aClosedPortLeavesEveryMessagePlannedForALaterAttempt() async throws {
         let t0 = CampaignFixture.t0
         let shop = try CampaignFixture()
@@ -280,6 +286,8 @@ enum FlowFixture {
 /// The outbox's guards: a late outcome of a claim that was taken over changes nothing, and a
 /// message that would land in quiet hours at send time waits without counting an attempt.
 @Suite struct OutboxGuardTests {
+    init() { TestChannels.register() }
+
     @Test func aLateOutcomeOfATakenOverClaimChangesNothing() async throws {
         let t0 = CampaignFixture.t0
         let shop = try CampaignFixture()

@@ -11,6 +11,8 @@ import Testing
 /// gateway on a real socket — killed with SIGKILL mid-send, a second instance standing by,
 /// SIGTERM.
 @Suite(.serialized) struct SchedulerProcessTests {
+    init() { TestChannels.register() }
+
     static func binary(_ name: String) -> String {
         CampaignFixture.root.appendingPathComponent(".build/debug/\(name)").path
     }

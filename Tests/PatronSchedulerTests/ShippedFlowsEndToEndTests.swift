@@ -9,6 +9,8 @@ import Testing
 /// to whom, when; re-running a tick sends nothing new; a simulation of the same fortnight plans
 /// exactly what the real run then sends.
 @Suite(.serialized) struct ShippedFlowsEndToEndTests {
+    init() { TestChannels.register() }
+
     let t0 = CampaignFixture.t0
     let hour: Int64 = 3600
     let day: Int64 = 86_400

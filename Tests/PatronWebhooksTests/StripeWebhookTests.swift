@@ -8,6 +8,8 @@ import Testing
 /// bodies re-serialised by the capture, so their signatures cannot be checked here; Stripe's
 /// scheme is checked with secrets of our own).
 @Suite struct StripeWebhookTests {
+    init() { TestChannels.register() }
+
     /// A captured delivery's `Stripe-Signature` and body, with `edit` applied to the event.
     static func delivery(_ name: String, edit: (inout [String: Any]) -> Void = { _ in }) throws -> (
         signature: String, body: Data

@@ -29,6 +29,8 @@ enum Shared {
 }
 
 @Suite struct WebhookSignatureTests {
+    init() { TestChannels.register() }
+
     static let body = Data(#"{"id":820982911946154508,"email":"jon@example.com"}"#.utf8)
 
     @Test func shopifyAndWooCommerceBase64HMACOverTheRawBody() throws {
@@ -71,6 +73,8 @@ enum Shared {
 }
 
 @Suite struct ShopifyWebhookTests {
+    init() { TestChannels.register() }
+
     static let at: Int64 = 1_723_071_477
 
     @Test func ordersKeepTheirIdsExactly() throws {
@@ -194,6 +198,8 @@ enum Shared {
 }
 
 @Suite struct WooCommerceAndGenericWebhookTests {
+    init() { TestChannels.register() }
+
     static func resource(_ name: String) throws -> Data? {
         guard let path = Shared.path("fixtures/woocommerce/rest-docs-v3/\(name).json") else { return nil }
         return try Data(contentsOf: URL(fileURLWithPath: path))

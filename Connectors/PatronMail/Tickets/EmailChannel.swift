@@ -7,7 +7,10 @@ import PatronCore
 /// Each send opens its own SMTP session (the client is blocking and not shareable); the
 /// receipt's provider id is the generated Message-ID, which bounces and replies refer to.
 public struct EmailChannel: ChannelConnector {
-    public var channel: String { "email" }
+    /// Marketing email: to the customer's address, with a subject; it may go until the customer
+    /// objects (revoked, bounced, complained).
+    public static let descriptor = ChannelDescriptor(
+        channel: .email, summary: "email marketing", address: .email, consent: .optOut, hasSubject: true)
     public let server: MailServer
     public let from: MailAddress
     /// The unsubscribe link for a customer (`https://shop.example/unsubscribe?c=…`), if any.

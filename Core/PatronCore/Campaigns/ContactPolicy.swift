@@ -2,10 +2,10 @@ import Foundation
 
 /// The one engine that decides whether a planned message may go now, later, or not at all, and
 /// says why. Rules, in order: the holdout (a deterministic share of customers per flow gets
-/// nothing, to measure lift), consent on the channel (SMS needs an opt-in; email needs no
-/// revocation, bounce or complaint), the flow's re-entry cooldown, frequency caps (per channel
-/// and across channels), and quiet hours in the customer's time zone (deferred to the next
-/// allowed minute, never dropped).
+/// nothing, to measure lift), consent on the channel (by the channel's ``ChannelDescriptor``:
+/// an opt-in, or no objection), the flow's re-entry cooldown, frequency caps (per channel and
+/// across channels), and quiet hours in the customer's time zone (deferred to the next allowed
+/// minute, never dropped). The rules apply alike to every registered channel.
 public struct ContactPolicy: Hashable, Sendable {
     /// No message between `start` and `end` local time (minutes after midnight; the window may
     /// wrap midnight).
@@ -34,21 +34,46 @@ public struct ContactPolicy: Hashable, Sendable {
     }
 
     public var quietHours: QuietHours?
-    public var caps: [Cap]
     /// The time zone of customers who have none.
     public var defaultTimeZone: String
+    private var givenCaps: [Cap]?
+    private var givenChannels: ChannelRegistry?
 
-    /// The defaults: quiet 21:00–08:00 local, 1 SMS per 24 h, 3 messages per 7 days.
+    /// The caps: those given, else 3 messages per 7 days across channels and each channel's own
+    /// defaults (SMS: 1 per 24 h).
+    public var caps: [Cap] {
+        get {
+            givenCaps ?? channels.channels.flatMap { channels[$0]?.defaultCaps ?? [] } + Self.defaultCaps
+        }
+        set { givenCaps = newValue }
+    }
+
+    /// The channels messages may go on, with their consent rules: those given, else the
+    /// process's registered ones as they are when asked (so a policy made before the apps
+    /// register their channels still sees them).
+    public var channels: ChannelRegistry {
+        get { givenChannels ?? .registered }
+        set { givenChannels = newValue }
+    }
+
+    /// 3 messages per 7 days across channels.
+    public static let defaultCaps = [Cap(channel: nil, limit: 3, seconds: 7 * 86_400)]
+
+    /// The defaults: quiet 21:00–08:00 local, the default caps, the registered channels.
     public init(
-        quietHours: QuietHours? = QuietHours(start: 21 * 60, end: 8 * 60),
-        caps: [Cap] = [
-            Cap(channel: .sms, limit: 1, seconds: 86_400), Cap(channel: nil, limit: 3, seconds: 7 * 86_400),
-        ],
-        defaultTimeZone: String = "UTC"
+        quietHours: QuietHours? = QuietHours(start: 21 * 60, end: 8 * 60), caps: [Cap]? = nil,
+        defaultTimeZone: String = "UTC", channels: ChannelRegistry? = nil
     ) {
         self.quietHours = quietHours
-        self.caps = caps
+        self.givenCaps = caps
         self.defaultTimeZone = defaultTimeZone
+        self.givenChannels = channels
+    }
+
+    /// Whether the customer's consent lets marketing go out on the channel (an unregistered
+    /// channel allows nothing).
+    public func consentAllows(_ customer: CustomerRecord, on channel: ConsentChannel) -> Bool {
+        channels[channel]?.allows(customer.consent[channel].status) ?? false
     }
 
     /// A message sent before, as the policy counts it.
@@ -117,7 +142,7 @@ public struct ContactPolicy: Hashable, Sendable {
     ) -> Decision {
         if Self.inHoldout(customer: customer.id, flow: flow, percent: holdoutPercent) { return .suppressed(.holdout) }
         let consent = customer.consent[channel].status
-        guard Self.consentAllows(consent, on: channel) else { return .suppressed(.noConsent(channel, consent)) }
+        guard consentAllows(customer, on: channel) else { return .suppressed(.noConsent(channel, consent)) }
         if let cooldownSeconds,
             let last = history.filter({ $0.flow == flow }).map(\.at).max(), now - last < cooldownSeconds
         {

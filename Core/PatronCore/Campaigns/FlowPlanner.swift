@@ -129,9 +129,26 @@ public struct FlowPlanner: Sendable {
                 run.wakeAt += seconds
                 if run.wakeAt > now { return Advance(enrollment: run, messages: messages, decisions: decisions) }
             case .send(let channel, let template):
-                let recipient = channel == .email ? subject.customer.email : subject.customer.phone
+                let address = policy.channels[channel]?.address
+                let recipient: String? =
+                    switch address {
+                    case .email: subject.customer.email
+                    case .phone: subject.customer.phone
+                    case .contactPoint, nil: nil
+                    }
+                guard let address else {
+                    decide("unknown_channel", "no connector registers channel '\(channel)'", step: run.pc)
+                    run.pc += 1
+                    continue
+                }
                 guard let recipient, !recipient.isEmpty, subject.customer.erasedAt == nil else {
-                    decide("no_address", "no \(channel == .email ? "email address" : "phone number")", step: run.pc)
+                    let what =
+                        switch address {
+                        case .email: "email address"
+                        case .phone: "phone number"
+                        case .contactPoint: "\(channel) contact point"
+                        }
+                    decide("no_address", "no \(what)", step: run.pc)
                     run.pc += 1
                     continue
                 }

@@ -80,7 +80,7 @@ public struct OutboxSender<S: OutboxStore>: Sendable {
         var toSend: [OutboxMessage] = []
         for (message, customer) in claimed {
             guard let customer, customer.erasedAt == nil,
-                ContactPolicy.consentAllows(customer.consent[message.channel].status, on: message.channel)
+                policy.consentAllows(customer, on: message.channel)
             else {
                 let status = customer?.consent[message.channel].status.rawValue ?? "gone"
                 try await record(
@@ -131,13 +131,5 @@ public struct OutboxSender<S: OutboxStore>: Sendable {
             let delay = retry.delay(afterAttempt: message.attempts, jitter: jitter())
             return outcome(.retry(at: now() + Int64(delay.rounded(.up)), error: error.description))
         }
-    }
-}
-
-extension ContactPolicy {
-    /// Whether a consent status lets marketing go out on the channel: SMS needs an opt-in;
-    /// email needs only that the address was not revoked, bounced or complained about.
-    public static func consentAllows(_ status: ConsentStatus, on channel: ConsentChannel) -> Bool {
-        channel == .sms ? status == .granted : status == .granted || status == .unknown
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What an integrator implements to add a way of reaching customers (an SMS gateway, a mail
-/// provider): send one message, get a receipt.
+/// provider, a push service): declare the channel, send one message, get a receipt.
 ///
 /// The contract, checked by `PatronTestKit`'s `ChannelConnectorConformance`:
 /// - a message that is accepted returns a receipt with the provider's non-empty message id;
@@ -10,8 +10,10 @@ import Foundation
 /// - the ``OutboundMessage/idempotencyKey`` is passed on where the provider supports it. The
 ///   outbox, not the connector, guarantees at-most-once sending.
 public protocol ChannelConnector: Sendable {
-    /// The channel's name (`"sms"`, `"email"`).
-    var channel: String { get }
+    /// The channel this connector sends on: its name, addresses, consent rule, message shape
+    /// and default caps. Apps register it (``ChannelRegistry/bootstrap(_:)``) so flows and
+    /// segments can name it.
+    static var descriptor: ChannelDescriptor { get }
     /// Sends one message.
     func send(_ message: OutboundMessage) async throws(ChannelError) -> DeliveryReceipt
 }

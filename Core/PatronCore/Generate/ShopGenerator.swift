@@ -229,7 +229,7 @@ public struct ShopGenerator: Sequence, Sendable {
         if phone != nil, random.chance(0.45) {
             add(
                 "\(customerRef)-consent-sms", signUpAt + 2,
-                .consentChanged(ConsentChange(customer: who, channel: .sms, status: .granted)))
+                .consentChanged(ConsentChange(customer: who, channel: "sms", status: .granted)))
         }
 
         // Orders: alive to the end, or dropped out on a day after the first order.

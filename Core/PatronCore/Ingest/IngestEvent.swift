@@ -159,10 +159,14 @@ public struct ConsentChange: Hashable, Sendable {
     public var customer: CustomerIdentity
     public var channel: ConsentChannel
     public var status: ConsentStatus
-    public init(customer: CustomerIdentity, channel: ConsentChannel, status: ConsentStatus) {
+    /// What shows the statement (a form, a message id); the ledger keeps the event's id when
+    /// there is none.
+    public var evidence: String?
+    public init(customer: CustomerIdentity, channel: ConsentChannel, status: ConsentStatus, evidence: String? = nil) {
         self.customer = customer
         self.channel = channel
         self.status = status
+        self.evidence = evidence
     }
 }
 

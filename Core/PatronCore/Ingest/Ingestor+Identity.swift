@@ -189,6 +189,7 @@ extension Ingestor.Batch {
                 try transaction.updateTicket(ticket)
             }
             try transaction.eraseMessages(of: id)
+            try transaction.eraseConsentHistory(of: id)
         }
         refCache.removeAll()
     }
@@ -220,7 +221,7 @@ extension CustomerRecord {
         birthday = birthday ?? other.birthday
         for tag in other.tags where !tags.contains(tag) { tags.append(tag) }
         createdAt = min(createdAt, other.createdAt)
-        for channel in ConsentChannel.allCases {
+        for channel in other.consent.channels {
             if let at = other.consent[channel].at {
                 consent.apply(other.consent[channel].status, channel: channel, at: at)
             }
@@ -237,8 +238,10 @@ extension CustomerRecord {
         birthday = nil
         timeZone = nil
         tags = []
-        consent = ConsentState(
-            email: ConsentEntry(status: .revoked, at: at), sms: ConsentEntry(status: .revoked, at: at))
+        // Every channel stated, and email (whose silence would allow mail), is revoked.
+        var revoked = ConsentState()
+        for channel in Set(consent.channels + [.email]) { revoked[channel] = ConsentEntry(status: .revoked, at: at) }
+        consent = revoked
         erasedAt = at
     }
 }

@@ -53,6 +53,10 @@ extension Ingestor.Batch {
                 var customer = try load(id)
                 customer.consent.apply(bounce ? .bounced : .revoked, channel: .email, at: at)
                 store(customer)
+                try transaction.recordConsent(
+                    ConsentStatement(
+                        channel: .email, status: bounce ? .bounced : .revoked, at: at, source: "mail",
+                        evidence: "\(bounce ? "bounce" : "complaint") \(mail.messageID)"), of: id)
                 first = first ?? id
             }
             try message(ticket: nil, customer: first, kind: bounce ? "bounce" : "complaint")

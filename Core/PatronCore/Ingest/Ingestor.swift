@@ -133,6 +133,10 @@ public struct Ingestor<S: Store>: Sendable {
                 var customer = try load(id)
                 customer.consent.apply(change.status, channel: change.channel, at: at)
                 store(customer)
+                try transaction.recordConsent(
+                    ConsentStatement(
+                        channel: change.channel, status: change.status, at: at, source: event.source,
+                        evidence: change.evidence ?? "event \(event.id)"), of: id)
             case .customerErased(let identity):
                 try erase(identity, source: event.source, at: at)
             case .ticketUpdated(let ticket):

@@ -71,6 +71,7 @@ extension NDJSONCodec {
             writeIdentity(change.customer, source: event.source, into: &json)
             json.field("channel", change.channel.rawValue)
             json.field("status", change.status.rawValue)
+            json.field("evidence", change.evidence)
             json.close()
         case .ticketUpdated(let ticket):
             json.key("ticket")

@@ -179,15 +179,26 @@ public enum NDJSONCodec {
                     valueMinor: try total(cart.total, cartLines, code, "cart.total"), lines: cartLines, status: status))
         case .consentChanged:
             let consent = try required(wire.consent, "consent")
-            guard let channel = ConsentChannel(rawValue: consent.channel) else {
-                throw fail("consent.channel", "unknown channel '\(consent.channel)' (email, sms)")
+            let channels = ChannelRegistry.registered
+            guard let channel = ConsentChannel(rawValue: consent.channel), channels[channel] != nil else {
+                let names = channels.channels.map(\.rawValue)
+                let hint = EditDistance.closest(to: consent.channel, in: names, limit: 2).map {
+                    "did you mean '\($0)'? "
+                }
+                throw fail(
+                    "consent.channel",
+                    "unknown channel '\(consent.channel)' (\(hint ?? "")registered: \(names.joined(separator: ", ")))")
             }
             guard let status = ConsentStatus(rawValue: consent.status) else {
-                throw fail("consent.status", "unknown consent status '\(consent.status)' (granted, revoked, unknown)")
+                throw fail(
+                    "consent.status",
+                    "unknown consent status '\(consent.status)' (\(ConsentStatus.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             kind = .consentChanged(
                 ConsentChange(
-                    customer: try identity(consent.customer, "consent.customer"), channel: channel, status: status))
+                    customer: try identity(consent.customer, "consent.customer"), channel: channel, status: status,
+                    evidence: consent.evidence))
         case .ticketUpdated:
             let ticket = try required(wire.ticket, "ticket")
             guard let status = TicketStatus(rawValue: ticket.status ?? "open") else {

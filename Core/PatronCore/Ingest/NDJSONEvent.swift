@@ -77,6 +77,7 @@ enum NDJSONWire {
         var customer: Customer
         var channel: String
         var status: String
+        var evidence: String?
     }
 
     struct Ticket: Codable {

@@ -6,7 +6,7 @@ import Foundation
 public enum CustomerDataExport {
     public static func json(
         customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord],
-        messages: [StoredMessage] = [], now: Int64
+        messages: [StoredMessage] = [], consent: [ConsentStatement] = [], now: Int64
     ) -> String {
         var json = JSONWriter()
         json.open()
@@ -20,6 +20,8 @@ public enum CustomerDataExport {
         json.raw("[" + tickets.map(ticket).joined(separator: ",") + "]")
         json.key("messages")
         json.raw("[" + messages.map(message).joined(separator: ",") + "]")
+        json.key("consent_history")
+        json.raw("[" + consent.map(statement).joined(separator: ",") + "]")
         json.close()
         return json.text
     }
@@ -40,6 +42,18 @@ public enum CustomerDataExport {
         return json.text
     }
 
+    static func statement(_ statement: ConsentStatement) -> String {
+        var json = JSONWriter()
+        json.open()
+        json.field("channel", statement.channel.rawValue)
+        json.field("status", statement.status.rawValue)
+        json.field("at", Timestamp.format(statement.at))
+        json.field("source", statement.source)
+        json.field("evidence", statement.evidence)
+        json.close()
+        return json.text
+    }
+
     package static func profile(_ customer: CustomerRecord, now: Int64) -> String {
         var json = JSONWriter()
         json.open()
@@ -54,8 +68,12 @@ public enum CustomerDataExport {
         json.key("tags")
         json.array(customer.tags)
         json.field("created_at", Timestamp.format(customer.createdAt))
-        json.field("consent_email", customer.consent.email.status.rawValue)
-        json.field("consent_sms", customer.consent.sms.status.rawValue)
+        json.key("consent")
+        json.open()
+        for channel in customer.consent.channels {
+            json.field(channel.rawValue, customer.consent[channel].status.rawValue)
+        }
+        json.close()
         json.close()
         return json.text
     }

@@ -113,7 +113,8 @@ public struct PrivacyRequests<S: Store>: Sendable {
         guard let customer = try t.customer(id) else { return nil }
         let document = CustomerDataExport.json(
             customer: customer, orders: try t.orders(of: id), carts: try t.carts(of: id),
-            tickets: try t.tickets(of: id), messages: try t.messages(of: id), now: at)
+            tickets: try t.tickets(of: id), messages: try t.messages(of: id), consent: try t.consentHistory(of: id),
+            now: at)
         let subject = try t.refs(of: id).first?.description ?? id.reportKey
         _ = try t.recordAudit(
             AuditEntry(

@@ -45,7 +45,15 @@ public struct SegmentField: Hashable, Sendable {
 public enum SegmentCatalogue {
     static let consent = SegmentFieldType.enumeration(ConsentStatus.allCases.map(\.rawValue))
 
-    public static let fields: [SegmentField] = [
+    /// Every field: the fixed ones, with `consent.<channel>` for each registered channel.
+    public static var fields: [SegmentField] { fields(channels: .registered) }
+
+    /// Every field, with `consent.<channel>` for each of `channels`.
+    public static func fields(channels: ChannelRegistry) -> [SegmentField] {
+        customerFields + channels.channels.compactMap { consentField($0, channels: channels) } + activityFields
+    }
+
+    static let customerFields: [SegmentField] = [
         SegmentField(
             name: "email", type: .string, summary: "normalised email address",
             example: #"email contains "@example.com""#),
@@ -75,11 +83,9 @@ public enum SegmentCatalogue {
             name: "orders.last_at", type: .instant, summary: "last order", example: "orders.last_at < 90 days ago"),
         SegmentField(
             name: "aov", type: .money, summary: "average order value (total / count)", example: "aov between 20 and 80"),
-        SegmentField(
-            name: "consent.email", type: consent, summary: "email marketing consent",
-            example: #"consent.email = "granted""#),
-        SegmentField(
-            name: "consent.sms", type: consent, summary: "SMS marketing consent", example: #"consent.sms = "granted""#),
+    ]
+
+    static let activityFields: [SegmentField] = [
         SegmentField(
             name: "cart.open_value", type: .money, summary: "value of open carts", example: "cart.open_value >= 50"),
         SegmentField(
@@ -125,10 +131,32 @@ public enum SegmentCatalogue {
         ["rfm.r", "rfm.f", "rfm.m", "rfm.segment"].contains(field.name)
     }
 
-    static let byName: [String: SegmentField] = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0) })
+    static let byName: [String: SegmentField] = Dictionary(
+        uniqueKeysWithValues: (customerFields + activityFields).map { ($0.name, $0) })
 
-    /// The field called `name`, if there is one.
-    public static func field(named name: String) -> SegmentField? { byName[name.lowercased()] }
+    /// The field called `name`, if there is one (`consent.<channel>` for a registered channel).
+    public static func field(named name: String) -> SegmentField? {
+        let name = name.lowercased()
+        if let field = byName[name] { return field }
+        guard let channel = consentChannel(named: name) else { return nil }
+        return consentField(channel, channels: .registered)
+    }
+
+    /// `consent.<channel>` for a channel of `channels`.
+    static func consentField(_ channel: ConsentChannel, channels: ChannelRegistry) -> SegmentField? {
+        guard let descriptor = channels[channel] else { return nil }
+        return SegmentField(
+            name: "consent.\(channel)", type: consent, summary: "\(descriptor.summary) consent",
+            example: #"consent.\#(channel) = "granted""#)
+    }
+
+    /// The channel a `consent.<channel>` field tests; `nil` for any other field.
+    public static func consentChannel(of field: SegmentField) -> ConsentChannel? { consentChannel(named: field.name) }
+
+    static func consentChannel(named name: String) -> ConsentChannel? {
+        guard name.hasPrefix("consent.") else { return nil }
+        return ConsentChannel(rawValue: String(name.dropFirst("consent.".count)))
+    }
 
     /// The catalogue name closest to `name` (edit distance at most 3), for "did you mean".
     public static func suggestion(for name: String) -> String? {

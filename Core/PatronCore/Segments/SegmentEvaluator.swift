@@ -80,13 +80,15 @@ public struct SegmentEvaluator: Sendable {
         case "orders.first_at": return a.firstOrderAt.map(SegmentValue.integer)
         case "orders.last_at": return a.lastOrderAt.map(SegmentValue.integer)
         case "aov": return a.orderCount > 0 ? .integer(a.revenueMinor / Int64(a.orderCount)) : nil
-        case "consent.email": return .text(customer.consent.email.status.rawValue)
-        case "consent.sms": return .text(customer.consent.sms.status.rawValue)
         case "cart.open_value": return .integer(a.openCartValueMinor)
         case "cart.abandoned_at": return a.openCartCount > 0 ? a.lastCartActivityAt.map(SegmentValue.integer) : nil
         case "tickets.open": return .integer(Int64(a.openTicketCount))
         case "tickets.last_at": return a.lastTicketAt.map(SegmentValue.integer)
-        default: return nil
+        default:
+            if let channel = SegmentCatalogue.consentChannel(of: field) {
+                return .text(customer.consent[channel].status.rawValue)
+            }
+            return nil
         }
     }
 

@@ -4,8 +4,11 @@ import Foundation
 /// docs list exactly the fields both back ends know. `patron fields --format markdown` prints it;
 /// a test keeps the committed page equal to it.
 public enum SegmentReference {
-    /// The whole page, in Markdown.
-    public static var markdown: String {
+    /// The whole page, in Markdown, for the registered channels.
+    public static var markdown: String { markdown(channels: .registered) }
+
+    /// The whole page, in Markdown, with `consent.<channel>` for `channels`.
+    public static func markdown(channels: ChannelRegistry) -> String {
         var page = """
             # Segment language reference
 
@@ -59,7 +62,7 @@ public enum SegmentReference {
 
             """
         page += "| field | type | meaning | example |\n|---|---|---|---|\n"
-        for field in SegmentCatalogue.fields {
+        for field in SegmentCatalogue.fields(channels: channels) {
             let cells = [
                 "`\(field.name)`", field.type.name, field.summary, "`\(field.example)`",
             ].map { $0.replacingOccurrences(of: "|", with: "\\|") }

@@ -29,6 +29,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var tickets: [TicketID: TicketRecord] = [:]
         var ticketRefs: [ExternalRef: TicketID] = [:]
         var messages: [StoredMessage] = []
+        var consentEvents: [(customer: CustomerID, statement: ConsentStatement)] = []
         var mailboxes: [String: MailboxCursor] = [:]
         var audit: [AuditEntry] = []
         var apiKeys: [String: (key: StoredAPIKey, hash: String)] = [:]
@@ -211,6 +212,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             for index in state.messages.indices where state.messages[index].customerID == from {
                 state.messages[index].customerID = into
             }
+            for index in state.consentEvents.indices where state.consentEvents[index].customer == from {
+                state.consentEvents[index].customer = into
+            }
             if let old = state.customers.removeValue(forKey: from) {
                 if let email = old.email, state.emails[email] == from { state.emails[email] = nil }
                 if let phone = old.phone, state.phones[phone] == from { state.phones[phone] = nil }
@@ -302,6 +306,18 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             entry.id = newID("audit")
             state.audit.append(entry)
             return entry.id
+        }
+
+        public func recordConsent(_ statement: ConsentStatement, of customer: CustomerID) throws {
+            state.consentEvents.append((customer, statement))
+        }
+
+        public func consentHistory(of customer: CustomerID) throws -> [ConsentStatement] {
+            state.consentEvents.filter { $0.customer == customer }.map(\.statement)
+        }
+
+        public func eraseConsentHistory(of customer: CustomerID) throws {
+            state.consentEvents.removeAll { $0.customer == customer }
         }
 
         public func customerIDs(withRefsFrom source: String) throws -> [CustomerID] {

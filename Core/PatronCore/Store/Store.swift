@@ -108,6 +108,15 @@ public protocol StoreTransaction {
     func recordAudit(_ entry: AuditEntry) throws -> Int64
     /// The customers holding a ref of `source` (a shop's redaction erases them), in id order.
     func customerIDs(withRefsFrom source: String) throws -> [CustomerID]
+
+    /// Appends a statement to the customer's consent ledger. Every statement is kept, also one
+    /// older than the current state (which the customer record carries); a merge moves the
+    /// ledger with the rest (``reassign(from:into:at:)``).
+    func recordConsent(_ statement: ConsentStatement, of customer: CustomerID) throws
+    /// The customer's consent statements, in the order they were recorded.
+    func consentHistory(of customer: CustomerID) throws -> [ConsentStatement]
+    /// Removes the customer's consent ledger (erasure).
+    func eraseConsentHistory(of customer: CustomerID) throws
 }
 
 extension Store {

@@ -40,7 +40,7 @@ public struct TimelineEntry: Hashable, Sendable {
 public enum CustomerTimeline {
     public static func build(
         customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord],
-        transitions: [SegmentTransition], messages: [StoredMessage] = []
+        transitions: [SegmentTransition], messages: [StoredMessage] = [], consent: [ConsentStatement]? = nil
     ) -> [TimelineEntry] {
         var entries: [TimelineEntry] = [
             TimelineEntry(at: customer.createdAt, kind: "customer.created", summary: "first seen")
@@ -101,14 +101,21 @@ public enum CustomerTimeline {
                         + "\(message.direction == .inbound ? message.sender ?? "?" : message.recipients.first ?? "?"): "
                         + "\(message.subject)\(ticket)"))
         }
-        for channel in ConsentChannel.allCases {
-            let entry = customer.consent[channel]
-            if let at = entry.at {
-                entries.append(
-                    TimelineEntry(
-                        at: at, kind: "consent.\(channel.rawValue)",
-                        summary: "\(channel.rawValue) consent \(entry.status.rawValue)"))
+        // Every statement of the ledger; without it, the current state of each channel.
+        let statements =
+            consent
+            ?? customer.consent.channels.compactMap { channel in
+                customer.consent[channel].at.map {
+                    ConsentStatement(channel: channel, status: customer.consent[channel].status, at: $0, source: "")
+                }
             }
+        for statement in statements {
+            let from =
+                statement.source.isEmpty ? "" : " (\(statement.source)\(statement.evidence.map { ": " + $0 } ?? ""))"
+            entries.append(
+                TimelineEntry(
+                    at: statement.at, kind: "consent.\(statement.channel.rawValue)",
+                    summary: "\(statement.channel.rawValue) consent \(statement.status.rawValue)\(from)"))
         }
         for move in transitions {
             let kind = move.segment == "rfm" ? "segment.moved" : move.to != nil ? "segment.entered" : "segment.left"

@@ -1,0 +1,33 @@
+import Foundation
+import PatronCore
+
+/// A customer's consent as the `customers.consent` column keeps it: one JSON object by channel,
+/// `{"email":{"status":"granted","at":1700000000},…}`, keys sorted, no spaces (so segments read
+/// a status with `json_extract` and a channel's audience index is on that expression).
+enum SQLiteConsent {
+    static func encode(_ consent: ConsentState) -> String {
+        guard !consent.entries.isEmpty else { return "{}" }
+        return "{"
+            + consent.channels.map { channel in
+                let entry = consent[channel]
+                return "\"\(channel.rawValue)\":{\"status\":\"\(entry.status.rawValue)\",\"at\":"
+                    + (entry.at.map(String.init) ?? "null") + "}"
+            }.joined(separator: ",") + "}"
+    }
+
+    /// Reads the column; what it cannot read (a channel or status this build does not know) is
+    /// left out, never a crash.
+    static func decode(_ text: String?) -> ConsentState {
+        guard let text, text != "{}",
+            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        else { return ConsentState() }
+        var entries: [ConsentChannel: ConsentEntry] = [:]
+        for (name, value) in object {
+            guard let channel = ConsentChannel(rawValue: name), let fields = value as? [String: Any],
+                let status = (fields["status"] as? String).flatMap(ConsentStatus.init(rawValue:))
+            else { continue }
+            entries[channel] = ConsentEntry(status: status, at: (fields["at"] as? NSNumber)?.int64Value)
+        }
+        return ConsentState(entries)
+    }
+}
