@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "PatronSMS", targets: ["PatronSMS"]),
         .library(name: "PatronMail", targets: ["PatronMail"]),
         .library(name: "PatronFlows", targets: ["PatronFlows"]),
+        .library(name: "PatronPush", targets: ["PatronPush"]),
         .library(name: "PatronScheduler", targets: ["PatronScheduler"]),
         .library(name: "PatronSMSStub", targets: ["PatronSMSStub"]),
         .library(name: "PatronAuth", targets: ["PatronAuth"]),
@@ -93,9 +94,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Apps/patron-scheduler"),
+        // Web Push: RFC 8291 encryption and RFC 8292 VAPID with swift-crypto, the channel connector.
+        .target(
+            name: "PatronPush",
+            dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Connectors/PatronPush"),
+        // The stub push service: a real HTTP server that checks VAPID and decrypts, for tests and the demo.
+        .target(
+            name: "PatronPushStub",
+            dependencies: [
+                "PatronPush", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Apps/PatronPushStub"),
         // The channels the apps link, registered at start (flows, segments and the policy read them).
         .target(
-            name: "PatronChannels", dependencies: ["PatronCore", "PatronMail", "PatronSMS"], path: "Apps/PatronChannels"
+            name: "PatronChannels", dependencies: ["PatronCore", "PatronMail", "PatronSMS", "PatronPush"],
+            path: "Apps/PatronChannels"
         ),
         // The one place apps open a store: --db / PATRON_DB as a path, sqlite:PATH or postgres://….
         .target(
@@ -137,6 +152,7 @@ let package = Package(
             name: "patron",
             dependencies: [
                 "PatronCore", "PatronStoreFactory", "PatronCSV", "PatronAuth", "PatronSMSStub", "PatronChannels",
+                "PatronPush",
                 "PatronMail", "PatronFlows",
                 "PatronScheduler", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -145,6 +161,15 @@ let package = Package(
             path: "Apps/patron"
         ),
         .testTarget(name: "PatronSMSTests", dependencies: ["PatronSMS", "PatronCore"], path: "Tests/PatronSMSTests"),
+        .testTarget(
+            name: "PatronPushTests",
+            dependencies: [
+                "PatronPush", "PatronPushStub", "PatronCore", "PatronTestKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/PatronPushTests"),
         .testTarget(
             name: "PatronFlowsTests",
             dependencies: [

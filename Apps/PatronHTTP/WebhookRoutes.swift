@@ -195,7 +195,8 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
             guard !secrets.stripe.isEmpty else {
                 throw Problem(
                     .unauthorized,
-                    "no Stripe secret is configured (PATRON_STRIPE_SECRETS / stripe.secrets): every delivery is refused")
+                    "no Stripe secret is configured (PATRON_STRIPE_SECRETS / stripe.secrets): every delivery is refused"
+                )
             }
             try verify { () throws(WebhookSignatureError) in
                 try WebhookSignature.verifyTimestamped(

@@ -53,11 +53,13 @@ import Testing
         let sms = ContactPolicy.Sent(channel: .sms, flow: "other", at: Self.noon - 3600)
         let decision = policy.decide(
             customer: Self.customer(), channel: .sms, flow: "f", now: Self.noon, history: [sms])
-        #expect(decision == .suppressed(.capped(policy.caps[0], until: Self.noon + 23 * 3600)))
+        #expect(
+            decision == .suppressed(.capped(policy.caps.first { $0.channel == .sms }!, until: Self.noon + 23 * 3600)))
         let three = (1...3).map { ContactPolicy.Sent(channel: .email, flow: "x", at: Self.noon - Int64($0) * 86_400) }
         #expect(
             policy.decide(customer: Self.customer(), channel: .email, flow: "f", now: Self.noon, history: three)
-                == .suppressed(.capped(policy.caps[1], until: Self.noon - 3 * 86_400 + 7 * 86_400)))
+                == .suppressed(
+                    .capped(policy.caps.first { $0.channel == nil }!, until: Self.noon - 3 * 86_400 + 7 * 86_400)))
         let before = ContactPolicy.Sent(channel: .email, flow: "f", at: Self.noon - 86_400)
         #expect(
             policy.decide(
