@@ -132,6 +132,7 @@ let package = Package(
             name: "PatronHTTP",
             dependencies: [
                 "PatronCore", "PatronStoreFactory", "PatronWebhooks", "PatronSMS", "PatronFlows", "PatronChannels",
+                "PatronPush",
                 "PatronAuth",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
@@ -216,7 +217,7 @@ let package = Package(
             name: "PatronHTTPTests",
             dependencies: [
                 "PatronCore", "PatronSQLite", "PatronHTTP", "PatronAuth", "PatronWebhooks", "PatronSMS",
-                "PatronTestKit", "PatronChannels",
+                "PatronTestKit", "PatronChannels", "PatronPush",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "GRDB", package: "GRDB.swift"),
             ],

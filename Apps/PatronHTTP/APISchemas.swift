@@ -89,12 +89,17 @@ enum APISchemas {
             "Customer": customer,
             "CustomerPage": page("Customer"),
             "CustomerInput": customerInput,
+            "PushSubscription": object(
+                [
+                    "endpoint": ["type": "string", "format": "uri"],
+                    "keys": object(["p256dh": ["type": "string"], "auth": ["type": "string"]]),
+                ]),
             "Erased": object(["erased": ["type": "integer"], "customer": ["type": "string"]]),
             "CustomerDataExport": object(
                 [
                     "customer": ["type": "object"], "orders": array(["type": "object"]),
                     "carts": array(["type": "object"]), "tickets": array(["type": "object"]),
-                    "messages": array(["type": "object"]),
+                    "messages": array(["type": "object"]), "consent_history": array(["type": "object"]),
                 ]),
             "TimelineEntry": object(
                 [

@@ -36,7 +36,8 @@ public enum PatronAPIServer {
                     method: .get, path: "/health", operationID: "health", summary: "Whether the server answers.",
                     scope: nil, responses: [200: APIRoute.json("It does.", "Health")]
                 ) { _, _ in APIResponse.json(.ok, #"{"status":"ok"}"#) }
-            ] + CustomerRoutes(api: api).routes + RecordRoutes(api: api).routes + SegmentRoutes(api: api).routes
+            ] + CustomerRoutes(api: api).routes + PushSubscriptionRoutes(api: api).routes
+            + RecordRoutes(api: api).routes + SegmentRoutes(api: api).routes
             + AnalyticsRoutes(api: api).routes + EventRoutes(api: api).routes + FlowRoutes(api: api).routes
             + WebhookRoutes(store: store, secrets: secrets, logger: logger, now: now).routes
         let document = OpenAPIDocument.json(routes + [openAPIRoute(document: "")])

@@ -30,4 +30,27 @@ enum SQLiteConsent {
         }
         return ConsentState(entries)
     }
+
+    /// Contact points as the `customers.contact_points` column keeps them: a JSON array, oldest
+    /// first.
+    static func encode(_ points: [ContactPoint]) -> String {
+        guard !points.isEmpty else { return "[]" }
+        let objects = points.map {
+            ["channel": $0.channel.rawValue, "address": $0.address, "added_at": $0.addedAt] as [String: Any]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys])) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decodeContactPoints(_ text: String?) -> [ContactPoint] {
+        guard let text, text != "[]",
+            let objects = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]]
+        else { return [] }
+        return objects.compactMap { object in
+            guard let channel = (object["channel"] as? String).flatMap(ConsentChannel.init(rawValue:)),
+                let address = object["address"] as? String, let at = (object["added_at"] as? NSNumber)?.int64Value
+            else { return nil }
+            return ContactPoint(channel: channel, address: address, addedAt: at)
+        }
+    }
 }

@@ -428,6 +428,14 @@ enum SQLiteSchema {
               ON customers(coalesce(json_extract(consent, '$.sms.status'), 'unknown'), order_count, last_order_at, revenue_minor);
             """
         ),
+        (
+            "v14-contact-points",
+            """
+            -- Addresses customers gave for channels that need their own (push subscriptions), as
+            -- one JSON array per customer: [{"channel":"push","address":"…","added_at":…}, …].
+            ALTER TABLE customers ADD COLUMN contact_points TEXT NOT NULL DEFAULT '[]';
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time. They are built when the first flow is

@@ -146,6 +146,17 @@ public final class SQLiteStore: Store {
 
     /// Rejects, before SQLite touches it, a file that is not an SQLite database at all.
     static func checkHeader(path: String, readOnly: Bool = false) throws(PatronError) {
+        // Killed while the store was being made: a hot rollback journal beside a file whose
+        // pages are half written. Opening it for writing rolls the journal back (SQLite does so
+        // on the first read), leaving the file as it was before: empty.
+        if !readOnly, let journal = try? FileManager.default.attributesOfItem(atPath: path + "-journal"),
+            ((journal[.size] as? NSNumber)?.int64Value ?? 0) > 0
+        {
+            if let queue = try? DatabaseQueue(path: path) {
+                _ = try? queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+                try? queue.close()
+            }
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw PatronError(.io, "cannot read the store file", at: InputLocation(file: path))
         }
@@ -165,6 +176,19 @@ public final class SQLiteStore: Store {
             try queue.close()
         } catch let error as PatronError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY && !readOnly {
+            // A writer died with its write-ahead log not yet folded in (kill -9 while a store was
+            // made or written): a read-only look cannot recover the log. A writable one can; the
+            // file is in WAL mode already, so nothing of a foreign file changes.
+            do {
+                let queue = try DatabaseQueue(path: path)
+                try queue.read { db in try checkIdentity(db, path: path) }
+                try queue.close()
+            } catch let error as PatronError {
+                throw error
+            } catch {
+                throw PatronError(.incompatibleStore, "not a Patron database (\(error))", at: InputLocation(file: path))
+            }
         } catch {
             throw PatronError(.incompatibleStore, "not a Patron database (\(error))", at: InputLocation(file: path))
         }

@@ -20,7 +20,7 @@ extension SQLiteTransaction {
 
     static let customerColumns = """
         id, primary_source, primary_ref, email, phone, first_name, last_name, country, timezone, birthday, tags,
-        created_at, consent, order_count, revenue_minor,
+        created_at, consent, contact_points, order_count, revenue_minor,
         first_order_at, last_order_at, open_cart_count, open_cart_value_minor, last_cart_activity_at,
         open_ticket_count, last_ticket_at, erased_at
         """
@@ -50,13 +50,13 @@ extension SQLiteTransaction {
             timeZone: text(8), birthday: text(9),
             tags: tags.isEmpty ? [] : tags.split(separator: "\u{1F}").map(String.init),
             createdAt: sqlite3_column_int64(h, 11),
-            consent: SQLiteConsent.decode(text(12)),
+            consent: SQLiteConsent.decode(text(12)), contactPoints: SQLiteConsent.decodeContactPoints(text(13)),
             aggregates: CustomerAggregates(
-                orderCount: Int(sqlite3_column_int64(h, 13)), revenueMinor: sqlite3_column_int64(h, 14),
-                firstOrderAt: integer(15), lastOrderAt: integer(16), openCartCount: Int(sqlite3_column_int64(h, 17)),
-                openCartValueMinor: sqlite3_column_int64(h, 18), lastCartActivityAt: integer(19),
-                openTicketCount: Int(sqlite3_column_int64(h, 20)), lastTicketAt: integer(21)),
-            erasedAt: integer(22))
+                orderCount: Int(sqlite3_column_int64(h, 14)), revenueMinor: sqlite3_column_int64(h, 15),
+                firstOrderAt: integer(16), lastOrderAt: integer(17), openCartCount: Int(sqlite3_column_int64(h, 18)),
+                openCartValueMinor: sqlite3_column_int64(h, 19), lastCartActivityAt: integer(20),
+                openTicketCount: Int(sqlite3_column_int64(h, 21)), lastTicketAt: integer(22)),
+            erasedAt: integer(23))
     }
 
     static func bind(_ c: CustomerRecord, _ b: inout RawStatement.Binder) {
@@ -74,6 +74,7 @@ extension SQLiteTransaction {
         b.bind(c.tags.joined(separator: "\u{1F}"))
         b.bind(c.createdAt)
         b.bind(SQLiteConsent.encode(c.consent))
+        b.bind(SQLiteConsent.encode(c.contactPoints))
         b.bind(a.orderCount)
         b.bind(a.revenueMinor)
         b.bind(a.firstOrderAt)
@@ -88,7 +89,8 @@ extension SQLiteTransaction {
 
     static let writableColumns = [
         "primary_source", "primary_ref", "email", "phone", "phone_e164", "first_name", "last_name", "country",
-        "timezone", "birthday", "tags", "created_at", "consent", "order_count", "revenue_minor", "first_order_at",
+        "timezone", "birthday", "tags", "created_at", "consent", "contact_points", "order_count", "revenue_minor",
+        "first_order_at",
         "last_order_at", "open_cart_count",
         "open_cart_value_minor", "last_cart_activity_at", "open_ticket_count", "last_ticket_at", "erased_at",
     ]

@@ -7,6 +7,10 @@ extension StoreConformance {
     /// channel a connector brings.
     static let kitMail = ChannelDescriptor(
         channel: "kit_mail", summary: "the conformance kit's mail", address: .email, consent: .optIn, hasSubject: true)
+    /// A channel that sends to contact points the customer gives (as push does).
+    static let kitPoint = ChannelDescriptor(
+        channel: "kit_point", summary: "the conformance kit's contact points", address: .contactPoint, consent: .optIn,
+        hasSubject: false)
 
     /// Renders a template as written (the kit checks what the store keeps, not Mustache).
     struct PlainRenderer: MessageRendering {

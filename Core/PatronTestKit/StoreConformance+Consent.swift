@@ -60,4 +60,45 @@ extension StoreConformance {
         try require(
             try store.read { try $0.consentHistory(of: survivor) }.isEmpty, rule, "an erasure removes the ledger")
     }
+
+    /// Contact points (as push subscriptions): kept with the customer, the newest last; giving
+    /// one is an opt-in, taking the last one back makes consent `unsubscribed`; erasure forgets
+    /// them.
+    static func contactPoints<S: Store>(_ store: S) throws {
+        let rule = "contact points"
+        let channel = kitPoint.channel
+        func change(_ id: String, _ address: String, added: Bool, day: Int) -> IngestEvent {
+            IngestEvent(
+                id: id, source: "shop", occurredAt: at(day),
+                kind: .contactPointChanged(
+                    ContactPointChange(
+                        customer: who("a", email: "a@x.com"), channel: channel, address: address, added: added)))
+        }
+        try Ingestor(store: store).ingest([change("p1", #"{"endpoint":"one"}"#, added: true, day: 1)])
+        try Ingestor(store: store).ingest([change("p2", #"{"endpoint":"two"}"#, added: true, day: 2)])
+        let id = try store.read { try $0.customerID(email: "a@x.com")! }
+        var customer = try store.read { try $0.customer(id)! }
+        try require(
+            customer.contactPoints.map(\.address) == [#"{"endpoint":"one"}"#, #"{"endpoint":"two"}"#]
+                && customer.contactPoint(for: channel)?.addedAt == at(2), rule,
+            "both kept, newest last: \(customer.contactPoints)")
+        try require(customer.consent[channel].status == .granted, rule, "subscribing is an opt-in")
+        try Ingestor(store: store).ingest([change("p3", #"{"endpoint":"two"}"#, added: false, day: 3)])
+        customer = try store.read { try $0.customer(id)! }
+        try require(
+            customer.contactPoints.map(\.address) == [#"{"endpoint":"one"}"#]
+                && customer.consent[channel].status == .granted, rule, "one taken back, one left")
+        try Ingestor(store: store).ingest([change("p4", #"{"endpoint":"one"}"#, added: false, day: 4)])
+        customer = try store.read { try $0.customer(id)! }
+        try require(
+            customer.contactPoints.isEmpty
+                && customer.consent[channel] == ConsentEntry(status: .unsubscribed, at: at(4)),
+            rule, "the last taken back: \(customer.consent[channel])")
+        try Ingestor(store: store).ingest([
+            change("p5", #"{"endpoint":"three"}"#, added: true, day: 5),
+            IngestEvent(id: "e1", source: "shop", occurredAt: at(6), kind: .customerErased(who("a"))),
+        ])
+        customer = try store.read { try $0.customer(id)! }
+        try require(customer.contactPoints.isEmpty, rule, "an erasure forgets the contact points")
+    }
 }

@@ -26,7 +26,7 @@ import PatronCore
 public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
     public static func check<S: PatronStore>(_ makeStore: () throws -> S) async throws {
-        ChannelRegistry.bootstrapMissing([kitMail])
+        ChannelRegistry.bootstrapMissing([kitMail, kitPoint])
         try idempotentReplay(try makeStore())
         try atomicBatches(try makeStore())
         try identityMerges(try makeStore())
@@ -44,6 +44,7 @@ public enum StoreConformance {
         try await recordPages(try makeStore())
         try await campaigns(try makeStore())
         try consentLedger(try makeStore())
+        try contactPoints(try makeStore())
     }
 
     /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves

@@ -106,4 +106,34 @@ import Testing
             })
         #expect(throws: SegmentError.self) { try SegmentParser.parse(#"consent.whatsap = "granted""#) }
     }
+
+    @Test func aContactPointChannelSendsToTheNewestPointOrSaysThereIsNone() throws {
+        let pager = ChannelDescriptor(
+            channel: "pager", summary: "pager", address: .contactPoint, consent: .optIn, hasSubject: false)
+        let channels = ChannelRegistry([pager])
+        let flow = try FlowFile.parse(Self.file(#"{ channel: pager, body: "Hi" }"#), file: "t.yaml", channels: channels)
+        let planner = FlowPlanner(policy: ContactPolicy(quietHours: nil, channels: channels))
+        let run = Enrollment(
+            id: 1, flowID: "chat", customerID: CustomerID(7), triggerKey: "order:1", triggeredAt: Self.noon,
+            wakeAt: Self.noon)
+        func plan(_ points: [ContactPoint]) -> FlowPlanner.Advance {
+            let customer = CustomerRecord(
+                id: CustomerID(7), createdAt: 0,
+                consent: ConsentState(["pager": ConsentEntry(status: .granted, at: 0)]),
+                contactPoints: points)
+            return planner.advance(
+                flow: flow, program: FlowProgram(flow.steps), enrollment: run,
+                subject: FlowPlanner.Subject(
+                    customer: customer, orderAfterTrigger: nil, history: [], holds: { _ in false }),
+                now: Self.noon)
+        }
+        let sent = plan([
+            ContactPoint(channel: "pager", address: "old", addedAt: 1),
+            ContactPoint(channel: "other", address: "x", addedAt: 2),
+            ContactPoint(channel: "pager", address: "new", addedAt: 3),
+        ])
+        #expect(sent.messages.map(\.recipient) == ["new"])
+        let none = plan([])
+        #expect(none.messages.isEmpty && none.decisions.map(\.detail) == ["no pager contact point"])
+    }
 }

@@ -54,3 +54,60 @@ import Testing
         #expect(plan.contains("customers_consent_email"), "\(plan)")
     }
 }
+
+/// A writer killed before its write-ahead log was folded in leaves a log only a writable
+/// connection can recover: the next open recovers it and keeps every committed write.
+@Suite struct CrashedWriterRecoveryTests {
+    init() { TestChannels.register() }
+
+    @Test func aStoreWithALogToRecoverOpensAndKeepsItsCommits() throws {
+        let dir = TempDir()
+        let path = dir.path("live.sqlite")
+        let store = try SQLiteStore(path: path)
+        let who = CustomerIdentity(refs: [ExternalRef(source: "", id: "c1")], email: "a@x.com")
+        try Ingestor(store: store).ingest([
+            IngestEvent(
+                id: "o1", source: "shop", occurredAt: 1_700_000_000,
+                kind: .orderPlaced(
+                    OrderData(
+                        ref: "o1", customer: who, placedAt: 1_700_000_000, currency: .eur, totalMinor: 1200, lines: []))
+            )
+        ])
+        // The files as a crash leaves them: the database, its log, and a shared-memory index
+        // no live connection vouches for (here: zeroed), which only a writer may rebuild.
+        let crashed = dir.path("crashed.sqlite")
+        try FileManager.default.copyItem(atPath: path, toPath: crashed)
+        try FileManager.default.copyItem(atPath: path + "-wal", toPath: crashed + "-wal")
+        let shm = try FileManager.default.attributesOfItem(atPath: path + "-shm")[.size] as? NSNumber
+        try Data(count: shm?.intValue ?? 32_768).write(to: URL(fileURLWithPath: crashed + "-shm"))
+        let wal = try FileManager.default.attributesOfItem(atPath: crashed + "-wal")[.size] as? NSNumber
+        #expect((wal?.int64Value ?? 0) > 0, "the log holds the commit")
+        let reopened = try SQLiteStore(path: crashed, access: .write)
+        #expect(try reopened.customerCount(createdThrough: nil) == 1)
+        #expect(try reopened.read { try $0.customerID(email: "a@x.com") } != nil)
+    }
+
+    /// Killed while the store was being made (before the write-ahead log was switched on): a
+    /// hot rollback journal that a read-only look cannot roll back. The next open rolls it back
+    /// and makes the store.
+    @Test func aStoreKilledWhileBeingMadeOpensAndIsMade() throws {
+        let dir = TempDir()
+        let path = dir.path("half.sqlite")
+        let crashed = dir.path("crashed.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try queue.inDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = 1")
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try db.execute(sql: "CREATE TABLE filler (x BLOB)")
+            for _ in 0..<200 { try db.execute(sql: "INSERT INTO filler VALUES (randomblob(4000))") }
+            // Mid-transaction, pages have spilled: the database and its journal as a kill leaves them.
+            try FileManager.default.copyItem(atPath: path, toPath: crashed)
+            try FileManager.default.copyItem(atPath: path + "-journal", toPath: crashed + "-journal")
+            try db.execute(sql: "ROLLBACK")
+        }
+        try queue.close()
+        let store = try SQLiteStore(path: crashed, access: .create)
+        #expect(try store.customerCount(createdThrough: nil) == 0)
+        #expect(!FileManager.default.fileExists(atPath: crashed + "-journal"))
+    }
+}

@@ -134,7 +134,8 @@ public struct FlowPlanner: Sendable {
                     switch address {
                     case .email: subject.customer.email
                     case .phone: subject.customer.phone
-                    case .contactPoint, nil: nil
+                    case .contactPoint: subject.customer.contactPoint(for: channel)?.address
+                    case nil: nil
                     }
                 guard let address else {
                     decide("unknown_channel", "no connector registers channel '\(channel)'", step: run.pc)

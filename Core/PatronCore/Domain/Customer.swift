@@ -34,6 +34,9 @@ public struct CustomerRecord: Customer, Hashable, Codable {
     public var createdAt: Int64
     /// Consent per channel.
     public var consent: ConsentState
+    /// Addresses the customer gave for channels that need one of their own (a push
+    /// subscription), oldest first; a channel sends to its newest.
+    public var contactPoints: [ContactPoint]
     public var aggregates: CustomerAggregates
     /// Set when the customer asked to be forgotten: personal data is gone, orders stay anonymous.
     public var erasedAt: Int64?
@@ -42,7 +45,7 @@ public struct CustomerRecord: Customer, Hashable, Codable {
         id: CustomerID, primaryRef: ExternalRef? = nil, email: String? = nil, phone: String? = nil,
         firstName: String? = nil, lastName: String? = nil, country: String? = nil, timeZone: String? = nil,
         birthday: String? = nil, tags: [String] = [], createdAt: Int64, consent: ConsentState = .init(),
-        aggregates: CustomerAggregates = .init(), erasedAt: Int64? = nil
+        contactPoints: [ContactPoint] = [], aggregates: CustomerAggregates = .init(), erasedAt: Int64? = nil
     ) {
         self.id = id
         self.primaryRef = primaryRef
@@ -56,6 +59,7 @@ public struct CustomerRecord: Customer, Hashable, Codable {
         self.tags = tags
         self.createdAt = createdAt
         self.consent = consent
+        self.contactPoints = contactPoints
         self.aggregates = aggregates
         self.erasedAt = erasedAt
     }
@@ -118,5 +122,26 @@ public struct CustomerAggregates: Hashable, Sendable, Codable {
             result.lastTicketAt = max(result.lastTicketAt ?? ticket.updatedAt, ticket.updatedAt)
         }
         return result
+    }
+}
+
+/// An address a customer gave for one channel (a browser's push subscription): what the
+/// channel's connector sends to. The kernel keeps it as text; the connector reads it.
+public struct ContactPoint: Hashable, Sendable, Codable {
+    public var channel: ConsentChannel
+    public var address: String
+    public var addedAt: Int64
+
+    public init(channel: ConsentChannel, address: String, addedAt: Int64) {
+        self.channel = channel
+        self.address = address
+        self.addedAt = addedAt
+    }
+}
+
+extension CustomerRecord {
+    /// The newest contact point for the channel.
+    public func contactPoint(for channel: ConsentChannel) -> ContactPoint? {
+        contactPoints.last { $0.channel == channel }
     }
 }

@@ -72,6 +72,12 @@ extension IngestEvent {
             try checkLines(cart.lines, "cart")
         case .consentChanged(let change):
             try checkCustomer(change.customer, "consent.customer")
+        case .contactPointChanged(let change):
+            try checkCustomer(change.customer, "contact_point.customer")
+            guard !change.address.isEmpty else { throw fail("contact_point.address", "the address is empty") }
+            guard change.address.utf8.count <= 4_096 else {
+                throw fail("contact_point.address", "the address is longer than 4,096 bytes")
+            }
         case .customerErased(let identity):
             try checkCustomer(identity, "customer")
         case .ticketUpdated(let ticket):
@@ -123,6 +129,9 @@ extension IngestEvent {
             return identity(c.customer, "cart.customer") ?? lines(c.lines, "cart")
         case .consentChanged(let c):
             return identity(c.customer, "consent.customer")
+        case .contactPointChanged(let c):
+            if bad(c.address) { return "contact_point.address" }
+            return identity(c.customer, "contact_point.customer")
         case .customerErased(let who):
             return identity(who, "customer")
         case .ticketUpdated(let t):

@@ -35,6 +35,7 @@ public struct IngestEvent: Hashable, Sendable {
         case orderRefunded(RefundData)
         case cartUpdated(CartData)
         case consentChanged(ConsentChange)
+        case contactPointChanged(ContactPointChange)
         case customerErased(CustomerIdentity)
         case ticketUpdated(TicketData)
     }
@@ -49,6 +50,7 @@ public struct IngestEvent: Hashable, Sendable {
         case .orderRefunded: .orderRefunded
         case .cartUpdated: .cartUpdated
         case .consentChanged: .consentChanged
+        case .contactPointChanged: .contactPointChanged
         case .customerErased: .customerErased
         case .ticketUpdated: .ticketUpdated
         }
@@ -64,6 +66,7 @@ public enum EventType: String, Hashable, Sendable, CaseIterable {
     case orderRefunded = "order.refunded"
     case cartUpdated = "cart.updated"
     case consentChanged = "consent.changed"
+    case contactPointChanged = "contact_point.changed"
     case customerErased = "customer.erased"
     case ticketUpdated = "ticket.updated"
 }
@@ -167,6 +170,22 @@ public struct ConsentChange: Hashable, Sendable {
         self.channel = channel
         self.status = status
         self.evidence = evidence
+    }
+}
+
+/// A customer gave, or took back, an address for a channel (subscribed to push, or the
+/// subscription ended). Giving one is an opt-in on the channel; when the last one goes, the
+/// channel's consent becomes `unsubscribed`.
+public struct ContactPointChange: Hashable, Sendable {
+    public var customer: CustomerIdentity
+    public var channel: ConsentChannel
+    public var address: String
+    public var added: Bool
+    public init(customer: CustomerIdentity, channel: ConsentChannel, address: String, added: Bool) {
+        self.customer = customer
+        self.channel = channel
+        self.address = address
+        self.added = added
     }
 }
 

@@ -220,6 +220,9 @@ extension CustomerRecord {
         timeZone = timeZone ?? other.timeZone
         birthday = birthday ?? other.birthday
         for tag in other.tags where !tags.contains(tag) { tags.append(tag) }
+        for point in other.contactPoints where !contactPoints.contains(where: { $0.address == point.address }) {
+            contactPoints.append(point)
+        }
         createdAt = min(createdAt, other.createdAt)
         for channel in other.consent.channels {
             if let at = other.consent[channel].at {
@@ -238,6 +241,7 @@ extension CustomerRecord {
         birthday = nil
         timeZone = nil
         tags = []
+        contactPoints = []
         // Every channel stated, and email (whose silence would allow mail), is revoked.
         var revoked = ConsentState()
         for channel in Set(consent.channels + [.email]) { revoked[channel] = ConsentEntry(status: .revoked, at: at) }

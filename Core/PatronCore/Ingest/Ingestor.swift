@@ -137,6 +137,28 @@ public struct Ingestor<S: Store>: Sendable {
                     ConsentStatement(
                         channel: change.channel, status: change.status, at: at, source: event.source,
                         evidence: change.evidence ?? "event \(event.id)"), of: id)
+            case .contactPointChanged(let change):
+                let id = try resolve(change.customer, source: event.source, at: at)
+                var customer = try load(id)
+                customer.contactPoints.removeAll { $0.channel == change.channel && $0.address == change.address }
+                if change.added {
+                    customer.contactPoints.append(
+                        ContactPoint(channel: change.channel, address: change.address, addedAt: at))
+                }
+                // Subscribing is the opt-in; the last subscription gone ends it.
+                let status: ConsentStatus? =
+                    change.added
+                    ? .granted : customer.contactPoint(for: change.channel) == nil ? .unsubscribed : nil
+                if let status {
+                    customer.consent.apply(status, channel: change.channel, at: at)
+                    try transaction.recordConsent(
+                        ConsentStatement(
+                            channel: change.channel, status: status, at: at, source: event.source,
+                            evidence:
+                                "\(change.added ? "contact point added" : "contact point removed"), event \(event.id)"
+                        ), of: id)
+                }
+                store(customer)
             case .customerErased(let identity):
                 try erase(identity, source: event.source, at: at)
             case .ticketUpdated(let ticket):

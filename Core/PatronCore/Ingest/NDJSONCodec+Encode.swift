@@ -73,6 +73,15 @@ extension NDJSONCodec {
             json.field("status", change.status.rawValue)
             json.field("evidence", change.evidence)
             json.close()
+        case .contactPointChanged(let change):
+            json.key("contact_point")
+            json.open()
+            json.key("customer")
+            writeIdentity(change.customer, source: event.source, into: &json)
+            json.field("channel", change.channel.rawValue)
+            json.field("address", change.address)
+            json.field("status", change.added ? "added" : "removed")
+            json.close()
         case .ticketUpdated(let ticket):
             json.key("ticket")
             json.open()

@@ -199,6 +199,23 @@ public enum NDJSONCodec {
                 ConsentChange(
                     customer: try identity(consent.customer, "consent.customer"), channel: channel, status: status,
                     evidence: consent.evidence))
+        case .contactPointChanged:
+            let point = try required(wire.contact_point, "contact_point")
+            let channels = ChannelRegistry.registered
+            guard let channel = ConsentChannel(rawValue: point.channel), channels[channel]?.address == .contactPoint
+            else {
+                let names = channels.channels.filter { channels[$0]?.address == .contactPoint }.map(\.rawValue)
+                throw fail(
+                    "contact_point.channel",
+                    "'\(point.channel)' is no channel with contact points (\(names.joined(separator: ", ")))")
+            }
+            guard ["added", "removed"].contains(point.status) else {
+                throw fail("contact_point.status", "expected added or removed, found '\(point.status)'")
+            }
+            kind = .contactPointChanged(
+                ContactPointChange(
+                    customer: try identity(point.customer, "contact_point.customer"), channel: channel,
+                    address: point.address, added: point.status == "added"))
         case .ticketUpdated:
             let ticket = try required(wire.ticket, "ticket")
             guard let status = TicketStatus(rawValue: ticket.status ?? "open") else {

@@ -19,6 +19,7 @@ enum NDJSONWire {
         var refund: Refund?
         var cart: Cart?
         var consent: Consent?
+        var contact_point: ContactPointWire?
         var ticket: Ticket?
     }
 
@@ -71,6 +72,13 @@ enum NDJSONWire {
         var total: Amount?
         var lines: [Line]?
         var status: String?
+    }
+
+    struct ContactPointWire: Codable {
+        var customer: Customer
+        var channel: String
+        var address: String
+        var status: String
     }
 
     struct Consent: Codable {
