@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "PatronScheduler",
             dependencies: [
-                "PatronCore", "PatronFlows", "PatronSMS", "PatronMail", "PatronChannels",
+                "PatronCore", "PatronFlows", "PatronSMS", "PatronMail", "PatronChannels", "PatronPush",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -181,7 +181,9 @@ let package = Package(
             name: "PatronSchedulerTests",
             dependencies: [
                 "PatronCore", "PatronSQLite", "PatronFlows", "PatronScheduler", "PatronSMS", "PatronHTTP",
-                "PatronSMSStub", "PatronAuth", "PatronChannels", .product(name: "Hummingbird", package: "hummingbird"),
+                "PatronSMSStub", "PatronAuth", "PatronChannels", "PatronPush", "PatronPushStub",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -86,9 +86,36 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
 
     public func sender(now: @escaping @Sendable () -> Int64 = wallClock) -> OutboxSender<S> {
         // The planner's policy: quiet hours are checked again at send time, by the same rules.
-        OutboxSender(
+        var sender = OutboxSender(
             store: store, channels: channels, retry: retry, concurrency: concurrency,
             claimTimeoutSeconds: claimTimeoutSeconds, policy: policy)
+        let (store, policy, logger) = (store, policy, logger)
+        sender.onUnreachable = { message in
+            do {
+                try Self.dropContactPoint(of: message, store: store, policy: policy, at: now())
+            } catch {
+                logger.error("an unreachable contact point was not dropped", metadata: ["error": "\(error)"])
+            }
+        }
+        return sender
+    }
+
+    /// A contact point the channel says is gone (a push subscription answered 410) is taken
+    /// back, as the customer would: the channel's consent becomes `unsubscribed` when it was the
+    /// last one. Other channels' addresses (email, phone) are the customer's own and stay.
+    static func dropContactPoint(of message: OutboxMessage, store: S, policy: ContactPolicy, at: Int64) throws {
+        guard policy.channels[message.channel]?.address == .contactPoint,
+            let customer = try store.read({ try $0.customer(message.customerID) })
+        else { return }
+        let refs = try store.read { try $0.refs(of: message.customerID) }
+        guard let ref = customer.primaryRef ?? refs.first else { return }
+        let event = IngestEvent(
+            id: "gone:\(message.key)", source: ref.source, occurredAt: at,
+            kind: .contactPointChanged(
+                ContactPointChange(
+                    customer: CustomerIdentity(refs: [ExternalRef(source: "", id: ref.id)]), channel: message.channel,
+                    address: message.recipient, added: false)))
+        try Ingestor(store: store).ingest([event])
     }
 
     /// Sends rounds until nothing more is due at `now()` or `shouldStop()` says so; a round in

@@ -1,6 +1,7 @@
 import Foundation
 import PatronCore
 import PatronMail
+import PatronPush
 import PatronSMS
 
 /// The channels campaigns send through, from settings (environment variables by default):
@@ -11,6 +12,9 @@ import PatronSMS
 ///   `patron-api`'s `/webhooks/twilio/status`).
 /// - Email, when `PATRON_SMTP_URL` is set: `PATRON_SMTP_USER`, `PATRON_SMTP_PASSWORD`,
 ///   `PATRON_MAIL_FROM`.
+/// - Web push, when `PATRON_VAPID_PRIVATE_KEY` is set (the P-256 scalar, base64url; its public
+///   key is what browsers subscribe with): `PATRON_VAPID_SUBJECT` (`mailto:` or `https:`), and
+///   `PATRON_PUSH_ALLOW_LOOPBACK_HTTP=1` only for the stub push service on loopback.
 ///
 /// A channel without settings sends nothing: its messages wait in the outbox.
 public struct ChannelSettings: Sendable {
@@ -47,6 +51,16 @@ public struct ChannelSettings: Sendable {
                 throw PatronError(.invalidArgument, "PATRON_SMTP_URL: \(error)")
             }
             out[.email] = EmailChannel(server: server, from: address)
+        }
+        if let key = values["PATRON_VAPID_PRIVATE_KEY"], !key.isEmpty {
+            let vapid: VAPID
+            do {
+                vapid = try VAPID(privateKey: key, subject: values["PATRON_VAPID_SUBJECT"] ?? "")
+            } catch {
+                throw PatronError(.invalidArgument, "PATRON_VAPID_PRIVATE_KEY / PATRON_VAPID_SUBJECT: \(error)")
+            }
+            out[.push] = WebPushChannel(
+                vapid: vapid, allowLoopbackHTTP: values["PATRON_PUSH_ALLOW_LOOPBACK_HTTP"] == "1")
         }
         return out
     }

@@ -61,19 +61,25 @@ struct ShippedFlowsTests {
     @Test func abandonedCart() throws {
         let flow = try load("abandoned-cart")
         #expect(flow.triggers == [.cartAbandoned(idleSeconds: 4 * 3_600, minValueMinor: 2_000)])
-        #expect(flow.audience == (try condition("consent.email = 'granted' or consent.sms = 'granted'")))
+        #expect(
+            flow.audience
+                == (try condition("consent.email = 'granted' or consent.sms = 'granted' or consent.push = 'granted'")))
         #expect(flow.goal == .orderPlaced)
         #expect(flow.reentryCooldownSeconds == 7 * 86_400)
         #expect(flow.holdoutPercent == 10)
         #expect(flow.attributionSeconds == Flow.defaultAttributionSeconds)
         #expect(
             flow.steps == [
-                .send(channel: .email, template: "cart_email"), .wait(seconds: 86_400),
+                .condition(
+                    try condition("consent.push = 'granted'"), yes: [.send(channel: "push", template: "cart_push")],
+                    no: [.send(channel: .email, template: "cart_email")]),
+                .wait(seconds: 86_400),
                 .condition(
                     try condition("consent.sms = 'granted' and cart.open_value >= 20"),
                     yes: [.send(channel: .sms, template: "cart_sms")], no: []),
             ])
         #expect(flow.templates["cart_sms"]?.subject == nil)
+        #expect(flow.templates["cart_push"]?.subject == "Your cart at {{shop.name}}")
     }
 
     @Test func welcome() throws {

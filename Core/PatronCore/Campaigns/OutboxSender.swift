@@ -21,6 +21,9 @@ public struct OutboxSender<S: OutboxStore>: Sendable {
     public var policy: ContactPolicy
     /// Outcomes are written this many at a time.
     public var writeEvery = 16
+    /// Told of a message whose address the channel says cannot be reached (a push subscription
+    /// that is gone), so the address can be dropped; the message itself is `failed`.
+    public var onUnreachable: (@Sendable (OutboxMessage) async -> Void)?
     let jitter: @Sendable () -> Double
 
     public init(
@@ -123,6 +126,7 @@ public struct OutboxSender<S: OutboxStore>: Sendable {
             let receipt = try await channel.send(message.outbound)
             return outcome(.sent(providerID: receipt.providerMessageID, status: receipt.status))
         } catch {
+            if error.code == .invalidRecipient { await onUnreachable?(message) }
             guard error.isRetryable else { return outcome(.failed(error.description)) }
             // `attempts` already counts this one (the claim counted it).
             if message.attempts >= retry.maxAttempts {
