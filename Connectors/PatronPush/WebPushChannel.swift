@@ -29,6 +29,9 @@ public struct WebPushChannel: ChannelConnector {
     public let allowLoopbackHTTP: Bool
     let clock: @Sendable () -> Int64
     let session: URLSession
+    /// VAPID tokens by push service origin, reused until an hour before they expire (RFC 8292
+    /// §2 lets a token serve many requests; signing is most of a message's cost).
+    let tokens = TokenCache()
 
     public init(
         vapid: VAPID, ttl: Int = 86_400, allowLoopbackHTTP: Bool = false, timeout: TimeInterval = 10,
@@ -62,7 +65,7 @@ public struct WebPushChannel: ChannelConnector {
         }
         let authorization: String
         do {
-            authorization = try vapid.authorization(for: subscription.url, expires: clock() + 12 * 3_600)
+            authorization = try token(for: subscription.url)
         } catch {
             throw ChannelError(.misconfigured, error.description)
         }
@@ -99,10 +102,32 @@ public struct WebPushChannel: ChannelConnector {
         }
     }
 
+    /// The `Authorization` header for the endpoint's origin: a cached token while it has more
+    /// than an hour to live, else a new one valid for 12 hours.
+    package func token(for endpoint: URL) throws(VAPIDError) -> String {
+        let origin = "\(endpoint.scheme ?? "")://\(endpoint.host ?? ""):\(endpoint.port ?? -1)"
+        let now = clock()
+        if let cached = tokens.get(origin), cached.expires - now > 3_600 { return cached.header }
+        let expires = now + 12 * 3_600
+        let header = try vapid.authorization(for: endpoint, expires: expires)
+        tokens.set(origin, (header, expires))
+        return header
+    }
+
     /// A topic is at most 32 base64url characters: a digest of the key.
     static func topic(_ key: String) -> String {
         String(Base64URL.encode(Data(SHA256.hash(data: Data(key.utf8)))).prefix(32))
     }
+}
+
+/// VAPID tokens by origin, shared by copies of a channel.
+final class TokenCache: @unchecked Sendable {
+    // @unchecked: `tokens` is only touched while `lock` is held.
+    private let lock = NSLock()
+    private var tokens: [String: (header: String, expires: Int64)] = [:]
+
+    func get(_ origin: String) -> (header: String, expires: Int64)? { lock.withLock { tokens[origin] } }
+    func set(_ origin: String, _ token: (header: String, expires: Int64)) { lock.withLock { tokens[origin] = token } }
 }
 
 extension ConsentChannel {
