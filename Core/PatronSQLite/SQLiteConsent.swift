@@ -18,8 +18,11 @@ enum SQLiteConsent {
     /// Reads the column; what it cannot read (a channel or status this build does not know) is
     /// left out, never a crash.
     static func decode(_ text: String?) -> ConsentState {
-        guard let text, text != "{}",
-            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        guard let text, text != "{}" else { return ConsentState() }
+        // The column is read for every customer the ingest and the campaigns load: the form
+        // `encode` writes is read by hand; anything else (an edit by hand) goes through JSON.
+        if let fast = decodeCanonical(text) { return fast }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         else { return ConsentState() }
         var entries: [ConsentChannel: ConsentEntry] = [:]
         for (name, value) in object {
@@ -29,6 +32,47 @@ enum SQLiteConsent {
             entries[channel] = ConsentEntry(status: status, at: (fields["at"] as? NSNumber)?.int64Value)
         }
         return ConsentState(entries)
+    }
+
+    /// Reads exactly what ``encode(_:)`` writes: `{"ch":{"status":"s","at":N|null},…}`; `nil`
+    /// for anything else.
+    static func decodeCanonical(_ text: String) -> ConsentState? {
+        var bytes = Substring(text).utf8[...]
+        func take(_ literal: String) -> Bool {
+            let expected = literal.utf8
+            guard bytes.starts(with: expected) else { return false }
+            bytes = bytes.dropFirst(expected.count)
+            return true
+        }
+        func word() -> String? {
+            guard let end = bytes.firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+            let value = String(Substring(bytes[bytes.startIndex..<end]))
+            bytes = bytes[bytes.index(after: end)...]
+            return value
+        }
+        guard take("{") else { return nil }
+        if take("}") { return bytes.isEmpty ? ConsentState() : nil }
+        var entries: [ConsentChannel: ConsentEntry] = [:]
+        while true {
+            guard take("\""), let name = word(), let channel = ConsentChannel(rawValue: name),
+                take(":{\"status\":\""), let statusText = word(), let status = ConsentStatus(rawValue: statusText),
+                take(",\"at\":")
+            else { return nil }
+            var at: Int64?
+            if !take("null") {
+                let digits = bytes.prefix {
+                    ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-")
+                }
+                guard let value = Int64(String(Substring(digits))) else { return nil }
+                at = value
+                bytes = bytes.dropFirst(digits.count)
+            }
+            guard take("}") else { return nil }
+            entries[channel] = ConsentEntry(status: status, at: at)
+            if take(",") { continue }
+            guard take("}"), bytes.isEmpty else { return nil }
+            return ConsentState(entries)
+        }
     }
 
     /// Contact points as the `customers.contact_points` column keeps them: a JSON array, oldest

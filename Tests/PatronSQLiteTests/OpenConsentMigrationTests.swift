@@ -111,3 +111,31 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: crashed + "-journal"))
     }
 }
+
+/// The consent column is read by hand in the form it is written, and through JSON otherwise:
+/// both paths agree.
+@Suite struct ConsentColumnTests {
+    @Test func theHandReaderAndJSONAgreeOnWhatTheWriterWrites() throws {
+        var random = SystemRandomNumberGenerator()
+        let channels: [ConsentChannel] = ["email", "sms", "push", "kit_mail", "a1_b"]
+        for _ in 0..<500 {
+            var state = ConsentState()
+            for channel in channels where Bool.random(using: &random) {
+                let status = ConsentStatus.allCases.randomElement(using: &random)!
+                let at: Int64? =
+                    Bool.random(using: &random) ? Int64.random(in: -5_000...2_000_000_000, using: &random) : nil
+                state[channel] = ConsentEntry(status: status, at: at ?? (status == .unknown ? 1 : nil))
+            }
+            let text = SQLiteConsent.encode(state)
+            let fast = try #require(SQLiteConsent.decodeCanonical(text), "\(text)")
+            #expect(fast == state, "\(text)")
+            #expect(SQLiteConsent.decode(text) == state)
+        }
+        // Written by someone else (spaces, other order): the JSON path reads it.
+        let loose = #"{ "sms" : {"at": 5, "status": "granted"}, "email": {"status": "revoked", "at": null} }"#
+        #expect(SQLiteConsent.decodeCanonical(loose) == nil)
+        let state = SQLiteConsent.decode(loose)
+        #expect(state["sms"] == ConsentEntry(status: .granted, at: 5) && state[.email].status == .revoked)
+        #expect(SQLiteConsent.decode(#"{"email":{"status":"granted","at":1"#).entries.isEmpty)
+    }
+}
