@@ -192,6 +192,33 @@ public enum ShopifyWebhook {
         var email_marketing_consent: Consent?
         var sms_marketing_consent: Consent?
 
+        enum Keys: String, CodingKey {
+            case id, customer_id, email, email_address, phone, first_name, last_name, tags, created_at
+            case default_address, email_marketing_consent, sms_marketing_consent
+        }
+
+        /// `customers_email_marketing_consent/update` names the customer `customer_id` and the
+        /// address `email_address` (seen on real deliveries); the other topics say `id`, `email`.
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Keys.self)
+            if let id = try c.decodeIfPresent(Int64.self, forKey: .id) {
+                self.id = id
+            } else {
+                self.id = try c.decode(Int64.self, forKey: .customer_id)
+            }
+            email =
+                try c.decodeIfPresent(String.self, forKey: .email)
+                ?? c.decodeIfPresent(String.self, forKey: .email_address)
+            phone = try c.decodeIfPresent(String.self, forKey: .phone)
+            first_name = try c.decodeIfPresent(String.self, forKey: .first_name)
+            last_name = try c.decodeIfPresent(String.self, forKey: .last_name)
+            tags = try c.decodeIfPresent(String.self, forKey: .tags)
+            created_at = try c.decodeIfPresent(String.self, forKey: .created_at)
+            default_address = try c.decodeIfPresent(Address.self, forKey: .default_address)
+            email_marketing_consent = try c.decodeIfPresent(Consent.self, forKey: .email_marketing_consent)
+            sms_marketing_consent = try c.decodeIfPresent(Consent.self, forKey: .sms_marketing_consent)
+        }
+
         var identity: CustomerIdentity {
             CustomerIdentity(refs: [ExternalRef(source: "", id: String(id))], email: email, phone: phone)
         }
