@@ -89,7 +89,7 @@ public struct CampaignSimulation: Sendable {
 public struct SimulatedChannel: ChannelConnector {
     /// Never registered: a simulation routes every channel's messages here.
     public static let descriptor = ChannelDescriptor(
-        channel: "simulated", summary: "simulated sending", address: .email, consent: .optOut, hasSubject: false)
+        channel: "simulated", summary: "simulated sending", address: .emailAddress, consent: .optOut, hasSubject: false)
     public init() {}
     public func send(_ message: OutboundMessage) async throws(ChannelError) -> DeliveryReceipt {
         DeliveryReceipt(providerMessageID: "sim-" + message.idempotencyKey, status: .sent, acceptedAt: 0)

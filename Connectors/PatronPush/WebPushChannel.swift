@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import PatronCore
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -121,13 +122,11 @@ public struct WebPushChannel: ChannelConnector {
 }
 
 /// VAPID tokens by origin, shared by copies of a channel.
-final class TokenCache: @unchecked Sendable {
-    // @unchecked: `tokens` is only touched while `lock` is held.
-    private let lock = NSLock()
-    private var tokens: [String: (header: String, expires: Int64)] = [:]
+final class TokenCache: Sendable {
+    private let tokens = Mutex<[String: (header: String, expires: Int64)]>([:])
 
-    func get(_ origin: String) -> (header: String, expires: Int64)? { lock.withLock { tokens[origin] } }
-    func set(_ origin: String, _ token: (header: String, expires: Int64)) { lock.withLock { tokens[origin] = token } }
+    func get(_ origin: String) -> (header: String, expires: Int64)? { tokens.withLock { $0[origin] } }
+    func set(_ origin: String, _ token: (header: String, expires: Int64)) { tokens.withLock { $0[origin] = token } }
 }
 
 extension ConsentChannel {

@@ -16,7 +16,7 @@ public struct TwilioSMSChannel: ChannelConnector {
     /// Marketing SMS: to the customer's E.164 number, no subject, at most 1,600 characters
     /// (Twilio's limit), only with an opt-in, and by default at most one a day.
     public static let descriptor = ChannelDescriptor(
-        channel: .sms, summary: "SMS marketing", address: .phone, consent: .optIn, hasSubject: false,
+        channel: .sms, summary: "SMS marketing", address: .phoneNumber, consent: .optIn, hasSubject: false,
         maxBodyLength: 1_600, defaultCaps: [ContactPolicy.Cap(channel: .sms, limit: 1, seconds: 86_400)])
     /// `https://api.twilio.com` or a stub's `http://127.0.0.1:PORT`.
     public let baseURL: String

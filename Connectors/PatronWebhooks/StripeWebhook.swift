@@ -38,35 +38,23 @@ public enum StripeWebhook {
         switch envelope.type {
         case "customer.created", "customer.updated":
             let customer = try object(Customer.self)
-            let name = Self.split(customer.name)
+            let identity = Self.identity(customer.id, email: customer.email, phone: customer.phone)
             return .events([
                 event(
                     "customer",
-                    .customerUpserted(
-                        CustomerUpsert(
-                            identity: CustomerIdentity(
-                                refs: [ExternalRef(source: "", id: customer.id)], email: customer.email,
-                                phone: customer.phone),
-                            firstName: name.first, lastName: name.last, country: customer.address?.country,
-                            createdAt: customer.created)))
+                    Self.upsert(
+                        identity, name: customer.name, country: customer.address?.country, created: customer.created))
             ])
         case "checkout.session.completed":
             let session = try object(CheckoutSession.self)
             guard ["paid", "no_payment_required"].contains(session.payment_status) else {
                 return .ignored(topic: "\(envelope.type) (\(session.payment_status))")
             }
-            let identity = CustomerIdentity(
-                refs: session.customer.map { [ExternalRef(source: "", id: $0)] } ?? [],
-                email: session.customer_details?.email ?? session.customer_email, phone: session.customer_details?.phone
-            )
-            let name = Self.split(session.customer_details?.name)
+            let details = session.customer_details
+            let identity = Self.identity(
+                session.customer, email: details?.email ?? session.customer_email, phone: details?.phone)
             var events = [
-                event(
-                    "customer",
-                    .customerUpserted(
-                        CustomerUpsert(
-                            identity: identity, firstName: name.first, lastName: name.last,
-                            country: session.customer_details?.address?.country)))
+                event("customer", Self.upsert(identity, name: details?.name, country: details?.address?.country))
             ]
             if session.amount_total > 0 {
                 let order = OrderData(
@@ -78,17 +66,11 @@ public enum StripeWebhook {
             return .events(try Self.checked(events, envelope.type))
         case "invoice.paid":
             let invoice = try object(Invoice.self)
-            let identity = CustomerIdentity(
-                refs: invoice.customer.map { [ExternalRef(source: "", id: $0)] } ?? [], email: invoice.customer_email,
-                phone: invoice.customer_phone)
-            let name = Self.split(invoice.customer_name)
+            let identity = Self.identity(invoice.customer, email: invoice.customer_email, phone: invoice.customer_phone)
             var events = [
                 event(
                     "customer",
-                    .customerUpserted(
-                        CustomerUpsert(
-                            identity: identity, firstName: name.first, lastName: name.last,
-                            country: invoice.customer_address?.country)))
+                    Self.upsert(identity, name: invoice.customer_name, country: invoice.customer_address?.country))
             ]
             if invoice.amount_paid > 0 {
                 let lines = (invoice.lines?.data ?? []).map { line in
@@ -137,6 +119,21 @@ public enum StripeWebhook {
             throw WebhookPayloadError(topic: type, detail: "field 'currency': unknown currency '\(code)'")
         }
         return currency
+    }
+
+    /// A Stripe customer (`cus_…`, when the object names one) with its email and phone.
+    static func identity(_ id: String?, email: String?, phone: String?) -> CustomerIdentity {
+        CustomerIdentity(refs: id.map { [ExternalRef(source: "", id: $0)] } ?? [], email: email, phone: phone)
+    }
+
+    /// The customer as an event: Stripe's one `name` split, the country, the creation time.
+    static func upsert(_ identity: CustomerIdentity, name: String?, country: String?, created: Int64? = nil)
+        -> IngestEvent.Kind
+    {
+        let name = split(name)
+        return .customerUpserted(
+            CustomerUpsert(
+                identity: identity, firstName: name.first, lastName: name.last, country: country, createdAt: created))
     }
 
     /// Stripe keeps one `name`: the first word is taken as the first name.

@@ -6,7 +6,8 @@ extension StoreConformance {
     /// channel no store has heard of proves that stores keep consent and audiences for any
     /// channel a connector brings.
     static let kitMail = ChannelDescriptor(
-        channel: "kit_mail", summary: "the conformance kit's mail", address: .email, consent: .optIn, hasSubject: true)
+        channel: "kit_mail", summary: "the conformance kit's mail", address: .emailAddress, consent: .optIn,
+        hasSubject: true)
     /// A channel that sends to contact points the customer gives (as push does).
     static let kitPoint = ChannelDescriptor(
         channel: "kit_point", summary: "the conformance kit's contact points", address: .contactPoint, consent: .optIn,

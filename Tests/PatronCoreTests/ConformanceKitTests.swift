@@ -55,7 +55,7 @@ import Testing
     /// A channel that follows the contract in memory, and one that does not type its errors.
     struct MemoryChannel: ChannelConnector {
         static let descriptor = ChannelDescriptor(
-            channel: "memory", summary: "memory", address: .phone, consent: .optIn, hasSubject: false)
+            channel: "memory", summary: "memory", address: .phoneNumber, consent: .optIn, hasSubject: false)
         let counter = Counter()
         final class Counter: @unchecked Sendable {
             // @unchecked: only touched under `lock`.
@@ -76,7 +76,7 @@ import Testing
 
     struct SloppyChannel: ChannelConnector {
         static let descriptor = ChannelDescriptor(
-            channel: "sloppy", summary: "sloppy", address: .phone, consent: .optIn, hasSubject: false)
+            channel: "sloppy", summary: "sloppy", address: .phoneNumber, consent: .optIn, hasSubject: false)
         func send(_ message: OutboundMessage) async throws(ChannelError) -> DeliveryReceipt {
             DeliveryReceipt(providerMessageID: "same", status: .queued, acceptedAt: 0)
         }

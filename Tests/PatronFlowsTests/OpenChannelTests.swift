@@ -8,7 +8,7 @@ import Testing
 /// consents by it, segments test `consent.<channel>`, the contact policy caps it.
 @Suite struct OpenChannelTests {
     static let whatsapp = ChannelDescriptor(
-        channel: "whatsapp", summary: "WhatsApp marketing", address: .phone, consent: .optIn, hasSubject: false,
+        channel: "whatsapp", summary: "WhatsApp marketing", address: .phoneNumber, consent: .optIn, hasSubject: false,
         maxBodyLength: 40, defaultCaps: [ContactPolicy.Cap(channel: "whatsapp", limit: 1, seconds: 3_600)])
     static let channels = ChannelRegistry([whatsapp])
     static let noon: Int64 = 1_750_075_200  // 2025-06-16 12:00 UTC

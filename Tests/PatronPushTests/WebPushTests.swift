@@ -6,6 +6,7 @@ import PatronCore
 import PatronPush
 import PatronPushStub
 import PatronTestKit
+import Synchronization
 import Testing
 
 /// Web Push: RFC 8291's own example as a test vector, VAPID as a push service checks it, and the
@@ -178,26 +179,22 @@ import Testing
     }
 
     @Test func aVAPIDTokenServesAnOriginUntilAnHourBeforeItExpires() throws {
-        final class Clock: @unchecked Sendable {
-            // @unchecked: set by the test only, between calls.
-            var now: Int64 = 1_000_000
-        }
-        let clock = Clock()
+        let clock = Mutex<Int64>(1_000_000)
         let channel = WebPushChannel(
-            vapid: VAPID(key: P256.Signing.PrivateKey(), subject: "mailto:ops@shop.example"), clock: { clock.now })
+            vapid: VAPID(key: P256.Signing.PrivateKey(), subject: "mailto:ops@shop.example"),
+            clock: { clock.withLock { $0 } })
         let a = try #require(URL(string: "https://push.example.net/send/a"))
         let b = try #require(URL(string: "https://push.example.net/send/b"))
         let other = try #require(URL(string: "https://push.other.example/send/c"))
         let first = try channel.token(for: a)
         #expect(try channel.token(for: b) == first)
         #expect(try channel.token(for: other) != first)
-        clock.now += 10 * 3_600
+        clock.withLock { $0 += 10 * 3_600 }
         #expect(try channel.token(for: a) == first)
-        clock.now += 3_600
+        clock.withLock { $0 += 3_600 }
         let renewed = try channel.token(for: a)
         #expect(renewed != first)
-        #expect(
-            try VAPID.verify(renewed, origin: "https://push.example.net", now: clock.now).expires == clock.now + 12
-                * 3_600)
+        let now = clock.withLock { $0 }
+        #expect(try VAPID.verify(renewed, origin: "https://push.example.net", now: now).expires == now + 12 * 3_600)
     }
 }

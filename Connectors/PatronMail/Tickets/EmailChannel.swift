@@ -10,7 +10,7 @@ public struct EmailChannel: ChannelConnector {
     /// Marketing email: to the customer's address, with a subject; it may go until the customer
     /// objects (revoked, bounced, complained).
     public static let descriptor = ChannelDescriptor(
-        channel: .email, summary: "email marketing", address: .email, consent: .optOut, hasSubject: true)
+        channel: .email, summary: "email marketing", address: .emailAddress, consent: .optOut, hasSubject: true)
     public let server: MailServer
     public let from: MailAddress
     /// The unsubscribe link for a customer (`https://shop.example/unsubscribe?c=…`), if any.

@@ -132,8 +132,8 @@ public struct FlowPlanner: Sendable {
                 let address = policy.channels[channel]?.address
                 let recipient: String? =
                     switch address {
-                    case .email: subject.customer.email
-                    case .phone: subject.customer.phone
+                    case .emailAddress: subject.customer.email
+                    case .phoneNumber: subject.customer.phone
                     case .contactPoint: subject.customer.contactPoint(for: channel)?.address
                     case nil: nil
                     }
@@ -145,8 +145,8 @@ public struct FlowPlanner: Sendable {
                 guard let recipient, !recipient.isEmpty, subject.customer.erasedAt == nil else {
                     let what =
                         switch address {
-                        case .email: "email address"
-                        case .phone: "phone number"
+                        case .emailAddress: "email address"
+                        case .phoneNumber: "phone number"
                         case .contactPoint: "\(channel) contact point"
                         }
                     decide("no_address", "no \(what)", step: run.pc)

@@ -11,10 +11,10 @@ import Foundation
 public struct ChannelDescriptor: Hashable, Sendable {
     /// Where the recipient of a message comes from.
     public enum Address: String, Hashable, Sendable {
-        /// The customer's email address.
-        case email
-        /// The customer's phone number, E.164.
-        case phone
+        /// The customer's email address (the profile's `email`).
+        case emailAddress
+        /// The customer's phone number, E.164 (the profile's `phone`).
+        case phoneNumber
         /// A contact point the customer gave for this channel (a push subscription).
         case contactPoint
     }
