@@ -84,6 +84,30 @@ struct MailCLITests {
         await #expect(try Self.counts(killed) == expected)
     }
 
+    /// Two paths, one event: the same files imported with `patron mail import` and fetched from
+    /// the mailbox give the same messages, tickets and customers, and fetching after importing
+    /// stores nothing twice.
+    @Test func importingTheFilesAndFetchingTheMailboxAgree() async throws {
+        let workspace = Workspace()
+        let mailbox = try await Self.mailbox()
+        let folder = CLI.root.appendingPathComponent("../shared/fixtures/email").standardizedFileURL
+        let files = (FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String } ?? [])
+            .filter { $0.hasSuffix(".eml") }.sorted().map { folder.appendingPathComponent($0).path }
+        let imported = workspace.path("imported.sqlite")
+        let run = try await CLI.run(["mail", "import", "--db", imported] + files, in: workspace.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        let fetched = workspace.path("fetched.sqlite")
+        #expect(try await CLI.run(Self.fetch(mailbox, db: fetched), in: workspace.url).status == 0)
+        let byImport = try await Self.counts(imported)
+        let byFetch = try await Self.counts(fetched)
+        #expect(byImport[0] > 40)
+        // messages, tickets, customers (the mailbox cursor is the fetch's own).
+        #expect(byImport[0] == byFetch[0] && byImport[1] == byFetch[1] && byImport[2] == byFetch[2])
+        let again = try await CLI.run(Self.fetch(mailbox, db: imported), in: workspace.url)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try await Self.counts(imported)[0] == byImport[0], "\(again.stderr)")
+    }
+
     @Test func aWrongPasswordIsAClearErrorAtOnce() async throws {
         let workspace = Workspace()
         var arguments = Self.fetch("INBOX", db: workspace.path("s.sqlite"))

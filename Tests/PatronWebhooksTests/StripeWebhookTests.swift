@@ -177,25 +177,3 @@ import Testing
         #expect(error.location?.file == broken && error.message.contains("data.object.id"), "\(error)")
     }
 }
-
-/// Shopify's mapping as a source, over the real captures of ../shared/fixtures/shopify: the
-/// source conformance kit's contract (stable and unique ids, valid events, a replay applies
-/// nothing new), and a broken capture named by its file.
-@Suite struct ShopifyCaptureFilesTests {
-    @Test func theCapturedDeliveriesKeepTheSourceContract() async throws {
-        guard let folder = Shared.path("fixtures/shopify/webhooks/hookdeck-2024-10") else { return }
-        let paths = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
-            .sorted()
-            .map { folder + "/" + $0 }
-        #expect(paths.count >= 15)
-        let report = try await SourceConnectorConformance.check(ShopifyCaptureFiles(paths: paths))
-        #expect(report.events > 10, "\(report)")
-        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("capture-\(UUID().uuidString).json")
-        defer { try? FileManager.default.removeItem(at: broken) }
-        try Data(#"{"headers":{"x-shopify-topic":"orders/create","x-shopify-webhook-id":"w1"},"body":{"id":1}}"#.utf8)
-            .write(to: broken)
-        let error = try await SourceConnectorConformance.checkRejects(
-            ShopifyCaptureFiles(paths: [paths[0], broken.path]))
-        #expect(error.location?.file == broken.path, "\(error)")
-    }
-}

@@ -4,11 +4,11 @@ import Logging
 import PatronCore
 import PatronMail
 
-/// `patron mail fetch|reply|stats`: support mail into tickets over IMAP, answers over SMTP.
+/// `patron mail fetch|import|reply|stats`: support mail into tickets over IMAP, answers over SMTP.
 struct MailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mail", abstract: "Support mail: fetch it into tickets (IMAP), answer tickets (SMTP), figures.",
-        subcommands: [Fetch.self, Reply.self, Stats.self, ParseBench.self])
+        subcommands: [Fetch.self, Import.self, Reply.self, Stats.self, ParseBench.self])
 
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -73,6 +73,33 @@ struct MailCommand: AsyncParsableCommand {
                 if once { return }
                 Thread.sleep(forTimeInterval: Double(interval))
             }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import mail files (.eml, or mbox) into tickets, as fetching them would.",
+            discussion: """
+                A support mailbox's archive: each message is threaded into tickets, bounces and abuse \
+                reports change email consent, exactly as `patron mail fetch` does. All files are one \
+                transaction; a message already stored (by its Message-ID, from a file or the mailbox) \
+                is skipped, so importing again changes nothing.
+                """)
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The files: one message per .eml file, or mbox files.") var files: [String]
+
+        func run() async throws {
+            try await reportingErrors {
+                guard !files.isEmpty else { throw PatronError(.invalidArgument, "name at least one file") }
+                let events = try await MailFiles(paths: files).collect()
+                let start = Date()
+                let report = try Self.ingest(events, into: try store.open(.create))
+                summarize(report, seconds: Date().timeIntervalSince(start), what: "\(files.count) file(s)")
+            }
+        }
+
+        static func ingest(_ events: [IngestEvent], into store: some Store) throws -> IngestReport {
+            try Ingestor(store: store).ingest(events)
         }
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import PatronCore
 
 /// Reads new mail from an IMAP mailbox into a store: `UID SEARCH` above the stored cursor, each
-/// message fetched, parsed, threaded and stored with the cursor advanced in the same
-/// transaction. `UIDVALIDITY` changing resets the cursor (the Message-ID guard then keeps
+/// message fetched, parsed into a `mail.received` event (the one ``MailFiles`` yields for the
+/// same bytes), applied with the cursor advanced in the same transaction. `UIDVALIDITY` changing resets the cursor (the Message-ID guard then keeps
 /// already-stored messages from doubling).
 public struct MailFetcher<S: Store> {
     public let client: IMAPClient
@@ -102,8 +102,11 @@ public struct MailFetcher<S: Store> {
                 case .failure(let error) where error.code == .notFound: continue  // expunged meanwhile
                 case .failure(let error): throw error
                 }
-                let mail = MailMessage(mime: MIMEMessage(parsing: raw), raw: raw, receivedAt: clock())
-                let outcome = try Ingestor(store: store).receive(mail, cursor: cursor)
+                // The same `mail.received` event as ``MailFiles`` yields, applied with the cursor.
+                let event = IngestEvent.mailReceived(
+                    MailMessage(mime: MIMEMessage(parsing: raw), raw: raw, receivedAt: clock()),
+                    origin: InputLocation(file: key, line: Int(uid)))
+                let outcome = try Ingestor(store: store).receive(event, cursor: cursor)
                 report.count(outcome, bytes: raw.count)
                 if summaries.unseen.contains(uid) { processed.append(uid) }
                 if let moveTo { try client.move(uid: uid, to: moveTo) }

@@ -20,11 +20,21 @@ extension MailMessage {
         let priority: TicketPriority =
             importance.contains("high") || xPriority.hasPrefix("1") || xPriority.hasPrefix("2")
             ? .high : importance.contains("low") || xPriority.hasPrefix("5") ? .low : .normal
+        // No stored text holds U+0000 (the store's C interface would cut it off); a Message-ID
+        // that could not have been one header line is replaced by the derived id.
+        func clean(_ text: String) -> String {
+            text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
+        }
+        let messageID = mime.messageID.flatMap { id in
+            id.isEmpty || id.utf8.count > 998 || id.utf8.contains(0) ? nil : id
+        }
         self.init(
-            messageID: mime.messageID ?? Self.derivedID(raw), inReplyTo: mime.inReplyTo, references: mime.references,
-            from: mime.from?.address, fromName: mime.from?.name, to: (mime.to + mime.cc).map(\.address),
-            subject: mime.subject ?? "", sentAt: mime.date.map { Int64($0.timeIntervalSince1970) } ?? receivedAt,
-            body: mime.bodyText,
+            messageID: messageID ?? Self.derivedID(raw), inReplyTo: mime.inReplyTo.map(clean),
+            references: mime.references.map(clean), from: mime.from.map { clean($0.address) },
+            fromName: mime.from?.name.map(clean), to: (mime.to + mime.cc).map { clean($0.address) },
+            subject: clean(mime.subject ?? ""),
+            sentAt: mime.date.map { Int64($0.timeIntervalSince1970) } ?? receivedAt,
+            body: clean(mime.bodyText),
             attachments: mime.attachments.map {
                 MailAttachmentInfo(name: $0.filename, type: $0.mimeType, size: $0.size)
             },

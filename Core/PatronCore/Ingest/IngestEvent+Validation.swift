@@ -83,6 +83,11 @@ extension IngestEvent {
         case .ticketUpdated(let ticket):
             guard !ticket.ref.isEmpty else { throw fail("ticket.id", "ticket id is empty") }
             try checkCustomer(ticket.customer, "ticket.customer")
+        case .mailReceived(let mail):
+            guard !mail.messageID.isEmpty else { throw fail("mail.message_id", "the message id is empty") }
+            guard mail.messageID.utf8.count <= 998 else {
+                throw fail("mail.message_id", "the message id is longer than a header line (998 bytes)")
+            }
         }
     }
 
@@ -138,6 +143,11 @@ extension IngestEvent {
             if bad(t.ref) { return "ticket.id" }
             if bad(t.subject) { return "ticket.subject" }
             return identity(t.customer, "ticket.customer")
+        case .mailReceived(let m):
+            if bad(m.messageID) { return "mail.message_id" }
+            if bad(m.from) || bad(m.fromName) || m.to.contains(where: bad) { return "mail.from" }
+            if bad(m.subject) { return "mail.subject" }
+            if bad(m.body) { return "mail.body" }
         }
         return nil
     }

@@ -38,6 +38,10 @@ public struct IngestEvent: Hashable, Sendable {
         case contactPointChanged(ContactPointChange)
         case customerErased(CustomerIdentity)
         case ticketUpdated(TicketData)
+        /// A mail message read from a mailbox (or a file): stored, threaded into a ticket, or
+        /// acted on as a bounce or complaint. Its id should be `mail:<Message-ID>`, so that the
+        /// same message read twice (a replayed mailbox, a file and the mailbox) is stored once.
+        case mailReceived(MailMessage)
     }
 
     /// The wire name of the event's type (`"order.placed"`).
@@ -53,6 +57,7 @@ public struct IngestEvent: Hashable, Sendable {
         case .contactPointChanged: .contactPointChanged
         case .customerErased: .customerErased
         case .ticketUpdated: .ticketUpdated
+        case .mailReceived: .mailReceived
         }
     }
 }
@@ -69,6 +74,7 @@ public enum EventType: String, Hashable, Sendable, CaseIterable {
     case contactPointChanged = "contact_point.changed"
     case customerErased = "customer.erased"
     case ticketUpdated = "ticket.updated"
+    case mailReceived = "mail.received"
 }
 
 /// A customer's profile as a source states it. `nil` fields leave what the store has.

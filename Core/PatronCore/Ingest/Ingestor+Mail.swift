@@ -15,18 +15,49 @@ extension Ingestor {
     public func receive(_ mail: MailMessage, source: String = "mail", cursor: MailboxCursor? = nil) throws
         -> MailOutcome
     {
+        try receive(.mailReceived(mail, source: source), cursor: cursor)
+    }
+
+    /// Applies one `mail.received` event (as ``receive(_:source:cursor:)``), returning what it
+    /// did: the path a mail source's events take when the caller needs the outcome or keeps a
+    /// cursor. Any other kind of event is applied as `ingest` would apply it and
+    /// reported as `.unattributed`.
+    @discardableResult
+    public func receive(_ event: IngestEvent, cursor: MailboxCursor? = nil) throws -> MailOutcome {
         try store.write { transaction in
             var batch = Batch(transaction: transaction)
             let outcome: MailOutcome
-            if try transaction.markApplied(["\(source):mail:\(mail.messageID)"]).first == false {
+            if try transaction.markApplied([event.source + ":" + event.id]).first == false {
                 outcome = .duplicate
             } else {
-                outcome = try batch.receive(mail, source: source)
+                do {
+                    try event.validate()
+                    if case .mailReceived(let mail) = event.kind {
+                        outcome = try batch.receive(mail, source: event.source)
+                    } else {
+                        try batch.apply(event)
+                        outcome = .unattributed
+                    }
+                } catch let error as PatronError {
+                    throw error.located(event.origin)
+                }
             }
             if let cursor { try transaction.setMailboxCursor(cursor) }
             try batch.flush()
             return outcome
         }
+    }
+}
+
+extension IngestEvent {
+    /// A mail message as a `mail.received` event from `source`: its id is `mail:<Message-ID>`
+    /// and its time the message's.
+    public static func mailReceived(_ mail: MailMessage, source: String = "mail", origin: InputLocation? = nil)
+        -> IngestEvent
+    {
+        IngestEvent(
+            id: "mail:" + mail.messageID, source: source, occurredAt: mail.sentAt, kind: .mailReceived(mail),
+            origin: origin)
     }
 }
 

@@ -163,6 +163,8 @@ public struct Ingestor<S: Store>: Sendable {
                 try erase(identity, source: event.source, at: at)
             case .ticketUpdated(let ticket):
                 try updateTicket(ticket, source: event.source, at: at)
+            case .mailReceived(let mail):
+                _ = try receive(mail, source: event.source)
             }
             report.applied[event.type, default: 0] += 1
         }

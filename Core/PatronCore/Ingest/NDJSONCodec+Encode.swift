@@ -91,9 +91,58 @@ extension NDJSONCodec {
             json.field("subject", ticket.subject)
             json.field("status", ticket.status.rawValue)
             json.close()
+        case .mailReceived(let mail):
+            writeMail(mail, into: &json)
         }
         json.close()
         return json.text
+    }
+
+    static func writeMail(_ mail: MailMessage, into json: inout JSONWriter) {
+        func list(_ name: String, _ values: [String]) {
+            guard !values.isEmpty else { return }
+            json.key(name)
+            json.array(values)
+        }
+        json.key("mail")
+        json.open()
+        json.field("message_id", mail.messageID)
+        list("in_reply_to", mail.inReplyTo)
+        list("references", mail.references)
+        json.field("from", mail.from)
+        json.field("from_name", mail.fromName)
+        list("to", mail.to)
+        json.field("subject", mail.subject)
+        json.field("sent_at", Timestamp.format(mail.sentAt))
+        json.field("body", mail.body)
+        if !mail.attachments.isEmpty {
+            json.key("attachments")
+            json.raw("[")
+            for (index, attachment) in mail.attachments.enumerated() {
+                if index > 0 { json.raw(",") }
+                json.open()
+                json.field("name", attachment.name)
+                json.field("type", attachment.type)
+                json.key("size")
+                json.raw(String(attachment.size))
+                json.close()
+            }
+            json.raw("]")
+        }
+        switch mail.kind {
+        case .message: json.field("kind", "message")
+        case .autoReply: json.field("kind", "auto_reply")
+        case .bounce(let failed):
+            json.field("kind", "bounce")
+            list("failed", failed)
+        case .complaint(let recipients):
+            json.field("kind", "complaint")
+            list("failed", recipients)
+        }
+        json.field("direction", mail.direction.rawValue)
+        json.field("priority", mail.priority.rawValue)
+        list("warnings", mail.warnings)
+        json.close()
     }
 
     static func writeIdentity(_ identity: CustomerIdentity, source: String, into json: inout JSONWriter) {

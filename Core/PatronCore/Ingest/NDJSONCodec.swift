@@ -225,6 +225,35 @@ public enum NDJSONCodec {
                 TicketData(
                     ref: ticket.id, customer: try identity(ticket.customer, "ticket.customer"),
                     subject: ticket.subject ?? "", status: status))
+        case .mailReceived:
+            let mail = try required(wire.mail, "mail")
+            let failed = mail.failed ?? []
+            let mailKind: MailMessage.Kind
+            switch mail.kind ?? "message" {
+            case "message": mailKind = .message
+            case "auto_reply": mailKind = .autoReply
+            case "bounce": mailKind = .bounce(failed: failed)
+            case "complaint": mailKind = .complaint(recipients: failed)
+            case let other:
+                throw fail("mail.kind", "unknown mail kind '\(other)' (message, auto_reply, bounce, complaint)")
+            }
+            guard let direction = MailMessage.Direction(rawValue: mail.direction ?? "inbound") else {
+                throw fail("mail.direction", "expected inbound or outbound, found '\(mail.direction ?? "")'")
+            }
+            guard let priority = TicketPriority(rawValue: mail.priority ?? "normal") else {
+                throw fail("mail.priority", "unknown priority '\(mail.priority ?? "")' (low, normal, high, urgent)")
+            }
+            for (index, attachment) in (mail.attachments ?? []).enumerated() where attachment.size < 0 {
+                throw fail("mail.attachments[\(index)].size", "negative size")
+            }
+            kind = .mailReceived(
+                MailMessage(
+                    messageID: mail.message_id, inReplyTo: mail.in_reply_to ?? [], references: mail.references ?? [],
+                    from: mail.from, fromName: mail.from_name, to: mail.to ?? [], subject: mail.subject ?? "",
+                    sentAt: try time(mail.sent_at, "mail.sent_at") ?? at, body: mail.body ?? "",
+                    attachments: (mail.attachments ?? []).map {
+                        MailAttachmentInfo(name: $0.name, type: $0.type, size: $0.size)
+                    }, kind: mailKind, direction: direction, priority: priority, warnings: mail.warnings ?? []))
         }
         return IngestEvent(id: id, source: source, occurredAt: at, kind: kind, origin: location)
     }

@@ -21,6 +21,7 @@ enum NDJSONWire {
         var consent: Consent?
         var contact_point: ContactPointWire?
         var ticket: Ticket?
+        var mail: Mail?
     }
 
     struct Ref: Codable, Hashable {
@@ -93,6 +94,32 @@ enum NDJSONWire {
         var customer: Customer
         var subject: String?
         var status: String?
+    }
+
+    struct Attachment: Codable {
+        var name: String?
+        var type: String
+        var size: Int
+    }
+
+    /// A `mail.received` event's message; `kind` is `message`, `auto_reply`, `bounce` or
+    /// `complaint` (the last two name the addresses in `failed`).
+    struct Mail: Codable {
+        var message_id: String
+        var in_reply_to: [String]?
+        var references: [String]?
+        var from: String?
+        var from_name: String?
+        var to: [String]?
+        var subject: String?
+        var sent_at: String?
+        var body: String?
+        var attachments: [Attachment]?
+        var kind: String?
+        var failed: [String]?
+        var direction: String?
+        var priority: String?
+        var warnings: [String]?
     }
 
     /// A decimal amount given as a JSON string (`"12.50"`, exact) or number (`12.5`).
