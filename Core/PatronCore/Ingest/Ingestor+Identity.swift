@@ -26,23 +26,34 @@ extension Ingestor.Batch {
 
     /// Writes `customer` at once (identity fields changed: later lookups must see it).
     mutating func storeNow(_ customer: CustomerRecord) throws {
+        if let before = customers[customer.id], before.email != customer.email || before.phone != customer.phone {
+            keys.forgetContacts()
+        }
         customers[customer.id] = customer
         dirty.remove(customer.id)
         try transaction.updateCustomer(customer)
     }
 
+    /// Writes what the batch holds back: new orders, then the customers it changed.
     mutating func flush() throws {
-        for id in dirty.sorted() {
-            if let customer = customers[id] { try transaction.updateCustomer(customer) }
-        }
+        try flushOrders()
+        guard !dirty.isEmpty else { return }
+        try transaction.updateCustomers(dirty.sorted().compactMap { customers[$0] })
         dirty.removeAll()
     }
 
     mutating func lookup(_ ref: ExternalRef) throws -> CustomerID? {
         if let id = refCache[ref] { return id }
+        if keys.absentRefs.contains(ref) { return nil }
         let id = try transaction.customerID(ref: ref)
         if let id { refCache[ref] = id }
         return id
+    }
+
+    /// Forgets every looked-up key (refs moved or vanished: a merge, an erasure).
+    mutating func forgetLookups() {
+        refCache.removeAll()
+        keys.forgetAll()
     }
 
     func refs(_ identity: CustomerIdentity, source: String) -> [ExternalRef] {
@@ -77,6 +88,7 @@ extension Ingestor.Batch {
                 id: CustomerID(0), primaryRef: refs.first, email: email, phone: phone ?? identity.phone,
                 createdAt: at)
             let id = try transaction.insertCustomer(record)
+            keys.learn(email: email, phone: phone, id: id)
             var inserted = record
             inserted.id = id
             customers[id] = inserted
@@ -127,7 +139,7 @@ extension Ingestor.Batch {
         try transaction.reassign(from: other, into: winner, at: at)
         customers[other] = nil
         dirty.remove(other)
-        refCache.removeAll()
+        forgetLookups()
         survivor.aggregates = try recomputedAggregates(winner)
         try storeNow(survivor)
         report.customersMerged += 1
@@ -191,19 +203,21 @@ extension Ingestor.Batch {
             try transaction.eraseMessages(of: id)
             try transaction.eraseConsentHistory(of: id)
         }
-        refCache.removeAll()
+        forgetLookups()
     }
 
     /// The customer with this normalised email: as the profile's email, or kept as a
     /// secondary key when two customers with different emails were merged.
     mutating func customerID(email: String) throws -> CustomerID? {
-        if let id = try transaction.customerID(email: email) { return id }
+        let profile = try keys.emails[email] ?? transaction.customerID(email: email)
+        if let profile { return profile }
         return try lookup(ExternalRef(source: IdentityKey.emailSource, id: email))
     }
 
     /// The customer with this E.164 phone (profile or secondary key).
     mutating func customerID(phone: String) throws -> CustomerID? {
-        if let id = try transaction.customerID(phone: phone) { return id }
+        let profile = try keys.phones[phone] ?? transaction.customerID(phone: phone)
+        if let profile { return profile }
         return try lookup(ExternalRef(source: IdentityKey.phoneSource, id: phone))
     }
 }

@@ -25,7 +25,7 @@ extension Ingestor {
     @discardableResult
     public func receive(_ event: IngestEvent, cursor: MailboxCursor? = nil) throws -> MailOutcome {
         try store.write { transaction in
-            var batch = Batch(transaction: transaction)
+            var batch = Batch(transaction: transaction, setBased: setBased)
             let outcome: MailOutcome
             if try transaction.markApplied([event.source + ":" + event.id]).first == false {
                 outcome = .duplicate

@@ -30,7 +30,11 @@ extension Ingestor.Batch {
         let record = OrderRecord(
             id: OrderID(0), ref: ref, customerID: customerID, placedAt: data.placedAt, currency: data.currency,
             totalMinor: data.totalMinor, lines: data.lines, updatedAt: at)
-        if try transaction.insertOrder(record) != nil {
+        if newOrderRefs.remove(ref) != nil {
+            // Known new (the chunk's lookup): kept for one multi-row write at the chunk's end.
+            pendingOrders.append(record)
+            try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
+        } else if try insertNow(record) {
             try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
         } else {
             var existing = try existingOrder(ref, field: "order.id")
@@ -61,6 +65,20 @@ extension Ingestor.Batch {
             try transaction.updateCart(cart)
             try refreshCarts(of: cart.customerID)
         }
+    }
+
+    /// Inserts an order at once (after the pending ones, so ids stay in arrival order); `false`
+    /// when its ref is stored.
+    mutating func insertNow(_ record: OrderRecord) throws -> Bool {
+        try flushOrders()
+        return try transaction.insertOrder(record) != nil
+    }
+
+    /// Writes the pending new orders, in one go where the store can.
+    mutating func flushOrders() throws {
+        guard !pendingOrders.isEmpty else { return }
+        try transaction.insertNewOrders(pendingOrders)
+        pendingOrders.removeAll(keepingCapacity: true)
     }
 
     mutating func refreshOrders(of id: CustomerID) throws {

@@ -8,6 +8,9 @@ import Foundation
 /// error (converting would need exchange rates the kernel does not have).
 public struct Ingestor<S: Store>: Sendable {
     public let store: S
+    /// `false` applies events one at a time with no look-ahead and no deferred writes: the
+    /// reference the set-based path (the default) is tested against.
+    package var setBased = true
 
     public init(store: S) { self.store = store }
 
@@ -24,7 +27,7 @@ public struct Ingestor<S: Store>: Sendable {
     @discardableResult
     public func ingest(_ next: () throws -> IngestEvent?) throws -> IngestReport {
         try store.write { transaction in
-            var batch = Batch(transaction: transaction)
+            var batch = Batch(transaction: transaction, setBased: setBased)
             var chunk: [IngestEvent] = []
             chunk.reserveCapacity(Self.chunkSize)
             var exhausted = false
@@ -47,7 +50,7 @@ public struct Ingestor<S: Store>: Sendable {
     /// Applies `events` inside a transaction the caller holds, for a use case that writes more
     /// in the same transaction (a privacy request and its audit entry, a delivery's mark).
     public func ingest(_ events: [IngestEvent], in transaction: S.Transaction) throws -> IngestReport {
-        var batch = Batch(transaction: transaction)
+        var batch = Batch(transaction: transaction, setBased: setBased)
         var start = 0
         while start < events.count {
             let end = min(start + Self.chunkSize, events.count)
@@ -64,7 +67,7 @@ public struct Ingestor<S: Store>: Sendable {
     /// one by one to find the one at fault.
     public func ingest(groups: [[IngestEvent]]) throws -> [IngestReport] {
         try store.write { transaction in
-            var batch = Batch(transaction: transaction)
+            var batch = Batch(transaction: transaction, setBased: setBased)
             var reports: [IngestReport] = []
             reports.reserveCapacity(groups.count)
             for group in groups {
@@ -82,8 +85,8 @@ public struct Ingestor<S: Store>: Sendable {
         }
     }
 
-    /// Events are marked applied in chunks of this many, one statement per chunk.
-    static var chunkSize: Int { 512 }
+    /// Events are marked applied, looked up and written in chunks of this many.
+    static var chunkSize: Int { 1024 }
 
     /// The state of one batch: caches of customers touched, flushed at the end.
     struct Batch {
@@ -94,13 +97,25 @@ public struct Ingestor<S: Store>: Sendable {
         var refCache: [ExternalRef: CustomerID] = [:]
         var currency: CurrencyCode?
         var currencyLoaded = false
+        /// What the chunk's lookups found absent, and the contacts they found.
+        var keys = BatchKeys()
+        /// New orders not yet written, in the order placed, and the refs of the chunk's orders
+        /// the store was found not to hold.
+        var pendingOrders: [OrderRecord] = []
+        var newOrderRefs: Set<ExternalRef> = []
+        /// Sets (the default) or one event at a time: the reference the set path is tested against.
+        let setBased: Bool
 
-        init(transaction: S.Transaction) { self.transaction = transaction }
+        init(transaction: S.Transaction, setBased: Bool) {
+            self.transaction = transaction
+            self.setBased = setBased
+        }
 
         /// Applies a chunk: marks the ids applied in one go, then applies the new events in order.
         mutating func apply(_ chunk: [IngestEvent]) throws {
             guard !chunk.isEmpty else { return }
             let fresh = try transaction.markApplied(chunk.map { $0.source + ":" + $0.id })
+            if setBased { try prefetch(zip(chunk, fresh).filter(\.1).map(\.0)) }
             for (event, isNew) in zip(chunk, fresh) {
                 guard isNew else {
                     report.duplicates += 1
@@ -113,10 +128,15 @@ public struct Ingestor<S: Store>: Sendable {
                     throw error.located(event.origin)
                 }
             }
+            try flushOrders()
         }
 
         mutating func apply(_ event: IngestEvent) throws {
             let at = event.occurredAt
+            switch event.kind {
+            case .orderPlaced, .orderUpdated, .customerUpserted: break
+            default: try flushOrders()  // the rest may read or move orders: they must be stored
+            }
             switch event.kind {
             case .customerUpserted(let upsert):
                 try upsertCustomer(upsert, source: event.source, at: at)

@@ -117,6 +117,27 @@ public protocol StoreTransaction {
     func consentHistory(of customer: CustomerID) throws -> [ConsentStatement]
     /// Removes the customer's consent ledger (erasure).
     func eraseConsentHistory(of customer: CustomerID) throws
+
+    // MARK: Sets (the ingestor's batch path; defaults one row at a time, in StoreTransaction+Sets)
+
+    /// The customers these refs name, in one round trip where the store can (refs no customer
+    /// holds are left out). Must agree with ``customerID(ref:)``.
+    func customerIDs(refs: [ExternalRef]) throws -> [ExternalRef: CustomerID]
+    /// The customers whose profile holds these normalised emails (not the secondary keys kept
+    /// from merges, which are refs). Must agree with ``customerID(email:)``.
+    func customerIDs(emails: [String]) throws -> [String: CustomerID]
+    /// The customers whose profile holds these E.164 phones. Must agree with ``customerID(phone:)``.
+    func customerIDs(phones: [String]) throws -> [String: CustomerID]
+    /// These customers' records (ids no customer has are left out). Must agree with ``customer(_:)``.
+    func customers(_ ids: [CustomerID]) throws -> [CustomerID: CustomerRecord]
+    /// Which of these order refs are stored.
+    func storedOrderRefs(_ refs: [ExternalRef]) throws -> Set<ExternalRef>
+    /// Inserts orders the caller knows are new (no stored order has their refs, and no two share
+    /// one), with their lines, in as few statements as the store can; ids are assigned in the
+    /// order given, as ``insertOrder(_:)`` would assign them one by one.
+    func insertNewOrders(_ orders: [OrderRecord]) throws
+    /// Writes these customers back, as ``updateCustomer(_:)`` does each.
+    func updateCustomers(_ customers: [CustomerRecord]) throws
 }
 
 extension Store {

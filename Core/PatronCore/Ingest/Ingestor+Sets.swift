@@ -1,0 +1,96 @@
+import Foundation
+
+/// What a chunk's lookups learnt: the refs no customer holds, and the customers (or their
+/// absence, `nil`) of the emails and phones it named. Valid until identity changes: a new
+/// customer adds what it knows; a changed email or phone, a merge or an erasure forgets.
+struct BatchKeys {
+    var absentRefs: Set<ExternalRef> = []
+    var emails: [String: CustomerID?] = [:]
+    var phones: [String: CustomerID?] = [:]
+
+    mutating func learn(email: String?, phone: String?, id: CustomerID) {
+        if let email { emails[email] = id }
+        if let phone { phones[phone] = id }
+    }
+
+    mutating func forgetContacts() {
+        emails.removeAll(keepingCapacity: true)
+        phones.removeAll(keepingCapacity: true)
+    }
+
+    mutating func forgetAll() {
+        absentRefs.removeAll(keepingCapacity: true)
+        forgetContacts()
+    }
+}
+
+/// The set-based half of a batch: before a chunk's events are applied one by one in memory,
+/// everything they will look up is read in a few set-shaped queries — the customers their refs,
+/// emails and phones name (with the records), and which of their orders are stored — so that
+/// applying them reads nothing more in the common case, and new orders are written together at
+/// the chunk's end (``flushOrders()``).
+extension Ingestor.Batch {
+    mutating func prefetch(_ events: [IngestEvent]) throws {
+        guard !events.isEmpty else { return }
+        var refs = Set<ExternalRef>()
+        var emails = Set<String>()
+        var phones = Set<String>()
+        var orderRefs = Set<ExternalRef>()
+        func name(_ identity: CustomerIdentity, _ source: String) {
+            for ref in identity.refs {
+                let ref = ref.source.isEmpty ? ExternalRef(source: source, id: ref.id) : ref
+                if refCache[ref] == nil, !keys.absentRefs.contains(ref) { refs.insert(ref) }
+            }
+            if let email = identity.normalizedEmail, keys.emails[email] == nil {
+                emails.insert(email)
+                refs.insert(ExternalRef(source: IdentityKey.emailSource, id: email))
+            }
+            if let phone = identity.normalizedPhone, keys.phones[phone] == nil {
+                phones.insert(phone)
+                refs.insert(ExternalRef(source: IdentityKey.phoneSource, id: phone))
+            }
+        }
+        for event in events {
+            switch event.kind {
+            case .customerUpserted(let upsert): name(upsert.identity, event.source)
+            case .orderPlaced(let order), .orderUpdated(let order):
+                name(order.customer, event.source)
+                orderRefs.insert(ExternalRef(source: event.source, id: order.ref))
+            case .cartUpdated(let cart): name(cart.customer, event.source)
+            case .consentChanged(let change): name(change.customer, event.source)
+            case .contactPointChanged(let change): name(change.customer, event.source)
+            case .ticketUpdated(let ticket): name(ticket.customer, event.source)
+            case .orderCancelled, .orderRefunded, .customerErased, .mailReceived: break
+            }
+        }
+        var found: Set<CustomerID> = []
+        if !refs.isEmpty {
+            let held = try transaction.customerIDs(refs: Array(refs))
+            for ref in refs {
+                if let id = held[ref] {
+                    refCache[ref] = id
+                    found.insert(id)
+                } else {
+                    keys.absentRefs.insert(ref)
+                }
+            }
+        }
+        if !emails.isEmpty {
+            let held = try transaction.customerIDs(emails: Array(emails))
+            for email in emails { keys.emails[email] = .some(held[email]) }
+            found.formUnion(held.values)
+        }
+        if !phones.isEmpty {
+            let held = try transaction.customerIDs(phones: Array(phones))
+            for phone in phones { keys.phones[phone] = .some(held[phone]) }
+            found.formUnion(held.values)
+        }
+        let missing = found.filter { customers[$0] == nil }
+        if !missing.isEmpty {
+            for (id, record) in try transaction.customers(Array(missing)) { customers[id] = record }
+        }
+        if !orderRefs.isEmpty {
+            newOrderRefs = orderRefs.subtracting(try transaction.storedOrderRefs(Array(orderRefs)))
+        }
+    }
+}
