@@ -65,7 +65,10 @@ public final class SQLiteStore: Store {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // The one writer holds a large batch's dirty pages in memory (a smaller cache spills
+            // them to the WAL mid-transaction: +29 % ingest time at 64 MB on the generated shop);
+            // readers, of which a pool has several, keep 64 MB each. Pages are taken as used.
+            try db.execute(sql: "PRAGMA cache_size = \(db.configuration.readonly ? -65_536 : -262_144)")
         }
         configuration.busyMode = .timeout(10)
         do {

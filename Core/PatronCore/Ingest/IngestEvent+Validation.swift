@@ -9,7 +9,8 @@ extension IngestEvent {
         }
         guard !id.isEmpty else { throw fail("id", "event id is empty") }
         if let field = firstFieldWithNul() { throw fail(field, "contains a NUL character") }
-        guard !source.isEmpty, !source.contains(":"), !source.hasPrefix(IdentityKey.reservedPrefix) else {
+        guard !source.isEmpty, !source.utf8.contains(UInt8(ascii: ":")), !source.hasPrefix(IdentityKey.reservedPrefix)
+        else {
             throw fail("source", "source must be a non-empty name without ':' that does not start with 'patron.'")
         }
         func checkAmount(_ value: Int64, _ field: String) throws(PatronError) {

@@ -145,8 +145,9 @@ extension Ingestor.Batch {
         report.customersMerged += 1
     }
 
-    func recomputedAggregates(_ id: CustomerID) throws -> CustomerAggregates {
-        CustomerAggregates.recompute(
+    mutating func recomputedAggregates(_ id: CustomerID) throws -> CustomerAggregates {
+        try flushOrders(of: id)
+        return CustomerAggregates.recompute(
             orders: try transaction.orders(of: id), carts: try transaction.carts(of: id),
             tickets: try transaction.tickets(of: id))
     }

@@ -33,6 +33,8 @@ extension Ingestor.Batch {
         if newOrderRefs.remove(ref) != nil {
             // Known new (the chunk's lookup): kept for one multi-row write at the chunk's end.
             pendingOrders.append(record)
+            pendingRefs.insert(ref)
+            pendingCustomers.insert(customerID)
             try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
         } else if try insertNow(record) {
             try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
@@ -74,14 +76,24 @@ extension Ingestor.Batch {
         return try transaction.insertOrder(record) != nil
     }
 
-    /// Writes the pending new orders, in one go where the store can.
+    /// Writes the pending new orders, in one go where the store can. Whatever reads orders
+    /// from the store first writes those it would read: an order by its ref, a customer's
+    /// orders (``flushOrders(of:)``), a merge (all).
     mutating func flushOrders() throws {
         guard !pendingOrders.isEmpty else { return }
         try transaction.insertNewOrders(pendingOrders)
         pendingOrders.removeAll(keepingCapacity: true)
+        pendingRefs.removeAll(keepingCapacity: true)
+        pendingCustomers.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes the pending orders when the customer has one among them.
+    mutating func flushOrders(of customer: CustomerID) throws {
+        if pendingCustomers.contains(customer) { try flushOrders() }
     }
 
     mutating func refreshOrders(of id: CustomerID) throws {
+        try flushOrders(of: id)
         var customer = try load(id)
         var fresh = CustomerAggregates()
         for order in try transaction.countingOrders(of: id) {
@@ -94,7 +106,8 @@ extension Ingestor.Batch {
         store(customer)
     }
 
-    func existingOrder(_ ref: ExternalRef, field: String) throws -> OrderRecord {
+    mutating func existingOrder(_ ref: ExternalRef, field: String) throws -> OrderRecord {
+        if pendingRefs.contains(ref) { try flushOrders() }
         guard let order = try transaction.order(ref: ref) else {
             throw PatronError(
                 .notFound, "unknown order '\(ref.id)' from \(ref.source)", at: InputLocation(field: field))

@@ -30,8 +30,8 @@ struct BatchKeys {
 /// applying them reads nothing more in the common case, and new orders are written together at
 /// the chunk's end (``flushOrders()``).
 extension Ingestor.Batch {
-    mutating func prefetch(_ events: [IngestEvent]) throws {
-        guard !events.isEmpty else { return }
+    /// Reads what the chunk's new events (`fresh[i]` for `events[i]`) will look up.
+    mutating func prefetch(_ events: [IngestEvent], fresh: [Bool]) throws {
         var refs = Set<ExternalRef>()
         var emails = Set<String>()
         var phones = Set<String>()
@@ -50,7 +50,7 @@ extension Ingestor.Batch {
                 refs.insert(ExternalRef(source: IdentityKey.phoneSource, id: phone))
             }
         }
-        for event in events {
+        for (event, isNew) in zip(events, fresh) where isNew {
             switch event.kind {
             case .customerUpserted(let upsert): name(upsert.identity, event.source)
             case .orderPlaced(let order), .orderUpdated(let order):

@@ -102,6 +102,8 @@ public struct Ingestor<S: Store>: Sendable {
         /// New orders not yet written, in the order placed, and the refs of the chunk's orders
         /// the store was found not to hold.
         var pendingOrders: [OrderRecord] = []
+        var pendingRefs: Set<ExternalRef> = []
+        var pendingCustomers: Set<CustomerID> = []
         var newOrderRefs: Set<ExternalRef> = []
         /// Sets (the default) or one event at a time: the reference the set path is tested against.
         let setBased: Bool
@@ -115,7 +117,7 @@ public struct Ingestor<S: Store>: Sendable {
         mutating func apply(_ chunk: [IngestEvent]) throws {
             guard !chunk.isEmpty else { return }
             let fresh = try transaction.markApplied(chunk.map { $0.source + ":" + $0.id })
-            if setBased { try prefetch(zip(chunk, fresh).filter(\.1).map(\.0)) }
+            if setBased { try prefetch(chunk, fresh: fresh) }
             for (event, isNew) in zip(chunk, fresh) {
                 guard isNew else {
                     report.duplicates += 1
@@ -133,10 +135,6 @@ public struct Ingestor<S: Store>: Sendable {
 
         mutating func apply(_ event: IngestEvent) throws {
             let at = event.occurredAt
-            switch event.kind {
-            case .orderPlaced, .orderUpdated, .customerUpserted: break
-            default: try flushOrders()  // the rest may read or move orders: they must be stored
-            }
             switch event.kind {
             case .customerUpserted(let upsert):
                 try upsertCustomer(upsert, source: event.source, at: at)
