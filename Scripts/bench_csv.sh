@@ -12,13 +12,17 @@
 # every record split into fields, nothing converted) and DuckDB's read_csv into a table (2
 # threads); once `patron import orders --dry-run` (reader + values + events, no store); once the
 # full `patron import orders` into a fresh store, and the same on the first tenth of the file to
-# show that memory stays flat. Exits 0 when targets are missed; non-zero only when a step fails.
+# show that memory stays flat; the whole import again into the store holding it (every row a
+# replay: nothing may change); and an import killed with SIGKILL half-way, then run again, which
+# must leave the store the clean import left (counts and sums of every ingest table). Exits 0 when targets are missed; non-zero only when a step fails.
 set -euo pipefail
 export LC_ALL=C
 
 TARGET_PARSE_MBS=200      # patron reader, MB/s on one core, at least
 TARGET_IMPORT_RPS=250000  # full import, rows/s, at least
-TARGET_VS_DUCKDB=3        # full import time / duckdb load time, at most
+TARGET_VS_DUCKDB=10       # full import time / duckdb load time, at most
+TARGET_REPLAY_RPS=500000  # the same import again into the store holding it, rows/s, at least
+TARGET_IMPORT_RSS_MB=600  # full import peak RSS, at most
 
 ROWS=${ROWS:-10000000}
 RUNS=${RUNS:-3}
@@ -128,6 +132,35 @@ FULL_S=$(elapsed "$t0" "$(now)")
 tail -n 1 "$WORKDIR/full.err"
 FULL_RPS=$(awk -v r="$ROWS" -v s="$FULL_S" 'BEGIN { printf "%d", r / s }')
 
+# Counts and sums over what an import writes: equal for equal stores.
+fingerprint() {
+    sqlite3 "$1" "SELECT count(*), sum(total_minor), sum(customer_id), sum(placed_at) FROM orders;
+        SELECT count(*), sum(quantity * unit_price_minor) FROM order_lines;
+        SELECT count(*), sum(order_count), sum(revenue_minor), sum(coalesce(last_order_at, 0)) FROM customers;
+        SELECT count(*) FROM customer_refs; SELECT count(*) FROM applied_events;" | tr '\n' ' '
+}
+
+section "The same import again into the store holding it (every row a replay)"
+CLEAN=$(fingerprint "$WORKDIR/full.sqlite")
+t0=$(now)
+"$PATRON" import orders "$CSV" --currency EUR --db "$WORKDIR/full.sqlite" 2>"$WORKDIR/replay.err"
+REPLAY_S=$(elapsed "$t0" "$(now)")
+tail -n 1 "$WORKDIR/replay.err"
+REPLAY_RPS=$(awk -v r="$ROWS" -v s="$REPLAY_S" 'BEGIN { printf "%d", r / s }')
+if [ "$(fingerprint "$WORKDIR/full.sqlite")" = "$CLEAN" ]; then REPLAY_SAME=1; else REPLAY_SAME=0; fi
+
+section "kill -9 half-way, then the same command again"
+"$PATRON" import orders "$CSV" --currency EUR --db "$WORKDIR/killed.sqlite" 2>/dev/null &
+victim=$!
+sleep "$(awk -v s="$FULL_S" 'BEGIN { printf "%.1f", s / 2 }')"
+kill -9 "$victim" 2>/dev/null || true
+wait "$victim" 2>/dev/null || true
+echo "killed after $(awk -v s="$FULL_S" 'BEGIN { printf "%.1f", s / 2 }') s: $(sqlite3 "$WORKDIR/killed.sqlite" 'SELECT count(*) FROM orders') orders kept"
+"$PATRON" import orders "$CSV" --currency EUR --db "$WORKDIR/killed.sqlite" 2>"$WORKDIR/rerun.err"
+tail -n 1 "$WORKDIR/rerun.err"
+if [ "$(fingerprint "$WORKDIR/killed.sqlite")" = "$CLEAN" ] \
+    && [ "$(sqlite3 "$WORKDIR/killed.sqlite" 'PRAGMA integrity_check')" = ok ]; then KILL_SAME=1; else KILL_SAME=0; fi
+
 section "Summary ($ROWS rows, $(awk -v b="$BYTES" 'BEGIN { printf "%.0f MB", b / 1e6 }'); medians of $RUNS)"
 parse_ok=$(awk -v a="$SCAN" -v t="$TARGET_PARSE_MBS" 'BEGIN { print (a >= t) ? 1 : 0 }')
 rps_ok=$(awk -v a="$FULL_RPS" -v t="$TARGET_IMPORT_RPS" 'BEGIN { print (a >= t) ? 1 : 0 }')
@@ -146,3 +179,11 @@ printf '  %-46s %14s\n' "peak RSS: reader alone" "$(printf '%s\n' "${scan_rss[@]
     "peak RSS: import of a tenth ($((ROWS / 10)) rows)" "$(rss_mb "$WORKDIR/tenth.time") MB" \
     "peak RSS: import of the whole file" "$(rss_mb "$WORKDIR/full.time") MB" \
     "import of a tenth, whole process" "$TENTH_S s"
+rss_ok=$(awk -v a="$(rss_mb "$WORKDIR/full.time")" -v t="$TARGET_IMPORT_RSS_MB" 'BEGIN { print (a <= t) ? 1 : 0 }')
+replay_ok=$(awk -v a="$REPLAY_RPS" -v t="$TARGET_REPLAY_RPS" 'BEGIN { print (a >= t) ? 1 : 0 }')
+printf '  %-46s %14s   %s\n' "peak RSS of the whole import" "$(rss_mb "$WORKDIR/full.time") MB" \
+    "target <= $TARGET_IMPORT_RSS_MB MB: $(verdict "$rss_ok")"
+printf '  %-46s %14s   %s\n' "the import again (all replays)" "$REPLAY_S s" \
+    "$REPLAY_RPS rows/s, target >= $TARGET_REPLAY_RPS: $(verdict "$replay_ok"); store unchanged: $([ "$REPLAY_SAME" = 1 ] && echo yes || echo NO)"
+printf '  %-46s %14s\n' "killed half-way, run again: equals clean" "$([ "$KILL_SAME" = 1 ] && echo yes || echo NO)"
+[ "$REPLAY_SAME" = 1 ] && [ "$KILL_SAME" = 1 ] || die "a replay or a killed import changed the answers"
