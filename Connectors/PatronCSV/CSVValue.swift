@@ -50,6 +50,8 @@ public enum CSVValue {
 
     /// `7.02255E+12`, `7,02255E+12`, `1e3`: a mantissa with one decimal mark, then E and an exponent.
     static func isScientific(_ value: String) -> Bool {
+        // Most values hold no E at all: decide that without building anything.
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "e") }) else { return false }
         let parts = value.uppercased().split(separator: "E", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return false }
         var mantissa = Substring(parts[0])

@@ -34,7 +34,7 @@ public enum ContactNormalizer {
             count += 1
         }
         guard ats == 1, atIndex > 0, atIndex < count - 1 else { return nil }
-        if !hasUpper && trimmed.count == raw.count { return raw }
+        if !hasUpper && trimmed.utf8.count == raw.utf8.count { return raw }
         return hasUpper ? trimmed.lowercased() : String(trimmed)
     }
 
