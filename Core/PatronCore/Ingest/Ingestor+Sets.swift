@@ -89,8 +89,7 @@ extension Ingestor.Batch {
         if !missing.isEmpty {
             for (id, record) in try transaction.customers(Array(missing)) { customers[id] = record }
         }
-        if !orderRefs.isEmpty {
-            newOrderRefs = orderRefs.subtracting(try transaction.storedOrderRefs(Array(orderRefs)))
-        }
+        // Only this chunk's: a ref left from an earlier chunk must never skip the store's check.
+        newOrderRefs = orderRefs.isEmpty ? [] : orderRefs.subtracting(try transaction.storedOrderRefs(Array(orderRefs)))
     }
 }
