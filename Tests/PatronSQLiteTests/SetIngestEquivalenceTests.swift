@@ -57,9 +57,13 @@ import Testing
             switch roll {
             case 0..<12:
                 let person = Int.random(in: 0..<people, using: &random)
+                // Sometimes a second ref from another system, or a phone that is someone else's
+                // (the profile's phone changes, or two people turn out to be one).
+                let crm = Int.random(in: 0..<4, using: &random) == 0 ? [ExternalRef(source: "crm", id: "x\(person)")] : []
+                let phoneOf = Int.random(in: 0..<6, using: &random) == 0 ? Int.random(in: 0..<people, using: &random) : person
                 let identity = CustomerIdentity(
-                    refs: ref(person).refs, email: Bool.random(using: &random) ? email(person) : nil,
-                    phone: Bool.random(using: &random) ? phone(person) : nil)
+                    refs: ref(person).refs + crm, email: Bool.random(using: &random) ? email(person) : nil,
+                    phone: Bool.random(using: &random) ? phone(phoneOf) : nil)
                 add(
                     "shop",
                     .customerUpserted(
@@ -230,5 +234,53 @@ import Testing
             #expect(try Self.appliedIDs(sqlite, events).allSatisfy { $0 })
             #expect(try Self.appliedIDs(memory, events).allSatisfy { $0 })
         }
+
+        // The webhook coalescer's path: groups in one transaction, each with its own report.
+        let grouped = try SQLiteStore()
+        var groupReports = IngestReport()
+        for batch in Self.batches(events, seed: seed &+ 7, largest: 300) {
+            let groups = Self.batches(batch, seed: seed &+ UInt64(batch.count), largest: 9)
+            let reports = try Ingestor(store: grouped).ingest(groups: groups)
+            #expect(reports.count == groups.count)
+            groupReports = reports.reduce(groupReports, +)
+        }
+        #expect(groupReports == expected)
+        #expect(try Self.dump(grouped, customers: people) == want)
+    }
+
+    /// A batch that fails part-way (a refund above the order's total, after hundreds of events
+    /// the look-ahead read and orders it kept back) leaves the store exactly as before it, and
+    /// the same batch without the bad event then applies as one event at a time would.
+    @Test func aFailingBatchLeavesNothingBehind() throws {
+        let events = Self.stream(seed: 42, count: 1_500)
+        let head = Array(events.prefix(400))
+        let tail = Array(events.dropFirst(400))
+        let sqlite = try SQLiteStore()
+        try Ingestor(store: sqlite).ingest(head)
+        let customers = 2_000
+        let before = try Self.dump(sqlite, customers: customers)
+        let order = try #require(
+            tail.compactMap { event -> String? in
+                if case .orderPlaced(let data) = event.kind, event.source == "shop" { return data.ref }
+                return nil
+            }.first)
+        let bad = IngestEvent(
+            id: "bad", source: "shop", occurredAt: 1_700_000_000,
+            kind: .orderRefunded(RefundData(orderRef: order, amountMinor: 1_000_000_000, currency: .usd)))
+        var poisoned = tail
+        poisoned.insert(bad, at: 900)
+        #expect(throws: PatronError.self) { try Ingestor(store: sqlite).ingest(poisoned) }
+        #expect(try Self.dump(sqlite, customers: customers) == before)
+        // None of the batch's own events is recorded as applied (replays of the head's are).
+        var seen = Set(head.map(\.id))
+        let own = tail.filter { seen.insert($0.id).inserted }
+        #expect(try Self.appliedIDs(sqlite, own).allSatisfy { !$0 })
+
+        try Ingestor(store: sqlite).ingest(tail)
+        let reference = InMemoryStore()
+        var oneByOne = Ingestor(store: reference)
+        oneByOne.setBased = false
+        for event in events { try oneByOne.ingest([event]) }
+        #expect(try Self.dump(sqlite, customers: customers) == (try Self.dump(reference, customers: customers)))
     }
 }
