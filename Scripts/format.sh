@@ -2,4 +2,4 @@
 # Formats the Swift sources in place with the toolchain's swift-format (.swift-format).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift format format --in-place --recursive --parallel Package.swift Core Connectors Apps Tests
+swift format format --in-place --recursive --parallel Package.swift Core Connectors Apps Tests Fuzz

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what is missing, builds, runs the
-# independent CDNOW and CSV-import checks, the Swift test suite, and schemathesis against the
-# live API.
+# independent CDNOW and CSV-import checks, the Swift test suite, schemathesis against the live
+# API, and a smoke run of the fuzz harnesses (Scripts/fuzz.sh --smoke).
 #   Scripts/test.sh
 # Tests that read ../shared skip with a reason when it is absent, unless PATRON_REQUIRE_SHARED=1
 # (CI sets it), which turns a missing file into a failure.
@@ -53,3 +53,7 @@ swift test --disable-xctest
 
 # The live API against its own OpenAPI document (schemathesis from PyPI, in a throwaway venv).
 Scripts/api_schemathesis.sh
+
+# Every fuzz harness still builds and no seed input crashes it (no mutation: deterministic).
+# Long runs: Scripts/fuzz.sh --seconds N --optimize [TARGET…].
+Scripts/fuzz.sh --smoke

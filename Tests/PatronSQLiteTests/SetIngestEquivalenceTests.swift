@@ -59,8 +59,10 @@ import Testing
                 let person = Int.random(in: 0..<people, using: &random)
                 // Sometimes a second ref from another system, or a phone that is someone else's
                 // (the profile's phone changes, or two people turn out to be one).
-                let crm = Int.random(in: 0..<4, using: &random) == 0 ? [ExternalRef(source: "crm", id: "x\(person)")] : []
-                let phoneOf = Int.random(in: 0..<6, using: &random) == 0 ? Int.random(in: 0..<people, using: &random) : person
+                let crm =
+                    Int.random(in: 0..<4, using: &random) == 0 ? [ExternalRef(source: "crm", id: "x\(person)")] : []
+                let phoneOf =
+                    Int.random(in: 0..<6, using: &random) == 0 ? Int.random(in: 0..<people, using: &random) : person
                 let identity = CustomerIdentity(
                     refs: ref(person).refs + crm, email: Bool.random(using: &random) ? email(person) : nil,
                     phone: Bool.random(using: &random) ? phone(phoneOf) : nil)

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# libFuzzer harnesses for Patron's parsers (Fuzz/*.swift), built with swiftc outside the package
+# (-sanitize=fuzzer,address), so the package's own build stays as it is.
+#
+#   Scripts/fuzz.sh [--seconds N] [--smoke] [--optimize] [TARGET…]
+#
+# Targets: segment (the segment language), ndjson (decode, and encode-decode agreement), contact
+# (email and phone normalisation, idempotent), csv (the reader with sniffing, from a file), mime
+# (the MIME parser and the mail event, which must always be valid). Default: all.
+# Corpora live in .build/fuzz/corpus/TARGET, seeded from Fuzz/seeds and ../shared/fixtures
+# (CSV files, e-mails); dictionaries from Fuzz/TARGET.dict. Each target runs --seconds (default
+# 60) with a 1 s timeout per input; crashes are written to .build/fuzz/crashes/TARGET/.
+# --smoke runs each target over its seeds only (no mutation: deterministic, for CI) — it shows
+# that every harness still builds and that no seed crashes. --optimize builds with -O (slower to
+# build, several times more executions per second: use it for long runs).
+# Prints, per target, the executions, the coverage (libFuzzer's cov and ft) and the verdict.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+seconds=60 smoke=0 opt=-Onone
+targets=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --seconds) seconds=$2; shift 2 ;;
+        --smoke) smoke=1; shift ;;
+        --optimize) opt=-O; shift ;;
+        -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -*) echo "fuzz: unknown option $1" >&2; exit 2 ;;
+        *) targets+=("$1"); shift ;;
+    esac
+done
+[ ${#targets[@]} -gt 0 ] || targets=(segment ndjson contact csv mime)
+out=.build/fuzz
+mkdir -p "$out/lib"
+flags=(-sanitize=fuzzer,address -parse-as-library "$opt" -package-name patron -I "$out/lib" -L "$out/lib")
+
+# Builds a module from its sources into a static library (only when a source is newer).
+module() {
+    local name=$1; shift
+    local lib=$out/lib/lib$name.a
+    if [ -f "$lib" ] && [ -z "$(find "${@:2}" -newer "$lib" -print -quit)" ]; then return; fi
+    echo "fuzz: building $name" >&2
+    swiftc "${flags[@]}" -module-name "$name" -emit-library -static -emit-module \
+        -emit-module-path "$out/lib/$name.swiftmodule" "${@:2}" -o "$lib"
+}
+core_sources=$(find Core/PatronCore -name '*.swift' | sort)
+needs() { # the modules a target links, in build order
+    case $1 in
+        csv) echo "PatronCore PatronCSV" ;;
+        mime) echo "PatronCore PatronMail" ;;
+        *) echo "PatronCore" ;;
+    esac
+}
+build_modules() {
+    for m in $(needs "$1"); do
+        case $m in
+            PatronCore) module PatronCore "" $core_sources ;;
+            PatronCSV) module PatronCSV "PatronCore" Connectors/PatronCSV/*.swift ;;
+            PatronMail) module PatronMail "PatronCore" Connectors/PatronMail/MIME/*.swift \
+                Connectors/PatronMail/Tickets/MailMessage+MIME.swift ;;
+        esac
+    done
+}
+seed() {
+    local target=$1 corpus=$out/corpus/$1
+    mkdir -p "$corpus"
+    [ -d "Fuzz/seeds/$target" ] && cp -n Fuzz/seeds/"$target"/* "$corpus"/ 2>/dev/null || true
+    case $target in
+        csv) [ -d ../shared/fixtures/csv ] && find ../shared/fixtures/csv ../shared/fixtures/shopify -name '*.csv' \
+                -exec cp -n {} "$corpus"/ \; 2>/dev/null || true ;;
+        mime) [ -d ../shared/fixtures/email ] && find ../shared/fixtures/email -type f ! -name '*.tsv' \
+                -exec cp -n {} "$corpus"/ \; 2>/dev/null || true ;;
+    esac
+}
+
+status=0
+for target in "${targets[@]}"; do
+    [ -f "Fuzz/$target.swift" ] || { echo "fuzz: no target '$target' (Fuzz/$target.swift)" >&2; exit 2; }
+    build_modules "$target"
+    bin=$out/fuzz-$target
+    libs=()
+    for m in $(needs "$target"); do libs=("-l$m" "${libs[@]}"); done  # users before what they use
+    if [ ! -x "$bin" ] || [ -n "$(find "Fuzz/$target.swift" "$out/lib" -newer "$bin" -print -quit)" ]; then
+        echo "fuzz: linking $target" >&2
+        # (ld.gold warns about every sanitizer helper symbol: kept out of sight unless it fails)
+        swiftc "${flags[@]}" "Fuzz/$target.swift" "${libs[@]}" -o "$bin" >"$out/$target.link.log" 2>&1 \
+            || { grep -v 'Cannot export local symbol' "$out/$target.link.log" >&2; exit 1; }
+    fi
+    seed "$target"
+    mkdir -p "$out/crashes/$target"
+    args=(-timeout=1 -rss_limit_mb=2048 -artifact_prefix="$out/crashes/$target/" -print_final_stats=1)
+    [ -f "Fuzz/$target.dict" ] && args+=(-dict="Fuzz/$target.dict")
+    if [ "$smoke" = 1 ]; then args+=(-runs=0); else args+=(-max_total_time="$seconds"); fi
+    log=$out/$target.log
+    if "$bin" "${args[@]}" "$out/corpus/$target" >"$log" 2>&1; then verdict=ok; else verdict=FAILED; status=1; fi
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1)
+    printf 'fuzz: %-8s %s: %s executions, %s, corpus %s\n' "$target" "$verdict" "${execs:-?}" "${cov:-cov ?}" \
+        "$(find "$out/corpus/$target" -type f | wc -l)"
+    [ "$verdict" = ok ] || grep -E 'ERROR|Fatal|precondition|SUMMARY|Test unit written' "$log" | head -n 8 >&2
+done
+exit $status
