@@ -151,7 +151,7 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
                     ?? APIResponse.header(request, "X-Shopify-Webhook-Id")
             else { throw Problem(.badRequest, "missing X-Shopify-Event-Id and X-Shopify-Webhook-Id headers") }
             // The trigger time orders updates: an older one than the stored version is ignored.
-            let at = APIResponse.header(request, "X-Shopify-Triggered-At").flatMap(Self.instant) ?? now()
+            let at = APIResponse.header(request, "X-Shopify-Triggered-At").flatMap(ShopifyWebhook.triggeredAt) ?? now()
             let id = "shopify:\(delivery)"
             return (
                 try outcome { () throws(WebhookPayloadError) in
@@ -396,15 +396,6 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
             logger.notice("shop redacted", metadata: ["shop": "\(shop)", "erased": "\(erased)"])
             return Self.result(applied: erased, duplicates: 0, ignored: false)
         }
-    }
-
-    /// `2024-08-07T22:57:57.290670248Z` (Shopify's nanoseconds) as epoch seconds.
-    static func instant(_ text: String) -> Int64? {
-        if let seconds = Timestamp.parse(text) { return seconds }
-        guard let dot = text.firstIndex(of: "."),
-            let end = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" })
-        else { return nil }
-        return Timestamp.parse(String(text[..<dot] + text[end...]))
     }
 
 }

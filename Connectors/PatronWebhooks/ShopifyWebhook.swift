@@ -62,6 +62,16 @@ extension WebhookPayloadError {
 /// Shopify's webhook topics as ingest events. Ids are decoded as 64-bit integers, never through
 /// `Double` (Shopify's ids pass 2^53). Amounts are decimal strings in the shop's currency.
 public enum ShopifyWebhook {
+    /// `X-Shopify-Triggered-At` (`2024-08-07T22:57:57.290670248Z`: RFC 3339 with nanoseconds,
+    /// which are dropped) as epoch seconds.
+    public static func triggeredAt(_ text: String) -> Int64? {
+        if let seconds = Timestamp.parse(text) { return seconds }
+        guard let dot = text.firstIndex(of: "."),
+            let end = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" })
+        else { return nil }
+        return Timestamp.parse(String(text[..<dot] + text[end...]))
+    }
+
     /// The event source of Shopify's records (the CSV import of Shopify exports uses it too).
     public static let source = "shopify"
 

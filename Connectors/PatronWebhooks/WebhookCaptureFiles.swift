@@ -27,7 +27,7 @@ public struct WebhookCaptureFiles: SourceConnector {
             guard let topic = headers["x-shopify-topic"],
                 let delivery = headers["x-shopify-event-id"] ?? headers["x-shopify-webhook-id"]
             else { throw CaptureError("the capture has no X-Shopify-Topic or delivery id") }
-            let at = headers["x-shopify-triggered-at"].flatMap(Self.instant) ?? 0
+            let at = headers["x-shopify-triggered-at"].flatMap(ShopifyWebhook.triggeredAt) ?? 0
             guard
                 case .events(let events) = try ShopifyWebhook.outcome(
                     topic: topic, body: body, deliveryID: "shopify:\(delivery)", at: at)
@@ -89,15 +89,6 @@ public struct WebhookCaptureFiles: SourceConnector {
         } catch {
             throw PatronError(.invalidValue, "\(error)", at: location)
         }
-    }
-
-    /// RFC 3339, with Shopify's nanoseconds dropped.
-    static func instant(_ text: String) -> Int64? {
-        if let seconds = Timestamp.parse(text) { return seconds }
-        guard let dot = text.firstIndex(of: "."),
-            let end = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" })
-        else { return nil }
-        return Timestamp.parse(String(text[..<dot] + text[end...]))
     }
 
     struct CaptureError: Error, CustomStringConvertible {

@@ -35,20 +35,24 @@ extension SQLiteTransaction {
             INSERT INTO orders(source, ref, customer_id, placed_at, currency, total_minor, refunded_minor, status, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, ref) DO NOTHING RETURNING id
             """
-        ).run { b in
-            b.bind(order.ref.source)
-            b.bind(order.ref.id)
-            b.bind(order.customerID.rawValue)
-            b.bind(order.placedAt)
-            b.bind(order.currency.code)
-            b.bind(order.totalMinor)
-            b.bind(order.refundedMinor)
-            b.bind(order.status.rawValue)
-            b.bind(order.updatedAt)
-        }
+        ).run { Self.bindColumns(of: order, &$0) }
         guard let id = ids.first.map(OrderID.init(rawValue:)) else { return nil }
         try insertLines(order.lines, of: id, placedAt: order.placedAt)
         return id
+    }
+
+    /// Binds `source, ref, customer_id, placed_at, currency, total_minor, refunded_minor, status,
+    /// updated_at`, in that order.
+    static func bindColumns(of order: OrderRecord, _ b: inout RawStatement.Binder) {
+        b.bind(order.ref.source)
+        b.bind(order.ref.id)
+        b.bind(order.customerID.rawValue)
+        b.bind(order.placedAt)
+        b.bind(order.currency.code)
+        b.bind(order.totalMinor)
+        b.bind(order.refundedMinor)
+        b.bind(order.status.rawValue)
+        b.bind(order.updatedAt)
     }
 
     /// Up to eight lines per statement.

@@ -130,15 +130,7 @@ extension SQLiteTransaction {
             ).run { b in
                 for order in chunk {
                     b.bind(next)
-                    b.bind(order.ref.source)
-                    b.bind(order.ref.id)
-                    b.bind(order.customerID.rawValue)
-                    b.bind(order.placedAt)
-                    b.bind(order.currency.code)
-                    b.bind(order.totalMinor)
-                    b.bind(order.refundedMinor)
-                    b.bind(order.status.rawValue)
-                    b.bind(order.updatedAt)
+                    Self.bindColumns(of: order, &b)
                     for (index, line) in order.lines.enumerated() {
                         lines.append((next, index + 1, line, order.placedAt))
                     }

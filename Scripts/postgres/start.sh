@@ -9,28 +9,9 @@
 #   eval "$(Scripts/postgres/start.sh DIR)"
 set -euo pipefail
 dir="${1:?usage: start.sh DIR}"
-
-bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
-    echo "installing postgresql…" >&2
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo=sudo
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >&2
-    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-fi
-# PostgreSQL refuses to run as root: run it as `postgres` then (the package makes that user).
-as=()
-if [ "$(id -u)" -eq 0 ]; then as=(runuser -u postgres --); fi
-
-mkdir -p "$dir"
-dir="$(cd "$dir" && pwd)"
-chmod 755 "$dir"
-[ "$(id -u)" -ne 0 ] || chown postgres:postgres "$dir"
-if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -w "$dir"; then
-    echo "the postgres user cannot write $dir: make every parent of it traversable (chmod o+x)" >&2
-    exit 1
-fi
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+. "$(dirname "$0")/common.sh"
+dir="$(server_dir "$dir")"
+port="$(free_port)"
 
 "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }

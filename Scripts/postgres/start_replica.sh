@@ -9,19 +9,9 @@ set -euo pipefail
 primary="${1:?usage: start_replica.sh PRIMARY_DIR DIR}"
 dir="${2:?usage: start_replica.sh PRIMARY_DIR DIR}"
 primary_port=$(cat "$primary/port")
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-as=()
-if [ "$(id -u)" -eq 0 ]; then as=(runuser -u postgres --); fi
-
-mkdir -p "$dir"
-dir="$(cd "$dir" && pwd)"
-chmod 755 "$dir"
-[ "$(id -u)" -ne 0 ] || chown postgres:postgres "$dir"
-if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -w "$dir"; then
-    echo "the postgres user cannot write $dir: make every parent of it traversable (chmod o+x)" >&2
-    exit 1
-fi
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+. "$(dirname "$0")/common.sh"
+dir="$(server_dir "$dir")"
+port="$(free_port)"
 
 "${as[@]}" "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir/data" -R -X stream \
     >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }

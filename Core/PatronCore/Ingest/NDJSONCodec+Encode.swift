@@ -117,17 +117,12 @@ extension NDJSONCodec {
         json.field("body", mail.body)
         if !mail.attachments.isEmpty {
             json.key("attachments")
-            json.raw("[")
-            for (index, attachment) in mail.attachments.enumerated() {
-                if index > 0 { json.raw(",") }
-                json.open()
+            json.objects(mail.attachments) { json, attachment in
                 json.field("name", attachment.name)
                 json.field("type", attachment.type)
                 json.key("size")
                 json.raw(String(attachment.size))
-                json.close()
             }
-            json.raw("]")
         }
         switch mail.kind {
         case .message: json.field("kind", "message")
@@ -176,18 +171,13 @@ extension NDJSONCodec {
     static func writeLines(_ lines: [OrderLine], currency: CurrencyCode, into json: inout JSONWriter) {
         guard !lines.isEmpty else { return }
         json.key("lines")
-        json.raw("[")
-        for (index, line) in lines.enumerated() {
-            if index > 0 { json.raw(",") }
-            json.open()
+        json.objects(lines) { json, line in
             json.field("sku", line.sku)
             json.field("name", line.name)
             json.key("quantity")
             json.raw(String(line.quantity))
             json.field("unit_price", Money.decimalString(line.unitPriceMinor, digits: currency.minorUnitDigits))
-            json.close()
         }
-        json.raw("]")
     }
 }
 
@@ -227,6 +217,17 @@ package struct JSONWriter {
         key(name)
         string(value)
         needsComma = true
+    }
+    /// `[{…},{…}]`: one object per item, its fields written by `body`.
+    mutating func objects<T>(_ items: [T], _ body: (inout JSONWriter, T) -> Void) {
+        raw("[")
+        for (index, item) in items.enumerated() {
+            if index > 0 { raw(",") }
+            open()
+            body(&self, item)
+            close()
+        }
+        raw("]")
     }
     mutating func array(_ values: [String]) {
         text += "["
