@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "PatronCore", targets: ["PatronCore"]),
         .library(name: "PatronSQLite", targets: ["PatronSQLite"]),
+        .library(name: "PatronPostgres", targets: ["PatronPostgres"]),
         .library(name: "PatronTestKit", targets: ["PatronTestKit"]),
         .library(name: "PatronCSV", targets: ["PatronCSV"]),
         .library(name: "PatronWebhooks", targets: ["PatronWebhooks"]),
@@ -36,18 +37,32 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The kernel: Foundation only, no third-party package.
         .target(name: "PatronCore", path: "Core/PatronCore"),
+        // What the SQL stores share: the segment compiler (with each engine's dialect) and the
+        // text forms of composite columns. No engine of its own.
+        .target(name: "PatronSQL", dependencies: ["PatronCore"], path: "Core/PatronSQL"),
         // The embedded store: SQLite through GRDB.
         .target(
             name: "PatronSQLite",
             dependencies: [
-                "PatronCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "PatronCore", "PatronSQL", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Core/PatronSQLite"
+        ),
+        // The server store: PostgreSQL through PostgresNIO (connections on NIO's event loops,
+        // waited on by the store's synchronous transactions).
+        .target(
+            name: "PatronPostgres",
+            dependencies: [
+                "PatronCore", "PatronSQL", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Core/PatronPostgres"
         ),
         // The conformance kit a connector's or a store's tests run to prove the contract.
         .target(name: "PatronTestKit", dependencies: ["PatronCore"], path: "Core/PatronTestKit"),
@@ -190,7 +205,7 @@ let package = Package(
             path: "Tests/PatronSchedulerTests"),
         .testTarget(
             name: "PatronMailTests",
-            dependencies: ["PatronMail", "PatronCore", "PatronSQLite", "PatronTestKit", "PatronChannels"],
+            dependencies: ["PatronMail", "PatronCore", "PatronSQL", "PatronSQLite", "PatronTestKit", "PatronChannels"],
             path: "Tests/PatronMailTests"),
         .testTarget(
             name: "PatronCoreTests",
@@ -198,8 +213,16 @@ let package = Package(
             path: "Tests/PatronCoreTests"
         ),
         .testTarget(
+            name: "PatronPostgresTests",
+            dependencies: [
+                "PatronCore", "PatronPostgres", "PatronTestKit", "PatronChannels",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/PatronPostgresTests"
+        ),
+        .testTarget(
             name: "PatronSQLiteTests",
-            dependencies: ["PatronCore", "PatronSQLite", "PatronTestKit", "PatronChannels"],
+            dependencies: ["PatronCore", "PatronSQL", "PatronSQLite", "PatronTestKit", "PatronChannels"],
             path: "Tests/PatronSQLiteTests"
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what is missing, builds, runs the
-# independent CDNOW and CSV-import checks, the Swift test suite, schemathesis against the live
+# independent CDNOW and CSV-import checks, the Swift test suite (with a Dovecot, an SMTP sink
+# and a PostgreSQL server started on loopback), schemathesis against the live
 # API, and a smoke run of the fuzz harnesses (Scripts/fuzz.sh --smoke).
 #   Scripts/test.sh
 # Tests that read ../shared skip with a reason when it is absent, unless PATRON_REQUIRE_SHARED=1
@@ -13,6 +14,7 @@ sudo=""
 missing=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || missing+=(libsqlite3-dev)
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
+dpkg -s postgresql >/dev/null 2>&1 || missing+=(postgresql)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
@@ -44,10 +46,19 @@ else
   echo "skipped: Online Retail check ($retail not found beside the repo)"
 fi
 
-# The mail transport's tests run against a real Dovecot and SMTP sink on loopback.
+# The mail transport's tests run against a real Dovecot and SMTP sink on loopback, the
+# PostgreSQL store's against a real PostgreSQL server (PATRON_PG_URL).
 services=$(mktemp -d /tmp/patron-mail-services.XXXXXX)
-trap 'Scripts/mail/stop_services.sh "$services" >/dev/null 2>&1; rm -rf "$services"' EXIT
+postgres=$(mktemp -d /tmp/patron-pg.XXXXXX)
+chmod 755 "$postgres"
+cleanup() {
+  Scripts/mail/stop_services.sh "$services" >/dev/null 2>&1 || true
+  Scripts/postgres/stop.sh "$postgres/primary" >/dev/null 2>&1 || true
+  rm -rf "$services" "$postgres"
+}
+trap cleanup EXIT
 eval "$(Scripts/mail/start_services.sh "$services")"
+eval "$(Scripts/postgres/start.sh "$postgres/primary")"
 
 swift test --disable-xctest
 

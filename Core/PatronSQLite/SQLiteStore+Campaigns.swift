@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PatronCore
+import PatronSQL
 
 /// The campaign engine's reads and writes: trigger firings by time through the v12 indexes,
 /// runs, decisions and outbox rows with `INSERT … ON CONFLICT DO NOTHING` so every write can be
@@ -154,7 +155,7 @@ extension SQLiteStore: CampaignStore {
 
     public func members(of condition: FlowCondition, among: [CustomerID]?, now: Int64) throws -> Set<CustomerID> {
         let (sql, arguments) = try compileSegment(condition.expression, now: now)
-        let from = SQLiteSegmentCompiler.from(condition.expression)
+        let from = SQLSegmentCompiler.sqlite.from(condition.expression)
         let query: String
         var args: [DatabaseValue] = []
         if let among {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PatronCore
+import PatronSQL
 
 /// Carts (lines as compact text) and tickets.
 extension SQLiteTransaction {
@@ -11,32 +12,7 @@ extension SQLiteTransaction {
             id: CartID(row[0] as Int64), ref: ExternalRef(source: row[1], id: row[2]),
             customerID: CustomerID(row[3] as Int64),
             currency: CurrencyCode(row[4] as String) ?? .usd, valueMinor: row[5],
-            status: CartStatus(rawValue: row[6]) ?? .open, lines: decodeLines(row[7]), updatedAt: row[8])
-    }
-
-    /// Cart lines in one text column: fields separated by U+001F, lines by U+001E (control
-    /// characters that never occur in SKUs or product names; they are dropped if they do).
-    static func encodeLines(_ lines: [OrderLine]) -> String {
-        lines.map { line in
-            [clean(line.sku), clean(line.name ?? ""), String(line.quantity), String(line.unitPriceMinor)]
-                .joined(separator: "\u{1F}")
-        }.joined(separator: "\u{1E}")
-    }
-
-    static func decodeLines(_ text: String) -> [OrderLine] {
-        guard !text.isEmpty else { return [] }
-        return text.split(separator: "\u{1E}", omittingEmptySubsequences: false).compactMap { line in
-            let fields = line.split(separator: "\u{1F}", omittingEmptySubsequences: false)
-            guard fields.count == 4, let quantity = Int(fields[2]), let price = Int64(fields[3]) else { return nil }
-            return OrderLine(
-                sku: String(fields[0]), name: fields[1].isEmpty ? nil : String(fields[1]), quantity: quantity,
-                unitPriceMinor: price)
-        }
-    }
-
-    static func clean(_ text: String) -> String {
-        text.contains(where: { $0 == "\u{1E}" || $0 == "\u{1F}" })
-            ? text.filter { $0 != "\u{1E}" && $0 != "\u{1F}" } : text
+            status: CartStatus(rawValue: row[6]) ?? .open, lines: StoredColumns.decodeLines(row[7]), updatedAt: row[8])
     }
 
     public func cart(ref: ExternalRef) throws -> CartRecord? {
@@ -49,7 +25,7 @@ extension SQLiteTransaction {
             "INSERT INTO carts(source, ref, customer_id, currency, value_minor, status, lines, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 cart.ref.source, cart.ref.id, cart.customerID.rawValue, cart.currency.code, cart.valueMinor,
-                cart.status.rawValue, Self.encodeLines(cart.lines), cart.updatedAt,
+                cart.status.rawValue, StoredColumns.encode(cart.lines), cart.updatedAt,
             ])
         return CartID(db.lastInsertedRowID)
     }
@@ -59,7 +35,7 @@ extension SQLiteTransaction {
             "UPDATE carts SET customer_id = ?, currency = ?, value_minor = ?, status = ?, lines = ?, updated_at = ? WHERE id = ?",
             [
                 cart.customerID.rawValue, cart.currency.code, cart.valueMinor, cart.status.rawValue,
-                Self.encodeLines(cart.lines), cart.updatedAt, cart.id.rawValue,
+                StoredColumns.encode(cart.lines), cart.updatedAt, cart.id.rawValue,
             ])
     }
 

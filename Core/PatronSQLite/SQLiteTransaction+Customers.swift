@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import PatronCore
+import PatronSQL
 
 /// Customers, refs and merges.
 extension SQLiteTransaction {
@@ -48,9 +49,9 @@ extension SQLiteTransaction {
             primaryRef: text(1).flatMap { source in text(2).map { ExternalRef(source: source, id: $0) } },
             email: text(3), phone: text(4), firstName: text(5), lastName: text(6), country: text(7),
             timeZone: text(8), birthday: text(9),
-            tags: tags.isEmpty ? [] : tags.split(separator: "\u{1F}").map(String.init),
+            tags: StoredColumns.decodeWords(tags),
             createdAt: sqlite3_column_int64(h, 11),
-            consent: SQLiteConsent.decode(text(12)), contactPoints: SQLiteConsent.decodeContactPoints(text(13)),
+            consent: StoredColumns.decode(text(12)), contactPoints: StoredColumns.decodeContactPoints(text(13)),
             aggregates: CustomerAggregates(
                 orderCount: Int(sqlite3_column_int64(h, 14)), revenueMinor: sqlite3_column_int64(h, 15),
                 firstOrderAt: integer(16), lastOrderAt: integer(17), openCartCount: Int(sqlite3_column_int64(h, 18)),
@@ -71,10 +72,10 @@ extension SQLiteTransaction {
         b.bind(c.country)
         b.bind(c.timeZone)
         b.bind(c.birthday)
-        b.bind(c.tags.joined(separator: "\u{1F}"))
+        b.bind(StoredColumns.encode(words: c.tags))
         b.bind(c.createdAt)
-        b.bind(SQLiteConsent.encode(c.consent))
-        b.bind(SQLiteConsent.encode(c.contactPoints))
+        b.bind(StoredColumns.encode(c.consent))
+        b.bind(StoredColumns.encode(c.contactPoints))
         b.bind(a.orderCount)
         b.bind(a.revenueMinor)
         b.bind(a.firstOrderAt)

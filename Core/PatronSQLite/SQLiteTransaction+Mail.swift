@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PatronCore
+import PatronSQL
 
 /// Mail messages and mailbox cursors.
 extension SQLiteTransaction {
@@ -20,13 +21,13 @@ extension SQLiteTransaction {
     }
 
     public func insertMessage(_ message: StoredMessage) throws {
-        let attachments = String(decoding: try JSONEncoder().encode(message.attachments), as: UTF8.self)
+        let attachments = StoredColumns.encode(message.attachments)
         try run(
             "INSERT OR IGNORE INTO messages(\(Self.messageColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 message.messageID, message.ticketID?.rawValue, message.customerID?.rawValue,
                 message.direction.rawValue, message.kind, message.sender,
-                message.recipients.joined(separator: "\u{1F}"), message.subject, message.body, attachments,
+                StoredColumns.encode(words: message.recipients), message.subject, message.body, attachments,
                 message.sentAt,
             ])
     }
@@ -58,9 +59,9 @@ extension SQLiteTransaction {
             messageID: row[0], ticketID: (row[1] as Int64?).map { TicketID($0) },
             customerID: (row[2] as Int64?).map { CustomerID($0) },
             direction: MailMessage.Direction(rawValue: row[3]) ?? .inbound, kind: row[4], sender: row[5],
-            recipients: recipients.isEmpty ? [] : recipients.split(separator: "\u{1F}").map(String.init),
+            recipients: StoredColumns.decodeWords(recipients),
             subject: row[7], body: row[8],
-            attachments: (try? JSONDecoder().decode([MailAttachmentInfo].self, from: Data(attachments.utf8))) ?? [],
+            attachments: StoredColumns.decodeAttachments(attachments),
             sentAt: row[10])
     }
 

@@ -37,6 +37,16 @@ import Testing
         }
     }
 
+    /// What the SQL stores share depends on the kernel alone: no engine, and neither store.
+    @Test func theSharedSQLPartNamesNoEngine() throws {
+        let files = try Self.sources("Core/PatronSQL")
+        #expect(files.count >= 3)
+        for file in files {
+            let foreign = Self.imports(file.text).filter { $0 != "Foundation" && $0 != "PatronCore" }
+            #expect(foreign.isEmpty, "\(file.path) imports \(foreign)")
+        }
+    }
+
     @Test func connectorsImportNoOtherConnectorNorAnApp() throws {
         let connectors = ["PatronCSV", "PatronWebhooks", "PatronMail", "PatronSMS"]
         let apps = ["PatronHTTP", "PatronScheduler", "PatronSMSStub", "PatronAuth", "PatronStoreFactory"]
@@ -53,7 +63,10 @@ import Testing
         for file in try Self.sources("Apps") where !file.path.hasPrefix("Apps/PatronStoreFactory/") {
             checked += 1
             // The apps hold a store as the kernel's protocols; only the factory knows the types.
-            for name in ["SQLiteStore", "SQLiteTransaction", "DatabaseQueue", "DatabasePool", "GRDB", "PatronSQLite"] {
+            for name in [
+                "SQLiteStore", "SQLiteTransaction", "DatabaseQueue", "DatabasePool", "GRDB", "PatronSQLite",
+                "PostgresStore", "PostgresTransaction", "PostgresNIO", "PatronPostgres",
+            ] {
                 #expect(!file.text.contains(name), "\(file.path) names \(name)")
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PatronCore
+import PatronSQL
 import Testing
 
 @testable import PatronSQLite
@@ -126,16 +127,16 @@ import Testing
                     Bool.random(using: &random) ? Int64.random(in: -5_000...2_000_000_000, using: &random) : nil
                 state[channel] = ConsentEntry(status: status, at: at ?? (status == .unknown ? 1 : nil))
             }
-            let text = SQLiteConsent.encode(state)
-            let fast = try #require(SQLiteConsent.decodeCanonical(text), "\(text)")
+            let text = StoredColumns.encode(state)
+            let fast = try #require(StoredColumns.decodeCanonical(text), "\(text)")
             #expect(fast == state, "\(text)")
-            #expect(SQLiteConsent.decode(text) == state)
+            #expect(StoredColumns.decode(text) == state)
         }
         // Written by someone else (spaces, other order): the JSON path reads it.
         let loose = #"{ "sms" : {"at": 5, "status": "granted"}, "email": {"status": "revoked", "at": null} }"#
-        #expect(SQLiteConsent.decodeCanonical(loose) == nil)
-        let state = SQLiteConsent.decode(loose)
+        #expect(StoredColumns.decodeCanonical(loose) == nil)
+        let state = StoredColumns.decode(loose)
         #expect(state["sms"] == ConsentEntry(status: .granted, at: 5) && state[.email].status == .revoked)
-        #expect(SQLiteConsent.decode(#"{"email":{"status":"granted","at":1"#).entries.isEmpty)
+        #expect(StoredColumns.decode(#"{"email":{"status":"granted","at":1"#).entries.isEmpty)
     }
 }

@@ -1,11 +1,14 @@
 import Foundation
 import PatronCore
 
+/// The text forms the SQL stores keep composite values in, written once for all of them so a
+/// store moved from one engine to another reads the same bytes.
+///
 /// A customer's consent as the `customers.consent` column keeps it: one JSON object by channel,
 /// `{"email":{"status":"granted","at":1700000000},…}`, keys sorted, no spaces (so segments read
-/// a status with `json_extract` and a channel's audience index is on that expression).
-enum SQLiteConsent {
-    static func encode(_ consent: ConsentState) -> String {
+/// a status with the engine's JSON path and a channel's audience index is on that expression).
+package enum StoredColumns {
+    package static func encode(_ consent: ConsentState) -> String {
         guard !consent.entries.isEmpty else { return "{}" }
         return "{"
             + consent.channels.map { channel in
@@ -17,7 +20,7 @@ enum SQLiteConsent {
 
     /// Reads the column; what it cannot read (a channel or status this build does not know) is
     /// left out, never a crash.
-    static func decode(_ text: String?) -> ConsentState {
+    package static func decode(_ text: String?) -> ConsentState {
         guard let text, text != "{}" else { return ConsentState() }
         // The column is read for every customer the ingest and the campaigns load: the form
         // `encode` writes is read by hand; anything else (an edit by hand) goes through JSON.
@@ -36,7 +39,7 @@ enum SQLiteConsent {
 
     /// Reads exactly what ``encode(_:)`` writes: `{"ch":{"status":"s","at":N|null},…}`; `nil`
     /// for anything else.
-    static func decodeCanonical(_ text: String) -> ConsentState? {
+    package static func decodeCanonical(_ text: String) -> ConsentState? {
         var bytes = Substring(text).utf8[...]
         func take(_ literal: String) -> Bool {
             let expected = literal.utf8
@@ -77,7 +80,7 @@ enum SQLiteConsent {
 
     /// Contact points as the `customers.contact_points` column keeps them: a JSON array, oldest
     /// first.
-    static func encode(_ points: [ContactPoint]) -> String {
+    package static func encode(_ points: [ContactPoint]) -> String {
         guard !points.isEmpty else { return "[]" }
         let objects = points.map {
             ["channel": $0.channel.rawValue, "address": $0.address, "added_at": $0.addedAt] as [String: Any]
@@ -86,7 +89,7 @@ enum SQLiteConsent {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func decodeContactPoints(_ text: String?) -> [ContactPoint] {
+    package static func decodeContactPoints(_ text: String?) -> [ContactPoint] {
         guard let text, text != "[]",
             let objects = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]]
         else { return [] }
@@ -96,5 +99,46 @@ enum SQLiteConsent {
             else { return nil }
             return ContactPoint(channel: channel, address: address, addedAt: at)
         }
+    }
+
+    /// Order lines in one text column (carts): fields separated by U+001F, lines by U+001E
+    /// (control characters that never occur in SKUs or product names; they are dropped if they do).
+    package static func encode(_ lines: [OrderLine]) -> String {
+        lines.map { line in
+            [clean(line.sku), clean(line.name ?? ""), String(line.quantity), String(line.unitPriceMinor)]
+                .joined(separator: "\u{1F}")
+        }.joined(separator: "\u{1E}")
+    }
+
+    package static func decodeLines(_ text: String) -> [OrderLine] {
+        guard !text.isEmpty else { return [] }
+        return text.split(separator: "\u{1E}", omittingEmptySubsequences: false).compactMap { line in
+            let fields = line.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+            guard fields.count == 4, let quantity = Int(fields[2]), let price = Int64(fields[3]) else { return nil }
+            return OrderLine(
+                sku: String(fields[0]), name: fields[1].isEmpty ? nil : String(fields[1]), quantity: quantity,
+                unitPriceMinor: price)
+        }
+    }
+
+    static func clean(_ text: String) -> String {
+        text.contains(where: { $0 == "\u{1E}" || $0 == "\u{1F}" })
+            ? text.filter { $0 != "\u{1E}" && $0 != "\u{1F}" } : text
+    }
+
+    /// A list of words (tags, recipients) in one text column, separated by U+001F.
+    package static func encode(words: [String]) -> String { words.joined(separator: "\u{1F}") }
+
+    package static func decodeWords(_ text: String) -> [String] {
+        text.isEmpty ? [] : text.split(separator: "\u{1F}").map(String.init)
+    }
+
+    /// A message's attachments as a JSON array.
+    package static func encode(_ attachments: [MailAttachmentInfo]) -> String {
+        String(decoding: (try? JSONEncoder().encode(attachments)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    package static func decodeAttachments(_ text: String) -> [MailAttachmentInfo] {
+        (try? JSONDecoder().decode([MailAttachmentInfo].self, from: Data(text.utf8))) ?? []
     }
 }

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import PatronCore
+import PostgresNIO
+
+/// One connection to the server, used by one thread at a time: the store's transactions run
+/// their statements through it and wait for each answer (the kernel's store seam is
+/// synchronous; the waiting happens off NIO's event loops, which do the I/O).
+///
+/// Every failure comes out as a ``PatronError`` naming the server and what failed, never the
+/// statement's arguments.
+final class PostgresSession: @unchecked Sendable {
+    let connection: PostgresConnection
+    let server: PostgresServer
+    let logger: Logger
+
+    init(connection: PostgresConnection, server: PostgresServer, logger: Logger) {
+        self.connection = connection
+        self.server = server
+        self.logger = logger
+    }
+
+    /// Connects, waiting for the server's answer.
+    static func connect(
+        to server: PostgresServer, on eventLoop: any EventLoop, id: Int, logger: Logger
+    ) throws(PatronError) -> PostgresSession {
+        let configuration = try server.configuration()
+        do {
+            let connection = try PostgresConnection.connect(
+                on: eventLoop, configuration: configuration, id: id, logger: logger
+            ).wait()
+            return PostgresSession(connection: connection, server: server, logger: logger)
+        } catch {
+            throw PostgresFailure.error(error, server: server, doing: "cannot connect")
+        }
+    }
+
+    var isClosed: Bool { connection.isClosed }
+
+    /// Runs a statement; returns the number of rows it changed (or returned).
+    @discardableResult
+    func execute(_ query: PostgresQuery) throws(PatronError) -> Int {
+        try result(query).metadata.rows ?? 0
+    }
+
+    /// Runs a query and collects its rows.
+    func rows(_ query: PostgresQuery) throws(PatronError) -> [PostgresRow] {
+        try result(query).rows
+    }
+
+    /// The first column of the first row, or `nil` without a row (or with NULL there).
+    func value<T: PostgresDecodable>(_ type: T.Type, _ query: PostgresQuery) throws(PatronError) -> T? {
+        guard let row = try rows(query).first else { return nil }
+        let cell = row.makeRandomAccess()[0]
+        guard cell.bytes != nil else { return nil }
+        return try decode(row) { _ in try cell.decode(T.self) }
+    }
+
+    /// The first column of every row.
+    func values<T: PostgresDecodable>(_ type: T.Type, _ query: PostgresQuery) throws(PatronError) -> [T] {
+        try rows(query).map { row throws(PatronError) in try decode(row) { try $0.decode(T.self) } }
+    }
+
+    /// Decodes a row, turning a type mismatch into a store failure.
+    func decode<T>(_ row: PostgresRow, _ body: (PostgresRow) throws -> T) throws(PatronError) -> T {
+        do { return try body(row) } catch {
+            throw PatronError(.storeFailure, "\(server): a stored value has an unexpected type: \(error)")
+        }
+    }
+
+    /// Several statements without arguments (schema changes), each ending with `;` at the end
+    /// of a line, run one after another.
+    func script(_ sql: String) throws(PatronError) {
+        let statements = sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        for statement in statements where !statement.isEmpty {
+            let text = statement.hasSuffix(";") ? String(statement.dropLast()) : statement
+            do { _ = try connection.query(PostgresQuery(unsafeSQL: text), logger: logger).wait() } catch {
+                throw PostgresFailure.error(error, server: server, doing: "a schema statement failed")
+            }
+        }
+    }
+
+    /// Streams a query's rows through a server-side cursor, `batch` at a time, so a scan over
+    /// millions of rows holds one batch. Must run inside a transaction.
+    func forEachRow(
+        _ query: PostgresQuery, batch: Int = 10_000, _ body: (PostgresRow) throws -> Void
+    ) throws {
+        let cursor = "patron_cursor"
+        var declare = query
+        declare.sql = "DECLARE \(cursor) NO SCROLL CURSOR FOR " + query.sql
+        try execute(declare)
+        defer { _ = try? execute("CLOSE \(unescaped: cursor)") }
+        while true {
+            let rows = try rows("FETCH FORWARD \(unescaped: String(batch)) FROM \(unescaped: cursor)")
+            for row in rows { try body(row) }
+            if rows.count < batch { return }
+        }
+    }
+
+    func close() {
+        try? connection.close().wait()
+    }
+
+    private func result(_ query: PostgresQuery) throws(PatronError) -> PostgresQueryResult {
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch {
+            throw PostgresFailure.error(error, server: server, doing: "a statement failed")
+        }
+    }
+}
+
+/// Turns PostgresNIO's errors into one line a person can act on.
+enum PostgresFailure {
+    static func error(_ error: any Error, server: PostgresServer, doing: String) -> PatronError {
+        if let error = error as? PatronError { return error }
+        guard let error = error as? PSQLError else {
+            return PatronError(.storeFailure, "\(server): \(doing): \(error)")
+        }
+        if let info = error.serverInfo {
+            let state = info[.sqlState] ?? ""
+            let message = info[.message] ?? "an error"
+            let detail = info[.detail].map { " (\($0))" } ?? ""
+            switch state {
+            case "28P01", "28000":
+                return PatronError(.storeFailure, "\(server): authentication failed: \(message)")
+            case "3D000":
+                return PatronError(.storeFailure, "\(server): \(message) (create it, or name another in the URL)")
+            case "23505":
+                return PatronError(.conflict, "\(server): \(doing): \(message)\(detail)")
+            default:
+                return PatronError(.storeFailure, "\(server): \(doing): \(message)\(detail) [SQLSTATE \(state)]")
+            }
+        }
+        switch error.code {
+        case .connectionError:
+            let cause = error.underlying.map { "\($0)" } ?? "no answer"
+            return PatronError(.storeFailure, "\(server): cannot connect: \(cause)")
+        case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            return PatronError(.storeFailure, "\(server): the connection was closed (\(error.code)); \(doing)")
+        default:
+            let cause = error.underlying.map { ": \($0)" } ?? ""
+            return PatronError(.storeFailure, "\(server): \(doing): \(error.code)\(cause)")
+        }
+    }
+}
