@@ -17,6 +17,8 @@ public struct PostgresServer: Hashable, Sendable, CustomStringConvertible {
     public var database: String
     public var sslMode: SSLMode
     public var applicationName: String
+    /// The schema the store's tables are in when not the database's default (scratch copies).
+    package var schema: String?
 
     /// How the connection uses TLS: never, when the server offers it, or always.
     public enum SSLMode: String, Hashable, Sendable {
@@ -92,6 +94,7 @@ public struct PostgresServer: Hashable, Sendable, CustomStringConvertible {
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .seconds(10)
         configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        if let schema { configuration.options.additionalStartupParameters.append(("search_path", schema)) }
         return configuration
     }
 }

@@ -5,12 +5,12 @@ import Testing
 
 @testable import PatronPostgres
 
-/// The PostgreSQL store keeps the store contract, against a real server.
+/// The PostgreSQL store keeps the whole store contract, against a real server.
 @Suite(.enabled(if: PostgresTestServer.available, PostgresTestServer.skipReason))
 struct PostgresStoreConformanceTests {
     init() { TestChannels.register() }
 
-    @Test func thePostgresStoreKeepsTheStoreRules() throws {
-        try StoreConformance.checkStore { try PostgresTestServer.freshStore() }
+    @Test func thePostgresStoreConforms() async throws {
+        try await StoreConformance.check { try PostgresTestServer.freshStore() }
     }
 }
