@@ -129,7 +129,8 @@ let package = Package(
         ),
         // The one place apps open a store: --db / PATRON_DB as a path, sqlite:PATH or postgres://….
         .target(
-            name: "PatronStoreFactory", dependencies: ["PatronCore", "PatronSQLite"], path: "Apps/PatronStoreFactory"),
+            name: "PatronStoreFactory", dependencies: ["PatronCore", "PatronSQLite", "PatronPostgres"],
+            path: "Apps/PatronStoreFactory"),
         // API keys and scopes (generated, hashed with SHA-256): the API checks them, the CLI makes them.
         .target(
             name: "PatronAuth", dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],

@@ -1,12 +1,13 @@
 import Foundation
 import PatronCore
+import PatronPostgres
 import PatronSQLite
 
 /// The one place the apps open a store: `--db` / `PATRON_DB` read as a ``StoreLocation``, the
 /// store behind it opened for what the command means to do.
 ///
 /// No file under `Apps/` but this target constructs a store (a test checks it), so a new store
-/// (PostgreSQL) is added here and nowhere else.
+/// is added here and nowhere else.
 public enum StoreFactory {
     /// The store at `flag` (else `PATRON_DB`, else `./patron.sqlite`), opened for `access`.
     public static func open(
@@ -21,15 +22,15 @@ public enum StoreFactory {
         switch location {
         case .sqlite(let path):
             return try SQLiteStore(path: path, access: access)
-        case .postgres:
-            throw PatronError(
-                .invalidArgument,
-                "--db \(location): the PostgreSQL store is not in this build yet; use a path or sqlite:PATH")
+        case .postgres(let url):
+            return try PostgresStore(url: url, access: access)
         }
     }
 
     /// The stores in this build and the schema version each writes, for `--version`.
-    public static var schemas: String { "SQLite store schema \(SQLiteStore.schemaVersion)" }
+    public static var schemas: String {
+        "SQLite store schema \(SQLiteStore.schemaVersion), PostgreSQL store schema \(PostgresStore.schemaVersion)"
+    }
 
     /// A store in memory with the real schema (for `patron-api --openapi` and tests).
     public static func inMemory() throws -> any PatronStore { try SQLiteStore() }

@@ -84,21 +84,9 @@ extension PostgresTransaction {
         try session.execute(
             """
             INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor, placed_at)
-            SELECT * FROM unnest(\(ids)::bigint[], \(numbers)::bigint[], \(skus)::text[], \(Self.nullable(names))::text[],
+            SELECT * FROM unnest(\(ids)::bigint[], \(numbers)::bigint[], \(skus)::text[], \(PostgresArrayLiteral.text(names))::text[],
                                  \(quantities)::bigint[], \(prices)::bigint[], \(times)::bigint[])
             """)
-    }
-
-    /// A text array that may hold NULLs, as PostgreSQL's array literal (PostgresNIO binds arrays
-    /// of non-optional elements only).
-    static func nullable(_ values: [String?]) -> String {
-        "{"
-            + values.map { value in
-                guard let value else { return "NULL" }
-                return "\""
-                    + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                    + "\""
-            }.joined(separator: ",") + "}"
     }
 
     public func updateOrder(_ order: OrderRecord, linesChanged: Bool) throws {

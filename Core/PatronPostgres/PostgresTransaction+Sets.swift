@@ -1,0 +1,167 @@
+import Foundation
+import PatronCore
+import PatronSQL
+import PostgresNIO
+
+/// The ingestor's batch path on PostgreSQL: every set is one statement with its values bound as
+/// arrays (`= ANY($1)`, `unnest(…)`), whatever its size, instead of a round trip per row.
+extension PostgresTransaction {
+    public func customerIDs(refs: [ExternalRef]) throws -> [ExternalRef: CustomerID] {
+        guard !refs.isEmpty else { return [:] }
+        var found: [ExternalRef: CustomerID] = [:]
+        for row in try session.rows(
+            """
+            SELECT r.source, r.ref, r.customer_id FROM customer_refs r
+            JOIN unnest(\(refs.map(\.source))::text[], \(refs.map(\.id))::text[]) AS k(source, ref)
+              ON r.source = k.source AND r.ref = k.ref
+            """)
+        {
+            let r = PostgresRowReader(row)
+            found[ExternalRef(source: try r.text(0), id: try r.text(1))] = CustomerID(try r.int(2))
+        }
+        return found
+    }
+
+    public func customerIDs(emails: [String]) throws -> [String: CustomerID] {
+        try customerIDs(column: "email", emails)
+    }
+
+    public func customerIDs(phones: [String]) throws -> [String: CustomerID] {
+        try customerIDs(column: "phone_e164", phones)
+    }
+
+    private func customerIDs(column: String, _ values: [String]) throws -> [String: CustomerID] {
+        guard !values.isEmpty else { return [:] }
+        var found: [String: CustomerID] = [:]
+        for row in try session.rows(
+            "SELECT \(unescaped: column), id FROM customers WHERE \(unescaped: column) = ANY(\(values)::text[])")
+        {
+            let r = PostgresRowReader(row)
+            found[try r.text(0)] = CustomerID(try r.int(1))
+        }
+        return found
+    }
+
+    public func customers(_ ids: [CustomerID]) throws -> [CustomerID: CustomerRecord] {
+        guard !ids.isEmpty else { return [:] }
+        var found: [CustomerID: CustomerRecord] = [:]
+        for row in try session.rows(
+            """
+            SELECT \(unescaped: Self.customerColumns) FROM customers WHERE id = ANY(\(ids.map(\.rawValue))::bigint[])
+            """)
+        {
+            let record = try Self.customer(from: row)
+            found[record.id] = record
+        }
+        return found
+    }
+
+    public func storedOrderRefs(_ refs: [ExternalRef]) throws -> Set<ExternalRef> {
+        guard !refs.isEmpty else { return [] }
+        var stored = Set<ExternalRef>()
+        for row in try session.rows(
+            """
+            SELECT o.source, o.ref FROM orders o
+            JOIN unnest(\(refs.map(\.source))::text[], \(refs.map(\.id))::text[]) AS k(source, ref)
+              ON o.source = k.source AND o.ref = k.ref
+            """)
+        {
+            let r = PostgresRowReader(row)
+            stored.insert(ExternalRef(source: try r.text(0), id: try r.text(1)))
+        }
+        return stored
+    }
+
+    /// One `INSERT … SELECT FROM unnest(…) ORDER BY` for the orders (ids drawn in the order
+    /// given, as one-by-one inserts would draw them) and one for all their lines.
+    public func insertNewOrders(_ orders: [OrderRecord]) throws {
+        guard !orders.isEmpty else { return }
+        var ids: [ExternalRef: Int64] = [:]
+        for row in try session.rows(
+            """
+            INSERT INTO orders(source, ref, customer_id, placed_at, currency, total_minor, refunded_minor, status, updated_at)
+            SELECT source, ref, customer, placed, currency, total, refunded, status, updated
+            FROM unnest(\(orders.map(\.ref.source))::text[], \(orders.map(\.ref.id))::text[],
+                        \(orders.map(\.customerID.rawValue))::bigint[], \(orders.map(\.placedAt))::bigint[],
+                        \(orders.map(\.currency.code))::text[], \(orders.map(\.totalMinor))::bigint[],
+                        \(orders.map(\.refundedMinor))::bigint[], \(orders.map(\.status.rawValue))::text[],
+                        \(orders.map(\.updatedAt))::bigint[]) WITH ORDINALITY
+              AS o(source, ref, customer, placed, currency, total, refunded, status, updated, n)
+            ORDER BY n
+            RETURNING id, source, ref
+            """)
+        {
+            let r = PostgresRowReader(row)
+            ids[ExternalRef(source: try r.text(1), id: try r.text(2))] = try r.int(0)
+        }
+        guard ids.count == orders.count else {
+            throw PatronError(.conflict, "\(session.server): \(orders.count - ids.count) of the new orders were stored")
+        }
+        try insertLines(orders.map { (OrderID(ids[$0.ref] ?? 0), $0.placedAt, $0.lines) })
+    }
+
+    /// One `UPDATE … FROM unnest(…)` for all the customers.
+    public func updateCustomers(_ customers: [CustomerRecord]) throws {
+        guard !customers.isEmpty else { return }
+        // One customer, or the same one twice (the last write wins, as one by one): row by row.
+        if customers.count == 1 || Set(customers.map(\.id)).count != customers.count {
+            for customer in customers { try updateCustomer(customer) }
+            return
+        }
+        let c = customers
+        let a = customers.map(\.aggregates)
+        typealias Arrays = PostgresArrayLiteral
+        try session.execute(
+            """
+            UPDATE customers SET primary_source = u.primary_source, primary_ref = u.primary_ref, email = u.email,
+              phone = u.phone, phone_e164 = u.phone_e164, first_name = u.first_name, last_name = u.last_name,
+              country = u.country, timezone = u.timezone, birthday = u.birthday, tags = u.tags,
+              created_at = u.created_at, consent = u.consent, contact_points = u.contact_points,
+              order_count = u.order_count, revenue_minor = u.revenue_minor, first_order_at = u.first_order_at,
+              last_order_at = u.last_order_at, open_cart_count = u.open_cart_count,
+              open_cart_value_minor = u.open_cart_value_minor, last_cart_activity_at = u.last_cart_activity_at,
+              open_ticket_count = u.open_ticket_count, last_ticket_at = u.last_ticket_at, erased_at = u.erased_at
+            FROM unnest(\(c.map(\.id.rawValue))::bigint[],
+                        \(Arrays.text(c.map { $0.primaryRef?.source }))::text[],
+                        \(Arrays.text(c.map { $0.primaryRef?.id }))::text[],
+                        \(Arrays.text(c.map(\.email)))::text[], \(Arrays.text(c.map(\.phone)))::text[],
+                        \(Arrays.text(c.map { $0.phone.flatMap(ContactNormalizer.phone) }))::text[],
+                        \(Arrays.text(c.map(\.firstName)))::text[], \(Arrays.text(c.map(\.lastName)))::text[],
+                        \(Arrays.text(c.map(\.country)))::text[], \(Arrays.text(c.map(\.timeZone)))::text[],
+                        \(Arrays.text(c.map(\.birthday)))::text[],
+                        \(c.map { StoredColumns.encode(words: $0.tags) })::text[], \(c.map(\.createdAt))::bigint[],
+                        \(c.map { StoredColumns.encode($0.consent) })::text[],
+                        \(c.map { StoredColumns.encode($0.contactPoints) })::text[],
+                        \(a.map { Int64($0.orderCount) })::bigint[], \(a.map(\.revenueMinor))::bigint[],
+                        \(Arrays.int(a.map(\.firstOrderAt)))::bigint[], \(Arrays.int(a.map(\.lastOrderAt)))::bigint[],
+                        \(a.map { Int64($0.openCartCount) })::bigint[], \(a.map(\.openCartValueMinor))::bigint[],
+                        \(Arrays.int(a.map(\.lastCartActivityAt)))::bigint[],
+                        \(a.map { Int64($0.openTicketCount) })::bigint[], \(Arrays.int(a.map(\.lastTicketAt)))::bigint[],
+                        \(Arrays.int(c.map(\.erasedAt)))::bigint[])
+              AS u(id, primary_source, primary_ref, email, phone, phone_e164, first_name, last_name, country,
+                   timezone, birthday, tags, created_at, consent, contact_points, order_count, revenue_minor,
+                   first_order_at, last_order_at, open_cart_count, open_cart_value_minor, last_cart_activity_at,
+                   open_ticket_count, last_ticket_at, erased_at)
+            WHERE customers.id = u.id
+            """)
+    }
+}
+
+/// Arrays that may hold NULLs, written as PostgreSQL array literals and bound as one text
+/// parameter (PostgresNIO binds arrays of non-optional elements only); cast with `::text[]` or
+/// `::bigint[]` in the statement.
+enum PostgresArrayLiteral {
+    static func text(_ values: [String?]) -> String {
+        "{"
+            + values.map { value in
+                guard let value else { return "NULL" }
+                return "\""
+                    + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    + "\""
+            }.joined(separator: ",") + "}"
+    }
+
+    static func int(_ values: [Int64?]) -> String {
+        "{" + values.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}"
+    }
+}
