@@ -251,7 +251,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PatronCLITests",
-            dependencies: ["PatronCore", "PatronSQLite", "PatronWebhooks", "PatronMail"],
+            dependencies: ["PatronCore", "PatronSQLite", "PatronPostgres", "PatronWebhooks", "PatronMail"],
             path: "Tests/PatronCLITests"
         ),
     ],

@@ -38,7 +38,10 @@ struct PatronAPI: AsyncParsableCommand {
         version: "patron-api \(PatronVersion.current)")
 
     @Option(help: "A JSON settings file (keys as above; nested objects for dotted keys).") var config: String?
-    @Option(help: "The store file.") var db: String?
+    @Option(
+        help:
+            "The store: a file, sqlite:FILE or postgres://USER@HOST:PORT/DATABASE (default: $PATRON_DB, else ./patron.sqlite)."
+    ) var db: String?
     @Option(help: "The address to listen on.") var host: String?
     @Option(help: "The port (0: any free port, printed on start).") var port: Int?
     @Flag(help: "Print the OpenAPI document and exit.") var openapi = false

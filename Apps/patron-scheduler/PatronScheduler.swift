@@ -25,7 +25,10 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
             """,
         version: "patron-scheduler \(PatronVersion.current)")
 
-    @Option(help: "The store file (default: $PATRON_DB, else ./patron.sqlite).") var db: String?
+    @Option(
+        help:
+            "The store: a file, sqlite:FILE or postgres://USER@HOST:PORT/DATABASE (default: $PATRON_DB, else ./patron.sqlite)."
+    ) var db: String?
     @Option(help: "Seconds between flow ticks.") var interval = 60
     @Flag(help: "Run one tick, send what is due, and exit (for cron and tests).") var once = false
     @Option(help: "This instance's name in the lease (default: host:pid).") var holder: String?

@@ -12,7 +12,8 @@ struct Patron: AsyncParsableCommand {
         commandName: "patron",
         abstract: "Patron: customer retention for online shops — ingest, RFM, metrics.",
         discussion: """
-            The store is an SQLite file: ./patron.sqlite unless --db or PATRON_DB says otherwise.
+            The store is an SQLite file (./patron.sqlite) unless --db or PATRON_DB names another file or a
+            PostgreSQL database (postgres://USER@HOST:PORT/DATABASE).
             Quick start: patron generate --customers 10000 && patron rfm
             """,
         version: "patron \(PatronVersion.current) (\(StoreFactory.schemas))",

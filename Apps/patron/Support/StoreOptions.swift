@@ -7,7 +7,9 @@ import PatronStoreFactory
 struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: "The store: a file or sqlite:FILE (default: $PATRON_DB, else ./patron.sqlite).")
+        help:
+            "The store: a file, sqlite:FILE or postgres://USER@HOST:PORT/DATABASE (default: $PATRON_DB, else ./patron.sqlite)."
+    )
     var db: String?
 
     /// The store's file (the location as given when it is not a file).
