@@ -196,7 +196,8 @@ let package = Package(
         .testTarget(
             name: "PatronSchedulerTests",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronFlows", "PatronScheduler", "PatronSMS", "PatronHTTP",
+                "PatronCore", "PatronSQLite", "PatronPostgres", "PatronFlows", "PatronScheduler", "PatronSMS",
+                "PatronHTTP",
                 "PatronSMSStub", "PatronAuth", "PatronChannels", "PatronPush", "PatronPushStub",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

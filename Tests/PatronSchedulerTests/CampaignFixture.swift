@@ -48,27 +48,40 @@ struct CampaignFixture {
         _ ref: String, phone: String, sms: ConsentStatus = .granted, zone: String = "UTC", firstName: String = "Ann",
         birthday: String? = nil, at: Int64 = t0 - 30 * 86_400
     ) throws {
+        try ingest(
+            Self.customerEvents(
+                ref, phone: phone, sms: sms, zone: zone, firstName: firstName, birthday: birthday, at: at),
+            at: at)
+    }
+
+    /// The events that make a customer (for any store: ``customer(_:phone:sms:zone:firstName:birthday:at:)``).
+    static func customerEvents(
+        _ ref: String, phone: String, sms: ConsentStatus = .granted, zone: String = "UTC", firstName: String = "Ann",
+        birthday: String? = nil, at: Int64 = t0 - 30 * 86_400
+    ) -> [IngestEvent.Kind] {
         let identity = CustomerIdentity(
             refs: [ExternalRef(source: "shop", id: ref)], email: "\(ref)@example.com", phone: phone)
-        try ingest(
-            [
-                .customerUpserted(
-                    CustomerUpsert(
-                        identity: identity, firstName: firstName, timeZone: zone, birthday: birthday, createdAt: at)),
-                .consentChanged(ConsentChange(customer: identity, channel: .sms, status: sms)),
-                .consentChanged(ConsentChange(customer: identity, channel: .email, status: .granted)),
-            ], at: at)
+        return [
+            .customerUpserted(
+                CustomerUpsert(
+                    identity: identity, firstName: firstName, timeZone: zone, birthday: birthday, createdAt: at)),
+            .consentChanged(ConsentChange(customer: identity, channel: .sms, status: sms)),
+            .consentChanged(ConsentChange(customer: identity, channel: .email, status: .granted)),
+        ]
     }
 
     func cart(_ ref: String, customer: String, valueMinor: Int64, at: Int64) throws {
-        try ingest(
-            [
-                .cartUpdated(
-                    CartData(
-                        ref: ref, customer: CustomerIdentity(refs: [ExternalRef(source: "shop", id: customer)]),
-                        currency: .eur, valueMinor: valueMinor,
-                        lines: [OrderLine(sku: "MUG", name: "Blue mug", quantity: 2, unitPriceMinor: valueMinor / 2)]))
-            ], at: at)
+        try ingest(Self.cartEvents(ref, customer: customer, valueMinor: valueMinor), at: at)
+    }
+
+    static func cartEvents(_ ref: String, customer: String, valueMinor: Int64) -> [IngestEvent.Kind] {
+        [
+            .cartUpdated(
+                CartData(
+                    ref: ref, customer: CustomerIdentity(refs: [ExternalRef(source: "shop", id: customer)]),
+                    currency: .eur, valueMinor: valueMinor,
+                    lines: [OrderLine(sku: "MUG", name: "Blue mug", quantity: 2, unitPriceMinor: valueMinor / 2)]))
+        ]
     }
 
     func order(_ ref: String, customer: String, totalMinor: Int64 = 5_000, sku: String = "MUG", at: Int64) throws {
@@ -93,6 +106,10 @@ struct CampaignFixture {
     }
 
     func ingest(_ kinds: [IngestEvent.Kind], at: Int64) throws {
+        try Self.ingest(kinds, at: at, into: store)
+    }
+
+    static func ingest<S: Store>(_ kinds: [IngestEvent.Kind], at: Int64, into store: S) throws {
         let events = kinds.map { IngestEvent(id: UUID().uuidString, source: "shop", occurredAt: at, kind: $0) }
         _ = try Ingestor(store: store).ingest(events)
     }
