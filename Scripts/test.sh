@@ -47,18 +47,20 @@ else
 fi
 
 # The mail transport's tests run against a real Dovecot and SMTP sink on loopback, the
-# PostgreSQL store's against a real PostgreSQL server (PATRON_PG_URL).
+# PostgreSQL store's against a real PostgreSQL server (PATRON_PG_URL) and a streaming replica
+# of it (PATRON_PG_READ_URL).
 services=$(mktemp -d /tmp/patron-mail-services.XXXXXX)
 postgres=$(mktemp -d /tmp/patron-pg.XXXXXX)
 chmod 755 "$postgres"
 cleanup() {
   Scripts/mail/stop_services.sh "$services" >/dev/null 2>&1 || true
-  Scripts/postgres/stop.sh "$postgres/primary" >/dev/null 2>&1 || true
+  Scripts/postgres/stop.sh "$postgres/replica" "$postgres/primary" >/dev/null 2>&1 || true
   rm -rf "$services" "$postgres"
 }
 trap cleanup EXIT
 eval "$(Scripts/mail/start_services.sh "$services")"
 eval "$(Scripts/postgres/start.sh "$postgres/primary")"
+eval "$(Scripts/postgres/start_replica.sh "$postgres/primary" "$postgres/replica")"
 
 swift test --disable-xctest
 

@@ -9,12 +9,21 @@ import PatronSQLite
 /// No file under `Apps/` but this target constructs a store (a test checks it), so a new store
 /// is added here and nowhere else.
 public enum StoreFactory {
-    /// The store at `flag` (else `PATRON_DB`, else `./patron.sqlite`), opened for `access`.
+    /// The store at `flag` (else `PATRON_DB`, else `./patron.sqlite`), opened for `access`; with
+    /// a PostgreSQL store and `PATRON_DB_READ` (a replica's URL), reads go to the replica.
     public static func open(
         _ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
         access: StoreAccess
     ) throws(PatronError) -> any PatronStore {
-        try open(try StoreLocation.resolve(flag: flag, environment: environment), access: access)
+        let location = try StoreLocation.resolve(flag: flag, environment: environment)
+        if case .postgres(let url) = location, let read = environment["PATRON_DB_READ"], !read.isEmpty {
+            guard case .postgres(let replica) = try StoreLocation(parsing: read) else {
+                throw PatronError(.invalidArgument, "PATRON_DB_READ: a read replica must be a postgres:// URL")
+            }
+            return try PostgresStore(
+                server: PostgresServer(url: url), replica: PostgresServer(url: replica), access: access)
+        }
+        return try open(location, access: access)
     }
 
     /// The store at `location`, opened for `access`.

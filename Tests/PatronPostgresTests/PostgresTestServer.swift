@@ -16,6 +16,17 @@ enum PostgresTestServer {
     static let skipReason: Comment =
         "no PostgreSQL server: eval \"$(Scripts/postgres/start.sh DIR)\" sets PATRON_PG_URL, or PATRON_REQUIRE_SERVICES=1"
 
+    static let replicaAvailable = environment["PATRON_PG_READ_URL"] != nil || requireServices
+    static let replicaSkipReason: Comment =
+        "no PostgreSQL replica: Scripts/postgres/start_replica.sh sets PATRON_PG_READ_URL, or PATRON_REQUIRE_SERVICES=1"
+
+    /// The replica's server (its databases are the primary's).
+    static func replica() throws -> PostgresServer {
+        try PostgresServer(
+            url: try #require(
+                environment["PATRON_PG_READ_URL"], "PATRON_PG_READ_URL is not set (PATRON_REQUIRE_SERVICES=1)"))
+    }
+
     /// The server's URL.
     static func url() throws -> String {
         try #require(environment["PATRON_PG_URL"], "PATRON_PG_URL is not set (PATRON_REQUIRE_SERVICES=1 demands it)")
