@@ -2,7 +2,14 @@
 # Benchmark: patron (release) against DuckDB on the same RFM, side by side.
 #
 #   Scripts/bench.sh [--customers N] [--orders N] [--runs N] [--seed N] [--until YYYY-MM-DD]
-#                    [--workdir DIR] [--build-dir DIR] [--venv DIR] [--store FILE] [--keep]
+#                    [--workdir DIR] [--build-dir DIR] [--venv DIR] [--store FILE] [--keep] [--postgres]
+#
+# With --postgres (POSTGRES=1), the same shop is also generated into a PostgreSQL server started
+# for the run (Scripts/postgres/start.sh, in WORKDIR/pg, stopped at the end), and every patron
+# command runs against it too, in the same loop: the PostgreSQL figures are printed beside the
+# SQLite and DuckDB ones, with their own targets (ingest >= 200,000 orders/s, RFM <= 2x DuckDB,
+# the rules count <= 100 ms, the export of every customer <= 3 s) and the check that both stores
+# gave the same answers.
 #
 # Every flag has an environment twin (flags win):
 #   CUSTOMERS  customers to generate                  (default 1000000)
@@ -56,6 +63,11 @@ KEEP=${KEEP:-0}
 BUILD_DIR=${BUILD_DIR:-.build}
 VENV=${VENV:-}
 STORE=${STORE:-}
+POSTGRES=${POSTGRES:-0}
+TARGET_PG_INGEST=200000   # --postgres: generate into PostgreSQL, orders/s, at least
+TARGET_PG_RATIO=2.0       # --postgres: patron rfm on PostgreSQL / duckdb, at most
+TARGET_PG_RULES=0.100     # --postgres: segment count on customer rules, seconds, at most
+TARGET_PG_EXPORT=3.0      # --postgres: segment export of every customer, seconds, at most
 
 die() { echo "bench: $*" >&2; exit 2; }
 
@@ -67,6 +79,7 @@ while [ $# -gt 0 ]; do
     case $arg in
         -h|--help) usage; exit 0 ;;
         --keep) KEEP=1; shift; continue ;;
+        --postgres) POSTGRES=1; shift; continue ;;
     esac
     case $arg in
         --customers|--orders|--runs|--seed|--until|--workdir|--build-dir|--venv|--store)
@@ -217,6 +230,7 @@ else
     WORKDIR=$(cd "$WORKDIR" && pwd)
 fi
 cleanup() {
+    [ -z "${PG_DIR:-}" ] || "$SCRIPTS/postgres/stop.sh" "$PG_DIR" >/dev/null 2>&1 || true
     if [ "$KEEP" = 1 ]; then
         echo "bench: kept $WORKDIR"
     elif [ "$CREATED_WORKDIR" = 1 ]; then
@@ -235,6 +249,14 @@ rm -f "$DB" "$DB"-* "$WORKDIR"/orders.duckdb "$WORKDIR"/orders.duckdb.wal
 if [ -n "$STORE" ]; then
     [ -f "$STORE" ] || die "--store: no file $STORE"
     DB=$(cd "$(dirname "$STORE")" && pwd)/$(basename "$STORE")
+fi
+PG_DB=
+if [ "$POSTGRES" = 1 ]; then
+    chmod 755 "$WORKDIR"
+    PG_DIR=$WORKDIR/pg
+    eval "$("$SCRIPTS/postgres/start.sh" "$PG_DIR")"
+    PG_DB=$PATRON_PG_URL
+    echo "postgres: $PG_DB (server in $PG_DIR)"
 fi
 echo
 echo "workdir: $WORKDIR"
@@ -270,6 +292,19 @@ else
     echo "generate: process wall $GEN_WALL s, peak RSS $(kb_to_mb "$GEN_RSS_KB") MB, store $(du -h "$DB" | cut -f1)"
 fi
 
+if [ -n "$PG_DB" ]; then
+    section "Generate into a fresh PostgreSQL store"
+    echo "\$ /usr/bin/time -v $PATRON generate --customers $CUSTOMERS --orders $ORDERS --seed $SEED --until $UNTIL --db $PG_DB"
+    run_timed pg-generate "$PATRON" generate --customers "$CUSTOMERS" --orders "$ORDERS" --seed "$SEED" \
+        --until "$UNTIL" --db "$PG_DB"
+    PG_GEN_WALL=$WALL PG_GEN_RSS_KB=$RSS_KB
+    PG_GEN_LINE=$(grep '^generate: ' "$WORKDIR/pg-generate.err" | tail -n 1 || true)
+    echo "$PG_GEN_LINE"
+    PG_INGEST_RATE=$(sed -n 's/.*(\([0-9][0-9]*\) orders\/s).*/\1/p' <<<"$PG_GEN_LINE")
+    PG_INGEST_RATE=${PG_INGEST_RATE:-0}
+    echo "generate: process wall $PG_GEN_WALL s, peak RSS $(kb_to_mb "$PG_GEN_RSS_KB") MB"
+fi
+
 # ---------------------------------------------------------------------------------------------
 # Export and load into DuckDB (not part of the comparison)
 
@@ -293,7 +328,7 @@ rm -f "$WORKDIR/orders.csv"
 section "RFM, $RUNS runs each, alternating"
 echo "patron: \$ /usr/bin/time -v $PATRON rfm --db $DB --as-of $UNTIL --method ntile --format csv -o $WORKDIR/patron.csv"
 echo "duckdb: \$ $PY Scripts/bench_duckdb.py rfm --duckdb $WORKDIR/orders.duckdb --as-of $UNTIL --out $WORKDIR/duckdb.csv"
-P_TIMES=() P_RSS=() P_CPU=() D_TIMES=() D_PROC=() D_RSS=() D_PAR=()
+P_TIMES=() P_RSS=() P_CPU=() D_TIMES=() D_PROC=() D_RSS=() D_PAR=() PG_RFM_TIMES=()
 printf '  %-4s %12s %12s %9s   %12s %12s %12s %9s\n' run "patron s" "peak RSS MB" "CPU" "duckdb s" "CPU/wall" "python s" "RSS MB"
 for ((i = 1; i <= RUNS; i++)); do
     run_timed "patron-rfm-$i" "$PATRON" rfm --db "$DB" --as-of "$UNTIL" --method ntile --format csv \
@@ -309,6 +344,12 @@ for ((i = 1; i <= RUNS; i++)); do
     d_par=$(awk -v c="$d_cpu" -v s="$d_seconds" 'BEGIN { printf "%.2f", (s > 0 ? c / s : 0) }')
     D_TIMES+=("$d_seconds") D_PROC+=("$WALL") D_RSS+=("$RSS_KB") D_PAR+=("$d_par")
     printf '  %-4s %s   %12s %12s %12s %9s\n' "$i" "$p_line" "$d_seconds" "${d_par}x" "$WALL" "$(kb_to_mb "$RSS_KB")"
+    if [ -n "$PG_DB" ]; then
+        run_timed "pg-rfm-$i" "$PATRON" rfm --db "$PG_DB" --as-of "$UNTIL" --method ntile --format csv \
+            -o "$WORKDIR/pg.csv"
+        PG_RFM_TIMES+=("$WALL")
+        printf '  %-4s postgres %12s s, peak RSS %s MB\n' "$i" "$WALL" "$(kb_to_mb "$RSS_KB")"
+    fi
 done
 D_THREADS=$(kv "$WORKDIR/duckdb-rfm-1.out" threads)
 
@@ -387,6 +428,7 @@ rm -f "$WORKDIR/customers.csv" "$WORKDIR/order_lines.csv"
 # Segments: timed runs
 
 SEG_QUERIES=(rules export bought)
+declare -A SEG_PG_MED SEG_PG_SAME
 declare -A SEG_EXPR SEG_TARGET SEG_P_MED SEG_D_MED SEG_D_PROC_MED SEG_P_RSS_MAX SEG_P_RESULT SEG_D_RESULT SEG_SAME
 SEG_EXPR[rules]='orders.count >= 2 and orders.last_at < 90 days ago and consent.email = "granted"'
 SEG_EXPR[export]='orders.count >= 0'
@@ -414,7 +456,7 @@ for q in "${SEG_QUERIES[@]}"; do
     [ "$q" = export ] && d_args+=(--out "$WORKDIR/duckdb-segment.csv")
     echo "duckdb: \$ $PY Scripts/bench_duckdb.py ${d_args[*]:1}"
     rm -f "$WORKDIR"/patron-seg-"$q"-*.out "$WORKDIR"/duckdb-seg-"$q"-*.out
-    P_TIMES=() P_RSS=() D_TIMES=() D_PROC=()
+    P_TIMES=() P_RSS=() D_TIMES=() D_PROC=() PG_TIMES=()
     printf '  %-4s %12s %12s %9s   %12s %12s %12s %9s\n' run "patron s" "peak RSS MB" "CPU" "duckdb s" "CPU/wall" "python s" "RSS MB"
     for ((i = 1; i <= RUNS; i++)); do
         [ "$q" = export ] && rm -f "$WORKDIR/patron-segment.csv"
@@ -429,7 +471,25 @@ for q in "${SEG_QUERIES[@]}"; do
         d_par=$(awk -v c="$d_cpu" -v s="$d_seconds" 'BEGIN { printf "%.2f", (s > 0 ? c / s : 0) }')
         D_TIMES+=("$d_seconds") D_PROC+=("$WALL")
         printf '  %-4s %s   %12s %12s %12s %9s\n' "$i" "$p_line" "$d_seconds" "${d_par}x" "$WALL" "$(kb_to_mb "$RSS_KB")"
+        if [ -n "$PG_DB" ]; then
+            pg_args=("${SEG_ARGS[@]/#$DB/$PG_DB}")
+            pg_args=("${pg_args[@]/#$WORKDIR\/patron-segment.csv/$WORKDIR/pg-segment.csv}")
+            rm -f "$WORKDIR/pg-segment.csv"
+            run_timed "pg-seg-$q-$i" "${pg_args[@]}"
+            PG_TIMES+=("$WALL")
+            printf '  %-4s postgres %12s s, peak RSS %s MB\n' "$i" "$WALL" "$(kb_to_mb "$RSS_KB")"
+        fi
     done
+    if [ -n "$PG_DB" ]; then
+        SEG_PG_MED[$q]=$(median "${PG_TIMES[@]}")
+        if [ "$q" = export ]; then
+            cmp -s "$WORKDIR/patron-segment.csv" "$WORKDIR/pg-segment.csv" && SEG_PG_SAME[$q]=1 || SEG_PG_SAME[$q]=0
+        else
+            pg_result=$(cat "$WORKDIR"/pg-seg-"$q"-*.out | tr -d ' \r' | sort -u | paste -sd/ -)
+            [ "$pg_result" = "$(cat "$WORKDIR"/patron-seg-"$q"-*.out | tr -d ' \r' | sort -u | paste -sd/ -)" ] \
+                && SEG_PG_SAME[$q]=1 || SEG_PG_SAME[$q]=0
+        fi
+    fi
     SEG_P_MED[$q]=$(median "${P_TIMES[@]}")
     SEG_D_MED[$q]=$(median "${D_TIMES[@]}")
     SEG_D_PROC_MED[$q]=$(median "${D_PROC[@]}")
@@ -495,4 +555,27 @@ printf '    %-42s %14s\n' "sqlite3 export customers to CSV" "$CUST_EXPORT_SECOND
 for q in "${SEG_QUERIES[@]}"; do
     printf '    %-42s %14s\n' "duckdb python process, $q (median)" "${SEG_D_PROC_MED[$q]} s"
 done
+
+if [ -n "$PG_DB" ]; then
+    PG_RFM_MED=$(median "${PG_RFM_TIMES[@]}")
+    PG_RATIO=$(awk -v p="$PG_RFM_MED" -v d="$D_MED" 'BEGIN { printf "%.2f", (d > 0 ? p / d : 999) }')
+    cmp -s "$WORKDIR/patron.csv" "$WORKDIR/pg.csv" && pg_rfm_same=yes || pg_rfm_same=NO
+    at_least() { awk -v a="$1" -v b="$2" 'BEGIN { print ((a >= b) ? 1 : 0) }'; }
+    at_most() { awk -v a="$1" -v b="$2" 'BEGIN { print ((a <= b) ? 1 : 0) }'; }
+    section "Summary, PostgreSQL beside SQLite and DuckDB ($CUSTOMERS customers, $ORDERS orders, median of $RUNS)"
+    printf '  %-40s %16s %16s   %s\n' "" "postgresql" "sqlite" "target (postgresql)"
+    printf '  %-40s %16s %16s   %s\n' "generate ingest, orders/s" "$(thousands "$PG_INGEST_RATE")" \
+        "$(thousands "$INGEST_RATE")" ">= $(thousands "$TARGET_PG_INGEST"): $(verdict "$(at_least "$PG_INGEST_RATE" "$TARGET_PG_INGEST")")"
+    printf '  %-40s %16s %16s   %s\n' "rfm, whole process, s (duckdb $D_MED s)" "$PG_RFM_MED" "$P_MED" \
+        "<= ${TARGET_PG_RATIO}x duckdb: ${PG_RATIO}x, $(verdict "$(at_most "$PG_RATIO" "$TARGET_PG_RATIO")")"
+    printf '  %-40s %16s %16s   %s\n' "segment count, rules, s" "${SEG_PG_MED[rules]}" "${SEG_P_MED[rules]}" \
+        "<= $TARGET_PG_RULES s: $(verdict "$(at_most "${SEG_PG_MED[rules]}" "$TARGET_PG_RULES")")"
+    printf '  %-40s %16s %16s   %s\n' "segment export, every customer, s" "${SEG_PG_MED[export]}" "${SEG_P_MED[export]}" \
+        "<= $TARGET_PG_EXPORT s: $(verdict "$(at_most "${SEG_PG_MED[export]}" "$TARGET_PG_EXPORT")")"
+    printf '  %-40s %16s %16s\n' "segment count, bought, s" "${SEG_PG_MED[bought]}" "${SEG_P_MED[bought]}"
+    printf '  %-40s %16s\n' "same rfm CSV as sqlite" "$pg_rfm_same"
+    for q in "${SEG_QUERIES[@]}"; do
+        printf '  %-40s %16s\n' "same $q answer as sqlite" "$([ "${SEG_PG_SAME[$q]}" = 1 ] && echo yes || echo NO)"
+    done
+fi
 exit 0

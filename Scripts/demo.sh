@@ -3,8 +3,12 @@
 # build, create a demo shop, print the RFM grid and segment sizes, export one segment, then run
 # the six shipped campaign flows: a simulated week, and a real day sending SMS to the stub gateway.
 #   Scripts/demo.sh            (CUSTOMERS=20000 SEGMENT="At Risk" to change)
+#   Scripts/demo.sh --postgres the same on a PostgreSQL server started on loopback for the demo
+#                              (Scripts/postgres/start.sh; stopped at the end), 5,000 customers
 set -euo pipefail
 cd "$(dirname "$0")/.."
+postgres=""
+if [ "${1:-}" = "--postgres" ]; then postgres=1; fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
@@ -25,6 +29,18 @@ segment=${SEGMENT:-At Risk}
 export PATRON_DB=demo/shop.sqlite
 
 rm -rf demo && mkdir -p demo
+cleanup() { :; }
+trap 'cleanup' EXIT
+if [ -n "$postgres" ]; then
+  customers=${CUSTOMERS:-5000}
+  server=$(mktemp -d /tmp/patron-demo-pg.XXXXXX)
+  chmod 755 "$server"
+  eval "$(Scripts/postgres/start.sh "$server/primary")"
+  cleanup() { Scripts/postgres/stop.sh "$server/primary" >/dev/null 2>&1 || true; rm -rf "$server"; }
+  export PATRON_DB="$PATRON_PG_URL"
+  echo "== the store: $PATRON_DB (a PostgreSQL server for this demo, stopped at the end)"
+  "$patron" init
+fi
 echo "== generating a demo shop: $customers customers, 10 orders each on average"
 "$patron" generate --customers "$customers" --seed 1
 echo
@@ -49,7 +65,7 @@ echo "== campaigns for real over the last day: SMS to the stub gateway (patron s
 "$patron" sms-stub --port 0 --account-sid AC00000000000000000000000000000001 --auth-token demo --no-callbacks \
   2>demo/sms-stub.log &
 stub=$!
-trap 'kill $stub 2>/dev/null || true' EXIT
+trap 'kill $stub 2>/dev/null || true; cleanup' EXIT
 port=""
 for _ in $(seq 1 100); do
   port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' demo/sms-stub.log | head -1)

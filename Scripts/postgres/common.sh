@@ -28,3 +28,10 @@ server_dir() {
 }
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# A server must not keep its caller's descriptors open: a caller waiting for one of them to
+# close (a pipe read to its end, Foundation's Process watching its child) would wait for the
+# server's whole life. Only stdin, stdout, stderr and bash's own script descriptor stay.
+for fd in $(ls /proc/$$/fd); do
+    case $fd in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+done

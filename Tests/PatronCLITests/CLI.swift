@@ -109,8 +109,12 @@ enum CLI {
     }
 
     /// Starts patron with `arguments` and kills it with SIGKILL as soon as it is writing (its
-    /// store's WAL has grown past 400 kB); records an issue if it finished first.
-    static func killWhileWriting(_ arguments: [String], wal: String, in directory: URL) async throws {
+    /// store's WAL has grown past 400 kB) or, with `after`, once that many seconds have passed
+    /// (a single large transaction keeps its pages in the writer's cache, so its WAL grows only
+    /// at the commit); records an issue if it finished first.
+    static func killWhileWriting(
+        _ arguments: [String], wal: String, after seconds: Double? = nil, in directory: URL
+    ) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -118,7 +122,8 @@ enum CLI {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
+        let due = seconds.map { Date().addingTimeInterval($0) } ?? deadline
+        while Date() < deadline, Date() < due {
             let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? NSNumber)?.intValue ?? 0
             if size > 400_000 { break }
             try await Task.sleep(for: .milliseconds(5))

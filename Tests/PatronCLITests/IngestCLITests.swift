@@ -44,12 +44,14 @@ import Testing
                 in: work.url
             ).status == 0)
         let batch = batchSize.map { ["--batch-size", $0] } ?? []
-        #expect(try await CLI.run(["ingest", "shop.ndjson", "--db", "clean.sqlite"] + batch, in: work.url).status == 0)
+        let cleanRun = try await CLI.run(["ingest", "shop.ndjson", "--db", "clean.sqlite"] + batch, in: work.url)
+        #expect(cleanRun.status == 0)
         let clean = try CLI.dump(work.path("clean.sqlite"))
 
+        // Killed when its WAL grows, or half-way through the time the clean run took.
         try await CLI.killWhileWriting(
             ["ingest", "shop.ndjson", "--db", "killed.sqlite"] + batch, wal: work.path("killed.sqlite-wal"),
-            in: work.url)
+            after: cleanRun.seconds / 2, in: work.url)
 
         let rerun = try await CLI.run(["ingest", "shop.ndjson", "--db", "killed.sqlite"] + batch, in: work.url)
         #expect(rerun.status == 0, "\(rerun.stderr)")
