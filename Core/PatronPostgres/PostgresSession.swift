@@ -74,7 +74,7 @@ final class PostgresSession: @unchecked Sendable {
         let statements = sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         for statement in statements where !statement.isEmpty {
             let text = statement.hasSuffix(";") ? String(statement.dropLast()) : statement
-            do { _ = try connection.query(PostgresQuery(unsafeSQL: text), logger: logger).wait() } catch {
+            do { _ = try wait(for: connection.query(PostgresQuery(unsafeSQL: text), logger: logger)) } catch {
                 throw PostgresFailure.error(error, server: server, doing: "a schema statement failed")
             }
         }
@@ -103,10 +103,29 @@ final class PostgresSession: @unchecked Sendable {
 
     private func result(_ query: PostgresQuery) throws(PatronError) -> PostgresQueryResult {
         do {
-            return try connection.query(query, logger: logger).wait()
+            return try wait(for: connection.query(query, logger: logger))
         } catch {
             throw PostgresFailure.error(error, server: server, doing: "a statement failed")
         }
+    }
+
+    /// Waits for a query's answer. PostgresNIO (1.33) drops a statement written to a connection
+    /// that has just closed without failing its future, so the wait also watches the connection:
+    /// closed and still unanswered two seconds later is a failure, never a wait forever.
+    func wait<T>(for future: EventLoopFuture<T>) throws -> T {
+        guard !connection.isClosed else {
+            throw PatronError(.storeFailure, "\(server): the connection was closed (the server went away)")
+        }
+        let done = DispatchSemaphore(value: 0)
+        future.whenComplete { _ in done.signal() }
+        var closedFor = 0
+        while done.wait(timeout: .now() + 1) == .timedOut {
+            closedFor = connection.isClosed ? closedFor + 1 : 0
+            if closedFor >= 2 {
+                throw PatronError(.storeFailure, "\(server): the connection was closed (the server went away)")
+            }
+        }
+        return try future.wait()
     }
 }
 
