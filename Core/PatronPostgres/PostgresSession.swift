@@ -9,6 +9,8 @@ import PostgresNIO
 ///
 /// Every failure comes out as a ``PatronError`` naming the server and what failed, never the
 /// statement's arguments.
+// @unchecked: every stored property is immutable, and the pool lends a session to one
+// transaction (one thread) at a time; PostgresConnection itself is thread-safe.
 final class PostgresSession: @unchecked Sendable {
     let connection: PostgresConnection
     let server: PostgresServer

@@ -17,6 +17,8 @@ import PostgresNIO
 /// position, and a read goes to the replica only once the replica has replayed that far
 /// (waiting up to ``replicaWait``), else to the primary. A replica that cannot be reached sends
 /// reads to the primary too.
+// @unchecked: the stored properties are immutable or thread-safe (the pools lock, positions
+// lock); `replicaWait` is set once after opening, before the store is shared.
 public final class PostgresStore: Store, @unchecked Sendable {
     /// The server and database.
     public let server: PostgresServer
@@ -214,6 +216,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
 struct ReplicaBehind: Error {}
 
 /// The primary's WAL position after this process's last write, and where reads were served.
+// @unchecked: `position` and the counters are only touched while `lock` is held.
 final class ReplicaPositions: @unchecked Sendable {
     private let lock = NSLock()
     private var position: String?

@@ -199,4 +199,15 @@ public enum IngestEquivalence {
         }
         return result
     }
+
+    /// The events applied one at a time to the in-memory reference: the summed report and the
+    /// whole store's dump (every customer id the stream created).
+    public static func reference(_ events: [IngestEvent]) throws -> (report: IngestReport, dump: [String]) {
+        let reference = InMemoryStore()
+        var oneByOne = Ingestor(store: reference)
+        oneByOne.setBased = false
+        var report = IngestReport()
+        for event in events { report = report + (try oneByOne.ingest([event])) }
+        return (report, try dump(reference, customers: report.customersCreated))
+    }
 }

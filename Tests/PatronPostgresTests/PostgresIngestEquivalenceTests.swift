@@ -16,13 +16,8 @@ struct PostgresIngestEquivalenceTests {
     @Test(arguments: [1, 2, 5] as [UInt64])
     func postgresIngestsAsTheReferenceDoes(seed: UInt64) throws {
         let events = IngestEquivalence.stream(seed: seed, count: seed == 1 ? 1_500 : 500)
-        let reference = InMemoryStore()
-        var oneByOne = Ingestor(store: reference)
-        oneByOne.setBased = false
-        var expected = IngestReport()
-        for event in events { expected = expected + (try oneByOne.ingest([event])) }
+        let (expected, want) = try IngestEquivalence.reference(events)
         let people = expected.customersCreated
-        let want = try IngestEquivalence.dump(reference, customers: people)
 
         for largest in [41, 2_000] {
             let store = try PostgresTestServer.freshStore()

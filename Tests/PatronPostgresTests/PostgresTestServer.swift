@@ -49,6 +49,7 @@ enum PostgresTestServer {
 
     static let counter = Counter()
 
+    // @unchecked: `value` is only touched while `lock` is held.
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
