@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The kernel: Foundation only, no third-party package.
@@ -95,7 +96,7 @@ let package = Package(
         .target(
             name: "PatronScheduler",
             dependencies: [
-                "PatronCore", "PatronFlows", "PatronSMS", "PatronMail", "PatronChannels", "PatronPush",
+                "PatronCore", "PatronFlows", "PatronSMS", "PatronMail", "PatronChannels", "PatronPush", "PatronOps",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -103,8 +104,9 @@ let package = Package(
         .executableTarget(
             name: "patron-scheduler",
             dependencies: [
-                "PatronCore", "PatronStoreFactory", "PatronScheduler", "PatronMail", "PatronChannels",
+                "PatronCore", "PatronStoreFactory", "PatronScheduler", "PatronMail", "PatronChannels", "PatronOps",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -135,6 +137,19 @@ let package = Package(
         .target(
             name: "PatronAuth", dependencies: ["PatronCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Apps/PatronAuth"),
+        // What ops watch, shared by patron-api and patron-scheduler: swift-metrics bootstrapped to
+        // Prometheus, the store's vitals as gauges, the store monitor (health, retry with
+        // backoff) and the scheduler's small /metrics and /health listener.
+        .target(
+            name: "PatronOps",
+            dependencies: [
+                "PatronCore", .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Apps/PatronOps"),
         // The stub SMS gateway (Twilio-shaped), a real HTTP server for tests and the demo.
         .target(
             name: "PatronSMSStub",
@@ -148,8 +163,7 @@ let package = Package(
             name: "PatronHTTP",
             dependencies: [
                 "PatronCore", "PatronStoreFactory", "PatronWebhooks", "PatronSMS", "PatronFlows", "PatronChannels",
-                "PatronPush",
-                "PatronAuth",
+                "PatronPush", "PatronAuth", "PatronOps", .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -244,7 +258,8 @@ let package = Package(
             name: "PatronHTTPTests",
             dependencies: [
                 "PatronCore", "PatronSQLite", "PatronHTTP", "PatronAuth", "PatronWebhooks", "PatronSMS",
-                "PatronTestKit", "PatronChannels", "PatronPush",
+                "PatronTestKit", "PatronChannels", "PatronPush", "PatronOps",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -63,7 +63,9 @@ public final class APIGuard: @unchecked Sendable {
         do {
             key = try await store.apiKey(hash: APIKeys.hash(presented))
         } catch {
-            throw Problem(.serviceUnavailable, "the store could not check the key")
+            throw Problem(
+                .serviceUnavailable, "the store could not check the key; try again shortly",
+                headers: [.retryAfter: "5"])
         }
         remember(presented, key, now: now)
         return key

@@ -183,6 +183,12 @@ struct APIRouteRunner: Sendable {
             return problem.response
         } catch let error as SegmentError {
             return APIResponse.problem(Problem(.badRequest, "segment: \(error.description)"))
+        } catch let error as PatronError where error.code == .storeUnavailable {
+            logger.warning("store unavailable", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return APIResponse.problem(
+                Problem(
+                    .serviceUnavailable, "the store cannot be reached now; nothing was changed, try again shortly",
+                    headers: [.retryAfter: "5"]))
         } catch let error as PatronError {
             let status: HTTPResponse.Status =
                 switch error.code {

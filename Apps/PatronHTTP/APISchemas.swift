@@ -85,7 +85,27 @@ enum APISchemas {
                     "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"],
                     "detail": ["type": "string"],
                 ]),
-            "Health": object(["status": ["type": "string"]]),
+            "Health": object(
+                [
+                    "status": ["type": "string", "enum": ["ok", "unavailable"]], "service": ["type": "string"],
+                    "store": object(
+                        [
+                            "reachable": ["type": "boolean"], "checked_at": ["type": "integer"],
+                            "since": ["type": "integer"], "failed_checks": ["type": "integer"],
+                            "engine": ["type": "string"], "error": ["type": "string"],
+                            "retry_in_seconds": ["type": "integer"],
+                            "connections": object([
+                                "size": ["type": "integer"], "in_use": ["type": "integer"],
+                                "waiting": ["type": "integer"],
+                            ]),
+                        ], required: ["reachable", "checked_at", "since", "failed_checks"]),
+                    "outbox": ["type": "object", "additionalProperties": ["type": "integer"]],
+                    "leases": array(
+                        object([
+                            "name": ["type": "string"], "holder": ["type": "string"],
+                            "expires_at": ["type": "integer"],
+                        ])),
+                ], required: ["status", "service", "store"]),
             "Customer": customer,
             "CustomerPage": page("Customer"),
             "CustomerInput": customerInput,

@@ -48,7 +48,15 @@ struct EventRoutes<S: PatronStore> {
             events.append(try NDJSONCodec.decode(line: trimmed, at: InputLocation(file: "body", line: index + 1)))
         }
         guard !events.isEmpty else { throw Problem(.badRequest, "body: no event (one JSON object per line)") }
-        let report = try Ingestor(store: api.store).ingest(events)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let report: IngestReport
+        do {
+            report = try Ingestor(store: api.store).ingest(events)
+        } catch {
+            IngestMetrics.failed()
+            throw error
+        }
+        IngestMetrics.record([report], since: started)
         return APIResponse.json(
             .ok, object: ["events": events.count, "applied": report.appliedCount, "duplicates": report.duplicates])
     }

@@ -6,6 +6,7 @@ import PatronCore
 /// Every delivery is still applied before its caller answers, and all-or-nothing: when a shared
 /// transaction fails, its deliveries are applied again one by one, so only the one at fault
 /// fails.
+/// Each transaction is measured (``IngestMetrics``).
 final class IngestCoalescer<S: Store>: @unchecked Sendable {
     // @unchecked: `pending` and `draining` are only touched while `lock` is held.
     private let lock = NSLock()
@@ -45,22 +46,30 @@ final class IngestCoalescer<S: Store>: @unchecked Sendable {
             pending.removeFirst(batch.count)
             lock.unlock()
             let ingestor = Ingestor(store: store)
+            let started = DispatchTime.now().uptimeNanoseconds
             do {
                 let reports = try ingestor.ingest(groups: batch.map(\.events))
+                IngestMetrics.record(reports, since: started)
                 for (item, report) in zip(batch, reports) { item.continuation.resume(returning: report) }
             } catch {
                 guard batch.count > 1 else {
+                    IngestMetrics.failed()
                     batch[0].continuation.resume(throwing: error)
                     continue
                 }
                 for item in batch {
+                    let started = DispatchTime.now().uptimeNanoseconds
                     do {
-                        item.continuation.resume(returning: try ingestor.ingest(item.events))
+                        let report = try ingestor.ingest(item.events)
+                        IngestMetrics.record([report], since: started)
+                        item.continuation.resume(returning: report)
                     } catch {
+                        IngestMetrics.failed()
                         item.continuation.resume(throwing: error)
                     }
                 }
             }
         }
     }
+
 }

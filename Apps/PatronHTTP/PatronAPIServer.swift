@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PatronChannels
 import PatronCore
+import PatronOps
 import PatronStoreFactory
 
 /// How `patron-api` serves: where, and with which limits.
@@ -26,22 +27,55 @@ public struct APIServerSettings: Sendable {
 public enum PatronAPIServer {
     /// Every route, documented and answered from one table.
     static func routes<S: PatronStore>(
-        store: S, secrets: WebhookSecrets, logger: Logger, now: @escaping @Sendable () -> Int64
+        store: S, secrets: WebhookSecrets, logger: Logger, now: @escaping @Sendable () -> Int64,
+        monitor: StoreMonitor? = nil
     ) -> [APIRoute] {
         ChannelCatalog.bootstrap()
         let api = APIContext(store: store, logger: logger, now: now)
+        let monitor = monitor ?? StoreMonitor(store: store, logger: logger)
         let routes =
-            [
-                APIRoute(
-                    method: .get, path: "/health", operationID: "health", summary: "Whether the server answers.",
-                    scope: nil, responses: [200: APIRoute.json("It does.", "Health")]
-                ) { _, _ in APIResponse.json(.ok, #"{"status":"ok"}"#) }
-            ] + CustomerRoutes(api: api).routes + PushSubscriptionRoutes(api: api).routes
+            opsRoutes(monitor: monitor) + CustomerRoutes(api: api).routes + PushSubscriptionRoutes(api: api).routes
             + RecordRoutes(api: api).routes + SegmentRoutes(api: api).routes
             + AnalyticsRoutes(api: api).routes + EventRoutes(api: api).routes + FlowRoutes(api: api).routes
             + WebhookRoutes(store: store, secrets: secrets, logger: logger, now: now).routes
         let document = OpenAPIDocument.json(routes + [openAPIRoute(document: "")])
         return routes + [openAPIRoute(document: document)]
+    }
+
+    /// `/health` (no key: load balancers ask it) and `/metrics` (a read key: what it shows is
+    /// the shop's business).
+    static func opsRoutes(monitor: StoreMonitor) -> [APIRoute] {
+        [
+            APIRoute(
+                method: .get, path: "/health", operationID: "health",
+                summary: "Whether the server answers and its store does: the store's state, outbox and leases.",
+                scope: nil,
+                responses: [
+                    200: APIRoute.json("The server and its store answer.", "Health"),
+                    503: APIRoute.json(
+                        "The store does not answer: the error, the failed checks and the wait before the next.",
+                        "Health"),
+                ]
+            ) { _, _ in
+                let (ok, json) = await monitor.health(service: "patron-api")
+                return APIResponse.json(ok ? .ok : .serviceUnavailable, json)
+            },
+            APIRoute(
+                method: .get, path: "/metrics", operationID: "metrics_prometheus",
+                summary:
+                    "Prometheus metrics: requests and their latency, ingest, the outbox by status, the store's pool and leases.",
+                scope: .read,
+                responses: [
+                    200: [
+                        "description": "The metrics in the Prometheus text format (0.0.4).",
+                        "content": ["text/plain": ["schema": ["type": "string"]]],
+                    ]
+                ]
+            ) { _, _ in
+                _ = await monitor.current()
+                return OpsListener.metricsResponse()
+            },
+        ]
     }
 
     static func openAPIRoute(document: String) -> APIRoute {
@@ -58,29 +92,36 @@ public enum PatronAPIServer {
             routes(store: store, secrets: WebhookSecrets(), logger: Logger(label: "patron.api"), now: { 0 }))
     }
 
-    /// Adds every route to `router`.
+    /// Adds every route to `router`, each measured (request counts and a latency histogram per
+    /// route, method and status, through swift-metrics). `monitor` answers `/health` and
+    /// refreshes the store's gauges for `/metrics` (one is made when not given).
     public static func addRoutes(
         to router: Router<some RequestContext>, store: some PatronStore, secrets: WebhookSecrets,
         settings: APIServerSettings = .init(), logger: Logger = Logger(label: "patron.api"),
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, monitor: StoreMonitor? = nil
     ) {
         let guardian = APIGuard(
             store: store, requestsPerSecond: settings.requestsPerSecond, burst: settings.burst, clock: clock)
+        router.add(middleware: MetricsMiddleware())
         APIRouteRunner(guardian: guardian, logger: logger).add(
-            routes(store: store, secrets: secrets, logger: logger, now: now), to: router)
+            routes(store: store, secrets: secrets, logger: logger, now: now, monitor: monitor), to: router)
     }
 
-    /// Builds the application; `onRunning` gets the port it listens on (useful with port 0).
+    /// Builds the application, with the store monitor running beside it (it logs an outage
+    /// and the recovery, retrying with backoff); `onRunning` gets the port it listens on
+    /// (useful with port 0).
     public static func application(
         store: some PatronStore, secrets: WebhookSecrets, settings: APIServerSettings, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
-        addRoutes(to: router, store: store, secrets: secrets, settings: settings, logger: logger)
+        let monitor = StoreMonitor(store: store, logger: logger)
+        addRoutes(to: router, store: store, secrets: secrets, settings: settings, logger: logger, monitor: monitor)
         return Application(
             router: router,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "patron-api"),
+            services: [monitor],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },
             logger: logger)
     }

@@ -346,6 +346,14 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
         }
         do {
             return try await apply(outcome, deliveryID: deliveryID, path: request.uri.path)
+        } catch let error as PatronError where error.code == .storeUnavailable {
+            logger.warning(
+                "webhook not applied: store unavailable",
+                metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return APIResponse.problem(
+                Problem(
+                    .serviceUnavailable, "the store cannot be reached now; nothing was stored, deliver again later",
+                    headers: [.retryAfter: "5"]))
         } catch let error as PatronError {
             logger.notice("webhook not applied", metadata: ["path": "\(request.uri.path)", "reason": "\(error)"])
             return APIResponse.problem(

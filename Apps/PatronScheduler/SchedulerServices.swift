@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PatronCore
 import PatronMail
+import PatronOps
 import ServiceLifecycle
 
 /// The store lease that makes one scheduler instance the active one: taken or renewed before
@@ -18,13 +19,34 @@ public struct SchedulerLease<S: PatronStore>: Sendable {
         self.seconds = seconds
     }
 
-    /// Whether this instance holds the lease now (taking or renewing it).
+    /// Whether this instance holds the lease now (taking or renewing it); `false` also when the
+    /// store cannot be asked (``status()`` tells the two apart).
     public func hold() async -> Bool {
-        (try? await runtime.store.acquireLease(Self.name, holder: holder, now: wallClock(), seconds: seconds))
-            ?? false
+        if case .held = await status() { return true }
+        return false
+    }
+
+    /// Takes or renews the lease and says how that went.
+    public func status() async -> LeaseStatus {
+        do {
+            return try await runtime.store.acquireLease(Self.name, holder: holder, now: wallClock(), seconds: seconds)
+                ? .held : .heldByAnother
+        } catch {
+            return .storeUnavailable("\(error)")
+        }
     }
 
     public func release() async { try? await runtime.store.releaseLease(Self.name, holder: holder) }
+}
+
+/// What became of an attempt to take or renew the lease.
+public enum LeaseStatus: Hashable, Sendable {
+    /// This instance holds it.
+    case held
+    /// Another instance holds it: this one stands by.
+    case heldByAnother
+    /// The store did not answer (the message says why): nothing can be done until it does.
+    case storeUnavailable(String)
 }
 
 /// Runs blocking work (SQLite ticks, libcurl) on a thread of its own, so it never holds one of
@@ -77,21 +99,35 @@ public struct FlowTickService<S: PatronStore>: Service {
 
     public func run() async throws {
         var standing = false
+        var unreachable = 0
         repeat {
-            if await lease.hold() {
-                if standing {
+            switch await lease.status() {
+            case .held:
+                if standing || unreachable > 0 {
                     logger.notice("lease taken: this instance is active", metadata: ["holder": "\(lease.holder)"])
                 }
                 standing = false
+                unreachable = 0
                 do {
                     let runtime = lease.runtime
                     _ = try await offload { try await runtime.tick(now: wallClock()) }
                 } catch {
                     logger.error("tick failed", metadata: ["error": "\(error)"])
                 }
-            } else if !standing {
-                standing = true
-                logger.notice("another instance holds the lease: standing by", metadata: ["holder": "\(lease.holder)"])
+            case .heldByAnother:
+                unreachable = 0
+                if !standing {
+                    standing = true
+                    logger.notice(
+                        "another instance holds the lease: standing by", metadata: ["holder": "\(lease.holder)"])
+                }
+            case .storeUnavailable(let error):
+                unreachable += 1
+                if unreachable == 1 {
+                    logger.error(
+                        "cannot take the lease: the store does not answer; no tick until it does",
+                        metadata: ["holder": "\(lease.holder)", "error": "\(error)"])
+                }
             }
         } while await pause(interval)
     }
@@ -108,8 +144,20 @@ public struct OutboxSenderService<S: PatronStore>: Service {
     }
 
     public func run() async throws {
-        repeat {
-            guard await lease.hold() else { continue }
+        var failures = 0
+        let backoff = Backoff()
+        sending: repeat {
+            switch await lease.status() {
+            case .held: failures = 0
+            case .heldByAnother:
+                failures = 0
+                continue sending
+            case .storeUnavailable:
+                // The store monitor logs the outage; the sender waits longer each time.
+                failures += 1
+                if await pause(backoff.delay(afterFailures: failures)) { continue sending }
+                break sending
+            }
             do {
                 // Each round renews the lease; a lost lease stops sending at once.
                 _ = try await lease.runtime.drain(shouldStop: {
@@ -171,8 +219,20 @@ public struct MailPollService<S: PatronStore>: Service {
     }
 
     public func run() async throws {
-        repeat {
-            guard await lease.hold() else { continue }
+        var failures = 0
+        let backoff = Backoff()
+        sending: repeat {
+            switch await lease.status() {
+            case .held: failures = 0
+            case .heldByAnother:
+                failures = 0
+                continue sending
+            case .storeUnavailable:
+                // The store monitor logs the outage; the sender waits longer each time.
+                failures += 1
+                if await pause(backoff.delay(afterFailures: failures)) { continue sending }
+                break sending
+            }
             do {
                 let (server, mailbox, store) = (server, mailbox, lease.runtime.store)
                 let report = try await offload {

@@ -26,6 +26,31 @@ public enum StoreFactory {
         return try open(location, access: access)
     }
 
+    /// Like ``open(_:environment:access:)`` for a daemon that should outlast a server starting
+    /// late or restarting: while the store's server cannot be reached (`.storeUnavailable`), tries
+    /// again after 1 s, 2 s, 4 s … (at most 10 s apart) for up to `waiting`, telling `onRetry` the
+    /// error, the attempt and the wait. Any other error (a wrong URL, password or database)
+    /// fails at once.
+    public static func open(
+        _ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        access: StoreAccess, waiting: Duration,
+        onRetry: (PatronError, _ attempt: Int, _ wait: Duration) -> Void
+    ) throws(PatronError) -> any PatronStore {
+        let deadline = ContinuousClock.now + waiting
+        var attempt = 0
+        var wait = Duration.seconds(1)
+        while true {
+            do {
+                return try open(flag, environment: environment, access: access)
+            } catch  where error.code == .storeUnavailable && ContinuousClock.now + wait <= deadline {
+                attempt += 1
+                onRetry(error, attempt, wait)
+                Thread.sleep(forTimeInterval: Double(wait.components.seconds))
+                wait = min(wait * 2, .seconds(10))
+            }
+        }
+    }
+
     /// The store at `location`, opened for `access`.
     public static func open(_ location: StoreLocation, access: StoreAccess) throws(PatronError) -> any PatronStore {
         switch location {

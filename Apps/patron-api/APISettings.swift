@@ -9,6 +9,10 @@ import SystemPackage
 /// in upper case, dots as underscores) over a JSON file over the defaults.
 struct APISettings {
     var db: String
+    /// A read replica's URL (PostgreSQL), if reads go to one.
+    var dbRead: String?
+    /// Seconds to wait for the store's server at start.
+    var storeWait: Int
     var server: APIServerSettings
     var secrets: WebhookSecrets
     var logLevel: Logger.Level
@@ -54,7 +58,8 @@ struct APISettings {
         secrets.twilio = config.stringArray(forKey: "twilio.auth_tokens", default: [])
         secrets.publicOrigin = config.string(forKey: "public_origin")
         return APISettings(
-            db: config.string(forKey: "db", default: "patron.sqlite"),
+            db: config.string(forKey: "db", default: "patron.sqlite"), dbRead: config.string(forKey: "db_read"),
+            storeWait: max(0, config.int(forKey: "store_wait", default: 30)),
             server: APIServerSettings(
                 host: config.string(forKey: "host", default: "127.0.0.1"), port: port,
                 requestsPerSecond: config.double(forKey: "rate_limit", default: 100),

@@ -6,6 +6,7 @@ import Logging
 import PatronChannels
 import PatronCore
 import PatronHTTP
+import PatronOps
 import PatronStoreFactory
 
 /// `patron-api`: Patron's HTTP server. It drains in-flight requests and stops on SIGTERM or
@@ -14,12 +15,14 @@ import PatronStoreFactory
 struct PatronAPI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patron-api",
-        abstract: "Patron's HTTP server: the REST API under /v1, signed webhooks, /openapi.json.",
+        abstract: "Patron's HTTP server: the REST API under /v1, signed webhooks, /health, /metrics, /openapi.json.",
         discussion: """
             Settings come from flags, then the environment, then --config FILE (JSON), then defaults:
 
               key                  environment                 default
               db                   PATRON_DB                   ./patron.sqlite
+              db_read              PATRON_DB_READ              (a PostgreSQL replica's URL for reads)
+              store_wait           PATRON_STORE_WAIT           30 s to wait for the store's server at start
               host                 PATRON_HOST                 127.0.0.1
               port                 PATRON_PORT                 8080 (0: any free port)
               rate_limit           PATRON_RATE_LIMIT           100 requests/s per key (0: none)
@@ -69,9 +72,19 @@ struct PatronAPI: AsyncParsableCommand {
         var server = settings.server
         if let host { server.host = host }
         if let port { server.port = port }
+        PatronMetrics.bootstrap()
         let store: any PatronStore
         do {
-            store = try StoreFactory.open(db ?? settings.db, environment: [:], access: .create)
+            store = try StoreFactory.open(
+                db ?? settings.db, environment: ["PATRON_DB_READ": settings.dbRead ?? ""], access: .create,
+                waiting: .seconds(settings.storeWait)
+            ) { error, attempt, wait in
+                logger.warning(
+                    "store unreachable at start",
+                    metadata: [
+                        "error": "\(error)", "attempt": "\(attempt)", "retry_in_seconds": "\(wait.components.seconds)",
+                    ])
+            }
         } catch {
             FileHandle.standardError.write(Data("patron-api: \(error)\n".utf8))
             throw ExitCode.failure

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import PatronChannels
 import PatronCore
 import PatronMail
+import PatronOps
 import PatronScheduler
 import PatronStoreFactory
 import ServiceLifecycle
@@ -22,6 +24,8 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
             PATRON_SMS_FROM, PATRON_SMS_STATUS_CALLBACK; PATRON_SMTP_URL, PATRON_SMTP_USER, PATRON_SMTP_PASSWORD, \
             PATRON_MAIL_FROM. A channel without settings sends nothing: its messages wait in the outbox.
             Mail polling: PATRON_IMAP_URL, PATRON_IMAP_USER, PATRON_IMAP_PASSWORD (and --mailbox).
+            With --metrics-port, GET /metrics (Prometheus) and GET /health answer there, without a key: bind \
+            them to loopback or a private network.
             """,
         version: "patron-scheduler \(PatronVersion.current)")
 
@@ -40,6 +44,11 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
     @Option(help: "Mailbox to poll when PATRON_IMAP_URL is set.") var mailbox = "INBOX"
     @Option(help: "Seconds between mail polls.") var mailInterval = 60
     @Option(help: "UTC hour of the nightly RFM snapshot and replenishment refresh.") var nightlyHour = 2
+    @Option(help: "Serve GET /metrics and GET /health on this port (0: any free port, printed on start).")
+    var metricsPort: Int?
+    @Option(help: "The address of the metrics listener.") var metricsHost = "127.0.0.1"
+    @Option(help: "Seconds to wait for the store's server at start (it may start after the scheduler).")
+    var storeWait = 30
 
     func run() async throws {
         ChannelCatalog.bootstrap()
@@ -51,10 +60,19 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "patron.scheduler")
+        PatronMetrics.bootstrap()
         let store: any PatronStore
         let channels: [ConsentChannel: any ChannelConnector]
         do {
-            store = try StoreFactory.open(db, environment: environment, access: .write)
+            store = try StoreFactory.open(
+                db, environment: environment, access: .write, waiting: .seconds(max(0, storeWait))
+            ) { error, attempt, wait in
+                logger.warning(
+                    "store unreachable at start",
+                    metadata: [
+                        "error": "\(error)", "attempt": "\(attempt)", "retry_in_seconds": "\(wait.components.seconds)",
+                    ])
+            }
             channels = try ChannelSettings(environment).channels()
         } catch {
             FileHandle.standardError.write(Data("patron-scheduler: \(error)\n".utf8))
@@ -102,8 +120,31 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
             return
         }
         // A ServiceGroup stops its services in reverse order: the sender (last) stops first,
-        // finishing the round in flight, then the others; the lease is released after all.
-        var services: [any Service] = [
+        // finishing the round in flight, then the others; the lease is released after all. The
+        // monitor and the metrics listener (first) stop last, so a scrape sees the drain.
+        let monitor = StoreMonitor(store: store, logger: logger)
+        var services: [any Service] = [monitor]
+        if let metricsPort {
+            guard (0...65535).contains(metricsPort) else {
+                throw ValidationError("--metrics-port: \(metricsPort) is not a TCP port (0–65535)")
+            }
+            let host = metricsHost
+            services.append(
+                OpsListener.application(
+                    host: host, port: metricsPort, monitor: monitor, service: "patron-scheduler", logger: logger,
+                    refresh: {
+                        let seen = await monitor.current()
+                        let leads = seen.vitals?.leases.contains {
+                            $0.name == SchedulerLease<S>.name && $0.holder == name
+                        }
+                        Gauge(label: "patron_scheduler_leader").record(leads == true ? 1 : 0)
+                    },
+                    onRunning: { port in
+                        FileHandle.standardError.write(
+                            Data("patron-scheduler: metrics on http://\(host):\(port)/metrics\n".utf8))
+                    }))
+        }
+        services += [
             FlowTickService(lease: lease, interval: .seconds(interval), logger: logger),
             NightlyJobService(lease: lease, hour: nightlyHour, logger: logger),
         ]

@@ -11,7 +11,7 @@ import PostgresNIO
 /// thread of Swift's cooperative pool on a task that needs the same pool deadlocks on a
 /// two-core machine; waiting on an `EventLoopFuture` (the I/O runs on NIO's own threads) does
 /// not. A connection that breaks is dropped and a new one made on the next borrow.
-// @unchecked: `idle`, `open`, `nextID`, `closed` and `waiting` are only touched while
+// @unchecked: `idle`, `open`, `nextID`, `closed` and `waiters` are only touched while
 // `condition` is locked; the rest is immutable.
 final class PostgresConnectionPool: @unchecked Sendable {
     let server: PostgresServer
@@ -23,14 +23,20 @@ final class PostgresConnectionPool: @unchecked Sendable {
     private var open = 0
     private var nextID = 0
     private var closed = false
-    /// Borrowers waiting for a connection (for the metrics).
-    private(set) var waiting = 0
+    private var waiters = 0
 
     init(server: PostgresServer, size: Int, group: any EventLoopGroup, logger: Logger) {
         self.server = server
         self.size = max(1, size)
         self.group = group
         self.logger = logger
+    }
+
+    /// Borrowers waiting for a connection now.
+    var waiting: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return waiters
     }
 
     /// Connections lent out now.
@@ -83,9 +89,9 @@ final class PostgresConnectionPool: @unchecked Sendable {
                     throw error
                 }
             }
-            waiting += 1
+            waiters += 1
             condition.wait()
-            waiting -= 1
+            waiters -= 1
         }
     }
 

@@ -116,7 +116,7 @@ final class PostgresSession: @unchecked Sendable {
     /// closed and still unanswered two seconds later is a failure, never a wait forever.
     func wait<T>(for future: EventLoopFuture<T>) throws -> T {
         guard !connection.isClosed else {
-            throw PatronError(.storeFailure, "\(server): the connection was closed (the server went away)")
+            throw PatronError(.storeUnavailable, "\(server): the connection was closed (the server went away)")
         }
         let done = DispatchSemaphore(value: 0)
         future.whenComplete { _ in done.signal() }
@@ -124,7 +124,7 @@ final class PostgresSession: @unchecked Sendable {
         while done.wait(timeout: .now() + 1) == .timedOut {
             closedFor = connection.isClosed ? closedFor + 1 : 0
             if closedFor >= 2 {
-                throw PatronError(.storeFailure, "\(server): the connection was closed (the server went away)")
+                throw PatronError(.storeUnavailable, "\(server): the connection was closed (the server went away)")
             }
         }
         return try future.wait()
@@ -147,6 +147,8 @@ enum PostgresFailure {
                 return PatronError(.storeFailure, "\(server): authentication failed: \(message)")
             case "3D000":
                 return PatronError(.storeFailure, "\(server): \(message) (create it, or name another in the URL)")
+            case "57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006":
+                return PatronError(.storeUnavailable, "\(server): \(doing): \(message) [SQLSTATE \(state)]")
             case "23505":
                 return PatronError(.conflict, "\(server): \(doing): \(message)\(detail)")
             default:
@@ -156,9 +158,9 @@ enum PostgresFailure {
         switch error.code {
         case .connectionError:
             let cause = error.underlying.map { "\($0)" } ?? "no answer"
-            return PatronError(.storeFailure, "\(server): cannot connect: \(cause)")
+            return PatronError(.storeUnavailable, "\(server): cannot connect: \(cause)")
         case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
-            return PatronError(.storeFailure, "\(server): the connection was closed (\(error.code)); \(doing)")
+            return PatronError(.storeUnavailable, "\(server): the connection was closed (\(error.code)); \(doing)")
         default:
             let cause = error.underlying.map { ": \($0)" } ?? ""
             return PatronError(.storeFailure, "\(server): \(doing): \(error.code)\(cause)")

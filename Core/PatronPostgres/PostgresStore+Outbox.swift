@@ -172,3 +172,30 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore: StoreVitals {
+    /// Read on the primary (the outbox and leases change by the second; a replica's lag would
+    /// show a past holder).
+    public func vitals(now: Int64) throws -> StoreVitalsReport {
+        let (outbox, leases) = try pool.withSession { session in
+            var outbox: [OutboxMessage.Status: Int] = [:]
+            for row in try session.rows("SELECT status, count(*) FROM outbox GROUP BY status") {
+                let (status, count) = try session.decode(row) { try $0.decode((String, Int64).self) }
+                if let status = OutboxMessage.Status(rawValue: status) { outbox[status] = Int(count) }
+            }
+            let leases = try session.rows(
+                "SELECT name, holder, expires_at FROM leases WHERE expires_at > \(now)"
+            ).map { row in
+                let (name, holder, expiresAt) = try session.decode(row) { try $0.decode((String, String, Int64).self) }
+                return LeaseHolding(name: name, holder: holder, expiresAt: expiresAt)
+            }
+            return (outbox, leases)
+        }
+        let served = readsServed
+        let connections = ConnectionPoolState(
+            size: pool.size, inUse: pool.inUse, waiting: pool.waiting,
+            readsOnReplica: replicaPool == nil ? nil : served.replica,
+            readsOnPrimary: replicaPool == nil ? nil : served.primary)
+        return StoreVitalsReport(engine: "postgresql", outbox: outbox, leases: leases, connections: connections)
+    }
+}

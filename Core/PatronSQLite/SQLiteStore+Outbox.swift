@@ -174,3 +174,18 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore: StoreVitals {
+    public func vitals(now: Int64) throws -> StoreVitalsReport {
+        try writer.read { db in
+            var outbox: [OutboxMessage.Status: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM outbox GROUP BY status") {
+                if let status = OutboxMessage.Status(rawValue: row[0]) { outbox[status] = row[1] }
+            }
+            let leases = try Row.fetchAll(
+                db, sql: "SELECT name, holder, expires_at FROM leases WHERE expires_at > ?", arguments: [now]
+            ).map { LeaseHolding(name: $0[0], holder: $0[1], expiresAt: $0[2]) }
+            return StoreVitalsReport(engine: "sqlite", outbox: outbox, leases: leases)
+        }
+    }
+}

@@ -18,7 +18,7 @@ import PatronCore
 /// order facts, order span and customer counts, RFM snapshots, saved predictions, segments
 /// against the evaluator (random expressions) and at the parser's limits, saved segments and
 /// membership diffs, the audit log and privacy requests, API keys, the outbox (claims, stale
-/// takeovers, outcomes for their claim only, early and final receipts) and leases, the flow
+/// takeovers, outcomes for their claim only, early and final receipts), leases and the vitals ops watch, the flow
 /// registry and replays, record pages, and the campaign engine on the store (first-order and
 /// abandoned-cart firings, entries once per firing, a tick's outbox, a changed flow ending runs,
 /// flow figures, replenishment, ignored deliveries, scratch copies), and consent on a channel no
@@ -34,6 +34,7 @@ public enum StoreConformance {
         try await apiKeys(try makeStore())
         try await outbox(try makeStore())
         try await leases(try makeStore())
+        try await vitals(try makeStore())
         try await flowRegistry(try makeStore())
         try await recordPages(try makeStore())
         try await campaigns(try makeStore())

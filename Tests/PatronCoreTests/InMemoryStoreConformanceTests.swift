@@ -18,14 +18,17 @@ import Testing
 
     enum Fault {
         case dropsASegmentMember, ignoresTheWindow, forgetsRollbacks, keepsRevokedKeys, claimsTwice, sharesLeases
-        case pagesFromTheCursor, forgetsTheFirstOrderRule
+        case pagesFromTheCursor, forgetsTheFirstOrderRule, showsExpiredLeases
     }
 
     /// The in-memory store with one fault.
     final class FaultyStore: Store, SegmentRepository, SegmentQueries, AuditLog, APIKeyStore, OutboxStore,
         LeaseStore, FlowRegistry, RecordPages, CampaignStore, CampaignReports, CampaignUpkeep, DeliveryLedger,
-        ScratchCopying, @unchecked Sendable
+        ScratchCopying, StoreVitals, @unchecked Sendable
     {
+        func vitals(now: Int64) throws -> StoreVitalsReport {
+            try inner.vitals(now: fault == .showsExpiredLeases ? 0 : now)
+        }
         // @unchecked: the inner store serialises its own state behind a lock, `hashes` is a locked
         // box, and `fault` never changes after init.
         let inner: InMemoryStore
@@ -216,6 +219,7 @@ import Testing
         (Fault.ignoresTheWindow, "RFM and order facts"), (Fault.forgetsRollbacks, "atomic batches"),
         (Fault.keepsRevokedKeys, "API keys"), (Fault.claimsTwice, "outbox"), (Fault.sharesLeases, "leases"),
         (Fault.pagesFromTheCursor, "record pages"), (Fault.forgetsTheFirstOrderRule, "campaigns"),
+        (Fault.showsExpiredLeases, "vitals"),
     ])
     func eachFaultFailsItsRule(fault: Fault, rule: String) async {
         do {

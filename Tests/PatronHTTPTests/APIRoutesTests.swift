@@ -352,9 +352,10 @@ import Testing
                 #expect(document["openapi"] as? String == "3.1.0")
                 let paths = try #require(document["paths"] as? [String: [String: Any]])
                 let operations = paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } }
-                #expect(operations.count == 38)
+                #expect(operations.count == 39)
                 for required in [
                     "GET /v1/customers/{id}/timeline", "POST /webhooks/shopify", "GET /health", "GET /openapi.json",
+                    "GET /metrics",
                 ] {
                     #expect(operations.contains(required))
                 }
@@ -365,7 +366,7 @@ import Testing
                     #expect(schemas[String(match.1)] != nil, "\(match.1)")
                 }
                 // Every served route answers (no 404 from the router) for its documented method.
-                for (path, methods) in paths where path.hasPrefix("/v1") {
+                for (path, methods) in paths where path.hasPrefix("/v1") || path == "/metrics" {
                     let concrete = path.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(
                         of: "{name}", with: "x")
                     for method in methods.keys {

@@ -265,3 +265,16 @@ extension InMemoryStore: RecordPages {
         try read { t in t.state.customers.mapValues { $0.primaryRef?.id ?? $0.id.reportKey } }
     }
 }
+
+extension InMemoryStore: StoreVitals {
+    public func vitals(now: Int64) throws -> StoreVitalsReport {
+        try read { t in
+            var outbox: [OutboxMessage.Status: Int] = [:]
+            for entry in t.state.outbox.values { outbox[entry.message.status, default: 0] += 1 }
+            let leases = t.state.leases.compactMap { name, lease in
+                lease.expiresAt > now ? LeaseHolding(name: name, holder: lease.holder, expiresAt: lease.expiresAt) : nil
+            }
+            return StoreVitalsReport(engine: "memory", outbox: outbox, leases: leases)
+        }
+    }
+}

@@ -6,7 +6,7 @@ import Foundation
 /// `StoreConformance` in `PatronTestKit` proves a new store keeps the rules each part names.
 public typealias PatronStore = Store & RecordPages & SegmentQueries & SegmentRepository & AuditLog
     & DeliveryLedger & APIKeyStore & FlowRegistry & CampaignStore & CampaignReports & CampaignUpkeep
-    & ScratchCopying
+    & ScratchCopying & StoreVitals
 
 /// A copy of the whole store that nothing else sees, for dry runs (`patron campaigns simulate`).
 ///

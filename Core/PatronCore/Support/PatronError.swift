@@ -64,6 +64,9 @@ public struct PatronError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let readOnlyStore = Code(raw: "read-only-store")
         /// The store failed to answer (its engine's error, without the statement).
         public static let storeFailure = Code(raw: "store-failure")
+        /// The store's server cannot be reached now (connection refused, closed, gone away):
+        /// nothing was applied, and the same call may work later. Daemons retry with backoff.
+        public static let storeUnavailable = Code(raw: "store-unavailable")
     }
 
     public var code: Code
