@@ -107,3 +107,77 @@ extension PostgresTransaction {
         ).map(Self.ticket(from:))
     }
 }
+
+/// A chunk's carts: read by refs and by customers, written new and changed, each in one statement.
+extension PostgresTransaction {
+    public func carts(refs: [ExternalRef]) throws -> [ExternalRef: CartRecord] {
+        guard !refs.isEmpty else { return [:] }
+        var found: [ExternalRef: CartRecord] = [:]
+        for row in try session.rows(
+            """
+            SELECT \(unescaped: Self.cartColumns) FROM carts
+            WHERE (source, ref) IN (SELECT * FROM unnest(\(refs.map(\.source))::text[], \(refs.map(\.id))::text[]))
+            """)
+        {
+            let cart = try Self.cart(from: row)
+            found[cart.ref] = cart
+        }
+        return found
+    }
+
+    public func carts(ofCustomers customers: [CustomerID]) throws -> [CustomerID: [CartRecord]] {
+        guard !customers.isEmpty else { return [:] }
+        var found: [CustomerID: [CartRecord]] = [:]
+        for row in try session.rows(
+            """
+            SELECT \(unescaped: Self.cartColumns) FROM carts
+            WHERE customer_id = ANY(\(customers.map(\.rawValue))::bigint[]) ORDER BY id
+            """)
+        {
+            let cart = try Self.cart(from: row)
+            found[cart.customerID, default: []].append(cart)
+        }
+        return found
+    }
+
+    /// The identity sequence's next value, read without taking it (see ``nextCustomerID()``).
+    public func nextCartID() throws -> CartID {
+        let next = try session.value(
+            Int64.self, "SELECT setval(s, nextval(s), false) FROM pg_get_serial_sequence('carts', 'id') AS s")
+        return CartID(next ?? 1)
+    }
+
+    public func insertNewCarts(_ carts: [CartRecord]) throws {
+        guard !carts.isEmpty else { return }
+        try session.execute(
+            """
+            INSERT INTO carts(id, source, ref, customer_id, currency, value_minor, status, lines, updated_at)
+            SELECT * FROM unnest(\(carts.map(\.id.rawValue))::bigint[], \(carts.map(\.ref.source))::text[],
+                                 \(carts.map(\.ref.id))::text[], \(carts.map(\.customerID.rawValue))::bigint[],
+                                 \(carts.map(\.currency.code))::text[], \(carts.map(\.valueMinor))::bigint[],
+                                 \(carts.map(\.status.rawValue))::text[],
+                                 \(carts.map { StoredColumns.encode($0.lines) })::text[],
+                                 \(carts.map(\.updatedAt))::bigint[])
+            """)
+        let last = carts.map(\.id.rawValue).max() ?? 0
+        try session.execute("SELECT setval(pg_get_serial_sequence('carts', 'id'), \(last), true)")
+    }
+
+    public func updateCarts(_ carts: [CartRecord]) throws {
+        guard carts.count > 1 else {
+            for cart in carts { try updateCart(cart) }
+            return
+        }
+        try session.execute(
+            """
+            UPDATE carts SET customer_id = u.customer_id, currency = u.currency, value_minor = u.value_minor,
+              status = u.status, lines = u.lines, updated_at = u.updated_at
+            FROM unnest(\(carts.map(\.id.rawValue))::bigint[], \(carts.map(\.customerID.rawValue))::bigint[],
+                        \(carts.map(\.currency.code))::text[], \(carts.map(\.valueMinor))::bigint[],
+                        \(carts.map(\.status.rawValue))::text[], \(carts.map { StoredColumns.encode($0.lines) })::text[],
+                        \(carts.map(\.updatedAt))::bigint[])
+              AS u(id, customer_id, currency, value_minor, status, lines, updated_at)
+            WHERE carts.id = u.id
+            """)
+    }
+}

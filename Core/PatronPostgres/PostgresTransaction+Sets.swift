@@ -165,3 +165,65 @@ enum PostgresArrayLiteral {
         "{" + values.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}"
     }
 }
+
+/// A chunk's new customers, refs and consent statements, each in one statement.
+extension PostgresTransaction {
+    /// The identity sequence's next value, read without taking it (`nextval`, then `setval` back
+    /// with `is_called = false`); the writer lock keeps other writers out meanwhile.
+    public func nextCustomerID() throws -> CustomerID {
+        let next = try session.value(
+            Int64.self,
+            "SELECT setval(s, nextval(s), false) FROM pg_get_serial_sequence('customers', 'id') AS s")
+        return CustomerID(next ?? 1)
+    }
+
+    /// The rows with their ids (`unnest`), then every column (``updateCustomers(_:)``), then the
+    /// sequence moved past them.
+    public func insertNewCustomers(_ customers: [CustomerRecord]) throws {
+        guard !customers.isEmpty else { return }
+        try session.execute(
+            """
+            INSERT INTO customers(id, created_at)
+            SELECT * FROM unnest(\(customers.map(\.id.rawValue))::bigint[], \(customers.map(\.createdAt))::bigint[])
+            """)
+        try updateCustomers(customers)
+        let last = customers.map(\.id.rawValue).max() ?? 0
+        try session.execute("SELECT setval(pg_get_serial_sequence('customers', 'id'), \(last), true)")
+    }
+
+    public func attach(_ refs: [(ref: ExternalRef, customer: CustomerID)]) throws {
+        guard refs.count > 1 else {
+            for (ref, customer) in refs { try attach(ref: ref, to: customer) }
+            return
+        }
+        // A later attach of the same ref wins, as one by one; one statement may not touch a row twice.
+        var last: [ExternalRef: Int] = [:]
+        for (index, entry) in refs.enumerated() { last[entry.ref] = index }
+        let kept = refs.indices.filter { last[refs[$0].ref] == $0 }.map { refs[$0] }
+        try session.execute(
+            """
+            INSERT INTO customer_refs(source, ref, customer_id)
+            SELECT * FROM unnest(\(kept.map(\.ref.source))::text[], \(kept.map(\.ref.id))::text[],
+                                 \(kept.map(\.customer.rawValue))::bigint[])
+            ON CONFLICT (source, ref) DO UPDATE SET customer_id = excluded.customer_id
+            """)
+    }
+
+    public func recordConsents(_ statements: [(statement: ConsentStatement, customer: CustomerID)]) throws {
+        guard statements.count > 1 else {
+            for (statement, customer) in statements { try recordConsent(statement, of: customer) }
+            return
+        }
+        let s = statements.map(\.statement)
+        try session.execute(
+            """
+            INSERT INTO consent_events(customer_id, channel, status, at, source, evidence)
+            SELECT customer_id, channel, status, at, source, evidence FROM unnest(\(statements.map(\.customer.rawValue))::bigint[],
+                                 \(s.map(\.channel.rawValue))::text[], \(s.map(\.status.rawValue))::text[],
+                                 \(s.map(\.at))::bigint[], \(s.map(\.source))::text[],
+                                 \(PostgresArrayLiteral.text(s.map(\.evidence)))::text[])
+            WITH ORDINALITY AS u(customer_id, channel, status, at, source, evidence, n) ORDER BY n
+            """)
+        for channel in Set(s.map(\.channel)) { try ensureAudienceIndex(channel) }
+    }
+}

@@ -96,3 +96,10 @@ extension SQLiteTransaction {
         .map(Self.ticket(from:))
     }
 }
+
+extension SQLiteTransaction {
+    /// `INTEGER PRIMARY KEY` without `AUTOINCREMENT`: one past the highest id.
+    public func nextCartID() throws -> CartID {
+        CartID(try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM carts") ?? 1)
+    }
+}

@@ -141,3 +141,16 @@ extension SQLiteTransaction {
         try run("DELETE FROM customers WHERE id = ?", [from.rawValue])
     }
 }
+
+extension SQLiteTransaction {
+    /// `AUTOINCREMENT`: one past the larger of the highest id and the highest ever given.
+    public func nextCustomerID() throws -> CustomerID {
+        let next = try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'customers'), 0),
+                           coalesce((SELECT max(id) FROM customers), 0)) + 1
+                """)
+        return CustomerID(next ?? 1)
+    }
+}

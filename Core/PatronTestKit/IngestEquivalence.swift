@@ -108,16 +108,25 @@ public enum IngestEquivalence {
                     orders[index].source,
                     .orderRefunded(RefundData(orderRef: orders[index].ref, amountMinor: amount, currency: .usd)))
             case 76..<84:
+                // A new cart, or a later (or stale) state of one: emptied, or now someone else's.
                 let customer = someone()
-                let cartRef = "k\(carts.count)"
-                carts.append((cartRef, customer))
+                let cartRef: String
+                if !carts.isEmpty, roll % 2 == 0 {
+                    let index = Int.random(in: 0..<carts.count, using: &random)
+                    cartRef = carts[index].ref
+                    carts[index].customer = customer
+                } else {
+                    cartRef = "k\(carts.count)"
+                    carts.append((cartRef, customer))
+                }
                 let items = lines()
                 add(
                     "shop",
                     .cartUpdated(
                         CartData(
                             ref: cartRef, customer: customer, currency: .usd,
-                            valueMinor: items.reduce(0) { $0 + $1.unitPriceMinor * Int64($1.quantity) }, lines: items)))
+                            valueMinor: items.reduce(0) { $0 + $1.unitPriceMinor * Int64($1.quantity) }, lines: items,
+                            status: Int.random(in: 0..<4, using: &random) == 0 ? .deleted : .open)))
             case 84..<89:
                 add(
                     "shop",

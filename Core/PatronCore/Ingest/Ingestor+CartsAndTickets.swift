@@ -7,7 +7,7 @@ extension Ingestor.Batch {
         let customerID = try resolve(data.customer, source: source, at: at)
         let ref = ExternalRef(source: source, id: data.ref)
         var previousCustomer: CustomerID?
-        if var cart = try transaction.cart(ref: ref) {
+        if var cart = try cart(ref) {
             guard at >= cart.updatedAt else { return }
             previousCustomer = cart.customerID
             cart.customerID = customerID
@@ -15,12 +15,13 @@ extension Ingestor.Batch {
             cart.lines = data.lines
             cart.status = data.status
             cart.updatedAt = at
-            try transaction.updateCart(cart)
+            try save(cart, previousOwner: previousCustomer)
         } else {
-            _ = try transaction.insertCart(
+            try save(
                 CartRecord(
                     id: CartID(0), ref: ref, customerID: customerID, currency: data.currency,
-                    valueMinor: data.valueMinor, status: data.status, lines: data.lines, updatedAt: at))
+                    valueMinor: data.valueMinor, status: data.status, lines: data.lines, updatedAt: at),
+                previousOwner: nil)
         }
         try refreshCarts(of: customerID)
         if let previousCustomer, previousCustomer != customerID { try refreshCarts(of: previousCustomer) }
@@ -28,7 +29,7 @@ extension Ingestor.Batch {
 
     mutating func refreshCarts(of id: CustomerID) throws {
         let fresh = CustomerAggregates.recompute(
-            orders: [OrderRecord](), carts: try transaction.carts(of: id), tickets: [TicketRecord]())
+            orders: [OrderRecord](), carts: try carts(of: id), tickets: [TicketRecord]())
         try modify(id) {
             $0.aggregates.openCartCount = fresh.openCartCount
             $0.aggregates.openCartValueMinor = fresh.openCartValueMinor

@@ -24,18 +24,71 @@ extension Ingestor.Batch {
         dirty.insert(customer.id)
     }
 
-    /// Writes `customer` at once (identity fields changed: later lookups must see it).
+    /// Writes `customer` at once (identity fields changed: later lookups must see it). A new
+    /// customer not written yet is written with its latest record by ``flushIdentity()``, which
+    /// every lookup in the store runs first.
     mutating func storeNow(_ customer: CustomerRecord) throws {
         if let before = customers[customer.id], before.email != customer.email || before.phone != customer.phone {
             keys.forgetContacts()
         }
         customers[customer.id] = customer
         dirty.remove(customer.id)
+        if newCustomerSet.contains(customer.id) { return }
         try transaction.updateCustomer(customer)
     }
 
-    /// Writes what the batch holds back: new orders, then the customers it changed.
+    /// Writes the new customers, refs and consent statements the batch holds, each set in as
+    /// few statements as the store can: before anything reads customers or refs from the store,
+    /// and at each chunk's end.
+    mutating func flushIdentity() throws {
+        if !newCustomers.isEmpty {
+            try transaction.insertNewCustomers(newCustomers.compactMap { customers[$0] })
+            for id in newCustomers { dirty.remove(id) }
+            newCustomers.removeAll(keepingCapacity: true)
+            newCustomerSet.removeAll(keepingCapacity: true)
+        }
+        if !pendingAttaches.isEmpty {
+            try transaction.attach(pendingAttaches)
+            pendingAttaches.removeAll(keepingCapacity: true)
+        }
+        if !pendingConsents.isEmpty {
+            try transaction.recordConsents(pendingConsents)
+            pendingConsents.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// A customer's id for a new record: the store's next, then counted on in memory (the
+    /// batch is the store's only writer).
+    mutating func newCustomerID() throws -> CustomerID {
+        let id = try nextCustomer ?? transaction.nextCustomerID()
+        nextCustomer = CustomerID(id.rawValue + 1)
+        return id
+    }
+
+    /// Attaches a ref now (one event at a time) or with the chunk's others (sets).
+    mutating func attach(_ ref: ExternalRef, to id: CustomerID) throws {
+        if setBased {
+            pendingAttaches.append((ref, id))
+        } else {
+            try transaction.attach(ref: ref, to: id)
+        }
+        refCache[ref] = id
+    }
+
+    /// Appends to the consent ledger now (one event at a time) or with the chunk's others (sets).
+    mutating func recordConsent(_ statement: ConsentStatement, of id: CustomerID) throws {
+        if setBased {
+            pendingConsents.append((statement, id))
+        } else {
+            try transaction.recordConsent(statement, of: id)
+        }
+    }
+
+    /// Writes what the batch holds back: new customers and refs, new orders, then the
+    /// customers it changed.
     mutating func flush() throws {
+        try flushIdentity()
+        try flushCarts()
         try flushOrders()
         guard !dirty.isEmpty else { return }
         try transaction.updateCustomers(dirty.sorted().compactMap { customers[$0] })
@@ -45,15 +98,18 @@ extension Ingestor.Batch {
     mutating func lookup(_ ref: ExternalRef) throws -> CustomerID? {
         if let id = refCache[ref] { return id }
         if keys.absentRefs.contains(ref) { return nil }
+        try flushIdentity()
         let id = try transaction.customerID(ref: ref)
         if let id { refCache[ref] = id }
         return id
     }
 
-    /// Forgets every looked-up key (refs moved or vanished: a merge, an erasure).
+    /// Forgets every looked-up key (refs moved or vanished: a merge, an erasure) and the carts
+    /// read (a merge moves them). What the batch holds must be written first (``flush()``).
     mutating func forgetLookups() {
         refCache.removeAll()
         keys.forgetAll()
+        cartBook.forget()
     }
 
     func refs(_ identity: CustomerIdentity, source: String) -> [ExternalRef] {
@@ -84,26 +140,25 @@ extension Ingestor.Batch {
             matches.append(id)
         }
         guard let winner = matches.first else {
-            let record = CustomerRecord(
+            var record = CustomerRecord(
                 id: CustomerID(0), primaryRef: refs.first, email: email, phone: phone ?? identity.phone,
                 createdAt: at)
-            let id = try transaction.insertCustomer(record)
-            keys.learn(email: email, phone: phone, id: id)
-            var inserted = record
-            inserted.id = id
-            customers[id] = inserted
-            for ref in refs {
-                try transaction.attach(ref: ref, to: id)
-                refCache[ref] = id
+            if setBased {
+                record.id = try newCustomerID()
+                newCustomers.append(record.id)
+                newCustomerSet.insert(record.id)
+                cartBook.ofCustomer[record.id] = []
+            } else {
+                record.id = try transaction.insertCustomer(record)
             }
+            keys.learn(email: email, phone: phone, id: record.id)
+            customers[record.id] = record
+            for ref in refs { try attach(ref, to: record.id) }
             report.customersCreated += 1
-            return id
+            return record.id
         }
         for other in matches.dropFirst() { try merge(other, into: winner, at: at) }
-        for ref in refs where try lookup(ref) == nil {
-            try transaction.attach(ref: ref, to: winner)
-            refCache[ref] = winner
-        }
+        for ref in refs where try lookup(ref) == nil { try attach(ref, to: winner) }
         var customer = try load(winner)
         var changed = false
         if customer.primaryRef == nil, let first = refs.first {
@@ -181,6 +236,8 @@ extension Ingestor.Batch {
     /// Erases every customer the identity matches (by any ref, the email or the phone, also
     /// as secondary keys kept from merges): personal data must not survive on a second record.
     mutating func erase(_ identity: CustomerIdentity, source: String, at: Int64) throws {
+        try flushIdentity()
+        try flushCarts()
         var ids: [CustomerID] = []
         func add(_ id: CustomerID?) {
             if let id, !ids.contains(id) { ids.append(id) }
@@ -210,14 +267,26 @@ extension Ingestor.Batch {
     /// The customer with this normalised email: as the profile's email, or kept as a
     /// secondary key when two customers with different emails were merged.
     mutating func customerID(email: String) throws -> CustomerID? {
-        let profile = try keys.emails[email] ?? transaction.customerID(email: email)
+        let profile: CustomerID?
+        if let known = keys.emails[email] {
+            profile = known
+        } else {
+            try flushIdentity()
+            profile = try transaction.customerID(email: email)
+        }
         if let profile { return profile }
         return try lookup(ExternalRef(source: IdentityKey.emailSource, id: email))
     }
 
     /// The customer with this E.164 phone (profile or secondary key).
     mutating func customerID(phone: String) throws -> CustomerID? {
-        let profile = try keys.phones[phone] ?? transaction.customerID(phone: phone)
+        let profile: CustomerID?
+        if let known = keys.phones[phone] {
+            profile = known
+        } else {
+            try flushIdentity()
+            profile = try transaction.customerID(phone: phone)
+        }
         if let profile { return profile }
         return try lookup(ExternalRef(source: IdentityKey.phoneSource, id: phone))
     }

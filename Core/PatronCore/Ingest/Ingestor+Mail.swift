@@ -63,6 +63,9 @@ extension IngestEvent {
 
 extension Ingestor.Batch {
     mutating func receive(_ mail: MailMessage, source: String) throws -> MailOutcome {
+        // Mail reads and writes the store directly (tickets, messages, the consent ledger):
+        // what the batch holds is written first, so the ledger stays in order.
+        try flushIdentity()
         let at = mail.sentAt
         let sender = mail.from.flatMap(ContactNormalizer.email)
         func message(ticket: TicketID?, customer: CustomerID?, kind: String) throws {

@@ -59,12 +59,12 @@ extension Ingestor.Batch {
             if previousCustomer != customerID { try refreshOrders(of: previousCustomer) }
         }
         if let cartRef = data.cartRef,
-            var cart = try transaction.cart(ref: ExternalRef(source: source, id: cartRef)),
+            var cart = try cart(ExternalRef(source: source, id: cartRef)),
             cart.status == .open
         {
             cart.status = .converted
             cart.updatedAt = max(cart.updatedAt, at)
-            try transaction.updateCart(cart)
+            try save(cart, previousOwner: cart.customerID)
             try refreshCarts(of: cart.customerID)
         }
     }

@@ -105,6 +105,17 @@ public struct Ingestor<S: Store>: Sendable {
         var pendingRefs: Set<ExternalRef> = []
         var pendingCustomers: Set<CustomerID> = []
         var newOrderRefs: Set<ExternalRef> = []
+        /// New customers numbered from the store's next id but not written yet (their records
+        /// are in `customers`), the refs and consent statements not written yet: all written
+        /// together at the chunk's end, or before anything reads customers or refs from the
+        /// store (``flushIdentity()``).
+        var newCustomers: [CustomerID] = []
+        var newCustomerSet: Set<CustomerID> = []
+        var nextCustomer: CustomerID?
+        var pendingAttaches: [(ref: ExternalRef, customer: CustomerID)] = []
+        var pendingConsents: [(statement: ConsentStatement, customer: CustomerID)] = []
+        /// The chunk's carts (``CartBook``).
+        var cartBook = CartBook()
         /// Sets (the default) or one event at a time: the reference the set path is tested against.
         let setBased: Bool
 
@@ -117,7 +128,10 @@ public struct Ingestor<S: Store>: Sendable {
         mutating func apply(_ chunk: [IngestEvent]) throws {
             guard !chunk.isEmpty else { return }
             let fresh = try transaction.markApplied(chunk.map { $0.source + ":" + $0.id })
-            if setBased { try prefetch(chunk, fresh: fresh) }
+            if setBased {
+                try prefetch(chunk, fresh: fresh)
+                try prefetchCarts(chunk, fresh: fresh)
+            }
             for (event, isNew) in zip(chunk, fresh) {
                 guard isNew else {
                     report.duplicates += 1
@@ -130,6 +144,9 @@ public struct Ingestor<S: Store>: Sendable {
                     throw error.located(event.origin)
                 }
             }
+            try flushIdentity()
+            try flushCarts()
+            cartBook.forget()
             try flushOrders()
         }
 
@@ -151,7 +168,7 @@ public struct Ingestor<S: Store>: Sendable {
                 var customer = try load(id)
                 customer.consent.apply(change.status, channel: change.channel, at: at)
                 store(customer)
-                try transaction.recordConsent(
+                try recordConsent(
                     ConsentStatement(
                         channel: change.channel, status: change.status, at: at, source: event.source,
                         evidence: change.evidence ?? "event \(event.id)"), of: id)
@@ -169,7 +186,7 @@ public struct Ingestor<S: Store>: Sendable {
                     ? .granted : customer.contactPoint(for: change.channel) == nil ? .unsubscribed : nil
                 if let status {
                     customer.consent.apply(status, channel: change.channel, at: at)
-                    try transaction.recordConsent(
+                    try recordConsent(
                         ConsentStatement(
                             channel: change.channel, status: status, at: at, source: event.source,
                             evidence:

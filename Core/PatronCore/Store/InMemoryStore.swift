@@ -168,6 +168,8 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         public func customerID(phone: String) throws -> CustomerID? { state.phones[phone] }
         public func customer(_ id: CustomerID) throws -> CustomerRecord? { state.customers[id] }
 
+        public func nextCustomerID() throws -> CustomerID { CustomerID(state.nextIDs["customers", default: 1]) }
+
         public func insertCustomer(_ customer: CustomerRecord) throws -> CustomerID {
             var record = customer
             record.id = CustomerID(newID("customers"))
@@ -246,6 +248,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             }
         }
 
+        public func nextCartID() throws -> CartID { CartID(state.nextIDs["carts", default: 1]) }
         public func cart(ref: ExternalRef) throws -> CartRecord? { state.cartRefs[ref].flatMap { state.carts[$0] } }
         public func insertCart(_ cart: CartRecord) throws -> CartID {
             var record = cart

@@ -138,6 +138,28 @@ public protocol StoreTransaction {
     func insertNewOrders(_ orders: [OrderRecord]) throws
     /// Writes these customers back, as ``updateCustomer(_:)`` does each.
     func updateCustomers(_ customers: [CustomerRecord]) throws
+    /// The id the next ``insertCustomer(_:)`` in this transaction would give, without taking it:
+    /// the ingestor numbers a chunk's new customers from it and writes them together.
+    func nextCustomerID() throws -> CustomerID
+    /// Inserts customers numbered from ``nextCustomerID()`` on, in order and without gaps
+    /// (`customers[i].id == next + i`), as ``insertCustomer(_:)`` would one by one; afterwards
+    /// ``nextCustomerID()`` is past the last of them.
+    func insertNewCustomers(_ customers: [CustomerRecord]) throws
+    /// Attaches refs, in order (a later one for the same ref wins), as ``attach(ref:to:)`` does each.
+    func attach(_ refs: [(ref: ExternalRef, customer: CustomerID)]) throws
+    /// Appends statements to consent ledgers, in order, as ``recordConsent(_:of:)`` does each.
+    func recordConsents(_ statements: [(statement: ConsentStatement, customer: CustomerID)]) throws
+    /// The carts these refs name (refs no cart has are left out). Must agree with ``cart(ref:)``.
+    func carts(refs: [ExternalRef]) throws -> [ExternalRef: CartRecord]
+    /// These customers' carts (a customer without one is left out). Must agree with ``carts(of:)``.
+    func carts(ofCustomers customers: [CustomerID]) throws -> [CustomerID: [CartRecord]]
+    /// The id the next ``insertCart(_:)`` in this transaction would give, without taking it.
+    func nextCartID() throws -> CartID
+    /// Inserts carts numbered from ``nextCartID()`` on, in order and without gaps, as
+    /// ``insertCart(_:)`` would one by one (no stored cart has their refs).
+    func insertNewCarts(_ carts: [CartRecord]) throws
+    /// Writes these carts back (no two with one id), as ``updateCart(_:)`` does each.
+    func updateCarts(_ carts: [CartRecord]) throws
 }
 
 extension Store {

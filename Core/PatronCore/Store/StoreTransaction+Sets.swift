@@ -45,4 +45,50 @@ extension StoreTransaction {
     public func updateCustomers(_ customers: [CustomerRecord]) throws {
         for customer in customers { try updateCustomer(customer) }
     }
+
+    public func insertNewCustomers(_ customers: [CustomerRecord]) throws {
+        for customer in customers {
+            let id = try insertCustomer(customer)
+            guard id == customer.id else {
+                throw PatronError(
+                    .storeFailure, "a new customer was stored as \(id), not \(customer.id) as nextCustomerID() said")
+            }
+        }
+    }
+
+    public func attach(_ refs: [(ref: ExternalRef, customer: CustomerID)]) throws {
+        for (ref, customer) in refs { try attach(ref: ref, to: customer) }
+    }
+
+    public func recordConsents(_ statements: [(statement: ConsentStatement, customer: CustomerID)]) throws {
+        for (statement, customer) in statements { try recordConsent(statement, of: customer) }
+    }
+
+    public func carts(refs: [ExternalRef]) throws -> [ExternalRef: CartRecord] {
+        var found: [ExternalRef: CartRecord] = [:]
+        for ref in refs { if let cart = try cart(ref: ref) { found[ref] = cart } }
+        return found
+    }
+
+    public func carts(ofCustomers customers: [CustomerID]) throws -> [CustomerID: [CartRecord]] {
+        var found: [CustomerID: [CartRecord]] = [:]
+        for id in customers {
+            let carts = try carts(of: id)
+            if !carts.isEmpty { found[id] = carts }
+        }
+        return found
+    }
+
+    public func insertNewCarts(_ carts: [CartRecord]) throws {
+        for cart in carts {
+            let id = try insertCart(cart)
+            guard id == cart.id else {
+                throw PatronError(.storeFailure, "a new cart was stored as \(id), not \(cart.id) as nextCartID() said")
+            }
+        }
+    }
+
+    public func updateCarts(_ carts: [CartRecord]) throws {
+        for cart in carts { try updateCart(cart) }
+    }
 }
