@@ -32,11 +32,11 @@ extension Ingestor.Batch {
             totalMinor: data.totalMinor, lines: data.lines, updatedAt: at)
         if newOrderRefs.remove(ref) != nil {
             // Known new (the chunk's lookup): kept for one multi-row write at the chunk's end.
+            pendingRefs[ref] = pendingOrders.count
             pendingOrders.append(record)
-            pendingRefs.insert(ref)
             pendingCustomers.insert(customerID)
             try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
-        } else if try insertNow(record) {
+        } else if pendingRefs[ref] == nil, try insertNow(record) {
             try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
         } else {
             var existing = try existingOrder(ref, field: "order.id")
@@ -54,7 +54,7 @@ extension Ingestor.Batch {
             let linesChanged = existing.lines != data.lines
             existing.lines = data.lines
             existing.updatedAt = at
-            try transaction.updateOrder(existing, linesChanged: linesChanged)
+            try save(existing, linesChanged: linesChanged)
             try refreshOrders(of: customerID)
             if previousCustomer != customerID { try refreshOrders(of: previousCustomer) }
         }
@@ -92,12 +92,27 @@ extension Ingestor.Batch {
         if pendingCustomers.contains(customer) { try flushOrders() }
     }
 
+    /// Writes a changed order back: in memory while it waits to be inserted, else to the store.
+    mutating func save(_ order: OrderRecord, linesChanged: Bool) throws {
+        if let index = pendingRefs[order.ref] {
+            pendingOrders[index] = order
+            pendingCustomers.insert(order.customerID)
+        } else {
+            try transaction.updateOrder(order, linesChanged: linesChanged)
+        }
+    }
+
+    /// Recomputes a customer's order aggregates from the stored orders and the pending ones.
     mutating func refreshOrders(of id: CustomerID) throws {
-        try flushOrders(of: id)
         var customer = try load(id)
         var fresh = CustomerAggregates()
         for order in try transaction.countingOrders(of: id) {
             fresh.add(orderAt: order.placedAt, netMinor: order.netMinor)
+        }
+        if pendingCustomers.contains(id) {
+            for order in pendingOrders where order.customerID == id && order.status.counts {
+                fresh.add(orderAt: order.placedAt, netMinor: order.netMinor)
+            }
         }
         customer.aggregates.orderCount = fresh.orderCount
         customer.aggregates.revenueMinor = fresh.revenueMinor
@@ -107,7 +122,7 @@ extension Ingestor.Batch {
     }
 
     mutating func existingOrder(_ ref: ExternalRef, field: String) throws -> OrderRecord {
-        if pendingRefs.contains(ref) { try flushOrders() }
+        if let index = pendingRefs[ref] { return pendingOrders[index] }
         guard let order = try transaction.order(ref: ref) else {
             throw PatronError(
                 .notFound, "unknown order '\(ref.id)' from \(ref.source)", at: InputLocation(field: field))
@@ -120,7 +135,7 @@ extension Ingestor.Batch {
         guard order.status != .cancelled else { return }
         order.status = .cancelled
         order.updatedAt = max(order.updatedAt, at)
-        try transaction.updateOrder(order, linesChanged: false)
+        try save(order, linesChanged: false)
         var customer = try load(order.customerID)
         if order.placedAt == customer.aggregates.firstOrderAt || order.placedAt == customer.aggregates.lastOrderAt {
             try refreshOrders(of: order.customerID)  // the first or last order changed: look again
@@ -144,7 +159,7 @@ extension Ingestor.Batch {
         }
         order.refundedMinor += refund.amountMinor
         order.updatedAt = max(order.updatedAt, at)
-        try transaction.updateOrder(order, linesChanged: false)
+        try save(order, linesChanged: false)
         if order.status.counts {
             var customer = try load(order.customerID)
             customer.aggregates.revenueMinor -= refund.amountMinor

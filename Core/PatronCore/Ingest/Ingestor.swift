@@ -102,7 +102,9 @@ public struct Ingestor<S: Store>: Sendable {
         /// New orders not yet written, in the order placed, and the refs of the chunk's orders
         /// the store was found not to hold.
         var pendingOrders: [OrderRecord] = []
-        var pendingRefs: Set<ExternalRef> = []
+        /// Each pending order's place in `pendingOrders`: a change to one (an update, a
+        /// cancellation, a refund) is made there, in memory, and written with the insert.
+        var pendingRefs: [ExternalRef: Int] = [:]
         var pendingCustomers: Set<CustomerID> = []
         var newOrderRefs: Set<ExternalRef> = []
         /// New customers numbered from the store's next id but not written yet (their records
