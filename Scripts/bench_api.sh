@@ -148,7 +148,9 @@ sqlite_query() { sqlite3 "$WORKDIR/webhooks.sqlite" "$1"; }
 bench_store sqlite "$WORKDIR/webhooks.sqlite" "$WORKDIR/shop.sqlite" sqlite_query
 if [ "$POSTGRES" = 1 ]; then
     PG_DIR=$WORKDIR/pg
+    chmod o+x "$WORKDIR"   # the server runs as the postgres user (mktemp makes the folder 0700)
     eval "$(Scripts/postgres/start.sh "$PG_DIR")"
+    [ -n "${PATRON_PG_URL:-}" ] || die "no PostgreSQL server started (see $PG_DIR)"
     echo "postgres: $PATRON_PG_URL (server in $PG_DIR)"
     createdb -h 127.0.0.1 -p "$PATRON_PG_PORT" -U postgres webhooks
     createdb -h 127.0.0.1 -p "$PATRON_PG_PORT" -U postgres shop

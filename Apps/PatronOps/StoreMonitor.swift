@@ -134,6 +134,18 @@ public final class StoreMonitor: Service, Sendable {
     /// the failed checks and the wait before the next one while it does not.
     public func health(service: String) async -> (ok: Bool, json: String) {
         let seen = await current()
+        // Rendered once per check: `/health` is asked far more often than the store is checked.
+        if let (state, name, json) = rendered.withLockedValue({ $0 }), state == seen, name == service {
+            return (seen.reachable, json)
+        }
+        let json = Self.render(seen, service: service)
+        rendered.withLockedValue { $0 = (seen, service, json) }
+        return (seen.reachable, json)
+    }
+
+    private let rendered = NIOLockedValueBox<(State, String, String)?>(nil)
+
+    static func render(_ seen: State, service: String) -> String {
         var store: [String: Any] = [
             "reachable": seen.reachable, "checked_at": seen.checkedAt, "since": seen.since,
             "failed_checks": seen.failures,
@@ -156,6 +168,6 @@ public final class StoreMonitor: Service, Sendable {
         let data =
             (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)
-        return (seen.reachable, String(decoding: data, as: UTF8.self))
+        return String(decoding: data, as: UTF8.self)
     }
 }
