@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PatronAuth
 import PatronCore
+import PatronOps
 
 /// A documented parameter of a route.
 struct APIParameter {
@@ -130,6 +131,8 @@ struct APICall: Sendable {
 struct APIRouteRunner: Sendable {
     let guardian: APIGuard
     let logger: Logger
+    /// Where handlers run when the store's calls wait on a server (``APIServerSettings/storeWaitsOnServer``).
+    var executor: BlockingExecutor?
 
     static let methods: [HTTPRequest.Method] = [
         .get, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!,
@@ -155,10 +158,21 @@ struct APIRouteRunner: Sendable {
             let handler = route.handler
             let logger = logger
             let guardian = guardian
-            router.on(RouterPath(route.path), method: route.method) { request, context -> Response in
-                await Self.answer(
-                    request, parameters: context.parameters, scope: scope, guardian: guardian, logger: logger,
-                    handler: handler)
+            if let executor {
+                router.on(RouterPath(route.path), method: route.method) { request, context -> Response in
+                    let parameters = context.parameters
+                    return await withTaskExecutorPreference(executor) {
+                        await Self.answer(
+                            request, parameters: parameters, scope: scope, guardian: guardian, logger: logger,
+                            handler: handler)
+                    }
+                }
+            } else {
+                router.on(RouterPath(route.path), method: route.method) { request, context -> Response in
+                    await Self.answer(
+                        request, parameters: context.parameters, scope: scope, guardian: guardian, logger: logger,
+                        handler: handler)
+                }
             }
         }
     }

@@ -13,12 +13,21 @@ public struct APIServerSettings: Sendable {
     /// Per API key; 0 turns the limit off.
     public var requestsPerSecond: Double
     public var burst: Double
+    /// Whether the store's calls wait on a server's round trips (PostgreSQL): handlers then run
+    /// on ``BlockingExecutor/shared``, so that many requests can wait at once without holding
+    /// Swift's cooperative threads (two on a two-core machine). SQLite answers in microseconds
+    /// and stays on them.
+    public var storeWaitsOnServer: Bool
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, requestsPerSecond: Double = 100, burst: Double = 200) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, requestsPerSecond: Double = 100, burst: Double = 200,
+        storeWaitsOnServer: Bool = false
+    ) {
         self.host = host
         self.port = port
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst
+        self.storeWaitsOnServer = storeWaitsOnServer
     }
 }
 
@@ -104,7 +113,9 @@ public enum PatronAPIServer {
         let guardian = APIGuard(
             store: store, requestsPerSecond: settings.requestsPerSecond, burst: settings.burst, clock: clock)
         router.add(middleware: MetricsMiddleware())
-        APIRouteRunner(guardian: guardian, logger: logger).add(
+        APIRouteRunner(
+            guardian: guardian, logger: logger, executor: settings.storeWaitsOnServer ? BlockingExecutor.shared : nil
+        ).add(
             routes(store: store, secrets: secrets, logger: logger, now: now, monitor: monitor), to: router)
     }
 

@@ -64,17 +64,6 @@ func offload<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -
     try await withTaskExecutorPreference(BlockingExecutor.shared) { try await work() }
 }
 
-/// A task executor whose jobs run on Dispatch's threads, outside the cooperative pool.
-final class BlockingExecutor: TaskExecutor {
-    static let shared = BlockingExecutor()
-    private let queue = DispatchQueue(label: "patron.blocking", attributes: .concurrent)
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
-    }
-}
-
 /// Sleeps, or returns early when the group shuts down gracefully. Returns `false` then.
 func pause(_ duration: Duration) async -> Bool {
     do {

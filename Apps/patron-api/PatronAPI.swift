@@ -89,6 +89,9 @@ struct PatronAPI: AsyncParsableCommand {
             FileHandle.standardError.write(Data("patron-api: \(error)\n".utf8))
             throw ExitCode.failure
         }
+        if case .postgres = try? StoreLocation.resolve(flag: db ?? settings.db, environment: [:]) {
+            server.storeWaitsOnServer = true
+        }
         let host = server.host
         let app = PatronAPIServer.application(store: store, secrets: settings.secrets, settings: server, logger: logger)
         { port in

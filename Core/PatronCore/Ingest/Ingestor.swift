@@ -68,17 +68,20 @@ public struct Ingestor<S: Store>: Sendable {
     public func ingest(groups: [[IngestEvent]]) throws -> [IngestReport] {
         try store.write { transaction in
             var batch = Batch(transaction: transaction, setBased: setBased)
-            var reports: [IngestReport] = []
-            reports.reserveCapacity(groups.count)
-            for group in groups {
-                batch.report = IngestReport()
-                var start = 0
-                while start < group.count {
-                    let end = min(start + Self.chunkSize, group.count)
-                    try batch.apply(Array(group[start..<end]))
-                    start = end
-                }
-                reports.append(batch.report)
+            var reports = [IngestReport](repeating: IngestReport(), count: groups.count)
+            // The groups' events share chunks (one set of lookups and writes for many small
+            // deliveries), each event counted in its own group's report.
+            var events: [IngestEvent] = []
+            var owners: [Int] = []
+            for (index, group) in groups.enumerated() {
+                events += group
+                owners += repeatElement(index, count: group.count)
+            }
+            var start = 0
+            while start < events.count {
+                let end = min(start + Self.chunkSize, events.count)
+                try batch.apply(Array(events[start..<end]), owners: Array(owners[start..<end]), into: &reports)
+                start = end
             }
             try batch.flush()
             return reports
@@ -128,13 +131,24 @@ public struct Ingestor<S: Store>: Sendable {
 
         /// Applies a chunk: marks the ids applied in one go, then applies the new events in order.
         mutating func apply(_ chunk: [IngestEvent]) throws {
+            var reports = [report]
+            try apply(chunk, owners: nil, into: &reports)
+            report = reports[0]
+        }
+
+        /// Applies a chunk whose events belong to groups (`owners[i]` is the group of
+        /// `chunk[i]`, its report `reports[owners[i]]`); without owners, all to `reports[0]`.
+        mutating func apply(_ chunk: [IngestEvent], owners: [Int]?, into reports: inout [IngestReport]) throws {
             guard !chunk.isEmpty else { return }
             let fresh = try transaction.markApplied(chunk.map { $0.source + ":" + $0.id })
             if setBased {
                 try prefetch(chunk, fresh: fresh)
                 try prefetchCarts(chunk, fresh: fresh)
             }
-            for (event, isNew) in zip(chunk, fresh) {
+            for (index, (event, isNew)) in zip(chunk, fresh).enumerated() {
+                let owner = owners?[index] ?? 0
+                report = reports[owner]
+                defer { reports[owner] = report }
                 guard isNew else {
                     report.duplicates += 1
                     continue
