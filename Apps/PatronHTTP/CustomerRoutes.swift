@@ -186,7 +186,7 @@ struct CustomerRoutes<S: PatronStore> {
     // MARK: Rendering
 
     func customerJSON(_ id: CustomerID) throws -> String {
-        try api.store.read { t in try customerJSON(id, in: t) }
+        try api.store.quickRead { t in try customerJSON(id, in: t) }
     }
 
     func customerJSON(_ id: CustomerID, in t: S.Transaction) throws -> String {

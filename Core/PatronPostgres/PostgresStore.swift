@@ -113,6 +113,26 @@ public final class PostgresStore: Store, @unchecked Sendable {
         return try pool.withSession { session in try transaction(on: session, begin, lock: false, body) }
     }
 
+    /// Like ``read(_:)`` with each statement on its own (no BEGIN/COMMIT round trips): on the
+    /// replica once it has replayed this process's last write, else on the primary.
+    public func quickRead<T>(_ body: (PostgresTransaction) throws -> T) throws -> T {
+        if let replicaPool {
+            var started = false
+            do {
+                let value = try replicaPool.withSession { session in
+                    guard (try? caughtUp(session)) == true else { throw ReplicaBehind() }
+                    started = true
+                    return try body(PostgresTransaction(session: session))
+                }
+                positions.count(replica: true)
+                return value
+            } catch  where !started {
+                positions.count(replica: false)
+            }
+        }
+        return try pool.withSession { session in try body(PostgresTransaction(session: session)) }
+    }
+
     /// Whether the replica has replayed this process's last write, waiting up to ``replicaWait``.
     private func caughtUp(_ session: PostgresSession) throws -> Bool {
         guard let position = positions.lastWrite else { return true }

@@ -298,6 +298,16 @@ public enum StoreConformance {
         try require(again.appliedCount == 0 && again.duplicates == 4, rule, "replay: \(again)")
         try require(try store.rfmFacts(asOf: day0 + 30, windowDays: nil) == facts, rule, "a replay changed the facts")
         try require(try store.customerCount(createdThrough: nil) == 2, rule, "customers after replay")
+        // A quick read (no snapshot asked) sees what a read sees once the writes are committed.
+        let (viaRead, viaQuick) = (
+            try store.read { t in
+                try t.customerID(ref: ExternalRef(source: "shop", id: "a")).flatMap { try t.customer($0) }
+            },
+            try store.quickRead { t in
+                try t.customerID(ref: ExternalRef(source: "shop", id: "a")).flatMap { try t.customer($0) }
+            }
+        )
+        try require(viaQuick != nil && viaQuick == viaRead, rule, "a quick read: \(String(describing: viaQuick))")
     }
 
     /// A batch that fails leaves the store as before it, and its good events can be applied

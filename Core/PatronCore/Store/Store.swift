@@ -14,6 +14,12 @@ public protocol Store: Sendable {
     func write<T>(_ body: (Transaction) throws -> T) throws -> T
     /// Runs `body` against a consistent read-only view.
     func read<T>(_ body: (Transaction) throws -> T) throws -> T
+    /// Like ``read(_:)`` where the view need not be one snapshot: each statement sees the latest
+    /// commit, and the store may leave out the transaction around them. For hot single-record
+    /// reads (the API's `GET /v1/customers/{id}`), where BEGIN and COMMIT cost more than the
+    /// lookups. An implementer keeps: `body` only reads, and sees every commit made before the
+    /// call by this process. Default: ``read(_:)``.
+    func quickRead<T>(_ body: (Transaction) throws -> T) throws -> T
 
     /// Per-customer recency, frequency and monetary inputs as of the end of `asOf` (orders after
     /// it are ignored); with `windowDays`, frequency and monetary count only orders placed in the
@@ -160,6 +166,10 @@ public protocol StoreTransaction {
     func insertNewCarts(_ carts: [CartRecord]) throws
     /// Writes these carts back (no two with one id), as ``updateCart(_:)`` does each.
     func updateCarts(_ carts: [CartRecord]) throws
+}
+
+extension Store {
+    public func quickRead<T>(_ body: (Transaction) throws -> T) throws -> T { try read(body) }
 }
 
 extension Store {
