@@ -22,6 +22,7 @@ import Testing
     }
 
     /// The in-memory store with one fault.
+    // @unchecked Sendable: see the comment inside; the added StoreVitals reads the inner store only.
     final class FaultyStore: Store, SegmentRepository, SegmentQueries, AuditLog, APIKeyStore, OutboxStore,
         LeaseStore, FlowRegistry, RecordPages, CampaignStore, CampaignReports, CampaignUpkeep, DeliveryLedger,
         ScratchCopying, StoreVitals, @unchecked Sendable

@@ -8,8 +8,8 @@ import Testing
 /// 1, 2, 4 … 30 s, `/health` turns 503 with the error and back to 200, and the recovery resets it.
 @Suite struct StoreMonitorTests {
     /// A store whose vitals fail while `down` is set.
+    // @unchecked Sendable: `isDown` is only touched while `lock` is held.
     final class SwitchableStore: StoreVitals, @unchecked Sendable {
-        // @unchecked: `down` is only touched while `lock` is held.
         private let lock = NSLock()
         private var isDown = false
         var down: Bool {
@@ -24,8 +24,8 @@ import Testing
         }
     }
 
+    // @unchecked Sendable: `value` is only touched while `lock` is held.
     final class Clock: @unchecked Sendable {
-        // @unchecked: `value` is only touched while `lock` is held.
         private let lock = NSLock()
         private var value: Int64 = 1_000
         var now: Int64 { lock.withLock { value } }
