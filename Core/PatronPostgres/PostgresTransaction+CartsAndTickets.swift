@@ -113,14 +113,17 @@ extension PostgresTransaction {
     public func carts(refs: [ExternalRef]) throws -> [ExternalRef: CartRecord] {
         guard !refs.isEmpty else { return [:] }
         var found: [ExternalRef: CartRecord] = [:]
-        for row in try session.rows(
-            """
-            SELECT \(unescaped: Self.cartColumns) FROM carts
-            WHERE (source, ref) IN (SELECT * FROM unnest(\(refs.map(\.source))::text[], \(refs.map(\.id))::text[]))
-            """)
-        {
-            let cart = try Self.cart(from: row)
-            found[cart.ref] = cart
+        for (source, ids) in Self.bySource(refs) {
+            for row in try session.rows(
+                """
+                SELECT c.* FROM unnest(\(ids)::text[]) AS k(ref)
+                CROSS JOIN LATERAL (SELECT \(unescaped: Self.cartColumns) FROM carts
+                                    WHERE source = \(source) AND ref = k.ref LIMIT 1) AS c
+                """)
+            {
+                let cart = try Self.cart(from: row)
+                found[cart.ref] = cart
+            }
         }
         return found
     }
@@ -177,7 +180,7 @@ extension PostgresTransaction {
                         \(carts.map(\.status.rawValue))::text[], \(carts.map { StoredColumns.encode($0.lines) })::text[],
                         \(carts.map(\.updatedAt))::bigint[])
               AS u(id, customer_id, currency, value_minor, status, lines, updated_at)
-            WHERE carts.id = u.id
+            WHERE carts.id = u.id AND carts.id = ANY(\(carts.map(\.id.rawValue))::bigint[])
             """)
     }
 }

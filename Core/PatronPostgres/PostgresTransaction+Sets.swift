@@ -9,15 +9,17 @@ extension PostgresTransaction {
     public func customerIDs(refs: [ExternalRef]) throws -> [ExternalRef: CustomerID] {
         guard !refs.isEmpty else { return [:] }
         var found: [ExternalRef: CustomerID] = [:]
-        for row in try session.rows(
-            """
-            SELECT r.source, r.ref, r.customer_id FROM customer_refs r
-            JOIN unnest(\(refs.map(\.source))::text[], \(refs.map(\.id))::text[]) AS k(source, ref)
-              ON r.source = k.source AND r.ref = k.ref
-            """)
-        {
-            let r = PostgresRowReader(row)
-            found[ExternalRef(source: try r.text(0), id: try r.text(1))] = CustomerID(try r.int(2))
+        for (source, ids) in Self.bySource(refs) {
+            for row in try session.rows(
+                """
+                SELECT k.ref, r.customer_id FROM unnest(\(ids)::text[]) AS k(ref)
+                CROSS JOIN LATERAL (SELECT customer_id FROM customer_refs
+                                    WHERE source = \(source) AND ref = k.ref LIMIT 1) AS r
+                """)
+            {
+                let r = PostgresRowReader(row)
+                found[ExternalRef(source: source, id: try r.text(0))] = CustomerID(try r.int(1))
+            }
         }
         return found
     }
@@ -59,15 +61,15 @@ extension PostgresTransaction {
     public func storedOrderRefs(_ refs: [ExternalRef]) throws -> Set<ExternalRef> {
         guard !refs.isEmpty else { return [] }
         var stored = Set<ExternalRef>()
-        for row in try session.rows(
-            """
-            SELECT o.source, o.ref FROM orders o
-            JOIN unnest(\(refs.map(\.source))::text[], \(refs.map(\.id))::text[]) AS k(source, ref)
-              ON o.source = k.source AND o.ref = k.ref
-            """)
-        {
-            let r = PostgresRowReader(row)
-            stored.insert(ExternalRef(source: try r.text(0), id: try r.text(1)))
+        for (source, ids) in Self.bySource(refs) {
+            for row in try session.rows(
+                """
+                SELECT k.ref FROM unnest(\(ids)::text[]) AS k(ref)
+                CROSS JOIN LATERAL (SELECT 1 FROM orders WHERE source = \(source) AND ref = k.ref LIMIT 1) AS o
+                """)
+            {
+                stored.insert(ExternalRef(source: source, id: try PostgresRowReader(row).text(0)))
+            }
         }
         return stored
     }
@@ -142,7 +144,7 @@ extension PostgresTransaction {
                    timezone, birthday, tags, created_at, consent, contact_points, order_count, revenue_minor,
                    first_order_at, last_order_at, open_cart_count, open_cart_value_minor, last_cart_activity_at,
                    open_ticket_count, last_ticket_at, erased_at)
-            WHERE customers.id = u.id
+            WHERE customers.id = u.id AND customers.id = ANY(\(c.map(\.id.rawValue))::bigint[])
             """)
     }
 }
@@ -225,5 +227,23 @@ extension PostgresTransaction {
             WITH ORDINALITY AS u(customer_id, channel, status, at, source, evidence, n) ORDER BY n
             """)
         for channel in Set(s.map(\.channel)) { try ensureAudienceIndex(channel) }
+    }
+}
+
+extension PostgresTransaction {
+    /// Refs grouped by source, in first-seen order, for lookups shaped as one `LATERAL … LIMIT 1`
+    /// probe of the `(source, ref)` index per ref. The shape is the point: a long batch grows a table
+    /// its statistics do not see yet (autovacuum cannot count uncommitted rows), and the planner
+    /// then answered a join against `unnest(…)` with a hash join over a sequential scan of the whole
+    /// table (62 ms per chunk at 125,000 orders), and `ref = ANY(…)` with an index scan on the source
+    /// alone; a `LIMIT` subquery is never flattened, so it stays a probe whatever the statistics say.
+    static func bySource(_ refs: [ExternalRef]) -> [(source: String, ids: [String])] {
+        var order: [String] = []
+        var ids: [String: [String]] = [:]
+        for ref in refs {
+            if ids[ref.source] == nil { order.append(ref.source) }
+            ids[ref.source, default: []].append(ref.id)
+        }
+        return order.map { ($0, ids[$0] ?? []) }
     }
 }
