@@ -39,6 +39,34 @@ public struct SchedulerLease<S: PatronStore>: Sendable {
     public func release() async { try? await runtime.store.releaseLease(Self.name, holder: holder) }
 }
 
+/// The turns of a service that works only while its instance holds the lease: each turn takes or
+/// renews it first. While the store does not answer, each turn waits longer than the one before
+/// (1, 2, 4 … 30 s; the store monitor logs the outage) before the service's own pause.
+struct LeaseTurns<S: PatronStore> {
+    enum Turn { case work, skip, stop }
+    let lease: SchedulerLease<S>
+    var failures = 0
+    let backoff = Backoff()
+
+    init(lease: SchedulerLease<S>) { self.lease = lease }
+
+    /// `.work` while this instance holds the lease; `.skip` while another does or after an
+    /// outage's wait; `.stop` when shutdown cut that wait.
+    mutating func next() async -> Turn {
+        switch await lease.status() {
+        case .held:
+            failures = 0
+            return .work
+        case .heldByAnother:
+            failures = 0
+            return .skip
+        case .storeUnavailable:
+            failures += 1
+            return await pause(backoff.delay(afterFailures: failures)) ? .skip : .stop
+        }
+    }
+}
+
 /// What became of an attempt to take or renew the lease.
 public enum LeaseStatus: Hashable, Sendable {
     /// This instance holds it.
@@ -133,19 +161,12 @@ public struct OutboxSenderService<S: PatronStore>: Service {
     }
 
     public func run() async throws {
-        var failures = 0
-        let backoff = Backoff()
-        sending: repeat {
-            switch await lease.status() {
-            case .held: failures = 0
-            case .heldByAnother:
-                failures = 0
-                continue sending
-            case .storeUnavailable:
-                // The store monitor logs the outage; the sender waits longer each time.
-                failures += 1
-                if await pause(backoff.delay(afterFailures: failures)) { continue sending }
-                break sending
+        var turns = LeaseTurns(lease: lease)
+        turns: repeat {
+            switch await turns.next() {
+            case .work: break
+            case .skip: continue turns
+            case .stop: break turns
             }
             do {
                 // Each round renews the lease; a lost lease stops sending at once.
@@ -208,19 +229,12 @@ public struct MailPollService<S: PatronStore>: Service {
     }
 
     public func run() async throws {
-        var failures = 0
-        let backoff = Backoff()
-        sending: repeat {
-            switch await lease.status() {
-            case .held: failures = 0
-            case .heldByAnother:
-                failures = 0
-                continue sending
-            case .storeUnavailable:
-                // The store monitor logs the outage; the sender waits longer each time.
-                failures += 1
-                if await pause(backoff.delay(afterFailures: failures)) { continue sending }
-                break sending
+        var turns = LeaseTurns(lease: lease)
+        turns: repeat {
+            switch await turns.next() {
+            case .work: break
+            case .skip: continue turns
+            case .stop: break turns
             }
             do {
                 let (server, mailbox, store) = (server, mailbox, lease.runtime.store)
