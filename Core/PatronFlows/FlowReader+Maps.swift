@@ -6,7 +6,7 @@ struct MapEntry {
     var value: Node
 }
 
-extension FlowReader {
+extension YAMLFileReader {
     /// The entries of a map by key. Keys not in `allowed` are reported with `unknown(key)` and
     /// the closest allowed key; a node that is not a map is reported and gives nothing.
     mutating func entries(

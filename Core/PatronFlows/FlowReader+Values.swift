@@ -2,8 +2,9 @@ import Foundation
 import PatronCore
 import Yams
 
-extension FlowReader {
-    static let longestDuration: Int64 = 3_650 * 86_400
+/// The scalar values every Patron YAML file reads, each reported at its node when wrong.
+extension YAMLFileReader {
+    static var longestDuration: Int64 { 3_650 * 86_400 }
 
     /// A duration in seconds (`4h`, `1d12h`); `positive`: zero is an error too.
     mutating func duration(_ node: Node, positive: Bool) -> Int64? {

@@ -4,13 +4,13 @@ import Yams
 
 /// Reads a composed flow file into a ``Flow``, collecting every problem with its place instead
 /// of stopping at the first.
-struct FlowReader {
+struct FlowReader: YAMLFileReader {
     let file: String
     let source: SourceText
     let currencyDigits: Int
     let savedSegment: (String) throws -> String?
     let channels: ChannelRegistry
-    private(set) var errors: [FlowFileError] = []
+    var errors: [FlowFileError] = []
 
     init(
         file: String, source: SourceText, currencyDigits: Int, savedSegment: @escaping (String) throws -> String?,
@@ -62,16 +62,6 @@ struct FlowReader {
             id: id, name: name, triggers: triggers, audience: audience, steps: steps, goal: goal,
             reentryCooldownSeconds: cooldown, holdoutPercent: holdout, attributionSeconds: attribution,
             templates: Dictionary(templates.compactMap { t in t.template.map { (t.name, $0) } }) { first, _ in first })
-    }
-
-    // MARK: Errors
-
-    mutating func fail(_ message: String, at node: Node) {
-        fail(message, at: source.position(of: node))
-    }
-
-    mutating func fail(_ message: String, at position: SourcePosition) {
-        errors.append(FlowFileError(file: file, line: position.line, column: position.column, message: message))
     }
 
     // MARK: Top-level values
