@@ -20,6 +20,7 @@ struct Patron: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, IngestCommand.self, ImportCommand.self, RFMCommand.self, MetricsCommand.self,
             GenerateCommand.self, SegmentCommand.self, FieldsCommand.self, PredictCommand.self, ExportCommand.self,
+            LoyaltyCommand.self,
             APIKeyCommand.self, MailCommand.self, SMSStubCommand.self, CampaignsCommand.self, PushBenchCommand.self,
         ])
 

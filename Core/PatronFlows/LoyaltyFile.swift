@@ -46,6 +46,14 @@ public enum LoyaltyFile {
 
     /// Reads the file at `path` and parses it; errors name the file by `path` as given.
     public static func load(path: String, currencyDigits: Int = 2) throws(FlowFileErrors) -> LoyaltyProgram {
-        try parse(try YAMLDocument.read(path: path), file: path, currencyDigits: currencyDigits)
+        try read(path: path, currencyDigits: currencyDigits).program
+    }
+
+    /// ``load(path:currencyDigits:)`` with the file's text, as activation stores it.
+    public static func read(path: String, currencyDigits: Int = 2) throws(FlowFileErrors)
+        -> (program: LoyaltyProgram, text: String)
+    {
+        let text = try YAMLDocument.read(path: path)
+        return (try parse(text, file: path, currencyDigits: currencyDigits), text)
     }
 }

@@ -135,7 +135,7 @@ extension PostgresTransaction {
     }
 
     public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
-        for table in ["customer_refs", "orders", "carts", "tickets", "messages", "consent_events"] {
+        for table in ["customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries"] {
             try session.execute(
                 "UPDATE \(unescaped: table) SET customer_id = \(into.rawValue) WHERE customer_id = \(from.rawValue)")
         }

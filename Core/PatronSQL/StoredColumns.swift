@@ -141,4 +141,26 @@ package enum StoredColumns {
     package static func decodeAttachments(_ text: String) -> [MailAttachmentInfo] {
         (try? JSONDecoder().decode([MailAttachmentInfo].self, from: Data(text.utf8))) ?? []
     }
+
+    /// A loyalty entry's allocations as a JSON array (`[{"award":"order:shop:1","points":40}]`):
+    /// award keys are refs from the outside and may hold any character.
+    package static func encode(_ allocations: [LoyaltyEntry.Allocation]) -> String {
+        guard !allocations.isEmpty else { return "[]" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(allocations)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    package static func decodeAllocations(_ text: String) throws -> [LoyaltyEntry.Allocation] {
+        guard text != "[]" else { return [] }
+        do {
+            return try JSONDecoder().decode([LoyaltyEntry.Allocation].self, from: Data(text.utf8))
+        } catch {
+            throw PatronError(.storeFailure, "a loyalty entry's allocations are not readable: \(text.prefix(80))")
+        }
+    }
+
+    /// The columns of `loyalty_entries` after its id, in the order both stores write them.
+    package static let loyaltyColumns =
+        "key, customer_id, kind, points, at, available_at, expires_at, reason, actor, order_ref, unrecovered, allocations"
 }

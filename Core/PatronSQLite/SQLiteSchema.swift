@@ -436,6 +436,29 @@ enum SQLiteSchema {
             ALTER TABLE customers ADD COLUMN contact_points TEXT NOT NULL DEFAULT '[]';
             """
         ),
+        (
+            "v15-loyalty",
+            """
+            -- The points ledgers: entries are appended, never rewritten; what an entry draws from
+            -- which awards is its allocations, a JSON array. The active rules file is in meta.
+            CREATE TABLE loyalty_entries (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                key TEXT NOT NULL UNIQUE,
+                customer_id INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                points INTEGER NOT NULL,
+                at INTEGER NOT NULL,
+                available_at INTEGER NOT NULL,
+                expires_at INTEGER,
+                reason TEXT NOT NULL,
+                actor TEXT,
+                order_ref TEXT,
+                unrecovered INTEGER NOT NULL DEFAULT 0,
+                allocations TEXT NOT NULL DEFAULT '[]'
+            );
+            CREATE INDEX loyalty_entries_by_customer ON loyalty_entries(customer_id, id);
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time. They are built when the first flow is

@@ -132,7 +132,7 @@ extension SQLiteTransaction {
 
     public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
         let arguments: StatementArguments = [into.rawValue, from.rawValue]
-        for table in ["customer_refs", "orders", "carts", "tickets", "messages", "consent_events"] {
+        for table in ["customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries"] {
             try run("UPDATE \(table) SET customer_id = ? WHERE customer_id = ?", arguments)
         }
         try run(

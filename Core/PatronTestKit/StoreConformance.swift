@@ -22,7 +22,8 @@ import PatronCore
 /// registry and replays, record pages, and the campaign engine on the store (first-order and
 /// abandoned-cart firings, entries once per firing, a tick's outbox, a changed flow ending runs,
 /// flow figures, replenishment, ignored deliveries, scratch copies), and consent on a channel no
-/// store was written for (its ledger, current state and segments, through merges and erasure).
+/// store was written for (its ledger, current state and segments, through merges and erasure), and
+/// the loyalty ledgers (entries as appended, keys unique, moved by merges, the active rules).
 public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
     public static func check<S: PatronStore>(_ makeStore: () throws -> S) async throws {
@@ -54,6 +55,7 @@ public enum StoreConformance {
         try rfmAndOrderFacts(try makeStore())
         try snapshotsAndPredictions(try makeStore())
         try contactPoints(try makeStore())
+        try loyalty(try makeStore())
     }
 
     /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves

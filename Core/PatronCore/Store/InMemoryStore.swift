@@ -56,6 +56,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var ignoredDeliveries: [String: String] = [:]
         var replenishment: [Replenishment.Due] = []
         var replenishmentAt: Int64?
+        var loyaltyEntries: [LoyaltyEntry] = []
+        var loyaltyKeys: Set<String> = []
+        var loyaltyRules: LoyaltyRulesRecord?
         /// Next id per table; ids are never reused (as SQLite's AUTOINCREMENT / rowids).
         var nextIDs: [String: Int64] = [:]
     }
@@ -216,6 +219,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             }
             for index in state.consentEvents.indices where state.consentEvents[index].customer == from {
                 state.consentEvents[index].customer = into
+            }
+            for index in state.loyaltyEntries.indices where state.loyaltyEntries[index].customerID == from {
+                state.loyaltyEntries[index].customerID = into
             }
             if let old = state.customers.removeValue(forKey: from) {
                 if let email = old.email, state.emails[email] == from { state.emails[email] = nil }

@@ -1,0 +1,77 @@
+import Foundation
+import PatronCore
+import PatronSQL
+import PostgresNIO
+
+/// The points ledgers (`loyalty_entries`) and the active rules (`meta`).
+extension PostgresTransaction {
+    public func loyaltyEntries(of customer: CustomerID) throws -> [LoyaltyEntry] {
+        try session.rows(
+            """
+            SELECT \(unescaped: StoredColumns.loyaltyColumns) FROM loyalty_entries
+            WHERE customer_id = \(customer.rawValue) ORDER BY id
+            """
+        ).map { row in
+            let r = PostgresRowReader(row)
+            guard let kind = LoyaltyEntry.Kind(rawValue: try r.text(2)) else {
+                throw PatronError(.storeFailure, "loyalty entry '\(try r.text(0))' has an unknown kind")
+            }
+            return LoyaltyEntry(
+                key: try r.text(0), customerID: CustomerID(try r.int(1)), kind: kind, points: try r.int(3),
+                at: try r.int(4), availableAt: try r.int(5), expiresAt: try r.optionalInt(6), reason: try r.text(7),
+                actor: try r.optionalText(8), orderRef: try r.optionalText(9), unrecovered: try r.int(10),
+                allocations: try StoredColumns.decodeAllocations(try r.text(11)))
+        }
+    }
+
+    /// One statement for the keys already stored, one for the rows.
+    public func appendLoyaltyEntries(_ entries: [LoyaltyEntry]) throws {
+        guard !entries.isEmpty else { return }
+        var seen = Set<String>()
+        if let repeated = entries.first(where: { !seen.insert($0.key).inserted }) {
+            throw PatronError(.conflict, "loyalty entry '\(repeated.key)' is stored already")
+        }
+        if let stored = try session.value(
+            String.self, "SELECT key FROM loyalty_entries WHERE key = ANY(\(entries.map(\.key))::text[]) LIMIT 1")
+        {
+            throw PatronError(.conflict, "loyalty entry '\(stored)' is stored already")
+        }
+        typealias Arrays = PostgresArrayLiteral
+        let e = entries
+        try session.execute(
+            """
+            INSERT INTO loyalty_entries(\(unescaped: StoredColumns.loyaltyColumns))
+            SELECT key, customer_id, kind, points, at, available_at, expires_at, reason, actor, order_ref, unrecovered,
+                   allocations
+            FROM unnest(\(e.map(\.key))::text[], \(e.map(\.customerID.rawValue))::bigint[],
+                                 \(e.map(\.kind.rawValue))::text[], \(e.map(\.points))::bigint[], \(e.map(\.at))::bigint[],
+                                 \(e.map(\.availableAt))::bigint[], \(Arrays.int(e.map(\.expiresAt)))::bigint[],
+                                 \(e.map(\.reason))::text[], \(Arrays.text(e.map(\.actor)))::text[],
+                                 \(Arrays.text(e.map(\.orderRef)))::text[], \(e.map(\.unrecovered))::bigint[],
+                                 \(e.map { StoredColumns.encode($0.allocations) })::text[])
+              WITH ORDINALITY AS u(key, customer_id, kind, points, at, available_at, expires_at, reason, actor,
+                                   order_ref, unrecovered, allocations, place)
+            ORDER BY place
+            """)
+    }
+
+    public func loyaltyRules() throws -> LoyaltyRulesRecord? {
+        var values: [String: String] = [:]
+        for row in try session.rows("SELECT key, value FROM meta WHERE key IN ('loyalty_rules', 'loyalty_rules_at')") {
+            let r = PostgresRowReader(row)
+            values[try r.text(0)] = try r.text(1)
+        }
+        guard let text = values["loyalty_rules"], let at = values["loyalty_rules_at"].flatMap({ Int64($0) }) else {
+            return nil
+        }
+        return LoyaltyRulesRecord(text: text, activatedAt: at)
+    }
+
+    public func setLoyaltyRules(_ rules: LoyaltyRulesRecord) throws {
+        try session.execute(
+            """
+            INSERT INTO meta(key, value) VALUES ('loyalty_rules', \(rules.text)), ('loyalty_rules_at', \(String(rules.activatedAt)))
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value
+            """)
+    }
+}

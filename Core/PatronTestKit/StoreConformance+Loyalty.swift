@@ -1,0 +1,67 @@
+import Foundation
+import PatronCore
+
+extension StoreConformance {
+    /// The points ledgers: entries come back exactly as appended (allocations, `nil`s, keys with
+    /// any character) and in order, per customer; a key is stored once across the store, and a
+    /// write that repeats one leaves nothing of itself; a merge moves the entries to the survivor;
+    /// the active rules are kept and replaced.
+    static func loyalty<S: Store>(_ store: S) throws {
+        let rule = "loyalty"
+        try Ingestor(store: store).ingest([
+            order("lo1", who("a", email: "a@x.com"), day: 1, total: 5_000),
+            order("lo2", who("b", email: "b@x.com"), day: 2, total: 3_000),
+        ])
+        let (a, b) = try store.read { t in (try t.customerID(email: "a@x.com")!, try t.customerID(email: "b@x.com")!) }
+        var ann = LoyaltyLedger(customerID: a)
+        try ann.settle(orderRef: "shop:lo1", points: 50, at: at(1), expiresAt: at(300))
+        try ann.earn(
+            key: "action:review:\"ü,1\"", points: 20, at: at(2), availableAt: at(30), expiresAt: nil, reason: "review")
+        try ann.spend(key: "redeem:k1", points: 30, at: at(3), reason: "voucher", actor: "api:pos")
+        try ann.adjust(key: "adjust:1", points: 5, at: at(4), reason: "goodwill", actor: "ann")
+        try ann.settle(orderRef: "shop:lo1", points: 0, at: at(5), expiresAt: nil)
+        var bea = LoyaltyLedger(customerID: b)
+        try bea.settle(orderRef: "shop:lo2", points: 30, at: at(2), expiresAt: nil)
+        try store.write { t in
+            try t.appendLoyaltyEntries(Array(ann.entries.prefix(2)))
+            try t.appendLoyaltyEntries(Array(ann.entries.dropFirst(2)) + bea.entries)
+        }
+        let stored = try store.read { try $0.loyaltyEntries(of: a) }
+        try require(stored == ann.entries, rule, "a ledger as appended: \(stored) instead of \(ann.entries)")
+        try require(stored.contains { $0.unrecovered > 0 }, rule, "the history has an unrecovered reversal")
+        try require(try store.read { try $0.loyaltyEntries(of: b) } == bea.entries, rule, "another customer's ledger")
+
+        // A stored key, or one repeated in the batch: a conflict, and the write leaves nothing.
+        let fresh = LoyaltyEntry(
+            key: "action:signup:b", customerID: b, kind: .earn, points: 10, at: at(6), reason: "signup")
+        for batch in [[fresh, ann.entries[0]], [fresh, fresh]] {
+            do {
+                try store.write { try $0.appendLoyaltyEntries(batch) }
+                throw ConformanceFailure(rule: rule, detail: "appending a key twice was accepted")
+            } catch let error as PatronError {
+                try require(error.code == .conflict, rule, "a repeated key is a conflict, not \(error)")
+            }
+            try require(
+                try store.read { try $0.loyaltyEntries(of: b) } == bea.entries, rule, "a failed append left entries")
+        }
+
+        // A merge moves the merged customer's entries to the survivor, after its own.
+        try store.write { try $0.reassign(from: b, into: a, at: at(7)) }
+        let merged = try store.read { try $0.loyaltyEntries(of: a) }
+        var moved = bea.entries
+        for index in moved.indices { moved[index].customerID = a }
+        try require(merged == ann.entries + moved, rule, "a merged ledger: \(merged.map(\.key))")
+        try require(try store.read { try $0.loyaltyEntries(of: b) }.isEmpty, rule, "the merged customer keeps entries")
+
+        try require(try store.read { try $0.loyaltyRules() } == nil, rule, "rules before any activation")
+        for (text, time) in [
+            ("earn: { points: 1, per: \"1.00\" }\n", at(8)), ("earn: { points: 2, per: \"1\" }", at(9)),
+        ] {
+            try store.write { try $0.setLoyaltyRules(LoyaltyRulesRecord(text: text, activatedAt: time)) }
+            let rules = try store.read { try $0.loyaltyRules() }
+            try require(
+                rules == LoyaltyRulesRecord(text: text, activatedAt: time), rule,
+                "the active rules: \(String(describing: rules))")
+        }
+    }
+}

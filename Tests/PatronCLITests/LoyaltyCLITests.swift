@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// `patron loyalty` end to end, as processes, on an SQLite file and (when a server is there) on
+/// PostgreSQL: rules checked and activated, adjustments and redemptions (idempotent by key, a
+/// short balance refused and nothing written), the balance and the ledger.
+@Suite struct LoyaltyCLITests {
+    static let rules = """
+        earn:
+          points: 1
+          per: "1.00"
+        expiry: { after_days: 365 }
+        tiers:
+          levels:
+            - { name: Silver, from: 100 }
+            - { name: Gold, from: 1000 }
+        """
+
+    @Test func loyaltyCommandsWorkOnEveryStore() async throws {
+        let work = Workspace()
+        try work.write("loyalty.yaml", Self.rules)
+        try work.write(
+            "bad.yaml", "earn: { points: 1 }\ntiers: { levels: [{ name: A, from: 5 }, { name: B, from: 2 }] }\n")
+        var stores = ["shop.sqlite"]
+        if ProcessInfo.processInfo.environment["PATRON_PG_URL"] != nil {
+            stores.append(try PostgresCLITests.freshDatabaseURL())
+        }
+        let good = try await CLI.run(["loyalty", "rules", "validate", "loyalty.yaml"], in: work.url)
+        #expect(good.status == 0 && good.stdout.contains("loyalty.yaml: ok (1 point per 100 minor units"), "\(good)")
+        let bad = try await CLI.run(["loyalty", "rules", "validate", "bad.yaml"], in: work.url)
+        #expect(bad.status == 1)
+        #expect(
+            bad.stderr
+                == "bad.yaml:1:7: missing key 'per'\nbad.yaml:2:58: tiers go up: 'B' must start above 'A' (5), found 2\n"
+        )
+
+        for db in stores {
+            func patron(_ arguments: String...) async throws -> CLI.Result {
+                try await CLI.run(["loyalty"] + arguments + ["--db", db], in: work.url)
+            }
+            let made = try await CLI.run(["generate", "--customers", "20", "--orders", "40", "--db", db], in: work.url)
+            #expect(made.status == 0, "\(db): \(made.stderr)")
+            #expect(try await patron("rules", "activate", "bad.yaml").status == 1)
+            #expect(try await patron("rules", "activate", "loyalty.yaml").status == 0)
+
+            let gift = try await patron(
+                "adjust", "1", "250", "--reason", "welcome gift", "--key", "k1", "--actor", "ann")
+            #expect(
+                gift.status == 0 && gift.stdout.contains("\tadjust\t+250\twelcome gift\tadjust:1:k1\tby ann"), "\(gift)"
+            )
+            #expect(
+                try await patron("adjust", "1", "250", "--reason", "welcome gift", "--key", "k1").stdout == gift.stdout)
+            let take = try await patron("adjust", "1", "-400", "--reason", "typo")
+            #expect(
+                take.status == 1 && take.stderr == "patron: customer 1 has 250 points, cannot take 400\n", "\(take)")
+            let noReason = try await patron("adjust", "1", "5")
+            #expect(noReason.status == 1 && noReason.stderr.contains("--reason is required"))
+
+            let spend = try await patron("redeem", "1", "100", "--key", "r1", "--reason", "voucher")
+            #expect(
+                spend.status == 0 && spend.stdout.contains("\tspend\t-100\tvoucher\tredeem:1:r1\tfrom adjust:1:k1 100"))
+            #expect(try await patron("redeem", "1", "100", "--key", "r1", "--reason", "voucher").stdout == spend.stdout)
+            let reused = try await patron("redeem", "1", "200", "--key", "r1")
+            #expect(reused.status == 1)
+            #expect(reused.stderr == "patron: idempotency key 'r1' was used for a redemption of 100 points, not 200\n")
+            let short = try await patron("redeem", "1", "151")
+            #expect(short.status == 1 && short.stderr == "patron: customer 1 has 150 points to spend, not 151\n")
+            for (arguments, message) in [
+                (["redeem", "99999", "5"], "patron: no customer 99999\n"),
+                (["redeem", "1", "1.5"], "patron: points: '1.5' is not a whole number above 0 (at most 1000000000)\n"),
+                (["redeem", "1", "-3"], "patron: points: '-3' is not a whole number above 0 (at most 1000000000)\n"),
+            ] {
+                let refused = try await CLI.run(["loyalty"] + arguments + ["--db", db], in: work.url)
+                #expect(refused.status == 1 && refused.stderr == message, "\(arguments) on \(db): \(refused.stderr)")
+            }
+
+            let balance = try await patron("balance", "1", "--format", "json")
+            let figures = try #require(
+                try JSONSerialization.jsonObject(with: Data(balance.stdout.utf8)) as? [String: Any], "\(balance)")
+            #expect(figures["balance"] as? Int == 150, "\(db): \(balance.stdout)")
+            #expect(figures["lifetime_earned"] as? Int == 0)
+            #expect(figures["next_tier"] as? String == "Silver")
+            #expect(figures["to_next_tier"] as? Int == 100)
+            let ledger = try await patron("ledger", "1")
+            #expect(ledger.stdout.split(separator: "\n").count == 3, "\(db): \(ledger.stdout)")
+        }
+    }
+}
