@@ -205,6 +205,12 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
         }
         let kept = try await store.refreshReplenishment(now: now)
         logger.notice("replenishment refreshed", metadata: ["due_rows": "\(kept)"])
+        let expired = try LoyaltyDesk.expire(store, at: now)
+        logger.notice(
+            "loyalty points expired",
+            metadata: [
+                "customers": "\(expired.customers)", "awards": "\(expired.entries)", "points": "\(expired.points)",
+            ])
     }
 
 }

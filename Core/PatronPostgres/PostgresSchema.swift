@@ -335,9 +335,12 @@ enum PostgresSchema {
                 actor TEXT COLLATE "C",
                 order_ref TEXT COLLATE "C",
                 unrecovered BIGINT NOT NULL DEFAULT 0,
-                allocations TEXT COLLATE "C" NOT NULL DEFAULT '[]'
+                allocations TEXT COLLATE "C" NOT NULL DEFAULT '[]',
+                -- What an award has left (NULL for other entries), kept as allocations are appended.
+                remaining BIGINT
             );
             CREATE INDEX loyalty_entries_by_customer ON loyalty_entries(customer_id, id);
+            CREATE INDEX loyalty_awards_by_expiry ON loyalty_entries(expires_at) WHERE remaining > 0;
             """
         ),
     ]

@@ -40,9 +40,9 @@ extension PostgresTransaction {
         let e = entries
         try session.execute(
             """
-            INSERT INTO loyalty_entries(\(unescaped: StoredColumns.loyaltyColumns))
+            INSERT INTO loyalty_entries(\(unescaped: StoredColumns.loyaltyColumns), remaining)
             SELECT key, customer_id, kind, points, at, available_at, expires_at, reason, actor, order_ref, unrecovered,
-                   allocations
+                   allocations, CASE WHEN points > 0 THEN points END
             FROM unnest(\(e.map(\.key))::text[], \(e.map(\.customerID.rawValue))::bigint[],
                                  \(e.map(\.kind.rawValue))::text[], \(e.map(\.points))::bigint[], \(e.map(\.at))::bigint[],
                                  \(e.map(\.availableAt))::bigint[], \(Arrays.int(e.map(\.expiresAt)))::bigint[],
@@ -53,6 +53,27 @@ extension PostgresTransaction {
                                    order_ref, unrecovered, allocations, place)
             ORDER BY place
             """)
+        // What each award has left, less what these entries draw from it (summed per award).
+        var drawn: [String: Int64] = [:]
+        for entry in entries { for a in entry.allocations { drawn[a.award, default: 0] += a.points } }
+        guard !drawn.isEmpty else { return }
+        let awards = Array(drawn.keys)
+        try session.execute(
+            """
+            UPDATE loyalty_entries l SET remaining = l.remaining - d.points
+            FROM unnest(\(awards)::text[], \(awards.map { drawn[$0] ?? 0 })::bigint[]) AS d(key, points)
+            WHERE l.key = d.key AND l.key = ANY(\(awards)::text[])
+            """)
+    }
+
+    public func customersWithExpiredAwards(at now: Int64) throws -> [CustomerID] {
+        try session.values(
+            Int64.self,
+            """
+            SELECT DISTINCT customer_id FROM loyalty_entries
+            WHERE expires_at <= \(now) AND remaining > 0 ORDER BY customer_id
+            """
+        ).map { CustomerID($0) }
     }
 
     public func loyaltyRules() throws -> LoyaltyRulesRecord? {

@@ -454,9 +454,12 @@ enum SQLiteSchema {
                 actor TEXT,
                 order_ref TEXT,
                 unrecovered INTEGER NOT NULL DEFAULT 0,
-                allocations TEXT NOT NULL DEFAULT '[]'
+                allocations TEXT NOT NULL DEFAULT '[]',
+                -- What an award has left (NULL for other entries), kept as allocations are appended.
+                remaining INTEGER
             );
             CREATE INDEX loyalty_entries_by_customer ON loyalty_entries(customer_id, id);
+            CREATE INDEX loyalty_awards_by_expiry ON loyalty_entries(expires_at) WHERE remaining > 0;
             """
         ),
     ]

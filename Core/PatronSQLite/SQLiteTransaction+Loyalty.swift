@@ -30,13 +30,31 @@ extension SQLiteTransaction {
                 throw PatronError(.conflict, "loyalty entry '\(entry.key)' is stored already")
             }
             try run(
-                "INSERT INTO loyalty_entries(\(StoredColumns.loyaltyColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                """
+                INSERT INTO loyalty_entries(\(StoredColumns.loyaltyColumns), remaining)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
                 [
                     entry.key, entry.customerID.rawValue, entry.kind.rawValue, entry.points, entry.at,
                     entry.availableAt, entry.expiresAt, entry.reason, entry.actor, entry.orderRef, entry.unrecovered,
-                    StoredColumns.encode(entry.allocations),
+                    StoredColumns.encode(entry.allocations), entry.isAward ? entry.points : nil,
                 ])
+            for allocation in entry.allocations {
+                try run(
+                    "UPDATE loyalty_entries SET remaining = remaining - ? WHERE key = ?",
+                    [allocation.points, allocation.award])
+            }
         }
+    }
+
+    public func customersWithExpiredAwards(at now: Int64) throws -> [CustomerID] {
+        try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT customer_id FROM loyalty_entries
+                WHERE expires_at <= ? AND remaining > 0 ORDER BY customer_id
+                """, arguments: [now]
+        ).map { CustomerID($0) }
     }
 
     public func loyaltyRules() throws -> LoyaltyRulesRecord? {

@@ -5,7 +5,9 @@ extension StoreConformance {
     /// The points ledgers: entries come back exactly as appended (allocations, `nil`s, keys with
     /// any character) and in order, per customer; a key is stored once across the store, and a
     /// write that repeats one leaves nothing of itself; a merge moves the entries to the survivor;
-    /// the active rules are kept and replaced.
+    /// the store finds the customers with expired awards that have points left (kept as allocations
+    /// are appended) and an expiry run writes what the kernel says, once; the active rules are kept
+    /// and replaced.
     static func loyalty<S: Store>(_ store: S) throws {
         let rule = "loyalty"
         try Ingestor(store: store).ingest([
@@ -52,6 +54,27 @@ extension StoreConformance {
         for index in moved.indices { moved[index].customerID = a }
         try require(merged == ann.entries + moved, rule, "a merged ledger: \(merged.map(\.key))")
         try require(try store.read { try $0.loyaltyEntries(of: b) }.isEmpty, rule, "the merged customer keeps entries")
+
+        // Expiry: the store finds the customers with expired awards that have points left, and
+        // the run expires exactly what the kernel's ledger says, once.
+        var later = LoyaltyLedger(customerID: a, entries: merged)
+        try later.earn(key: "action:x:1", points: 40, at: at(10), expiresAt: at(100), reason: "review")
+        try later.earn(key: "action:x:2", points: 10, at: at(10), expiresAt: at(90), reason: "review")
+        try later.spend(key: "redeem:k2", points: 25, at: at(11), reason: "voucher")  // 10 of x:2, 15 of x:1
+        try store.write { try $0.appendLoyaltyEntries(Array(later.entries.dropFirst(merged.count))) }
+        let due = { (day: Int) in try store.read { try $0.customersWithExpiredAwards(at: at(day)) } }
+        let (early, late) = (try due(95), try due(150))
+        try require(early == [], rule, "a spent-out award is not due: \(early)")
+        try require(late == [a], rule, "the customers with expired awards: \(late)")
+        let report = try LoyaltyDesk.expire(store, at: at(150))
+        var expected = later
+        let expired = expected.expire(at: at(150))
+        try require(
+            report.entries == 1 && report.points == 25 && expired.map(\.points) == [-25], rule,
+            "an expiry run: \(report)")
+        try require(try store.read { try $0.loyaltyEntries(of: a) } == expected.entries, rule, "the entries it wrote")
+        try require(try due(150) == [], rule, "a customer is due again after the run")
+        try require(try LoyaltyDesk.expire(store, at: at(160)).entries == 0, rule, "a second run wrote entries")
 
         try require(try store.read { try $0.loyaltyRules() } == nil, rule, "rules before any activation")
         for (text, time) in [

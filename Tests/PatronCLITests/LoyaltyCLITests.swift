@@ -83,6 +83,14 @@ import Testing
             #expect(figures["to_next_tier"] as? Int == 100)
             let ledger = try await patron("ledger", "1")
             #expect(ledger.stdout.split(separator: "\n").count == 3, "\(db): \(ledger.stdout)")
+
+            // A gift that expired already: out of the balance at once, written off by one expiry run.
+            let old = try await patron("adjust", "2", "80", "--reason", "old gift", "--expires", "2020-01-01")
+            #expect(old.status == 0 && old.stdout.contains("expires 2020-01-01T00:00:00Z"), "\(old)")
+            #expect(try await patron("expire").stdout == "80 points expired from 1 awards of 1 customers\n")
+            #expect(try await patron("expire").stdout == "0 points expired from 0 awards of 0 customers\n")
+            let after = try await patron("ledger", "2")
+            #expect(after.stdout.contains("\texpire\t-80\texpired\texpire:adjust:2:"), "\(after.stdout)")
         }
     }
 }

@@ -8,7 +8,7 @@ import PatronFlows
 struct LoyaltyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loyalty", abstract: "The loyalty programme: rules, balances, ledgers, adjustments, redemptions.",
-        subcommands: [Rules.self, Balance.self, Ledger.self, Adjust.self, Redeem.self])
+        subcommands: [Rules.self, Balance.self, Ledger.self, Adjust.self, Redeem.self, Expire.self])
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
@@ -94,6 +94,7 @@ struct LoyaltyCommand: AsyncParsableCommand {
         @Option(help: "Why (required; kept in the ledger).") var reason: String?
         @Option(help: "Who makes it (default: $USER).") var actor: String?
         @Option(help: "A key that makes the adjustment safe to run again.") var key: String?
+        @Option(help: "Added points expire at the start of this day, YYYY-MM-DD (default: never).") var expires: String?
 
         func run() async throws {
             try await reportingErrors {
@@ -106,6 +107,7 @@ struct LoyaltyCommand: AsyncParsableCommand {
                 let who = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "cli"
                 let entry = try LoyaltyDesk.adjust(
                     opened, customer: id, points: amount, reason: reason, actor: who, key: key,
+                    expiresAt: try parseDay(expires, option: "--expires")?.epochSeconds,
                     at: Int64(Date().timeIntervalSince1970))
                 print(LoyaltyReport.entryLine(entry))
             }
@@ -132,6 +134,26 @@ struct LoyaltyCommand: AsyncParsableCommand {
                     actor: ProcessInfo.processInfo.environment["USER"] ?? "cli", at: Int64(Date().timeIntervalSince1970)
                 )
                 print(LoyaltyReport.entryLine(entry))
+            }
+        }
+    }
+}
+
+extension LoyaltyCommand {
+    struct Expire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Expire the points of every award past its expiry (patron-scheduler does it nightly).",
+            discussion: "Safe to run again: each award expires once, dated at its expiry.")
+        @OptionGroup var store: StoreOptions
+        @Option(name: .customLong("as-of"), help: "Expire as of the end of this day, YYYY-MM-DD (default: now).")
+        var asOf: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let now =
+                    try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 }
+                    ?? Int64(Date().timeIntervalSince1970)
+                print(try LoyaltyDesk.expire(try store.open(.write), at: now))
             }
         }
     }

@@ -94,6 +94,25 @@ public enum LoyaltyDesk {
         }
     }
 
+    /// Writes the expiry of every award that reached its expiry by `now` with points left, for
+    /// every customer, in one transaction (the nightly job; `patron loyalty expire`). Running it
+    /// again, or late, writes nothing more: each award expires once, dated at its expiry.
+    public static func expire<S: Store>(_ store: S, at now: Int64) throws -> LoyaltyExpiryReport {
+        try store.write { t in
+            var report = LoyaltyExpiryReport()
+            for customer in try t.customersWithExpiredAwards(at: now) {
+                var ledger = LoyaltyLedger(customerID: customer, entries: try t.loyaltyEntries(of: customer))
+                let added = ledger.expire(at: now)
+                guard !added.isEmpty else { continue }
+                try t.appendLoyaltyEntries(added)
+                report.customers += 1
+                report.entries += added.count
+                report.points -= added.reduce(0) { $0 + $1.points }
+            }
+            return report
+        }
+    }
+
     /// Makes `text` the active rules (the caller has read it into a ``LoyaltyProgram`` first:
     /// a file with errors is never activated).
     public static func activate<S: Store>(_ store: S, rules text: String, at now: Int64) throws {
@@ -126,4 +145,14 @@ public enum LoyaltyDesk {
             return try t.orders(of: ledger.customerID).filter(\.status.counts).map { ($0.placedAt, $0.netMinor) }
         }
     }
+}
+
+/// What an expiry run wrote.
+public struct LoyaltyExpiryReport: Hashable, Sendable, CustomStringConvertible {
+    public var customers = 0
+    public var entries = 0
+    /// Points expired in all.
+    public var points: Int64 = 0
+    public init() {}
+    public var description: String { "\(points) points expired from \(entries) awards of \(customers) customers" }
 }

@@ -13,6 +13,11 @@ public protocol LoyaltyTransaction {
     func loyaltyEntries(of customer: CustomerID) throws -> [LoyaltyEntry]
     /// Appends entries (of any customers) after those stored.
     func appendLoyaltyEntries(_ entries: [LoyaltyEntry]) throws
+    /// The customers with an award that reached its expiry by `now` with points left (whose
+    /// ledgers the nightly expiry changes), by id. A store keeps what each award has left as
+    /// allocations are appended, so this is one indexed query; it must agree with
+    /// ``LoyaltyLedger/awards`` over the stored entries.
+    func customersWithExpiredAwards(at now: Int64) throws -> [CustomerID]
     /// The active rules, `nil` before the first activation.
     func loyaltyRules() throws -> LoyaltyRulesRecord?
     /// Makes `rules` the active ones.

@@ -14,6 +14,14 @@ extension InMemoryStore.Transaction {
         }
     }
 
+    public func customersWithExpiredAwards(at now: Int64) throws -> [CustomerID] {
+        let customers = Set(state.loyaltyEntries.map(\.customerID))
+        return customers.sorted().filter { customer in
+            LoyaltyLedger(customerID: customer, entries: state.loyaltyEntries.filter { $0.customerID == customer })
+                .awards.contains { $0.remaining > 0 && $0.isExpired(at: now) }
+        }
+    }
+
     public func loyaltyRules() throws -> LoyaltyRulesRecord? { state.loyaltyRules }
 
     public func setLoyaltyRules(_ rules: LoyaltyRulesRecord) throws { state.loyaltyRules = rules }
