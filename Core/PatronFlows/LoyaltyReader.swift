@@ -141,7 +141,11 @@ struct LoyaltyReader: YAMLFileReader {
             if entry.value.scalar?.string == "calendar_year" {
                 window = .calendarYear
             } else if let days = days(entry.value, name: "window", orElse: "or calendar_year") {
-                window = .rollingDays(days)
+                if days == 0 {
+                    fail("window must be at least 1d, found \(entry.value.described)", at: entry.value)
+                } else {
+                    window = .rollingDays(days)
+                }
             }
         }
         let grace = keys["grace"].flatMap { days($0.value, name: "grace") } ?? 0

@@ -89,6 +89,11 @@ import Testing
             #expect(old.status == 0 && old.stdout.contains("expires 2020-01-01T00:00:00Z"), "\(old)")
             #expect(try await patron("expire").stdout == "80 points expired from 1 awards of 1 customers\n")
             #expect(try await patron("expire").stdout == "0 points expired from 0 awards of 0 customers\n")
+            let future = try await patron("expire", "--as-of", "2999-01-01")
+            #expect(future.status == 1 && future.stderr.contains("is in the future"), "\(future)")
+            let reusedKey = try await patron("adjust", "1", "-50", "--reason", "typo", "--key", "k1")
+            #expect(reusedKey.status == 1)
+            #expect(reusedKey.stderr == "patron: key 'k1' was used for an adjustment of 250 points, not -50\n")
             let after = try await patron("ledger", "2")
             #expect(after.stdout.contains("\texpire\t-80\texpired\texpire:adjust:2:"), "\(after.stdout)")
         }

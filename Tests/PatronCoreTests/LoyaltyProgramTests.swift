@@ -37,6 +37,16 @@ private func at(_ iso: String) -> Int64 { Day(iso: iso)!.epochSeconds }
         #expect(program.points(for: order(total: 10_000, lines: lines), customerTags: ["vip"]) == 200)
     }
 
+    @Test func hugeRulesAreBoundedAndDecimalProductsRoundToTheWholeNumber() {
+        let program = LoyaltyProgram(
+            points: 1_000_000_000, perMinor: 1, skuMultipliers: ["A": 100_000], tagMultipliers: ["vip": 100_000])
+        let big = order(total: 1_000_000, lines: [OrderLine(sku: "A", quantity: 1, unitPriceMinor: 1_000_000)])
+        #expect(program.points(for: big, customerTags: ["vip"]) == 1_000_000_000_000_000)
+        // 953,254 x 1.1 x 25 = 26,214,485 exactly (in binary floating point just below it).
+        let precise = LoyaltyProgram(points: 25, perMinor: 1, tagMultipliers: ["vip": 1_100])
+        #expect(precise.points(for: order(total: 953_254, lines: []), customerTags: ["vip"]) == 26_214_485)
+    }
+
     @Test func expiryPoliciesDateTheEndOfAnAward() {
         let earned = at("2026-03-15") + 3_600
         #expect(LoyaltyProgram.ExpiryPolicy.never.expiresAt(earnedAt: earned) == nil)

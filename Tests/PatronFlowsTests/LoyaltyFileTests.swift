@@ -100,6 +100,17 @@ import Testing
         }
     }
 
+    @Test func aRollingWindowOfNoDaysIsRefused() {
+        do {
+            _ = try LoyaltyFile.parse(
+                "earn: { points: 1, per: \"1\" }\ntiers: { window: 0d, levels: [{ name: A, from: 1 }] }", file: "l.yaml"
+            )
+            Issue.record("a window of 0 days was accepted")
+        } catch {
+            #expect(error.description == "l.yaml:2:18: window must be at least 1d, found '0d'")
+        }
+    }
+
     @Test func aFileWithoutEarnRulesOrNotAMapSaysSo() {
         #expect(throws: FlowFileErrors.self) { try LoyaltyFile.parse("actions: { signup: 5 }", file: "l.yaml") }
         do {

@@ -20,10 +20,16 @@ struct LoyaltyCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Check a rules file: every problem with its line and column; exit 1 if there is one.")
             @Argument(help: "The rules file.") var file: String
+            @Option(help: "The store's currency, for amounts like per: \"1.00\" (activate reads the store's).")
+            var currency = "USD"
 
             func run() async throws {
                 try await reportingRuleErrors {
-                    let program = try LoyaltyFile.load(path: file)
+                    guard let code = CurrencyCode(currency) else {
+                        throw PatronError(.invalidArgument, "--currency: unknown currency '\(currency)'")
+                    }
+                    let program = try LoyaltyFile.load(
+                        path: file, currencyDigits: CurrencyCode.minorUnitDigits(of: code))
                     print("\(file): ok (\(LoyaltyReport.summary(program)))")
                 }
             }
@@ -150,9 +156,13 @@ extension LoyaltyCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let now =
-                    try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 }
-                    ?? Int64(Date().timeIntervalSince1970)
+                let clock = Int64(Date().timeIntervalSince1970)
+                let now = try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 } ?? clock
+                // An expiry cannot be undone: a day ahead of the clock would expire points early.
+                guard Day(epochSeconds: now) <= Day(epochSeconds: clock) else {
+                    throw PatronError(
+                        .invalidArgument, "--as-of \(asOf ?? ""): is in the future; expiry cannot be undone")
+                }
                 print(try LoyaltyDesk.expire(try store.open(.write), at: now))
             }
         }

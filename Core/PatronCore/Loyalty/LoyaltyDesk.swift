@@ -86,7 +86,14 @@ public enum LoyaltyDesk {
         return try store.write { t in
             try requireCustomer(customer, in: t)
             var ledger = LoyaltyLedger(customerID: customer, entries: try t.loyaltyEntries(of: customer))
-            if let earlier = ledger.entries.first(where: { $0.key == entryKey }) { return earlier }
+            if let earlier = ledger.entries.first(where: { $0.key == entryKey }) {
+                guard earlier.points == points else {
+                    throw PatronError(
+                        .conflict,
+                        "key '\(key ?? "")' was used for an adjustment of \(earlier.points) points, not \(points)")
+                }
+                return earlier
+            }
             let added = try ledger.adjust(
                 key: entryKey, points: points, at: now, reason: reason, actor: actor, expiresAt: expiresAt)
             try t.appendLoyaltyEntries(added)

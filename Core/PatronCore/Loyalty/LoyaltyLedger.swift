@@ -155,33 +155,71 @@ public struct LoyaltyLedger: Hashable, Sendable {
 
     /// Brings an order's points to `points` (what the rules give it now: less after a refund,
     /// zero once cancelled): takes back the difference, or awards more when the order grew. Does
-    /// nothing when the order already has them, so it can be run again with the same state.
+    /// nothing when the order already stands there, so it can be run again with the same state.
     ///
-    /// A reversal draws from the order's own award first (even while pending), then from the
-    /// other live awards in spend order; what the customer has already spent is recorded as
-    /// ``LoyaltyEntry/unrecovered`` instead of making the balance negative.
+    /// A reversal draws from the order's own award while it is live (even pending). What of the
+    /// order's own points already expired is not taken again; what the customer already spent is
+    /// taken from their other live awards in spend order, and what cannot be is recorded as
+    /// ``LoyaltyEntry/unrecovered`` instead of making the balance negative. Points not taken back
+    /// are never awarded again: an order that grows after a reversal earns only beyond what it
+    /// gave before less what was taken (``orderStanding(_:)``).
     @discardableResult
     public mutating func settle(
         orderRef: String, points: Int64, at: Int64, availableAt: Int64? = nil, expiresAt: Int64?
     ) throws -> [LoyaltyEntry] {
-        let current = net(ofOrder: orderRef)
+        let standing = orderStanding(orderRef)
         let ordinal = entries.lazy.filter { $0.orderRef == orderRef }.count
-        let key = ordinal == 0 ? "order:\(orderRef)" : "order:\(orderRef)#\(ordinal)"
-        if points > current {
+        // `order#N:` can never be the prefix of a first key (`order:`), whatever the ref holds.
+        let key = ordinal == 0 ? "order:\(orderRef)" : "order#\(ordinal):\(orderRef)"
+        guard !keys.contains(key) else { return [] }
+        if points > standing.given - standing.taken {
             return try earn(
-                key: key, points: points - current, at: at, availableAt: availableAt, expiresAt: expiresAt,
-                reason: "order", orderRef: orderRef)
+                key: key, points: points - (standing.given - standing.taken), at: at, availableAt: availableAt,
+                expiresAt: expiresAt, reason: "order", orderRef: orderRef)
         }
-        guard points < current, !keys.contains(key) else { return [] }
+        let current = standing.given - standing.taken - standing.unrecovered
+        guard points < current else { return [] }
         let wanted = current - points
-        let own = awards.filter { $0.entry.orderRef == orderRef && $0.remaining > 0 }
+        let ownLive = awards.filter { $0.entry.orderRef == orderRef && $0.remaining > 0 && !$0.isExpired(at: at) }
+        var drawn = allocate(wanted, at: at, from: ownLive)
+        var left = wanted - drawn.reduce(0) { $0 + $1.points }
+        // The order's own points that expired: gone already, not taken a second time. (Earlier
+        // reversals' unrecovered points are counted against them first, so two refunds after an
+        // expiry never excuse more than expired.)
+        // Past their expiry but not yet written off by the nightly job count as expired too.
+        let lapsed = awards.filter { $0.entry.orderRef == orderRef && $0.isExpired(at: at) }.reduce(0) {
+            $0 + $1.remaining
+        }
+        let expired = max(0, standing.expired + lapsed - standing.unrecovered)
+        let excused = min(left, expired)
+        left -= excused
         let others = spendOrder(at: at, pendingToo: true).filter { $0.entry.orderRef != orderRef }
-        let drawn = allocate(wanted, at: at, from: own + others)
+        drawn += allocate(left, at: at, from: others)
         let taken = drawn.reduce(0) { $0 + $1.points }
         return append(
             LoyaltyEntry(
                 key: key, customerID: customerID, kind: .reverse, points: -taken, at: at, reason: "order",
                 orderRef: orderRef, unrecovered: wanted - taken, allocations: drawn))
+    }
+
+    /// An order's points so far: given by its awards, taken back by its reversals, not taken back
+    /// (unrecovered), and expired from its awards (by expiry entries, or past their expiry).
+    public func orderStanding(_ orderRef: String) -> (given: Int64, taken: Int64, unrecovered: Int64, expired: Int64) {
+        var standing: (given: Int64, taken: Int64, unrecovered: Int64, expired: Int64) = (0, 0, 0, 0)
+        var own = Set<String>()
+        for e in entries where e.orderRef == orderRef {
+            if e.kind == .reverse {
+                standing.taken -= e.points
+                standing.unrecovered += e.unrecovered
+            } else if e.points > 0 {
+                standing.given += e.points
+                own.insert(e.key)
+            }
+        }
+        for e in entries where e.kind == .expire {
+            for a in e.allocations where own.contains(a.award) { standing.expired += a.points }
+        }
+        return standing
     }
 
     /// Expires what every award that reached its expiry by `now` has left: one entry per award,
@@ -200,9 +238,13 @@ public struct LoyaltyLedger: Hashable, Sendable {
         return added
     }
 
-    /// This ledger with `other`'s entries (a merged-away customer's) moved in.
-    public mutating func absorb(_ other: LoyaltyLedger) {
-        for var entry in other.entries where !keys.contains(entry.key) {
+    /// This ledger with `other`'s entries (a merged-away customer's) moved in. Keys are unique
+    /// across a store, so two ledgers sharing one is an error (nothing is moved then).
+    public mutating func absorb(_ other: LoyaltyLedger) throws {
+        if let shared = other.entries.first(where: { keys.contains($0.key) }) {
+            throw PatronError(.conflict, "loyalty entry '\(shared.key)' is in both ledgers")
+        }
+        for var entry in other.entries {
             entry.customerID = customerID
             _ = append(entry)
         }

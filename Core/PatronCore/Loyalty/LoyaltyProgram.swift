@@ -104,9 +104,14 @@ public struct LoyaltyProgram: Hashable, Sendable {
         }
         let tag = customerTags.compactMap { tagMultipliers[$0] }.max() ?? 1000
         let raw = weighted * Double(tag) / 1000 * Double(points) / Double(perMinor)
-        let earned = Int64((raw + 1e-9).rounded(.down))
+        // Rounded down after a relative nudge (a product of decimals like 1.1 lands just below a
+        // whole number), and bounded before the conversion: no order is worth more than 10^15.
+        let earned = Int64(min((raw * (1 + 1e-12)).rounded(.down), Self.mostPointsPerOrder))
         return maxPointsPerOrder.map { min($0, earned) } ?? earned
     }
+
+    /// The most points one order can earn whatever the rules say (so sums stay far from overflow).
+    public static let mostPointsPerOrder: Double = 1e15
 
     /// When points earned by an order placed at `at` can be spent.
     public func availableAt(orderPlacedAt at: Int64) -> Int64 { at + Int64(returnWindowDays) * 86_400 }
