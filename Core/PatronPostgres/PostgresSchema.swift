@@ -343,7 +343,35 @@ enum PostgresSchema {
             CREATE INDEX loyalty_awards_by_expiry ON loyalty_entries(expires_at) WHERE remaining > 0;
             """
         ),
+        (
+            "v3-campaign-indexes-on-demand",
+            """
+            -- The trigger indexes are built when a flow is activated (campaignIndexes), as on
+            -- SQLite; a store with active flows gets them back at the scheduler's next tick, which
+            -- prepares campaigns whenever a flow is active.
+            DROP INDEX IF EXISTS orders_by_placed_at;
+            DROP INDEX IF EXISTS carts_open_by_updated;
+            DROP INDEX IF EXISTS customers_by_created_at;
+            DROP INDEX IF EXISTS customers_by_last_order;
+            DROP INDEX IF EXISTS customers_by_birthday;
+            DROP INDEX IF EXISTS segment_moves_by_time;
+            DROP INDEX IF EXISTS segment_changes_by_time;
+            """
+        ),
     ]
+
+    /// The indexes that find trigger firings by time, as on SQLite: built when the first flow is
+    /// activated (``PostgresStore/prepareCampaigns()``), not kept during a bulk load of history,
+    /// where each would cost a random B-tree write per order or customer update.
+    static let campaignIndexes = """
+        CREATE INDEX IF NOT EXISTS orders_by_placed_at ON orders(placed_at);
+        CREATE INDEX IF NOT EXISTS carts_open_by_updated ON carts(updated_at) WHERE status = 'open';
+        CREATE INDEX IF NOT EXISTS customers_by_created_at ON customers(created_at);
+        CREATE INDEX IF NOT EXISTS customers_by_last_order ON customers(last_order_at);
+        CREATE INDEX IF NOT EXISTS customers_by_birthday ON customers(right(birthday, 5)) WHERE birthday IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS segment_moves_by_time ON segment_moves(moved_at);
+        CREATE INDEX IF NOT EXISTS segment_changes_by_time ON segment_membership_changes(at);
+        """
 
     /// The schema version this build writes.
     static var version: Int { migrations.count }

@@ -28,11 +28,19 @@ extension PostgresStore: FlowRegistry, CampaignReports, CampaignUpkeep {
         }
     }
 
-    /// The trigger indexes exist from the first migration on PostgreSQL: nothing to build.
-    public func prepareCampaigns() throws {}
+    /// Builds the trigger indexes if they are missing (``PostgresSchema/campaignIndexes``); the
+    /// first activation does it, and so does every tick (one catalogue lookup once they exist).
+    public func prepareCampaigns() throws {
+        let missing = try read { t in
+            try t.session.value(Bool.self, "SELECT to_regclass('orders_by_placed_at') IS NULL") ?? true
+        }
+        guard missing else { return }
+        try write { t in try t.session.script(PostgresSchema.campaignIndexes) }
+    }
 
     public func setFlowStatus(_ id: String, _ status: CampaignStatus, at: Int64) throws -> Bool {
-        try write { t in
+        if status == .active { try prepareCampaigns() }
+        return try write { t in
             try t.session.execute(
                 """
                 UPDATE flows SET status = \(status.rawValue), updated_at = \(at),
