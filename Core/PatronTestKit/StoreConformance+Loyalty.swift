@@ -76,6 +76,16 @@ extension StoreConformance {
         try require(try due(150) == [], rule, "a customer is due again after the run")
         try require(try LoyaltyDesk.expire(store, at: at(160)).entries == 0, rule, "a second run wrote entries")
 
+        // The data-request document shows the ledger.
+        guard
+            case .done(_, let document?) = try PrivacyRequests(store: store).dataRequest(
+                CustomerIdentity(email: "a@x.com"), actor: "kit", at: at(170))
+        else { throw ConformanceFailure(rule: rule, detail: "no data-request document") }
+        try require(
+            document.contains(#""loyalty_ledger":[{"key":"order:shop:lo1","kind":"earn","points":50"#)
+                && document.contains(#""key":"redeem:k1","kind":"spend","points":-30"#), rule,
+            "the data-request document's ledger: \(document.suffix(400))")
+
         try require(try store.read { try $0.loyaltyRules() } == nil, rule, "rules before any activation")
         for (text, time) in [
             ("earn: { points: 1, per: \"1.00\" }\n", at(8)), ("earn: { points: 2, per: \"1\" }", at(9)),

@@ -6,7 +6,7 @@ import Foundation
 public enum CustomerDataExport {
     public static func json(
         customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord],
-        messages: [StoredMessage] = [], consent: [ConsentStatement] = [], now: Int64
+        messages: [StoredMessage] = [], consent: [ConsentStatement] = [], loyalty: [LoyaltyEntry] = [], now: Int64
     ) -> String {
         var json = JSONWriter()
         json.open()
@@ -22,6 +22,25 @@ public enum CustomerDataExport {
         json.raw("[" + messages.map(message).joined(separator: ",") + "]")
         json.key("consent_history")
         json.raw("[" + consent.map(statement).joined(separator: ",") + "]")
+        json.key("loyalty_ledger")
+        json.raw("[" + loyalty.map(loyaltyEntry).joined(separator: ",") + "]")
+        json.close()
+        return json.text
+    }
+
+    /// A ledger entry: what happened to the points, when, why and by whom.
+    static func loyaltyEntry(_ entry: LoyaltyEntry) -> String {
+        var json = JSONWriter()
+        json.open()
+        json.field("key", entry.key)
+        json.field("kind", entry.kind.rawValue)
+        json.key("points")
+        json.raw(String(entry.points))
+        json.field("at", Timestamp.format(entry.at))
+        json.field("expires_at", entry.expiresAt.map { Timestamp.format($0) })
+        json.field("reason", entry.reason)
+        json.field("actor", entry.actor)
+        json.field("order_ref", entry.orderRef)
         json.close()
         return json.text
     }
