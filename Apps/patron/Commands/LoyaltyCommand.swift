@@ -56,34 +56,34 @@ struct LoyaltyCommand: AsyncParsableCommand {
     struct Balance: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A customer's points: spendable, pending, earned, expiring soon, tier.")
-        @OptionGroup var store: StoreOptions
-        @Argument(help: "The customer: an id or an email address.") var customer: String
-        @Option(help: "table | json.") var format: Format = .table
+        @OptionGroup var shown: ShownCustomer
 
-        func run() async throws {
-            try await reportingErrors {
-                let statement = try LoyaltyCLI.statement(store: try store.open(.read), customer: customer)
-                switch format {
-                case .table: print(LoyaltyReport.balance(statement), terminator: "")
-                case .json: print(try LoyaltyReport.json(statement, entries: false))
-                }
-            }
-        }
+        func run() async throws { try await shown.print(entries: false) }
     }
 
     struct Ledger: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A customer's ledger: every entry, and the awards each spend or expiry drew from.")
+        @OptionGroup var shown: ShownCustomer
+
+        func run() async throws { try await shown.print(entries: true) }
+    }
+
+    /// What `balance` and `ledger` take: the store, the customer, the format.
+    struct ShownCustomer: ParsableArguments {
         @OptionGroup var store: StoreOptions
         @Argument(help: "The customer: an id or an email address.") var customer: String
         @Option(help: "table | json.") var format: Format = .table
 
-        func run() async throws {
+        /// The statement as a table (the figures, or the entries) or as JSON.
+        func print(entries: Bool) async throws {
             try await reportingErrors {
                 let statement = try LoyaltyCLI.statement(store: try store.open(.read), customer: customer)
                 switch format {
-                case .table: print(LoyaltyReport.ledger(statement), terminator: "")
-                case .json: print(try LoyaltyReport.json(statement, entries: true))
+                case .table:
+                    Swift.print(
+                        entries ? LoyaltyReport.ledger(statement) : LoyaltyReport.balance(statement), terminator: "")
+                case .json: Swift.print(try LoyaltyReport.json(statement, entries: entries))
                 }
             }
         }
