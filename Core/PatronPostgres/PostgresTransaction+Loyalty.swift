@@ -11,17 +11,35 @@ extension PostgresTransaction {
             SELECT \(unescaped: StoredColumns.loyaltyColumns) FROM loyalty_entries
             WHERE customer_id = \(customer.rawValue) ORDER BY id
             """
-        ).map { row in
-            let r = PostgresRowReader(row)
-            guard let kind = LoyaltyEntry.Kind(rawValue: try r.text(2)) else {
-                throw PatronError(.storeFailure, "loyalty entry '\(try r.text(0))' has an unknown kind")
-            }
-            return LoyaltyEntry(
-                key: try r.text(0), customerID: CustomerID(try r.int(1)), kind: kind, points: try r.int(3),
-                at: try r.int(4), availableAt: try r.int(5), expiresAt: try r.optionalInt(6), reason: try r.text(7),
-                actor: try r.optionalText(8), orderRef: try r.optionalText(9), unrecovered: try r.int(10),
-                allocations: try StoredColumns.decodeAllocations(try r.text(11)))
+        ).map(Self.loyaltyEntry)
+    }
+
+    /// One statement for all of them.
+    public func loyaltyEntries(ofCustomers customers: [CustomerID]) throws -> [CustomerID: [LoyaltyEntry]] {
+        guard !customers.isEmpty else { return [:] }
+        var found: [CustomerID: [LoyaltyEntry]] = [:]
+        for row in try session.rows(
+            """
+            SELECT \(unescaped: StoredColumns.loyaltyColumns) FROM loyalty_entries
+            WHERE customer_id = ANY(\(customers.map(\.rawValue))::bigint[]) ORDER BY customer_id, id
+            """)
+        {
+            let entry = try Self.loyaltyEntry(row)
+            found[entry.customerID, default: []].append(entry)
         }
+        return found
+    }
+
+    static func loyaltyEntry(_ row: PostgresRow) throws -> LoyaltyEntry {
+        let r = PostgresRowReader(row)
+        guard let kind = LoyaltyEntry.Kind(rawValue: try r.text(2)) else {
+            throw PatronError(.storeFailure, "loyalty entry '\(try r.text(0))' has an unknown kind")
+        }
+        return LoyaltyEntry(
+            key: try r.text(0), customerID: CustomerID(try r.int(1)), kind: kind, points: try r.int(3),
+            at: try r.int(4), availableAt: try r.int(5), expiresAt: try r.optionalInt(6), reason: try r.text(7),
+            actor: try r.optionalText(8), orderRef: try r.optionalText(9), unrecovered: try r.int(10),
+            allocations: try StoredColumns.decodeAllocations(try r.text(11)))
     }
 
     /// One statement for the keys already stored, one for the rows.
@@ -78,21 +96,27 @@ extension PostgresTransaction {
 
     public func loyaltyRules() throws -> LoyaltyRulesRecord? {
         var values: [String: String] = [:]
-        for row in try session.rows("SELECT key, value FROM meta WHERE key IN ('loyalty_rules', 'loyalty_rules_at')") {
+        for row in try session.rows(
+            "SELECT key, value FROM meta WHERE key IN ('loyalty_rules', 'loyalty_rules_at', 'loyalty_program')")
+        {
             let r = PostgresRowReader(row)
             values[try r.text(0)] = try r.text(1)
         }
         guard let text = values["loyalty_rules"], let at = values["loyalty_rules_at"].flatMap({ Int64($0) }) else {
             return nil
         }
-        return LoyaltyRulesRecord(text: text, activatedAt: at)
+        return try LoyaltyRulesRecord(text: text, programJSON: values["loyalty_program"], activatedAt: at)
     }
 
     public func setLoyaltyRules(_ rules: LoyaltyRulesRecord) throws {
+        try session.execute("DELETE FROM meta WHERE key = 'loyalty_program'")
         try session.execute(
             """
             INSERT INTO meta(key, value) VALUES ('loyalty_rules', \(rules.text)), ('loyalty_rules_at', \(String(rules.activatedAt)))
             ON CONFLICT (key) DO UPDATE SET value = excluded.value
             """)
+        if let program = rules.programJSON {
+            try session.execute("INSERT INTO meta(key, value) VALUES ('loyalty_program', \(program))")
+        }
     }
 }

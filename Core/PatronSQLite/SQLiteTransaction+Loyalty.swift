@@ -9,36 +9,55 @@ extension SQLiteTransaction {
         try Row.fetchAll(
             db, sql: "SELECT \(StoredColumns.loyaltyColumns) FROM loyalty_entries WHERE customer_id = ? ORDER BY id",
             arguments: [customer.rawValue]
-        ).map { row in
-            guard let kind = LoyaltyEntry.Kind(rawValue: row[2]) else {
-                throw PatronError(.storeFailure, "loyalty entry '\(row[0] as String)' has an unknown kind")
+        ).map(Self.loyaltyEntry)
+    }
+
+    /// One `IN (…)` query per 256 customers.
+    public func loyaltyEntries(ofCustomers customers: [CustomerID]) throws -> [CustomerID: [LoyaltyEntry]] {
+        var found: [CustomerID: [LoyaltyEntry]] = [:]
+        try inChunks(Array(Set(customers)).map(\.rawValue)) { ids in
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(StoredColumns.loyaltyColumns) FROM loyalty_entries
+                    WHERE customer_id IN (\(Self.placeholders(ids.count))) ORDER BY customer_id, id
+                    """, arguments: StatementArguments(Array(ids)))
+            {
+                let entry = try Self.loyaltyEntry(row)
+                found[entry.customerID, default: []].append(entry)
             }
-            return LoyaltyEntry(
-                key: row[0], customerID: CustomerID(row[1]), kind: kind, points: row[3], at: row[4],
-                availableAt: row[5],
-                expiresAt: row[6], reason: row[7], actor: row[8], orderRef: row[9], unrecovered: row[10],
-                allocations: try StoredColumns.decodeAllocations(row[11]))
         }
+        return found
+    }
+
+    static func loyaltyEntry(_ row: Row) throws -> LoyaltyEntry {
+        guard let kind = LoyaltyEntry.Kind(rawValue: row[2]) else {
+            throw PatronError(.storeFailure, "loyalty entry '\(row[0] as String)' has an unknown kind")
+        }
+        return LoyaltyEntry(
+            key: row[0], customerID: CustomerID(row[1]), kind: kind, points: row[3], at: row[4], availableAt: row[5],
+            expiresAt: row[6], reason: row[7], actor: row[8], orderRef: row[9], unrecovered: row[10],
+            allocations: try StoredColumns.decodeAllocations(row[11]))
     }
 
     public func appendLoyaltyEntries(_ entries: [LoyaltyEntry]) throws {
-        var seen = Set<String>()
         for entry in entries {
-            let stored = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM loyalty_entries WHERE key = ?)", arguments: [entry.key])
-            guard seen.insert(entry.key).inserted, stored != true else {
+            // The key's UNIQUE constraint finds a stored or repeated key (the caller's write
+            // then rolls back).
+            do {
+                try run(
+                    """
+                    INSERT INTO loyalty_entries(\(StoredColumns.loyaltyColumns), remaining)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        entry.key, entry.customerID.rawValue, entry.kind.rawValue, entry.points, entry.at,
+                        entry.availableAt, entry.expiresAt, entry.reason, entry.actor, entry.orderRef,
+                        entry.unrecovered, StoredColumns.encode(entry.allocations), entry.isAward ? entry.points : nil,
+                    ])
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 throw PatronError(.conflict, "loyalty entry '\(entry.key)' is stored already")
             }
-            try run(
-                """
-                INSERT INTO loyalty_entries(\(StoredColumns.loyaltyColumns), remaining)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    entry.key, entry.customerID.rawValue, entry.kind.rawValue, entry.points, entry.at,
-                    entry.availableAt, entry.expiresAt, entry.reason, entry.actor, entry.orderRef, entry.unrecovered,
-                    StoredColumns.encode(entry.allocations), entry.isAward ? entry.points : nil,
-                ])
             for allocation in entry.allocations {
                 try run(
                     "UPDATE loyalty_entries SET remaining = remaining - ? WHERE key = ?",
@@ -59,21 +78,25 @@ extension SQLiteTransaction {
 
     public func loyaltyRules() throws -> LoyaltyRulesRecord? {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT key, value FROM meta WHERE key IN ('loyalty_rules', 'loyalty_rules_at')")
+            db,
+            sql: "SELECT key, value FROM meta WHERE key IN ('loyalty_rules', 'loyalty_rules_at', 'loyalty_program')")
         let values = Dictionary(rows.map { ($0[0] as String, $0[1] as String) }) { a, _ in a }
         guard let text = values["loyalty_rules"], let at = values["loyalty_rules_at"].flatMap({ Int64($0) }) else {
             return nil
         }
-        return LoyaltyRulesRecord(text: text, activatedAt: at)
+        return try LoyaltyRulesRecord(text: text, programJSON: values["loyalty_program"], activatedAt: at)
     }
 
     public func setLoyaltyRules(_ rules: LoyaltyRulesRecord) throws {
-        for (key, value) in [("loyalty_rules", rules.text), ("loyalty_rules_at", String(rules.activatedAt))] {
+        try run("DELETE FROM meta WHERE key = 'loyalty_program'", [])
+        let values = [
+            ("loyalty_rules", rules.text), ("loyalty_rules_at", String(rules.activatedAt)),
+            ("loyalty_program", rules.programJSON),
+        ]
+        for case (let key, let value?) in values {
             try run(
                 "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [
-                    key, value,
-                ])
+                [key, value])
         }
     }
 }

@@ -32,6 +32,9 @@ extension StoreConformance {
         try require(stored == ann.entries, rule, "a ledger as appended: \(stored) instead of \(ann.entries)")
         try require(stored.contains { $0.unrecovered > 0 }, rule, "the history has an unrecovered reversal")
         try require(try store.read { try $0.loyaltyEntries(of: b) } == bea.entries, rule, "another customer's ledger")
+        let both = try store.read { try $0.loyaltyEntries(ofCustomers: [b, a, CustomerID(987_654)]) }
+        try require(
+            both == [a: ann.entries, b: bea.entries], rule, "the ledgers of several customers at once: \(both.keys)")
 
         // A stored key, or one repeated in the batch: a conflict, and the write leaves nothing.
         let fresh = LoyaltyEntry(
@@ -82,19 +85,23 @@ extension StoreConformance {
                 CustomerIdentity(email: "a@x.com"), actor: "kit", at: at(170))
         else { throw ConformanceFailure(rule: rule, detail: "no data-request document") }
         try require(
-            document.contains(#""loyalty_ledger":[{"key":"order:shop:lo1","kind":"earn","points":50"#)
+            document.contains(#""loyalty_ledger":[{"key":"order:\#(a.rawValue):shop:lo1","kind":"earn","points":50"#)
                 && document.contains(#""key":"redeem:k1","kind":"spend","points":-30"#), rule,
             "the data-request document's ledger: \(document.suffix(400))")
 
         try require(try store.read { try $0.loyaltyRules() } == nil, rule, "rules before any activation")
-        for (text, time) in [
-            ("earn: { points: 1, per: \"1.00\" }\n", at(8)), ("earn: { points: 2, per: \"1\" }", at(9)),
+        let program = LoyaltyProgram(
+            points: 2, perMinor: 100, skuMultipliers: ["ü-1": 1500], actions: ["signup": .init(points: 50)],
+            expiry: .endOfMonth(afterMonths: 12), returnWindowDays: 30,
+            referral: .init(referrerPoints: 200, refereePoints: 100),
+            tiers: TierPolicy(tiers: [.init(name: "Gold", threshold: 500)], window: .calendarYear, graceDays: 30))
+        for (text, program, time) in [
+            ("earn: { points: 2, per: \"1.00\" }\n", program, at(8)), ("earn: { points: 2, per: \"1\" }", nil, at(9)),
         ] {
-            try store.write { try $0.setLoyaltyRules(LoyaltyRulesRecord(text: text, activatedAt: time)) }
+            let record = LoyaltyRulesRecord(text: text, program: program, activatedAt: time)
+            try store.write { try $0.setLoyaltyRules(record) }
             let rules = try store.read { try $0.loyaltyRules() }
-            try require(
-                rules == LoyaltyRulesRecord(text: text, activatedAt: time), rule,
-                "the active rules: \(String(describing: rules))")
+            try require(rules == record, rule, "the active rules and programme: \(String(describing: rules))")
         }
     }
 }

@@ -96,6 +96,23 @@ import Testing
             #expect(reusedKey.stderr == "patron: key 'k1' was used for an adjustment of 250 points, not -50\n")
             let after = try await patron("ledger", "2")
             #expect(after.stdout.contains("\texpire\t-80\texpired\texpire:adjust:2:"), "\(after.stdout)")
+
+            // With rules active, ingest earns: an order of 42.50 earns 42 points, a refund of
+            // 10.00 takes back 10, and ingesting the file again changes nothing.
+            let now = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
+            try work.write(
+                "later.ndjson",
+                #"{"id":"l1","type":"order.placed","source":"pos","at":"\#(now)","order":{"id":"p1","customer":{"id":"z1","email":"zoe@example.com"},"currency":"USD","total":"42.50"}}"#
+                    + "\n"
+                    + #"{"id":"l2","type":"order.refunded","source":"pos","at":"\#(now)","refund":{"order_id":"p1","currency":"USD","amount":"10.00"}}"#
+                    + "\n")
+            for _ in 0..<2 {
+                let ingested = try await CLI.run(["ingest", "later.ndjson", "--db", db], in: work.url)
+                #expect(ingested.status == 0, "\(db): \(ingested.stderr)")
+            }
+            let zoe = try await patron("ledger", "zoe@example.com")
+            #expect(zoe.stdout.split(separator: "\n").count == 2, "\(db): \(zoe.stdout)")
+            #expect(zoe.stdout.contains("\tearn\t+32\torder\torder:"), "\(db): \(zoe.stdout)")
         }
     }
 }

@@ -102,9 +102,17 @@ private let c1 = CustomerID(1)
         let refund = try ledger.settle(orderRef: "shop:7", points: 60, at: day, expiresAt: nil)
         #expect(refund.first?.points == -40)
         #expect(ledger.net(ofOrder: "shop:7") == 60 && ledger.net(ofOrder: "shop:7#1") == 40)
+        // Keys name the owner: the same order settled on another ledger (it moved) merges in,
+        // and the survivor's next settlement takes a key neither had.
         var other = LoyaltyLedger(customerID: CustomerID(2))
         try other.settle(orderRef: "shop:7", points: 5, at: 0, expiresAt: nil)
-        #expect(throws: PatronError.self) { try ledger.absorb(other) }
+        try ledger.absorb(other)
+        #expect(ledger.net(ofOrder: "shop:7") == 65)
+        let next = try ledger.settle(orderRef: "shop:7", points: 0, at: 2 * day, expiresAt: nil)
+        #expect(next.first?.points == -65 && next.first?.key == "order#3:1:shop:7")
+        var clash = LoyaltyLedger(customerID: CustomerID(3))
+        try clash.earn(key: ledger.entries[0].key, points: 1, at: 0, expiresAt: nil, reason: "x")
+        #expect(throws: PatronError.self) { try ledger.absorb(clash) }
     }
 
     @Test func anAdjustmentNeedsAReasonAndCannotTakeMoreThanTheBalance() throws {

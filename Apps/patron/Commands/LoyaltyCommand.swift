@@ -46,7 +46,8 @@ struct LoyaltyCommand: AsyncParsableCommand {
                     let opened = try store.open(.create)
                     let digits = CurrencyCode.minorUnitDigits(of: try opened.reportingCurrency())
                     let (program, text) = try LoyaltyFile.read(path: file, currencyDigits: digits)
-                    try LoyaltyDesk.activate(opened, rules: text, at: Int64(Date().timeIntervalSince1970))
+                    try LoyaltyDesk.activate(
+                        opened, rules: text, program: program, at: Int64(Date().timeIntervalSince1970))
                     print("\(file): active (\(LoyaltyReport.summary(program)))")
                 }
             }
@@ -180,6 +181,7 @@ enum LoyaltyCLI {
     /// The store's active rules, read again (`nil` before the first activation).
     static func activeProgram(_ store: any PatronStore) throws -> LoyaltyProgram? {
         guard let rules = try store.read({ try $0.loyaltyRules() }) else { return nil }
+        if let program = rules.program { return program }
         do {
             let digits = CurrencyCode.minorUnitDigits(of: try store.reportingCurrency())
             return try LoyaltyFile.parse(rules.text, file: "active loyalty rules", currencyDigits: digits)

@@ -192,6 +192,7 @@ extension Ingestor.Batch {
             try transaction.attach(ref: ExternalRef(source: IdentityKey.phoneSource, id: phone), to: other)
         }
         try transaction.reassign(from: other, into: winner, at: at)
+        loyaltyBook.merged(other, into: winner)
         customers[other] = nil
         dirty.remove(other)
         forgetLookups()
@@ -211,6 +212,7 @@ extension Ingestor.Batch {
         // A stated email replaces the old one, which may belong to another customer: the
         // identity match (and merge) happens first, then the profile is written.
         let id = try resolve(upsert.identity, source: source, at: at)
+        loyaltyBook.signup(id, at: at)
         var customer = try load(id)
         let identityBefore = (customer.email, customer.phone)
         if let email = upsert.identity.normalizedEmail { customer.email = email }

@@ -36,8 +36,10 @@ extension Ingestor.Batch {
             pendingOrders.append(record)
             pendingCustomers.insert(customerID)
             try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
+            loyaltyBook.note(record, at: at)
         } else if pendingRefs[ref] == nil, try insertNow(record) {
             try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
+            loyaltyBook.note(record, at: at)
         } else {
             var existing = try existingOrder(ref, field: "order.id")
             guard at >= existing.updatedAt else { return }  // a stale update arriving late
@@ -55,6 +57,7 @@ extension Ingestor.Batch {
             existing.lines = data.lines
             existing.updatedAt = at
             try save(existing, linesChanged: linesChanged)
+            loyaltyBook.note(existing, at: at, movedFrom: previousCustomer)
             try refreshOrders(of: customerID)
             if previousCustomer != customerID { try refreshOrders(of: previousCustomer) }
         }
@@ -136,6 +139,7 @@ extension Ingestor.Batch {
         order.status = .cancelled
         order.updatedAt = max(order.updatedAt, at)
         try save(order, linesChanged: false)
+        loyaltyBook.note(order, at: at)
         var customer = try load(order.customerID)
         if order.placedAt == customer.aggregates.firstOrderAt || order.placedAt == customer.aggregates.lastOrderAt {
             try refreshOrders(of: order.customerID)  // the first or last order changed: look again
@@ -160,6 +164,7 @@ extension Ingestor.Batch {
         order.refundedMinor += refund.amountMinor
         order.updatedAt = max(order.updatedAt, at)
         try save(order, linesChanged: false)
+        loyaltyBook.note(order, at: at)
         if order.status.counts {
             var customer = try load(order.customerID)
             customer.aggregates.revenueMinor -= refund.amountMinor

@@ -121,6 +121,10 @@ public struct Ingestor<S: Store>: Sendable {
         var pendingConsents: [(statement: ConsentStatement, customer: CustomerID)] = []
         /// The chunk's carts (``CartBook``).
         var cartBook = CartBook()
+        /// The chunk's orders and sign-ups whose points may change (``LoyaltyBook``), and the
+        /// active loyalty programme once read (`.some(nil)`: none).
+        var loyaltyBook = LoyaltyBook()
+        var loyaltyProgramLoaded: LoyaltyProgram??
         /// Sets (the default) or one event at a time: the reference the set path is tested against.
         let setBased: Bool
 
@@ -164,6 +168,7 @@ public struct Ingestor<S: Store>: Sendable {
             try flushCarts()
             cartBook.forget()
             try flushOrders()
+            try settleLoyalty()
         }
 
         mutating func apply(_ event: IngestEvent) throws {

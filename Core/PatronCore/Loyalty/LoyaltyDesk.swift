@@ -120,10 +120,14 @@ public enum LoyaltyDesk {
         }
     }
 
-    /// Makes `text` the active rules (the caller has read it into a ``LoyaltyProgram`` first:
-    /// a file with errors is never activated).
-    public static func activate<S: Store>(_ store: S, rules text: String, at now: Int64) throws {
-        try store.write { try $0.setLoyaltyRules(LoyaltyRulesRecord(text: text, activatedAt: now)) }
+    /// Makes `text`, read as `program`, the active rules (the caller has read it first: a file
+    /// with errors is never activated). Ingest earns by `program` from the next batch on.
+    public static func activate<S: Store>(_ store: S, rules text: String, program: LoyaltyProgram, at now: Int64)
+        throws
+    {
+        try store.write {
+            try $0.setLoyaltyRules(LoyaltyRulesRecord(text: text, program: program, activatedAt: now))
+        }
     }
 
     /// A customer given as an id (`42`) or an email address, as the store knows them.

@@ -170,7 +170,11 @@ public struct LoyaltyLedger: Hashable, Sendable {
         let standing = orderStanding(orderRef)
         let ordinal = entries.lazy.filter { $0.orderRef == orderRef }.count
         // `order#N:` can never be the prefix of a first key (`order:`), whatever the ref holds.
-        let key = ordinal == 0 ? "order:\(orderRef)" : "order#\(ordinal):\(orderRef)"
+        // The customer is in the key: an order that moves to another customer is settled to 0
+        // on the first ledger and earns on the second, each under its own keys. After a merge,
+        // the survivor's ordinal counts the merged entries too, so its next key is new.
+        let owner = customerID.rawValue
+        let key = ordinal == 0 ? "order:\(owner):\(orderRef)" : "order#\(ordinal):\(owner):\(orderRef)"
         guard !keys.contains(key) else { return [] }
         if points > standing.given - standing.taken {
             return try earn(

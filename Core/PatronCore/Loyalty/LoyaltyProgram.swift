@@ -3,7 +3,7 @@ import Foundation
 /// The earn rules of a loyalty programme (read from `loyalty.yaml`): how many points an order and
 /// an action are worth, when points expire, how long an order's points stay pending, the tiers.
 /// Values only; ``LoyaltyLedger`` keeps the points.
-public struct LoyaltyProgram: Hashable, Sendable {
+public struct LoyaltyProgram: Hashable, Sendable, Codable {
     /// `points` for every `perMinor` minor units of net spend (1 per 100: a point per dollar).
     public var points: Int64
     public var perMinor: Int64
@@ -40,7 +40,7 @@ public struct LoyaltyProgram: Hashable, Sendable {
     }
 
     /// Points for an action, at most `maxPerYear` times in a calendar year (UTC).
-    public struct ActionRule: Hashable, Sendable {
+    public struct ActionRule: Hashable, Sendable, Codable {
         public var points: Int64
         public var maxPerYear: Int?
         public init(points: Int64, maxPerYear: Int? = nil) {
@@ -50,7 +50,7 @@ public struct LoyaltyProgram: Hashable, Sendable {
     }
 
     /// What a referral gives: to the customer whose code was used, and to the new customer.
-    public struct ReferralRule: Hashable, Sendable {
+    public struct ReferralRule: Hashable, Sendable, Codable {
         public var referrerPoints: Int64
         public var refereePoints: Int64
         public init(referrerPoints: Int64, refereePoints: Int64) {
@@ -60,7 +60,7 @@ public struct LoyaltyProgram: Hashable, Sendable {
     }
 
     /// When an award's unspent points expire.
-    public enum ExpiryPolicy: Hashable, Sendable {
+    public enum ExpiryPolicy: Hashable, Sendable, Codable {
         case never
         /// `days` after they were earned.
         case afterDays(Int)

@@ -11,6 +11,9 @@ import Foundation
 public protocol LoyaltyTransaction {
     /// A customer's entries, oldest first.
     func loyaltyEntries(of customer: CustomerID) throws -> [LoyaltyEntry]
+    /// The entries of several customers at once, each oldest first (those with none are
+    /// absent): what ingest reads for a chunk's orders. The default reads them one by one.
+    func loyaltyEntries(ofCustomers customers: [CustomerID]) throws -> [CustomerID: [LoyaltyEntry]]
     /// Appends entries (of any customers) after those stored.
     func appendLoyaltyEntries(_ entries: [LoyaltyEntry]) throws
     /// The customers with an award that reached its expiry by `now` with points left (whose
@@ -24,13 +27,45 @@ public protocol LoyaltyTransaction {
     func setLoyaltyRules(_ rules: LoyaltyRulesRecord) throws
 }
 
-/// A rules file as activated: its text (read again with ``LoyaltyProgram``'s reader when used)
-/// and when.
+extension LoyaltyTransaction {
+    public func loyaltyEntries(ofCustomers customers: [CustomerID]) throws -> [CustomerID: [LoyaltyEntry]] {
+        var found: [CustomerID: [LoyaltyEntry]] = [:]
+        for id in Set(customers) {
+            let entries = try loyaltyEntries(of: id)
+            if !entries.isEmpty { found[id] = entries }
+        }
+        return found
+    }
+}
+
+/// A rules file as activated: its text, what it reads as (the programme ingest earns by: the
+/// kernel cannot read YAML, so the reader's result is kept with the text) and when.
 public struct LoyaltyRulesRecord: Hashable, Sendable, Codable {
     public var text: String
+    public var program: LoyaltyProgram?
     public var activatedAt: Int64
-    public init(text: String, activatedAt: Int64) {
+    public init(text: String, program: LoyaltyProgram? = nil, activatedAt: Int64) {
         self.text = text
+        self.program = program
         self.activatedAt = activatedAt
+    }
+
+    /// The programme as a store keeps it (JSON), `nil` without one.
+    public var programJSON: String? {
+        guard let program, let data = try? JSONEncoder().encode(program) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A record as a store read it: the programme's JSON (``programJSON``) read back.
+    public init(text: String, programJSON: String?, activatedAt: Int64) throws {
+        var program: LoyaltyProgram?
+        if let programJSON {
+            do {
+                program = try JSONDecoder().decode(LoyaltyProgram.self, from: Data(programJSON.utf8))
+            } catch {
+                throw PatronError(.storeFailure, "the stored loyalty programme does not read: \(error)")
+            }
+        }
+        self.init(text: text, program: program, activatedAt: activatedAt)
     }
 }

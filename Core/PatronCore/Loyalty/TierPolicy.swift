@@ -8,8 +8,8 @@ import Foundation
 /// qualifying amount reached at some instant in `[t - graceDays, t]`. With no grace, it is the
 /// tier of the amount at `t`. An active ``TierOverride`` replaces the computed tier while it lasts
 /// (higher or lower; it never becomes a floor, open-loyalty#74) and ends on its date.
-public struct TierPolicy: Hashable, Sendable {
-    public struct Tier: Hashable, Sendable {
+public struct TierPolicy: Hashable, Sendable, Codable {
+    public struct Tier: Hashable, Sendable, Codable {
         public var name: String
         /// The qualifying amount from which the tier applies (points, or minor units of net spend).
         public var threshold: Int64
@@ -20,7 +20,7 @@ public struct TierPolicy: Hashable, Sendable {
     }
 
     /// What qualifies.
-    public enum Basis: String, Hashable, Sendable {
+    public enum Basis: String, Hashable, Sendable, Codable {
         /// Points earned (awards of earn rules, less reversals); manual adjustments do not count.
         case pointsEarned = "points_earned"
         /// Net spend of orders in minor units (total less refunds; cancelled orders count 0).
@@ -28,7 +28,7 @@ public struct TierPolicy: Hashable, Sendable {
     }
 
     /// Over which span the amount is summed.
-    public enum Window: Hashable, Sendable {
+    public enum Window: Hashable, Sendable, Codable {
         /// The last `days` days up to the instant: `(t - days, t]`.
         case rollingDays(Int)
         /// The calendar year (UTC) of the instant, up to it.

@@ -1,0 +1,111 @@
+import Foundation
+
+/// The orders and sign-ups of a chunk whose loyalty points may have changed: noted as events
+/// are applied (cheap, in memory), settled at the chunk's end by the active programme.
+struct LoyaltyBook {
+    /// Each touched order's latest record and the time of its latest change, in first-touch order.
+    var orders: [ExternalRef: (order: OrderRecord, at: Int64)] = [:]
+    var touched: [ExternalRef] = []
+    /// Customers a touched order belonged to before it moved to another one.
+    var formerOwners: [ExternalRef: Set<CustomerID>] = [:]
+    /// Customers that stated an account (`customer.upserted`), with the time of the first.
+    var signups: [CustomerID: Int64] = [:]
+    var signupOrder: [CustomerID] = []
+
+    var isEmpty: Bool { touched.isEmpty && signupOrder.isEmpty }
+
+    mutating func note(_ order: OrderRecord, at: Int64, movedFrom previous: CustomerID? = nil) {
+        if orders.updateValue((order, at), forKey: order.ref) == nil { touched.append(order.ref) }
+        if let previous, previous != order.customerID { formerOwners[order.ref, default: []].insert(previous) }
+    }
+
+    mutating func signup(_ customer: CustomerID, at: Int64) {
+        guard signups[customer] == nil else { return }
+        signups[customer] = at
+        signupOrder.append(customer)
+    }
+
+    /// `other` was merged into `winner`: what named it names the survivor.
+    mutating func merged(_ other: CustomerID, into winner: CustomerID) {
+        for ref in touched where orders[ref]?.order.customerID == other { orders[ref]?.order.customerID = winner }
+        for (ref, owners) in formerOwners where owners.contains(other) {
+            formerOwners[ref] = Set(owners.map { $0 == other ? winner : $0 })
+        }
+        if let at = signups.removeValue(forKey: other) {
+            signupOrder.removeAll { $0 == other }
+            signup(winner, at: at)
+        }
+    }
+
+    mutating func forget() {
+        orders.removeAll(keepingCapacity: true)
+        touched.removeAll(keepingCapacity: true)
+        formerOwners.removeAll(keepingCapacity: true)
+        signups.removeAll(keepingCapacity: true)
+        signupOrder.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Loyalty points as events arrive: at each chunk's end, every order the chunk placed, changed,
+/// refunded or cancelled is settled to the points the active programme gives it now
+/// (``LoyaltyLedger/settle(orderRef:points:at:availableAt:expiresAt:)``: more points when it
+/// grew, a reversal when it shrank), an order that moved to another customer is settled to 0 on
+/// its former owner's ledger, and a customer who stated an account gets the `signup` action's
+/// points once. Settling is idempotent, so replaying events changes nothing; with no active
+/// programme (or one without a programme read into it) nothing is written.
+extension Ingestor.Batch {
+    /// The active programme, read once per batch.
+    mutating func loyaltyProgram() throws -> LoyaltyProgram? {
+        if let loaded = loyaltyProgramLoaded { return loaded }
+        let program = try transaction.loyaltyRules()?.program
+        loyaltyProgramLoaded = .some(program)
+        return program
+    }
+
+    mutating func settleLoyalty() throws {
+        guard !loyaltyBook.isEmpty else { return }
+        defer { loyaltyBook.forget() }
+        guard let program = try loyaltyProgram() else { return }
+        let book = loyaltyBook
+        var owners = Set(book.signupOrder)
+        for ref in book.touched {
+            owners.insert(book.orders[ref]!.order.customerID)
+            owners.formUnion(book.formerOwners[ref] ?? [])
+        }
+        var ledgers: [CustomerID: LoyaltyLedger] = [:]
+        for (id, entries) in try transaction.loyaltyEntries(ofCustomers: Array(owners)) {
+            ledgers[id] = LoyaltyLedger(customerID: id, entries: entries)
+        }
+        func ledger(_ id: CustomerID) -> LoyaltyLedger { ledgers[id] ?? LoyaltyLedger(customerID: id) }
+        var added: [LoyaltyEntry] = []
+        for ref in book.touched {
+            let (order, at) = book.orders[ref]!
+            let orderRef = ref.source + ":" + ref.id
+            for former in (book.formerOwners[ref] ?? []).sorted() where former != order.customerID {
+                var formerLedger = ledger(former)
+                added += try formerLedger.settle(orderRef: orderRef, points: 0, at: at, expiresAt: nil)
+                ledgers[former] = formerLedger
+            }
+            let points = program.points(for: order, customerTags: try load(order.customerID).tags)
+            var own = ledger(order.customerID)
+            added += try own.settle(
+                orderRef: orderRef, points: points, at: at,
+                availableAt: program.availableAt(orderPlacedAt: order.placedAt),
+                expiresAt: program.expiry.expiresAt(earnedAt: at))
+            ledgers[order.customerID] = own
+        }
+        if let rule = program.actions["signup"], rule.points > 0 {
+            for id in book.signupOrder {
+                var own = ledger(id)
+                // Once per person: a survivor of a merge keeps what both had, and earns no more.
+                guard !own.entries.contains(where: { $0.kind == .earn && $0.reason == "signup" }) else { continue }
+                let at = book.signups[id]!
+                added += try own.earn(
+                    key: "signup:\(id.rawValue)", points: rule.points, at: at,
+                    expiresAt: program.expiry.expiresAt(earnedAt: at), reason: "signup")
+                ledgers[id] = own
+            }
+        }
+        try transaction.appendLoyaltyEntries(added)
+    }
+}
