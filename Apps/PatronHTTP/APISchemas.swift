@@ -79,6 +79,10 @@ enum APISchemas {
     static var time: [String: Any] { ["type": "string", "format": "date-time"] }
 
     static var components: [String: Any] {
+        basics.merging(loyalty) { a, _ in a }
+    }
+
+    static var basics: [String: Any] {
         [
             "Problem": object(
                 [

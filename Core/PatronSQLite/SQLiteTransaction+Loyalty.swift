@@ -41,27 +41,42 @@ extension SQLiteTransaction {
     }
 
     public func appendLoyaltyEntries(_ entries: [LoyaltyEntry]) throws {
+        let insert = try hot(
+            HotKey.insertLoyaltyEntry,
+            """
+            INSERT INTO loyalty_entries(\(StoredColumns.loyaltyColumns), remaining)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         for entry in entries {
             // The key's UNIQUE constraint finds a stored or repeated key (the caller's write
             // then rolls back).
             do {
-                try run(
-                    """
-                    INSERT INTO loyalty_entries(\(StoredColumns.loyaltyColumns), remaining)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [
-                        entry.key, entry.customerID.rawValue, entry.kind.rawValue, entry.points, entry.at,
-                        entry.availableAt, entry.expiresAt, entry.reason, entry.actor, entry.orderRef,
-                        entry.unrecovered, StoredColumns.encode(entry.allocations), entry.isAward ? entry.points : nil,
-                    ])
+                try insert.run { b in
+                    b.bind(entry.key)
+                    b.bind(entry.customerID.rawValue)
+                    b.bind(entry.kind.rawValue)
+                    b.bind(entry.points)
+                    b.bind(entry.at)
+                    b.bind(entry.availableAt)
+                    b.bind(entry.expiresAt)
+                    b.bind(entry.reason)
+                    b.bind(entry.actor)
+                    b.bind(entry.orderRef)
+                    b.bind(entry.unrecovered)
+                    b.bind(entry.allocations.isEmpty ? "[]" : StoredColumns.encode(entry.allocations))
+                    b.bind(entry.isAward ? entry.points : nil)
+                }
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 throw PatronError(.conflict, "loyalty entry '\(entry.key)' is stored already")
             }
+            guard !entry.allocations.isEmpty else { continue }
+            let draw = try hot(
+                HotKey.drawLoyaltyAward, "UPDATE loyalty_entries SET remaining = remaining - ? WHERE key = ?")
             for allocation in entry.allocations {
-                try run(
-                    "UPDATE loyalty_entries SET remaining = remaining - ? WHERE key = ?",
-                    [allocation.points, allocation.award])
+                try draw.run { b in
+                    b.bind(allocation.points)
+                    b.bind(allocation.award)
+                }
             }
         }
     }

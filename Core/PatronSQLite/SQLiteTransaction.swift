@@ -31,6 +31,8 @@ public final class SQLiteTransaction: StoreTransaction {
         static let insertOrder = 3
         static let customerByID = 4
         static let refsOfCustomer = 5
+        static let insertLoyaltyEntry = 6
+        static let drawLoyaltyAward = 7
         /// + number of ids in the chunk (1...256).
         static let markApplied = 1000
         /// + number of lines in the statement (1...8).

@@ -62,6 +62,7 @@ extension Ingestor.Batch {
     mutating func newCustomerID() throws -> CustomerID {
         let id = try nextCustomer ?? transaction.nextCustomerID()
         nextCustomer = CustomerID(id.rawValue + 1)
+        loyaltyBook.created.insert(id)
         return id
     }
 

@@ -8,14 +8,24 @@ struct LoyaltyBook {
     var touched: [ExternalRef] = []
     /// Customers a touched order belonged to before it moved to another one.
     var formerOwners: [ExternalRef: Set<CustomerID>] = [:]
+    /// Orders that were new to the store when the chunk first touched them: no ledger holds an
+    /// entry for them, so settling them needs no ledger read.
+    var fresh: Set<ExternalRef> = []
     /// Customers that stated an account (`customer.upserted`), with the time of the first.
     var signups: [CustomerID: Int64] = [:]
     var signupOrder: [CustomerID] = []
+    /// Customers the chunk created (their ledgers are empty) and those it merged others into
+    /// (whose ledgers then hold the merged entries).
+    var created: Set<CustomerID> = []
+    var mergedInto: Set<CustomerID> = []
 
     var isEmpty: Bool { touched.isEmpty && signupOrder.isEmpty }
 
-    mutating func note(_ order: OrderRecord, at: Int64, movedFrom previous: CustomerID? = nil) {
-        if orders.updateValue((order, at), forKey: order.ref) == nil { touched.append(order.ref) }
+    mutating func note(_ order: OrderRecord, at: Int64, new: Bool = false, movedFrom previous: CustomerID? = nil) {
+        if orders.updateValue((order, at), forKey: order.ref) == nil {
+            touched.append(order.ref)
+            if new { fresh.insert(order.ref) }
+        }
         if let previous, previous != order.customerID { formerOwners[order.ref, default: []].insert(previous) }
     }
 
@@ -27,6 +37,7 @@ struct LoyaltyBook {
 
     /// `other` was merged into `winner`: what named it names the survivor.
     mutating func merged(_ other: CustomerID, into winner: CustomerID) {
+        mergedInto.insert(winner)
         for ref in touched where orders[ref]?.order.customerID == other { orders[ref]?.order.customerID = winner }
         for (ref, owners) in formerOwners where owners.contains(other) {
             formerOwners[ref] = Set(owners.map { $0 == other ? winner : $0 })
@@ -43,6 +54,23 @@ struct LoyaltyBook {
         formerOwners.removeAll(keepingCapacity: true)
         signups.removeAll(keepingCapacity: true)
         signupOrder.removeAll(keepingCapacity: true)
+        fresh.removeAll(keepingCapacity: true)
+        created.removeAll(keepingCapacity: true)
+        mergedInto.removeAll(keepingCapacity: true)
+    }
+
+    /// The customers whose stored ledgers settling reads: owners of orders the store held
+    /// before the chunk, former owners, merge survivors, and customers signing up who existed
+    /// before the chunk. A new order of a new customer (the bulk of a history import) reads none.
+    var ledgersToRead: [CustomerID] {
+        var read = Set<CustomerID>()
+        for ref in touched {
+            let owner = orders[ref]!.order.customerID
+            if !fresh.contains(ref) || mergedInto.contains(owner) { read.insert(owner) }
+            if let former = formerOwners[ref] { read.formUnion(former) }
+        }
+        for id in signupOrder where !created.contains(id) || mergedInto.contains(id) { read.insert(id) }
+        return read.sorted()
     }
 }
 
@@ -67,13 +95,9 @@ extension Ingestor.Batch {
         defer { loyaltyBook.forget() }
         guard let program = try loyaltyProgram() else { return }
         let book = loyaltyBook
-        var owners = Set(book.signupOrder)
-        for ref in book.touched {
-            owners.insert(book.orders[ref]!.order.customerID)
-            owners.formUnion(book.formerOwners[ref] ?? [])
-        }
         var ledgers: [CustomerID: LoyaltyLedger] = [:]
-        for (id, entries) in try transaction.loyaltyEntries(ofCustomers: Array(owners)) {
+        let read = book.ledgersToRead
+        for (id, entries) in read.isEmpty ? [:] : try transaction.loyaltyEntries(ofCustomers: read) {
             ledgers[id] = LoyaltyLedger(customerID: id, entries: entries)
         }
         func ledger(_ id: CustomerID) -> LoyaltyLedger { ledgers[id] ?? LoyaltyLedger(customerID: id) }

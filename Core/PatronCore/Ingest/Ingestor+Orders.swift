@@ -36,10 +36,10 @@ extension Ingestor.Batch {
             pendingOrders.append(record)
             pendingCustomers.insert(customerID)
             try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
-            loyaltyBook.note(record, at: at)
+            loyaltyBook.note(record, at: at, new: true)
         } else if pendingRefs[ref] == nil, try insertNow(record) {
             try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
-            loyaltyBook.note(record, at: at)
+            loyaltyBook.note(record, at: at, new: true)
         } else {
             var existing = try existingOrder(ref, field: "order.id")
             guard at >= existing.updatedAt else { return }  // a stale update arriving late

@@ -52,6 +52,14 @@ public enum LoyaltyDesk {
         }
     }
 
+    /// The customer's statement at `now`, tiers by the store's active programme.
+    public static func statement<S: Store>(_ store: S, customer: CustomerID, at now: Int64) throws
+        -> LoyaltyStatement
+    {
+        let program = try store.read { try $0.loyaltyRules()?.program }
+        return try statement(store, customer: customer, program: program, at: now)
+    }
+
     /// Redeems `points` for `reason`. Idempotent by `key` (an `Idempotency-Key`): the same key
     /// with the same points returns the first redemption; with other points it is a conflict.
     /// A short balance is a conflict naming it; nothing is written then.

@@ -64,7 +64,8 @@ public enum LoyaltyReport {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func entryObject(_ e: LoyaltyEntry) -> [String: Any] {
+    /// One entry as a JSON object (the `entries` of ``json(_:entries:)``).
+    public static func entryObject(_ e: LoyaltyEntry) -> [String: Any] {
         [
             "key": e.key, "kind": e.kind.rawValue, "points": e.points, "at": Timestamp.format(e.at),
             "available_at": Timestamp.format(e.availableAt),

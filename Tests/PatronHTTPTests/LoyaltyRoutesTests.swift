@@ -1,0 +1,111 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import PatronAuth
+import PatronCore
+import PatronHTTP
+import PatronSQLite
+import Testing
+
+/// `/v1/customers/{id}/loyalty`: the points and the ledger with a read key; a redemption with a
+/// write key, once per `Idempotency-Key` (the same key with other points, or a short balance: 409,
+/// nothing written); an adjustment with an admin key, recorded with the key's name.
+@Suite struct LoyaltyRoutesTests {
+    init() { TestChannels.register() }
+
+    static func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+    }
+
+    static func with(_ key: String, idempotency: String?) -> HTTPFields {
+        var headers = CustomerRoutesTests.bearer(key)
+        if let idempotency { headers[HTTPField.Name("Idempotency-Key")!] = idempotency }
+        return headers
+    }
+
+    @Test func pointsAreReadRedeemedOnceAndAdjustedByAnAdmin() async throws {
+        let (store, reader, admin) = try CustomerRoutesTests.store()
+        let writer = APIKeys.generate()
+        let may = Day(iso: "2024-05-10")!.epochSeconds
+        try store.createAPIKey(name: "till", hash: APIKeys.hash(writer), scopes: ["write"], at: may)
+        try LoyaltyDesk.activate(
+            store, rules: "(test)",
+            program: LoyaltyProgram(tiers: TierPolicy(tiers: [.init(name: "Silver", threshold: 30)])), at: may)
+        // Ingested after the activation: 40.00 earns 40 points (the order of May 1st earned nothing).
+        try Ingestor(store: store).ingest([
+            IngestEvent(
+                id: "o2", source: "shopify", occurredAt: may,
+                kind: .orderPlaced(
+                    OrderData(
+                        ref: "1002", customer: CustomerIdentity(refs: [ExternalRef(source: "", id: "42")]),
+                        placedAt: may, currency: .eur, totalMinor: 4_000)))
+        ])
+        let bearer = CustomerRoutesTests.bearer
+        let json = Self.json
+
+        let base = "/v1/customers/shopify:42/loyalty"
+        try await CustomerRoutesTests.app(store).test(.router) { client in
+            try await client.execute(uri: base, method: .get, headers: bearer(reader)) { response in
+                #expect(response.status == .ok)
+                let figures = try json(response)
+                #expect(figures["balance"] as? Int == 40 && figures["lifetime_earned"] as? Int == 40)
+                #expect(figures["tier"] as? String == "Silver" && figures["next_tier"] is NSNull)
+            }
+            try await client.execute(uri: "/v1/customers/shopify:nobody/loyalty", method: .get, headers: bearer(reader))
+            {
+                #expect($0.status == .notFound)
+            }
+
+            func redeem(_ body: String, key: String? = "k1", as apiKey: String? = nil) async throws -> TestResponse {
+                try await client.execute(
+                    uri: base + "/redemptions", method: .post, headers: Self.with(apiKey ?? writer, idempotency: key),
+                    body: ByteBuffer(string: body)
+                ) { $0 }
+            }
+            #expect(try await redeem(#"{"points": 30}"#, as: reader).status == .forbidden)
+            let noKey = try await redeem(#"{"points": 30}"#, key: nil)
+            #expect(noKey.status == .badRequest)
+            #expect(String(buffer: noKey.body).contains("Idempotency-Key"))
+            let first = try await redeem(#"{"points": 30, "reason": "voucher"}"#)
+            #expect(first.status == .created)
+            let entry = try json(first)["entry"] as? [String: Any]
+            #expect(entry?["points"] as? Int == -30 && entry?["key"] as? String == "redeem:1:k1")
+            #expect(try json(first)["balance"] as? Int == 10)
+            let again = try await redeem(#"{"points": 30, "reason": "voucher"}"#)
+            #expect(again.status == .created && String(buffer: again.body) == String(buffer: first.body))
+            let reused = try await redeem(#"{"points": 20}"#)
+            #expect(reused.status == .conflict)
+            #expect(String(buffer: reused.body).contains("was used for a redemption of 30 points, not 20"))
+            let short = try await redeem(#"{"points": 11}"#, key: "k2")
+            #expect(short.status == .conflict)
+            #expect(String(buffer: short.body).contains("has 10 points to spend, not 11"))
+            for body in [
+                #"{"points": 1.5}"#, #"{"points": "5"}"#, #"{"points": 0}"#, #"{"points": -4}"#, #"{"pts": 4}"#,
+                #"{"points": 4000000000}"#, "[]", "{",
+            ] {
+                let refused = try await redeem(body, key: "k3")
+                #expect(refused.status == .badRequest, "\(body): \(String(buffer: refused.body))")
+            }
+
+            func adjust(_ body: String, as apiKey: String) async throws -> TestResponse {
+                try await client.execute(
+                    uri: base + "/adjustments", method: .post, headers: Self.with(apiKey, idempotency: "a1"),
+                    body: ByteBuffer(string: body)
+                ) { $0 }
+            }
+            #expect(try await adjust(#"{"points": 100, "reason": "gift"}"#, as: writer).status == .forbidden)
+            #expect(try await adjust(#"{"points": 100}"#, as: admin).status == .badRequest)
+            let gift = try await adjust(#"{"points": 100, "reason": "gift"}"#, as: admin)
+            #expect(gift.status == .created)
+            #expect((try json(gift)["entry"] as? [String: Any])?["actor"] as? String == "api key privacy")
+            #expect(try json(gift)["balance"] as? Int == 110)
+            #expect(try await adjust(#"{"points": -100, "reason": "gift"}"#, as: admin).status == .conflict)
+
+            try await client.execute(uri: base + "/ledger", method: .get, headers: bearer(reader)) { response in
+                let entries = try json(response)["entries"] as? [[String: Any]] ?? []
+                #expect(entries.map { $0["kind"] as? String } == ["earn", "spend", "adjust"])
+            }
+        }
+    }
+}
