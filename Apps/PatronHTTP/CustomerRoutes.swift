@@ -217,6 +217,7 @@ enum CustomerJSON {
     /// RFM snapshots and predictions, which have their own resources).
     static let fields = SegmentCatalogue.fields.filter {
         !SegmentCatalogue.readsSnapshot($0) && !SegmentCatalogue.readsPredictions($0)
+            && !SegmentCatalogue.readsLoyalty($0)
     }
 
     /// `{"id":N,` spliced before the export's `customer_id`.

@@ -33,6 +33,21 @@ package struct SQLSegmentCompiler: Sendable {
                 "(CASE WHEN c.last_order_at IS NOT NULL THEN \(Day(epochSeconds: now).rawValue) - c.last_order_at / 86400 END)"
         }
         if let channel = SegmentCatalogue.consentChannel(of: field) { return dialect.consentStatus(channel) }
+        switch field.name {
+        case "loyalty.points":
+            // What live awards have left (`remaining`, kept as allocations are appended).
+            return """
+                (SELECT CAST(COALESCE(SUM(l.remaining), 0) AS BIGINT) FROM loyalty_entries l WHERE l.customer_id = c.id \
+                AND l.remaining > 0 AND l.available_at <= \(now) AND (l.expires_at IS NULL OR l.expires_at > \(now)))
+                """
+        case "loyalty.lifetime_points":
+            return """
+                (SELECT CAST(COALESCE(SUM(CASE l.kind WHEN 'earn' THEN l.points \
+                WHEN 'reverse' THEN l.points - l.unrecovered ELSE 0 END), 0) AS BIGINT) \
+                FROM loyalty_entries l WHERE l.customer_id = c.id)
+                """
+        default: break
+        }
         return Self.columns[field.name] ?? "NULL"
     }
 
@@ -224,6 +239,12 @@ package struct SQLSegmentCompiler: Sendable {
                 return """
                     (EXISTS (SELECT 1 FROM carts k WHERE k.customer_id = c.id AND k.status = 'open' \
                     AND \(time) AND k.value_minor >= ?))
+                    """
+            case .pointsExpiring(let op, let points, let within):
+                arguments += [.integer(now), .integer(now + within), .integer(points)]
+                return """
+                    ((SELECT CAST(COALESCE(SUM(l.remaining), 0) AS BIGINT) FROM loyalty_entries l WHERE l.customer_id = c.id \
+                    AND l.remaining > 0 AND l.expires_at > ? AND l.expires_at <= ?) \(op.rawValue) ?)
                     """
             }
         case .test(let field, let test):

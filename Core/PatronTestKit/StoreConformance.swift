@@ -458,10 +458,13 @@ public enum StoreConformance {
                             status: people % 3 == 1 ? .granted : .revoked))))
         }
         let reference = InMemoryStore()
-        try Ingestor(store: store).ingest(events)
-        try Ingestor(store: reference).ingest(events)
+        try loyaltyHistory(events, into: store, until: until)
+        try loyaltyHistory(events, into: reference, until: until)
         let now = until.epochSeconds + 86_399
         var sources = [
+            "loyalty.points >= 100", "loyalty.points between 1 and 300 or loyalty.lifetime_points > 2000",
+            "loyalty.points_expiring(within: 60 days) > 0",
+            "not loyalty.points_expiring(within: 400 days) >= 50 and orders.count >= 2",
             "orders.count >= 2 and orders.last_at < 90 days ago", #"country in ("DE", "US") or tags contains "vip""#,
             "not (aov > 50 or cart.abandoned_at is null)", #"email starts with "a" and phone is null"#,
             #"bought(sku: "TEA-001", within: 365 days) or ordered(count >= 3)"#,
@@ -485,6 +488,11 @@ public enum StoreConformance {
             let got = try store.members(expression, now: now)
             try require(
                 got == expected, rule, "\(source.prefix(120)): \(got.count) members, the evaluator \(expected.count)")
+            if source.hasPrefix("loyalty.") {
+                // Not vacuous: the ledgers give these segments some members, not everyone.
+                try require(
+                    expected.count > 0 && expected.count < people, rule, "\(source): \(expected.count) of \(people)")
+            }
         }
     }
 
@@ -495,8 +503,8 @@ public enum StoreConformance {
         let until = Day(iso: "2025-06-30")!
         let events = Array(try ShopGenerator(options: .init(customers: 250, seed: 8, until: until)))
         let reference = InMemoryStore()
-        try Ingestor(store: store).ingest(events)
-        try Ingestor(store: reference).ingest(events)
+        try loyaltyHistory(events, into: store, until: until)
+        try loyaltyHistory(events, into: reference, until: until)
         for target in [store as any Store, reference as any Store] {
             let run = try RFMRun.compute(
                 store: target, asOf: until, windowDays: nil, configuration: try RFMConfiguration(), currency: .usd)
@@ -528,6 +536,27 @@ public enum StoreConformance {
         try require(
             page == (try await export(reference, nil, after: CustomerID(100), limit: 20)), rule, "a page differs")
         try require(page.split(separator: "\n").count == 20, rule, "a page of 20")
+    }
+
+    /// Ingests `events` with a loyalty programme active (orders earn, pending 30 days, expiring
+    /// after a year), then redeems from every fifth customer and runs the expiry half a year
+    /// before `until`: ledgers with spends, expiries and reversals for the `loyalty.*` fields.
+    static func loyaltyHistory<S: Store>(_ events: [IngestEvent], into store: S, until: Day) throws {
+        let program = LoyaltyProgram(
+            skuMultipliers: ["TEA-001": 2_000], actions: ["signup": .init(points: 25)], expiry: .afterDays(365),
+            returnWindowDays: 30)
+        try LoyaltyDesk.activate(store, rules: "(kit)", program: program, at: 0)
+        try Ingestor(store: store).ingest(events)
+        let at = until.epochSeconds - 180 * 86_400
+        _ = try LoyaltyDesk.expire(store, at: at)
+        for raw in stride(from: 1, through: 400, by: 5) {
+            let id = CustomerID(Int64(raw))
+            guard try store.read({ try $0.customerExists(id) }) else { continue }
+            let balance = try LoyaltyDesk.statement(store, customer: id, program: nil, at: at).balance
+            guard balance > 1 else { continue }
+            _ = try LoyaltyDesk.redeem(
+                store, customer: id, points: balance / 2, key: "kit", reason: "voucher", actor: nil, at: at)
+        }
     }
 
     /// Saved segments round-trip; a diff against the last snapshot names who entered and left.

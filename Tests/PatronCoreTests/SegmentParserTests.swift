@@ -52,6 +52,10 @@ import Testing
         ("bought(within: 3 days)", "1:1: bought(…) needs sku"),
         ("ordered(total > 3)", "1:9: ordered(…) has no argument 'total' (arguments: count, within)"),
         ("abandoned_cart(min_value: 1.234)", "1:27: \"1.234\" is not an amount"),
+        ("loyalty.points_expiring(30 days) > 0", "1:25: loyalty.points_expiring(…) needs within: N days"),
+        ("loyalty.points_expiring(within: 30 days)", "1:41: expected a comparison after loyalty.points_expiring(…)"),
+        ("loyalty.points_expiring(within: 9 days) >= 1.5", "1:44: expected a whole number of points"),
+        ("loyalty.points >= \"many\"", "1:19: "),
     ])
     func badInputGetsAPositionedError(source: String, expected: String) {
         do {
@@ -70,6 +74,10 @@ import Testing
             expression.description
                 == #"((bought(sku: "MUG-1", within: 30 days) and ordered(count >= 2, within: 365 days)) or abandoned_cart(min_value: 5000, within: 2 days))"#
         )
+        let loyalty = try SegmentParser.parse("loyalty.points_expiring(within: 30 days) >= 100 and loyalty.points > 5")
+        #expect(
+            loyalty.description == "(loyalty.points_expiring(within: 30 days) >= 100 and loyalty.points > 5)")
+        #expect(loyalty.readsHistory)
     }
 
     @Test func theErrorShowsACaretUnderTheSpot() {

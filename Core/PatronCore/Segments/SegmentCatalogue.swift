@@ -51,7 +51,21 @@ public enum SegmentCatalogue {
     /// Every field, with `consent.<channel>` for each of `channels`.
     public static func fields(channels: ChannelRegistry) -> [SegmentField] {
         customerFields + channels.channels.compactMap { consentField($0, channels: channels) } + activityFields
+            + loyaltyFields
     }
+
+    static let loyaltyFields: [SegmentField] = [
+        SegmentField(
+            name: "loyalty.points", type: .integer, summary: "loyalty points spendable now (not pending, not expired)",
+            example: "loyalty.points >= 500"),
+        SegmentField(
+            name: "loyalty.lifetime_points", type: .integer,
+            summary: "loyalty points earned, less what reversals took back (what tiers qualify on)",
+            example: "loyalty.lifetime_points >= 2000"),
+    ]
+
+    /// Whether the field reads the loyalty ledger (stores read it only then).
+    public static func readsLoyalty(_ field: SegmentField) -> Bool { field.name.hasPrefix("loyalty.") }
 
     static let customerFields: [SegmentField] = [
         SegmentField(
@@ -132,7 +146,7 @@ public enum SegmentCatalogue {
     }
 
     static let byName: [String: SegmentField] = Dictionary(
-        uniqueKeysWithValues: (customerFields + activityFields).map { ($0.name, $0) })
+        uniqueKeysWithValues: (customerFields + activityFields + loyaltyFields).map { ($0.name, $0) })
 
     /// The field called `name`, if there is one (`consent.<channel>` for a registered channel).
     public static func field(named name: String) -> SegmentField? {

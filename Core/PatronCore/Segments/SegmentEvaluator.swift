@@ -49,16 +49,23 @@ public struct SegmentEvaluator: Sendable {
             return history.carts.contains {
                 $0.status == .open && $0.valueMinor >= minValue && inWindow($0.updatedAt, within)
             }
+        case .pointsExpiring(let op, let points, let within):
+            let ledger = LoyaltyLedger(customerID: CustomerID(0), entries: history.loyalty)
+            return Self.compare(ledger.expiring(within: within, at: now).points, op, points)
         }
     }
 
     /// The value a field has for a customer, in the field's terms (nil when missing).
     public static func value(
         of field: SegmentField, for customer: CustomerRecord, rfm: RFMSnapshot.Row? = nil,
-        predicted: StoredPrediction? = nil, now: Int64 = 0
+        predicted: StoredPrediction? = nil, loyalty: [LoyaltyEntry] = [], now: Int64 = 0
     ) -> SegmentValue? {
         let a = customer.aggregates
         switch field.name {
+        case "loyalty.points":
+            return .integer(LoyaltyLedger(customerID: customer.id, entries: loyalty).balance(at: now))
+        case "loyalty.lifetime_points":
+            return .integer(LoyaltyLedger(customerID: customer.id, entries: loyalty).lifetimeEarned)
         case "predicted.p_alive": return predicted.map { .integer($0.probabilityAlive) }
         case "predicted.orders_52w": return predicted.map { .integer($0.orders52Weeks) }
         case "predicted.clv_12m": return predicted?.lifetimeValue12Months.map(SegmentValue.integer)
@@ -122,7 +129,7 @@ public struct SegmentEvaluator: Sendable {
                 test,
                 to: Self.value(
                     of: field, for: customer.customer, rfm: customer.rfm, predicted: customer.predicted,
-                    now: customer.now),
+                    loyalty: customer.history.loyalty, now: customer.now),
                 zone: customer.customer.timeZone)
         case .behaviour(let behaviour):
             return holds(behaviour, customer.history)
@@ -207,13 +214,16 @@ public enum SegmentValue: Hashable, Sendable {
     case list([String])
 }
 
-/// One customer's orders and carts, for the behaviour clauses of the segment language.
+/// One customer's orders, carts and loyalty entries, for the behaviour clauses and the
+/// `loyalty.*` fields of the segment language.
 public struct SegmentHistory: Sendable {
     public var orders: [OrderRecord]
     public var carts: [CartRecord]
-    public init(orders: [OrderRecord] = [], carts: [CartRecord] = []) {
+    public var loyalty: [LoyaltyEntry]
+    public init(orders: [OrderRecord] = [], carts: [CartRecord] = [], loyalty: [LoyaltyEntry] = []) {
         self.orders = orders
         self.carts = carts
+        self.loyalty = loyalty
     }
 }
 
@@ -223,7 +233,7 @@ extension SegmentExpression {
         switch self {
         case .and(let all), .or(let all): all.contains { $0.readsHistory }
         case .not(let a): a.readsHistory
-        case .test: false
+        case .test(let field, _): SegmentCatalogue.readsLoyalty(field)
         case .behaviour: true
         }
     }

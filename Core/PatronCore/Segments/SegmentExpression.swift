@@ -25,6 +25,9 @@ public enum SegmentBehaviour: Hashable, Sendable {
     case ordered(SegmentComparison, Int64, within: Int64?)
     /// An open cart worth at least `minValue` (minor units), active in the last `within` seconds (or ever).
     case abandonedCart(within: Int64?, minValue: Int64)
+    /// Loyalty points (spendable or pending) whose awards expire within the next `within`
+    /// seconds, compared: `loyalty.points_expiring(within: 30 days) >= 100`.
+    case pointsExpiring(SegmentComparison, Int64, within: Int64)
 }
 
 /// What a predicate asks of one field.
@@ -165,6 +168,8 @@ extension SegmentBehaviour: CustomStringConvertible {
         case .ordered(let op, let count, let within): return "ordered(count \(op.rawValue) \(count)\(window(within)))"
         case .abandonedCart(let within, let minValue):
             return "abandoned_cart(min_value: \(minValue)\(window(within)))"
+        case .pointsExpiring(let op, let points, let within):
+            return "loyalty.points_expiring(within: \(within / 86_400) days) \(op.rawValue) \(points)"
         }
     }
 }

@@ -54,7 +54,7 @@ public enum SegmentParser {
     }
 
     /// Known function names: `in_segment`, and those reserved for behaviour over history.
-    static let functions = ["in_segment", "bought", "ordered", "abandoned_cart"]
+    static let functions = ["in_segment", "bought", "ordered", "abandoned_cart", "loyalty.points_expiring"]
 
     struct Parser {
         let tokens: [SegmentToken]
@@ -173,6 +173,7 @@ public enum SegmentParser {
             try count(token)
             if case .symbol("(") = peek.kind {
                 if name.lowercased() == "in_segment" { return try inSegment(at: token) }
+                if name.lowercased() == "loyalty.points_expiring" { return .behaviour(try pointsExpiring(at: token)) }
                 if ["bought", "ordered", "abandoned_cart"].contains(name.lowercased()) {
                     return .behaviour(try behaviour(name.lowercased(), at: token))
                 }
@@ -258,6 +259,29 @@ public enum SegmentParser {
             default:
                 return .abandonedCart(within: within, minValue: minValue)
             }
+        }
+
+        /// `loyalty.points_expiring(within: 30 days) >= 100`: the window is required, then a
+        /// comparison with a whole number of points.
+        mutating func pointsExpiring(at token: SegmentToken) throws(SegmentError) -> SegmentBehaviour {
+            try expectSymbol("(", "'('")
+            let argument = next()
+            guard argument.keyword == "within" else {
+                throw error(
+                    "loyalty.points_expiring(…) needs within: N days, found \(describe(argument))", at: argument)
+            }
+            try expectSymbol(":", "':' after within")
+            let within = try duration()
+            try expectSymbol(")", "')'")
+            guard case .symbol(let symbol) = peek.kind, let op = SegmentComparison(rawValue: symbol) else {
+                throw error("expected a comparison after loyalty.points_expiring(…), e.g. >= 100", at: peek)
+            }
+            _ = next()
+            let numberToken = next()
+            guard case .number(let text) = numberToken.kind, let points = Int64(text), points >= 0 else {
+                throw error("expected a whole number of points, found \(describe(numberToken))", at: numberToken)
+            }
+            return .pointsExpiring(op, points, within: within)
         }
 
         /// `in_segment("name")`: the saved segment's expression, parsed and inlined.

@@ -54,8 +54,9 @@ public enum SegmentReference {
             | `ordered(count >= 2, within: 365 days)` | the number of such orders compares as given |
             | `abandoned_cart(within: 2 days, min_value: 50)` | an open cart last touched in the window is worth at least the amount |
             | `in_segment("vip")` | the saved segment's expression holds (saved segments may nest; a cycle is an error) |
+            | `loyalty.points_expiring(within: 30 days) >= 100` | the loyalty points (spendable or pending) whose awards expire in the next 30 days compare as given |
 
-            `within:` is optional everywhere (then: ever).
+            `within:` is optional everywhere (then: ever), except in `loyalty.points_expiring`.
 
             ## Fields
 

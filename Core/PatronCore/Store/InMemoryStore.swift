@@ -388,6 +388,7 @@ extension InMemoryStore: SegmentRepository, SegmentQueries {
         if expression.readsHistory {
             for order in state.orders.values { histories[order.customerID, default: .init()].orders.append(order) }
             for cart in state.carts.values { histories[cart.customerID, default: .init()].carts.append(cart) }
+            for entry in state.loyaltyEntries { histories[entry.customerID, default: .init()].loyalty.append(entry) }
         }
         return allCustomers().filter {
             evaluator.matches(
@@ -409,8 +410,12 @@ extension InMemoryStore: SegmentRepository, SegmentQueries {
         for id in page {
             guard let customer = customers[id] else { continue }
             let predicted = snapshotState().predictions[id]
+            let loyalty =
+                fields.contains(where: SegmentCatalogue.readsLoyalty)
+                ? snapshotState().loyaltyEntries.filter { $0.customerID == id } : []
             let values = fields.map {
-                SegmentEvaluator.value(of: $0, for: customer, rfm: rows[id], predicted: predicted, now: now)
+                SegmentEvaluator.value(
+                    of: $0, for: customer, rfm: rows[id], predicted: predicted, loyalty: loyalty, now: now)
             }
             try body(SegmentValuesRow(id: id, key: customer.primaryRef?.id ?? id.reportKey, values: values))
         }
