@@ -94,6 +94,14 @@ extension PostgresTransaction {
         ).map { CustomerID($0) }
     }
 
+    public func eraseLoyaltyReasons(of customer: CustomerID) throws {
+        try session.execute(
+            """
+            UPDATE loyalty_entries SET reason = \(LoyaltyEntry.erasedReason)
+            WHERE customer_id = \(customer.rawValue) AND kind IN ('spend', 'adjust')
+            """)
+    }
+
     public func loyaltyRules() throws -> LoyaltyRulesRecord? {
         var values: [String: String] = [:]
         for row in try session.rows(

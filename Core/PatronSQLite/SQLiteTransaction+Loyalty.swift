@@ -91,6 +91,12 @@ extension SQLiteTransaction {
         ).map { CustomerID($0) }
     }
 
+    public func eraseLoyaltyReasons(of customer: CustomerID) throws {
+        try run(
+            "UPDATE loyalty_entries SET reason = ? WHERE customer_id = ? AND kind IN ('spend', 'adjust')",
+            [LoyaltyEntry.erasedReason, customer.rawValue])
+    }
+
     public func loyaltyRules() throws -> LoyaltyRulesRecord? {
         let rows = try Row.fetchAll(
             db,

@@ -89,6 +89,17 @@ extension StoreConformance {
                 && document.contains(#""key":"redeem:k1","kind":"spend","points":-30"#), rule,
             "the data-request document's ledger: \(document.suffix(400))")
 
+        // Erasure: the written reasons of redemptions and adjustments go, the figures stay.
+        try store.write { try $0.eraseLoyaltyReasons(of: a) }
+        let erased = try store.read { try $0.loyaltyEntries(of: a) }
+        var expectedErased = expected.entries
+        for index in expectedErased.indices where [.spend, .adjust].contains(expectedErased[index].kind) {
+            expectedErased[index].reason = LoyaltyEntry.erasedReason
+        }
+        try require(
+            erased == expectedErased && erased.contains { $0.reason == "goodwill" } == false
+                && erased.contains { $0.reason == "order" }, rule, "an erased ledger: \(erased.map(\.reason))")
+
         try require(try store.read { try $0.loyaltyRules() } == nil, rule, "rules before any activation")
         let program = LoyaltyProgram(
             points: 2, perMinor: 100, skuMultipliers: ["ü-1": 1500], actions: ["signup": .init(points: 50)],

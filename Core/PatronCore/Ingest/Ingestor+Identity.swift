@@ -263,6 +263,7 @@ extension Ingestor.Batch {
             }
             try transaction.eraseMessages(of: id)
             try transaction.eraseConsentHistory(of: id)
+            try transaction.eraseLoyaltyReasons(of: id)
         }
         forgetLookups()
     }

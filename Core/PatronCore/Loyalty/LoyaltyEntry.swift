@@ -51,6 +51,8 @@ public struct LoyaltyEntry: Hashable, Sendable, Codable {
     /// Why: the earn rule (`order`, `signup`, `review`, `birthday`, `referral`), the reward, or
     /// the reason given for an adjustment.
     public var reason: String
+    /// What an erasure leaves as the reason of a redemption or an adjustment.
+    public static let erasedReason = "erased"
     /// Who made a manual entry (an API key's name, a CLI user); `nil` for rules.
     public var actor: String?
     /// The order a reversal or an order's award belongs to (`source:ref`), for finding the award

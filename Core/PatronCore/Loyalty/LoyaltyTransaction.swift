@@ -21,6 +21,10 @@ public protocol LoyaltyTransaction {
     /// allocations are appended, so this is one indexed query; it must agree with
     /// ``LoyaltyLedger/awards`` over the stored entries.
     func customersWithExpiredAwards(at now: Int64) throws -> [CustomerID]
+    /// Erasure: the reasons people wrote on the customer's redemptions and adjustments become
+    /// `erased` (free text may name the person); kinds, points, times and allocations stay, so
+    /// the ledger's figures are unchanged.
+    func eraseLoyaltyReasons(of customer: CustomerID) throws
     /// The active rules, `nil` before the first activation.
     func loyaltyRules() throws -> LoyaltyRulesRecord?
     /// Makes `rules` the active ones.

@@ -22,6 +22,15 @@ extension InMemoryStore.Transaction {
         }
     }
 
+    public func eraseLoyaltyReasons(of customer: CustomerID) throws {
+        for index in state.loyaltyEntries.indices
+        where state.loyaltyEntries[index].customerID == customer
+            && [.spend, .adjust].contains(state.loyaltyEntries[index].kind)
+        {
+            state.loyaltyEntries[index].reason = LoyaltyEntry.erasedReason
+        }
+    }
+
     public func loyaltyRules() throws -> LoyaltyRulesRecord? { state.loyaltyRules }
 
     public func setLoyaltyRules(_ rules: LoyaltyRulesRecord) throws { state.loyaltyRules = rules }

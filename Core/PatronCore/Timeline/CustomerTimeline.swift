@@ -24,7 +24,8 @@ public struct TimelineEntry: Hashable, Sendable {
     /// `customer.created`, `customer.erased`, `order.placed`, `order.cancelled`, `order.refunded`,
     /// `cart.open`, `cart.converted`, `cart.deleted`, `ticket.opened`, `ticket.updated`,
     /// `consent.email`, `consent.sms`, `segment.moved`, `segment.entered`, `segment.left`,
-    /// `message.received`, `message.sent`, `message.auto_reply`, `message.bounce`, `message.complaint`.
+    /// `message.received`, `message.sent`, `message.auto_reply`, `message.bounce`, `message.complaint`,
+    /// `loyalty.earn`, `loyalty.spend`, `loyalty.expire`, `loyalty.reverse`, `loyalty.adjust`.
     public var kind: String
     /// The source's id of the order, cart or ticket (`source:id`), if the entry is about one.
     public var ref: String?
@@ -40,7 +41,8 @@ public struct TimelineEntry: Hashable, Sendable {
 public enum CustomerTimeline {
     public static func build(
         customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord],
-        transitions: [SegmentTransition], messages: [StoredMessage] = [], consent: [ConsentStatement]? = nil
+        transitions: [SegmentTransition], messages: [StoredMessage] = [], consent: [ConsentStatement]? = nil,
+        loyalty: [LoyaltyEntry] = []
     ) -> [TimelineEntry] {
         var entries: [TimelineEntry] = [
             TimelineEntry(at: customer.createdAt, kind: "customer.created", summary: "first seen")
@@ -126,6 +128,21 @@ public enum CustomerTimeline {
             default: summary = "left segment \(move.segment)"
             }
             entries.append(TimelineEntry(at: move.at, kind: kind, summary: summary))
+        }
+        for entry in loyalty {
+            let points = "\(entry.points > 0 ? "+" : "")\(entry.points) points"
+            let summary: String
+            switch entry.kind {
+            case .earn: summary = "\(points) earned (\(entry.reason))"
+            case .spend: summary = "\(points) redeemed (\(entry.reason))"
+            case .expire: summary = "\(points) expired"
+            case .reverse: summary = "\(points) taken back (order refunded or cancelled)"
+            case .adjust: summary = "\(points) adjusted (\(entry.reason))"
+            }
+            entries.append(
+                TimelineEntry(
+                    at: entry.at, kind: "loyalty.\(entry.kind.rawValue)", ref: entry.orderRef ?? entry.key,
+                    summary: summary))
         }
         if let erased = customer.erasedAt {
             entries.append(TimelineEntry(at: erased, kind: "customer.erased", summary: "personal data erased"))
