@@ -11,7 +11,7 @@
 # Steps, with release builds (static Swift standard library) of patron and patron-scheduler:
 #   1. generate the shop (or copy STORE), history up to 2026-06-30;
 #   2. the nightly jobs as of 2026-06-30 02:00 (RFM snapshot, replenishment due days), timed;
-#   3. the six shipped flows activated since 2026-06-29 12:00, then `patron campaigns tick
+#   3. the shipped flows activated since 2026-06-29 12:00, then `patron campaigns tick
 #      --no-send` at 2026-06-30 12:00: a busy tick catching up a day of firings (whole process,
 #      timed), then the steady tick a minute later (timed) — target: a tick's planning <= 2 s;
 #   4. sending: a bench flow (a schedule trigger, SMS to customers with SMS consent and 30+
@@ -92,7 +92,7 @@ echo "customers: $(sqlite3 "$db" 'SELECT count(*) FROM customers'), orders: $(sq
 echo "== nightly jobs as of 2026-06-30T02:00:00Z"
 t=$(now); "$bin/patron" campaigns nightly --now 2026-06-30T02:00:00Z; nightly=$(elapsed "$t" "$(now)")
 
-echo "== planning: six flows active since 2026-06-29T12:00:00Z"
+echo "== planning: the shipped flows active since 2026-06-29T12:00:00Z"
 "$bin/patron" campaigns activate --since 2026-06-29T12:00:00Z "$root"/flows/*.yaml >/dev/null
 t=$(now); "$bin/patron" campaigns tick --no-send --now 2026-06-30T12:00:00Z | tee "$WORKDIR/busy.txt"; busy=$(elapsed "$t" "$(now)")
 t=$(now); "$bin/patron" campaigns tick --no-send --now 2026-06-30T12:01:00Z | tee "$WORKDIR/steady.txt"; steady=$(elapsed "$t" "$(now)")

@@ -310,8 +310,11 @@ extension PostgresStore: CampaignStore {
     public func templateRecords(for enrollments: [Enrollment]) throws -> [Int64: TemplateRecords] {
         try read { t in
             var out: [Int64: TemplateRecords] = [:]
+            let program = try t.loyaltyRules()?.program
             for run in enrollments {
                 var records = TemplateRecords()
+                records.loyalty = try LoyaltyDesk.templateStatement(
+                    in: t, customer: run.customerID, program: program, at: run.wakeAt)
                 records.rfmSegment = try t.session.value(
                     String.self,
                     """

@@ -313,9 +313,12 @@ extension SQLiteStore: CampaignStore {
                 WHERE o.customer_id = ? AND l.sku = ? AND l.name IS NOT NULL ORDER BY o.placed_at DESC LIMIT 1
                 """)
             var out: [Int64: TemplateRecords] = [:]
+            let program = try tx.loyaltyRules()?.program
             for run in enrollments {
                 var records = TemplateRecords()
                 records.rfmSegment = try String.fetchOne(rfm, arguments: [run.customerID.rawValue])
+                records.loyalty = try LoyaltyDesk.templateStatement(
+                    in: tx, customer: run.customerID, program: program, at: run.wakeAt)
                 if let orderID = run.context.orderID {
                     records.order = try tx.orders(of: run.customerID).first { $0.id.rawValue == orderID }
                 }

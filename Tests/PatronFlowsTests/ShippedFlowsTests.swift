@@ -23,11 +23,11 @@ struct ShippedFlowsTests {
         (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?
         .filter { $0.hasSuffix(".yaml") }.sorted() ?? []
 
-    @Test func theFolderHasTheSixFlows() {
+    @Test func theFolderHasTheShippedFlows() {
         #expect(
             Self.files == [
-                "abandoned-cart.yaml", "birthday.yaml", "post-purchase-review.yaml", "replenishment.yaml",
-                "welcome.yaml", "win-back.yaml",
+                "abandoned-cart.yaml", "birthday.yaml", "points-expiring.yaml", "post-purchase-review.yaml",
+                "replenishment.yaml", "welcome.yaml", "win-back.yaml",
             ])
     }
 

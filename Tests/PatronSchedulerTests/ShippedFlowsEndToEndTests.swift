@@ -5,7 +5,7 @@ import PatronSQLite
 import PatronScheduler
 import Testing
 
-/// The six shipped flows on one shop, hour by hour over fifteen days: each sends what it should,
+/// The shipped flows on one shop, hour by hour over fifteen days: each sends what it should,
 /// to whom, when; re-running a tick sends nothing new; a simulation of the same fortnight plans
 /// exactly what the real run then sends.
 @Suite(.serialized) struct ShippedFlowsEndToEndTests {

@@ -58,6 +58,8 @@ public struct TemplateRecords: Sendable {
     public var productName: String?
     /// The customer's segment in the newest RFM snapshot.
     public var rfmSegment: String?
+    /// The customer's points at the run's time (``LoyaltyDesk/templateStatement(in:customer:program:at:)``).
+    public var loyalty: LoyaltyStatement?
     public init(
         cart: CartRecord? = nil, order: OrderRecord? = nil, productName: String? = nil, rfmSegment: String? = nil
     ) {

@@ -37,6 +37,18 @@ public enum TemplateValues {
         }
         person["rfm_segment"] = records?.rfmSegment.map(TemplateValue.text)
         var values: [String: TemplateValue] = ["customer": .object(person), "shop": .object(["name": .text(shopName)])]
+        if let points = records?.loyalty {
+            var loyalty: [String: TemplateValue] = [
+                "points": .text(String(points.balance)), "pending_points": .text(String(points.pending)),
+                "lifetime_points": .text(String(points.lifetimeEarned)),
+                "expiring_points": .text(String(points.expiringPoints)),
+            ]
+            loyalty["expiring_date"] = points.expiringFirst.map(day)
+            loyalty["tier"] = points.tier.map(TemplateValue.text)
+            loyalty["next_tier"] = points.nextTier.map(TemplateValue.text)
+            loyalty["points_to_next_tier"] = points.toNextTier.map { .text(String($0)) }
+            values["loyalty"] = .object(loyalty)
+        }
         if let cart = records?.cart {
             values["cart"] = .object([
                 "value": money(cart.valueMinor, cart.currency),

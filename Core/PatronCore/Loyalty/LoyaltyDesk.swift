@@ -33,23 +33,39 @@ public enum LoyaltyDesk {
     {
         try store.read { t in
             try requireCustomer(customer, in: t)
-            let ledger = LoyaltyLedger(customerID: customer, entries: try t.loyaltyEntries(of: customer))
-            let expiring = ledger.expiring(within: expiringWindow, at: now)
-            var statement = LoyaltyStatement(
-                customerID: customer, balance: ledger.balance(at: now), pending: ledger.pending(at: now),
-                lifetimeEarned: ledger.lifetimeEarned, expiringPoints: expiring.points, expiringFirst: expiring.first,
-                entries: ledger.entries)
-            if let policy = program?.tiers {
-                let amounts = try qualifying(policy, ledger: ledger, in: t)
-                let tier = policy.tier(at: now, amounts: amounts)
-                statement.tier = tier?.name
-                if let next = policy.next(after: tier) {
-                    statement.nextTier = next.name
-                    statement.toNextTier = max(0, next.threshold - policy.qualifying(at: now, amounts: amounts))
-                }
-            }
-            return statement
+            return try statement(in: t, customer: customer, program: program, at: now)
         }
+    }
+
+    /// What a message template shows of the customer's points (`loyalty.*` fields): the
+    /// statement by the active programme, `nil` when there is none and the ledger is empty.
+    public static func templateStatement(
+        in t: some StoreTransaction, customer: CustomerID, program: LoyaltyProgram?, at now: Int64
+    ) throws -> LoyaltyStatement? {
+        let statement = try statement(in: t, customer: customer, program: program, at: now)
+        return program == nil && statement.entries.isEmpty ? nil : statement
+    }
+
+    /// The statement, inside a transaction the caller holds.
+    public static func statement(
+        in t: some StoreTransaction, customer: CustomerID, program: LoyaltyProgram?, at now: Int64
+    ) throws -> LoyaltyStatement {
+        let ledger = LoyaltyLedger(customerID: customer, entries: try t.loyaltyEntries(of: customer))
+        let expiring = ledger.expiring(within: expiringWindow, at: now)
+        var statement = LoyaltyStatement(
+            customerID: customer, balance: ledger.balance(at: now), pending: ledger.pending(at: now),
+            lifetimeEarned: ledger.lifetimeEarned, expiringPoints: expiring.points, expiringFirst: expiring.first,
+            entries: ledger.entries)
+        if let policy = program?.tiers {
+            let amounts = try qualifying(policy, ledger: ledger, in: t)
+            let tier = policy.tier(at: now, amounts: amounts)
+            statement.tier = tier?.name
+            if let next = policy.next(after: tier) {
+                statement.nextTier = next.name
+                statement.toNextTier = max(0, next.threshold - policy.qualifying(at: now, amounts: amounts))
+            }
+        }
+        return statement
     }
 
     /// The customer's statement at `now`, tiers by the store's active programme.

@@ -202,9 +202,12 @@ extension InMemoryStore: CampaignStore {
             let segments = Dictionary(
                 (t.state.snapshots.last?.rows ?? []).map { ($0.customerID, $0.segment) }, uniquingKeysWith: { $1 })
             var out: [Int64: TemplateRecords] = [:]
+            let program = try t.loyaltyRules()?.program
             for run in enrollments {
                 var records = TemplateRecords()
                 records.rfmSegment = segments[run.customerID]
+                records.loyalty = try LoyaltyDesk.templateStatement(
+                    in: t, customer: run.customerID, program: program, at: run.wakeAt)
                 if let orderID = run.context.orderID {
                     records.order = t.state.orders[OrderID(orderID)].flatMap {
                         $0.customerID == run.customerID ? $0 : nil
