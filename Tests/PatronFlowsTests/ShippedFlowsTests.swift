@@ -164,4 +164,16 @@ struct ShippedFlowsTests {
             #expect((message.subject == nil) == (template.channel == .sms), "\(name)")
         }
     }
+
+    /// The win-back email tells customers with points how many wait for them, and says nothing
+    /// of points to the others.
+    @Test func winBackNamesThePointsOnlyWhenThereAreSome() throws {
+        let template = try #require(try load("win-back").templates["winback_email"])
+        let renderer = MustacheRenderer()
+        var values = Self.sampleValues
+        let with = try renderer.render(template, values: values)
+        #expect(with.body.contains("You have\n<loyalty.points> points waiting to be spent."), "\(with.body)")
+        values["loyalty"] = .object(["expiring_points": .text("0")])
+        #expect(!(try renderer.render(template, values: values)).body.contains("points"))
+    }
 }

@@ -46,7 +46,7 @@ public struct TemplateField: Hashable, Sendable {
         TemplateField("customer.last_order_date", .customer, "date of the last order (YYYY-MM-DD)"),
         TemplateField("customer.days_since_last_order", .customer, "whole days since the last order"),
         TemplateField("customer.rfm_segment", .customer, "RFM segment in the newest snapshot"),
-        TemplateField("loyalty.points", .customer, "loyalty points spendable now; absent without a programme"),
+        TemplateField("loyalty.points", .customer, "loyalty points spendable now; absent when none"),
         TemplateField("loyalty.pending_points", .customer, "points still inside their order's return window"),
         TemplateField("loyalty.lifetime_points", .customer, "points earned less reversals"),
         TemplateField("loyalty.expiring_points", .customer, "points that expire within 30 days"),

@@ -38,11 +38,13 @@ public enum TemplateValues {
         person["rfm_segment"] = records?.rfmSegment.map(TemplateValue.text)
         var values: [String: TemplateValue] = ["customer": .object(person), "shop": .object(["name": .text(shopName)])]
         if let points = records?.loyalty {
+            // No `points` at 0, so that `{{#loyalty.points}}…{{/loyalty.points}}` shows only with some.
             var loyalty: [String: TemplateValue] = [
-                "points": .text(String(points.balance)), "pending_points": .text(String(points.pending)),
+                "pending_points": .text(String(points.pending)),
                 "lifetime_points": .text(String(points.lifetimeEarned)),
                 "expiring_points": .text(String(points.expiringPoints)),
             ]
+            if points.balance > 0 { loyalty["points"] = .text(String(points.balance)) }
             loyalty["expiring_date"] = points.expiringFirst.map(day)
             loyalty["tier"] = points.tier.map(TemplateValue.text)
             loyalty["next_tier"] = points.nextTier.map(TemplateValue.text)
