@@ -211,6 +211,12 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
             metadata: [
                 "customers": "\(expired.customers)", "awards": "\(expired.entries)", "points": "\(expired.points)",
             ])
+        let tiers = try LoyaltyDesk.updateTiers(store, at: now)
+        logger.notice(
+            "loyalty tiers updated",
+            metadata: [
+                "customers": "\(tiers.customers)", "upgrades": "\(tiers.upgrades)", "downgrades": "\(tiers.downgrades)",
+            ])
     }
 
 }

@@ -135,10 +135,15 @@ extension PostgresTransaction {
     }
 
     public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
-        for table in ["customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries"] {
+        for table in [
+            "customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries",
+            "loyalty_tier_changes",
+        ] {
             try session.execute(
                 "UPDATE \(unescaped: table) SET customer_id = \(into.rawValue) WHERE customer_id = \(from.rawValue)")
         }
+        // The survivor keeps its tier; the next tier run looks at the merged ledger.
+        try session.execute("DELETE FROM loyalty_tiers WHERE customer_id = \(from.rawValue)")
         try session.execute(
             "INSERT INTO customer_merges(from_id, into_id, merged_at) VALUES (\(from.rawValue), \(into.rawValue), \(at))"
         )

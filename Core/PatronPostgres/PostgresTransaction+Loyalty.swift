@@ -102,6 +102,87 @@ extension PostgresTransaction {
             """)
     }
 
+    public func loyaltyTiers() throws -> [CustomerID: String?] {
+        var tiers: [CustomerID: String?] = [:]
+        try session.forEachRow("SELECT customer_id, tier FROM loyalty_tiers") { row in
+            let r = PostgresRowReader(row)
+            tiers[CustomerID(try r.int(0))] = .some(try r.optionalText(1))
+        }
+        return tiers
+    }
+
+    /// Two statements for all the changes.
+    public func recordTierChanges(_ changes: [TierChange]) throws {
+        guard !changes.isEmpty else { return }
+        typealias Arrays = PostgresArrayLiteral
+        let ids = changes.map(\.customerID.rawValue)
+        try session.execute(
+            """
+            INSERT INTO loyalty_tiers(customer_id, tier, since)
+            SELECT * FROM unnest(\(ids)::bigint[], \(Arrays.text(changes.map(\.to)))::text[], \(changes.map(\.at))::bigint[])
+            ON CONFLICT (customer_id) DO UPDATE SET tier = excluded.tier, since = excluded.since
+            """)
+        try session.execute(
+            """
+            INSERT INTO loyalty_tier_changes(customer_id, from_tier, to_tier, at)
+            SELECT customer_id, from_tier, to_tier, at
+            FROM unnest(\(ids)::bigint[], \(Arrays.text(changes.map(\.from)))::text[],
+                        \(Arrays.text(changes.map(\.to)))::text[], \(changes.map(\.at))::bigint[])
+              WITH ORDINALITY AS u(customer_id, from_tier, to_tier, at, place)
+            ORDER BY place
+            """)
+    }
+
+    public func tierChanges(of customer: CustomerID) throws -> [TierChange] {
+        try session.rows(
+            """
+            SELECT from_tier, to_tier, at FROM loyalty_tier_changes WHERE customer_id = \(customer.rawValue) ORDER BY id
+            """
+        ).map { row in
+            let r = PostgresRowReader(row)
+            return TierChange(
+                customerID: customer, from: try r.optionalText(0), to: try r.optionalText(1), at: try r.int(2))
+        }
+    }
+
+    public func tierChanges(since: Int64) throws -> [TierChange] {
+        try session.rows(
+            "SELECT customer_id, from_tier, to_tier, at FROM loyalty_tier_changes WHERE at >= \(since) ORDER BY id"
+        ).map { row in
+            let r = PostgresRowReader(row)
+            return TierChange(
+                customerID: CustomerID(try r.int(0)), from: try r.optionalText(1), to: try r.optionalText(2),
+                at: try r.int(3))
+        }
+    }
+
+    /// One scan through a server-side cursor, in customer order.
+    public func forEachTierBasis(
+        _ basis: TierPolicy.Basis, _ body: (CustomerID, [(at: Int64, amount: Int64)]) throws -> Void
+    ) throws {
+        let query: PostgresQuery =
+            switch basis {
+            case .pointsEarned:
+                """
+                SELECT customer_id, at, CASE kind WHEN 'earn' THEN points ELSE points - unrecovered END
+                FROM loyalty_entries WHERE kind IN ('earn', 'reverse') ORDER BY customer_id, id
+                """
+            case .netSpend:
+                """
+                SELECT customer_id, placed_at, total_minor - refunded_minor FROM orders
+                WHERE status != 'cancelled' ORDER BY customer_id, placed_at
+                """
+            }
+        try withoutActuallyEscaping(body) { body in
+            var groups = TierBasisGroups(body)
+            try session.forEachRow(query) { row in
+                let r = PostgresRowReader(row)
+                try groups.add(CustomerID(try r.int(0)), at: try r.int(1), amount: try r.int(2))
+            }
+            try groups.finish()
+        }
+    }
+
     public func loyaltyRules() throws -> LoyaltyRulesRecord? {
         var values: [String: String] = [:]
         for row in try session.rows(

@@ -40,6 +40,7 @@ package struct SQLSegmentCompiler: Sendable {
                 (SELECT CAST(COALESCE(SUM(l.remaining), 0) AS BIGINT) FROM loyalty_entries l WHERE l.customer_id = c.id \
                 AND l.remaining > 0 AND l.available_at <= \(now) AND (l.expires_at IS NULL OR l.expires_at > \(now)))
                 """
+        case "loyalty.tier": return "(SELECT t.tier FROM loyalty_tiers t WHERE t.customer_id = c.id)"
         case "loyalty.lifetime_points":
             return """
                 (SELECT CAST(COALESCE(SUM(CASE l.kind WHEN 'earn' THEN l.points \

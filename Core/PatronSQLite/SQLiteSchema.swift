@@ -462,6 +462,25 @@ enum SQLiteSchema {
             CREATE INDEX loyalty_awards_by_expiry ON loyalty_entries(expires_at) WHERE remaining > 0;
             """
         ),
+        (
+            "v16-loyalty-tiers",
+            """
+            -- Each customer's tier as the last tier run left it, and every change it recorded.
+            CREATE TABLE loyalty_tiers (
+                customer_id INTEGER PRIMARY KEY,
+                tier TEXT,
+                since INTEGER NOT NULL
+            );
+            CREATE TABLE loyalty_tier_changes (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                customer_id INTEGER NOT NULL,
+                from_tier TEXT,
+                to_tier TEXT,
+                at INTEGER NOT NULL
+            );
+            CREATE INDEX loyalty_tier_changes_by_customer ON loyalty_tier_changes(customer_id, id);
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time. They are built when the first flow is

@@ -132,9 +132,14 @@ extension SQLiteTransaction {
 
     public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
         let arguments: StatementArguments = [into.rawValue, from.rawValue]
-        for table in ["customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries"] {
+        for table in [
+            "customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries",
+            "loyalty_tier_changes",
+        ] {
             try run("UPDATE \(table) SET customer_id = ? WHERE customer_id = ?", arguments)
         }
+        // The survivor keeps its tier; the next tier run looks at the merged ledger.
+        try run("DELETE FROM loyalty_tiers WHERE customer_id = ?", [from.rawValue])
         try run(
             "INSERT INTO customer_merges(from_id, into_id, merged_at) VALUES (?, ?, ?)",
             [from.rawValue, into.rawValue, at])

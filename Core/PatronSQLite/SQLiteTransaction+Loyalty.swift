@@ -97,6 +97,67 @@ extension SQLiteTransaction {
             [LoyaltyEntry.erasedReason, customer.rawValue])
     }
 
+    public func loyaltyTiers() throws -> [CustomerID: String?] {
+        var tiers: [CustomerID: String?] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT customer_id, tier FROM loyalty_tiers")
+        while let row = try rows.next() { tiers[CustomerID(row[0] as Int64)] = .some(row[1] as String?) }
+        return tiers
+    }
+
+    public func recordTierChanges(_ changes: [TierChange]) throws {
+        for change in changes {
+            try run(
+                """
+                INSERT INTO loyalty_tiers(customer_id, tier, since) VALUES (?, ?, ?)
+                ON CONFLICT(customer_id) DO UPDATE SET tier = excluded.tier, since = excluded.since
+                """, [change.customerID.rawValue, change.to, change.at])
+            try run(
+                "INSERT INTO loyalty_tier_changes(customer_id, from_tier, to_tier, at) VALUES (?, ?, ?, ?)",
+                [change.customerID.rawValue, change.from, change.to, change.at])
+        }
+    }
+
+    public func tierChanges(of customer: CustomerID) throws -> [TierChange] {
+        try Row.fetchAll(
+            db, sql: "SELECT from_tier, to_tier, at FROM loyalty_tier_changes WHERE customer_id = ? ORDER BY id",
+            arguments: [customer.rawValue]
+        ).map { TierChange(customerID: customer, from: $0[0], to: $0[1], at: $0[2]) }
+    }
+
+    public func tierChanges(since: Int64) throws -> [TierChange] {
+        try Row.fetchAll(
+            db, sql: "SELECT customer_id, from_tier, to_tier, at FROM loyalty_tier_changes WHERE at >= ? ORDER BY id",
+            arguments: [since]
+        ).map { TierChange(customerID: CustomerID($0[0] as Int64), from: $0[1], to: $0[2], at: $0[3]) }
+    }
+
+    /// One scan, streamed in customer order (the ledger's and the orders' customer indexes).
+    public func forEachTierBasis(
+        _ basis: TierPolicy.Basis, _ body: (CustomerID, [(at: Int64, amount: Int64)]) throws -> Void
+    ) throws {
+        let sql =
+            switch basis {
+            case .pointsEarned:
+                """
+                SELECT customer_id, at, CASE kind WHEN 'earn' THEN points ELSE points - unrecovered END
+                FROM loyalty_entries WHERE kind IN ('earn', 'reverse') ORDER BY customer_id, id
+                """
+            case .netSpend:
+                """
+                SELECT customer_id, placed_at, total_minor - refunded_minor FROM orders
+                WHERE status != 'cancelled' ORDER BY customer_id, placed_at
+                """
+            }
+        try withoutActuallyEscaping(body) { body in
+            var groups = TierBasisGroups(body)
+            let rows = try Row.fetchCursor(db, sql: sql)
+            while let row = try rows.next() {
+                try groups.add(CustomerID(row[0] as Int64), at: row[1], amount: row[2])
+            }
+            try groups.finish()
+        }
+    }
+
     public func loyaltyRules() throws -> LoyaltyRulesRecord? {
         let rows = try Row.fetchAll(
             db,

@@ -23,12 +23,14 @@ import PatronCore
 /// abandoned-cart firings, entries once per firing, a tick's outbox, a changed flow ending runs,
 /// flow figures, replenishment, ignored deliveries, scratch copies), and consent on a channel no
 /// store was written for (its ledger, current state and segments, through merges and erasure), and
-/// the loyalty ledgers (entries as appended, keys unique, moved by merges, the active rules).
+/// the loyalty ledgers (entries as appended, keys unique, moved by merges, the active rules) and
+/// tiers (what they qualify on, the changes stored, the nightly job, `loyalty.tier` segments).
 public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
     public static func check<S: PatronStore>(_ makeStore: () throws -> S) async throws {
         try checkStore(makeStore)
         try segmentsAgreeWithTheEvaluator(try makeStore())
+        try loyaltyTiers(try makeStore())
         try await segmentExportsAgreeWithTheEvaluator(try makeStore())
         try savedSegmentsAndDiffs(try makeStore())
         try await auditAndPrivacy(try makeStore())

@@ -97,12 +97,12 @@ import Testing
             let after = try await patron("ledger", "2")
             #expect(after.stdout.contains("\texpire\t-80\texpired\texpire:adjust:2:"), "\(after.stdout)")
 
-            // With rules active, ingest earns: an order of 42.50 earns 42 points, a refund of
-            // 10.00 takes back 10, and ingesting the file again changes nothing.
+            // With rules active, ingest earns: an order of 142.50 less a refund of 10.00 in the same
+            // file earns 132 points, and ingesting the file again changes nothing.
             let now = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
             try work.write(
                 "later.ndjson",
-                #"{"id":"l1","type":"order.placed","source":"pos","at":"\#(now)","order":{"id":"p1","customer":{"id":"z1","email":"zoe@example.com"},"currency":"USD","total":"42.50"}}"#
+                #"{"id":"l1","type":"order.placed","source":"pos","at":"\#(now)","order":{"id":"p1","customer":{"id":"z1","email":"zoe@example.com"},"currency":"USD","total":"142.50"}}"#
                     + "\n"
                     + #"{"id":"l2","type":"order.refunded","source":"pos","at":"\#(now)","refund":{"order_id":"p1","currency":"USD","amount":"10.00"}}"#
                     + "\n")
@@ -112,7 +112,17 @@ import Testing
             }
             let zoe = try await patron("ledger", "zoe@example.com")
             #expect(zoe.stdout.split(separator: "\n").count == 2, "\(db): \(zoe.stdout)")
-            #expect(zoe.stdout.contains("\tearn\t+32\torder\torder:"), "\(db): \(zoe.stdout)")
+            #expect(zoe.stdout.contains("\tearn\t+132\torder\torder:"), "\(db): \(zoe.stdout)")
+
+            // The tier job: Zoe's 132 points earned make her Silver (100), once.
+            let tiers = try await patron("tiers", "--update")
+            #expect(tiers.status == 0, "\(db): \(tiers.stderr)")
+            #expect(tiers.stdout.hasPrefix("1 customers: 1 up, 0 down; tiers: Silver 1\n"), "\(db): \(tiers.stdout)")
+            #expect(tiers.stdout.contains("Silver\t1\nGold\t0\n") && tiers.stdout.contains("none → Silver\t1"))
+            let again = try await patron("tiers", "--update")
+            #expect(again.stdout.hasPrefix("1 customers: 0 up, 0 down; tiers: Silver 1\n"), "\(db): \(again.stdout)")
+            let zoeNow = try await patron("balance", "zoe@example.com")
+            #expect(zoeNow.stdout.contains("tier\tSilver"), "\(zoeNow.stdout)")
         }
     }
 }

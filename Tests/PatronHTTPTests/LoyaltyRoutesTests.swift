@@ -106,12 +106,14 @@ import Testing
                 let entries = try json(response)["entries"] as? [[String: Any]] ?? []
                 #expect(entries.map { $0["kind"] as? String } == ["earn", "spend", "adjust"])
             }
+            _ = try LoyaltyDesk.updateTiers(store, at: may + 86_400)
             try await client.execute(uri: "/v1/customers/shopify:42/timeline", method: .get, headers: bearer(reader)) {
                 let entries = try json($0)["entries"] as? [[String: Any]] ?? []
                 let loyalty = entries.filter { ($0["kind"] as? String)?.hasPrefix("loyalty.") == true }
                 #expect(
                     loyalty.map { $0["summary"] as? String } == [
-                        "+40 points earned (order)", "-30 points redeemed (voucher)", "+100 points adjusted (gift)",
+                        "+40 points earned (order)", "loyalty tier none → Silver", "-30 points redeemed (voucher)",
+                        "+100 points adjusted (gift)",
                     ])
             }
         }

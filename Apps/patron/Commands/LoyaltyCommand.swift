@@ -8,7 +8,7 @@ import PatronFlows
 struct LoyaltyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loyalty", abstract: "The loyalty programme: rules, balances, ledgers, adjustments, redemptions.",
-        subcommands: [Rules.self, Balance.self, Ledger.self, Adjust.self, Redeem.self, Expire.self])
+        subcommands: [Rules.self, Balance.self, Ledger.self, Adjust.self, Redeem.self, Expire.self, Tiers.self])
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
@@ -165,6 +165,40 @@ extension LoyaltyCommand {
                         .invalidArgument, "--as-of \(asOf ?? ""): is in the future; expiry cannot be undone")
                 }
                 print(try LoyaltyDesk.expire(try store.open(.write), at: now))
+            }
+        }
+    }
+}
+
+extension LoyaltyCommand {
+    struct Tiers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Customers per tier, and the moves between tiers over the last days.",
+            discussion: """
+                --update first runs the tier job (patron-scheduler runs it nightly): every customer's \
+                tier by the active rules, each change recorded. Safe to run again.
+                """)
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "Recompute every customer's tier first.") var update = false
+        @Option(
+            name: .customLong("as-of"), help: "With --update: as of the end of this day, YYYY-MM-DD (default: now).")
+        var asOf: String?
+        @Option(help: "Moves over this many days (default 30).") var days = 30
+
+        func run() async throws {
+            try await reportingErrors {
+                guard days > 0 else { throw PatronError(.invalidArgument, "--days must be positive") }
+                let opened = try store.open(update ? .write : .read)
+                let clock = Int64(Date().timeIntervalSince1970)
+                let now = try parseDay(asOf, option: "--as-of").map { ($0 + 1).epochSeconds - 1 } ?? clock
+                if update {
+                    guard try opened.read({ try $0.loyaltyRules()?.program?.tiers }) != nil else {
+                        throw PatronError(
+                            .notFound, "the active loyalty rules have no tiers (patron loyalty rules activate)")
+                    }
+                    print(try LoyaltyDesk.updateTiers(opened, at: now))
+                }
+                print(try LoyaltyDesk.tierOverview(opened, since: now - Int64(days) * 86_400).text, terminator: "")
             }
         }
     }

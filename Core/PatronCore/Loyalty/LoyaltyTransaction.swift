@@ -25,6 +25,21 @@ public protocol LoyaltyTransaction {
     /// `erased` (free text may name the person); kinds, points, times and allocations stay, so
     /// the ledger's figures are unchanged.
     func eraseLoyaltyReasons(of customer: CustomerID) throws
+    /// Every customer's stored tier (`nil`: below the first), as the last tier run left them.
+    func loyaltyTiers() throws -> [CustomerID: String?]
+    /// Stores tier changes: each customer's tier becomes its change's `to`, and the change is
+    /// kept (``tierChanges(of:)``) in the order given.
+    func recordTierChanges(_ changes: [TierChange]) throws
+    /// A customer's tier changes, oldest first.
+    func tierChanges(of customer: CustomerID) throws -> [TierChange]
+    /// Every customer's tier changes at or after `since`, in the order recorded.
+    func tierChanges(since: Int64) throws -> [TierChange]
+    /// What tiers qualify on, customer by customer in id order (each customer once, amounts in
+    /// any order): for points, the ledger's ``LoyaltyLedger/earnings`` (earns, and reversals less what
+    /// they could not recover); for net spend, each counting order's net at its placement.
+    /// Customers with nothing are not visited.
+    func forEachTierBasis(
+        _ basis: TierPolicy.Basis, _ body: (CustomerID, [(at: Int64, amount: Int64)]) throws -> Void) throws
     /// The active rules, `nil` before the first activation.
     func loyaltyRules() throws -> LoyaltyRulesRecord?
     /// Makes `rules` the active ones.

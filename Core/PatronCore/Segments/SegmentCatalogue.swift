@@ -62,6 +62,10 @@ public enum SegmentCatalogue {
             name: "loyalty.lifetime_points", type: .integer,
             summary: "loyalty points earned, less what reversals took back (what tiers qualify on)",
             example: "loyalty.lifetime_points >= 2000"),
+        SegmentField(
+            name: "loyalty.tier", type: .string,
+            summary: "the loyalty tier the nightly tier run gave (null below the first)",
+            example: #"loyalty.tier in ("Gold", "Platinum")"#),
     ]
 
     /// Whether the field reads the loyalty ledger (stores read it only then).

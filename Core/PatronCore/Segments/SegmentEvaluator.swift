@@ -58,12 +58,13 @@ public struct SegmentEvaluator: Sendable {
     /// The value a field has for a customer, in the field's terms (nil when missing).
     public static func value(
         of field: SegmentField, for customer: CustomerRecord, rfm: RFMSnapshot.Row? = nil,
-        predicted: StoredPrediction? = nil, loyalty: [LoyaltyEntry] = [], now: Int64 = 0
+        predicted: StoredPrediction? = nil, loyalty: [LoyaltyEntry] = [], tier: String? = nil, now: Int64 = 0
     ) -> SegmentValue? {
         let a = customer.aggregates
         switch field.name {
         case "loyalty.points":
             return .integer(LoyaltyLedger(customerID: customer.id, entries: loyalty).balance(at: now))
+        case "loyalty.tier": return tier.map(SegmentValue.text)
         case "loyalty.lifetime_points":
             return .integer(LoyaltyLedger(customerID: customer.id, entries: loyalty).lifetimeEarned)
         case "predicted.p_alive": return predicted.map { .integer($0.probabilityAlive) }
@@ -129,7 +130,7 @@ public struct SegmentEvaluator: Sendable {
                 test,
                 to: Self.value(
                     of: field, for: customer.customer, rfm: customer.rfm, predicted: customer.predicted,
-                    loyalty: customer.history.loyalty, now: customer.now),
+                    loyalty: customer.history.loyalty, tier: customer.history.tier, now: customer.now),
                 zone: customer.customer.timeZone)
         case .behaviour(let behaviour):
             return holds(behaviour, customer.history)
@@ -220,10 +221,15 @@ public struct SegmentHistory: Sendable {
     public var orders: [OrderRecord]
     public var carts: [CartRecord]
     public var loyalty: [LoyaltyEntry]
-    public init(orders: [OrderRecord] = [], carts: [CartRecord] = [], loyalty: [LoyaltyEntry] = []) {
+    /// The stored tier (``LoyaltyTransaction/loyaltyTiers()``).
+    public var tier: String?
+    public init(
+        orders: [OrderRecord] = [], carts: [CartRecord] = [], loyalty: [LoyaltyEntry] = [], tier: String? = nil
+    ) {
         self.orders = orders
         self.carts = carts
         self.loyalty = loyalty
+        self.tier = tier
     }
 }
 

@@ -31,6 +31,40 @@ extension InMemoryStore.Transaction {
         }
     }
 
+    public func loyaltyTiers() throws -> [CustomerID: String?] { state.loyaltyTiers }
+
+    public func recordTierChanges(_ changes: [TierChange]) throws {
+        for change in changes {
+            state.loyaltyTiers[change.customerID] = .some(change.to)
+            state.tierChanges.append(change)
+        }
+    }
+
+    public func tierChanges(of customer: CustomerID) throws -> [TierChange] {
+        state.tierChanges.filter { $0.customerID == customer }
+    }
+
+    public func tierChanges(since: Int64) throws -> [TierChange] { state.tierChanges.filter { $0.at >= since } }
+
+    public func forEachTierBasis(
+        _ basis: TierPolicy.Basis, _ body: (CustomerID, [(at: Int64, amount: Int64)]) throws -> Void
+    ) throws {
+        var amounts: [CustomerID: [(at: Int64, amount: Int64)]] = [:]
+        switch basis {
+        case .pointsEarned:
+            let ledgers = Dictionary(grouping: state.loyaltyEntries, by: \.customerID)
+            for (customer, entries) in ledgers {
+                let earnings = LoyaltyLedger(customerID: customer, entries: entries).earnings
+                if !earnings.isEmpty { amounts[customer] = earnings }
+            }
+        case .netSpend:
+            for order in state.orders.values where order.status.counts {
+                amounts[order.customerID, default: []].append((order.placedAt, order.netMinor))
+            }
+        }
+        for customer in amounts.keys.sorted() { try body(customer, amounts[customer]!) }
+    }
+
     public func loyaltyRules() throws -> LoyaltyRulesRecord? { state.loyaltyRules }
 
     public func setLoyaltyRules(_ rules: LoyaltyRulesRecord) throws { state.loyaltyRules = rules }

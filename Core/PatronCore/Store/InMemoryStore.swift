@@ -59,6 +59,8 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var loyaltyEntries: [LoyaltyEntry] = []
         var loyaltyKeys: Set<String> = []
         var loyaltyRules: LoyaltyRulesRecord?
+        var loyaltyTiers: [CustomerID: String?] = [:]
+        var tierChanges: [TierChange] = []
         /// Next id per table; ids are never reused (as SQLite's AUTOINCREMENT / rowids).
         var nextIDs: [String: Int64] = [:]
     }
@@ -219,6 +221,10 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             }
             for index in state.consentEvents.indices where state.consentEvents[index].customer == from {
                 state.consentEvents[index].customer = into
+            }
+            state.loyaltyTiers[from] = nil
+            for index in state.tierChanges.indices where state.tierChanges[index].customerID == from {
+                state.tierChanges[index].customerID = into
             }
             for index in state.loyaltyEntries.indices where state.loyaltyEntries[index].customerID == from {
                 state.loyaltyEntries[index].customerID = into
@@ -389,6 +395,7 @@ extension InMemoryStore: SegmentRepository, SegmentQueries {
             for order in state.orders.values { histories[order.customerID, default: .init()].orders.append(order) }
             for cart in state.carts.values { histories[cart.customerID, default: .init()].carts.append(cart) }
             for entry in state.loyaltyEntries { histories[entry.customerID, default: .init()].loyalty.append(entry) }
+            for (customer, tier) in state.loyaltyTiers { histories[customer, default: .init()].tier = tier }
         }
         return allCustomers().filter {
             evaluator.matches(
@@ -415,7 +422,8 @@ extension InMemoryStore: SegmentRepository, SegmentQueries {
                 ? snapshotState().loyaltyEntries.filter { $0.customerID == id } : []
             let values = fields.map {
                 SegmentEvaluator.value(
-                    of: $0, for: customer, rfm: rows[id], predicted: predicted, loyalty: loyalty, now: now)
+                    of: $0, for: customer, rfm: rows[id], predicted: predicted, loyalty: loyalty,
+                    tier: snapshotState().loyaltyTiers[id] ?? nil, now: now)
             }
             try body(SegmentValuesRow(id: id, key: customer.primaryRef?.id ?? id.reportKey, values: values))
         }

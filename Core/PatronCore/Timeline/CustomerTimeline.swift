@@ -25,7 +25,8 @@ public struct TimelineEntry: Hashable, Sendable {
     /// `cart.open`, `cart.converted`, `cart.deleted`, `ticket.opened`, `ticket.updated`,
     /// `consent.email`, `consent.sms`, `segment.moved`, `segment.entered`, `segment.left`,
     /// `message.received`, `message.sent`, `message.auto_reply`, `message.bounce`, `message.complaint`,
-    /// `loyalty.earn`, `loyalty.spend`, `loyalty.expire`, `loyalty.reverse`, `loyalty.adjust`.
+    /// `loyalty.earn`, `loyalty.spend`, `loyalty.expire`, `loyalty.reverse`, `loyalty.adjust`,
+    /// `loyalty.tier`.
     public var kind: String
     /// The source's id of the order, cart or ticket (`source:id`), if the entry is about one.
     public var ref: String?
@@ -42,7 +43,7 @@ public enum CustomerTimeline {
     public static func build(
         customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord],
         transitions: [SegmentTransition], messages: [StoredMessage] = [], consent: [ConsentStatement]? = nil,
-        loyalty: [LoyaltyEntry] = []
+        loyalty: [LoyaltyEntry] = [], tierChanges: [TierChange] = []
     ) -> [TimelineEntry] {
         var entries: [TimelineEntry] = [
             TimelineEntry(at: customer.createdAt, kind: "customer.created", summary: "first seen")
@@ -143,6 +144,12 @@ public enum CustomerTimeline {
                 TimelineEntry(
                     at: entry.at, kind: "loyalty.\(entry.kind.rawValue)", ref: entry.orderRef ?? entry.key,
                     summary: summary))
+        }
+        for change in tierChanges {
+            entries.append(
+                TimelineEntry(
+                    at: change.at, kind: "loyalty.tier",
+                    summary: "loyalty tier \(change.from ?? "none") → \(change.to ?? "none")"))
         }
         if let erased = customer.erasedAt {
             entries.append(TimelineEntry(at: erased, kind: "customer.erased", summary: "personal data erased"))

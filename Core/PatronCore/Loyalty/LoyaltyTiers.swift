@@ -1,0 +1,145 @@
+import Foundation
+
+/// A customer's tier changing, as the nightly tier job records it: a stored event campaigns and
+/// the timeline read (`loyalty.tier` in segments; a saved segment on it and `segment_entered`
+/// triggers a flow on an upgrade).
+public struct TierChange: Hashable, Sendable {
+    public var customerID: CustomerID
+    /// `nil`: below the first tier.
+    public var from: String?
+    public var to: String?
+    public var at: Int64
+
+    public init(customerID: CustomerID, from: String?, to: String?, at: Int64) {
+        self.customerID = customerID
+        self.from = from
+        self.to = to
+        self.at = at
+    }
+}
+
+/// What a tier run found and wrote.
+public struct LoyaltyTierReport: Hashable, Sendable, CustomStringConvertible {
+    /// Customers whose tier was computed (those with qualifying amounts or a stored tier).
+    public var customers = 0
+    public var upgrades = 0
+    public var downgrades = 0
+    /// Customers in each tier after the run.
+    public var sizes: [String: Int] = [:]
+    public init() {}
+
+    public var description: String {
+        let sizes = sizes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return "\(customers) customers: \(upgrades) up, \(downgrades) down; tiers: \(sizes.isEmpty ? "none" : sizes)"
+    }
+}
+
+extension LoyaltyDesk {
+    /// The nightly tier job: every customer's tier at `now` by the active programme's policy
+    /// (``TierPolicy/tier(at:amounts:override:)``), compared with the stored one; each change is
+    /// stored with its time, in one transaction. Running it again at the same time writes
+    /// nothing. Without tiers in the active programme it does nothing.
+    public static func updateTiers<S: Store>(_ store: S, at now: Int64) throws -> LoyaltyTierReport {
+        try store.write { t in
+            var report = LoyaltyTierReport()
+            guard let policy = try t.loyaltyRules()?.program?.tiers else { return report }
+            var stored = try t.loyaltyTiers()
+            var changes: [TierChange] = []
+            func settle(_ customer: CustomerID, _ amounts: [(at: Int64, amount: Int64)]) {
+                report.customers += 1
+                let before = stored.removeValue(forKey: customer) ?? nil
+                let after = policy.tier(at: now, amounts: amounts)?.name
+                if let after { report.sizes[after, default: 0] += 1 }
+                guard before != after else { return }
+                changes.append(TierChange(customerID: customer, from: before, to: after, at: now))
+                let rank = { (name: String?) in name.flatMap { n in policy.tiers.firstIndex { $0.name == n } } ?? -1 }
+                if rank(after) > rank(before) { report.upgrades += 1 } else { report.downgrades += 1 }
+            }
+            try t.forEachTierBasis(policy.basis) { customer, amounts in settle(customer, amounts) }
+            // Stored tiers of customers with no qualifying amounts any more.
+            for (customer, tier) in stored.sorted(by: { $0.key < $1.key }) where tier != nil { settle(customer, []) }
+            try t.recordTierChanges(changes)
+            return report
+        }
+    }
+}
+
+/// Rows of `(customer, at, amount)` sorted by customer, handed on one customer at a time: how a
+/// store streams ``LoyaltyTransaction/forEachTierBasis(_:_:)``.
+package struct TierBasisGroups {
+    private var customer: CustomerID?
+    private var amounts: [(at: Int64, amount: Int64)] = []
+    private let body: (CustomerID, [(at: Int64, amount: Int64)]) throws -> Void
+
+    package init(_ body: @escaping (CustomerID, [(at: Int64, amount: Int64)]) throws -> Void) { self.body = body }
+
+    package mutating func add(_ customer: CustomerID, at: Int64, amount: Int64) throws {
+        if customer != self.customer { try finish() }
+        self.customer = customer
+        amounts.append((at, amount))
+    }
+
+    package mutating func finish() throws {
+        if let customer, !amounts.isEmpty { try body(customer, amounts) }
+        customer = nil
+        amounts.removeAll(keepingCapacity: true)
+    }
+}
+
+/// How many customers each tier holds and how they moved (`patron loyalty tiers`).
+public struct LoyaltyTierOverview: Hashable, Sendable {
+    /// Tier → customers, in the policy's order (only tiers of the active programme).
+    public var sizes: [(tier: String, customers: Int)]
+    /// `(from, to)` → customers that moved so since ``since`` (`nil`: no tier).
+    public var movements: [TierMove: Int]
+    public var since: Int64
+
+    public struct TierMove: Hashable, Sendable, Comparable {
+        public var from: String?
+        public var to: String?
+        public static func < (a: TierMove, b: TierMove) -> Bool {
+            (a.from ?? "", a.to ?? "") < (b.from ?? "", b.to ?? "")
+        }
+    }
+
+    public static func == (a: LoyaltyTierOverview, b: LoyaltyTierOverview) -> Bool {
+        a.sizes.map(\.tier) == b.sizes.map(\.tier) && a.sizes.map(\.customers) == b.sizes.map(\.customers)
+            && a.movements == b.movements && a.since == b.since
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for size in sizes {
+            hasher.combine(size.tier)
+            hasher.combine(size.customers)
+        }
+        hasher.combine(movements)
+        hasher.combine(since)
+    }
+
+    /// A table: the sizes, then the movements since the day.
+    public var text: String {
+        var lines = ["tier\tcustomers"] + sizes.map { "\($0.tier)\t\($0.customers)" }
+        lines.append("moves since \(Day(epochSeconds: since))\tcustomers")
+        for (move, count) in movements.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(move.from ?? "none") → \(move.to ?? "none")\t\(count)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension LoyaltyDesk {
+    /// The stored tiers' sizes and the moves recorded since `since`.
+    public static func tierOverview<S: Store>(_ store: S, since: Int64) throws -> LoyaltyTierOverview {
+        try store.read { t in
+            let names = try t.loyaltyRules()?.program?.tiers?.tiers.map(\.name) ?? []
+            var counts: [String: Int] = [:]
+            for case let tier? in try t.loyaltyTiers().values { counts[tier, default: 0] += 1 }
+            var movements: [LoyaltyTierOverview.TierMove: Int] = [:]
+            for change in try t.tierChanges(since: since) {
+                movements[LoyaltyTierOverview.TierMove(from: change.from, to: change.to), default: 0] += 1
+            }
+            return LoyaltyTierOverview(
+                sizes: names.map { ($0, counts[$0] ?? 0) }, movements: movements, since: since)
+        }
+    }
+}
