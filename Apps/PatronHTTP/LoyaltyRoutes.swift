@@ -103,7 +103,7 @@ extension APISchemas {
             "customer_id": ["type": "integer"], "balance": ["type": "integer"], "pending": ["type": "integer"],
             "lifetime_earned": ["type": "integer"], "expiring_points": ["type": "integer"],
             "expiring_first": J.nullable("string"), "tier": J.nullable("string"), "next_tier": J.nullable("string"),
-            "to_next_tier": J.nullable("integer"),
+            "to_next_tier": J.nullable("integer"), "referral_code": ["type": "string"],
         ]
         let entry = J.object([
             "key": ["type": "string"],

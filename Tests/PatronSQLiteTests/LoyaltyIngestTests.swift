@@ -139,4 +139,62 @@ import Testing
         #expect(statement.entries.map(\.kind) == [.earn, .earn, .reverse, .reverse])
         #expect(statement.entries.allSatisfy { $0.orderRef != "shop:999" })
     }
+
+    /// Referral codes: a new customer's first order with someone's code rewards both once; a
+    /// second order, one's own code, a mistyped code or a code naming nobody rewards nothing
+    /// (and is no error); replaying changes nothing.
+    @Test func aReferralRewardsBothSidesOnce() throws {
+        var program = Self.program
+        program.referral = .init(referrerPoints: 200, refereePoints: 100)
+        program.actions = [:]
+        let store = try SQLiteStore()
+        try LoyaltyDesk.activate(store, rules: "(test)", program: program, at: 0)
+        let t0: Int64 = 1_700_000_000
+        func order(_ ref: String, _ who: String, code: String?, at: Int64) -> IngestEvent {
+            IngestEvent(
+                id: "e-\(ref)", source: "shop", occurredAt: at,
+                kind: .orderPlaced(
+                    OrderData(
+                        ref: ref, customer: CustomerIdentity(email: "\(who)@example.com"), placedAt: at, currency: .usd,
+                        totalMinor: 1_000, referralCode: code)))
+        }
+        try Ingestor(store: store).ingest([order("a1", "ann", code: nil, at: t0)])
+        let ann = try #require(try store.read { try $0.customerID(email: "ann@example.com") })
+        let code = ReferralCode.code(for: ann)
+        let events = [
+            order("b1", "bob", code: code.lowercased(), at: t0 + 10),  // rewards both
+            order("b2", "bob", code: code, at: t0 + 20),  // not a first order
+            order("a2", "ann", code: code, at: t0 + 30),  // her own code
+            order("c1", "cat", code: "R" + code.dropFirst().dropLast() + "?", at: t0 + 40),  // mistyped
+            order("d1", "dan", code: ReferralCode.code(for: CustomerID(999_999)), at: t0 + 50),  // nobody
+        ]
+        for _ in 0..<2 { try Ingestor(store: store).ingest(events) }
+        let bob = try #require(try store.read { try $0.customerID(email: "bob@example.com") })
+        let referrals = try store.read { t in
+            (try t.loyaltyEntries(of: ann) + t.loyaltyEntries(of: bob)).filter { $0.reason == "referral" }
+        }
+        #expect(
+            referrals.map { "\($0.customerID.rawValue) \($0.points) \($0.key)" }.sorted()
+                == [
+                    "\(ann.rawValue) 200 referrer:\(ann.rawValue):\(bob.rawValue)",
+                    "\(bob.rawValue) 100 referral:\(bob.rawValue)",
+                ])
+        let all = try store.read { t in try (1...4).flatMap { try t.loyaltyEntries(of: CustomerID(Int64($0))) } }
+        #expect(all.filter { $0.reason == "referral" }.count == 2)
+    }
+
+    @Test func referralCodesNameTheirCustomerAndNothingElse() {
+        var seen = Set<String>()
+        for raw in [1, 2, 3, 41, 1_000, 999_999, 123_456_789, 1 << 39] as [Int64] {
+            let code = ReferralCode.code(for: CustomerID(raw))
+            #expect(ReferralCode.customer(fromCode: code) == CustomerID(raw), "\(code)")
+            #expect(ReferralCode.customer(fromCode: " \(code.lowercased()) ") == CustomerID(raw))
+            #expect(seen.insert(code).inserted)
+            // Any one character changed is caught by the check character or names nobody valid.
+            var chars = Array(code)
+            chars[2] = chars[2] == "7" ? "8" : "7"
+            #expect(ReferralCode.customer(fromCode: String(chars)) != CustomerID(raw))
+        }
+        #expect(ReferralCode.code(for: CustomerID(1)) != "R1" && ReferralCode.customer(fromCode: "hello") == nil)
+    }
 }

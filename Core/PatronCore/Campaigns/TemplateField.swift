@@ -54,6 +54,7 @@ public struct TemplateField: Hashable, Sendable {
         TemplateField("loyalty.tier", .customer, "the tier now; absent below the first"),
         TemplateField("loyalty.next_tier", .customer, "the tier after it"),
         TemplateField("loyalty.points_to_next_tier", .customer, "what the qualifying amount still needs for it"),
+        TemplateField("loyalty.referral_code", .customer, "the code the customer shares with friends"),
         TemplateField("cart.value", .cart, "the cart's value, e.g. 59.90 EUR"),
         TemplateField("cart.item_count", .cart, "number of items (sum of quantities)"),
         TemplateField("cart.items", .cart, "the cart's lines", items: lineFields),

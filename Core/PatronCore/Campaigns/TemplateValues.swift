@@ -43,6 +43,7 @@ public enum TemplateValues {
                 "pending_points": .text(String(points.pending)),
                 "lifetime_points": .text(String(points.lifetimeEarned)),
                 "expiring_points": .text(String(points.expiringPoints)),
+                "referral_code": .text(points.referralCode),
             ]
             if points.balance > 0 { loyalty["points"] = .text(String(points.balance)) }
             loyalty["expiring_date"] = points.expiringFirst.map(day)

@@ -125,6 +125,7 @@ extension IngestEvent {
             if u.tags?.contains(where: { bad($0) }) ?? false { return "customer.tags" }
         case .orderPlaced(let o), .orderUpdated(let o):
             if bad(o.ref) || bad(o.cartRef) { return "order.id" }
+            if bad(o.referralCode) { return "order.referral_code" }
             return identity(o.customer, "order.customer") ?? lines(o.lines, "order")
         case .orderCancelled(let ref):
             if bad(ref) { return "order.id" }

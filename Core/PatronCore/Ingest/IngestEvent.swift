@@ -115,11 +115,15 @@ public struct OrderData: Hashable, Sendable {
     public var lines: [OrderLine]
     /// The cart the order came from, which is then no longer open.
     public var cartRef: String?
+    /// A referral code given at checkout (``ReferralCode``): with an active programme that has
+    /// referral rewards, a new customer's first order rewards both sides once.
+    public var referralCode: String?
 
     public init(
         ref: String, customer: CustomerIdentity, placedAt: Int64, currency: CurrencyCode, totalMinor: Int64,
-        lines: [OrderLine] = [], cartRef: String? = nil
+        lines: [OrderLine] = [], cartRef: String? = nil, referralCode: String? = nil
     ) {
+        self.referralCode = referralCode
         self.ref = ref
         self.customer = customer
         self.placedAt = placedAt

@@ -11,6 +11,8 @@ struct LoyaltyBook {
     /// Orders that were new to the store when the chunk first touched them: no ledger holds an
     /// entry for them, so settling them needs no ledger read.
     var fresh: Set<ExternalRef> = []
+    /// New orders that gave a referral code, with the code.
+    var referrals: [ExternalRef: String] = [:]
     /// Customers that stated an account (`customer.upserted`), with the time of the first.
     var signups: [CustomerID: Int64] = [:]
     var signupOrder: [CustomerID] = []
@@ -55,6 +57,7 @@ struct LoyaltyBook {
         signups.removeAll(keepingCapacity: true)
         signupOrder.removeAll(keepingCapacity: true)
         fresh.removeAll(keepingCapacity: true)
+        referrals.removeAll(keepingCapacity: true)
         created.removeAll(keepingCapacity: true)
         mergedInto.removeAll(keepingCapacity: true)
     }
@@ -70,6 +73,10 @@ struct LoyaltyBook {
             if let former = formerOwners[ref] { read.formUnion(former) }
         }
         for id in signupOrder where !created.contains(id) || mergedInto.contains(id) { read.insert(id) }
+        for (ref, code) in referrals {
+            read.insert(orders[ref]!.order.customerID)
+            if let referrer = ReferralCode.customer(fromCode: code) { read.insert(referrer) }
+        }
         return read.sorted()
     }
 }
@@ -128,6 +135,40 @@ extension Ingestor.Batch {
                     key: "signup:\(id.rawValue)", points: rule.points, at: at,
                     expiresAt: program.expiry.expiresAt(earnedAt: at), reason: "signup")
                 ledgers[id] = own
+            }
+        }
+        if let rule = program.referral {
+            for ref in book.touched {
+                guard let code = book.referrals[ref] else { continue }
+                let (order, at) = book.orders[ref]!
+                let referee = order.customerID
+                // A customer's first order (placed first of their counting orders, whatever the
+                // chunks), a code naming someone else who exists: once per
+                // referred customer, both sides (identity resolution has already made one
+                // customer of the same email or phone, so that is self-referral too).
+                guard let referrer = ReferralCode.customer(fromCode: code), referrer != referee,
+                    order.status.counts, try load(referee).aggregates.firstOrderAt == order.placedAt,
+                    try transaction.customerExists(referrer)
+                else { continue }
+                var own = ledger(referee)
+                var theirs = ledger(referrer)
+                let referrerKey = "referrer:\(referrer.rawValue):\(referee.rawValue)"
+                guard !own.contains(key: "referral:\(referee.rawValue)"), !theirs.contains(key: referrerKey) else {
+                    continue
+                }
+                let expires = program.expiry.expiresAt(earnedAt: at)
+                if rule.refereePoints > 0 {
+                    added += try own.earn(
+                        key: "referral:\(referee.rawValue)", points: rule.refereePoints, at: at, expiresAt: expires,
+                        reason: "referral", orderRef: nil)
+                }
+                if rule.referrerPoints > 0 {
+                    added += try theirs.earn(
+                        key: referrerKey, points: rule.referrerPoints, at: at, expiresAt: expires,
+                        reason: "referral")
+                }
+                ledgers[referee] = own
+                ledgers[referrer] = theirs
             }
         }
         try transaction.appendLoyaltyEntries(added)

@@ -37,9 +37,11 @@ extension Ingestor.Batch {
             pendingCustomers.insert(customerID)
             try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
             loyaltyBook.note(record, at: at, new: true)
+            if let code = data.referralCode { loyaltyBook.referrals[ref] = code }
         } else if pendingRefs[ref] == nil, try insertNow(record) {
             try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
             loyaltyBook.note(record, at: at, new: true)
+            if let code = data.referralCode { loyaltyBook.referrals[ref] = code }
         } else {
             var existing = try existingOrder(ref, field: "order.id")
             guard at >= existing.updatedAt else { return }  // a stale update arriving late

@@ -40,6 +40,7 @@ extension NDJSONCodec {
             json.field("total", Money.decimalString(order.totalMinor, digits: order.currency.minorUnitDigits))
             writeLines(order.lines, currency: order.currency, into: &json)
             json.field("cart_id", order.cartRef)
+            json.field("referral_code", order.referralCode)
             json.close()
         case .orderCancelled(let ref):
             json.key("order")

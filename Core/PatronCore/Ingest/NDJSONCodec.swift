@@ -155,7 +155,7 @@ public enum NDJSONCodec {
                 ref: order.id, customer: try identity(order.customer, "order.customer"),
                 placedAt: try time(order.placed_at, "order.placed_at") ?? at, currency: code,
                 totalMinor: try total(order.total, orderLines, code, "order.total"), lines: orderLines,
-                cartRef: order.cart_id)
+                cartRef: order.cart_id, referralCode: order.referral_code)
             kind = type == .orderPlaced ? .orderPlaced(data) : .orderUpdated(data)
         case .orderCancelled:
             kind = .orderCancelled(orderRef: try required(wire.order, "order").id)

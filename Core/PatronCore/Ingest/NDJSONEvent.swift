@@ -58,6 +58,7 @@ enum NDJSONWire {
         var total: Amount?
         var lines: [Line]?
         var cart_id: String?
+        var referral_code: String?
     }
 
     struct Refund: Codable {

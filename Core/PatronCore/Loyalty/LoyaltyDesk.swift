@@ -17,6 +17,8 @@ public struct LoyaltyStatement: Hashable, Sendable {
     /// What the qualifying amount still needs for ``nextTier`` (points, or minor units of spend).
     public var toNextTier: Int64?
     public var entries: [LoyaltyEntry]
+    /// The code the customer shares (``ReferralCode``).
+    public var referralCode: String { ReferralCode.code(for: customerID) }
 }
 
 /// The loyalty operations apps call, each one transaction on the store: a statement, a

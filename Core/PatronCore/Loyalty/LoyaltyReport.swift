@@ -27,6 +27,7 @@ public enum LoyaltyReport {
             "expiring_30d\t\(s.expiringPoints)" + (s.expiringFirst.map { " (first \(Timestamp.format($0)))" } ?? ""),
         ]
         lines.append("tier\t\(s.tier ?? "-")")
+        lines.append("referral_code\t\(s.referralCode)")
         if let next = s.nextTier, let needed = s.toNextTier { lines.append("next_tier\t\(next) (\(needed) to go)") }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -58,6 +59,7 @@ public enum LoyaltyReport {
             "lifetime_earned": s.lifetimeEarned, "expiring_points": s.expiringPoints,
             "expiring_first": s.expiringFirst.map { Timestamp.format($0) } ?? NSNull(), "tier": s.tier ?? NSNull(),
             "next_tier": s.nextTier ?? NSNull(), "to_next_tier": s.toNextTier ?? NSNull(),
+            "referral_code": s.referralCode,
         ]
         if entries { object["entries"] = s.entries.map(entryObject) }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
