@@ -211,6 +211,8 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
             metadata: [
                 "customers": "\(expired.customers)", "awards": "\(expired.entries)", "points": "\(expired.points)",
             ])
+        let birthdays = try LoyaltyDesk.awardBirthdays(store, at: now)
+        logger.notice("loyalty birthday points awarded", metadata: ["customers": "\(birthdays)"])
         let tiers = try LoyaltyDesk.updateTiers(store, at: now)
         logger.notice(
             "loyalty tiers updated",

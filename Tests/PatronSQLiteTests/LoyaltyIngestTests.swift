@@ -197,4 +197,33 @@ import Testing
         }
         #expect(ReferralCode.code(for: CustomerID(1)) != "R1" && ReferralCode.customer(fromCode: "hello") == nil)
     }
+
+    /// The nightly birthday award: today's birthdays (in each customer's zone) get the action's
+    /// points once a year; a second run the same day awards nothing; no action, no points.
+    @Test func birthdaysEarnTheirPointsOnceAYear() throws {
+        let store = try SQLiteStore()
+        var program = Self.program
+        program.actions = ["birthday": .init(points: 30)]
+        try LoyaltyDesk.activate(store, rules: "(test)", program: program, at: 0)
+        let noon = Day(iso: "2026-03-03")!.epochSeconds + 12 * 3600
+        try Ingestor(store: store).ingest(
+            [("ann", "--03-03", "UTC"), ("bob", "1990-03-04", "UTC"), ("kim", "--03-04", "Pacific/Kiritimati")]
+                .map { who, birthday, zone in
+                    IngestEvent(
+                        id: who, source: "shop", occurredAt: noon - 86_400,
+                        kind: .customerUpserted(
+                            CustomerUpsert(
+                                identity: CustomerIdentity(email: "\(who)@example.com"), timeZone: zone,
+                                birthday: birthday)))
+                })
+        // Noon UTC on 3 March is already 4 March in Kiritimati (UTC+14).
+        #expect(try LoyaltyDesk.awardBirthdays(store, at: noon) == 2)
+        #expect(try LoyaltyDesk.awardBirthdays(store, at: noon + 3600) == 0)
+        let ann = try #require(try store.read { try $0.customerID(email: "ann@example.com") })
+        let entry = try #require(try store.read { try $0.loyaltyEntries(of: ann) }.first)
+        #expect(entry.key == "birthday:\(ann.rawValue):2026" && entry.points == 30 && entry.reason == "birthday")
+        program.actions = [:]
+        try LoyaltyDesk.activate(store, rules: "(test)", program: program, at: 0)
+        #expect(try LoyaltyDesk.awardBirthdays(store, at: noon + 86_400) == 0)
+    }
 }

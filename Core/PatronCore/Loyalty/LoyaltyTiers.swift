@@ -143,3 +143,30 @@ extension LoyaltyDesk {
         }
     }
 }
+
+extension LoyaltyDesk {
+    /// The nightly birthday award: the `birthday` action's points to every customer whose
+    /// birthday is today in their own time zone (`birthday within 0 days`), once per customer and
+    /// year (`birthday:CUSTOMER:YEAR`), expiring by the programme's policy. Running it again the
+    /// same day awards nothing more. Returns how many customers were awarded.
+    public static func awardBirthdays<S: Store & SegmentRepository>(_ store: S, at now: Int64) throws -> Int {
+        guard let program = try store.read({ try $0.loyaltyRules()?.program }),
+            let rule = program.actions["birthday"], rule.points > 0
+        else { return 0 }
+        let today = try store.members(try SegmentParser.parse("birthday within 0 days"), now: now)
+        guard !today.isEmpty else { return 0 }
+        let year = Day(epochSeconds: now).components.year
+        return try store.write { t in
+            let ledgers = try t.loyaltyEntries(ofCustomers: today)
+            var added: [LoyaltyEntry] = []
+            for customer in today {
+                var ledger = LoyaltyLedger(customerID: customer, entries: ledgers[customer] ?? [])
+                added += try ledger.earn(
+                    key: "birthday:\(customer.rawValue):\(year)", points: rule.points, at: now,
+                    expiresAt: program.expiry.expiresAt(earnedAt: now), reason: "birthday")
+            }
+            try t.appendLoyaltyEntries(added)
+            return added.count
+        }
+    }
+}
