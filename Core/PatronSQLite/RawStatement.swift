@@ -73,6 +73,24 @@ struct RawStatement {
         try rows(bind) { RawStatement.text($0, 0) ?? "" }
     }
 
+    /// Steps through the rows without keeping them: `body` reads each from the handle.
+    func forEachRow(_ body: (OpaquePointer) throws -> Void) throws {
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        defer { sqlite3_reset(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_ROW {
+                try body(handle)
+            } else if code == SQLITE_DONE {
+                return
+            } else {
+                let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "SQLite error \(code)"
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+            }
+        }
+    }
+
     /// Binds, then steps to completion, turning each row into a value with `read` (which gets
     /// the raw statement handle to read columns from).
     func rows<T>(_ bind: (inout Binder) -> Void, read: (OpaquePointer) -> T) throws -> [T] {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PatronCore
 import PatronSQL
 
@@ -81,14 +82,17 @@ extension SQLiteTransaction {
         }
     }
 
+    /// The partial index of awards with points left, named: for `DISTINCT … ORDER BY
+    /// customer_id` the planner otherwise scans the whole ledger through the customer index.
     public func customersWithExpiredAwards(at now: Int64) throws -> [CustomerID] {
-        try Int64.fetchAll(
-            db,
-            sql: """
-                SELECT DISTINCT customer_id FROM loyalty_entries
-                WHERE expires_at <= ? AND remaining > 0 ORDER BY customer_id
-                """, arguments: [now]
-        ).map { CustomerID($0) }
+        Set(
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT customer_id FROM loyalty_entries INDEXED BY loyalty_awards_by_expiry
+                    WHERE expires_at <= ? AND remaining > 0
+                    """, arguments: [now])
+        ).sorted().map { CustomerID($0) }
     }
 
     public func eraseLoyaltyReasons(of customer: CustomerID) throws {
@@ -150,9 +154,10 @@ extension SQLiteTransaction {
             }
         try withoutActuallyEscaping(body) { body in
             var groups = TierBasisGroups(body)
-            let rows = try Row.fetchCursor(db, sql: sql)
-            while let row = try rows.next() {
-                try groups.add(CustomerID(row[0] as Int64), at: row[1], amount: row[2])
+            try raw(sql).forEachRow { handle in
+                try groups.add(
+                    CustomerID(sqlite3_column_int64(handle, 0)), at: sqlite3_column_int64(handle, 1),
+                    amount: sqlite3_column_int64(handle, 2))
             }
             try groups.finish()
         }
