@@ -308,6 +308,10 @@ public enum ShopifyWebhook {
         var cart_token: String?
         var customer: Customer?
         var line_items: [LineItem]
+        /// Discount codes used at checkout: one that is a Patron referral code is the order's.
+        var discount_codes: [Code]?
+
+        struct Code: Decodable { var code: String? }
 
         func data(topic: String) throws(WebhookPayloadError) -> OrderData {
             let currency = try ShopifyWebhook.currency(currency, topic: topic)
@@ -325,7 +329,10 @@ public enum ShopifyWebhook {
             return OrderData(
                 ref: String(id), customer: identity, placedAt: placedAt, currency: currency,
                 totalMinor: try ShopifyWebhook.amount(total_price, currency, topic: topic, field: "total_price"),
-                lines: lines, cartRef: cart_token)
+                lines: lines, cartRef: cart_token,
+                referralCode: discount_codes?.lazy.compactMap(\.code).first {
+                    ReferralCode.customer(fromCode: $0) != nil
+                })
         }
     }
 

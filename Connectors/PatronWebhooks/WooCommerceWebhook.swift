@@ -88,6 +88,8 @@ public enum WooCommerceWebhook {
         var customer_id: Int64
         var billing: Billing?
         var line_items: [LineItem]
+        /// Coupons used at checkout: one that is a Patron referral code is the order's.
+        var coupon_lines: [ShopifyWebhook.Order.Code]?
 
         func data(topic: String) throws(WebhookPayloadError) -> OrderData {
             let currency = try ShopifyWebhook.currency(currency, topic: topic)
@@ -116,7 +118,9 @@ public enum WooCommerceWebhook {
             }
             return OrderData(
                 ref: String(id), customer: identity, placedAt: placedAt, currency: currency,
-                totalMinor: try ShopifyWebhook.amount(total, currency, topic: topic, field: "total"), lines: lines)
+                totalMinor: try ShopifyWebhook.amount(total, currency, topic: topic, field: "total"), lines: lines,
+                referralCode: coupon_lines?.lazy.compactMap(\.code).first { ReferralCode.customer(fromCode: $0) != nil }
+            )
         }
     }
 }
