@@ -377,6 +377,20 @@ enum PostgresSchema {
             CREATE INDEX loyalty_tier_changes_by_customer ON loyalty_tier_changes(customer_id, id);
             """
         ),
+        (
+            "v5-loyalty-tier-overrides",
+            """
+            -- A tier set by hand: who, why, from when until when (the last one per customer).
+            CREATE TABLE loyalty_tier_overrides (
+                customer_id BIGINT PRIMARY KEY,
+                tier TEXT NOT NULL,
+                from_at BIGINT NOT NULL,
+                until_at BIGINT,
+                actor TEXT NOT NULL,
+                reason TEXT NOT NULL
+            );
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time, as on SQLite: built when the first flow is

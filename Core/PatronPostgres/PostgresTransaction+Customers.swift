@@ -144,6 +144,7 @@ extension PostgresTransaction {
         }
         // The survivor keeps its tier; the next tier run looks at the merged ledger.
         try session.execute("DELETE FROM loyalty_tiers WHERE customer_id = \(from.rawValue)")
+        try session.execute("DELETE FROM loyalty_tier_overrides WHERE customer_id = \(from.rawValue)")
         try session.execute(
             "INSERT INTO customer_merges(from_id, into_id, merged_at) VALUES (\(from.rawValue), \(into.rawValue), \(at))"
         )

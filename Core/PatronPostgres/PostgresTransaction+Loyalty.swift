@@ -145,6 +145,30 @@ extension PostgresTransaction {
         }
     }
 
+    public func tierOverrides() throws -> [CustomerID: TierOverride] {
+        var overrides: [CustomerID: TierOverride] = [:]
+        for row in try session.rows(
+            "SELECT customer_id, tier, from_at, until_at, actor, reason FROM loyalty_tier_overrides")
+        {
+            let r = PostgresRowReader(row)
+            overrides[CustomerID(try r.int(0))] = TierOverride(
+                tier: try r.text(1), from: try r.int(2), until: try r.optionalInt(3), actor: try r.text(4),
+                reason: try r.text(5))
+        }
+        return overrides
+    }
+
+    public func setTierOverride(_ override: TierOverride, of customer: CustomerID) throws {
+        try session.execute(
+            """
+            INSERT INTO loyalty_tier_overrides(customer_id, tier, from_at, until_at, actor, reason)
+            VALUES (\(customer.rawValue), \(override.tier), \(override.from), \(override.until), \(override.actor),
+                    \(override.reason))
+            ON CONFLICT (customer_id) DO UPDATE SET tier = excluded.tier, from_at = excluded.from_at,
+                until_at = excluded.until_at, actor = excluded.actor, reason = excluded.reason
+            """)
+    }
+
     public func tierChanges(since: Int64) throws -> [TierChange] {
         try session.rows(
             "SELECT customer_id, from_tier, to_tier, at FROM loyalty_tier_changes WHERE at >= \(since) ORDER BY id"

@@ -481,6 +481,20 @@ enum SQLiteSchema {
             CREATE INDEX loyalty_tier_changes_by_customer ON loyalty_tier_changes(customer_id, id);
             """
         ),
+        (
+            "v17-loyalty-tier-overrides",
+            """
+            -- A tier set by hand: who, why, from when until when (the last one per customer).
+            CREATE TABLE loyalty_tier_overrides (
+                customer_id INTEGER PRIMARY KEY,
+                tier TEXT NOT NULL,
+                from_at INTEGER NOT NULL,
+                until_at INTEGER,
+                actor TEXT NOT NULL,
+                reason TEXT NOT NULL
+            );
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time. They are built when the first flow is

@@ -140,6 +140,7 @@ extension SQLiteTransaction {
         }
         // The survivor keeps its tier; the next tier run looks at the merged ledger.
         try run("DELETE FROM loyalty_tiers WHERE customer_id = ?", [from.rawValue])
+        try run("DELETE FROM loyalty_tier_overrides WHERE customer_id = ?", [from.rawValue])
         try run(
             "INSERT INTO customer_merges(from_id, into_id, merged_at) VALUES (?, ?, ?)",
             [from.rawValue, into.rawValue, at])

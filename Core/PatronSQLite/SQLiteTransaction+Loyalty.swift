@@ -128,6 +128,26 @@ extension SQLiteTransaction {
         ).map { TierChange(customerID: customer, from: $0[0], to: $0[1], at: $0[2]) }
     }
 
+    public func tierOverrides() throws -> [CustomerID: TierOverride] {
+        var overrides: [CustomerID: TierOverride] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT customer_id, tier, from_at, until_at, actor, reason FROM loyalty_tier_overrides")
+        {
+            overrides[CustomerID(row[0] as Int64)] = TierOverride(
+                tier: row[1], from: row[2], until: row[3], actor: row[4], reason: row[5])
+        }
+        return overrides
+    }
+
+    public func setTierOverride(_ override: TierOverride, of customer: CustomerID) throws {
+        try run(
+            """
+            INSERT OR REPLACE INTO loyalty_tier_overrides(customer_id, tier, from_at, until_at, actor, reason)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [customer.rawValue, override.tier, override.from, override.until, override.actor, override.reason])
+    }
+
     public func tierChanges(since: Int64) throws -> [TierChange] {
         try Row.fetchAll(
             db, sql: "SELECT customer_id, from_tier, to_tier, at FROM loyalty_tier_changes WHERE at >= ? ORDER BY id",

@@ -83,12 +83,35 @@ extension StoreConformance {
             recent.map(\.customerID).sorted() == [a, b] && recent.allSatisfy { $0.to == nil }, rule,
             "changes since day 80: \(recent)")
 
+        // An override gives its tier while it lasts (recorded as a change), then the computed
+        // tier returns; a tier the programme lacks is refused; an override can be ended early.
+        let set = try LoyaltyDesk.setTierOverride(
+            store, customer: c, tier: "Gold", until: at(100), reason: "VIP guest", actor: "kit", at: at(85))
+        try require(try store.read { try $0.tierOverrides() } == [c: set], rule, "the stored override")
+        try require(try LoyaltyDesk.updateTiers(store, at: at(86)).upgrades == 1, rule, "the override applied")
+        try require(try store.read { try $0.loyaltyTiers()[c] } == .some("Gold"), rule, "c is Gold by override")
+        try require(try LoyaltyDesk.updateTiers(store, at: at(101)).downgrades == 1, rule, "the override ended")
+        try require(try store.read { try $0.loyaltyTiers()[c] } == .some(nil), rule, "c has no tier again")
+        do {
+            _ = try LoyaltyDesk.setTierOverride(
+                store, customer: c, tier: "Bronze", until: nil, reason: "x", actor: "kit", at: at(102))
+            throw ConformanceFailure(rule: rule, detail: "an unknown tier was accepted")
+        } catch let error as PatronError {
+            try require(error.code == .invalidValue, rule, "an unknown tier: \(error)")
+        }
+        _ = try LoyaltyDesk.setTierOverride(
+            store, customer: c, tier: "Silver", until: nil, reason: "trial", actor: "kit", at: at(103))
+        let ended = try LoyaltyDesk.setTierOverride(
+            store, customer: c, tier: nil, until: nil, reason: "trial over", actor: "kit", at: at(104))
+        try require(ended.until == at(104) && ended.tier == "Silver", rule, "an ended override: \(ended)")
+        try require(try store.read { try $0.tierOverrides()[c]?.until } == at(104), rule, "the end is stored")
+
         // A merge moves the changes to the survivor and drops the merged customer's tier.
         try store.write { try $0.recordTierChanges([TierChange(customerID: b, from: nil, to: "Silver", at: at(81))]) }
         try store.write { try $0.reassign(from: b, into: a, at: at(82)) }
         let merged = try store.read { try $0.tierChanges(of: a) }
         try require(merged.count == 5 && merged.allSatisfy { $0.customerID == a }, rule, "merged changes: \(merged)")
         try require(try store.read { try $0.tierChanges(of: b) }.isEmpty, rule, "the merged customer keeps changes")
-        try require(try store.read { try $0.loyaltyTiers() } == [a: nil], rule, "tiers after the merge")
+        try require(try store.read { try $0.loyaltyTiers() } == [a: nil, c: nil], rule, "tiers after the merge")
     }
 }

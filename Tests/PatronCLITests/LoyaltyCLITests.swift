@@ -123,6 +123,21 @@ import Testing
             #expect(again.stdout.hasPrefix("1 customers: 0 up, 0 down; tiers: Silver 1\n"), "\(db): \(again.stdout)")
             let zoeNow = try await patron("balance", "zoe@example.com")
             #expect(zoeNow.stdout.contains("tier\tSilver"), "\(zoeNow.stdout)")
+
+            // A tier by hand: refused without a reason or for a tier the rules lack; applied by
+            // the next tier run, then ended.
+            #expect(try await patron("tier-override", "zoe@example.com", "Gold").status == 1)
+            let bronze = try await patron("tier-override", "zoe@example.com", "Bronze", "--reason", "x")
+            #expect(bronze.status == 1 && bronze.stderr.contains("no tier 'Bronze'"), "\(bronze.stderr)")
+            let gold = try await patron(
+                "tier-override", "zoe@example.com", "Gold", "--until", "2999-01-01", "--reason", "press", "--actor",
+                "ann")
+            #expect(gold.status == 0 && gold.stdout.contains("Gold from ") && gold.stdout.contains("by ann: press"))
+            let moved = try await patron("tiers", "--update")
+            #expect(moved.stdout.contains("Silver → Gold\t1"), "\(db): \(moved.stdout)")
+            #expect(try await patron("tier-override", "zoe@example.com", "--end", "--reason", "over").status == 0)
+            let back = try await patron("tiers", "--update")
+            #expect(back.stdout.hasPrefix("1 customers: 0 up, 1 down; tiers: Silver 1\n"), "\(db): \(back.stdout)")
         }
     }
 }

@@ -8,7 +8,9 @@ import PatronFlows
 struct LoyaltyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loyalty", abstract: "The loyalty programme: rules, balances, ledgers, adjustments, redemptions.",
-        subcommands: [Rules.self, Balance.self, Ledger.self, Adjust.self, Redeem.self, Expire.self, Tiers.self])
+        subcommands: [
+            Rules.self, Balance.self, Ledger.self, Adjust.self, Redeem.self, Expire.self, Tiers.self, TierOverride.self,
+        ])
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
@@ -199,6 +201,44 @@ extension LoyaltyCommand {
                     print(try LoyaltyDesk.updateTiers(opened, at: now))
                 }
                 print(try LoyaltyDesk.tierOverview(opened, since: now - Int64(days) * 86_400).text, terminator: "")
+            }
+        }
+    }
+}
+
+extension LoyaltyCommand {
+    struct TierOverride: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "tier-override",
+            abstract: "Set a customer's tier by hand until a day, or end the override (--end).",
+            discussion: "Recorded with who and why; the next tier run applies it (patron loyalty tiers --update).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The customer: an id or an email address.") var customer: String
+        @Argument(help: "The tier (one of the active rules' tiers); left out with --end.") var tier: String?
+        @Option(help: "The override ends at the start of this day, YYYY-MM-DD (default: until ended).") var until:
+            String?
+        @Flag(help: "End the customer's override now.") var end = false
+        @Option(help: "Why (required).") var reason: String?
+        @Option(help: "Who sets it (default: $USER).") var actor: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw PatronError(.invalidArgument, "--reason is required: say why the tier is set by hand")
+                }
+                guard end == (tier == nil) else {
+                    throw PatronError(.invalidArgument, end ? "--end takes no tier" : "give a tier, or --end")
+                }
+                let opened = try store.open(.write)
+                let override = try LoyaltyDesk.setTierOverride(
+                    opened, customer: try LoyaltyDesk.customer(customer, in: opened), tier: tier,
+                    until: try parseDay(until, option: "--until")?.epochSeconds, reason: reason,
+                    actor: actor ?? ProcessInfo.processInfo.environment["USER"] ?? "cli",
+                    at: Int64(Date().timeIntervalSince1970))
+                print(
+                    "\(override.tier) from \(Timestamp.format(override.from))"
+                        + (override.until.map { " until \(Timestamp.format($0))" } ?? "")
+                        + " by \(override.actor): \(override.reason)")
             }
         }
     }

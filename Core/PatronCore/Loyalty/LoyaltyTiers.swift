@@ -37,18 +37,22 @@ public struct LoyaltyTierReport: Hashable, Sendable, CustomStringConvertible {
 extension LoyaltyDesk {
     /// The nightly tier job: every customer's tier at `now` by the active programme's policy
     /// (``TierPolicy/tier(at:amounts:override:)``), compared with the stored one; each change is
-    /// stored with its time, in one transaction. Running it again at the same time writes
-    /// nothing. Without tiers in the active programme it does nothing.
+    /// stored with its time, in one transaction. An active override
+    /// (``setTierOverride(_:customer:tier:until:reason:actor:at:)``) gives its tier instead; when
+    /// it ends the computed tier returns. Running it again at the same time writes nothing.
+    /// Without tiers in the active programme it does nothing.
     public static func updateTiers<S: Store>(_ store: S, at now: Int64) throws -> LoyaltyTierReport {
         try store.write { t in
             var report = LoyaltyTierReport()
             guard let policy = try t.loyaltyRules()?.program?.tiers else { return report }
             var stored = try t.loyaltyTiers()
+            var overrides = try t.tierOverrides()
             var changes: [TierChange] = []
             func settle(_ customer: CustomerID, _ amounts: [(at: Int64, amount: Int64)]) {
                 report.customers += 1
                 let before = stored.removeValue(forKey: customer) ?? nil
-                let after = policy.tier(at: now, amounts: amounts)?.name
+                let after = policy.tier(at: now, amounts: amounts, override: overrides.removeValue(forKey: customer))?
+                    .name
                 if let after { report.sizes[after, default: 0] += 1 }
                 guard before != after else { return }
                 changes.append(TierChange(customerID: customer, from: before, to: after, at: now))
@@ -56,8 +60,10 @@ extension LoyaltyDesk {
                 if rank(after) > rank(before) { report.upgrades += 1 } else { report.downgrades += 1 }
             }
             try t.forEachTierBasis(policy.basis) { customer, amounts in settle(customer, amounts) }
-            // Stored tiers of customers with no qualifying amounts any more.
-            for (customer, tier) in stored.sorted(by: { $0.key < $1.key }) where tier != nil { settle(customer, []) }
+            // Stored tiers of customers with no qualifying amounts any more, and active overrides.
+            let rest = Set(stored.filter { $0.value != nil }.keys).union(
+                overrides.filter { $0.value.isActive(at: now) }.keys)
+            for customer in rest.sorted() { settle(customer, []) }
             try t.recordTierChanges(changes)
             return report
         }
@@ -128,6 +134,40 @@ public struct LoyaltyTierOverview: Hashable, Sendable {
 }
 
 extension LoyaltyDesk {
+    /// Sets a tier by hand for a customer until `until` (`nil`: until ended), with who and why; a
+    /// tier the programme does not have is an error. The next tier run applies it (the stored
+    /// tier changes then, recorded as a change). `tier == nil` ends the customer's override now.
+    public static func setTierOverride<S: Store>(
+        _ store: S, customer: CustomerID, tier: String?, until: Int64?, reason: String, actor: String, at now: Int64
+    ) throws -> TierOverride {
+        try store.write { t in
+            guard try t.customerExists(customer) else {
+                throw PatronError(.notFound, "no customer \(customer.rawValue)")
+            }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw PatronError(.invalidValue, "a tier override needs a reason")
+            }
+            let names = try t.loyaltyRules()?.program?.tiers?.tiers.map(\.name) ?? []
+            guard let tier else {
+                guard var current = try t.tierOverrides()[customer], current.isActive(at: now) else {
+                    throw PatronError(.notFound, "customer \(customer.rawValue) has no tier override in force")
+                }
+                current.until = now
+                try t.setTierOverride(current, of: customer)
+                return current
+            }
+            guard names.contains(tier) else {
+                throw PatronError(
+                    .invalidValue,
+                    "no tier '\(tier)' in the active rules (\(names.isEmpty ? "none" : names.joined(separator: ", ")))")
+            }
+            if let until, until <= now { throw PatronError(.invalidValue, "an override must end after it starts") }
+            let override = TierOverride(tier: tier, from: now, until: until, actor: actor, reason: reason)
+            try t.setTierOverride(override, of: customer)
+            return override
+        }
+    }
+
     /// The stored tiers' sizes and the moves recorded since `since`.
     public static func tierOverview<S: Store>(_ store: S, since: Int64) throws -> LoyaltyTierOverview {
         try store.read { t in

@@ -32,6 +32,11 @@ public protocol LoyaltyTransaction {
     func recordTierChanges(_ changes: [TierChange]) throws
     /// A customer's tier changes, oldest first.
     func tierChanges(of customer: CustomerID) throws -> [TierChange]
+    /// Every customer's tier override (the last one set, ended or not).
+    func tierOverrides() throws -> [CustomerID: TierOverride]
+    /// Sets the customer's override, replacing the one before (an ended one is kept as set, with
+    /// its end).
+    func setTierOverride(_ override: TierOverride, of customer: CustomerID) throws
     /// Every customer's tier changes at or after `since`, in the order recorded.
     func tierChanges(since: Int64) throws -> [TierChange]
     /// What tiers qualify on, customer by customer in id order (each customer once, amounts in

@@ -44,6 +44,12 @@ extension InMemoryStore.Transaction {
         state.tierChanges.filter { $0.customerID == customer }
     }
 
+    public func tierOverrides() throws -> [CustomerID: TierOverride] { state.tierOverrides }
+
+    public func setTierOverride(_ override: TierOverride, of customer: CustomerID) throws {
+        state.tierOverrides[customer] = override
+    }
+
     public func tierChanges(since: Int64) throws -> [TierChange] { state.tierChanges.filter { $0.at >= since } }
 
     public func forEachTierBasis(

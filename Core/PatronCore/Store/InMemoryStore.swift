@@ -61,6 +61,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var loyaltyRules: LoyaltyRulesRecord?
         var loyaltyTiers: [CustomerID: String?] = [:]
         var tierChanges: [TierChange] = []
+        var tierOverrides: [CustomerID: TierOverride] = [:]
         /// Next id per table; ids are never reused (as SQLite's AUTOINCREMENT / rowids).
         var nextIDs: [String: Int64] = [:]
     }
@@ -223,6 +224,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
                 state.consentEvents[index].customer = into
             }
             state.loyaltyTiers[from] = nil
+            state.tierOverrides[from] = nil
             for index in state.tierChanges.indices where state.tierChanges[index].customerID == from {
                 state.tierChanges[index].customerID = into
             }
