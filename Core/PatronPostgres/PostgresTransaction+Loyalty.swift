@@ -184,19 +184,7 @@ extension PostgresTransaction {
     public func forEachTierBasis(
         _ basis: TierPolicy.Basis, _ body: (CustomerID, [(at: Int64, amount: Int64)]) throws -> Void
     ) throws {
-        let query: PostgresQuery =
-            switch basis {
-            case .pointsEarned:
-                """
-                SELECT customer_id, at, CASE kind WHEN 'earn' THEN points ELSE points - unrecovered END
-                FROM loyalty_entries WHERE kind IN ('earn', 'reverse') ORDER BY customer_id, id
-                """
-            case .netSpend:
-                """
-                SELECT customer_id, placed_at, total_minor - refunded_minor FROM orders
-                WHERE status != 'cancelled' ORDER BY customer_id, placed_at
-                """
-            }
+        let query: PostgresQuery = "\(unescaped: StoredColumns.tierBasisQuery(basis))"
         try withoutActuallyEscaping(body) { body in
             var groups = TierBasisGroups(body)
             try session.forEachRow(query) { row in

@@ -164,3 +164,23 @@ package enum StoredColumns {
     package static let loyaltyColumns =
         "key, customer_id, kind, points, at, available_at, expires_at, reason, actor, order_ref, unrecovered, allocations"
 }
+
+extension StoredColumns {
+    /// What tiers qualify on, one row `(customer_id, at, amount)` per amount, in customer order:
+    /// the ledger's earnings (earns; reversals less what they could not recover) or counting
+    /// orders' net spend. The same SQL on every SQL store (``LoyaltyTransaction/forEachTierBasis(_:_:)``).
+    package static func tierBasisQuery(_ basis: TierPolicy.Basis) -> String {
+        switch basis {
+        case .pointsEarned:
+            """
+            SELECT customer_id, at, CASE kind WHEN 'earn' THEN points ELSE points - unrecovered END
+            FROM loyalty_entries WHERE kind IN ('earn', 'reverse') ORDER BY customer_id, id
+            """
+        case .netSpend:
+            """
+            SELECT customer_id, placed_at, total_minor - refunded_minor FROM orders
+            WHERE status != 'cancelled' ORDER BY customer_id, placed_at
+            """
+        }
+    }
+}

@@ -155,23 +155,11 @@ extension SQLiteTransaction {
         ).map { TierChange(customerID: CustomerID($0[0] as Int64), from: $0[1], to: $0[2], at: $0[3]) }
     }
 
-    /// One scan, streamed in customer order (the ledger's and the orders' customer indexes).
+    /// One scan (``StoredColumns/tierBasisQuery(_:)``), streamed in customer order.
     public func forEachTierBasis(
         _ basis: TierPolicy.Basis, _ body: (CustomerID, [(at: Int64, amount: Int64)]) throws -> Void
     ) throws {
-        let sql =
-            switch basis {
-            case .pointsEarned:
-                """
-                SELECT customer_id, at, CASE kind WHEN 'earn' THEN points ELSE points - unrecovered END
-                FROM loyalty_entries WHERE kind IN ('earn', 'reverse') ORDER BY customer_id, id
-                """
-            case .netSpend:
-                """
-                SELECT customer_id, placed_at, total_minor - refunded_minor FROM orders
-                WHERE status != 'cancelled' ORDER BY customer_id, placed_at
-                """
-            }
+        let sql = StoredColumns.tierBasisQuery(basis)
         try withoutActuallyEscaping(body) { body in
             var groups = TierBasisGroups(body)
             try raw(sql).forEachRow { handle in
