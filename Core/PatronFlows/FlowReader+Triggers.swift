@@ -12,6 +12,7 @@ extension FlowReader {
         "no_order_for": ["days"],
         "birthday": ["at"],
         "replenishment_due": ["lead_days"],
+        "tier_changed": ["from", "to"],
         "schedule": ["every", "starting"],
     ]
 
@@ -91,12 +92,29 @@ extension FlowReader {
         case "replenishment_due":
             let lead = options["lead_days"].map { integer($0.value, name: "lead_days", minimum: 0) } ?? 0
             return lead.map { .replenishmentDue(leadDays: $0) }
+        case "tier_changed":
+            let from = options["from"].map { tierNames($0.value) }
+            let to = options["to"].map { tierNames($0.value) }
+            if case .some(nil) = from { return nil }
+            if case .some(nil) = to { return nil }
+            return .tierChanged(from: from ?? nil, to: to ?? nil)
         default:  // schedule
             let every = option("every").flatMap { duration($0.value, positive: true) }
             let anchor = option("starting").flatMap { timestamp($0.value) }
             guard let every, let anchor else { return nil }
             return .schedule(everySeconds: every, anchor: anchor)
         }
+    }
+
+    /// A non-empty list of loyalty tier names (a single name is a list of one).
+    private mutating func tierNames(_ node: Node) -> [String]? {
+        if node.scalar != nil { return text(node, what: "a loyalty tier's name").map { [$0] } }
+        guard let list = node.sequence, !list.isEmpty else {
+            fail("expected a list of loyalty tiers like [\"Gold\", \"Platinum\"], found \(node.described)", at: node)
+            return nil
+        }
+        let names = list.compactMap { text($0, what: "a loyalty tier's name") }
+        return names.count == list.count ? names : nil
     }
 
     /// A non-empty list of RFM segment names.

@@ -404,6 +404,7 @@ enum PostgresSchema {
         CREATE INDEX IF NOT EXISTS customers_by_birthday ON customers(right(birthday, 5)) WHERE birthday IS NOT NULL;
         CREATE INDEX IF NOT EXISTS segment_moves_by_time ON segment_moves(moved_at);
         CREATE INDEX IF NOT EXISTS segment_changes_by_time ON segment_membership_changes(at);
+        CREATE INDEX IF NOT EXISTS loyalty_tier_changes_by_time ON loyalty_tier_changes(at);
         """
 
     /// The schema version this build writes.

@@ -140,6 +140,33 @@ extension PostgresStore: CampaignStore {
                         customerID: CustomerID(try r.int(0)), key: "replenish:\(sku)@\(last)", at: try r.int(4) - lead,
                         context: EnrollmentContext(sku: sku, intervalDays: Int(try r.int(3)), lastBoughtAt: last))
                 }
+            case .tierChanged(let fromTiers, let toTiers):
+                var filter = ""
+                var lists: [[String]] = []
+                if let toTiers {
+                    lists.append(toTiers)
+                    filter += """
+                         AND t.to_tier = ANY($\(lists.count + 3)::text[])
+                         AND (t.from_tier IS NULL OR NOT (t.from_tier = ANY($\(lists.count + 3)::text[])))
+                        """
+                }
+                if let fromTiers {
+                    lists.append(fromTiers)
+                    filter += " AND t.from_tier = ANY($\(lists.count + 3)::text[])"
+                }
+                return try s.rows(
+                    query(
+                        """
+                        SELECT t.id, t.customer_id, t.at FROM loyalty_tier_changes t
+                        WHERE t.at > $2 AND t.at <= $3\(filter)
+                        \(unseen("t.customer_id", "'tier:' || t.id"))
+                        ORDER BY t.id
+                        """, [from, through], texts: lists)
+                ).map { row in
+                    let r = PostgresRowReader(row)
+                    return FlowTriggerInstance(
+                        customerID: CustomerID(try r.int(1)), key: "tier:\(try r.int(0))", at: try r.int(2))
+                }
             case .birthday, .schedule:
                 return []
             }

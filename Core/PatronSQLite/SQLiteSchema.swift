@@ -508,6 +508,7 @@ enum SQLiteSchema {
         CREATE INDEX IF NOT EXISTS customers_by_birthday ON customers(substr(birthday, -5)) WHERE birthday IS NOT NULL;
         CREATE INDEX IF NOT EXISTS segment_moves_by_time ON segment_moves(moved_at);
         CREATE INDEX IF NOT EXISTS segment_changes_by_time ON segment_membership_changes(at);
+        CREATE INDEX IF NOT EXISTS loyalty_tier_changes_by_time ON loyalty_tier_changes(at);
         """
 
     /// The SQL a segment reads a channel's consent status by; the channel's audience index is on

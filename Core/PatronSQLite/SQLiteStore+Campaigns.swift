@@ -129,6 +129,32 @@ extension SQLiteStore: CampaignStore {
                         at: ($0[4] as Int64) - lead,
                         context: EnrollmentContext(sku: sku, intervalDays: $0[3], lastBoughtAt: last))
                 }
+            case .tierChanged(let fromTiers, let toTiers):
+                var filter = ""
+                var arguments: [any DatabaseValueConvertible] = [from, through]
+                if let toTiers {
+                    filter += """
+                         AND t.to_tier IN (SELECT value FROM json_each(?))
+                         AND (t.from_tier IS NULL OR t.from_tier NOT IN (SELECT value FROM json_each(?)))
+                        """
+                    arguments += [Self.jsonStrings(toTiers), Self.jsonStrings(toTiers)]
+                }
+                if let fromTiers {
+                    filter += " AND t.from_tier IN (SELECT value FROM json_each(?))"
+                    arguments.append(Self.jsonStrings(fromTiers))
+                }
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT t.id, t.customer_id, t.at FROM loyalty_tier_changes t
+                        WHERE t.at > ? AND t.at <= ?\(filter)
+                        \(unseen("t.customer_id", "'tier:' || t.id"))
+                        ORDER BY t.id
+                        """, arguments: StatementArguments(arguments + [flowID, flowID])
+                ).map {
+                    FlowTriggerInstance(
+                        customerID: CustomerID(rawValue: $0[1]), key: "tier:\($0[0] as Int64)", at: $0[2])
+                }
             case .birthday, .schedule:
                 return []
             }

@@ -6,8 +6,9 @@ extension StoreConformance {
     /// derives it (the ledger's earnings; counting orders' net spend), customers with nothing
     /// left out; tier changes are stored and read back (a `nil` tier included), the stored tiers
     /// follow them, a merge moves the changes and drops the merged customer's tier; the nightly
-    /// job stores what ``TierPolicy`` says, once.
-    static func loyaltyTiers<S: Store & SegmentRepository>(_ store: S) throws {
+    /// job stores what ``TierPolicy`` says, once; `tier_changed` triggers select the changes
+    /// ``FlowTrigger/matches(_:)`` says.
+    static func loyaltyTiers<S: Store & SegmentRepository & CampaignStore>(_ store: S) throws {
         let rule = "loyalty tiers"
         let program = LoyaltyProgram(
             tiers: TierPolicy(
@@ -82,6 +83,28 @@ extension StoreConformance {
         try require(
             recent.map(\.customerID).sorted() == [a, b] && recent.allSatisfy { $0.to == nil }, rule,
             "changes since day 80: \(recent)")
+
+        // Tier changes fire `tier_changed` flows: into a group of tiers from outside it, out of
+        // named tiers, or any change; each change once per flow, with its own key.
+        let window = (from: at(9), through: at(80))
+        for (trigger, expected) in [
+            (FlowTrigger.tierChanged(from: nil, to: ["Gold"]), [a]),
+            (.tierChanged(from: nil, to: ["Gold", "Silver"]), [a, b]),
+            (.tierChanged(from: ["Gold"], to: nil), [a]),
+            (.tierChanged(from: ["Silver"], to: ["Gold"]), []),
+            (.tierChanged(from: nil, to: nil), [a, b, a, b]),
+        ] {
+            let fired = try store.triggerInstances(
+                of: trigger, flowID: "tiers", from: window.from, through: window.through)
+            let all = try store.read { t in try [a, b].flatMap { try t.tierChanges(of: $0) } }
+            let wanted = all.filter { $0.at > window.from && $0.at <= window.through && trigger.matches($0) }
+            try require(
+                fired.map(\.customerID).sorted() == expected.sorted() && wanted.count == fired.count
+                    && Set(fired.map(\.key)).count == fired.count && fired.allSatisfy { $0.key.hasPrefix("tier:") },
+                rule, "\(trigger) fired \(fired)")
+            try require(
+                fired.map(\.at).sorted() == wanted.map(\.at).sorted(), rule, "\(trigger) fired at \(fired.map(\.at))")
+        }
 
         // An override gives its tier while it lasts (recorded as a change), then the computed
         // tier returns; a tier the programme lacks is refused; an override can be ended early.

@@ -55,6 +55,14 @@ struct FlowFileErrorTests {
                 "t.yaml:7:33: expected true or false, found 'yes'",
             ]),
         Case(
+            name: "an empty list of tiers",
+            yaml: head("tier_changed: { to: [], form: Gold }") + "steps: [ { send: m } ]\n"
+                + "templates: { m: { channel: sms, body: hi } }\n",
+            errors: [
+                "t.yaml:3:32: expected a list of loyalty tiers like [\"Gold\", \"Platinum\"], found an empty list",
+                "t.yaml:3:36: unknown option 'form' for tier_changed — did you mean 'from'?",
+            ]),
+        Case(
             name: "trigger and triggers",
             yaml: head() + "triggers: [ { birthday: {} } ]\nsteps: [ { send: m } ]\n"
                 + "templates: { m: { channel: sms, body: hi } }\n",

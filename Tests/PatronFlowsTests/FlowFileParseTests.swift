@@ -50,6 +50,9 @@ struct FlowFileParseTests {
         ("birthday: { at: 7:05 }", .birthday(minuteOfDay: 425)),
         ("replenishment_due: {}", .replenishmentDue(leadDays: 0)),
         ("replenishment_due: { lead_days: 3 }", .replenishmentDue(leadDays: 3)),
+        ("tier_changed: {}", .tierChanged(from: nil, to: nil)),
+        ("tier_changed: { to: [Gold, Platinum] }", .tierChanged(from: nil, to: ["Gold", "Platinum"])),
+        ("tier_changed: { from: Gold, to: Silver }", .tierChanged(from: ["Gold"], to: ["Silver"])),
         (
             "schedule: { every: 1w, starting: 2025-01-06T09:00:00Z }",
             .schedule(everySeconds: 604_800, anchor: 1_736_154_000)

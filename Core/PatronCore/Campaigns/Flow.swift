@@ -82,6 +82,10 @@ public enum FlowTrigger: Hashable, Sendable {
     /// interval between purchases of it (two or more), else the SKU's median interval over all
     /// customers, less `leadDays`.
     case replenishmentDue(leadDays: Int)
+    /// The nightly tier job moved the customer's loyalty tier. `to`: only into one of these
+    /// tiers from a tier not among them (or from none); `from`: only out of one of these;
+    /// `nil`: any. A change to no tier at all matches `to` never.
+    case tierChanged(from: [String]?, to: [String]?)
     /// Every `everySeconds`, starting at `anchor` (seconds since the epoch): everyone in the
     /// audience enters.
     case schedule(everySeconds: Int64, anchor: Int64)
@@ -97,6 +101,7 @@ public enum FlowTrigger: Hashable, Sendable {
         case .noOrderFor: "no_order_for"
         case .birthday: "birthday"
         case .replenishmentDue: "replenishment_due"
+        case .tierChanged: "tier_changed"
         case .schedule: "schedule"
         }
     }
@@ -107,7 +112,8 @@ public enum FlowTrigger: Hashable, Sendable {
         case .orderPlaced: .order
         case .cartAbandoned: .cart
         case .replenishmentDue: .product
-        case .customerCreated, .rfmSegmentEntered, .segmentEntered, .noOrderFor, .birthday, .schedule: .customer
+        case .customerCreated, .rfmSegmentEntered, .segmentEntered, .noOrderFor, .birthday, .tierChanged, .schedule:
+            .customer
         }
     }
 }

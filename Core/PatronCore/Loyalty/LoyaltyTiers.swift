@@ -18,6 +18,23 @@ public struct TierChange: Hashable, Sendable {
     }
 }
 
+extension FlowTrigger {
+    /// Whether a `tier_changed` trigger fires on this change (any other trigger: never): into one
+    /// of `to` from outside them, out of one of `from`, each when given. What every store's
+    /// query must select.
+    public func matches(_ change: TierChange) -> Bool {
+        guard case .tierChanged(let from, let to) = self else { return false }
+        if let to {
+            guard let new = change.to, to.contains(new) else { return false }
+            if let old = change.from, to.contains(old) { return false }
+        }
+        if let from {
+            guard let old = change.from, from.contains(old) else { return false }
+        }
+        return true
+    }
+}
+
 /// What a tier run found and wrote.
 public struct LoyaltyTierReport: Hashable, Sendable, CustomStringConvertible {
     /// Customers whose tier was computed (those with qualifying amounts or a stored tier).

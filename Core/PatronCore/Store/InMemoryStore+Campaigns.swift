@@ -3,7 +3,7 @@ import Foundation
 /// The campaign engine's reads and writes in memory: the same firings, runs, decisions and
 /// outbox rows as the SQLite store, worked out by scanning (the store is for tests and small
 /// trials). Keys are the SQLite store's: `order:ID`, `cart:ID@UPDATED`, `created`, `rfm:N`,
-/// `segment:N`, `inactive:LAST`, `replenish:SKU@LAST`.
+/// `segment:N`, `inactive:LAST`, `replenish:SKU@LAST`, `tier:N`.
 extension InMemoryStore: CampaignStore {
     public func triggerInstances(of trigger: FlowTrigger, flowID: String, from: Int64, through: Int64) throws
         -> [FlowTriggerInstance]
@@ -81,6 +81,13 @@ extension InMemoryStore: CampaignStore {
                             customerID: due.customerID, key: key, at: due.dueAt - lead,
                             context: EnrollmentContext(
                                 sku: due.sku, intervalDays: due.intervalDays, lastBoughtAt: due.lastBoughtAt)))
+                }
+            case .tierChanged:
+                for (index, change) in state.tierChanges.enumerated() where window(change.at) {
+                    guard trigger.matches(change) else { continue }
+                    let key = "tier:\(index + 1)"
+                    guard unseen(change.customerID, key) else { continue }
+                    out.append(FlowTriggerInstance(customerID: change.customerID, key: key, at: change.at))
                 }
             case .birthday, .schedule:
                 break
