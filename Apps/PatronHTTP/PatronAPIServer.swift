@@ -46,7 +46,7 @@ public enum PatronAPIServer {
             opsRoutes(monitor: monitor) + CustomerRoutes(api: api).routes + PushSubscriptionRoutes(api: api).routes
             + RecordRoutes(api: api).routes + SegmentRoutes(api: api).routes
             + AnalyticsRoutes(api: api).routes + EventRoutes(api: api).routes + FlowRoutes(api: api).routes
-            + LoyaltyRoutes(api: api).routes
+            + LoyaltyRoutes(api: api).routes + TierOverrideRoutes(api: api).routes
             + WebhookRoutes(store: store, secrets: secrets, logger: logger, now: now).routes
         let document = OpenAPIDocument.json(routes + [openAPIRoute(document: "")])
         return routes + [openAPIRoute(document: document)]

@@ -118,4 +118,72 @@ import Testing
             }
         }
     }
+
+    /// A tier override through the API: read with a read key (404 before one is set), set and
+    /// ended with an admin key only, refused without a reason or with a tier the rules lack; the
+    /// tier job applies it.
+    @Test func aTierOverrideIsSetReadAndEndedByAnAdmin() async throws {
+        let (store, reader, admin) = try CustomerRoutesTests.store()
+        let now = Int64(Date().timeIntervalSince1970)
+        try LoyaltyDesk.activate(
+            store, rules: "(test)",
+            program: LoyaltyProgram(
+                tiers: TierPolicy(tiers: [.init(name: "Silver", threshold: 30), .init(name: "Gold", threshold: 100)])),
+            at: now - 86_400)
+        try Ingestor(store: store).ingest([
+            IngestEvent(
+                id: "o7", source: "shopify", occurredAt: now - 3_600,
+                kind: .orderPlaced(
+                    OrderData(
+                        ref: "1001", customer: CustomerIdentity(refs: [ExternalRef(source: "", id: "7")]),
+                        placedAt: now - 3_600, currency: .eur, totalMinor: 4_000)))
+        ])
+        let id = try #require(try store.read { try $0.customerID(ref: ExternalRef(source: "shopify", id: "7")) })
+        let uri = "/v1/customers/shopify:7/loyalty/tier-override"
+        let bearer = CustomerRoutesTests.bearer
+        let json = Self.json
+        try await CustomerRoutesTests.app(store).test(.router) { client in
+            func put(_ body: String, as key: String) async throws -> TestResponse {
+                try await client.execute(uri: uri, method: .put, headers: bearer(key), body: ByteBuffer(string: body)) {
+                    $0
+                }
+            }
+            try await client.execute(uri: uri, method: .get, headers: bearer(reader)) {
+                #expect($0.status == .notFound)
+            }
+            let gold = #"{"tier": "Gold", "until": "2099-01-01T00:00:00Z", "reason": "press"}"#
+            #expect(try await put(gold, as: reader).status == .forbidden)
+            for (body, says) in [
+                (#"{"tier": "Gold"}"#, "'reason' is required"),
+                (#"{"tier": "Gold", "reason": "  "}"#, "'reason' is required"),
+                (#"{"tier": "Bronze", "reason": "x"}"#, "no tier 'Bronze' in the active rules (Silver, Gold)"),
+                (#"{"tier": 3, "reason": "x"}"#, "'tier' must be"), (#"{"reason": "x"}"#, "'tier' is required"),
+                (#"{"tier": "Gold", "until": "soon", "reason": "x"}"#, "'until' must be a date-time"),
+                (#"{"tier": "Gold", "reason": "x", "untill": "2099-01-01T00:00:00Z"}"#, "unknown field 'untill'"),
+                (#"{"tier": "Gold", "until": "2001-01-01T00:00:00Z", "reason": "x"}"#, "must end after it starts"),
+            ] {
+                let refused = try await put(body, as: admin)
+                #expect(refused.status == .badRequest, "\(body)")
+                #expect(String(buffer: refused.body).contains(says), "\(body): \(String(buffer: refused.body))")
+            }
+            #expect(try store.read { try $0.tierOverrides() }.isEmpty, "a refused request wrote nothing")
+            let set = try await put(gold, as: admin)
+            #expect(set.status == .ok)
+            let object = try json(set)
+            #expect(object["tier"] as? String == "Gold" && object["in_force"] as? Bool == true)
+            #expect(
+                object["until"] as? String == "2099-01-01T00:00:00Z" && object["actor"] as? String == "api key privacy")
+            let shown = try await client.execute(uri: uri, method: .get, headers: bearer(reader)) { $0 }
+            #expect(shown.status == .ok)
+            #expect(try json(shown)["reason"] as? String == "press")
+            _ = try LoyaltyDesk.updateTiers(store, at: now + 60)
+            #expect(try store.read { try $0.loyaltyTiers()[id] } == .some("Gold"), "the tier job applied it")
+            let ended = try await put(#"{"tier": null, "reason": "over"}"#, as: admin)
+            #expect(ended.status == .ok)
+            #expect(try json(ended)["in_force"] as? Bool == false)
+            #expect(try await put(#"{"tier": null, "reason": "over"}"#, as: admin).status == .notFound)
+            _ = try LoyaltyDesk.updateTiers(store, at: now + 120)
+            #expect(try store.read { try $0.loyaltyTiers()[id] } == .some("Silver"), "the computed tier is back")
+        }
+    }
 }

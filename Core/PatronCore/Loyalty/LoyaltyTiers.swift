@@ -185,6 +185,16 @@ extension LoyaltyDesk {
         }
     }
 
+    /// The customer's last tier override (in force, ended or to come), `nil` when none was set.
+    public static func tierOverride<S: Store>(_ store: S, customer: CustomerID) throws -> TierOverride? {
+        try store.read { t in
+            guard try t.customerExists(customer) else {
+                throw PatronError(.notFound, "no customer \(customer.rawValue)")
+            }
+            return try t.tierOverrides()[customer]
+        }
+    }
+
     /// The stored tiers' sizes and the moves recorded since `since`.
     public static func tierOverview<S: Store>(_ store: S, since: Int64) throws -> LoyaltyTierOverview {
         try store.read { t in
