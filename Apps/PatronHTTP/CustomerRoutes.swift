@@ -177,7 +177,7 @@ struct CustomerRoutes<S: PatronStore> {
                 customer: customer, orders: try t.orders(of: id), carts: try t.carts(of: id),
                 tickets: try t.tickets(of: id), transitions: transitions, messages: try t.messages(of: id),
                 consent: try t.consentHistory(of: id), loyalty: try t.loyaltyEntries(of: id),
-                tierChanges: try t.tierChanges(of: id))
+                tierChanges: try t.tierChanges(of: id), feedback: try t.feedbackResponses(of: id))
         }
         guard let entries else { throw Problem(.notFound, "no customer \(call.path("id"))") }
         return APIResponse.json(

@@ -391,6 +391,28 @@ enum PostgresSchema {
             );
             """
         ),
+        (
+            "v6-feedback",
+            """
+            -- Survey responses (NPS, CSAT, product reviews): one per key, replaced by a second answer.
+            CREATE TABLE feedback_responses (
+                key TEXT PRIMARY KEY,
+                customer_id BIGINT NOT NULL,
+                kind TEXT NOT NULL,
+                score BIGINT NOT NULL,
+                text TEXT,
+                sku TEXT,
+                order_ref TEXT,
+                flow_id TEXT,
+                message_id BIGINT,
+                channel TEXT NOT NULL,
+                answered_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE INDEX feedback_by_customer ON feedback_responses(customer_id, answered_at);
+            CREATE INDEX feedback_by_kind ON feedback_responses(kind, answered_at);
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time, as on SQLite: built when the first flow is

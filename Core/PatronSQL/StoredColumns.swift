@@ -161,6 +161,10 @@ package enum StoredColumns {
     }
 
     /// The columns of `loyalty_entries` after its id, in the order both stores write them.
+    /// A feedback response's columns, in ``FeedbackResponse``'s order.
+    package static let feedbackColumns =
+        "key, customer_id, kind, score, text, sku, order_ref, flow_id, message_id, channel, answered_at, updated_at"
+
     package static let loyaltyColumns =
         "key, customer_id, kind, points, at, available_at, expires_at, reason, actor, order_ref, unrecovered, allocations"
 }

@@ -495,6 +495,28 @@ enum SQLiteSchema {
             );
             """
         ),
+        (
+            "v18-feedback",
+            """
+            -- Survey responses (NPS, CSAT, product reviews): one per key, replaced by a second answer.
+            CREATE TABLE feedback_responses (
+                key TEXT PRIMARY KEY,
+                customer_id INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                score INTEGER NOT NULL,
+                text TEXT,
+                sku TEXT,
+                order_ref TEXT,
+                flow_id TEXT,
+                message_id INTEGER,
+                channel TEXT NOT NULL,
+                answered_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX feedback_by_customer ON feedback_responses(customer_id, answered_at);
+            CREATE INDEX feedback_by_kind ON feedback_responses(kind, answered_at);
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time. They are built when the first flow is

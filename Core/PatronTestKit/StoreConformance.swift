@@ -24,7 +24,8 @@ import PatronCore
 /// flow figures, replenishment, ignored deliveries, scratch copies), and consent on a channel no
 /// store was written for (its ledger, current state and segments, through merges and erasure), and
 /// the loyalty ledgers (entries as appended, keys unique, moved by merges, the active rules) and
-/// tiers (what they qualify on, the changes stored, the nightly job, `loyalty.tier` segments).
+/// tiers (what they qualify on, the changes stored, the nightly job, `loyalty.tier` segments), and
+/// feedback (responses one per key, verified reviews, reports, merges, erasure).
 public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
     public static func check<S: PatronStore>(_ makeStore: () throws -> S) async throws {
@@ -58,6 +59,7 @@ public enum StoreConformance {
         try snapshotsAndPredictions(try makeStore())
         try contactPoints(try makeStore())
         try loyalty(try makeStore())
+        try feedback(try makeStore())
     }
 
     /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves

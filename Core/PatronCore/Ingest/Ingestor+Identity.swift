@@ -264,6 +264,7 @@ extension Ingestor.Batch {
             try transaction.eraseMessages(of: id)
             try transaction.eraseConsentHistory(of: id)
             try transaction.eraseLoyaltyReasons(of: id)
+            try transaction.eraseFeedbackText(of: id)
         }
         forgetLookups()
     }

@@ -6,7 +6,8 @@ import Foundation
 public enum CustomerDataExport {
     public static func json(
         customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord],
-        messages: [StoredMessage] = [], consent: [ConsentStatement] = [], loyalty: [LoyaltyEntry] = [], now: Int64
+        messages: [StoredMessage] = [], consent: [ConsentStatement] = [], loyalty: [LoyaltyEntry] = [],
+        feedback: [FeedbackResponse] = [], now: Int64
     ) -> String {
         var json = JSONWriter()
         json.open()
@@ -24,6 +25,26 @@ public enum CustomerDataExport {
         json.raw("[" + consent.map(statement).joined(separator: ",") + "]")
         json.key("loyalty_ledger")
         json.raw("[" + loyalty.map(loyaltyEntry).joined(separator: ",") + "]")
+        json.key("feedback")
+        json.raw("[" + feedback.map(feedbackResponse).joined(separator: ",") + "]")
+        json.close()
+        return json.text
+    }
+
+    /// A survey answer: what was asked, the score and the words, when and how it came.
+    static func feedbackResponse(_ response: FeedbackResponse) -> String {
+        var json = JSONWriter()
+        json.open()
+        json.field("key", response.key)
+        json.field("kind", response.kind.rawValue)
+        json.key("score")
+        json.raw(String(response.score))
+        json.field("text", response.text)
+        json.field("sku", response.sku)
+        json.field("order_ref", response.orderRef)
+        json.field("channel", response.channel)
+        json.field("answered_at", Timestamp.format(response.answeredAt))
+        json.field("updated_at", Timestamp.format(response.updatedAt))
         json.close()
         return json.text
     }

@@ -114,7 +114,7 @@ public struct PrivacyRequests<S: Store>: Sendable {
         let document = CustomerDataExport.json(
             customer: customer, orders: try t.orders(of: id), carts: try t.carts(of: id),
             tickets: try t.tickets(of: id), messages: try t.messages(of: id), consent: try t.consentHistory(of: id),
-            loyalty: try t.loyaltyEntries(of: id), now: at)
+            loyalty: try t.loyaltyEntries(of: id), feedback: try t.feedbackResponses(of: id), now: at)
         let subject = try t.refs(of: id).first?.description ?? id.reportKey
         _ = try t.recordAudit(
             AuditEntry(

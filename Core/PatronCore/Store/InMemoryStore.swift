@@ -62,6 +62,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var loyaltyTiers: [CustomerID: String?] = [:]
         var tierChanges: [TierChange] = []
         var tierOverrides: [CustomerID: TierOverride] = [:]
+        var feedback: [String: FeedbackResponse] = [:]
         /// Next id per table; ids are never reused (as SQLite's AUTOINCREMENT / rowids).
         var nextIDs: [String: Int64] = [:]
     }
@@ -230,6 +231,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             }
             for index in state.loyaltyEntries.indices where state.loyaltyEntries[index].customerID == from {
                 state.loyaltyEntries[index].customerID = into
+            }
+            for (key, response) in state.feedback where response.customerID == from {
+                state.feedback[key]?.customerID = into
             }
             if let old = state.customers.removeValue(forKey: from) {
                 if let email = old.email, state.emails[email] == from { state.emails[email] = nil }

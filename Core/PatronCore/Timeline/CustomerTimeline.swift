@@ -26,7 +26,7 @@ public struct TimelineEntry: Hashable, Sendable {
     /// `consent.email`, `consent.sms`, `segment.moved`, `segment.entered`, `segment.left`,
     /// `message.received`, `message.sent`, `message.auto_reply`, `message.bounce`, `message.complaint`,
     /// `loyalty.earn`, `loyalty.spend`, `loyalty.expire`, `loyalty.reverse`, `loyalty.adjust`,
-    /// `loyalty.tier`.
+    /// `loyalty.tier`, `feedback.nps`, `feedback.csat`, `feedback.review`.
     public var kind: String
     /// The source's id of the order, cart or ticket (`source:id`), if the entry is about one.
     public var ref: String?
@@ -43,7 +43,7 @@ public enum CustomerTimeline {
     public static func build(
         customer: CustomerRecord, orders: [OrderRecord], carts: [CartRecord], tickets: [TicketRecord],
         transitions: [SegmentTransition], messages: [StoredMessage] = [], consent: [ConsentStatement]? = nil,
-        loyalty: [LoyaltyEntry] = [], tierChanges: [TierChange] = []
+        loyalty: [LoyaltyEntry] = [], tierChanges: [TierChange] = [], feedback: [FeedbackResponse] = []
     ) -> [TimelineEntry] {
         var entries: [TimelineEntry] = [
             TimelineEntry(at: customer.createdAt, kind: "customer.created", summary: "first seen")
@@ -150,6 +150,18 @@ public enum CustomerTimeline {
                 TimelineEntry(
                     at: change.at, kind: "loyalty.tier",
                     summary: "loyalty tier \(change.from ?? "none") → \(change.to ?? "none")"))
+        }
+        for response in feedback {
+            let scale = response.kind.scores
+            var summary =
+                "\(response.kind == .review ? "review" : response.kind.rawValue.uppercased()) answer "
+                + "\(response.score) of \(scale.upperBound)"
+            if let sku = response.sku { summary += " for \(sku)" }
+            summary += " (\(response.channel))"
+            entries.append(
+                TimelineEntry(
+                    at: response.answeredAt, kind: "feedback.\(response.kind.rawValue)", ref: response.key,
+                    summary: summary))
         }
         if let erased = customer.erasedAt {
             entries.append(TimelineEntry(at: erased, kind: "customer.erased", summary: "personal data erased"))

@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import PatronCore
+
+/// `patron feedback nps|csat|reviews`, `record`, `responses`: survey results and answers on the
+/// command line (see docs/feedback.md).
+struct FeedbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feedback", abstract: "Survey results (NPS, CSAT, reviews) and a customer's answers.",
+        subcommands: [NPS.self, CSAT.self, Reviews.self, Record.self, Responses.self])
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    /// What the three reports take.
+    struct ReportOptions: ParsableArguments {
+        @OptionGroup var store: StoreOptions
+        @Option(help: "First day answered, YYYY-MM-DD (default: the first answer).") var from: String?
+        @Option(help: "Last day answered, YYYY-MM-DD, included (default: today).") var to: String?
+        @Option(help: "A row per: none | month | flow | sku.") var by: FeedbackGrouping = .none
+        @Option(help: "table | json.") var format: Format = .table
+
+        func run(_ kind: SurveyKind) async throws {
+            try await reportingErrors {
+                let start = try parseDay(from, option: "--from")?.epochSeconds ?? Int64.min
+                let end = try parseDay(to, option: "--to").map { ($0 + 1).epochSeconds } ?? Int64.max
+                guard start < end else { throw PatronError(.invalidArgument, "--from \(from ?? "") is after --to") }
+                let report = try FeedbackDesk.report(try store.open(.read), kind: kind, from: start, to: end, by: by)
+                switch format {
+                case .table: print(FeedbackCLI.table(report), terminator: "")
+                case .json: print(try FeedbackCLI.json(report))
+                }
+            }
+        }
+    }
+
+    struct NPS: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "nps", abstract: "Net Promoter Score: promoters (9–10) less detractors (0–6), in %.")
+        @OptionGroup var options: ReportOptions
+        func run() async throws { try await options.run(.nps) }
+    }
+
+    struct CSAT: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "csat", abstract: "Customer satisfaction: the % of answers that are 4 or 5.")
+        @OptionGroup var options: ReportOptions
+        func run() async throws { try await options.run(.csat) }
+    }
+
+    struct Reviews: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Product reviews: how many, the average stars, how many are verified by an order.")
+        @OptionGroup var options: ReportOptions
+        func run() async throws { try await options.run(.review) }
+    }
+
+    struct Record: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record an answer by hand (a phone call, an import); again with the same key replaces it.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The customer: an id or an email address.") var customer: String
+        @Option(help: "nps | csat | review.") var kind: SurveyKind
+        @Option(help: "The score: 0–10 for nps, 1–5 for csat and review.") var score: Int
+        @Option(help: "The customer's words.") var text: String?
+        @Option(help: "The SKU a review is about (required for a review).") var sku: String?
+        @Option(help: "What the answer is to, once (default: review:CUSTOMER:SKU for a review, else a new cli:UUID).")
+        var key: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let opened = try store.open(.write)
+                let id = try LoyaltyDesk.customer(customer, in: opened)
+                let now = Int64(Date().timeIntervalSince1970)
+                let key =
+                    key
+                    ?? (kind == .review && sku != nil
+                        ? FeedbackAnswer.reviewKey(customer: id, sku: sku!) : "cli:\(UUID().uuidString.lowercased())")
+                let (response, replaced) = try FeedbackDesk.record(
+                    opened,
+                    FeedbackAnswer(
+                        key: key, customerID: id, kind: kind, score: score, text: text, sku: sku, channel: "cli"),
+                    at: now)
+                print("\(replaced ? "replaced" : "recorded") \(FeedbackCLI.line(response))")
+            }
+        }
+    }
+
+    struct Responses: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A customer's answers, oldest first.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The customer: an id or an email address.") var customer: String
+        @Option(help: "table | json.") var format: Format = .table
+
+        func run() async throws {
+            try await reportingErrors {
+                let opened = try store.open(.read)
+                let responses = try FeedbackDesk.responses(opened, of: try LoyaltyDesk.customer(customer, in: opened))
+                switch format {
+                case .table: for response in responses { print(FeedbackCLI.line(response)) }
+                case .json: print(try FeedbackCLI.json(responses.map(FeedbackCLI.object)))
+                }
+            }
+        }
+    }
+}
+
+extension SurveyKind: ExpressibleByArgument {}
+extension FeedbackGrouping: ExpressibleByArgument {}
+
+/// How the feedback commands print.
+enum FeedbackCLI {
+    static func table(_ report: FeedbackReport) -> String {
+        let rows = [report.columns] + report.rows.map(report.values)
+        let widths = report.columns.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, value in
+                column == 0
+                    ? value.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - value.count) + value
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func json(_ report: FeedbackReport) throws -> String {
+        func row(_ summary: FeedbackSummary) -> [String: Any] {
+            var object: [String: Any] = ["responses": summary.responses, "average": summary.average as Any]
+            switch report.kind {
+            case .nps:
+                object["promoters"] = summary.promoters
+                object["passives"] = summary.passives
+                object["detractors"] = summary.detractors
+                object["nps"] = summary.nps as Any
+            case .csat:
+                object["satisfied"] = summary.satisfied
+                object["csat"] = summary.csat as Any
+            case .review:
+                object["verified"] = summary.verified
+                object["with_text"] = summary.withText
+            }
+            return object
+        }
+        var object: [String: Any] = ["kind": report.kind.rawValue, "total": row(report.total)]
+        if report.grouping != .none {
+            object["by"] = report.grouping.rawValue
+            object["groups"] = report.groups.map { summary in
+                row(summary).merging(["group": summary.group]) { a, _ in a }
+            }
+        }
+        return try json(object)
+    }
+
+    static func object(_ response: FeedbackResponse) -> [String: Any] {
+        [
+            "key": response.key, "kind": response.kind.rawValue, "score": response.score,
+            "text": response.text as Any, "sku": response.sku as Any, "order": response.orderRef as Any,
+            "flow": response.flowID as Any, "message_id": response.messageID as Any, "channel": response.channel,
+            "answered_at": Timestamp.format(response.answeredAt), "updated_at": Timestamp.format(response.updatedAt),
+        ]
+    }
+
+    static func json(_ value: Any) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func line(_ response: FeedbackResponse) -> String {
+        var text = "\(Timestamp.format(response.answeredAt))  \(response.kind.rawValue) \(response.score)"
+        if let sku = response.sku { text += "  \(sku)\(response.orderRef == nil ? "" : " (verified)")" }
+        text += "  via \(response.channel)  [\(response.key)]"
+        if let words = response.text { text += "  \"\(words)\"" }
+        return text
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// An answer as it arrives (by link, reply, API or CLI), before it is checked and stored.
+public struct FeedbackAnswer: Hashable, Sendable {
+    public var key: String
+    public var customerID: CustomerID
+    public var kind: SurveyKind
+    public var score: Int
+    public var text: String?
+    public var sku: String?
+    public var flowID: String?
+    public var messageID: Int64?
+    public var channel: String
+
+    public init(
+        key: String, customerID: CustomerID, kind: SurveyKind, score: Int, text: String? = nil, sku: String? = nil,
+        flowID: String? = nil, messageID: Int64? = nil, channel: String
+    ) {
+        self.key = key
+        self.customerID = customerID
+        self.kind = kind
+        self.score = score
+        self.text = text
+        self.sku = sku
+        self.flowID = flowID
+        self.messageID = messageID
+        self.channel = channel
+    }
+
+    /// The key of a customer's review of a SKU: one review per SKU per customer.
+    public static func reviewKey(customer: CustomerID, sku: String) -> String { "review:\(customer.rawValue):\(sku)" }
+}
+
+/// Feedback's kernel functions: recording answers and the NPS, CSAT and review reports. Each is
+/// one call an app makes, against any store.
+public enum FeedbackDesk {
+    /// The longest text an answer may carry, in characters.
+    public static let mostTextCharacters = 5_000
+
+    /// Checks and stores an answer under its key. The score must be within the kind's range, a
+    /// review must name a SKU, the text at most ``mostTextCharacters`` (blank text is none). A
+    /// second answer under the same key replaces the score and text (text not given keeps the
+    /// text before) and keeps when it was first answered: never a second response. A key stored
+    /// for another customer or kind is a conflict. A review is verified (its ``FeedbackResponse/orderRef``)
+    /// by the customer's latest counting order of the SKU. Returns the stored response and
+    /// whether it replaced one.
+    @discardableResult
+    public static func record<S: Store>(_ store: S, _ answer: FeedbackAnswer, at now: Int64) throws -> (
+        response: FeedbackResponse, replaced: Bool
+    ) {
+        guard answer.kind.scores.contains(answer.score) else {
+            throw PatronError(
+                .invalidValue,
+                "score: \(answer.score) is out of range for \(answer.kind.rawValue) "
+                    + "(\(answer.kind.scores.lowerBound) to \(answer.kind.scores.upperBound))")
+        }
+        let text = answer.text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        if let text, text.count > mostTextCharacters {
+            throw PatronError(.invalidValue, "text: \(text.count) characters, at most \(mostTextCharacters)")
+        }
+        let sku = answer.sku.flatMap { $0.isEmpty ? nil : $0 }
+        if answer.kind == .review, sku == nil {
+            throw PatronError(.invalidValue, "sku: a review names the SKU it is about")
+        }
+        guard !answer.key.isEmpty else {
+            throw PatronError(.invalidValue, "key: an answer needs the key of what it answers")
+        }
+        return try store.write { t in
+            guard try t.customerExists(answer.customerID) else {
+                throw PatronError(.notFound, "no customer \(answer.customerID.rawValue)")
+            }
+            if var stored = try t.feedbackResponse(key: answer.key) {
+                guard stored.customerID == answer.customerID, stored.kind == answer.kind else {
+                    throw PatronError(
+                        .conflict,
+                        "'\(answer.key)' is answered already by customer \(stored.customerID.rawValue) "
+                            + "(\(stored.kind.rawValue))")
+                }
+                stored.score = answer.score
+                if let text { stored.text = text }
+                stored.channel = answer.channel
+                stored.updatedAt = max(now, stored.answeredAt)
+                try t.saveFeedbackResponse(stored)
+                return (stored, true)
+            }
+            var orderRef: String?
+            if answer.kind == .review, let sku {
+                let bought = try t.orders(of: answer.customerID).filter {
+                    $0.status.counts && $0.placedAt <= now && $0.lines.contains { $0.sku == sku }
+                }
+                if let last = bought.max(by: { ($0.placedAt, $0.ref.id) < ($1.placedAt, $1.ref.id) }) {
+                    orderRef = "\(last.ref.source):\(last.ref.id)"
+                }
+            }
+            let response = FeedbackResponse(
+                key: answer.key, customerID: answer.customerID, kind: answer.kind, score: answer.score, text: text,
+                sku: sku, orderRef: orderRef, flowID: answer.flowID, messageID: answer.messageID,
+                channel: answer.channel, answeredAt: now)
+            try t.saveFeedbackResponse(response)
+            return (response, false)
+        }
+    }
+
+    /// A customer's responses, by when they were first answered.
+    public static func responses<S: Store>(_ store: S, of customer: CustomerID) throws -> [FeedbackResponse] {
+        try store.read { t in
+            guard try t.customerExists(customer) else {
+                throw PatronError(.notFound, "no customer \(customer.rawValue)")
+            }
+            return try t.feedbackResponses(of: customer)
+        }
+    }
+
+    /// The report of one kind over responses first answered in `from..<to`, with a row per
+    /// group (`by`), read in one pass over the responses.
+    public static func report<S: Store>(
+        _ store: S, kind: SurveyKind, from: Int64, to: Int64, by grouping: FeedbackGrouping = .none
+    ) throws -> FeedbackReport {
+        var total = FeedbackSummary(group: "all")
+        var groups: [String: FeedbackSummary] = [:]
+        try store.read { t in
+            try t.forEachFeedbackResponse(kind, from: from, to: to) { response in
+                total.add(response)
+                guard let name = grouping.group(of: response) else { return }
+                groups[name, default: FeedbackSummary(group: name)].add(response)
+            }
+        }
+        return FeedbackReport(
+            kind: kind, from: from, to: to, grouping: grouping, total: total,
+            groups: groups.values.sorted { $0.group < $1.group })
+    }
+}

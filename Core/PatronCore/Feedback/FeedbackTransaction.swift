@@ -1,0 +1,23 @@
+import Foundation
+
+/// What a store keeps for feedback, inside its transactions: survey responses, one per key.
+/// ``StoreTransaction`` includes it, so every store keeps them.
+///
+/// An implementer keeps: a response comes back exactly as saved (`nil`s and all); saving a key
+/// that is stored replaces that response (one row per key, never two);
+/// ``StoreTransaction/reassign(from:into:at:)`` moves a merged customer's responses to the
+/// survivor. Checked by the store conformance kit's `feedback` rule.
+public protocol FeedbackTransaction {
+    /// The response stored under `key`.
+    func feedbackResponse(key: String) throws -> FeedbackResponse?
+    /// Stores the response, replacing the one stored under its key.
+    func saveFeedbackResponse(_ response: FeedbackResponse) throws
+    /// A customer's responses, by when they were first answered (then key).
+    func feedbackResponses(of customer: CustomerID) throws -> [FeedbackResponse]
+    /// Every response of the kind first answered in `from..<to`, in answer order (then key),
+    /// one at a time: what reports read, at any size.
+    func forEachFeedbackResponse(
+        _ kind: SurveyKind, from: Int64, to: Int64, _ body: (FeedbackResponse) throws -> Void) throws
+    /// Erasure: the words of the customer's responses go (`text` becomes `nil`); scores stay.
+    func eraseFeedbackText(of customer: CustomerID) throws
+}

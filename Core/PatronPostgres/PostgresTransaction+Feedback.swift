@@ -1,0 +1,65 @@
+import Foundation
+import PatronCore
+import PatronSQL
+import PostgresNIO
+
+/// Survey responses (`feedback_responses`), one row per key.
+extension PostgresTransaction {
+    public func feedbackResponse(key: String) throws -> FeedbackResponse? {
+        try session.rows(
+            "SELECT \(unescaped: StoredColumns.feedbackColumns) FROM feedback_responses WHERE key = \(key)"
+        ).first.map(Self.feedbackResponse)
+    }
+
+    public func saveFeedbackResponse(_ response: FeedbackResponse) throws {
+        let r = response
+        try session.execute(
+            """
+            INSERT INTO feedback_responses(\(unescaped: StoredColumns.feedbackColumns))
+            VALUES (\(r.key), \(r.customerID.rawValue), \(r.kind.rawValue), \(Int64(r.score)), \(r.text), \(r.sku),
+                    \(r.orderRef), \(r.flowID), \(r.messageID), \(r.channel), \(r.answeredAt), \(r.updatedAt))
+            ON CONFLICT (key) DO UPDATE SET customer_id = EXCLUDED.customer_id, kind = EXCLUDED.kind,
+                score = EXCLUDED.score, text = EXCLUDED.text, sku = EXCLUDED.sku, order_ref = EXCLUDED.order_ref,
+                flow_id = EXCLUDED.flow_id, message_id = EXCLUDED.message_id, channel = EXCLUDED.channel,
+                answered_at = EXCLUDED.answered_at, updated_at = EXCLUDED.updated_at
+            """)
+    }
+
+    public func feedbackResponses(of customer: CustomerID) throws -> [FeedbackResponse] {
+        try session.rows(
+            """
+            SELECT \(unescaped: StoredColumns.feedbackColumns) FROM feedback_responses
+            WHERE customer_id = \(customer.rawValue) ORDER BY answered_at, key COLLATE "C"
+            """
+        ).map(Self.feedbackResponse)
+    }
+
+    /// Streamed row by row.
+    public func forEachFeedbackResponse(
+        _ kind: SurveyKind, from: Int64, to: Int64, _ body: (FeedbackResponse) throws -> Void
+    ) throws {
+        try session.forEachRow(
+            """
+            SELECT \(unescaped: StoredColumns.feedbackColumns) FROM feedback_responses
+            WHERE kind = \(kind.rawValue) AND answered_at >= \(from) AND answered_at < \(to)
+            ORDER BY answered_at, key COLLATE "C"
+            """
+        ) { row in try body(try Self.feedbackResponse(row)) }
+    }
+
+    public func eraseFeedbackText(of customer: CustomerID) throws {
+        try session.execute("UPDATE feedback_responses SET text = NULL WHERE customer_id = \(customer.rawValue)")
+    }
+
+    static func feedbackResponse(_ row: PostgresRow) throws -> FeedbackResponse {
+        let r = PostgresRowReader(row)
+        guard let kind = SurveyKind(rawValue: try r.text(2)) else {
+            throw PatronError(.storeFailure, "feedback response '\(try r.text(0))' has an unknown kind")
+        }
+        return FeedbackResponse(
+            key: try r.text(0), customerID: CustomerID(try r.int(1)), kind: kind, score: Int(try r.int(3)),
+            text: try r.optionalText(4), sku: try r.optionalText(5), orderRef: try r.optionalText(6),
+            flowID: try r.optionalText(7), messageID: try r.optionalInt(8), channel: try r.text(9),
+            answeredAt: try r.int(10), updatedAt: try r.int(11))
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import PatronCore
+
+extension StoreConformance {
+    /// Feedback: a response comes back exactly as saved (`nil`s and all); a second answer under a
+    /// key replaces the first (one row, first answer time kept) and one for another customer is a
+    /// conflict that writes nothing; an out-of-range score writes nothing; a review is verified by
+    /// an order of its SKU; responses stream by kind and time (`from` in, `to` out) in answer
+    /// order and the report's NPS and CSAT are the documented sums; a merge moves responses to
+    /// the survivor; erasure (the `customer.erased` event) removes the words and keeps the scores.
+    static func feedback<S: Store>(_ store: S) throws {
+        let rule = "feedback"
+        try Ingestor(store: store).ingest([
+            order("f1", who("fa", email: "fa@x.com"), day: 1, total: 2_000, sku: "MUG"),
+            order("f2", who("fb", email: "fb@x.com"), day: 2, total: 3_000),
+            order("f3", who("fc", email: "fc@x.com"), day: 3, total: 1_000),
+        ])
+        let ids = try store.read { t in try ["fa@x.com", "fb@x.com", "fc@x.com"].map { try t.customerID(email: $0)! } }
+        let (a, b, c) = (ids[0], ids[1], ids[2])
+
+        // Exactly as saved, nils and all.
+        let bare = FeedbackResponse(
+            key: "import:1", customerID: c, kind: .csat, score: 2, channel: "cli", answeredAt: at(4))
+        let full = FeedbackResponse(
+            key: "import:2", customerID: c, kind: .nps, score: 10, text: "Quick — «merci» ☕︎", sku: "TEA",
+            orderRef: "shop:f3", flowID: "nps", messageID: 77, channel: "link", answeredAt: at(4, 60),
+            updatedAt: at(5))
+        try store.write { t in
+            try t.saveFeedbackResponse(bare)
+            try t.saveFeedbackResponse(full)
+        }
+        for response in [bare, full] {
+            let stored = try store.read { try $0.feedbackResponse(key: response.key) }
+            try require(stored == response, rule, "stored \(String(describing: stored)) instead of \(response)")
+        }
+        try require(try store.read { try $0.feedbackResponse(key: "import:3") } == nil, rule, "an unknown key")
+
+        // A second answer replaces the first; another customer's answer under the key is refused.
+        let first = try FeedbackDesk.record(
+            store,
+            FeedbackAnswer(
+                key: "message:1", customerID: a, kind: .nps, score: 9, text: "great tea", flowID: "nps",
+                messageID: 1, channel: "link"), at: at(6))
+        try require(!first.replaced && first.response.score == 9, rule, "the first answer: \(first)")
+        let second = try FeedbackDesk.record(
+            store, FeedbackAnswer(key: "message:1", customerID: a, kind: .nps, score: 6, channel: "sms"), at: at(7))
+        let expected = FeedbackResponse(
+            key: "message:1", customerID: a, kind: .nps, score: 6, text: "great tea", flowID: "nps", messageID: 1,
+            channel: "sms", answeredAt: at(6), updatedAt: at(7))
+        try require(second.replaced && second.response == expected, rule, "the second answer: \(second)")
+        try require(
+            try store.read { try $0.feedbackResponses(of: a) } == [expected], rule, "one response per key")
+        for (answer, code) in [
+            (FeedbackAnswer(key: "message:1", customerID: b, kind: .nps, score: 10, channel: "link"), .conflict),
+            (FeedbackAnswer(key: "message:2", customerID: b, kind: .nps, score: 11, channel: "link"), .invalidValue),
+            (FeedbackAnswer(key: "message:3", customerID: b, kind: .csat, score: 0, channel: "link"), .invalidValue),
+            (FeedbackAnswer(key: "review:x", customerID: b, kind: .review, score: 4, channel: "link"), .invalidValue),
+            (
+                FeedbackAnswer(key: "message:4", customerID: CustomerID(987_654), kind: .nps, score: 1, channel: "api"),
+                PatronError.Code.notFound
+            ),
+        ] as [(FeedbackAnswer, PatronError.Code)] {
+            do {
+                _ = try FeedbackDesk.record(store, answer, at: at(8))
+                throw ConformanceFailure(rule: rule, detail: "accepted \(answer)")
+            } catch let error as PatronError {
+                try require(error.code == code, rule, "\(answer.key): \(error) instead of \(code)")
+            }
+        }
+        try require(try store.read { try $0.feedbackResponses(of: b) }.isEmpty, rule, "a refused answer wrote")
+        try require(
+            try store.read { try $0.feedbackResponse(key: "message:1") } == expected, rule, "a conflict changed it")
+
+        // Reviews: verified by an order of the SKU.
+        let mug = try FeedbackDesk.record(
+            store,
+            FeedbackAnswer(
+                key: FeedbackAnswer.reviewKey(customer: a, sku: "MUG"), customerID: a, kind: .review, score: 5,
+                text: "lovely", sku: "MUG", channel: "link"), at: at(9))
+        let unbought = try FeedbackDesk.record(
+            store,
+            FeedbackAnswer(
+                key: FeedbackAnswer.reviewKey(customer: b, sku: "MUG"), customerID: b, kind: .review, score: 2,
+                sku: "MUG", channel: "link"), at: at(9))
+        try require(mug.response.orderRef == "shop:f1", rule, "a verified review: \(mug.response)")
+        try require(unbought.response.orderRef == nil, rule, "an unverified review: \(unbought.response)")
+
+        // Streams by kind and time; the report adds them up.
+        for (score, day) in [(10, 10), (9, 11), (8, 12), (3, 13), (0, 14)] {
+            try FeedbackDesk.record(
+                store, FeedbackAnswer(key: "nps:\(day)", customerID: b, kind: .nps, score: score, channel: "api"),
+                at: at(day))
+        }
+        var streamed: [String] = []
+        try store.read { t in try t.forEachFeedbackResponse(.nps, from: at(6), to: at(14)) { streamed.append($0.key) } }
+        try require(
+            streamed == ["message:1", "nps:10", "nps:11", "nps:12", "nps:13"], rule, "streamed NPS: \(streamed)")
+        let nps = try FeedbackDesk.report(store, kind: .nps, from: at(0), to: at(20))
+        // 10, 10, 9 promote; 8 passive; 6, 3, 0 detract: (3 − 3) / 7 → 0.
+        try require(
+            nps.total.responses == 7 && nps.total.promoters == 3 && nps.total.passives == 1
+                && nps.total.detractors == 3 && nps.total.nps == 0, rule, "the NPS report: \(nps.total)")
+        let csat = try FeedbackDesk.report(store, kind: .csat, from: at(0), to: at(20))
+        try require(csat.total.responses == 1 && csat.total.csat == 0, rule, "the CSAT report: \(csat.total)")
+        let reviews = try FeedbackDesk.report(store, kind: .review, from: at(0), to: at(20), by: .sku)
+        try require(
+            reviews.groups.map(\.group) == ["MUG"] && reviews.groups.first?.average == 3.5
+                && reviews.groups.first?.verified == 1, rule, "the review report: \(reviews.groups)")
+
+        // A merge moves responses; erasure removes the words, keeps the scores.
+        try store.write { try $0.reassign(from: b, into: a, at: at(15)) }
+        let merged = try store.read { try $0.feedbackResponses(of: a) }
+        try require(
+            merged.count == 8 && merged.allSatisfy { $0.customerID == a }, rule, "merged responses: \(merged.count)")
+        try require(try store.read { try $0.feedbackResponses(of: b) }.isEmpty, rule, "the merged customer kept some")
+        try Ingestor(store: store).ingest([
+            IngestEvent(id: "erase-fa", source: "shop", occurredAt: at(16), kind: .customerErased(who("fa")))
+        ])
+        let erased = try store.read { try $0.feedbackResponses(of: a) }
+        try require(
+            erased.count == 8 && erased.allSatisfy { $0.text == nil }
+                && erased.map(\.score) == merged.map(\.score), rule, "erased responses: \(erased.map(\.text))")
+    }
+}
