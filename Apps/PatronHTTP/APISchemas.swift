@@ -79,7 +79,7 @@ enum APISchemas {
     static var time: [String: Any] { ["type": "string", "format": "date-time"] }
 
     static var components: [String: Any] {
-        basics.merging(loyalty) { a, _ in a }.merging(tierOverride) { a, _ in a }
+        basics.merging(loyalty) { a, _ in a }.merging(tierOverride) { a, _ in a }.merging(feedback) { a, _ in a }
     }
 
     static var basics: [String: Any] {

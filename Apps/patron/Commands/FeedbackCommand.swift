@@ -27,7 +27,7 @@ struct FeedbackCommand: AsyncParsableCommand {
                 let report = try FeedbackDesk.report(try store.open(.read), kind: kind, from: start, to: end, by: by)
                 switch format {
                 case .table: print(FeedbackCLI.table(report), terminator: "")
-                case .json: print(try FeedbackCLI.json(report))
+                case .json: print(try report.json())
                 }
             }
         }
@@ -97,7 +97,7 @@ struct FeedbackCommand: AsyncParsableCommand {
                 let responses = try FeedbackDesk.responses(opened, of: try LoyaltyDesk.customer(customer, in: opened))
                 switch format {
                 case .table: for response in responses { print(FeedbackCLI.line(response)) }
-                case .json: print(try FeedbackCLI.json(responses.map(FeedbackCLI.object)))
+                case .json: print(try FeedbackResponse.json(responses))
                 }
             }
         }
@@ -119,48 +119,6 @@ enum FeedbackCLI {
                     : String(repeating: " ", count: widths[column] - value.count) + value
             }.joined(separator: "  ")
         }.joined(separator: "\n") + "\n"
-    }
-
-    static func json(_ report: FeedbackReport) throws -> String {
-        func row(_ summary: FeedbackSummary) -> [String: Any] {
-            var object: [String: Any] = ["responses": summary.responses, "average": summary.average as Any]
-            switch report.kind {
-            case .nps:
-                object["promoters"] = summary.promoters
-                object["passives"] = summary.passives
-                object["detractors"] = summary.detractors
-                object["nps"] = summary.nps as Any
-            case .csat:
-                object["satisfied"] = summary.satisfied
-                object["csat"] = summary.csat as Any
-            case .review:
-                object["verified"] = summary.verified
-                object["with_text"] = summary.withText
-            }
-            return object
-        }
-        var object: [String: Any] = ["kind": report.kind.rawValue, "total": row(report.total)]
-        if report.grouping != .none {
-            object["by"] = report.grouping.rawValue
-            object["groups"] = report.groups.map { summary in
-                row(summary).merging(["group": summary.group]) { a, _ in a }
-            }
-        }
-        return try json(object)
-    }
-
-    static func object(_ response: FeedbackResponse) -> [String: Any] {
-        [
-            "key": response.key, "kind": response.kind.rawValue, "score": response.score,
-            "text": response.text as Any, "sku": response.sku as Any, "order": response.orderRef as Any,
-            "flow": response.flowID as Any, "message_id": response.messageID as Any, "channel": response.channel,
-            "answered_at": Timestamp.format(response.answeredAt), "updated_at": Timestamp.format(response.updatedAt),
-        ]
-    }
-
-    static func json(_ value: Any) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
     }
 
     static func line(_ response: FeedbackResponse) -> String {

@@ -1,0 +1,172 @@
+import Foundation
+import Hummingbird
+import PatronCore
+
+/// `/v1/feedback/nps|csat|reviews` (the reports, as `patron feedback … --format json`) and
+/// `/v1/customers/{id}/feedback` (a customer's answers; recording one with a write key). Each is
+/// one ``FeedbackDesk`` call.
+struct FeedbackRoutes<S: PatronStore> {
+    let api: APIContext<S>
+
+    var routes: [APIRoute] {
+        let day: [String: Any] = ["type": "string", "format": "date"]
+        let period: [APIParameter] = [
+            .query("from", "First day answered (YYYY-MM-DD, UTC; default: the first answer).", schema: day),
+            .query("to", "Last day answered, included (YYYY-MM-DD, UTC; default: today).", schema: day),
+            .query(
+                "by", "A row per month, flow or SKU (default: none).",
+                schema: ["type": "string", "enum": FeedbackGrouping.allCases.map(\.rawValue)]),
+        ]
+        let reports: [(SurveyKind, String, String)] = [
+            (.nps, "nps", "Net Promoter Score: % promoters (9–10) less % detractors (0–6)."),
+            (.csat, "csat", "Customer satisfaction: the % of answers that are 4 or 5."),
+            (.review, "reviews", "Product reviews: how many, the average stars, how many are verified by an order."),
+        ]
+        return reports.map { kind, name, summary in
+            APIRoute(
+                method: .get, path: "/v1/feedback/\(name)", operationID: "feedback\(name.capitalized)",
+                summary: summary, scope: .read, parameters: period,
+                responses: [
+                    200: APIRoute.json("The report: the total, and the groups when grouped.", "FeedbackReport")
+                ],
+                handler: { try await report(kind, $0, $1) })
+        } + [
+            APIRoute(
+                method: .get, path: "/v1/customers/{id}/feedback", operationID: "customerFeedback",
+                summary: "The customer's survey answers, oldest first.", scope: .read, parameters: [.customerID],
+                responses: [200: APIRoute.json("The answers.", "FeedbackResponses")], handler: responses),
+            APIRoute(
+                method: .post, path: "/v1/customers/{id}/feedback", operationID: "recordFeedback",
+                summary: "Record an answer; again under the same key replaces it (201 new, 200 replaced).",
+                scope: .write, parameters: [.customerID], requestBody: APISchemas.body("FeedbackAnswer"),
+                responses: [
+                    201: APIRoute.json("The answer, recorded.", "FeedbackResponse"),
+                    200: APIRoute.json("The answer, replacing the one before under its key.", "FeedbackResponse"),
+                ], extraErrors: [409: "The key was answered by another customer, or as another kind."],
+                handler: record),
+        ]
+    }
+
+    func report(_ kind: SurveyKind, _ request: Request, _ call: APICall) async throws -> Response {
+        func day(_ name: String) throws(Problem) -> Day? {
+            guard let text = call.query[name] else { return nil }
+            guard let day = Day(iso: text) else {
+                throw Problem(.badRequest, "query parameter '\(name)': expected a date YYYY-MM-DD, found '\(text)'")
+            }
+            return day
+        }
+        let grouping = try call.query["by"].map { text throws(Problem) in
+            guard let grouping = FeedbackGrouping(rawValue: text) else {
+                throw Problem(.badRequest, "query parameter 'by': expected none, month, flow or sku, found '\(text)'")
+            }
+            return grouping
+        }
+        let from = try day("from")?.epochSeconds ?? Int64.min
+        let to = try day("to").map { ($0 + 1).epochSeconds } ?? Int64.max
+        guard from < to else { throw Problem(.badRequest, "query parameter 'from' is after 'to'") }
+        let report = try FeedbackDesk.report(api.store, kind: kind, from: from, to: to, by: grouping ?? .none)
+        return APIResponse.json(.ok, object: report.jsonObject())
+    }
+
+    func responses(_ request: Request, _ call: APICall) async throws -> Response {
+        let id = try api.customerID(call.path("id"))
+        return APIResponse.json(.ok, try FeedbackResponse.json(try FeedbackDesk.responses(api.store, of: id)))
+    }
+
+    func record(_ request: Request, _ call: APICall) async throws -> Response {
+        var request = request
+        let id = try api.customerID(call.path("id"))
+        let body = try FeedbackRequest(try await request.body(upTo: 65_536))
+        let key =
+            body.key ?? (body.kind == .review ? body.sku.map { FeedbackAnswer.reviewKey(customer: id, sku: $0) } : nil)
+        let (response, replaced) = try FeedbackDesk.record(
+            api.store,
+            FeedbackAnswer(
+                key: key ?? "api:\(UUID().uuidString.lowercased())", customerID: id, kind: body.kind,
+                score: body.score, text: body.text, sku: body.sku, channel: "api"),
+            at: api.now())
+        return APIResponse.json(replaced ? .ok : .created, object: response.jsonObject)
+    }
+}
+
+extension APISchemas {
+    /// The feedback routes' bodies.
+    static var feedback: [String: [String: Any]] {
+        typealias J = APISchemas
+        let time: [String: Any] = ["type": "string", "format": "date-time"]
+        let summary = J.object(
+            [
+                "group": ["type": "string"], "responses": ["type": "integer"], "average": J.nullable("number"),
+                "promoters": ["type": "integer"], "passives": ["type": "integer"], "detractors": ["type": "integer"],
+                "nps": J.nullable("integer"), "satisfied": ["type": "integer"], "csat": J.nullable("number"),
+                "verified": ["type": "integer"], "with_text": ["type": "integer"],
+            ], required: ["responses", "average"])
+        let response = J.object([
+            "key": ["type": "string"], "kind": ["type": "string", "enum": SurveyKind.allCases.map(\.rawValue)],
+            "score": ["type": "integer"], "text": J.nullable("string"), "sku": J.nullable("string"),
+            "order": J.nullable("string"), "flow": J.nullable("string"), "message_id": J.nullable("integer"),
+            "channel": ["type": "string"], "answered_at": time, "updated_at": time,
+        ])
+        return [
+            "FeedbackReport": J.object(
+                [
+                    "kind": ["type": "string"], "by": ["type": "string"], "total": summary,
+                    "groups": J.array(summary),
+                ], required: ["kind", "total"]),
+            "FeedbackResponse": response, "FeedbackResponses": J.array(J.ref("FeedbackResponse")),
+            "FeedbackAnswer": J.object(
+                [
+                    "kind": ["type": "string", "enum": SurveyKind.allCases.map(\.rawValue)],
+                    "score": ["type": "integer", "minimum": 0, "maximum": 10],
+                    "text": J.nullable("string", ["maxLength": FeedbackDesk.mostTextCharacters]),
+                    "sku": J.nullable("string", ["minLength": 1]), "key": J.nullable("string", ["minLength": 1]),
+                ], required: ["kind", "score"]),
+        ]
+    }
+}
+
+/// The body of an answer: `kind`, `score`, and optionally `text`, `sku`, `key`.
+struct FeedbackRequest {
+    var kind: SurveyKind
+    var score: Int
+    var text: String?
+    var sku: String?
+    var key: String?
+
+    init(_ buffer: ByteBuffer) throws(Problem) {
+        let example = #"{"kind": "nps", "score": 9, "text": "fast delivery"}"#
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+            throw Problem(.badRequest, "body: expected a JSON object such as \(example)")
+        }
+        let fields = ["kind", "score", "text", "sku", "key"]
+        if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
+            throw Problem(.badRequest, "body: unknown field '\(unknown)' (\(fields.joined(separator: ", ")))")
+        }
+        guard let name = object["kind"] as? String, let kind = SurveyKind(rawValue: name) else {
+            throw Problem(.badRequest, "body: 'kind' must be nps, csat or review")
+        }
+        // Decoded as an integer: 9.5, "9" and true are refused (NSNumber would take 0 and 1 for Bool).
+        struct Score: Decodable { var score: Int }
+        guard object["score"] != nil,
+            let score = try? JSONDecoder().decode(Score.self, from: Data(buffer: buffer)).score
+        else {
+            throw Problem(
+                .badRequest,
+                "body: 'score' must be a whole number (\(kind.scores.lowerBound) to \(kind.scores.upperBound))")
+        }
+        func text(_ name: String) throws(Problem) -> String? {
+            switch object[name] {
+            case nil, is NSNull: return nil
+            case let value as String: return value
+            default: throw Problem(.badRequest, "body: '\(name)' must be a string")
+            }
+        }
+        self.kind = kind
+        self.score = score
+        self.text = try text("text")
+        self.sku = try text("sku")
+        self.key = try text("key")
+        if key?.isEmpty == true { throw Problem(.badRequest, "body: 'key' must not be empty") }
+        if sku?.isEmpty == true { throw Problem(.badRequest, "body: 'sku' must not be empty") }
+    }
+}
