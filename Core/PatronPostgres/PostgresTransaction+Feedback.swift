@@ -34,7 +34,7 @@ extension PostgresTransaction {
         ).map(Self.feedbackResponse)
     }
 
-    /// Streamed row by row.
+    /// Streamed row by row, in the order the planner reads them.
     public func forEachFeedbackResponse(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (FeedbackResponse) throws -> Void
     ) throws {
@@ -42,7 +42,6 @@ extension PostgresTransaction {
             """
             SELECT \(unescaped: StoredColumns.feedbackColumns) FROM feedback_responses
             WHERE kind = \(kind.rawValue) AND answered_at >= \(from) AND answered_at < \(to)
-            ORDER BY answered_at, key COLLATE "C"
             """
         ) { row in try body(try Self.feedbackResponse(row)) }
     }

@@ -35,16 +35,18 @@ extension SQLiteTransaction {
         ).map(Self.feedbackResponse)
     }
 
-    /// Streamed through the C API: a report reads a million rows in well under a second.
+    /// Streamed through the C API, in table order: a period is found through the kind-and-time
+    /// index, the whole history by a scan of the table (through the index every row is a random
+    /// lookup: 4.2 s against 1.5 s for 1M responses in the sqlite3 CLI).
     public func forEachFeedbackResponse(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (FeedbackResponse) throws -> Void
     ) throws {
+        let everything = from == .min && to == .max
         let statement = RawStatement(
             try db.makeStatement(
                 sql: """
-                    SELECT \(StoredColumns.feedbackColumns) FROM feedback_responses
+                    SELECT \(StoredColumns.feedbackColumns) FROM feedback_responses\(everything ? " NOT INDEXED" : "")
                     WHERE kind = '\(kind.rawValue)' AND answered_at >= \(from) AND answered_at < \(to)
-                    ORDER BY answered_at, key
                     """), db: db)
         try statement.forEachRow { h in
             func text(_ column: Int32) -> String? { RawStatement.text(h, column) }

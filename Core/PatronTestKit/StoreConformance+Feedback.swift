@@ -5,8 +5,8 @@ extension StoreConformance {
     /// Feedback: a response comes back exactly as saved (`nil`s and all); a second answer under a
     /// key replaces the first (one row, first answer time kept) and one for another customer is a
     /// conflict that writes nothing; an out-of-range score writes nothing; a review is verified by
-    /// an order of its SKU; responses stream by kind and time (`from` in, `to` out) in answer
-    /// order and the report's NPS and CSAT are the documented sums; a merge moves responses to
+    /// an order of its SKU; responses stream by kind and time (`from` in, `to` out; the
+    /// whole history too) and the report's NPS and CSAT are the documented sums; a merge moves responses to
     /// the survivor; erasure (the `customer.erased` event) removes the words and keeps the scores.
     static func feedback<S: Store>(_ store: S) throws {
         let rule = "feedback"
@@ -94,7 +94,13 @@ extension StoreConformance {
         var streamed: [String] = []
         try store.read { t in try t.forEachFeedbackResponse(.nps, from: at(6), to: at(14)) { streamed.append($0.key) } }
         try require(
-            streamed == ["message:1", "nps:10", "nps:11", "nps:12", "nps:13"], rule, "streamed NPS: \(streamed)")
+            streamed.sorted() == ["message:1", "nps:10", "nps:11", "nps:12", "nps:13"], rule,
+            "streamed NPS: \(streamed)")
+        var everything: [String] = []
+        try store.read { t in try t.forEachFeedbackResponse(.nps, from: .min, to: .max) { everything.append($0.key) } }
+        try require(
+            everything.sorted() == ["import:2", "message:1", "nps:10", "nps:11", "nps:12", "nps:13", "nps:14"], rule,
+            "the whole history of NPS: \(everything)")
         let nps = try FeedbackDesk.report(store, kind: .nps, from: at(0), to: at(20))
         // 10, 10, 9 promote; 8 passive; 6, 3, 0 detract: (3 − 3) / 7 → 0.
         try require(

@@ -14,8 +14,8 @@ public protocol FeedbackTransaction {
     func saveFeedbackResponse(_ response: FeedbackResponse) throws
     /// A customer's responses, by when they were first answered (then key).
     func feedbackResponses(of customer: CustomerID) throws -> [FeedbackResponse]
-    /// Every response of the kind first answered in `from..<to`, in answer order (then key),
-    /// one at a time: what reports read, at any size.
+    /// Every response of the kind first answered in `from..<to`, in any order, one at a time:
+    /// what reports read, at any size (`Int64.min..<Int64.max` is the whole history).
     func forEachFeedbackResponse(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (FeedbackResponse) throws -> Void) throws
     /// Erasure: the words of the customer's responses go (`text` becomes `nil`); scores stay.
