@@ -118,10 +118,21 @@ public enum FeedbackDesk {
     ) throws -> FeedbackReport {
         var total = FeedbackSummary(group: "all")
         var groups: [String: FeedbackSummary] = [:]
+        // A month's name per UTC day, made once (formatting it per response was a quarter of
+        // a report's time).
+        var months: [Int64: String] = [:]
+        func group(of response: FeedbackResponse) -> String? {
+            guard grouping == .month else { return grouping.group(of: response) }
+            let day = response.answeredAt >= 0 ? response.answeredAt / 86_400 : (response.answeredAt - 86_399) / 86_400
+            if let name = months[day] { return name }
+            let name = grouping.group(of: response)
+            months[day] = name
+            return name
+        }
         try store.read { t in
             try t.forEachFeedbackResponse(kind, from: from, to: to) { response in
                 total.add(response)
-                guard let name = grouping.group(of: response) else { return }
+                guard let name = group(of: response) else { return }
                 groups[name, default: FeedbackSummary(group: name)].add(response)
             }
         }
