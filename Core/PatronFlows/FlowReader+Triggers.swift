@@ -13,6 +13,7 @@ extension FlowReader {
         "birthday": ["at"],
         "replenishment_due": ["lead_days"],
         "tier_changed": ["from", "to"],
+        "feedback_received": ["kind", "score"],
         "schedule": ["every", "starting"],
     ]
 
@@ -98,12 +99,39 @@ extension FlowReader {
             if case .some(nil) = from { return nil }
             if case .some(nil) = to { return nil }
             return .tierChanged(from: from ?? nil, to: to ?? nil)
+        case "feedback_received":
+            let kind = option("kind").flatMap { node -> SurveyKind? in
+                guard let name = node.value.scalar?.string, let kind = SurveyKind(rawValue: name) else {
+                    fail("expected a survey kind (nps, csat or review), found \(node.value.described)", at: node.value)
+                    return nil
+                }
+                return kind
+            }
+            guard let kind else { return nil }
+            guard let node = options["score"]?.value else { return .feedbackReceived(kind: kind, scores: nil) }
+            return scoreRange(node, of: kind).map { .feedbackReceived(kind: kind, scores: $0) }
         default:  // schedule
             let every = option("every").flatMap { duration($0.value, positive: true) }
             let anchor = option("starting").flatMap { timestamp($0.value) }
             guard let every, let anchor else { return nil }
             return .schedule(everySeconds: every, anchor: anchor)
         }
+    }
+
+    /// A score (`9`) or a range of scores (`0-6`) within the kind's scale.
+    private mutating func scoreRange(_ node: Node, of kind: SurveyKind) -> ClosedRange<Int>? {
+        let text = node.scalar?.string ?? ""
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard (1...2).contains(parts.count), let low = parts.first ?? nil, let high = parts.last ?? nil, low <= high,
+            kind.scores.contains(low), kind.scores.contains(high)
+        else {
+            let scale = "\(kind.scores.lowerBound)-\(kind.scores.upperBound)"
+            fail("expected a score or a range of scores like 0-6 within \(scale), found \(node.described)", at: node)
+            return nil
+        }
+        return low...high
     }
 
     /// A non-empty list of loyalty tier names (a single name is a list of one).

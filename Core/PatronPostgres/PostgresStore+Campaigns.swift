@@ -167,6 +167,22 @@ extension PostgresStore: CampaignStore {
                     return FlowTriggerInstance(
                         customerID: CustomerID(try r.int(1)), key: "tier:\(try r.int(0))", at: try r.int(2))
                 }
+            case .feedbackReceived(let kind, let scores):
+                return try s.rows(
+                    query(
+                        """
+                        SELECT f.key, f.customer_id, f.answered_at FROM feedback_responses f
+                        WHERE f.answered_at > $2 AND f.answered_at <= $3 AND f.score BETWEEN $4 AND $5 AND f.kind = $6
+                        \(unseen("f.customer_id", "'feedback:' || f.key"))
+                        ORDER BY f.answered_at, f.key COLLATE "C"
+                        """,
+                        [from, through, Int64(scores?.lowerBound ?? Int.min), Int64(scores?.upperBound ?? Int.max)],
+                        text: kind.rawValue)
+                ).map { row in
+                    let r = PostgresRowReader(row)
+                    return FlowTriggerInstance(
+                        customerID: CustomerID(try r.int(1)), key: "feedback:\(try r.text(0))", at: try r.int(2))
+                }
             case .birthday, .schedule:
                 return []
             }

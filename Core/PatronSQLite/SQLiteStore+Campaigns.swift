@@ -155,6 +155,23 @@ extension SQLiteStore: CampaignStore {
                     FlowTriggerInstance(
                         customerID: CustomerID(rawValue: $0[1]), key: "tier:\($0[0] as Int64)", at: $0[2])
                 }
+            case .feedbackReceived(let kind, let scores):
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT f.key, f.customer_id, f.answered_at FROM feedback_responses f
+                        WHERE f.kind = ? AND f.answered_at > ? AND f.answered_at <= ? AND f.score BETWEEN ? AND ?
+                        \(unseen("f.customer_id", "'feedback:' || f.key"))
+                        ORDER BY f.answered_at, f.key
+                        """,
+                    arguments: [
+                        kind.rawValue, from, through, scores?.lowerBound ?? Int.min, scores?.upperBound ?? Int.max,
+                        flowID, flowID,
+                    ]
+                ).map {
+                    FlowTriggerInstance(
+                        customerID: CustomerID(rawValue: $0[1]), key: "feedback:\($0[0] as String)", at: $0[2])
+                }
             case .birthday, .schedule:
                 return []
             }

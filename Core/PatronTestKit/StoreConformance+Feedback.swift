@@ -7,8 +7,9 @@ extension StoreConformance {
     /// conflict that writes nothing; an out-of-range score writes nothing; a review is verified by
     /// an order of its SKU; responses stream by kind and time (`from` in, `to` out; the
     /// whole history too) and the report's NPS and CSAT are the documented sums; a merge moves responses to
-    /// the survivor; erasure (the `customer.erased` event) removes the words and keeps the scores.
-    static func feedback<S: Store>(_ store: S) throws {
+    /// the survivor; erasure (the `customer.erased` event) removes the words and keeps the scores;
+    /// `feedback_received` triggers select the responses `FlowTrigger.matches(_:)` says.
+    static func feedback<S: Store & CampaignStore>(_ store: S) throws {
         let rule = "feedback"
         try Ingestor(store: store).ingest([
             order("f1", who("fa", email: "fa@x.com"), day: 1, total: 2_000, sku: "MUG"),
@@ -112,6 +113,28 @@ extension StoreConformance {
         try require(
             reviews.groups.map(\.group) == ["MUG"] && reviews.groups.first?.average == 3.5
                 && reviews.groups.first?.verified == 1, rule, "the review report: \(reviews.groups)")
+
+        // Answers fire `feedback_received` flows: of the kind, within the scores, once each.
+        let all = try store.read { t in try [a, b, c].flatMap { try t.feedbackResponses(of: $0) } }
+        for (trigger, expected) in [
+            (FlowTrigger.feedbackReceived(kind: .nps, scores: 0...6), ["message:1", "nps:13", "nps:14"]),
+            (.feedbackReceived(kind: .nps, scores: 9...10), ["import:2", "nps:10", "nps:11"]),
+            (
+                .feedbackReceived(kind: .review, scores: nil),
+                [
+                    FeedbackAnswer.reviewKey(customer: a, sku: "MUG"),
+                    FeedbackAnswer.reviewKey(customer: b, sku: "MUG"),
+                ]
+            ),
+        ] {
+            let fired = try store.triggerInstances(of: trigger, flowID: "asked", from: at(0), through: at(20))
+            let wanted = all.filter { trigger.matches($0) }
+            try require(
+                Set(fired.map(\.key)) == Set(expected.map { "feedback:" + $0 }) && fired.count == expected.count
+                    && Set(fired.map(\.customerID)) == Set(wanted.map(\.customerID))
+                    && fired.map(\.at).sorted() == wanted.map(\.answeredAt).sorted(), rule,
+                "\(trigger) fired \(fired)")
+        }
 
         // A merge moves responses; erasure removes the words, keeps the scores.
         try store.write { try $0.reassign(from: b, into: a, at: at(15)) }

@@ -32,6 +32,7 @@ public enum StoreConformance {
         try checkStore(makeStore)
         try segmentsAgreeWithTheEvaluator(try makeStore())
         try loyaltyTiers(try makeStore())
+        try feedback(try makeStore())
         try await segmentExportsAgreeWithTheEvaluator(try makeStore())
         try savedSegmentsAndDiffs(try makeStore())
         try await auditAndPrivacy(try makeStore())
@@ -59,7 +60,6 @@ public enum StoreConformance {
         try snapshotsAndPredictions(try makeStore())
         try contactPoints(try makeStore())
         try loyalty(try makeStore())
-        try feedback(try makeStore())
     }
 
     /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves

@@ -63,6 +63,16 @@ struct FlowFileErrorTests {
                 "t.yaml:3:36: unknown option 'form' for tier_changed — did you mean 'from'?",
             ]),
         Case(
+            name: "feedback without a kind, a score off the scale",
+            yaml: "id: t\nname: T\ntriggers:\n  - feedback_received: { score: 0-6 }\n"
+                + "  - feedback_received: { kind: csat, score: 0-6 }\n  - feedback_received: { kind: stars }\n"
+                + "steps: [ { send: m } ]\ntemplates: { m: { channel: sms, body: hi } }\n",
+            errors: [
+                "t.yaml:4:5: missing option 'kind' for feedback_received",
+                "t.yaml:5:45: expected a score or a range of scores like 0-6 within 1-5, found '0-6'",
+                "t.yaml:6:32: expected a survey kind (nps, csat or review), found 'stars'",
+            ]),
+        Case(
             name: "trigger and triggers",
             yaml: head() + "triggers: [ { birthday: {} } ]\nsteps: [ { send: m } ]\n"
                 + "templates: { m: { channel: sms, body: hi } }\n",

@@ -51,6 +51,9 @@ struct FlowFileParseTests {
         ("replenishment_due: {}", .replenishmentDue(leadDays: 0)),
         ("replenishment_due: { lead_days: 3 }", .replenishmentDue(leadDays: 3)),
         ("tier_changed: {}", .tierChanged(from: nil, to: nil)),
+        ("feedback_received: { kind: nps }", .feedbackReceived(kind: .nps, scores: nil)),
+        ("feedback_received: { kind: nps, score: 0-6 }", .feedbackReceived(kind: .nps, scores: 0...6)),
+        ("feedback_received: { kind: csat, score: 5 }", .feedbackReceived(kind: .csat, scores: 5...5)),
         ("tier_changed: { to: [Gold, Platinum] }", .tierChanged(from: nil, to: ["Gold", "Platinum"])),
         ("tier_changed: { from: Gold, to: Silver }", .tierChanged(from: ["Gold"], to: ["Silver"])),
         (

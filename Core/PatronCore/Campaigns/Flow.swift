@@ -86,6 +86,9 @@ public enum FlowTrigger: Hashable, Sendable {
     /// tiers from a tier not among them (or from none); `from`: only out of one of these;
     /// `nil`: any. A change to no tier at all matches `to` never.
     case tierChanged(from: [String]?, to: [String]?)
+    /// A customer answered a survey of this kind with a score in `scores` (`nil`: any score),
+    /// once per response (a second answer replacing the first does not fire again).
+    case feedbackReceived(kind: SurveyKind, scores: ClosedRange<Int>?)
     /// Every `everySeconds`, starting at `anchor` (seconds since the epoch): everyone in the
     /// audience enters.
     case schedule(everySeconds: Int64, anchor: Int64)
@@ -102,6 +105,7 @@ public enum FlowTrigger: Hashable, Sendable {
         case .birthday: "birthday"
         case .replenishmentDue: "replenishment_due"
         case .tierChanged: "tier_changed"
+        case .feedbackReceived: "feedback_received"
         case .schedule: "schedule"
         }
     }
@@ -112,7 +116,8 @@ public enum FlowTrigger: Hashable, Sendable {
         case .orderPlaced: .order
         case .cartAbandoned: .cart
         case .replenishmentDue: .product
-        case .customerCreated, .rfmSegmentEntered, .segmentEntered, .noOrderFor, .birthday, .tierChanged, .schedule:
+        case .customerCreated, .rfmSegmentEntered, .segmentEntered, .noOrderFor, .birthday, .tierChanged,
+            .feedbackReceived, .schedule:
             .customer
         }
     }

@@ -26,3 +26,13 @@ public enum NPSClass: String, CaseIterable, Hashable, Sendable, Codable {
         self = score >= 9 ? .promoter : score >= 7 ? .passive : .detractor
     }
 }
+
+extension FlowTrigger {
+    /// Whether a `feedback_received` trigger fires on this response (any other trigger: never):
+    /// its kind, and its score within the range when one is given. What every store's query
+    /// must select.
+    public func matches(_ response: FeedbackResponse) -> Bool {
+        guard case .feedbackReceived(let kind, let scores) = self, response.kind == kind else { return false }
+        return scores.map { $0.contains(response.score) } ?? true
+    }
+}

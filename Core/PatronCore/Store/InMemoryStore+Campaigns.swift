@@ -89,6 +89,14 @@ extension InMemoryStore: CampaignStore {
                     guard unseen(change.customerID, key) else { continue }
                     out.append(FlowTriggerInstance(customerID: change.customerID, key: key, at: change.at))
                 }
+            case .feedbackReceived:
+                for response in state.feedback.values.sorted(by: Transaction.answerOrder)
+                where window(response.answeredAt) {
+                    guard trigger.matches(response) else { continue }
+                    let key = "feedback:\(response.key)"
+                    guard unseen(response.customerID, key) else { continue }
+                    out.append(FlowTriggerInstance(customerID: response.customerID, key: key, at: response.answeredAt))
+                }
             case .birthday, .schedule:
                 break
             }
