@@ -117,27 +117,38 @@ public enum FeedbackDesk {
         _ store: S, kind: SurveyKind, from: Int64, to: Int64, by grouping: FeedbackGrouping = .none
     ) throws -> FeedbackReport {
         var total = FeedbackSummary(group: "all")
-        var groups: [String: FeedbackSummary] = [:]
-        // A month's name per UTC day, made once (formatting it per response was a quarter of
-        // a report's time).
-        var months: [Int64: String] = [:]
-        func group(of response: FeedbackResponse) -> String? {
-            guard grouping == .month else { return grouping.group(of: response) }
-            let day = response.answeredAt >= 0 ? response.answeredAt / 86_400 : (response.answeredAt - 86_399) / 86_400
-            if let name = months[day] { return name }
-            let name = grouping.group(of: response)
-            months[day] = name
-            return name
+        var groups: [FeedbackSummary] = []
+        var index: [String: Int] = [:]
+        // A month's row per UTC day, found once (formatting a date and hashing its name per
+        // response was a third of a report's time).
+        var dayRow: [Int64: Int] = [:]
+        func row(_ name: String) -> Int {
+            if let known = index[name] { return known }
+            groups.append(FeedbackSummary(group: name))
+            index[name] = groups.count - 1
+            return groups.count - 1
         }
         try store.read { t in
             try t.forEachFeedbackResponse(kind, from: from, to: to) { response in
                 total.add(response)
-                guard let name = group(of: response) else { return }
-                groups[name, default: FeedbackSummary(group: name)].add(response)
+                switch grouping {
+                case .none: return
+                case .month:
+                    let at = response.answeredAt
+                    let day = at >= 0 ? at / 86_400 : (at - 86_399) / 86_400
+                    if let known = dayRow[day] {
+                        groups[known].add(response)
+                    } else {
+                        let found = row(grouping.group(of: response)!)
+                        dayRow[day] = found
+                        groups[found].add(response)
+                    }
+                case .flow, .sku: groups[row(grouping.group(of: response)!)].add(response)
+                }
             }
         }
         return FeedbackReport(
             kind: kind, from: from, to: to, grouping: grouping, total: total,
-            groups: groups.values.sorted { $0.group < $1.group })
+            groups: groups.sorted { $0.group < $1.group })
     }
 }
