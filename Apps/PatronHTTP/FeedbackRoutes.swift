@@ -78,10 +78,11 @@ struct FeedbackRoutes<S: PatronStore> {
         let id = try api.customerID(call.path("id"))
         let body = try FeedbackRequest(try await request.body(upTo: 65_536))
         let key =
-            body.key ?? (body.kind == .review ? body.sku.map { FeedbackAnswer.reviewKey(customer: id, sku: $0) } : nil)
+            body.key
+            ?? (body.kind == .review ? body.sku.map { FeedbackResponse.reviewKey(customer: id, sku: $0) } : nil)
         let (response, replaced) = try FeedbackDesk.record(
             api.store,
-            FeedbackAnswer(
+            FeedbackResponse(
                 key: key ?? "api:\(UUID().uuidString.lowercased())", customerID: id, kind: body.kind,
                 score: body.score, text: body.text, sku: body.sku, channel: "api"),
             at: api.now())

@@ -39,12 +39,12 @@ extension StoreConformance {
         // A second answer replaces the first; another customer's answer under the key is refused.
         let first = try FeedbackDesk.record(
             store,
-            FeedbackAnswer(
+            FeedbackResponse(
                 key: "message:1", customerID: a, kind: .nps, score: 9, text: "great tea", flowID: "nps",
                 messageID: 1, channel: "link"), at: at(6))
         try require(!first.replaced && first.response.score == 9, rule, "the first answer: \(first)")
         let second = try FeedbackDesk.record(
-            store, FeedbackAnswer(key: "message:1", customerID: a, kind: .nps, score: 6, channel: "sms"), at: at(7))
+            store, FeedbackResponse(key: "message:1", customerID: a, kind: .nps, score: 6, channel: "sms"), at: at(7))
         let expected = FeedbackResponse(
             key: "message:1", customerID: a, kind: .nps, score: 6, text: "great tea", flowID: "nps", messageID: 1,
             channel: "sms", answeredAt: at(6), updatedAt: at(7))
@@ -52,15 +52,16 @@ extension StoreConformance {
         try require(
             try store.read { try $0.feedbackResponses(of: a) } == [expected], rule, "one response per key")
         for (answer, code) in [
-            (FeedbackAnswer(key: "message:1", customerID: b, kind: .nps, score: 10, channel: "link"), .conflict),
-            (FeedbackAnswer(key: "message:2", customerID: b, kind: .nps, score: 11, channel: "link"), .invalidValue),
-            (FeedbackAnswer(key: "message:3", customerID: b, kind: .csat, score: 0, channel: "link"), .invalidValue),
-            (FeedbackAnswer(key: "review:x", customerID: b, kind: .review, score: 4, channel: "link"), .invalidValue),
+            (FeedbackResponse(key: "message:1", customerID: b, kind: .nps, score: 10, channel: "link"), .conflict),
+            (FeedbackResponse(key: "message:2", customerID: b, kind: .nps, score: 11, channel: "link"), .invalidValue),
+            (FeedbackResponse(key: "message:3", customerID: b, kind: .csat, score: 0, channel: "link"), .invalidValue),
+            (FeedbackResponse(key: "review:x", customerID: b, kind: .review, score: 4, channel: "link"), .invalidValue),
             (
-                FeedbackAnswer(key: "message:4", customerID: CustomerID(987_654), kind: .nps, score: 1, channel: "api"),
+                FeedbackResponse(
+                    key: "message:4", customerID: CustomerID(987_654), kind: .nps, score: 1, channel: "api"),
                 PatronError.Code.notFound
             ),
-        ] as [(FeedbackAnswer, PatronError.Code)] {
+        ] as [(FeedbackResponse, PatronError.Code)] {
             do {
                 _ = try FeedbackDesk.record(store, answer, at: at(8))
                 throw ConformanceFailure(rule: rule, detail: "accepted \(answer)")
@@ -75,13 +76,13 @@ extension StoreConformance {
         // Reviews: verified by an order of the SKU.
         let mug = try FeedbackDesk.record(
             store,
-            FeedbackAnswer(
-                key: FeedbackAnswer.reviewKey(customer: a, sku: "MUG"), customerID: a, kind: .review, score: 5,
+            FeedbackResponse(
+                key: FeedbackResponse.reviewKey(customer: a, sku: "MUG"), customerID: a, kind: .review, score: 5,
                 text: "lovely", sku: "MUG", channel: "link"), at: at(9))
         let unbought = try FeedbackDesk.record(
             store,
-            FeedbackAnswer(
-                key: FeedbackAnswer.reviewKey(customer: b, sku: "MUG"), customerID: b, kind: .review, score: 2,
+            FeedbackResponse(
+                key: FeedbackResponse.reviewKey(customer: b, sku: "MUG"), customerID: b, kind: .review, score: 2,
                 sku: "MUG", channel: "link"), at: at(9))
         try require(mug.response.orderRef == "shop:f1", rule, "a verified review: \(mug.response)")
         try require(unbought.response.orderRef == nil, rule, "an unverified review: \(unbought.response)")
@@ -89,7 +90,7 @@ extension StoreConformance {
         // Streams by kind and time; the report adds them up.
         for (score, day) in [(10, 10), (9, 11), (8, 12), (3, 13), (0, 14)] {
             try FeedbackDesk.record(
-                store, FeedbackAnswer(key: "nps:\(day)", customerID: b, kind: .nps, score: score, channel: "api"),
+                store, FeedbackResponse(key: "nps:\(day)", customerID: b, kind: .nps, score: score, channel: "api"),
                 at: at(day))
         }
         var streamed: [String] = []
@@ -122,8 +123,8 @@ extension StoreConformance {
             (
                 .feedbackReceived(kind: .review, scores: nil),
                 [
-                    FeedbackAnswer.reviewKey(customer: a, sku: "MUG"),
-                    FeedbackAnswer.reviewKey(customer: b, sku: "MUG"),
+                    FeedbackResponse.reviewKey(customer: a, sku: "MUG"),
+                    FeedbackResponse.reviewKey(customer: b, sku: "MUG"),
                 ]
             ),
         ] {

@@ -74,10 +74,10 @@ struct FeedbackCommand: AsyncParsableCommand {
                 let key =
                     key
                     ?? (kind == .review && sku != nil
-                        ? FeedbackAnswer.reviewKey(customer: id, sku: sku!) : "cli:\(UUID().uuidString.lowercased())")
+                        ? FeedbackResponse.reviewKey(customer: id, sku: sku!) : "cli:\(UUID().uuidString.lowercased())")
                 let (response, replaced) = try FeedbackDesk.record(
                     opened,
-                    FeedbackAnswer(
+                    FeedbackResponse(
                         key: key, customerID: id, kind: kind, score: score, text: text, sku: sku, channel: "cli"),
                     at: now)
                 print("\(replaced ? "replaced" : "recorded") \(FeedbackCLI.line(response))")

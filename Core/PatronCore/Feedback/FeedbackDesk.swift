@@ -1,43 +1,13 @@
 import Foundation
 
-/// An answer as it arrives (by link, reply, API or CLI), before it is checked and stored.
-public struct FeedbackAnswer: Hashable, Sendable {
-    public var key: String
-    public var customerID: CustomerID
-    public var kind: SurveyKind
-    public var score: Int
-    public var text: String?
-    public var sku: String?
-    public var flowID: String?
-    public var messageID: Int64?
-    public var channel: String
-
-    public init(
-        key: String, customerID: CustomerID, kind: SurveyKind, score: Int, text: String? = nil, sku: String? = nil,
-        flowID: String? = nil, messageID: Int64? = nil, channel: String
-    ) {
-        self.key = key
-        self.customerID = customerID
-        self.kind = kind
-        self.score = score
-        self.text = text
-        self.sku = sku
-        self.flowID = flowID
-        self.messageID = messageID
-        self.channel = channel
-    }
-
-    /// The key of a customer's review of a SKU: one review per SKU per customer.
-    public static func reviewKey(customer: CustomerID, sku: String) -> String { "review:\(customer.rawValue):\(sku)" }
-}
-
 /// Feedback's kernel functions: recording answers and the NPS, CSAT and review reports. Each is
 /// one call an app makes, against any store.
 public enum FeedbackDesk {
     /// The longest text an answer may carry, in characters.
     public static let mostTextCharacters = 5_000
 
-    /// Checks and stores an answer under its key. The score must be within the kind's range, a
+    /// Checks and stores an answer under its key; the answer's ``FeedbackResponse/orderRef`` and
+    /// times are the desk's to set (they are ignored). The score must be within the kind's range, a
     /// review must name a SKU, the text at most ``mostTextCharacters`` (blank text is none). A
     /// second answer under the same key replaces the score and text (text not given keeps the
     /// text before) and keeps when it was first answered: never a second response. A key stored
@@ -45,7 +15,7 @@ public enum FeedbackDesk {
     /// by the customer's latest counting order of the SKU. Returns the stored response and
     /// whether it replaced one.
     @discardableResult
-    public static func record<S: Store>(_ store: S, _ answer: FeedbackAnswer, at now: Int64) throws -> (
+    public static func record<S: Store>(_ store: S, _ answer: FeedbackResponse, at now: Int64) throws -> (
         response: FeedbackResponse, replaced: Bool
     ) {
         guard answer.kind.scores.contains(answer.score) else {

@@ -28,10 +28,12 @@ public struct FeedbackResponse: Hashable, Sendable {
     public var answeredAt: Int64
     public var updatedAt: Int64
 
+    /// A response as it is stored; an answer as it arrives leaves ``orderRef`` and the times to
+    /// ``FeedbackDesk/record(_:_:at:)``.
     public init(
         key: String, customerID: CustomerID, kind: SurveyKind, score: Int, text: String? = nil, sku: String? = nil,
         orderRef: String? = nil, flowID: String? = nil, messageID: Int64? = nil, channel: String,
-        answeredAt: Int64, updatedAt: Int64? = nil
+        answeredAt: Int64 = 0, updatedAt: Int64? = nil
     ) {
         self.key = key
         self.customerID = customerID
@@ -46,4 +48,7 @@ public struct FeedbackResponse: Hashable, Sendable {
         self.answeredAt = answeredAt
         self.updatedAt = updatedAt ?? answeredAt
     }
+
+    /// The key of a customer's review of a SKU: one review per SKU per customer.
+    public static func reviewKey(customer: CustomerID, sku: String) -> String { "review:\(customer.rawValue):\(sku)" }
 }
