@@ -105,6 +105,7 @@ let package = Package(
             name: "patron-scheduler",
             dependencies: [
                 "PatronCore", "PatronStoreFactory", "PatronScheduler", "PatronMail", "PatronChannels", "PatronOps",
+                "PatronAuth",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -167,12 +168,13 @@ let package = Package(
                 "PatronPush", "PatronAuth", "PatronOps", .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Apps/PatronHTTP"),
         .executableTarget(
             name: "patron-api",
             dependencies: [
-                "PatronCore", "PatronStoreFactory", "PatronHTTP", "PatronChannels",
+                "PatronCore", "PatronStoreFactory", "PatronHTTP", "PatronChannels", "PatronAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -208,6 +208,7 @@ struct APIRouteRunner: Sendable {
                 switch error.code {
                 case .notFound: .notFound
                 case .conflict: .conflict
+                case .forbidden: .forbidden
                 case .insufficientData: .unprocessableContent
                 case .readOnlyStore: .serviceUnavailable
                 case .storeFailure: .internalServerError

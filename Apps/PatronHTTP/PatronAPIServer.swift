@@ -47,7 +47,7 @@ public enum PatronAPIServer {
             + RecordRoutes(api: api).routes + SegmentRoutes(api: api).routes
             + AnalyticsRoutes(api: api).routes + EventRoutes(api: api).routes + FlowRoutes(api: api).routes
             + LoyaltyRoutes(api: api).routes + TierOverrideRoutes(api: api).routes
-            + FeedbackRoutes(api: api).routes
+            + FeedbackRoutes(api: api).routes + SurveyRoutes(api: api, links: secrets.surveyLinks).routes
             + WebhookRoutes(store: store, secrets: secrets, logger: logger, now: now).routes
         let document = OpenAPIDocument.json(routes + [openAPIRoute(document: "")])
         return routes + [openAPIRoute(document: document)]

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PatronAuth
 import PatronCore
 import PatronSMS
 import PatronWebhooks
@@ -18,6 +19,8 @@ public struct WebhookSecrets: Sendable {
     /// The public origin Twilio calls (`https://crm.shop.example`), which it signs; without it,
     /// `http://` and the request's Host.
     public var publicOrigin: String?
+    /// Checks survey links (`/s/{token}`); without it the answer pages say surveys are not set up.
+    public var surveyLinks: SurveyLinkSigner?
 
     public init(
         shopify: [String] = [], woocommerce: [String] = [], stripe: [String] = [], generic: [String: [String]] = [:],
@@ -117,7 +120,7 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
             APIRoute(
                 method: .post, path: "/webhooks/twilio/inbound", operationID: "twilioInbound",
                 summary:
-                    "Inbound SMS from a Twilio-shaped gateway: STOP/UNSUBSCRIBE… withdraw SMS consent, START gives it.",
+                    "Inbound SMS from a Twilio-shaped gateway: STOP/UNSUBSCRIBE… withdraw SMS consent, START gives it, a bare score answers the sender's newest SMS survey.",
                 scope: nil,
                 parameters: twilioSignature, requestBody: form,
                 responses: [200: ["description": "Taken (an empty TwiML answer).", "content": ["text/xml": [:]]]],
@@ -240,7 +243,11 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
         let twiml = Response(
             status: .ok, headers: [.contentType: "text/xml"],
             body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")))
-        guard let event = inbound.consentEvent(at: now()) else { return twiml }
+        // STOP and START win over anything else the message might be.
+        guard let event = inbound.consentEvent(at: now()) else {
+            await surveyReply(inbound)
+            return twiml
+        }
         do {
             _ = try await coalescer.ingest([event])
             logger.notice(
@@ -250,6 +257,29 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
             return APIResponse.problem(Problem(.unprocessableContent, "the consent change could not be applied"))
         }
         return twiml
+    }
+
+    /// A reply that is a bare score answers the sender's newest SMS survey (within its 30 days);
+    /// anything else is left alone, never guessed at. A retried webhook answers the same survey
+    /// again with the same score: still one response.
+    func surveyReply(_ inbound: InboundSMS) async {
+        guard SurveyReply.score(in: inbound.body) != nil, let phone = ContactNormalizer.phone(inbound.from) else {
+            return
+        }
+        do {
+            guard let customer = try store.read({ try $0.customerID(phone: phone) }) else { return }
+            if let response = try await FeedbackDesk.answerReply(
+                store, customer: customer, channel: .sms, text: inbound.body, at: now())
+            {
+                logger.notice(
+                    "survey answered by sms",
+                    metadata: [
+                        "key": "\(response.key)", "kind": "\(response.kind.rawValue)", "score": "\(response.score)",
+                    ])
+            }
+        } catch {
+            logger.error("survey reply not recorded", metadata: ["error": "\(error)"])
+        }
     }
 
     /// A Twilio request read with `parse` once its `X-Twilio-Signature` matches one of the auth

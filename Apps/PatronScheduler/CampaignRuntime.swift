@@ -17,6 +17,9 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
     public var concurrency: Int
     /// A message claimed longer ago than this by a sender that died is sent again (same key).
     public var claimTimeoutSeconds: Int64 = 120
+    /// Signs survey links (`PATRON_SURVEY_SECRET`, `PATRON_SURVEY_URL`); without it survey
+    /// steps send nothing and say why.
+    public var surveyLinks: (any SurveyLinking)?
     let logger: Logger
 
     public init(
@@ -55,9 +58,10 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
 
     /// One tick at `now` over `flows` (the active ones when `nil`).
     public func tick(now: Int64, flows: [ActiveFlow]? = nil) async throws -> TickReport {
-        let tick = CampaignTick(
+        var tick = CampaignTick(
             store: store, planner: FlowPlanner(policy: policy), renderer: MustacheRenderer(), shopName: shopName,
             currency: try store.reportingCurrency())
+        tick.surveyLinks = surveyLinks
         let active: [ActiveFlow]
         if let flows { active = flows } else { active = try await activeFlows() }
         if !active.isEmpty { try await store.prepareCampaigns() }

@@ -17,6 +17,8 @@ public struct CampaignSimulation: Sendable {
     /// Whether to save an RFM snapshot at each virtual 02:00 UTC, as the scheduler's nightly job
     /// does (its segment moves trigger flows).
     public var nightlyRFM: Bool
+    /// Signs survey links, as the scheduler would (without: survey steps send nothing, as live).
+    public var surveyLinks: (any SurveyLinking)?
 
     public init(
         from: Int64, to: Int64, step: Int64, policy: ContactPolicy = ContactPolicy(), shopName: String,
@@ -63,9 +65,10 @@ public struct CampaignSimulation: Sendable {
         // Every linked channel "sends" by accepting.
         let channels: [ConsentChannel: any ChannelConnector] = Dictionary(
             uniqueKeysWithValues: ChannelCatalog.linked.map { ($0.channel, SimulatedChannel()) })
-        let runtime = CampaignRuntime(
+        var runtime = CampaignRuntime(
             store: copy, channels: channels, policy: policy, shopName: shopName,
             logger: Logger(label: "patron.simulation"))
+        runtime.surveyLinks = surveyLinks
         let active = try await runtime.activeFlows()
         var ticks = 0
         var now = from + step

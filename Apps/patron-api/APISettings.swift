@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Logging
+import PatronAuth
 import PatronCore
 import PatronHTTP
 import SystemPackage
@@ -24,7 +25,7 @@ struct APISettings {
                 secretsSpecifier: .specific([
                     "PATRON_SHOPIFY_SECRETS", "PATRON_WOOCOMMERCE_SECRETS", "PATRON_STRIPE_SECRETS",
                     "PATRON_GENERIC_SECRETS",
-                    "PATRON_TWILIO_AUTH_TOKENS",
+                    "PATRON_TWILIO_AUTH_TOKENS", "PATRON_SURVEY_SECRET",
                 ])
             ).prefixKeys(with: "patron")
         ]
@@ -57,6 +58,10 @@ struct APISettings {
         }
         secrets.twilio = config.stringArray(forKey: "twilio.auth_tokens", default: [])
         secrets.publicOrigin = config.string(forKey: "public_origin")
+        secrets.surveyLinks = try SurveyLinkSigner.fromEnvironment([
+            "PATRON_SURVEY_SECRET": config.string(forKey: "survey.secret", default: ""),
+            "PATRON_SURVEY_URL": config.string(forKey: "survey.url", default: ""),
+        ])
         return APISettings(
             db: config.string(forKey: "db", default: "patron.sqlite"), dbRead: config.string(forKey: "db_read"),
             storeWait: max(0, config.int(forKey: "store_wait", default: 30)),

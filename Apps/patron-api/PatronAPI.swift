@@ -34,6 +34,8 @@ struct PatronAPI: AsyncParsableCommand {
               generic.secrets      PATRON_GENERIC_SECRETS      source=secret|secret;source=secret
               twilio.auth_tokens   PATRON_TWILIO_AUTH_TOKENS   (comma-separated)
               public_origin        PATRON_PUBLIC_ORIGIN        http:// + Host (the origin Twilio signs)
+              survey.secret        PATRON_SURVEY_SECRET        (signs survey links; the scheduler's too)
+              survey.url           PATRON_SURVEY_URL           (this server as customers reach it)
 
             A receiver without a secret refuses every delivery. API keys are made with
             `patron apikey create NAME --scope read|write|admin`.

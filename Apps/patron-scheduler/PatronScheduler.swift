@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Metrics
+import PatronAuth
 import PatronChannels
 import PatronCore
 import PatronMail
@@ -90,6 +91,7 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
             shopName: shopName ?? environment["PATRON_SHOP_NAME"] ?? "our shop", concurrency: concurrency,
             logger: logger)
         runtime.claimTimeoutSeconds = claimTimeout
+        runtime.surveyLinks = try SurveyLinkSigner.fromEnvironment(environment)
         let name = holder ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
         let lease = SchedulerLease(runtime: runtime, holder: name, seconds: leaseSeconds)
         logger.notice(

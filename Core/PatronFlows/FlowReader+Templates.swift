@@ -56,9 +56,9 @@ extension FlowReader {
     }
 
     /// Checks the subject's and the body's tags against the template fields the flow's triggers
-    /// provide.
-    mutating func checkContent(of entry: TemplateEntry, scopes: [(kind: String, scope: TemplateScope)]) {
-        let checker = TemplateChecker(triggers: scopes)
+    /// provide (and, in a template a survey step sends, the `survey.*` fields).
+    mutating func checkContent(of entry: TemplateEntry, scopes: [(kind: String, scope: TemplateScope)], survey: Bool) {
+        let checker = TemplateChecker(triggers: scopes, survey: survey)
         for node in [entry.subject, entry.body] {
             guard let scalar = node?.scalar else { continue }
             let issues = checker.check(scalar.string)

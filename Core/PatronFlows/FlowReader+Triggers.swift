@@ -14,6 +14,7 @@ extension FlowReader {
         "replenishment_due": ["lead_days"],
         "tier_changed": ["from", "to"],
         "feedback_received": ["kind", "score"],
+        "ticket_closed": [],
         "schedule": ["every", "starting"],
     ]
 
@@ -80,6 +81,8 @@ extension FlowReader {
             return .cartAbandoned(idleSeconds: idle, minValueMinor: minimum)
         case "customer_created":
             return .customerCreated
+        case "ticket_closed":
+            return .ticketClosed
         case "rfm_segment_entered":
             return option("segments").flatMap { rfmSegments($0.value) }.map { .rfmSegmentEntered($0) }
         case "segment_entered":

@@ -11,6 +11,8 @@ struct FlowReader: YAMLFileReader {
     let savedSegment: (String) throws -> String?
     let channels: ChannelRegistry
     var errors: [FlowFileError] = []
+    /// The texts of `ticket` steps, checked like templates once the triggers are known.
+    var ticketTexts: [TemplateEntry] = []
 
     init(
         file: String, source: SourceText, currencyDigits: Int, savedSegment: @escaping (String) throws -> String?,
@@ -54,7 +56,19 @@ struct FlowReader: YAMLFileReader {
             fail("template '\(template.name)' is never sent", at: template.nameNode)
         }
         let scopes = (triggers ?? []).map { (kind: $0.kind, scope: $0.templateScope) }
-        for template in templates { checkContent(of: template, scopes: scopes) }
+        let surveys = Self.surveys(in: steps ?? [])
+        for template in templates {
+            checkContent(of: template, scopes: scopes, survey: surveys.contains { $0.template == template.name })
+        }
+        for text in ticketTexts { checkContent(of: text, scopes: scopes, survey: false) }
+        if let review = surveys.first(where: { $0.kind == .review }),
+            let other = (triggers ?? []).first(where: { $0.templateScope != .order }),
+            let stepsNode = keys["steps"]?.value
+        {
+            fail(
+                "a review survey ('\(review.template)') asks about the SKUs of an order: "
+                    + "its flow is triggered by order_placed, not \(other.kind)", at: stepsNode)
+        }
         guard errors.isEmpty, let id, let name, let triggers, let steps, let goal, let cooldown, let holdout,
             let attribution
         else { return nil }
@@ -62,6 +76,17 @@ struct FlowReader: YAMLFileReader {
             id: id, name: name, triggers: triggers, audience: audience, steps: steps, goal: goal,
             reentryCooldownSeconds: cooldown, holdoutPercent: holdout, attributionSeconds: attribution,
             templates: Dictionary(templates.compactMap { t in t.template.map { (t.name, $0) } }) { first, _ in first })
+    }
+
+    /// The survey steps among `steps`, branches included.
+    static func surveys(in steps: [FlowStep]) -> [SurveyStep] {
+        steps.flatMap { step -> [SurveyStep] in
+            switch step {
+            case .survey(let survey): [survey]
+            case .condition(_, let yes, let no): surveys(in: yes) + surveys(in: no)
+            case .send, .ticket, .wait, .exit: []
+            }
+        }
     }
 
     // MARK: Top-level values

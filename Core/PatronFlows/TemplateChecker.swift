@@ -14,6 +14,8 @@ struct TemplateChecker {
 
     /// The flow's triggers: by name for messages, and the scope each provides.
     var triggers: [(kind: String, scope: TemplateScope)]
+    /// Whether a survey step sends the template (the `survey.*` fields are there).
+    var survey = false
 
     private struct OpenSection {
         var name: String
@@ -102,7 +104,13 @@ struct TemplateChecker {
             let hint = Suggestions.closest(to: name, in: candidates).map { " — did you mean '\($0)'?" } ?? ""
             return ([], Problem(message: "unknown template field '\(name)'\(hint)"))
         }
-        if let trigger = triggers.first(where: { !field.isAvailable(in: $0.scope) }) {
+        if field.scope == .survey {
+            if !survey {
+                return (
+                    field.itemFields, Problem(message: "'\(name)' is only available in a template a survey step sends")
+                )
+            }
+        } else if let trigger = triggers.first(where: { !field.isAvailable(in: $0.scope) }) {
             return (
                 field.itemFields, Problem(message: "'\(name)' is not available in a flow triggered by \(trigger.kind)")
             )

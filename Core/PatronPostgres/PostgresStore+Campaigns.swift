@@ -183,6 +183,20 @@ extension PostgresStore: CampaignStore {
                     return FlowTriggerInstance(
                         customerID: CustomerID(try r.int(1)), key: "feedback:\(try r.text(0))", at: try r.int(2))
                 }
+            case .ticketClosed:
+                return try s.rows(
+                    query(
+                        """
+                        SELECT t.id, t.customer_id, t.resolved_at FROM tickets t
+                        WHERE t.status = 'closed' AND t.resolved_at > $2 AND t.resolved_at <= $3
+                        \(unseen("t.customer_id", "'ticket:' || t.id"))
+                        ORDER BY t.resolved_at, t.id
+                        """, [from, through])
+                ).map { row in
+                    let r = PostgresRowReader(row)
+                    return FlowTriggerInstance(
+                        customerID: CustomerID(try r.int(1)), key: "ticket:\(try r.int(0))", at: try r.int(2))
+                }
             case .birthday, .schedule:
                 return []
             }
@@ -400,16 +414,17 @@ extension PostgresStore: CampaignStore {
                 try s.execute(
                     """
                     INSERT INTO outbox(key, flow_id, step, customer_id, channel, recipient, subject, body, status,
-                      attempts, planned_at, next_attempt_at, updated_at)
+                      attempts, planned_at, next_attempt_at, updated_at, survey)
                     SELECT key, flow, step, customer, channel, recipient, CASE WHEN has_subject THEN subject END,
-                      body, 'planned', 0, planned, next, planned
+                      body, 'planned', 0, planned, next, planned, nullif(survey, '')
                     FROM unnest(\(messages.map(\.key))::text[], \(messages.map(\.flowID))::text[],
                                 \(messages.map { Int64($0.step) })::bigint[], \(messages.map(\.customerID.rawValue))::bigint[],
                                 \(messages.map(\.channel.rawValue))::text[], \(messages.map(\.recipient))::text[],
                                 \(messages.map { $0.subject != nil })::bool[], \(messages.map { $0.subject ?? "" })::text[],
                                 \(messages.map(\.body))::text[], \(messages.map(\.plannedAt))::bigint[],
-                                \(messages.map(\.nextAttemptAt))::bigint[]) WITH ORDINALITY
-                      AS m(key, flow, step, customer, channel, recipient, has_subject, subject, body, planned, next, n)
+                                \(messages.map(\.nextAttemptAt))::bigint[],
+                                \(messages.map { $0.survey?.rawValue ?? "" })::text[]) WITH ORDINALITY
+                      AS m(key, flow, step, customer, channel, recipient, has_subject, subject, body, planned, next, survey, n)
                     ORDER BY n
                     ON CONFLICT (key) DO NOTHING
                     """)

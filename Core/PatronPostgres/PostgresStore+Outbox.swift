@@ -8,7 +8,7 @@ import PostgresNIO
 extension PostgresStore {
     static let outboxColumns = """
         id, key, flow_id, step, customer_id, channel, recipient, subject, body, status, attempts,
-        planned_at, next_attempt_at, last_error
+        planned_at, next_attempt_at, last_error, survey
         """
 
     static func outboxMessage(from row: PostgresRow) throws -> OutboxMessage {
@@ -18,7 +18,8 @@ extension PostgresStore {
             customerID: CustomerID(try r.int(4)), channel: ConsentChannel(rawValue: try r.text(5)) ?? .email,
             recipient: try r.text(6), subject: try r.optionalText(7), body: try r.text(8),
             status: OutboxMessage.Status(rawValue: try r.text(9)) ?? .planned, attempts: Int(try r.int(10)),
-            plannedAt: try r.int(11), nextAttemptAt: try r.int(12), lastError: try r.optionalText(13))
+            plannedAt: try r.int(11), nextAttemptAt: try r.int(12), lastError: try r.optionalText(13),
+            survey: try r.optionalText(14).flatMap(SurveyKind.init(rawValue:)))
     }
 
     public func enqueue(_ messages: [OutboxMessage]) throws {
@@ -30,6 +31,21 @@ extension PostgresStore {
             try t.session.rows(
                 "SELECT \(unescaped: Self.outboxColumns) FROM outbox WHERE key = ANY(\(keys)::text[]) ORDER BY id"
             ).map(Self.outboxMessage(from:))
+        }
+    }
+
+    public func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, since: Int64) throws
+        -> OutboxMessage?
+    {
+        try read { t in
+            try t.session.rows(
+                """
+                SELECT \(unescaped: Self.outboxColumns) FROM outbox
+                WHERE customer_id = \(customer.rawValue) AND planned_at >= \(since) AND channel = \(channel.rawValue)
+                  AND survey IS NOT NULL AND status IN ('sent', 'delivered')
+                ORDER BY planned_at DESC, id DESC LIMIT 1
+                """
+            ).first.map(Self.outboxMessage(from:))
         }
     }
 

@@ -517,6 +517,13 @@ enum SQLiteSchema {
             CREATE INDEX feedback_by_kind ON feedback_responses(kind, answered_at);
             """
         ),
+        (
+            "v19-survey-messages",
+            """
+            -- What a survey message asks (nps, csat, review): replies to it can be answers.
+            ALTER TABLE outbox ADD COLUMN survey TEXT;
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time. They are built when the first flow is
@@ -531,6 +538,7 @@ enum SQLiteSchema {
         CREATE INDEX IF NOT EXISTS segment_moves_by_time ON segment_moves(moved_at);
         CREATE INDEX IF NOT EXISTS segment_changes_by_time ON segment_membership_changes(at);
         CREATE INDEX IF NOT EXISTS loyalty_tier_changes_by_time ON loyalty_tier_changes(at);
+        CREATE INDEX IF NOT EXISTS tickets_closed_by_time ON tickets(resolved_at) WHERE status = 'closed';
         """
 
     /// The SQL a segment reads a channel's consent status by; the channel's audience index is on

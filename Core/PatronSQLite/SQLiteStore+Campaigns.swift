@@ -172,6 +172,19 @@ extension SQLiteStore: CampaignStore {
                     FlowTriggerInstance(
                         customerID: CustomerID(rawValue: $0[1]), key: "feedback:\($0[0] as String)", at: $0[2])
                 }
+            case .ticketClosed:
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT t.id, t.customer_id, t.resolved_at FROM tickets t
+                        WHERE t.status = 'closed' AND t.resolved_at > ? AND t.resolved_at <= ?
+                        \(unseen("t.customer_id", "'ticket:' || t.id"))
+                        ORDER BY t.resolved_at, t.id
+                        """, arguments: [from, through, flowID, flowID]
+                ).map {
+                    FlowTriggerInstance(
+                        customerID: CustomerID(rawValue: $0[1]), key: "ticket:\($0[0] as Int64)", at: $0[2])
+                }
             case .birthday, .schedule:
                 return []
             }
@@ -387,13 +400,13 @@ extension SQLiteStore: CampaignStore {
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO outbox(key, flow_id, step, customer_id, channel, recipient, subject, body, status,
-                      attempts, planned_at, next_attempt_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?) ON CONFLICT (key) DO NOTHING
+                      attempts, planned_at, next_attempt_at, updated_at, survey)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
                     """)
             for m in messages {
                 try insert.execute(arguments: [
                     m.key, m.flowID, m.step, m.customerID.rawValue, m.channel.rawValue, m.recipient, m.subject, m.body,
-                    m.plannedAt, m.nextAttemptAt, m.plannedAt,
+                    m.plannedAt, m.nextAttemptAt, m.plannedAt, m.survey?.rawValue,
                 ])
             }
             try Self.insert(decisions, db)

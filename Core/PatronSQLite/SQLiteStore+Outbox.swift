@@ -13,18 +13,41 @@ extension SQLiteStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, key, flow_id, step, customer_id, channel, recipient, subject, body, status, attempts,
-                      planned_at, next_attempt_at, last_error
+                    SELECT \(Self.outboxColumns)
                     FROM outbox WHERE key IN (SELECT value FROM json_each(?)) ORDER BY id
                     """, arguments: [Self.jsonStrings(keys)]
-            ).map { row in
-                OutboxMessage(
-                    id: row[0], key: row[1], flowID: row[2], step: row[3], customerID: CustomerID(rawValue: row[4]),
-                    channel: ConsentChannel(rawValue: row[5]) ?? .email, recipient: row[6], subject: row[7],
-                    body: row[8], status: OutboxMessage.Status(rawValue: row[9]) ?? .planned, attempts: row[10],
-                    plannedAt: row[11], nextAttemptAt: row[12], lastError: row[13])
-            }
+            ).map(Self.outboxMessage(from:))
         }
+    }
+
+    public func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, since: Int64) throws
+        -> OutboxMessage?
+    {
+        try writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT \(Self.outboxColumns) FROM outbox
+                    WHERE customer_id = ? AND planned_at >= ? AND channel = ? AND survey IS NOT NULL
+                      AND status IN ('sent', 'delivered')
+                    ORDER BY planned_at DESC, id DESC LIMIT 1
+                    """, arguments: [customer.rawValue, since, channel.rawValue]
+            ).map(Self.outboxMessage(from:))
+        }
+    }
+
+    static let outboxColumns = """
+        id, key, flow_id, step, customer_id, channel, recipient, subject, body, status, attempts,
+          planned_at, next_attempt_at, last_error, survey
+        """
+
+    static func outboxMessage(from row: Row) -> OutboxMessage {
+        OutboxMessage(
+            id: row[0], key: row[1], flowID: row[2], step: row[3], customerID: CustomerID(rawValue: row[4]),
+            channel: ConsentChannel(rawValue: row[5]) ?? .email, recipient: row[6], subject: row[7],
+            body: row[8], status: OutboxMessage.Status(rawValue: row[9]) ?? .planned, attempts: row[10],
+            plannedAt: row[11], nextAttemptAt: row[12], lastError: row[13],
+            survey: (row[14] as String?).flatMap(SurveyKind.init(rawValue:)))
     }
 
     public func claimOutbox(channels: [ConsentChannel], now: Int64, staleBefore: Int64, limit: Int) throws -> [(

@@ -33,6 +33,7 @@ public enum StoreConformance {
         try segmentsAgreeWithTheEvaluator(try makeStore())
         try loyaltyTiers(try makeStore())
         try feedback(try makeStore())
+        try await surveyMessages(try makeStore())
         try await segmentExportsAgreeWithTheEvaluator(try makeStore())
         try savedSegmentsAndDiffs(try makeStore())
         try await auditAndPrivacy(try makeStore())

@@ -197,6 +197,35 @@ struct FlowFileErrorTests {
             name: "not a map", yaml: "- id: t\n",
             errors: ["t.yaml:1:1: a flow file is a map with id, name, trigger, steps and templates; found a list"]),
         Case(
+            name: "survey step: unknown kind, bad duration, misspelt key",
+            yaml: head() + "steps:\n  - survey: { kind: npss, send: m, valid_for: soon, quesiton: x }\n"
+                + "templates: { m: { channel: sms, body: hi } }\n",
+            errors: [
+                "t.yaml:5:21: unknown survey kind 'npss' — did you mean 'nps'?",
+                "t.yaml:5:47: expected a duration like 4h, found 'soon'",
+                "t.yaml:5:53: unknown key 'quesiton' in a survey step — did you mean 'question'?",
+            ]),
+        Case(
+            name: "survey fields outside a survey step",
+            yaml: head() + "steps: [ { send: m } ]\ntemplates: { m: { channel: sms, body: \"{{survey.link}}\" } }\n",
+            errors: ["t.yaml:5:40: 'survey.link' is only available in a template a survey step sends"]),
+        Case(
+            name: "a review survey not triggered by an order",
+            yaml: head("customer_created: {}") + "steps:\n  - survey: { kind: review, send: m }\n"
+                + "templates: { m: { channel: sms, body: \"{{#survey.items}}{{link}}{{/survey.items}}\" } }\n",
+            errors: [
+                "t.yaml:5:3: a review survey ('m') asks about the SKUs of an order: its flow is triggered by "
+                    + "order_placed, not customer_created"
+            ]),
+        Case(
+            name: "ticket step: a field its trigger lacks, a missing body",
+            yaml: head() + "steps:\n  - ticket: { subject: \"{{feedback.score}} {{cart.value}}\" }\n",
+            errors: [
+                "t.yaml:5:13: missing key 'body' in a ticket step",
+                "t.yaml:5:25: 'feedback.score' is not available in a flow triggered by order_placed",
+                "t.yaml:5:44: 'cart.value' is not available in a flow triggered by order_placed",
+            ]),
+        Case(
             name: "many errors in one file, in order",
             yaml: """
                 id: t

@@ -26,8 +26,9 @@ struct ShippedFlowsTests {
     @Test func theFolderHasTheShippedFlows() {
         #expect(
             Self.files == [
-                "abandoned-cart.yaml", "birthday.yaml", "points-expiring.yaml", "post-purchase-review.yaml",
-                "replenishment.yaml", "welcome.yaml", "win-back.yaml",
+                "abandoned-cart.yaml", "birthday.yaml", "csat-ticket-closed.yaml", "nps-after-first-order.yaml",
+                "nps-detractor.yaml", "points-expiring.yaml", "post-purchase-review.yaml", "replenishment.yaml",
+                "welcome.yaml", "win-back.yaml",
             ])
     }
 
@@ -44,8 +45,9 @@ struct ShippedFlowsTests {
         steps.flatMap { step -> [String] in
             switch step {
             case .send(_, let template): [template]
+            case .survey(let survey): [survey.template]
             case .condition(_, let yes, let no): sentTemplates(yes) + sentTemplates(no)
-            case .wait, .exit: []
+            case .wait, .exit, .ticket: []
             }
         }
     }
@@ -100,8 +102,65 @@ struct ShippedFlowsTests {
         let flow = try load("post-purchase-review")
         #expect(flow.triggers == [.orderPlaced(firstOnly: false)])
         #expect(flow.goal == FlowGoal.none)
-        #expect(flow.steps == [.wait(seconds: 14 * 86_400), .send(channel: .email, template: "review_request")])
-        #expect(flow.templates["review_request"]?.body.contains("{{#order.items}}") == true)
+        #expect(
+            flow.steps == [
+                .wait(seconds: 14 * 86_400),
+                .survey(
+                    SurveyStep(
+                        kind: .review, channel: .email, template: "review_request",
+                        question: "Tell other customers what you think of it")),
+            ])
+        #expect(flow.templates["review_request"]?.body.contains("{{#survey.items}}") == true)
+    }
+
+    @Test func csatTicketClosed() throws {
+        let flow = try load("csat-ticket-closed")
+        #expect(flow.triggers == [.ticketClosed])
+        #expect(flow.reentryCooldownSeconds == 7 * 86_400)
+        #expect(
+            flow.steps == [
+                .wait(seconds: 3_600),
+                .survey(
+                    SurveyStep(
+                        kind: .csat, channel: .email, template: "csat_email",
+                        question: "What could we have done better?", validSeconds: 14 * 86_400)),
+            ])
+    }
+
+    @Test func npsDetractor() throws {
+        let flow = try load("nps-detractor")
+        #expect(flow.triggers == [.feedbackReceived(kind: .nps, scores: 0...6)])
+        #expect(flow.reentryCooldownSeconds == 0 && flow.templates.isEmpty)
+        guard flow.steps.count == 2, case .ticket(let ticket) = flow.steps[1] else {
+            Issue.record("\(flow.steps)")
+            return
+        }
+        #expect(flow.steps[0] == .wait(seconds: 3_600))
+        #expect(ticket.subject.contains("{{feedback.score}}") && ticket.body.contains("{{feedback.text}}"))
+    }
+
+    @Test func npsAfterFirstOrder() throws {
+        let flow = try load("nps-after-first-order")
+        #expect(flow.triggers == [.orderPlaced(firstOnly: true)])
+        #expect(flow.goal == FlowGoal.none)
+        #expect(
+            flow.steps == [
+                .wait(seconds: 30 * 86_400),
+                .condition(
+                    try condition("consent.email = 'granted'"),
+                    yes: [
+                        .survey(
+                            SurveyStep(
+                                kind: .nps, channel: .email, template: "nps_email",
+                                question: "What is the main reason for your score?"))
+                    ],
+                    no: [
+                        .condition(
+                            try condition("consent.sms = 'granted'"),
+                            yes: [.survey(SurveyStep(kind: .nps, channel: .sms, template: "nps_sms"))], no: [])
+                    ]),
+            ])
+        #expect(flow.templates["nps_email"]?.body.contains("{{#survey.scores}}") == true)
     }
 
     @Test func winBack() throws {

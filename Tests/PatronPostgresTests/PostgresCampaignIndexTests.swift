@@ -24,6 +24,7 @@ struct PostgresCampaignIndexTests {
         let trigger = [
             "orders_by_placed_at", "carts_open_by_updated", "customers_by_created_at", "customers_by_last_order",
             "customers_by_birthday", "segment_moves_by_time", "segment_changes_by_time", "loyalty_tier_changes_by_time",
+            "tickets_closed_by_time",
         ]
         let before = try Self.indexes(on: server)
         #expect(before.isDisjoint(with: trigger), "\(before.intersection(trigger))")

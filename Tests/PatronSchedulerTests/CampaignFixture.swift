@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PatronAuth
 import PatronCore
 import PatronHTTP
 import PatronSMS
@@ -137,16 +138,19 @@ struct CampaignFixture {
     func outbox() throws -> [OutboxRow] { try store.outboxRows() }
 
     /// Runs `body` with the stub gateway and the API's routes (for status callbacks) live on one port.
+    /// `now` is the API's clock (the real one unless given); `surveyLinks` checks survey links.
     static func live(
-        callbackDelay: Duration? = .milliseconds(100), store: SQLiteStore,
-        _ body: @escaping @Sendable (SMSStubGateway, Int) async throws -> Void
+        callbackDelay: Duration? = .milliseconds(100), store: SQLiteStore, surveyLinks: SurveyLinkSigner? = nil,
+        now: (@Sendable () -> Int64)? = nil, _ body: @escaping @Sendable (SMSStubGateway, Int) async throws -> Void
     ) async throws {
         let gateway = SMSStubGateway(accountSid: sid, authToken: token, callbackDelay: callbackDelay)
         let router = Router()
         gateway.add(to: router)
+        var secrets = WebhookSecrets(twilio: [token])
+        secrets.surveyLinks = surveyLinks
         PatronAPIServer.addRoutes(
-            to: router, store: store, secrets: WebhookSecrets(twilio: [token]),
-            settings: APIServerSettings(requestsPerSecond: 0))
+            to: router, store: store, secrets: secrets, settings: APIServerSettings(requestsPerSecond: 0),
+            now: now ?? { Int64(Date().timeIntervalSince1970) })
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let app = Application(

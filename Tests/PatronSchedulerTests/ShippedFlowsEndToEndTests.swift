@@ -1,4 +1,5 @@
 import Foundation
+import PatronAuth
 import PatronCore
 import PatronMail
 import PatronSQLite
@@ -46,16 +47,18 @@ import Testing
 
     @Test func eachShippedFlowSendsWhatItShouldToWhomWhen() async throws {
         let shop = try shop()
-        let simulated = try await CampaignSimulation(
-            from: t0 - hour, to: t0 + 15 * day, step: hour, shopName: "Mugs & Co", nightlyRFM: false
-        )
-        .run(store: shop.store, flows: [])
+        let links = try SurveyLinkSigner(secret: "a test secret, 32 bytes or so!!", baseURL: "http://127.0.0.1:9/")
+        var simulation = CampaignSimulation(
+            from: t0 - hour, to: t0 + 15 * day, step: hour, shopName: "Mugs & Co", nightlyRFM: false)
+        simulation.surveyLinks = links
+        let simulated = try await simulation.run(store: shop.store, flows: [])
         #expect(try shop.outbox().isEmpty, "the simulation must not touch the store")
         let email = try Self.emailChannel()
         try await CampaignFixture.live(store: shop.store) { gateway, port in
-            let runtime = CampaignRuntime(
+            var runtime = CampaignRuntime(
                 store: shop.store, channels: [.sms: CampaignFixture.smsChannel(port: port), .email: email],
                 shopName: "Mugs & Co")
+            runtime.surveyLinks = links
             var now = t0
             while now <= t0 + 15 * day {
                 _ = try await runtime.tick(now: now)
@@ -97,6 +100,9 @@ import Testing
             // Every body was rendered from the customer's data.
             let birthday = try #require(outbox.first { $0.flowID == "birthday" && $0.channel == "email" })
             #expect(birthday.subject == "Happy birthday, Ann!" && birthday.body.contains("Everyone at Mugs & Co"))
+            // The review request links each SKU of the order to its signed answer page.
+            let review = try #require(outbox.first { $0.flowID == "post-purchase-review" })
+            #expect(review.body.contains("http://127.0.0.1:9/s/"), "\(review.body)")
             let replenish = try #require(outbox.first { $0.flowID == "replenishment" })
             #expect(replenish.body.contains("TEA") || replenish.body.contains("Blue mug"))
             // What was not sent is explained: tea's SMS consent is revoked, new never opted in.

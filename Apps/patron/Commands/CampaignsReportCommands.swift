@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatronAuth
 import PatronCore
 import PatronFlows
 import PatronScheduler
@@ -108,10 +109,10 @@ struct SimulateFlows: AsyncParsableCommand {
             FileHandle.standardError.write(Data("patron: \(error)\n".utf8))
             throw ExitCode.failure
         }
-        let report = try await CampaignSimulation(
-            from: window.0, to: window.1, step: window.2, shopName: shopName, nightlyRFM: !noRFM
-        )
-        .run(store: sqlite, flows: flows)
+        var simulation = CampaignSimulation(
+            from: window.0, to: window.1, step: window.2, shopName: shopName, nightlyRFM: !noRFM)
+        simulation.surveyLinks = try SurveyLinkSigner.fromEnvironment(ProcessInfo.processInfo.environment)
+        let report = try await simulation.run(store: sqlite, flows: flows)
         print("simulated \(Timestamp.format(window.0)) → \(Timestamp.format(window.1)) in \(report.ticks) ticks")
         let keys = try await sqlite.allReportKeys()
         let byFlow = Dictionary(grouping: report.messages, by: \.flowID)
@@ -171,10 +172,11 @@ struct TickCommand: AsyncParsableCommand {
 
     /// Ticks (and sends) on the opened store.
     func tick<S: PatronStore>(at: Int64, store: S, channels: [ConsentChannel: any ChannelConnector]) async throws {
-        let runtime = CampaignRuntime(
+        var runtime = CampaignRuntime(
             store: store, channels: channels,
             shopName: shopName ?? ProcessInfo.processInfo.environment["PATRON_SHOP_NAME"] ?? "our shop",
             concurrency: concurrency)
+        runtime.surveyLinks = try SurveyLinkSigner.fromEnvironment(ProcessInfo.processInfo.environment)
         let report = try await runtime.tick(now: at)
         var line =
             "tick \(Timestamp.format(at)): \(report.entered.values.reduce(0, +)) entered, \(report.plannedTotal) planned"

@@ -27,7 +27,7 @@ public struct TickReport: Hashable, Sendable {
 /// One tick of the campaign engine: for every active flow, find new trigger firings, let the
 /// planner decide who enters, run every due enrollment, render the planned messages into the
 /// outbox. Safe to repeat: a second tick at the same `now` finds nothing new.
-public struct CampaignTick<S: CampaignStore>: Sendable {
+public struct CampaignTick<S: CampaignStore & Store>: Sendable {
     public let store: S
     public let planner: FlowPlanner
     public let renderer: any MessageRendering
@@ -36,6 +36,9 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
     /// How far back a tick looks for firings (late webhooks, a scheduler that was down).
     public var lookbackSeconds: Int64 = 2 * 86_400
     public var batchSize = 5_000
+    /// Signs the links survey messages carry; without it a survey step sends nothing and says
+    /// why (`survey_links_unset`).
+    public var surveyLinks: (any SurveyLinking)?
 
     public init(
         store: S, planner: FlowPlanner, renderer: any MessageRendering, shopName: String, currency: CurrencyCode?
@@ -189,23 +192,57 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
                 steps.append((run, customer, step))
             }
             // Only the runs that send now need their cart, order or product read.
-            let sending = steps.filter { !$0.step.messages.isEmpty }.map(\.run)
+            let sending = steps.filter { !$0.step.messages.isEmpty || !$0.step.tickets.isEmpty }.map(\.run)
             let records = sending.isEmpty ? [:] : try store.templateRecords(for: sending)
             var messages: [OutboxMessage] = []
+            var tickets: [(FlowPlanner.PlannedTicket, RenderedMessage)] = []
             for (run, customer, advanced) in steps {
                 var step = advanced
+                if !step.tickets.isEmpty {
+                    var values = TemplateValues.make(
+                        customer: customer, enrollment: run, records: records[run.id], currency: currency,
+                        shopName: shopName, now: now)
+                    try addFeedback(of: run, to: &values)
+                    for planned in step.tickets {
+                        do {
+                            let text = try renderer.render(
+                                FlowTemplate(
+                                    channel: .email, subject: planned.ticket.subject, body: planned.ticket.body),
+                                values: values)
+                            tickets.append((planned, text))
+                        } catch {
+                            step.decisions.append(
+                                CampaignDecision(
+                                    flowID: flow.id, customerID: run.customerID, triggerKey: run.triggerKey,
+                                    step: planned.step, reason: "render_failed", detail: "\(error)", at: now))
+                        }
+                    }
+                }
                 for planned in step.messages {
                     guard let template = flow.templates[planned.template] else { continue }
-                    let values = TemplateValues.make(
+                    var values = TemplateValues.make(
                         customer: customer, enrollment: run, records: records[run.id], currency: currency,
                         shopName: shopName, now: now)
                     do {
+                        try addFeedback(of: run, to: &values)
+                        if let survey = planned.survey {
+                            switch try surveyValues(survey, planned: planned, order: records[run.id]?.order, now: now) {
+                            case .success(let fields): values["survey"] = .object(fields)
+                            case .failure(let skip):
+                                step.decisions.append(
+                                    CampaignDecision(
+                                        flowID: flow.id, customerID: run.customerID, triggerKey: run.triggerKey,
+                                        step: planned.step, reason: skip.reason, detail: skip.detail, at: now))
+                                continue
+                            }
+                        }
                         let text = try renderer.render(template, values: values)
                         messages.append(
                             OutboxMessage(
                                 key: planned.key, flowID: flow.id, step: planned.step, customerID: planned.customerID,
                                 channel: planned.channel, recipient: planned.recipient, subject: text.subject,
-                                body: text.body, plannedAt: now, nextAttemptAt: planned.dueAt))
+                                body: text.body, plannedAt: now, nextAttemptAt: planned.dueAt,
+                                survey: planned.survey?.kind))
                         report.planned[flow.id, default: 0] += 1
                     } catch {
                         step.decisions.append(
@@ -218,9 +255,107 @@ public struct CampaignTick<S: CampaignStore>: Sendable {
                 runs.append(step.enrollment)
                 decisions += step.decisions
             }
+            // Tickets first: a crash before the plan is applied runs the step again, and a ticket
+            // is opened once per key.
+            if !tickets.isEmpty {
+                try store.write { t in
+                    for (planned, text) in tickets {
+                        try FlowTickets.open(
+                            in: t, key: planned.key, customer: planned.customerID, subject: text.subject ?? "",
+                            note: text.body, at: now)
+                    }
+                }
+            }
             try store.applyPlan(enrollments: runs, messages: messages, decisions: decisions)
             if due.count < batchSize { return }
         }
+    }
+}
+
+extension CampaignTick {
+    /// The `feedback.*` values of a run a survey answer triggered, read as the answer is now
+    /// (words given after the score are there).
+    func addFeedback(of run: Enrollment, to values: inout [String: TemplateValue]) throws {
+        guard run.triggerKey.hasPrefix("feedback:") else { return }
+        let key = String(run.triggerKey.dropFirst("feedback:".count))
+        guard let response = try store.read({ try $0.feedbackResponse(key: key) }) else { return }
+        var fields: [String: TemplateValue] = [
+            "kind": .text(response.kind.rawValue), "score": .text(String(response.score)),
+        ]
+        if response.kind == .nps { fields["class"] = .text(NPSClass(score: response.score).rawValue) }
+        fields["text"] = response.text.map(TemplateValue.text)
+        fields["sku"] = response.sku.map(TemplateValue.text)
+        values["feedback"] = .object(fields)
+    }
+}
+
+/// Why a survey message was not sent.
+struct SurveySkip: Error {
+    var reason: String
+    var detail: String
+}
+
+extension CampaignTick {
+    /// The `survey.*` values of a survey message: its signed links (one per score, and per SKU
+    /// for a review), the question and the last day. A review asks only about the order's SKUs
+    /// the customer has not reviewed yet, and is not sent when there are none.
+    func surveyValues(_ survey: SurveyStep, planned: FlowPlanner.PlannedMessage, order: OrderRecord?, now: Int64)
+        throws -> Result<[String: TemplateValue], SurveySkip>
+    {
+        guard let links = surveyLinks else {
+            return .failure(
+                SurveySkip(
+                    reason: "survey_links_unset",
+                    detail:
+                        "survey links need a signing secret and the answer page's address (PATRON_SURVEY_SECRET, PATRON_SURVEY_URL)"
+                ))
+        }
+        let expires = now + survey.validSeconds
+        var fields: [String: TemplateValue] = [
+            "valid_until": .text(Day(epochSeconds: expires - 1).description),
+            "range": .text("\(survey.kind.scores.lowerBound)-\(survey.kind.scores.upperBound)"),
+        ]
+        fields["question"] = survey.question.map(TemplateValue.text)
+        func token(sku: String? = nil) -> SurveyToken {
+            SurveyToken(
+                messageKey: planned.key, customerID: planned.customerID, kind: survey.kind, sku: sku, expiresAt: expires
+            )
+        }
+        guard survey.kind == .review else {
+            fields["link"] = .text(links.link(token(), score: nil))
+            fields["scores"] = .list(
+                survey.kind.scores.map { ["score": .text(String($0)), "link": .text(links.link(token(), score: $0))] })
+            return .success(fields)
+        }
+        guard let order else {
+            return .failure(SurveySkip(reason: "no_order", detail: "a review survey needs the order that triggered it"))
+        }
+        var skus: [(sku: String, name: String)] = []
+        for line in order.lines where !skus.contains(where: { $0.sku == line.sku }) {
+            skus.append((line.sku, line.name ?? line.sku))
+        }
+        let reviewed = try store.read { t in
+            try Set(
+                skus.map(\.sku).filter {
+                    try t.feedbackResponse(key: FeedbackResponse.reviewKey(customer: planned.customerID, sku: $0))
+                        != nil
+                })
+        }
+        let asked = skus.filter { !reviewed.contains($0.sku) }
+        guard !asked.isEmpty else {
+            return .failure(
+                SurveySkip(reason: "already_reviewed", detail: "every SKU of order \(order.ref.id) is reviewed already")
+            )
+        }
+        fields["items"] = .list(
+            asked.map {
+                [
+                    "sku": .text($0.sku), "name": .text($0.name),
+                    "link": .text(links.link(token(sku: $0.sku), score: nil)),
+                ]
+            })
+        fields["link"] = .text(links.link(token(sku: asked[0].sku), score: nil))
+        return .success(fields)
     }
 }
 

@@ -89,6 +89,9 @@ public enum FlowTrigger: Hashable, Sendable {
     /// A customer answered a survey of this kind with a score in `scores` (`nil`: any score),
     /// once per response (a second answer replacing the first does not fire again).
     case feedbackReceived(kind: SurveyKind, scores: ClosedRange<Int>?)
+    /// A support ticket of the customer is closed: once per ticket (closed again after a
+    /// reopening: not again).
+    case ticketClosed
     /// Every `everySeconds`, starting at `anchor` (seconds since the epoch): everyone in the
     /// audience enters.
     case schedule(everySeconds: Int64, anchor: Int64)
@@ -106,6 +109,7 @@ public enum FlowTrigger: Hashable, Sendable {
         case .replenishmentDue: "replenishment_due"
         case .tierChanged: "tier_changed"
         case .feedbackReceived: "feedback_received"
+        case .ticketClosed: "ticket_closed"
         case .schedule: "schedule"
         }
     }
@@ -116,8 +120,9 @@ public enum FlowTrigger: Hashable, Sendable {
         case .orderPlaced: .order
         case .cartAbandoned: .cart
         case .replenishmentDue: .product
-        case .customerCreated, .rfmSegmentEntered, .segmentEntered, .noOrderFor, .birthday, .tierChanged,
-            .feedbackReceived, .schedule:
+        case .feedbackReceived: .feedback
+        case .customerCreated, .rfmSegmentEntered, .segmentEntered, .noOrderFor, .birthday, .tierChanged, .ticketClosed,
+            .schedule:
             .customer
         }
     }
@@ -132,6 +137,10 @@ public indirect enum FlowStep: Hashable, Sendable {
     case condition(FlowCondition, yes: [FlowStep], no: [FlowStep])
     /// Sends the named template on the channel (subject to the contact policy).
     case send(channel: ConsentChannel, template: String)
+    /// Sends the survey's template (subject to the contact policy) as a survey message.
+    case survey(SurveyStep)
+    /// Opens a support ticket for the customer (a person follows up); nothing is sent.
+    case ticket(FlowTicket)
     /// Leaves the flow.
     case exit
 }
@@ -142,6 +151,16 @@ public enum FlowGoal: Hashable, Sendable {
     case orderPlaced
     /// Nothing: the customer goes through every step.
     case none
+}
+
+/// A ticket a flow opens: its subject and its first note, Mustache templates like a message's.
+public struct FlowTicket: Hashable, Sendable {
+    public var subject: String
+    public var body: String
+    public init(subject: String, body: String) {
+        self.subject = subject
+        self.body = body
+    }
 }
 
 /// A message of a flow: its channel, an optional subject (email) and the body, both Mustache

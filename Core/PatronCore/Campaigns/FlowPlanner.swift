@@ -81,6 +81,17 @@ public struct FlowPlanner: Sendable {
         public var template: String
         public var recipient: String
         public var dueAt: Int64
+        /// The survey the message asks, when a survey step sends it.
+        public var survey: SurveyStep?
+    }
+
+    /// A ticket the planner decided to open.
+    public struct PlannedTicket: Hashable, Sendable {
+        /// Flow, step, customer, trigger instance: the ticket is opened once per key.
+        public var key: String
+        public var step: Int
+        public var customerID: CustomerID
+        public var ticket: FlowTicket
     }
 
     /// The outcome of running one due enrollment.
@@ -88,6 +99,7 @@ public struct FlowPlanner: Sendable {
         public var enrollment: Enrollment
         public var messages: [PlannedMessage]
         public var decisions: [CampaignDecision]
+        public var tickets: [PlannedTicket] = []
     }
 
     /// Runs the enrollment from its place until it waits, is deferred by quiet hours, or ends.
@@ -99,6 +111,7 @@ public struct FlowPlanner: Sendable {
         var run = enrollment
         var messages: [PlannedMessage] = []
         var decisions: [CampaignDecision] = []
+        var tickets: [PlannedTicket] = []
         var history = subject.history
         func decide(_ reason: String, _ detail: String, step: Int?) {
             decisions.append(
@@ -119,16 +132,31 @@ public struct FlowPlanner: Sendable {
             switch program.instructions[run.pc] {
             case .exit:
                 run.state = .ended("exit")
-                return Advance(enrollment: run, messages: messages, decisions: decisions)
+                return Advance(enrollment: run, messages: messages, decisions: decisions, tickets: tickets)
             case .jump(let target):
                 run.pc = target
+            case .ticket(let ticket):
+                if subject.customer.erasedAt == nil {
+                    tickets.append(
+                        PlannedTicket(
+                            key: run.messageKey(step: run.pc), step: run.pc, customerID: run.customerID,
+                            ticket: ticket))
+                } else {
+                    decide("erased", "the customer is erased: no ticket", step: run.pc)
+                }
+                run.pc += 1
             case .branch(let condition, let elseAt):
                 run.pc = subject.holds(condition) ? run.pc + 1 : elseAt
             case .wait(let seconds):
                 run.pc += 1
                 run.wakeAt += seconds
-                if run.wakeAt > now { return Advance(enrollment: run, messages: messages, decisions: decisions) }
-            case .send(let channel, let template):
+                if run.wakeAt > now {
+                    return Advance(enrollment: run, messages: messages, decisions: decisions, tickets: tickets)
+                }
+            case .send, .survey:
+                // Both kinds have a message, by construction.
+                let (channel, template) = program.instructions[run.pc].message ?? (.email, "")
+                let survey = program.survey(at: run.pc)
                 let address = policy.channels[channel]?.address
                 let recipient: String? =
                     switch address {
@@ -161,13 +189,13 @@ public struct FlowPlanner: Sendable {
                         PlannedMessage(
                             key: run.messageKey(step: run.pc), flowID: flow.id, enrollmentID: run.id, step: run.pc,
                             customerID: run.customerID, channel: channel, template: template, recipient: recipient,
-                            dueAt: now))
+                            dueAt: now, survey: survey))
                     history.append(ContactPolicy.Sent(channel: channel, flow: flow.id, at: now))
                     run.pc += 1
                 case .deferred(let until):
                     decide("quiet_hours", "deferred to \(Timestamp.format(until))", step: run.pc)
                     run.wakeAt = until
-                    return Advance(enrollment: run, messages: messages, decisions: decisions)
+                    return Advance(enrollment: run, messages: messages, decisions: decisions, tickets: tickets)
                 case .suppressed(let reason):
                     decide(reason.code, reason.description, step: run.pc)
                     run.pc += 1
@@ -175,6 +203,6 @@ public struct FlowPlanner: Sendable {
             }
         }
         run.state = .ended("completed")
-        return Advance(enrollment: run, messages: messages, decisions: decisions)
+        return Advance(enrollment: run, messages: messages, decisions: decisions, tickets: tickets)
     }
 }

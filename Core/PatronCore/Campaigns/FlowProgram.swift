@@ -9,10 +9,21 @@ import Foundation
 public struct FlowProgram: Hashable, Sendable {
     public enum Instruction: Hashable, Sendable {
         case send(channel: ConsentChannel, template: String)
+        case survey(SurveyStep)
+        case ticket(FlowTicket)
         case wait(seconds: Int64)
         case branch(FlowCondition, elseAt: Int)
         case jump(Int)
         case exit
+
+        /// The channel and template a `send` or `survey` instruction sends.
+        public var message: (channel: ConsentChannel, template: String)? {
+            switch self {
+            case .send(let channel, let template): (channel, template)
+            case .survey(let survey): (survey.channel, survey.template)
+            default: nil
+            }
+        }
     }
 
     public let instructions: [Instruction]
@@ -21,6 +32,12 @@ public struct FlowProgram: Hashable, Sendable {
         var out: [Instruction] = []
         Self.emit(steps, into: &out)
         instructions = out
+    }
+
+    /// The survey step at `pc`, if the instruction there is one.
+    public func survey(at pc: Int) -> SurveyStep? {
+        guard instructions.indices.contains(pc), case .survey(let survey) = instructions[pc] else { return nil }
+        return survey
     }
 
     /// Every condition of the flow's steps, in program order.
@@ -36,6 +53,8 @@ public struct FlowProgram: Hashable, Sendable {
             switch step {
             case .wait(let seconds): out.append(.wait(seconds: seconds))
             case .send(let channel, let template): out.append(.send(channel: channel, template: template))
+            case .survey(let survey): out.append(.survey(survey))
+            case .ticket(let ticket): out.append(.ticket(ticket))
             case .exit: out.append(.exit)
             case .condition(let condition, let yes, let no):
                 let branchAt = out.count

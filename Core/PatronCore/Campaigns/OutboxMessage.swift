@@ -39,11 +39,13 @@ public struct OutboxMessage: Hashable, Sendable {
     public var plannedAt: Int64
     public var nextAttemptAt: Int64
     public var lastError: String?
+    /// What the message asks when a survey step sent it: replies to it can be answers.
+    public var survey: SurveyKind?
 
     public init(
         id: Int64 = 0, key: String, flowID: String, step: Int, customerID: CustomerID, channel: ConsentChannel,
         recipient: String, subject: String?, body: String, status: Status = .planned, attempts: Int = 0,
-        plannedAt: Int64, nextAttemptAt: Int64, lastError: String? = nil
+        plannedAt: Int64, nextAttemptAt: Int64, lastError: String? = nil, survey: SurveyKind? = nil
     ) {
         self.id = id
         self.key = key
@@ -59,6 +61,7 @@ public struct OutboxMessage: Hashable, Sendable {
         self.plannedAt = plannedAt
         self.nextAttemptAt = nextAttemptAt
         self.lastError = lastError
+        self.survey = survey
     }
 
     /// The message as a channel takes it.

@@ -28,6 +28,10 @@ public protocol OutboxStore: Sendable {
     func recordDelivery(providerID: String, status: DeliveryStatus, error: String?, at: Int64) async throws -> Bool
     /// The messages with these keys, as they are now (unknown keys are left out).
     func outboxMessages(keys: [String]) async throws -> [OutboxMessage]
+    /// The customer's newest survey message on `channel` planned at `since` or later that was
+    /// sent (or delivered): what a bare-score reply answers.
+    func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, since: Int64) async throws
+        -> OutboxMessage?
 }
 
 /// Named leases with an expiry: how scheduler instances agree that one of them works.

@@ -10,6 +10,10 @@ public enum TemplateScope: String, Hashable, Sendable, CaseIterable {
     case order
     /// The customer and the SKU that is due again.
     case product
+    /// The customer and the survey answer that triggered the flow.
+    case feedback
+    /// A survey's links and question: in a template a survey step sends, whatever the trigger.
+    case survey
 }
 
 /// A value a message template can use: `{{customer.first_name}}`, `{{#cart.items}}…{{/cart.items}}`.
@@ -68,6 +72,20 @@ public struct TemplateField: Hashable, Sendable {
         TemplateField("product.name", .product, "its name, from the last order of it"),
         TemplateField("product.last_bought", .product, "day of the last purchase (YYYY-MM-DD)"),
         TemplateField("product.interval_days", .product, "the interval used to predict the due day"),
+        TemplateField("feedback.kind", .feedback, "what was answered: nps, csat or review"),
+        TemplateField("feedback.score", .feedback, "the score given"),
+        TemplateField("feedback.class", .feedback, "an NPS answer's band: promoter, passive or detractor"),
+        TemplateField(
+            "feedback.text", .feedback, "the customer's words, as they are when the step runs; absent when none"),
+        TemplateField("feedback.sku", .feedback, "the SKU a review is about"),
+        TemplateField("survey.link", .survey, "the answer page (NPS, CSAT); signed for the customer, no login"),
+        TemplateField(
+            "survey.scores", .survey, "one link per score that records it in one click", items: ["score", "link"]),
+        TemplateField(
+            "survey.items", .survey, "a review survey's SKUs not reviewed yet", items: ["sku", "name", "link"]),
+        TemplateField("survey.question", .survey, "the step's follow-up question; absent when none"),
+        TemplateField("survey.valid_until", .survey, "the last day answers are taken (YYYY-MM-DD)"),
+        TemplateField("survey.range", .survey, "the scores asked for: 0-10 (NPS), 1-5 (CSAT, review)"),
     ]
 
     static let byName: [String: TemplateField] = Dictionary(uniqueKeysWithValues: catalogue.map { ($0.name, $0) })

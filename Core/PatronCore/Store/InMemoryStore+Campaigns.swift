@@ -97,6 +97,16 @@ extension InMemoryStore: CampaignStore {
                     guard unseen(response.customerID, key) else { continue }
                     out.append(FlowTriggerInstance(customerID: response.customerID, key: key, at: response.answeredAt))
                 }
+            case .ticketClosed:
+                for ticket in state.tickets.values.sorted(by: {
+                    ($0.resolvedAt ?? 0, $0.id) < ($1.resolvedAt ?? 0, $1.id)
+                })
+                where ticket.status == .closed {
+                    guard let resolved = ticket.resolvedAt, window(resolved) else { continue }
+                    let key = "ticket:\(ticket.id.rawValue)"
+                    guard unseen(ticket.customerID, key) else { continue }
+                    out.append(FlowTriggerInstance(customerID: ticket.customerID, key: key, at: resolved))
+                }
             case .birthday, .schedule:
                 break
             }

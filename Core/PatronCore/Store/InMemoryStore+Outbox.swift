@@ -127,6 +127,17 @@ extension InMemoryStore: OutboxStore, LeaseStore {
         try read { t in keys.compactMap { t.state.outbox[$0]?.message }.sorted { $0.id < $1.id } }
     }
 
+    public func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, since: Int64) throws
+        -> OutboxMessage?
+    {
+        try read { t in
+            t.state.outbox.values.map(\.message).filter {
+                $0.customerID == customer && $0.plannedAt >= since && $0.channel == channel && $0.survey != nil
+                    && ($0.status == .sent || $0.status == .delivered)
+            }.max { ($0.plannedAt, $0.id) < ($1.plannedAt, $1.id) }
+        }
+    }
+
     public func acquireLease(_ name: String, holder: String, now: Int64, seconds: Int64) throws -> Bool {
         try write { t in
             if let lease = t.state.leases[name], lease.holder != holder, lease.expiresAt > now { return false }

@@ -50,6 +50,8 @@ public struct PatronError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidValue = Code(raw: "invalid-value")
         /// The input refers to something the store does not have (a refund of an unknown order).
         public static let notFound = Code(raw: "not-found")
+        /// The input may not do this any more or at all (an expired survey link).
+        public static let forbidden = Code(raw: "forbidden")
         /// The input contradicts the store (a second currency, a refund above the total).
         public static let conflict = Code(raw: "conflict")
         /// The store file is not a Patron store, or is of a newer schema.

@@ -1,0 +1,88 @@
+import Foundation
+
+extension FeedbackDesk {
+    /// A survey link's survey, once the app has checked the link's signature: the link must be
+    /// unexpired at `now` and its message in the outbox for its customer, asking its kind.
+    /// Throws `.forbidden` for an expired link, `.notFound` for a message that is not (or no
+    /// longer) there.
+    public static func survey<S: Store & OutboxStore>(_ store: S, _ token: SurveyToken, at now: Int64) async throws
+        -> OpenSurvey
+    {
+        guard now <= token.expiresAt else {
+            throw PatronError(.forbidden, "this survey closed on \(Timestamp.format(token.expiresAt))")
+        }
+        guard let message = try await store.outboxMessages(keys: [token.messageKey]).first,
+            message.customerID == token.customerID, message.survey == token.kind
+        else { throw PatronError(.notFound, "the survey this link answers is not there any more") }
+        if token.kind == .review, token.sku == nil {
+            throw PatronError(.invalidValue, "sku: a review link names the SKU it is about")
+        }
+        let key =
+            token.sku.map { FeedbackResponse.reviewKey(customer: token.customerID, sku: $0) } ?? "message:\(message.id)"
+        let current = try store.read { try $0.feedbackResponse(key: key) }
+        return OpenSurvey(token: token, message: message, key: key, current: current)
+    }
+
+    /// Records the answer a customer gives on a survey link (``survey(_:_:at:)`` checks it): an
+    /// NPS or CSAT answer under `message:ID` (the survey message), a review under the customer's
+    /// SKU (``FeedbackResponse/reviewKey(customer:sku:)``); a second answer replaces the first
+    /// (``record(_:_:at:)``).
+    @discardableResult
+    public static func answer<S: Store & OutboxStore>(
+        _ store: S, _ token: SurveyToken, score: Int, text: String?, channel: String, at now: Int64
+    ) async throws -> (response: FeedbackResponse, replaced: Bool) {
+        let survey = try await survey(store, token, at: now)
+        return try record(
+            store,
+            FeedbackResponse(
+                key: survey.key, customerID: token.customerID, kind: token.kind, score: score, text: text,
+                sku: token.sku, flowID: survey.message.flowID, messageID: survey.message.id, channel: channel),
+            at: now)
+    }
+
+    /// Records a reply that is a bare score (``SurveyReply/score(in:)``) as the answer to the
+    /// customer's newest NPS or CSAT survey message on `channel` sent within `within` seconds.
+    /// Returns `nil`, recording nothing, when the reply is not a score, there is no such message,
+    /// or the score is out of that survey's range: such a reply is not guessed at.
+    public static func answerReply<S: Store & OutboxStore>(
+        _ store: S, customer: CustomerID, channel: ConsentChannel, text: String, at now: Int64,
+        within: Int64 = SurveyStep.defaultValidSeconds
+    ) async throws -> FeedbackResponse? {
+        guard let score = SurveyReply.score(in: text),
+            let message = try await store.latestSurveyMessage(to: customer, channel: channel, since: now - within),
+            let kind = message.survey, kind != .review, kind.scores.contains(score)
+        else { return nil }
+        return try record(
+            store,
+            FeedbackResponse(
+                key: "message:\(message.id)", customerID: customer, kind: kind, score: score, flowID: message.flowID,
+                messageID: message.id, channel: channel.rawValue),
+            at: now
+        ).response
+    }
+}
+
+/// A survey a link opens: its message, the key its answer is stored under, and the answer
+/// given so far.
+public struct OpenSurvey: Sendable {
+    public var token: SurveyToken
+    public var message: OutboxMessage
+    public var key: String
+    public var current: FeedbackResponse?
+}
+
+/// Reads a reply to a survey message as a score, or not at all.
+public enum SurveyReply {
+    /// The score a reply is, when the whole reply is one: a number (`9`, ` 10 `), optionally
+    /// `/10` or `/5`, `stars`, `star`, `points` or a closing `.` or `!` (`5 stars`, `8/10`).
+    /// Anything else (`9 but slow`, `STOP`, `nine`) is `nil`.
+    public static func score(in text: String) -> Int? {
+        var rest = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        while let last = rest.last, last == "." || last == "!" { rest.removeLast() }
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, digits.count <= 2, let score = Int(digits) else { return nil }
+        let tail = rest.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        return ["", "/10", "/ 10", "/5", "/ 5", "star", "stars", "points", "of 10", "out of 10", "of 5", "out of 5"]
+            .contains(tail) ? score : nil
+    }
+}
