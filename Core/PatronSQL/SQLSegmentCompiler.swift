@@ -27,6 +27,15 @@ package struct SQLSegmentCompiler: Sendable {
 
     /// The SQL of a field at `now` (`rfm.recency_days` depends on it; `now` is an integer Patron
     /// computed, never user text).
+    /// The score of customer `c`'s latest answer of `kind` (ties: the higher score), through the
+    /// index by customer.
+    static func lastScore(_ kind: String) -> String {
+        """
+        (SELECT f.score FROM feedback_responses f WHERE f.customer_id = c.id AND f.kind = '\(kind)' \
+        ORDER BY f.answered_at DESC, f.score DESC LIMIT 1)
+        """
+    }
+
     package func column(_ field: SegmentField, now: Int64) -> String {
         if field.name == "rfm.recency_days" {
             return
@@ -41,6 +50,16 @@ package struct SQLSegmentCompiler: Sendable {
                 AND l.remaining > 0 AND l.available_at <= \(now) AND (l.expires_at IS NULL OR l.expires_at > \(now)))
                 """
         case "loyalty.tier": return "(SELECT t.tier FROM loyalty_tiers t WHERE t.customer_id = c.id)"
+        case "feedback.nps_last": return Self.lastScore("nps")
+        case "feedback.nps_class":
+            let score = Self.lastScore("nps")
+            return """
+                (CASE WHEN \(score) >= 9 THEN 'promoter' WHEN \(score) >= 7 THEN 'passive' \
+                WHEN \(score) IS NOT NULL THEN 'detractor' END)
+                """
+        case "feedback.csat_last": return Self.lastScore("csat")
+        case "feedback.reviews.count":
+            return "(SELECT count(*) FROM feedback_responses f WHERE f.customer_id = c.id AND f.kind = 'review')"
         case "loyalty.lifetime_points":
             return """
                 (SELECT CAST(COALESCE(SUM(CASE l.kind WHEN 'earn' THEN l.points \

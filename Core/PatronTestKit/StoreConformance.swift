@@ -465,6 +465,10 @@ public enum StoreConformance {
         let reference = InMemoryStore()
         try loyaltyHistory(events, into: store, until: until)
         try loyaltyHistory(events, into: reference, until: until)
+        let answers = sampleAnswers(customers: 250, until: until)
+        for target in [store as any Store, reference as any Store] {
+            try target.write { t in for response in answers { try t.saveFeedbackResponse(response) } }
+        }
         let now = until.epochSeconds + 86_399
         var sources = [
             "loyalty.points >= 100", "loyalty.points between 1 and 300 or loyalty.lifetime_points > 2000",
@@ -526,7 +530,10 @@ public enum StoreConformance {
             }
             return String(decoding: csv.bytes, as: UTF8.self)
         }
-        for source in ["orders.count >= 2", #"rfm.segment in ("Champions", "At Risk") or tags contains "vip""#] {
+        for source in [
+            "orders.count >= 2", #"rfm.segment in ("Champions", "At Risk") or tags contains "vip""#,
+            #"feedback.nps_class = "detractor" or feedback.reviews.count >= 2 or feedback.csat_last <= 2"#,
+        ] {
             let expression = try SegmentParser.parse(source)
             let got = try await export(store, expression)
             let expected = try await export(reference, expression)
@@ -541,6 +548,40 @@ public enum StoreConformance {
         try require(
             page == (try await export(reference, nil, after: CustomerID(100), limit: 20)), rule, "a page differs")
         try require(page.split(separator: "\n").count == 20, rule, "a page of 20")
+    }
+
+    /// Survey answers for customers 1…`customers`, for the `feedback.*` fields: NPS for every
+    /// third (one to three answers, some in the same second: the higher score is the latest then),
+    /// CSAT for every fourth, reviews of one or two SKUs for every fifth.
+    public static func sampleAnswers(customers: Int, until: Day) -> [FeedbackResponse] {
+        (1...customers).flatMap { n -> [FeedbackResponse] in
+            let id = CustomerID(Int64(n))
+            let base = until.epochSeconds - Int64(n) * 3_600
+            var out: [FeedbackResponse] = []
+            if n % 3 == 0 {
+                for k in 0..<(1 + n % 3 + n % 2) {
+                    out.append(
+                        FeedbackResponse(
+                            key: "nps:\(n):\(k)", customerID: id, kind: .nps, score: (n * 7 + k * 3) % 11,
+                            channel: "link", answeredAt: n % 9 == 0 ? base : base + Int64(k) * 86_400))
+                }
+            }
+            if n % 4 == 0 {
+                out.append(
+                    FeedbackResponse(
+                        key: "csat:\(n)", customerID: id, kind: .csat, score: 1 + n % 5, channel: "sms",
+                        answeredAt: base))
+            }
+            if n % 5 == 0 {
+                for sku in ["MUG-003", "TEA-001"].prefix(1 + n % 2) {
+                    out.append(
+                        FeedbackResponse(
+                            key: FeedbackResponse.reviewKey(customer: id, sku: sku), customerID: id, kind: .review,
+                            score: 1 + (n + sku.count) % 5, sku: sku, channel: "link", answeredAt: base))
+                }
+            }
+            return out
+        }
     }
 
     /// Ingests `events` with a loyalty programme active (orders earn, pending 30 days, expiring

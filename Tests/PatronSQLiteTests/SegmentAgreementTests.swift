@@ -1,6 +1,7 @@
 import Foundation
 import PatronCore
 import PatronSQLite
+import PatronTestKit
 import Testing
 
 /// The SQL back end and the in-memory evaluator must select exactly the same customers.
@@ -29,9 +30,17 @@ import Testing
             try! store.savePredictions(
                 SavedPredictions.compute(
                     summary: summary, calibrationEnd: until, currencyDigits: 2, monthlyDiscount: 0.01, savedAt: 1))
+            // Survey answers, for the feedback.* fields: several per customer, some in the same
+            // second (the higher score is the latest then).
+            try! store.write { t in
+                for response in Self.answers { try t.saveFeedbackResponse(response) }
+            }
         }
         return (memory, sqlite)
     }()
+
+    /// Survey answers of the 1,200 customers (``StoreConformance/sampleAnswers(customers:until:)``).
+    static let answers = StoreConformance.sampleAnswers(customers: 1200, until: until)
 
     /// Random well-typed expressions, as text (so the parser is exercised too).
     static func randomExpression(_ random: inout SeededRandom, depth: Int = 0) -> String {
@@ -51,7 +60,7 @@ import Testing
         }
         let ops = ["=", "!=", "<", "<=", ">", ">="]
         let op = ops[random.int(0...5)]
-        switch random.int(0...16) {
+        switch random.int(0...17) {
         case 0: return "orders.count \(op) \(random.int(0...15))"
         case 1: return "orders.total \(op) \(random.int(0...3000))"
         case 2: return "orders.last_at \(op) \(random.int(0...800)) days ago"
@@ -106,6 +115,17 @@ import Testing
                 return "bought(sku: \"\(sku)\"\(within))"
             case 1: return "ordered(count \(op) \(random.int(0...6))\(within))"
             default: return "abandoned_cart(min_value: \(random.int(0...60))\(within))"
+            }
+        case 16:
+            switch random.int(0...3) {
+            case 0: return "feedback.nps_last \(op) \(random.int(0...10))"
+            case 1:
+                let band = NPSClass.allCases[random.int(0...2)].rawValue
+                return random.chance(0.3)
+                    ? "feedback.nps_class is \(random.chance(0.5) ? "" : "not ")null"
+                    : "feedback.nps_class \(random.chance(0.5) ? "=" : "!=") \"\(band)\""
+            case 2: return "feedback.csat_last \(op) \(random.int(1...5))"
+            default: return "feedback.reviews.count \(op) \(random.int(0...2))"
             }
         default: return "cart.open_value \(op) \(random.int(0...80))"
         }

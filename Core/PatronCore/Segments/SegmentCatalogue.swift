@@ -51,7 +51,7 @@ public enum SegmentCatalogue {
     /// Every field, with `consent.<channel>` for each of `channels`.
     public static func fields(channels: ChannelRegistry) -> [SegmentField] {
         customerFields + channels.channels.compactMap { consentField($0, channels: channels) } + activityFields
-            + loyaltyFields
+            + loyaltyFields + feedbackFields
     }
 
     static let loyaltyFields: [SegmentField] = [
@@ -70,6 +70,27 @@ public enum SegmentCatalogue {
 
     /// Whether the field reads the loyalty ledger (stores read it only then).
     public static func readsLoyalty(_ field: SegmentField) -> Bool { field.name.hasPrefix("loyalty.") }
+
+    static let feedbackFields: [SegmentField] = [
+        SegmentField(
+            name: "feedback.nps_last", type: .integer,
+            summary: "the score of the customer's latest NPS answer, 0–10 (null when none)",
+            example: "feedback.nps_last <= 6"),
+        SegmentField(
+            name: "feedback.nps_class", type: .enumeration(NPSClass.allCases.map(\.rawValue)),
+            summary: "the band of that answer: promoter (9–10), passive (7–8), detractor (0–6)",
+            example: #"feedback.nps_class = "promoter""#),
+        SegmentField(
+            name: "feedback.csat_last", type: .integer,
+            summary: "the score of the customer's latest CSAT answer, 1–5 (null when none)",
+            example: "feedback.csat_last <= 2"),
+        SegmentField(
+            name: "feedback.reviews.count", type: .integer, summary: "how many products the customer has reviewed",
+            example: "feedback.reviews.count = 0"),
+    ]
+
+    /// Whether the field reads the customer's survey answers (stores read them only then).
+    public static func readsFeedback(_ field: SegmentField) -> Bool { field.name.hasPrefix("feedback.") }
 
     static let customerFields: [SegmentField] = [
         SegmentField(
@@ -150,7 +171,7 @@ public enum SegmentCatalogue {
     }
 
     static let byName: [String: SegmentField] = Dictionary(
-        uniqueKeysWithValues: (customerFields + activityFields + loyaltyFields).map { ($0.name, $0) })
+        uniqueKeysWithValues: (customerFields + activityFields + loyaltyFields + feedbackFields).map { ($0.name, $0) })
 
     /// The field called `name`, if there is one (`consent.<channel>` for a registered channel).
     public static func field(named name: String) -> SegmentField? {

@@ -58,10 +58,19 @@ public struct SegmentEvaluator: Sendable {
     /// The value a field has for a customer, in the field's terms (nil when missing).
     public static func value(
         of field: SegmentField, for customer: CustomerRecord, rfm: RFMSnapshot.Row? = nil,
-        predicted: StoredPrediction? = nil, loyalty: [LoyaltyEntry] = [], tier: String? = nil, now: Int64 = 0
+        predicted: StoredPrediction? = nil, loyalty: [LoyaltyEntry] = [], tier: String? = nil,
+        feedback: [FeedbackResponse] = [], now: Int64 = 0
     ) -> SegmentValue? {
         let a = customer.aggregates
+        /// The latest answer of a kind (ties: the higher score, as the SQL orders them).
+        func last(_ kind: SurveyKind) -> Int? {
+            feedback.filter { $0.kind == kind }.max { ($0.answeredAt, $0.score) < ($1.answeredAt, $1.score) }?.score
+        }
         switch field.name {
+        case "feedback.nps_last": return last(.nps).map { .integer(Int64($0)) }
+        case "feedback.nps_class": return last(.nps).map { .text(NPSClass(score: $0).rawValue) }
+        case "feedback.csat_last": return last(.csat).map { .integer(Int64($0)) }
+        case "feedback.reviews.count": return .integer(Int64(feedback.filter { $0.kind == .review }.count))
         case "loyalty.points":
             return .integer(LoyaltyLedger(customerID: customer.id, entries: loyalty).balance(at: now))
         case "loyalty.tier": return tier.map(SegmentValue.text)
@@ -130,7 +139,8 @@ public struct SegmentEvaluator: Sendable {
                 test,
                 to: Self.value(
                     of: field, for: customer.customer, rfm: customer.rfm, predicted: customer.predicted,
-                    loyalty: customer.history.loyalty, tier: customer.history.tier, now: customer.now),
+                    loyalty: customer.history.loyalty, tier: customer.history.tier,
+                    feedback: customer.history.feedback, now: customer.now),
                 zone: customer.customer.timeZone)
         case .behaviour(let behaviour):
             return holds(behaviour, customer.history)
@@ -223,13 +233,17 @@ public struct SegmentHistory: Sendable {
     public var loyalty: [LoyaltyEntry]
     /// The stored tier (``LoyaltyTransaction/loyaltyTiers()``).
     public var tier: String?
+    /// The customer's survey answers, for the `feedback.*` fields.
+    public var feedback: [FeedbackResponse]
     public init(
-        orders: [OrderRecord] = [], carts: [CartRecord] = [], loyalty: [LoyaltyEntry] = [], tier: String? = nil
+        orders: [OrderRecord] = [], carts: [CartRecord] = [], loyalty: [LoyaltyEntry] = [], tier: String? = nil,
+        feedback: [FeedbackResponse] = []
     ) {
         self.orders = orders
         self.carts = carts
         self.loyalty = loyalty
         self.tier = tier
+        self.feedback = feedback
     }
 }
 
@@ -239,7 +253,7 @@ extension SegmentExpression {
         switch self {
         case .and(let all), .or(let all): all.contains { $0.readsHistory }
         case .not(let a): a.readsHistory
-        case .test(let field, _): SegmentCatalogue.readsLoyalty(field)
+        case .test(let field, _): SegmentCatalogue.readsLoyalty(field) || SegmentCatalogue.readsFeedback(field)
         case .behaviour: true
         }
     }

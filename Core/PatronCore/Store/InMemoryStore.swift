@@ -402,6 +402,9 @@ extension InMemoryStore: SegmentRepository, SegmentQueries {
             for cart in state.carts.values { histories[cart.customerID, default: .init()].carts.append(cart) }
             for entry in state.loyaltyEntries { histories[entry.customerID, default: .init()].loyalty.append(entry) }
             for (customer, tier) in state.loyaltyTiers { histories[customer, default: .init()].tier = tier }
+            for response in state.feedback.values {
+                histories[response.customerID, default: .init()].feedback.append(response)
+            }
         }
         return allCustomers().filter {
             evaluator.matches(
@@ -426,10 +429,13 @@ extension InMemoryStore: SegmentRepository, SegmentQueries {
             let loyalty =
                 fields.contains(where: SegmentCatalogue.readsLoyalty)
                 ? snapshotState().loyaltyEntries.filter { $0.customerID == id } : []
+            let feedback =
+                fields.contains(where: SegmentCatalogue.readsFeedback)
+                ? snapshotState().feedback.values.filter { $0.customerID == id } : []
             let values = fields.map {
                 SegmentEvaluator.value(
                     of: $0, for: customer, rfm: rows[id], predicted: predicted, loyalty: loyalty,
-                    tier: snapshotState().loyaltyTiers[id] ?? nil, now: now)
+                    tier: snapshotState().loyaltyTiers[id] ?? nil, feedback: feedback, now: now)
             }
             try body(SegmentValuesRow(id: id, key: customer.primaryRef?.id ?? id.reportKey, values: values))
         }
