@@ -32,6 +32,27 @@ struct FeedbackRoutes<S: PatronStore> {
                 handler: { try await report(kind, $0, $1) })
         } + [
             APIRoute(
+                method: .get, path: "/v1/feedback/reviews/export", operationID: "exportReviews",
+                summary: "Product reviews for a storefront, per SKU: count, average stars and each review (no emails).",
+                scope: .read,
+                parameters: [
+                    .query("format", "json (default) or csv.", schema: ["type": "string", "enum": ["json", "csv"]]),
+                    .query("sku", "Only this SKU's reviews."),
+                    .query("verified", "true: only reviews tied to an order of the SKU.", schema: ["type": "boolean"]),
+                    .query(
+                        "min_stars", "Only reviews with at least this many stars.",
+                        schema: ["type": "integer", "minimum": 1, "maximum": 5]),
+                ],
+                responses: [
+                    200: [
+                        "description": "The reviews by SKU.",
+                        "content": [
+                            "application/json": ["schema": ["type": "array", "items": ["type": "object"]]],
+                            "text/csv": ["schema": ["type": "string"]],
+                        ],
+                    ]
+                ], handler: exportReviews),
+            APIRoute(
                 method: .get, path: "/v1/customers/{id}/feedback", operationID: "customerFeedback",
                 summary: "The customer's survey answers, oldest first.", scope: .read, parameters: [.customerID],
                 responses: [200: APIRoute.json("The answers.", "FeedbackResponses")], handler: responses),
@@ -45,6 +66,29 @@ struct FeedbackRoutes<S: PatronStore> {
                 ], extraErrors: [409: "The key was answered by another customer, or as another kind."],
                 handler: record),
         ]
+    }
+
+    func exportReviews(_ request: Request, _ call: APICall) async throws -> Response {
+        let format = call.query["format"] ?? "json"
+        guard ["json", "csv"].contains(format) else {
+            throw Problem(.badRequest, "query parameter 'format': expected json or csv, found '\(format)'")
+        }
+        let verified: Bool
+        switch call.query["verified"] {
+        case nil, "false": verified = false
+        case "true": verified = true
+        case let other?:
+            throw Problem(.badRequest, "query parameter 'verified': expected true or false, found '\(other)'")
+        }
+        let minimum = try call.integer("min_stars", default: 1, in: 1...5)
+        let products = try ProductReviews.export(
+            api.store, sku: call.query["sku"], verifiedOnly: verified, minScore: minimum)
+        if format == "csv" {
+            return Response(
+                status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: ProductReviews.csv(products))))
+        }
+        return await APIResponse.json(.ok, object: products.map(\.jsonObject))
     }
 
     func report(_ kind: SurveyKind, _ request: Request, _ call: APICall) async throws -> Response {

@@ -75,6 +75,24 @@ import Testing
                 ) { $0 }
                 #expect(bad.status == .badRequest, "\(query)")
             }
+            // The storefront export: the MUG review, as JSON and CSV; bad options are 400.
+            let exported = try await client.execute(
+                uri: "/v1/feedback/reviews/export", method: .get, headers: bearer(reader)
+            ) { $0 }
+            let products = try #require(try json(exported) as? [[String: Any]])
+            #expect(products.map { $0["sku"] as? String } == ["MUG"] && products.first?["count"] as? Int == 1)
+            #expect(!String(buffer: exported.body).contains("@example.com"))
+            let csv = try await client.execute(
+                uri: "/v1/feedback/reviews/export?format=csv&min_stars=4", method: .get, headers: bearer(reader)
+            ) { $0 }
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(String(buffer: csv.body).split(separator: "\n").count == 2)
+            for query in ["?format=xml", "?verified=yes", "?min_stars=6"] {
+                let bad = try await client.execute(
+                    uri: "/v1/feedback/reviews/export" + query, method: .get, headers: bearer(reader)
+                ) { $0 }
+                #expect(bad.status == .badRequest, "\(query)")
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ import PatronCore
 struct FeedbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feedback", abstract: "Survey results (NPS, CSAT, reviews) and a customer's answers.",
-        subcommands: [NPS.self, CSAT.self, Reviews.self, Record.self, Responses.self])
+        subcommands: [NPS.self, CSAT.self, Reviews.self, ExportReviews.self, Record.self, Responses.self])
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
@@ -52,6 +52,32 @@ struct FeedbackCommand: AsyncParsableCommand {
             abstract: "Product reviews: how many, the average stars, how many are verified by an order.")
         @OptionGroup var options: ReportOptions
         func run() async throws { try await options.run(.review) }
+    }
+
+    struct ExportReviews: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export-reviews",
+            abstract: "Product reviews for a storefront, per SKU: count, average stars and each review (no emails).")
+        enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case json, csv }
+        @OptionGroup var store: StoreOptions
+        @Option(help: "json | csv (one row per review).") var format: ExportFormat = .json
+        @Option(help: "Only this SKU's reviews.") var sku: String?
+        @Flag(help: "Only reviews tied to an order of the SKU by the reviewer.") var verifiedOnly = false
+        @Option(help: "Only reviews with at least this many stars (1–5).") var minStars = 1
+
+        func run() async throws {
+            try await reportingErrors {
+                guard (1...5).contains(minStars) else {
+                    throw PatronError(.invalidArgument, "--min-stars: \(minStars) is not 1 to 5")
+                }
+                let products = try ProductReviews.export(
+                    try store.open(.read), sku: sku, verifiedOnly: verifiedOnly, minScore: minStars)
+                switch format {
+                case .json: print(try ProductReviews.json(products))
+                case .csv: print(ProductReviews.csv(products), terminator: "")
+                }
+            }
+        }
     }
 
     struct Record: AsyncParsableCommand {
