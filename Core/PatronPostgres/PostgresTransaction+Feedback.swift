@@ -35,6 +35,22 @@ extension PostgresTransaction {
     }
 
     /// Streamed row by row, in the order the planner reads them.
+    public func forEachSurveyAsked(
+        _ kind: SurveyKind, from: Int64, to: Int64, _ body: (String, Int64, Int) throws -> Void
+    ) throws {
+        try session.forEachRow(
+            """
+            SELECT flow_id, planned_at / 86400, count(*) FROM outbox
+            WHERE survey = \(kind.rawValue) AND planned_at >= \(from) AND planned_at < \(to)
+              AND status IN ('sent', 'delivered')
+            GROUP BY 1, 2
+            """
+        ) { row in
+            let r = PostgresRowReader(row)
+            try body(try r.text(0), try r.int(1), Int(try r.int(2)))
+        }
+    }
+
     public func forEachFeedbackResponse(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (FeedbackResponse) throws -> Void
     ) throws {

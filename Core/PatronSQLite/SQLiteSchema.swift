@@ -522,6 +522,7 @@ enum SQLiteSchema {
             """
             -- What a survey message asks (nps, csat, review): replies to it can be answers.
             ALTER TABLE outbox ADD COLUMN survey TEXT;
+            CREATE INDEX outbox_surveys ON outbox(survey, planned_at) WHERE survey IS NOT NULL;
             """
         ),
     ]

@@ -38,6 +38,19 @@ extension SQLiteTransaction {
     /// Streamed through the C API, in table order: a period is found through the kind-and-time
     /// index, the whole history by a scan of the table (through the index every row is a random
     /// lookup: 4.2 s against 1.5 s for 1M responses in the sqlite3 CLI).
+    public func forEachSurveyAsked(
+        _ kind: SurveyKind, from: Int64, to: Int64, _ body: (String, Int64, Int) throws -> Void
+    ) throws {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT flow_id, planned_at / 86400, count(*) FROM outbox
+                WHERE survey = ? AND planned_at >= ? AND planned_at < ? AND status IN ('sent', 'delivered')
+                GROUP BY 1, 2
+                """, arguments: [kind.rawValue, from, to])
+        while let row = try rows.next() { try body(row[0], row[1], row[2]) }
+    }
+
     public func forEachFeedbackResponse(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (FeedbackResponse) throws -> Void
     ) throws {

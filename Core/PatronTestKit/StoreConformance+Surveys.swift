@@ -98,6 +98,21 @@ extension StoreConformance {
                 && answers[0].messageID == csat.id && answers[0].answeredAt == at(8), rule,
             "the answers: \(answers)")
 
+        // Response rates: the sent survey messages of the kind (not planned ones), by flow and month.
+        let npsReport = try FeedbackDesk.report(store, kind: .nps, from: at(0), to: at(20), by: .flow)
+        try require(
+            npsReport.total.asked == 3 && npsReport.total.responseRate == 0
+                && npsReport.groups.map(\.group) == ["asks"] && npsReport.groups.first?.asked == 3, rule,
+            "NPS asked: \(npsReport.total.asked), groups \(npsReport.groups.map { ($0.group, $0.asked) })")
+        let csatReport = try FeedbackDesk.report(store, kind: .csat, from: at(0), to: at(20), by: .month)
+        try require(
+            csatReport.total.asked == 1 && csatReport.total.responseRate == 100
+                && csatReport.groups.map(\.asked).reduce(0, +) == 1, rule,
+            "CSAT asked \(csatReport.total.asked), rate \(String(describing: csatReport.total.responseRate))")
+        try require(
+            try FeedbackDesk.report(store, kind: .nps, from: at(3), to: at(20)).total.asked == 1, rule,
+            "the period bounds what was asked")
+
         // Closed tickets fire `ticket_closed`, once per ticket (closed again after reopening: still one).
         func ticket(_ ref: String, _ status: TicketStatus, _ day: Int) -> IngestEvent {
             IngestEvent(

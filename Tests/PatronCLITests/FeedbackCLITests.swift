@@ -37,7 +37,8 @@ import Testing
             #expect(table.status == 0)
             #expect(
                 table.stdout
-                    == "     responses  promoters  passives  detractors  nps\nall          5          2         2           1   20\n",
+                    == "     responses  promoters  passives  detractors  nps  asked  rate %\n"
+                    + "all          5          2         2           1   20      0       -\n",
                 "\(table.stdout)")
             let json = try await patron("nps", "--format", "json")
             let object = try #require(
@@ -63,7 +64,8 @@ import Testing
                 groups.map { $0["average"] as? Double } == [4, 4] && groups.map { $0["responses"] as? Int } == [2, 1])
             let csat = try await patron("csat", "--by", "month")
             #expect(
-                csat.status == 0 && csat.stdout.hasSuffix("all            0          0       -        -\n"),
+                csat.status == 0
+                    && csat.stdout.hasSuffix("all            0          0       -        -      0       -\n"),
                 "\(csat.stdout)")
 
             let answers = try await patron("responses", "5")

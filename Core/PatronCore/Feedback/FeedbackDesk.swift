@@ -116,6 +116,16 @@ public enum FeedbackDesk {
                 case .flow, .sku: groups[row(grouping.group(of: response)!)].add(response)
                 }
             }
+            // What response rates divide by: the survey messages sent in the period.
+            guard kind != .review else { return }
+            try t.forEachSurveyAsked(kind, from: from, to: to) { flow, day, count in
+                total.asked += count
+                switch grouping {
+                case .none, .sku: return
+                case .month: groups[row(String(Day(epochSeconds: day * 86_400).description.prefix(7)))].asked += count
+                case .flow: groups[row(flow)].asked += count
+                }
+            }
         }
         return FeedbackReport(
             kind: kind, from: from, to: to, grouping: grouping, total: total,

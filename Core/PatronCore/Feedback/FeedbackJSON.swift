@@ -13,9 +13,13 @@ extension FeedbackReport {
                 object["passives"] = summary.passives
                 object["detractors"] = summary.detractors
                 object["nps"] = summary.nps ?? NSNull()
+                object["asked"] = summary.asked
+                object["response_rate"] = summary.responseRate ?? NSNull()
             case .csat:
                 object["satisfied"] = summary.satisfied
                 object["csat"] = summary.csat ?? NSNull()
+                object["asked"] = summary.asked
+                object["response_rate"] = summary.responseRate ?? NSNull()
             case .review:
                 object["verified"] = summary.verified
                 object["with_text"] = summary.withText

@@ -35,6 +35,10 @@ public struct FeedbackSummary: Hashable, Sendable {
     public var verified = 0
     public var withText = 0
     public var scoreSum = 0
+    /// Survey messages of the kind sent in the period (NPS and CSAT reports).
+    public var asked = 0
+    /// Responses that answer a survey message.
+    public var answeredSurveys = 0
 
     public init(group: String) { self.group = group }
 
@@ -50,6 +54,13 @@ public struct FeedbackSummary: Hashable, Sendable {
         if response.score >= 4 { satisfied += 1 }
         if response.orderRef != nil { verified += 1 }
         if response.text != nil { withText += 1 }
+        if response.messageID != nil { answeredSurveys += 1 }
+    }
+
+    /// Response rate: the % of survey messages sent in the period that were answered in it, to
+    /// one decimal; `nil` when none were sent.
+    public var responseRate: Double? {
+        asked == 0 ? nil : (Double(answeredSurveys) * 1_000 / Double(asked)).rounded() / 10
     }
 
     /// Net Promoter Score: % promoters − % detractors, rounded, −100…100; `nil` with no responses.
@@ -96,8 +107,15 @@ public struct FeedbackReport: Hashable, Sendable {
     public var columns: [String] {
         switch kind {
         case .nps:
-            [grouping == .none ? "" : grouping.rawValue, "responses", "promoters", "passives", "detractors", "nps"]
-        case .csat: [grouping == .none ? "" : grouping.rawValue, "responses", "satisfied", "csat %", "average"]
+            [
+                grouping == .none ? "" : grouping.rawValue, "responses", "promoters", "passives", "detractors", "nps",
+                "asked", "rate %",
+            ]
+        case .csat:
+            [
+                grouping == .none ? "" : grouping.rawValue, "responses", "satisfied", "csat %", "average", "asked",
+                "rate %",
+            ]
         case .review: [grouping == .none ? "" : grouping.rawValue, "reviews", "average", "verified", "with text"]
         }
     }
@@ -108,10 +126,13 @@ public struct FeedbackReport: Hashable, Sendable {
         case .nps:
             return [
                 row.group, "\(row.responses)", "\(row.promoters)", "\(row.passives)", "\(row.detractors)",
-                text(row.nps),
+                text(row.nps), "\(row.asked)", text(row.responseRate),
             ]
         case .csat:
-            return [row.group, "\(row.responses)", "\(row.satisfied)", text(row.csat), text(row.average)]
+            return [
+                row.group, "\(row.responses)", "\(row.satisfied)", text(row.csat), text(row.average), "\(row.asked)",
+                text(row.responseRate),
+            ]
         case .review:
             return [row.group, "\(row.responses)", text(row.average), "\(row.verified)", "\(row.withText)"]
         }

@@ -18,6 +18,13 @@ public protocol FeedbackTransaction {
     /// what reports read, at any size (`Int64.min..<Int64.max` is the whole history).
     func forEachFeedbackResponse(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (FeedbackResponse) throws -> Void) throws
+    /// The survey messages of the kind sent (or delivered) that were planned in `from..<to`,
+    /// counted by flow and UTC day (seconds since the epoch / 86,400): what response rates
+    /// divide by.
+    func forEachSurveyAsked(
+        _ kind: SurveyKind, from: Int64, to: Int64,
+        _ body: (_ flowID: String, _ day: Int64, _ count: Int) throws -> Void
+    ) throws
     /// Erasure: the words of the customer's responses go (`text` becomes `nil`); scores stay.
     func eraseFeedbackText(of customer: CustomerID) throws
 }

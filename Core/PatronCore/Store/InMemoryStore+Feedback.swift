@@ -9,6 +9,24 @@ extension InMemoryStore.Transaction {
         state.feedback.values.filter { $0.customerID == customer }.sorted(by: Self.answerOrder)
     }
 
+    public func forEachSurveyAsked(
+        _ kind: SurveyKind, from: Int64, to: Int64, _ body: (String, Int64, Int) throws -> Void
+    ) throws {
+        var counts: [String: Int] = [:]
+        var keys: [String: (String, Int64)] = [:]
+        for entry in state.outbox.values {
+            let m = entry.message
+            guard m.survey == kind, m.plannedAt >= from, m.plannedAt < to, m.status == .sent || m.status == .delivered
+            else { continue }
+            let day = m.plannedAt / 86_400
+            counts["\(m.flowID)\u{1F}\(day)", default: 0] += 1
+            keys["\(m.flowID)\u{1F}\(day)"] = (m.flowID, day)
+        }
+        for (key, count) in counts.sorted(by: { $0.key < $1.key }) {
+            try body(keys[key]!.0, keys[key]!.1, count)
+        }
+    }
+
     public func forEachFeedbackResponse(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (FeedbackResponse) throws -> Void
     ) throws {
