@@ -63,19 +63,21 @@ struct SurveyRoutes<S: PatronStore> {
 
     /// The page, after recording the score of a one-click link.
     func show(_ request: Request, _ call: APICall) async -> Response {
-        await answering(call) { survey in
-            guard let text = call.query["score"] else { return (survey, nil) }
-            let score = try Self.score(text, kind: survey.token.kind)
-            let answered = try await FeedbackDesk.answer(
-                api.store, survey.token, score: score, text: nil, channel: "link", at: api.now())
-            return (survey, answered.response)
+        await answering(call) { token in
+            guard let text = call.query["score"] else {
+                return (try FeedbackDesk.survey(api.store, token, at: api.now()), false)
+            }
+            let score = try Self.score(text, kind: token.kind)
+            let answered = try FeedbackDesk.answer(
+                api.store, token, score: score, text: nil, channel: "link", at: api.now())
+            return (answered.survey, true)
         }
     }
 
     /// Records the form's score and words.
     func submit(_ request: Request, _ call: APICall) async -> Response {
         var request = request
-        return await answering(call) { survey in
+        return await answering(call) { token in
             let body = try await request.body(upTo: 64 * 1024)
             let fields: FormFields
             do {
@@ -86,15 +88,17 @@ struct SurveyRoutes<S: PatronStore> {
             guard let text = fields["score"] else {
                 throw SurveyPage.Failure(.badRequest, "score: choose a score before sending.")
             }
-            let score = try Self.score(text, kind: survey.token.kind)
-            let answered = try await FeedbackDesk.answer(
-                api.store, survey.token, score: score, text: fields["text"] ?? "", channel: "link", at: api.now())
-            return (survey, answered.response)
+            let score = try Self.score(text, kind: token.kind)
+            let answered = try FeedbackDesk.answer(
+                api.store, token, score: score, text: fields["text"] ?? "", channel: "link", at: api.now())
+            return (answered.survey, true)
         }
     }
 
-    /// Checks the link, runs `body` and renders its outcome, or the page that says what is wrong.
-    func answering(_ call: APICall, _ body: (OpenSurvey) async throws -> (OpenSurvey, FeedbackResponse?)) async
+    /// Checks the link's signature, runs `body` (one store transaction: the survey read, or the
+    /// answer written with the survey's checks) and renders the form with the answer, or the
+    /// page that says what is wrong.
+    func answering(_ call: APICall, _ body: (SurveyToken) async throws -> (OpenSurvey, saved: Bool)) async
         -> Response
     {
         guard let links else {
@@ -107,11 +111,9 @@ struct SurveyRoutes<S: PatronStore> {
             } catch {
                 throw SurveyPage.Failure(.forbidden, "This link does not work: \(error). Nothing was recorded.")
             }
-            let survey = try await FeedbackDesk.survey(api.store, token, at: api.now())
-            let (opened, recorded) = try await body(survey)
-            let question = try await questions.question(of: opened.message, in: api.store)
-            return SurveyPage.form(
-                opened, answer: recorded ?? opened.current, saved: recorded != nil, question: question)
+            let (survey, saved) = try await body(token)
+            let question = try await questions.question(of: survey.message, in: api.store)
+            return SurveyPage.form(survey, answer: survey.current, saved: saved, question: question)
         } catch let failure as SurveyPage.Failure {
             return SurveyPage.failure(failure.status, failure.message)
         } catch let error as PatronError {

@@ -35,6 +35,11 @@ extension PostgresTransaction {
     }
 
     /// Streamed row by row, in the order the planner reads them.
+    public func outboxMessage(key: String) throws -> OutboxMessage? {
+        try session.rows("SELECT \(unescaped: PostgresStore.outboxColumns) FROM outbox WHERE key = \(key)").first.map(
+            PostgresStore.outboxMessage(from:))
+    }
+
     public func forEachSurveyAsked(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (String, Int64, Int) throws -> Void
     ) throws {

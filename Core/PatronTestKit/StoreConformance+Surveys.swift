@@ -60,10 +60,15 @@ extension StoreConformance {
             try await store.latestSurveyMessage(to: b, channel: "sms", since: at(0))?.key == "other-1", rule,
             "another customer's survey")
 
+        let inTransaction = try store.read { try $0.outboxMessage(key: "csat-1") }
+        try require(
+            inTransaction == (try await store.outboxMessages(keys: ["csat-1"]).first)
+                && (try store.read { try $0.outboxMessage(key: "gone") }) == nil, rule,
+            "outboxMessage(key:) in a transaction: \(String(describing: inTransaction))")
         // A link's survey: its own customer and kind, until it expires.
         guard let csat = stored["csat-1"] else { throw ConformanceFailure(rule: rule, detail: "csat-1 is not stored") }
         let token = SurveyToken(messageKey: "csat-1", customerID: a, kind: .csat, expiresAt: at(20))
-        let opened = try await FeedbackDesk.survey(store, token, at: at(8))
+        let opened = try FeedbackDesk.survey(store, token, at: at(8))
         try require(
             opened.key == "message:\(csat.id)" && opened.current == nil, rule, "the survey opened: \(opened.key)")
         for (wrong, code) in [
@@ -76,14 +81,14 @@ extension StoreConformance {
             (SurveyToken(messageKey: "csat-1", customerID: a, kind: .csat, expiresAt: at(7)), .forbidden),
         ] {
             do {
-                _ = try await FeedbackDesk.answer(store, wrong, score: 5, text: nil, channel: "link", at: at(8))
+                _ = try FeedbackDesk.answer(store, wrong, score: 5, text: nil, channel: "link", at: at(8))
                 try require(false, rule, "\(wrong) was answered")
             } catch let error as PatronError {
                 try require(error.code == code, rule, "\(wrong): \(error.code), not \(code)")
             }
         }
         try require(try store.read { try $0.feedbackResponses(of: a) }.isEmpty, rule, "a refused link stored an answer")
-        _ = try await FeedbackDesk.answer(store, token, score: 2, text: "slow", channel: "link", at: at(8))
+        _ = try FeedbackDesk.answer(store, token, score: 2, text: "slow", channel: "link", at: at(8))
         // A bare-score reply answers the newest SMS survey (the same CSAT): one response, replaced.
         let reply = try await FeedbackDesk.answerReply(store, customer: a, channel: "sms", text: "5", at: at(9))
         try require(

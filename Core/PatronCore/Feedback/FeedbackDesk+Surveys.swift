@@ -5,39 +5,48 @@ extension FeedbackDesk {
     /// unexpired at `now` and its message in the outbox for its customer, asking its kind.
     /// Throws `.forbidden` for an expired link, `.notFound` for a message that is not (or no
     /// longer) there.
-    public static func survey<S: Store & OutboxStore>(_ store: S, _ token: SurveyToken, at now: Int64) async throws
-        -> OpenSurvey
-    {
+    public static func survey<S: Store>(_ store: S, _ token: SurveyToken, at now: Int64) throws -> OpenSurvey {
+        try store.read { t in try open(in: t, token, at: now) }
+    }
+
+    /// Records the answer a customer gives on a survey link, in one transaction with the checks
+    /// of ``survey(_:_:at:)``: an NPS or CSAT answer under `message:ID` (the survey message), a
+    /// review under the customer's SKU (``FeedbackResponse/reviewKey(customer:sku:)``); a second
+    /// answer replaces the first (``record(_:_:at:)``). Returns the survey with the answer.
+    @discardableResult
+    public static func answer<S: Store>(
+        _ store: S, _ token: SurveyToken, score: Int, text: String?, channel: String, at now: Int64
+    ) throws -> (survey: OpenSurvey, response: FeedbackResponse, replaced: Bool) {
+        let answer = FeedbackResponse(
+            key: token.messageKey, customerID: token.customerID, kind: token.kind, score: score, text: text,
+            sku: token.sku,
+            channel: channel)
+        let (words, sku) = try checked(answer)
+        return try store.write { t in
+            var survey = try open(in: t, token, at: now)
+            var keyed = answer
+            keyed.key = survey.key
+            keyed.flowID = survey.message.flowID
+            keyed.messageID = survey.message.id
+            let (response, replaced) = try record(in: t, keyed, text: words, sku: sku, at: now)
+            survey.current = response
+            return (survey, response, replaced)
+        }
+    }
+
+    static func open<T: StoreTransaction>(in t: T, _ token: SurveyToken, at now: Int64) throws -> OpenSurvey {
         guard now <= token.expiresAt else {
             throw PatronError(.forbidden, "this survey closed on \(Timestamp.format(token.expiresAt))")
         }
-        guard let message = try await store.outboxMessages(keys: [token.messageKey]).first,
-            message.customerID == token.customerID, message.survey == token.kind
+        guard let message = try t.outboxMessage(key: token.messageKey), message.customerID == token.customerID,
+            message.survey == token.kind
         else { throw PatronError(.notFound, "the survey this link answers is not there any more") }
         if token.kind == .review, token.sku == nil {
             throw PatronError(.invalidValue, "sku: a review link names the SKU it is about")
         }
         let key =
             token.sku.map { FeedbackResponse.reviewKey(customer: token.customerID, sku: $0) } ?? "message:\(message.id)"
-        let current = try store.read { try $0.feedbackResponse(key: key) }
-        return OpenSurvey(token: token, message: message, key: key, current: current)
-    }
-
-    /// Records the answer a customer gives on a survey link (``survey(_:_:at:)`` checks it): an
-    /// NPS or CSAT answer under `message:ID` (the survey message), a review under the customer's
-    /// SKU (``FeedbackResponse/reviewKey(customer:sku:)``); a second answer replaces the first
-    /// (``record(_:_:at:)``).
-    @discardableResult
-    public static func answer<S: Store & OutboxStore>(
-        _ store: S, _ token: SurveyToken, score: Int, text: String?, channel: String, at now: Int64
-    ) async throws -> (response: FeedbackResponse, replaced: Bool) {
-        let survey = try await survey(store, token, at: now)
-        return try record(
-            store,
-            FeedbackResponse(
-                key: survey.key, customerID: token.customerID, kind: token.kind, score: score, text: text,
-                sku: token.sku, flowID: survey.message.flowID, messageID: survey.message.id, channel: channel),
-            at: now)
+        return OpenSurvey(token: token, message: message, key: key, current: try t.feedbackResponse(key: key))
     }
 
     /// Records a reply that is a bare score (``SurveyReply/score(in:)``) as the answer to the

@@ -18,6 +18,13 @@ public enum FeedbackDesk {
     public static func record<S: Store>(_ store: S, _ answer: FeedbackResponse, at now: Int64) throws -> (
         response: FeedbackResponse, replaced: Bool
     ) {
+        let (text, sku) = try checked(answer)
+        return try store.write { t in try record(in: t, answer, text: text, sku: sku, at: now) }
+    }
+
+    /// An answer's score, text and SKU checked as ``record(_:_:at:)`` says; the text and SKU as
+    /// they are stored (blank is none).
+    static func checked(_ answer: FeedbackResponse) throws -> (text: String?, sku: String?) {
         guard answer.kind.scores.contains(answer.score) else {
             throw PatronError(
                 .invalidValue,
@@ -35,40 +42,47 @@ public enum FeedbackDesk {
         guard !answer.key.isEmpty else {
             throw PatronError(.invalidValue, "key: an answer needs the key of what it answers")
         }
-        return try store.write { t in
-            guard try t.customerExists(answer.customerID) else {
-                throw PatronError(.notFound, "no customer \(answer.customerID.rawValue)")
-            }
-            if var stored = try t.feedbackResponse(key: answer.key) {
-                guard stored.customerID == answer.customerID, stored.kind == answer.kind else {
-                    throw PatronError(
-                        .conflict,
-                        "'\(answer.key)' is answered already by customer \(stored.customerID.rawValue) "
-                            + "(\(stored.kind.rawValue))")
-                }
-                stored.score = answer.score
-                if let text { stored.text = text }
-                stored.channel = answer.channel
-                stored.updatedAt = max(now, stored.answeredAt)
-                try t.saveFeedbackResponse(stored)
-                return (stored, true)
-            }
-            var orderRef: String?
-            if answer.kind == .review, let sku {
-                let bought = try t.orders(of: answer.customerID).filter {
-                    $0.status.counts && $0.placedAt <= now && $0.lines.contains { $0.sku == sku }
-                }
-                if let last = bought.max(by: { ($0.placedAt, $0.ref.id) < ($1.placedAt, $1.ref.id) }) {
-                    orderRef = "\(last.ref.source):\(last.ref.id)"
-                }
-            }
-            let response = FeedbackResponse(
-                key: answer.key, customerID: answer.customerID, kind: answer.kind, score: answer.score, text: text,
-                sku: sku, orderRef: orderRef, flowID: answer.flowID, messageID: answer.messageID,
-                channel: answer.channel, answeredAt: now)
-            try t.saveFeedbackResponse(response)
-            return (response, false)
+        return (text, sku)
+    }
+
+    /// ``record(_:_:at:)``'s work inside a transaction, once the answer's fields are checked.
+    static func record<T: StoreTransaction>(
+        in t: T, _ answer: FeedbackResponse, text: String?, sku: String?, at now: Int64
+    )
+        throws -> (response: FeedbackResponse, replaced: Bool)
+    {
+        guard try t.customerExists(answer.customerID) else {
+            throw PatronError(.notFound, "no customer \(answer.customerID.rawValue)")
         }
+        if var stored = try t.feedbackResponse(key: answer.key) {
+            guard stored.customerID == answer.customerID, stored.kind == answer.kind else {
+                throw PatronError(
+                    .conflict,
+                    "'\(answer.key)' is answered already by customer \(stored.customerID.rawValue) "
+                        + "(\(stored.kind.rawValue))")
+            }
+            stored.score = answer.score
+            if let text { stored.text = text }
+            stored.channel = answer.channel
+            stored.updatedAt = max(now, stored.answeredAt)
+            try t.saveFeedbackResponse(stored)
+            return (stored, true)
+        }
+        var orderRef: String?
+        if answer.kind == .review, let sku {
+            let bought = try t.orders(of: answer.customerID).filter {
+                $0.status.counts && $0.placedAt <= now && $0.lines.contains { $0.sku == sku }
+            }
+            if let last = bought.max(by: { ($0.placedAt, $0.ref.id) < ($1.placedAt, $1.ref.id) }) {
+                orderRef = "\(last.ref.source):\(last.ref.id)"
+            }
+        }
+        let response = FeedbackResponse(
+            key: answer.key, customerID: answer.customerID, kind: answer.kind, score: answer.score, text: text,
+            sku: sku, orderRef: orderRef, flowID: answer.flowID, messageID: answer.messageID,
+            channel: answer.channel, answeredAt: now)
+        try t.saveFeedbackResponse(response)
+        return (response, false)
     }
 
     /// A customer's responses, by when they were first answered.

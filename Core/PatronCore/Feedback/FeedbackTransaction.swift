@@ -18,6 +18,8 @@ public protocol FeedbackTransaction {
     /// what reports read, at any size (`Int64.min..<Int64.max` is the whole history).
     func forEachFeedbackResponse(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (FeedbackResponse) throws -> Void) throws
+    /// The outbox message with this key (what a survey link names), as it is now.
+    func outboxMessage(key: String) throws -> OutboxMessage?
     /// The survey messages of the kind sent (or delivered) that were planned in `from..<to`,
     /// counted by flow and UTC day (seconds since the epoch / 86,400): what response rates
     /// divide by.

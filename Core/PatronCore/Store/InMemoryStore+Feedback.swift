@@ -9,6 +9,8 @@ extension InMemoryStore.Transaction {
         state.feedback.values.filter { $0.customerID == customer }.sorted(by: Self.answerOrder)
     }
 
+    public func outboxMessage(key: String) throws -> OutboxMessage? { state.outbox[key]?.message }
+
     public func forEachSurveyAsked(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (String, Int64, Int) throws -> Void
     ) throws {
