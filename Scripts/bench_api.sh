@@ -35,40 +35,14 @@ KEEP=${KEEP:-0}
 POSTGRES=${POSTGRES:-0}
 BUILD_DIR=${BUILD_DIR:-.build}
 
-die() { echo "bench_api: $*" >&2; exit 2; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
-while [ $# -gt 0 ]; do
-    arg=$1
-    case $arg in
-        --*=*) set -- "${arg%%=*}" "${arg#*=}" "${@:2}"; continue ;;
-        -h|--help) usage; exit 0 ;;
-        --keep) KEEP=1; shift; continue ;;
-        --postgres) POSTGRES=1; shift; continue ;;
-        --duration|--threads|--connections|--customers|--workdir|--build-dir) [ $# -ge 2 ] || die "$arg needs a value" ;;
-        *) die "unknown option '$arg' (see --help)" ;;
-    esac
-    case $arg in
-        --duration) DURATION=$2 ;;
-        --threads) THREADS=$2 ;;
-        --connections) CONNECTIONS=$2 ;;
-        --customers) CUSTOMERS=$2 ;;
-        --workdir) WORKDIR=$2 ;;
-        --build-dir) BUILD_DIR=$2 ;;
-    esac
-    shift 2
-done
-
 cd "$(dirname "$0")/.."
 root=$PWD
-command -v wrk >/dev/null || {
-    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-}
+. Scripts/bench/lib.sh
+parse_options "keep postgres" "duration threads connections customers workdir build-dir" "$@"
+need_wrk
 command -v sqlite3 >/dev/null || die "needs sqlite3 (apt install sqlite3)"
 
-swift build -c release --build-path "$BUILD_DIR" --static-swift-stdlib --product patron >/dev/null
-swift build -c release --build-path "$BUILD_DIR" --static-swift-stdlib --product patron-api >/dev/null
-bin=$(swift build -c release --build-path "$BUILD_DIR" --show-bin-path)
+release_build patron patron-api
 
 [ -n "$WORKDIR" ] || WORKDIR=$(mktemp -d /tmp/patron-bench-api.XXXXXX)
 mkdir -p "$WORKDIR"
@@ -80,17 +54,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_server() {
-    PATRON_DB=$1 PATRON_PORT=0 PATRON_RATE_LIMIT=0 PATRON_LOG_LEVEL=warning PATRON_SHOPIFY_SECRETS=bench-secret \
-        "$bin/patron-api" 2>"$WORKDIR/server.log" &
-    server=$!
-    for _ in $(seq 1 100); do grep -q "listening on" "$WORKDIR/server.log" 2>/dev/null && break; sleep 0.1; done
-    url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORKDIR/server.log" | head -1)
-    [ -n "$url" ] || { cat "$WORKDIR/server.log" >&2; die "patron-api did not start"; }
-}
-stop_server() { kill -TERM "$server"; wait "$server" || true; server=""; }
-field() { sed -n "s/^$1 *//p" "$2" | head -1; }
-rps() { sed -n 's/^Requests\/sec: *//p' "$1"; }
+start_server() { start_api "$WORKDIR/server.log" PATRON_DB="$1" PATRON_SHOPIFY_SECRETS=bench-secret; }
+stop_server() { stop_api; }
 
 echo "patron-api under wrk: $DURATION s per run, $THREADS wrk thread(s), $CONNECTIONS connections, $(nproc) cores"
 

@@ -27,37 +27,13 @@ WORKDIR=${WORKDIR:-}
 KEEP=${KEEP:-0}
 BUILD_DIR=${BUILD_DIR:-.build}
 
-die() { echo "bench_survey: $*" >&2; exit 2; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
-while [ $# -gt 0 ]; do
-    arg=$1
-    case $arg in
-        --*=*) set -- "${arg%%=*}" "${arg#*=}" "${@:2}"; continue ;;
-        -h|--help) usage; exit 0 ;;
-        --keep) KEEP=1; shift; continue ;;
-        --duration|--connections|--customers|--workdir|--build-dir) [ $# -ge 2 ] || die "$arg needs a value" ;;
-        *) die "unknown option '$arg' (see --help)" ;;
-    esac
-    case $arg in
-        --duration) DURATION=$2 ;;
-        --connections) CONNECTIONS=$2 ;;
-        --customers) CUSTOMERS=$2 ;;
-        --workdir) WORKDIR=$2 ;;
-        --build-dir) BUILD_DIR=$2 ;;
-    esac
-    shift 2
-done
-
 cd "$(dirname "$0")/.."
-command -v wrk >/dev/null || {
-    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-}
+. Scripts/bench/lib.sh
+parse_options "keep" "duration connections customers workdir build-dir" "$@"
+need_wrk
 command -v sqlite3 >/dev/null || die "needs sqlite3 (apt install sqlite3)"
 
-swift build -c release --build-path "$BUILD_DIR" --static-swift-stdlib --product patron >/dev/null
-swift build -c release --build-path "$BUILD_DIR" --static-swift-stdlib --product patron-api >/dev/null
-bin=$(swift build -c release --build-path "$BUILD_DIR" --show-bin-path)
+release_build patron patron-api
 
 [ -n "$WORKDIR" ] || WORKDIR=$(mktemp -d /tmp/patron-bench-survey.XXXXXX)
 mkdir -p "$WORKDIR"
@@ -81,24 +57,17 @@ sqlite3 "$db" "
 python3 Scripts/bench/survey_tokens.py "$CUSTOMERS" "$secret" $((now + 86400)) "$WORKDIR/tokens.txt"
 key=$("$bin/patron" apikey create bench --scope read --db "$db" 2>/dev/null)
 
-PATRON_DB=$db PATRON_PORT=0 PATRON_RATE_LIMIT=0 PATRON_LOG_LEVEL=warning PATRON_SURVEY_SECRET=$secret \
-    PATRON_SURVEY_URL=http://127.0.0.1 "$bin/patron-api" 2>"$WORKDIR/server.log" &
-server=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$WORKDIR/server.log" 2>/dev/null && break; sleep 0.1; done
-url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORKDIR/server.log" | head -1)
-[ -n "$url" ] || { cat "$WORKDIR/server.log" >&2; die "patron-api did not start"; }
+start_api "$WORKDIR/server.log" PATRON_DB="$db" PATRON_SURVEY_SECRET="$secret" PATRON_SURVEY_URL=http://127.0.0.1
 first=$(head -1 "$WORKDIR/tokens.txt")
 curl -fsS -o /dev/null -d "score=9" "$url/s/$first" || die "the first survey answer failed"
 sqlite3 "$db" "DELETE FROM feedback_responses"
 
-field() { sed -n "s/^$1 *//p" "$2" | head -1; }
-rps() { sed -n 's/^Requests\/sec: *//p' "$1"; }
 echo "patron-api: $DURATION s per run, 1 wrk thread, $CONNECTIONS connections, $CUSTOMERS customers, $(nproc) cores"
 TOKENS=$WORKDIR/tokens.txt wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
     -s Scripts/bench/survey_answers.lua "$url" >"$WORKDIR/answers.txt"
 API_KEY=$key CUSTOMERS=$CUSTOMERS wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
     -s Scripts/bench/get_customer.lua "$url" >"$WORKDIR/get.txt"
-kill -TERM "$server"; wait "$server" || true; server=""
+stop_api
 
 completed=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$WORKDIR/answers.txt")
 non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$WORKDIR/answers.txt"); non2xx=${non2xx:-0}

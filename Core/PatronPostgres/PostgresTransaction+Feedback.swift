@@ -40,6 +40,17 @@ extension PostgresTransaction {
             PostgresStore.outboxMessage(from:))
     }
 
+    public func surveyMessage(providerIDs: [String]) throws -> OutboxMessage? {
+        guard !providerIDs.isEmpty else { return nil }
+        let found = try session.rows(
+            """
+            SELECT \(unescaped: PostgresStore.outboxColumns), provider_id FROM outbox
+            WHERE provider_id = ANY(\(providerIDs)::text[]) AND survey IS NOT NULL
+            """
+        ).map { (try PostgresStore.outboxMessage(from: $0), try PostgresRowReader($0).text(15)) }
+        return providerIDs.lazy.compactMap { id in found.first { $0.1 == id }?.0 }.first
+    }
+
     public func forEachSurveyAsked(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (String, Int64, Int) throws -> Void
     ) throws {

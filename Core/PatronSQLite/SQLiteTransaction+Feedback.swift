@@ -44,6 +44,18 @@ extension SQLiteTransaction {
         ).map(SQLiteStore.outboxMessage(from:))
     }
 
+    public func surveyMessage(providerIDs: [String]) throws -> OutboxMessage? {
+        guard !providerIDs.isEmpty else { return nil }
+        let found = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(SQLiteStore.outboxColumns), provider_id FROM outbox
+                WHERE provider_id IN (SELECT value FROM json_each(?)) AND survey IS NOT NULL
+                """, arguments: [SQLiteStore.jsonStrings(providerIDs)]
+        ).map { (SQLiteStore.outboxMessage(from: $0), $0[15] as String) }
+        return providerIDs.lazy.compactMap { id in found.first { $0.1 == id }?.0 }.first
+    }
+
     public func forEachSurveyAsked(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (String, Int64, Int) throws -> Void
     ) throws {

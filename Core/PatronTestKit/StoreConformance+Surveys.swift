@@ -160,5 +160,28 @@ extension StoreConformance {
         try require(
             record?.aggregates.openTicketCount == 2, rule,
             "open tickets: \(String(describing: record?.aggregates.openTicketCount))")
+
+        // An email reply that is a bare score answers the survey mail it replies to (by its
+        // Message-ID); a reply with more words is a ticket, as any mail.
+        guard let mail = stored["mail-1"] else { throw ConformanceFailure(rule: rule, detail: "mail-1 is not stored") }
+        let mailReply = MailMessage(
+            messageID: "reply-1@x.com", inReplyTo: ["<p-mail-1>"], from: "sa@x.com", subject: "Re: Hi",
+            sentAt: at(16), body: " 8 \n\nOn Mon, 5 Jan 2026 at 10:00, Shop <shop@x.com> wrote:\n> How likely…\n")
+        let outcome = try Ingestor(store: store).receive(mailReply)
+        try require(outcome == .surveyAnswer("message:\(mail.id)"), rule, "the email reply: \(outcome)")
+        let byMail = try store.read { try $0.feedbackResponse(key: "message:\(mail.id)") }
+        try require(
+            byMail?.score == 8 && byMail?.kind == .nps && byMail?.channel == "email" && byMail?.messageID == mail.id,
+            rule, "the answer by mail: \(String(describing: byMail))")
+        let wordy = MailMessage(
+            messageID: "reply-2@x.com", inReplyTo: ["p-mail-1"], from: "sa@x.com", subject: "Re: Hi",
+            sentAt: at(17), body: "8, but the parcel was late\n")
+        let second = try Ingestor(store: store).receive(wordy)
+        guard case .newTicket = second else {
+            throw ConformanceFailure(rule: rule, detail: "a reply with words: \(second), not a new ticket")
+        }
+        try require(
+            try store.read { try $0.feedbackResponse(key: "message:\(mail.id)") }?.score == 8, rule,
+            "a reply with words changed the answer")
     }
 }

@@ -20,3 +20,22 @@ struct SurveyReplyTests {
         #expect(SurveyReply.score(in: text) == nil, "\(text)")
     }
 }
+
+/// An email reply counts only by its own lines, above what it quotes.
+struct SurveyMailReplyTests {
+    @Test(arguments: [
+        ("9", 9), ("9\n", 9), ("\n  10 \n\nOn Mon, 5 Jan 2026, Shop <s@x.com> wrote:\n> How likely?\n> 0 … 10", 10),
+        ("7\n-- \nAnn Dee\nSent from my phone", 7), ("8\n-----Original Message-----\nFrom: shop", 8),
+        ("5 stars\n> Rate your order", 5),
+    ])
+    func theReplyAboveTheQuoteIsTheScore(_ body: String, _ score: Int) {
+        #expect(SurveyReply.score(inMail: body) == score)
+    }
+
+    @Test(arguments: [
+        "", "9\nthe parcel was late", "Thanks!\n9", "> 9", "On Mon, Shop wrote:\n9", "nine\n> 9",
+    ])
+    func anythingElseIsNotAScore(_ body: String) {
+        #expect(SurveyReply.score(inMail: body) == nil, "\(body)")
+    }
+}

@@ -46,7 +46,7 @@ public struct MailFetcher<S: Store> {
             case .bounce: bounces += 1
             case .complaint: complaints += 1
             case .duplicate: duplicates += 1
-            case .outbound, .unattributed: other += 1
+            case .outbound, .unattributed, .surveyAnswer: other += 1
             }
         }
 

@@ -85,6 +85,10 @@ public enum SurveyReply {
     /// The score a reply is, when the whole reply is one: a number (`9`, ` 10 `), optionally
     /// `/10` or `/5`, `stars`, `star`, `points` or a closing `.` or `!` (`5 stars`, `8/10`).
     /// Anything else (`9 but slow`, `STOP`, `nine`) is `nil`.
+    ///
+    /// In a mail, what counts is the reply above the quoted message: the lines before the first
+    /// one that starts with `>`, reads `On … wrote:`, or opens a signature (`-- `) or a forwarded
+    /// or original message (`-----`); they must hold one non-blank line, a score.
     public static func score(in text: String) -> Int? {
         var rest = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         while let last = rest.last, last == "." || last == "!" { rest.removeLast() }
@@ -93,5 +97,21 @@ public enum SurveyReply {
         let tail = rest.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
         return ["", "/10", "/ 10", "/5", "/ 5", "star", "stars", "points", "of 10", "out of 10", "of 5", "out of 5"]
             .contains(tail) ? score : nil
+    }
+
+    /// The score an email reply is (see ``score(in:)``): the reply's own lines, above what it
+    /// quotes, must be one score.
+    public static func score(inMail body: String) -> Int? {
+        var lines: [Substring] = []
+        for line in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix(">") || trimmed.hasPrefix("-----") || line == "-- " || line == "--"
+                || (trimmed.hasPrefix("On ") && trimmed.hasSuffix("wrote:"))
+            {
+                break
+            }
+            if !trimmed.isEmpty { lines.append(line) }
+        }
+        return lines.count == 1 ? score(in: String(lines[0])) : nil
     }
 }

@@ -20,6 +20,9 @@ public protocol FeedbackTransaction {
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (FeedbackResponse) throws -> Void) throws
     /// The outbox message with this key (what a survey link names), as it is now.
     func outboxMessage(key: String) throws -> OutboxMessage?
+    /// The first survey message, in the order given, that one of these provider ids names (the
+    /// Message-IDs an email reply answers), `nil` when none does.
+    func surveyMessage(providerIDs: [String]) throws -> OutboxMessage?
     /// The survey messages of the kind sent (or delivered) that were planned in `from..<to`,
     /// counted by flow and UTC day (seconds since the epoch / 86,400): what response rates
     /// divide by.

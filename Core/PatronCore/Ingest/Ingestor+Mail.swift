@@ -118,6 +118,10 @@ extension Ingestor.Batch {
                 return .unattributed
             }
             let customer = try resolve(CustomerIdentity(email: sender), source: source, at: at)
+            if let answer = try surveyAnswer(mail, customer: customer) {
+                try message(ticket: nil, customer: customer, kind: "survey_reply")
+                return .surveyAnswer(answer.key)
+            }
             if let id = try thread(mail), var ticket = try transaction.ticket(id: id) {
                 let reopened = ticket.status == .closed
                 ticket.status = .open
@@ -136,6 +140,26 @@ extension Ingestor.Batch {
             try refreshTickets(of: customer)
             return .newTicket(id)
         }
+    }
+
+    /// A reply from the survey's own customer, within the survey's 30 days, to an NPS or CSAT
+    /// survey mail (by the Message-IDs it answers) that is a bare score
+    /// (``SurveyReply/score(inMail:)``), recorded as the answer to that survey message. Anything
+    /// else is not guessed at: `nil`, and the mail goes the ticket's way.
+    mutating func surveyAnswer(_ mail: MailMessage, customer: CustomerID) throws -> FeedbackResponse? {
+        let answered = (mail.inReplyTo + mail.references.reversed()).map {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
+        }
+        guard !answered.isEmpty, let score = SurveyReply.score(inMail: mail.body),
+            let survey = try transaction.surveyMessage(providerIDs: answered), survey.customerID == customer,
+            let kind = survey.survey, kind != .review, kind.scores.contains(score),
+            mail.sentAt <= survey.plannedAt + SurveyStep.defaultValidSeconds
+        else { return nil }
+        let answer = FeedbackResponse(
+            key: "message:\(survey.id)", customerID: customer, kind: kind, score: score, flowID: survey.flowID,
+            messageID: survey.id, channel: "email")
+        let (text, sku) = try FeedbackDesk.checked(answer)
+        return try FeedbackDesk.record(in: transaction, answer, text: text, sku: sku, at: mail.sentAt).response
     }
 
     /// The ticket a message belongs to: by the token in its subject, else by the messages it

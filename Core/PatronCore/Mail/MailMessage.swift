@@ -156,4 +156,7 @@ public enum MailOutcome: Hashable, Sendable {
     case unattributed
     /// A Message-ID already stored.
     case duplicate
+    /// A reply that is a bare score to an NPS or CSAT survey mail: recorded as the answer
+    /// (this key), no ticket.
+    case surveyAnswer(String)
 }

@@ -11,6 +11,12 @@ extension InMemoryStore.Transaction {
 
     public func outboxMessage(key: String) throws -> OutboxMessage? { state.outbox[key]?.message }
 
+    public func surveyMessage(providerIDs: [String]) throws -> OutboxMessage? {
+        providerIDs.lazy.compactMap { id in
+            self.state.outbox.values.first { $0.providerID == id && $0.message.survey != nil }?.message
+        }.first
+    }
+
     public func forEachSurveyAsked(
         _ kind: SurveyKind, from: Int64, to: Int64, _ body: (String, Int64, Int) throws -> Void
     ) throws {

@@ -1,0 +1,72 @@
+# What the benchmark scripts share; sourced by them (`. Scripts/bench/lib.sh` after `cd` to the
+# package root). A script's header comment (from line 2 to `set -euo`) is its --help.
+
+BENCH=$(basename "$0" .sh)
+
+die() { echo "$BENCH: $*" >&2; exit 2; }
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+
+# parse_options "FLAGS" "VALUED" "$@": `--name VALUE` or `--name=VALUE` for each name in VALUED
+# sets the variable NAME (upper case, `-` as `_`); each `--name` in FLAGS sets NAME=1; -h/--help
+# prints the header. Anything else is an error naming it.
+parse_options() {
+    local flags=" $1 " valued=" $2 " arg name var
+    shift 2
+    while [ $# -gt 0 ]; do
+        arg=$1
+        case $arg in
+            --*=*) set -- "${arg%%=*}" "${arg#*=}" "${@:2}"; continue ;;
+            -h|--help) usage; exit 0 ;;
+        esac
+        name=${arg#--}
+        var=$(printf '%s' "$name" | tr 'a-z-' 'A-Z_')
+        if [[ $arg == --* && $flags == *" $name "* ]]; then
+            printf -v "$var" 1
+            shift
+        elif [[ $arg == --* && $valued == *" $name "* ]]; then
+            [ $# -ge 2 ] || die "$arg needs a value"
+            printf -v "$var" '%s' "$2"
+            shift 2
+        else
+            die "unknown option '$arg' (see --help)"
+        fi
+    done
+}
+
+# Installs wrk (Debian) when it is missing.
+need_wrk() {
+    command -v wrk >/dev/null && return
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+}
+
+# release_build PRODUCT…: release builds with the static Swift standard library into BUILD_DIR;
+# sets `bin` to their folder.
+release_build() {
+    local product
+    for product in "$@"; do
+        swift build -c release --build-path "$BUILD_DIR" --static-swift-stdlib --product "$product" >/dev/null
+    done
+    bin=$(swift build -c release --build-path "$BUILD_DIR" --show-bin-path)
+}
+
+# start_api LOG [VAR=VALUE…]: starts `$bin/patron-api` on a free loopback port with the settings
+# given (and rate limits off, warnings only), waits until it listens; sets `server` (its pid)
+# and `url`.
+start_api() {
+    local log=$1
+    shift
+    env PATRON_PORT=0 PATRON_RATE_LIMIT=0 PATRON_LOG_LEVEL=warning "$@" "$bin/patron-api" 2>"$log" &
+    server=$!
+    for _ in $(seq 1 100); do grep -q "listening on" "$log" 2>/dev/null && break; sleep 0.1; done
+    url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$log" | head -1)
+    [ -n "$url" ] || { cat "$log" >&2; die "patron-api did not start"; }
+}
+
+# Stops the server start_api started.
+stop_api() { kill -TERM "$server"; wait "$server" || true; server=""; }
+
+# wrk's figures: requests per second, and the p50_ms / p99_ms lines a script's done() prints.
+rps() { sed -n 's/^Requests\/sec: *//p' "$1"; }
+field() { sed -n "s/^$1 *//p" "$2" | head -1; }
