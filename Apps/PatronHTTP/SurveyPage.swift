@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 import PatronCore
+import Synchronization
 
 /// The survey answer pages: small, accessible HTML (a fieldset of labelled radio buttons, a
 /// labelled text area, one button), no JavaScript and nothing from another host. Rendered with
@@ -51,8 +52,7 @@ enum SurveyPage {
                 <fieldset>
                 <legend>{{legend}}</legend>
                 <div class="scores">
-                {{#scores}}<label><input type="radio" name="score" value="{{value}}"{{#checked}} checked{{/checked}} required> <span>{{value}}</span></label>
-                {{/scores}}
+                {{{scores}}}
                 </div>
                 <div class="ends" aria-hidden="true"><span>{{low}}</span><span>{{high}}</span></div>
                 </fieldset>
@@ -67,6 +67,29 @@ enum SurveyPage {
                 </html>
                 """)
     }()
+
+    /// The radio buttons of a kind's scores, one checked (or none).
+    static let scoresTemplate: MustacheTemplate = {
+        // A constant of this file: it parses.
+        try! MustacheTemplate(
+            string: """
+                {{#scores}}<label><input type="radio" name="score" value="{{value}}"{{#checked}} checked{{/checked}} required> <span>{{value}}</span></label>
+                {{/scores}}
+                """)
+    }()
+
+    /// Rendered radio buttons by kind and checked score: a handful of variants, rendered once
+    /// each (they were a third of a page's rendering).
+    static let scoreButtons = Mutex<[String: String]>([:])
+
+    static func buttons(_ kind: SurveyKind, checked: Int?) -> String {
+        let key = "\(kind.rawValue):\(checked.map(String.init) ?? "-")"
+        if let known = scoreButtons.withLock({ $0[key] }) { return known }
+        let scores: [[String: Any]] = kind.scores.map { ["value": String($0), "checked": checked == $0] }
+        let html = scoresTemplate.render(["scores": scores])
+        scoreButtons.withLock { $0[key] = html }
+        return html
+    }
 
     static func response(_ status: HTTPResponse.Status, _ values: [String: Any]) -> Response {
         Response(
@@ -112,7 +135,7 @@ enum SurveyPage {
                     "How many stars do you give \(survey.token.sku ?? "it")? (1 to 5)", "1 star", "5 stars"
                 )
             }
-        let scores: [[String: Any]] = kind.scores.map { ["value": String($0), "checked": answer?.score == $0] }
+        let scores = buttons(kind, checked: answer?.score)
         let status: String? =
             saved
             ? "Thank you! Your answer (\(answer?.score ?? 0)) is recorded."

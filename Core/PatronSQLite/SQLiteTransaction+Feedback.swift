@@ -8,7 +8,8 @@ import PatronSQL
 extension SQLiteTransaction {
     public func feedbackResponse(key: String) throws -> FeedbackResponse? {
         try Row.fetchOne(
-            db, sql: "SELECT \(StoredColumns.feedbackColumns) FROM feedback_responses WHERE key = ?", arguments: [key]
+            try statement("SELECT \(StoredColumns.feedbackColumns) FROM feedback_responses WHERE key = ?"),
+            arguments: [key]
         ).map(Self.feedbackResponse)
     }
 
@@ -40,8 +41,9 @@ extension SQLiteTransaction {
     /// lookup: 4.2 s against 1.5 s for 1M responses in the sqlite3 CLI).
     public func outboxMessage(key: String) throws -> OutboxMessage? {
         try Row.fetchOne(
-            db, sql: "SELECT \(SQLiteStore.outboxColumns) FROM outbox WHERE key = ?", arguments: [key]
-        ).map(SQLiteStore.outboxMessage(from:))
+            try statement("SELECT \(SQLiteStore.outboxColumns) FROM outbox WHERE key = ?"), arguments: [key]
+        )
+        .map(SQLiteStore.outboxMessage(from:))
     }
 
     public func surveyMessage(providerIDs: [String]) throws -> OutboxMessage? {
