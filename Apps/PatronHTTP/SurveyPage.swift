@@ -144,13 +144,14 @@ enum SurveyPage {
         let fallback =
             kind == .review
             ? "Tell other customers what you think (optional)" : "Anything you would like to add? (optional)"
-        return response(
-            .ok,
-            [
-                "title": heading, "heading": heading, "status": status as Any, "form": true, "legend": legend,
-                "scores": scores, "low": low, "high": high, "question": question.map { "\($0) (optional)" } ?? fallback,
-                "text": answer?.text ?? "", "button": answer == nil ? "Send" : "Update my answer",
-                "until": Timestamp.format(survey.token.expiresAt),
-            ])
+        var values: [String: Any] = [
+            "title": heading, "heading": heading, "form": true, "legend": legend,
+            "scores": scores, "low": low, "high": high, "question": question.map { "\($0) (optional)" } ?? fallback,
+            "text": answer?.text ?? "", "button": answer == nil ? "Send" : "Update my answer",
+            "until": Timestamp.format(survey.token.expiresAt),
+        ]
+        // Only when there is one: a nil boxed in `Any` would render as "nil".
+        if let status { values["status"] = status }
+        return response(.ok, values)
     }
 }

@@ -112,8 +112,9 @@ struct SurveyRoutes<S: PatronStore> {
                 throw SurveyPage.Failure(.forbidden, "This link does not work: \(error). Nothing was recorded.")
             }
             let (survey, saved) = try await body(token)
-            let question = try await questions.question(of: survey.message, in: api.store)
-            return SurveyPage.form(survey, answer: survey.current, saved: saved, question: question)
+            // A failure here must not say a saved answer was lost: the page asks the default question.
+            let question = try? await questions.question(of: survey.message, in: api.store)
+            return SurveyPage.form(survey, answer: survey.current, saved: saved, question: question ?? nil)
         } catch let failure as SurveyPage.Failure {
             return SurveyPage.failure(failure.status, failure.message)
         } catch let error as PatronError {

@@ -180,8 +180,27 @@ extension StoreConformance {
         guard case .newTicket = second else {
             throw ConformanceFailure(rule: rule, detail: "a reply with words: \(second), not a new ticket")
         }
+        // A bare number deeper in a thread (answering the shop's question, the survey mail only in
+        // References) is the conversation's, not an answer.
+        let deeper = MailMessage(
+            messageID: "reply-3@x.com", inReplyTo: ["agent-1@shop"], references: ["p-mail-1", "agent-1@shop"],
+            from: "sa@x.com", subject: "Re: Re: Hi", sentAt: at(18), body: "2\n")
+        let third = try Ingestor(store: store).receive(deeper)
+        guard case .newTicket = third else {
+            throw ConformanceFailure(rule: rule, detail: "a reply deeper in a thread: \(third), not a ticket")
+        }
         try require(
             try store.read { try $0.feedbackResponse(key: "message:\(mail.id)") }?.score == 8, rule,
             "a reply with words changed the answer")
+        // An erased customer's links answer nothing.
+        try Ingestor(store: store).ingest([
+            IngestEvent(id: "erase-sa", source: "shop", occurredAt: at(19), kind: .customerErased(who("sa")))
+        ])
+        do {
+            _ = try FeedbackDesk.answer(store, token, score: 1, text: "x", channel: "link", at: at(19))
+            try require(false, rule, "an erased customer's link was answered")
+        } catch let error as PatronError {
+            try require(error.code == .notFound, rule, "an erased customer's link: \(error.code)")
+        }
     }
 }

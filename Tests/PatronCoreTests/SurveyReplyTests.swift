@@ -19,6 +19,14 @@ struct SurveyReplyTests {
     func anythingElseIsNotAScore(_ text: String) {
         #expect(SurveyReply.score(in: text) == nil, "\(text)")
     }
+
+    /// A reply on another survey's scale, or out of its range, answers nothing.
+    @Test func theScaleMustBeTheSurveys() {
+        #expect(SurveyReply.score(in: "8/10", for: .nps) == 8 && SurveyReply.score(in: "8", for: .nps) == 8)
+        #expect(SurveyReply.score(in: "3/5", for: .nps) == nil && SurveyReply.score(in: "5 stars", for: .nps) == nil)
+        #expect(SurveyReply.score(in: "4 stars", for: .csat) == 4 && SurveyReply.score(in: "4", for: .csat) == 4)
+        #expect(SurveyReply.score(in: "5/10", for: .csat) == nil && SurveyReply.score(in: "9", for: .csat) == nil)
+    }
 }
 
 /// An email reply counts only by its own lines, above what it quotes.

@@ -39,7 +39,7 @@ extension FeedbackDesk {
             throw PatronError(.forbidden, "this survey closed on \(Timestamp.format(token.expiresAt))")
         }
         guard let message = try t.outboxMessage(key: token.messageKey), message.customerID == token.customerID,
-            message.survey == token.kind
+            message.survey == token.kind, try t.customer(token.customerID)?.erasedAt == nil
         else { throw PatronError(.notFound, "the survey this link answers is not there any more") }
         if token.kind == .review, token.sku == nil {
             throw PatronError(.invalidValue, "sku: a review link names the SKU it is about")
@@ -57,9 +57,9 @@ extension FeedbackDesk {
         _ store: S, customer: CustomerID, channel: ConsentChannel, text: String, at now: Int64,
         within: Int64 = SurveyStep.defaultValidSeconds
     ) async throws -> FeedbackResponse? {
-        guard let score = SurveyReply.score(in: text),
+        guard SurveyReply.score(in: text) != nil,
             let message = try await store.latestSurveyMessage(to: customer, channel: channel, since: now - within),
-            let kind = message.survey, kind != .review, kind.scores.contains(score)
+            let kind = message.survey, kind != .review, let score = SurveyReply.score(in: text, for: kind)
         else { return nil }
         return try record(
             store,
@@ -89,19 +89,41 @@ public enum SurveyReply {
     /// In a mail, what counts is the reply above the quoted message: the lines before the first
     /// one that starts with `>`, reads `On … wrote:`, or opens a signature (`-- `) or a forwarded
     /// or original message (`-----`); they must hold one non-blank line, a score.
-    public static func score(in text: String) -> Int? {
+    public static func score(in text: String) -> Int? { parse(text)?.score }
+
+    /// The score a reply gives a survey of `kind`: within its range, and on its scale when the
+    /// reply names one (`3/5` or `5 stars` is not an NPS answer, `8/10` not a CSAT one).
+    public static func score(in text: String, for kind: SurveyKind) -> Int? {
+        guard let (score, scale) = parse(text), kind.scores.contains(score) else { return nil }
+        return scale == nil || scale == kind.scores.upperBound ? score : nil
+    }
+
+    /// The number and the scale it names (10, 5 or none).
+    static func parse(_ text: String) -> (score: Int, scale: Int?)? {
         var rest = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         while let last = rest.last, last == "." || last == "!" { rest.removeLast() }
         let digits = rest.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, digits.count <= 2, let score = Int(digits) else { return nil }
         let tail = rest.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
-        return ["", "/10", "/ 10", "/5", "/ 5", "star", "stars", "points", "of 10", "out of 10", "of 5", "out of 5"]
-            .contains(tail) ? score : nil
+        switch tail {
+        case "", "points": return (score, nil)
+        case "/10", "/ 10", "of 10", "out of 10": return (score, 10)
+        case "/5", "/ 5", "star", "stars", "of 5", "out of 5": return (score, 5)
+        default: return nil
+        }
     }
 
     /// The score an email reply is (see ``score(in:)``): the reply's own lines, above what it
     /// quotes, must be one score.
-    public static func score(inMail body: String) -> Int? {
+    public static func score(inMail body: String) -> Int? { replyLine(body).flatMap { score(in: $0) } }
+
+    /// ``score(inMail:)`` for a survey of `kind` (its range and scale, as ``score(in:for:)``).
+    public static func score(inMail body: String, for kind: SurveyKind) -> Int? {
+        replyLine(body).flatMap { score(in: $0, for: kind) }
+    }
+
+    /// The one non-blank line of a mail's own reply, above what it quotes.
+    static func replyLine(_ body: String) -> String? {
         var lines: [Substring] = []
         for line in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -112,6 +134,6 @@ public enum SurveyReply {
             }
             if !trimmed.isEmpty { lines.append(line) }
         }
-        return lines.count == 1 ? score(in: String(lines[0])) : nil
+        return lines.count == 1 ? String(lines[0]) : nil
     }
 }

@@ -147,12 +147,12 @@ extension Ingestor.Batch {
     /// (``SurveyReply/score(inMail:)``), recorded as the answer to that survey message. Anything
     /// else is not guessed at: `nil`, and the mail goes the ticket's way.
     mutating func surveyAnswer(_ mail: MailMessage, customer: CustomerID) throws -> FeedbackResponse? {
-        let answered = (mail.inReplyTo + mail.references.reversed()).map {
-            $0.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
-        }
-        guard !answered.isEmpty, let score = SurveyReply.score(inMail: mail.body),
+        // Only the message it answers directly: a reply deeper in a support thread that began
+        // with a survey mail is the conversation's, not an answer.
+        let answered = mail.inReplyTo.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")) }
+        guard !answered.isEmpty, SurveyReply.score(inMail: mail.body) != nil,
             let survey = try transaction.surveyMessage(providerIDs: answered), survey.customerID == customer,
-            let kind = survey.survey, kind != .review, kind.scores.contains(score),
+            let kind = survey.survey, kind != .review, let score = SurveyReply.score(inMail: mail.body, for: kind),
             mail.sentAt <= survey.plannedAt + SurveyStep.defaultValidSeconds
         else { return nil }
         let answer = FeedbackResponse(
