@@ -36,26 +36,8 @@ BUILD_DIR=${BUILD_DIR:-.build}
 CONCURRENCY=${CONCURRENCY:-64}
 KEEP=${KEEP:-0}
 
-die() { echo "bench_campaigns: $*" >&2; exit 2; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
-while [ $# -gt 0 ]; do
-    arg=$1
-    case $arg in
-        --*=*) set -- "${arg%%=*}" "${arg#*=}" "${@:2}"; continue ;;
-        -h|--help) usage; exit 0 ;;
-        --keep) KEEP=1; shift; continue ;;
-        --customers|--store|--workdir|--build-dir|--concurrency) [ $# -ge 2 ] || die "$arg needs a value" ;;
-        *) die "unknown option '$arg' (see --help)" ;;
-    esac
-    case $arg in
-        --customers) CUSTOMERS=$2 ;;
-        --store) STORE=$2 ;;
-        --workdir) WORKDIR=$2 ;;
-        --build-dir) BUILD_DIR=$2 ;;
-        --concurrency) CONCURRENCY=$2 ;;
-    esac
-    shift 2
-done
+. "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"
+parse_options "keep" "customers store workdir build-dir concurrency" "$@"
 
 cd "$(dirname "$0")/.."
 root=$PWD

@@ -31,26 +31,8 @@ KEEP=${KEEP:-0}
 BUILD_DIR=${BUILD_DIR:-.build}
 VENV=${VENV:-}
 
-die() { echo "bench_csv: $*" >&2; exit 2; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
-while [ $# -gt 0 ]; do
-    arg=$1
-    case $arg in
-        --*=*) set -- "${arg%%=*}" "${arg#*=}" "${@:2}"; continue ;;
-        -h|--help) usage; exit 0 ;;
-        --keep) KEEP=1; shift; continue ;;
-        --rows|--runs|--workdir|--build-dir|--venv) [ $# -ge 2 ] || die "$arg needs a value" ;;
-        *) die "unknown option '$arg' (see --help)" ;;
-    esac
-    case $arg in
-        --rows) ROWS=$2 ;;
-        --runs) RUNS=$2 ;;
-        --workdir) WORKDIR=$2 ;;
-        --build-dir) BUILD_DIR=$2 ;;
-        --venv) VENV=$2 ;;
-    esac
-    shift 2
-done
+. "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"
+parse_options "keep" "rows runs workdir build-dir venv" "$@"
 [[ $ROWS =~ ^[0-9]+$ ]] && [ "$ROWS" -ge 10 ] || die "ROWS must be an integer >= 10"
 [[ $RUNS =~ ^[0-9]+$ ]] && [ "$RUNS" -gt 0 ] || die "RUNS must be a positive integer"
 

@@ -26,25 +26,8 @@ BUILD_DIR=${BUILD_DIR:-.build}
 VENV=${VENV:-}
 KEEP=${KEEP:-0}
 
-die() { echo "bench_feedback: $*" >&2; exit 2; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
-while [ $# -gt 0 ]; do
-    arg=$1
-    case $arg in
-        --*=*) set -- "${arg%%=*}" "${arg#*=}" "${@:2}"; continue ;;
-        -h|--help) usage; exit 0 ;;
-        --keep) KEEP=1; shift; continue ;;
-        --responses|--workdir|--build-dir|--venv) [ $# -ge 2 ] || die "$arg needs a value" ;;
-        *) die "unknown option '$arg' (see --help)" ;;
-    esac
-    case $arg in
-        --responses) RESPONSES=$2 ;;
-        --workdir) WORKDIR=$2 ;;
-        --build-dir) BUILD_DIR=$2 ;;
-        --venv) VENV=$2 ;;
-    esac
-    shift 2
-done
+. "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"
+parse_options "keep" "responses workdir build-dir venv" "$@"
 [[ $RESPONSES =~ ^[1-9][0-9]*$ ]] || die "--responses must be a whole number above 0"
 
 cd "$(dirname "$0")/.."

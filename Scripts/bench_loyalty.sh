@@ -32,26 +32,8 @@ WORKDIR=${WORKDIR:-}
 BUILD_DIR=${BUILD_DIR:-.build}
 KEEP=${KEEP:-0}
 
-die() { echo "bench_loyalty: $*" >&2; exit 2; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
-while [ $# -gt 0 ]; do
-    arg=$1
-    case $arg in
-        --*=*) set -- "${arg%%=*}" "${arg#*=}" "${@:2}"; continue ;;
-        -h|--help) usage; exit 0 ;;
-        --keep) KEEP=1; shift; continue ;;
-        --customers|--orders|--db-url|--workdir|--build-dir) [ $# -ge 2 ] || die "$arg needs a value" ;;
-        *) die "unknown option '$arg' (see --help)" ;;
-    esac
-    case $arg in
-        --customers) CUSTOMERS=$2 ;;
-        --orders) ORDERS=$2 ;;
-        --db-url) DB_URL=$2 ;;
-        --workdir) WORKDIR=$2 ;;
-        --build-dir) BUILD_DIR=$2 ;;
-    esac
-    shift 2
-done
+. "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"
+parse_options "keep" "customers orders db-url workdir build-dir" "$@"
 ORDERS=${ORDERS:-$((CUSTOMERS * 10))}
 
 cd "$(dirname "$0")/.."

@@ -34,29 +34,8 @@ KEEP=${KEEP:-0}
 BUILD_DIR=${BUILD_DIR:-.build}
 VENV=${VENV:-}
 
-die() { echo "bench_predict: $*" >&2; exit 2; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
-
-while [ $# -gt 0 ]; do
-    arg=$1
-    case $arg in
-        --*=*) set -- "${arg%%=*}" "${arg#*=}" "${@:2}"; continue ;;
-        -h|--help) usage; exit 0 ;;
-        --keep) KEEP=1; shift; continue ;;
-        --customers|--runs|--seed|--workdir|--build-dir|--venv)
-            [ $# -ge 2 ] || die "$arg needs a value (see --help)" ;;
-        *) die "unknown option '$arg' (see --help)" ;;
-    esac
-    case $arg in
-        --customers) CUSTOMERS=$2 ;;
-        --runs) RUNS=$2 ;;
-        --seed) SEED=$2 ;;
-        --workdir) WORKDIR=$2 ;;
-        --build-dir) BUILD_DIR=$2 ;;
-        --venv) VENV=$2 ;;
-    esac
-    shift 2
-done
+. "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"
+parse_options "keep" "customers runs seed workdir build-dir venv" "$@"
 [[ $CUSTOMERS =~ ^[0-9]+$ ]] && [ "$CUSTOMERS" -gt 0 ] || die "CUSTOMERS must be a positive integer"
 [[ $RUNS =~ ^[0-9]+$ ]] && [ "$RUNS" -gt 0 ] || die "RUNS must be a positive integer"
 [[ $SEED =~ ^[0-9]+$ ]] || die "SEED must be a non-negative integer"

@@ -28,6 +28,7 @@ import Testing
     static let secret = "a survey secret for the tests, 32+"
 
     /// A clock the test moves and the API reads.
+    // @unchecked: `value` is only read or written while `lock` is held.
     final class Clock: @unchecked Sendable {
         private let lock = NSLock()
         private var value: Int64
