@@ -42,6 +42,9 @@ struct FeedbackRoutes<S: PatronStore> {
                     .query(
                         "min_stars", "Only reviews with at least this many stars.",
                         schema: ["type": "integer", "minimum": 1, "maximum": 5]),
+                    .query(
+                        "pending", "true: pending reviews too, for a shop that does not moderate (hidden ones never).",
+                        schema: ["type": "boolean"]),
                 ],
                 responses: [
                     200: [
@@ -52,6 +55,27 @@ struct FeedbackRoutes<S: PatronStore> {
                         ],
                     ]
                 ], handler: exportReviews),
+            APIRoute(
+                method: .get, path: "/v1/feedback/reviews/moderation", operationID: "reviewsForModeration",
+                summary: "Reviews as moderators see them (key, customer, stars, words, moderation), oldest first.",
+                scope: .read,
+                parameters: [
+                    .query(
+                        "status", "Only reviews so moderated (default: pending).",
+                        schema: ["type": "string", "enum": ReviewModeration.allCases.map(\.rawValue) + ["any"]]),
+                    .query("sku", "Only this SKU's reviews."),
+                    .query(
+                        "limit", "At most this many (1–1000, default 100).",
+                        schema: ["type": "integer", "minimum": 1, "maximum": 1000]),
+                ],
+                responses: [200: APIRoute.json("The reviews.", "FeedbackResponses")], handler: moderationQueue),
+            APIRoute(
+                method: .post, path: "/v1/feedback/reviews/moderation", operationID: "moderateReviews",
+                summary:
+                    "Approve, hide or send back to pending the named reviews (all or none), or the pending ones within a range of stars.",
+                scope: .write, requestBody: APISchemas.body("ReviewModeration"),
+                responses: [200: APIRoute.json("The keys of the reviews it changed.", "ReviewModerated")],
+                extraErrors: [404: "A named review is not there; nothing changed."], handler: moderate),
             APIRoute(
                 method: .get, path: "/v1/customers/{id}/feedback", operationID: "customerFeedback",
                 summary: "The customer's survey answers, oldest first.", scope: .read, parameters: [.customerID],
@@ -81,14 +105,40 @@ struct FeedbackRoutes<S: PatronStore> {
             throw Problem(.badRequest, "query parameter 'verified': expected true or false, found '\(other)'")
         }
         let minimum = try call.integer("min_stars", default: 1, in: 1...5)
+        let pending: Bool
+        switch call.query["pending"] {
+        case nil, "false": pending = false
+        case "true": pending = true
+        case let other?:
+            throw Problem(.badRequest, "query parameter 'pending': expected true or false, found '\(other)'")
+        }
         let products = try ProductReviews.export(
-            api.store, sku: call.query["sku"], verifiedOnly: verified, minScore: minimum)
+            api.store, sku: call.query["sku"], verifiedOnly: verified, minScore: minimum, includePending: pending)
         if format == "csv" {
             return Response(
                 status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: ProductReviews.csv(products))))
         }
         return await APIResponse.json(.ok, object: products.map(\.jsonObject))
+    }
+
+    func moderationQueue(_ request: Request, _ call: APICall) async throws -> Response {
+        let status = call.query["status"] ?? "pending"
+        guard status == "any" || ReviewModeration(rawValue: status) != nil else {
+            throw Problem(
+                .badRequest, "query parameter 'status': expected pending, approved, hidden or any, found '\(status)'")
+        }
+        let limit = try call.integer("limit", default: 100, in: 1...1000)
+        let reviews = try FeedbackDesk.reviews(
+            api.store, moderation: ReviewModeration(rawValue: status), sku: call.query["sku"], limit: limit)
+        return APIResponse.json(.ok, try FeedbackResponse.json(reviews))
+    }
+
+    func moderate(_ request: Request, _ call: APICall) async throws -> Response {
+        var request = request
+        let body = try ModerationRequest(try await request.body(upTo: 1_048_576))
+        let changed = try FeedbackDesk.moderate(api.store, body.selection, to: body.moderation)
+        return APIResponse.json(.ok, object: ["changed": changed])
     }
 
     func report(_ kind: SurveyKind, _ request: Request, _ call: APICall) async throws -> Response {
@@ -151,6 +201,7 @@ extension APISchemas {
             "score": ["type": "integer"], "text": J.nullable("string"), "sku": J.nullable("string"),
             "order": J.nullable("string"), "flow": J.nullable("string"), "message_id": J.nullable("integer"),
             "channel": ["type": "string"], "answered_at": time, "updated_at": time,
+            "moderation": ["type": "string", "enum": ReviewModeration.allCases.map(\.rawValue)],
         ])
         return [
             "FeedbackReport": J.object(
@@ -159,6 +210,19 @@ extension APISchemas {
                     "groups": J.array(summary),
                 ], required: ["kind", "total"]),
             "FeedbackResponse": response, "FeedbackResponses": J.array(J.ref("FeedbackResponse")),
+            "ReviewModeration": J.object(
+                [
+                    "status": ["type": "string", "enum": ReviewModeration.allCases.map(\.rawValue)],
+                    "keys": J.array(["type": "string", "minLength": 1]).merging(["minItems": 1, "maxItems": 10_000]) {
+                        $1
+                    },
+                    "pending": J.object([
+                        "min_stars": ["type": "integer", "minimum": 1, "maximum": 5],
+                        "max_stars": ["type": "integer", "minimum": 1, "maximum": 5],
+                        "sku": ["type": "string", "minLength": 1],
+                    ]),
+                ], required: ["status"]),
+            "ReviewModerated": J.object(["changed": J.array(["type": "string"])], required: ["changed"]),
             "FeedbackAnswer": J.object(
                 [
                     "kind": ["type": "string", "enum": SurveyKind.allCases.map(\.rawValue)],
@@ -167,6 +231,68 @@ extension APISchemas {
                     "sku": J.nullable("string", ["minLength": 1]), "key": J.nullable("string", ["minLength": 1]),
                 ], required: ["kind", "score"]),
         ]
+    }
+}
+
+/// The body of a moderation: `status`, and either `keys` (the reviews, all or none) or `pending`
+/// (`{"min_stars", "max_stars", "sku"}`, all optional: the pending reviews within them).
+struct ModerationRequest {
+    var moderation: ReviewModeration
+    var selection: ReviewSelection
+
+    init(_ buffer: ByteBuffer) throws(Problem) {
+        let example = #"{"status": "approved", "keys": ["review:42:MUG-1"]}"#
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+            throw Problem(.badRequest, "body: expected a JSON object such as \(example)")
+        }
+        if let unknown = object.keys.sorted().first(where: { !["status", "keys", "pending"].contains($0) }) {
+            throw Problem(.badRequest, "body: unknown field '\(unknown)' (status, keys, pending)")
+        }
+        guard let name = object["status"] as? String, let moderation = ReviewModeration(rawValue: name) else {
+            throw Problem(.badRequest, "body: 'status' must be pending, approved or hidden")
+        }
+        self.moderation = moderation
+        switch (object["keys"], object["pending"]) {
+        case (let keys?, nil):
+            guard let keys = keys as? [String], !keys.isEmpty, keys.count <= 10_000, keys.allSatisfy({ !$0.isEmpty })
+            else { throw Problem(.badRequest, "body: 'keys' must be 1 to 10,000 review keys") }
+            selection = .keys(keys)
+        case (nil, let rule?):
+            guard let rule = rule as? [String: Any] else {
+                throw Problem(.badRequest, "body: 'pending' must be an object (min_stars, max_stars, sku)")
+            }
+            if let unknown = rule.keys.sorted().first(where: { !["min_stars", "max_stars", "sku"].contains($0) }) {
+                throw Problem(.badRequest, "body: unknown field 'pending.\(unknown)' (min_stars, max_stars, sku)")
+            }
+            // Decoded as integers: 4.5, "4" and true are refused.
+            struct Rule: Decodable {
+                var min_stars: Int?
+                var max_stars: Int?
+                var sku: String?
+            }
+            struct Body: Decodable { var pending: Rule }
+            guard let typed = try? JSONDecoder().decode(Body.self, from: Data(buffer: buffer)).pending else {
+                throw Problem(
+                    .badRequest, "body: 'pending.min_stars' and 'max_stars' must be whole numbers, 'sku' a string")
+            }
+            func stars(_ field: String, _ value: Int?, _ absent: Int) throws(Problem) -> Int {
+                guard let value else { return absent }
+                guard (1...5).contains(value) else {
+                    throw Problem(.badRequest, "body: 'pending.\(field)' must be from 1 to 5, found \(value)")
+                }
+                return value
+            }
+            let (low, high) = (
+                try stars("min_stars", typed.min_stars, 1), try stars("max_stars", typed.max_stars, 5)
+            )
+            guard low <= high else { throw Problem(.badRequest, "body: 'pending.min_stars' is above 'max_stars'") }
+            guard typed.sku?.isEmpty != true else {
+                throw Problem(.badRequest, "body: 'pending.sku' must be a non-empty string")
+            }
+            selection = .pending(stars: low...high, sku: typed.sku)
+        default:
+            throw Problem(.badRequest, "body: give either 'keys' or 'pending', such as \(example)")
+        }
     }
 }
 

@@ -421,6 +421,16 @@ enum PostgresSchema {
             CREATE INDEX outbox_surveys ON outbox(survey, planned_at) WHERE survey IS NOT NULL;
             """
         ),
+        (
+            "v8-review-moderation",
+            """
+            -- Reviews wait for a moderator; those stored before moderation existed were published.
+            ALTER TABLE feedback_responses ADD COLUMN moderation TEXT NOT NULL DEFAULT 'approved';
+            -- How long a survey message takes answers, and the SKUs a review survey asks about.
+            ALTER TABLE outbox ADD COLUMN survey_until BIGINT;
+            ALTER TABLE outbox ADD COLUMN survey_skus TEXT;
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time, as on SQLite: built when the first flow is

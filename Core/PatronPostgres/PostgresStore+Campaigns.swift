@@ -414,17 +414,21 @@ extension PostgresStore: CampaignStore {
                 try s.execute(
                     """
                     INSERT INTO outbox(key, flow_id, step, customer_id, channel, recipient, subject, body, status,
-                      attempts, planned_at, next_attempt_at, updated_at, survey)
+                      attempts, planned_at, next_attempt_at, updated_at, survey, survey_until, survey_skus)
                     SELECT key, flow, step, customer, channel, recipient, CASE WHEN has_subject THEN subject END,
-                      body, 'planned', 0, planned, next, planned, nullif(survey, '')
+                      body, 'planned', 0, planned, next, planned, nullif(survey, ''), nullif(until, -1),
+                      nullif(skus, '')
                     FROM unnest(\(messages.map(\.key))::text[], \(messages.map(\.flowID))::text[],
                                 \(messages.map { Int64($0.step) })::bigint[], \(messages.map(\.customerID.rawValue))::bigint[],
                                 \(messages.map(\.channel.rawValue))::text[], \(messages.map(\.recipient))::text[],
                                 \(messages.map { $0.subject != nil })::bool[], \(messages.map { $0.subject ?? "" })::text[],
                                 \(messages.map(\.body))::text[], \(messages.map(\.plannedAt))::bigint[],
                                 \(messages.map(\.nextAttemptAt))::bigint[],
-                                \(messages.map { $0.survey?.rawValue ?? "" })::text[]) WITH ORDINALITY
-                      AS m(key, flow, step, customer, channel, recipient, has_subject, subject, body, planned, next, survey, n)
+                                \(messages.map { $0.survey?.rawValue ?? "" })::text[],
+                                \(messages.map { $0.surveyUntil ?? -1 })::bigint[],
+                                \(messages.map { StoredColumns.encode(skus: $0.surveySKUs) ?? "" })::text[]) WITH ORDINALITY
+                      AS m(key, flow, step, customer, channel, recipient, has_subject, subject, body, planned, next, survey,
+                           until, skus, n)
                     ORDER BY n
                     ON CONFLICT (key) DO NOTHING
                     """)

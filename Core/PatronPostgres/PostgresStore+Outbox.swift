@@ -1,5 +1,6 @@
 import Foundation
 import PatronCore
+import PatronSQL
 import PostgresNIO
 
 /// The outbox's claims and outcomes, delivery receipts and the scheduler's lease. Claims lock
@@ -8,7 +9,7 @@ import PostgresNIO
 extension PostgresStore {
     static let outboxColumns = """
         id, key, flow_id, step, customer_id, channel, recipient, subject, body, status, attempts,
-        planned_at, next_attempt_at, last_error, survey
+        planned_at, next_attempt_at, last_error, survey, survey_until, survey_skus
         """
 
     static func outboxMessage(from row: PostgresRow) throws -> OutboxMessage {
@@ -19,7 +20,8 @@ extension PostgresStore {
             recipient: try r.text(6), subject: try r.optionalText(7), body: try r.text(8),
             status: OutboxMessage.Status(rawValue: try r.text(9)) ?? .planned, attempts: Int(try r.int(10)),
             plannedAt: try r.int(11), nextAttemptAt: try r.int(12), lastError: try r.optionalText(13),
-            survey: try r.optionalText(14).flatMap(SurveyKind.init(rawValue:)))
+            survey: try r.optionalText(14).flatMap(SurveyKind.init(rawValue:)), surveyUntil: try r.optionalInt(15),
+            surveySKUs: StoredColumns.decodeSKUs(try r.optionalText(16)))
     }
 
     public func enqueue(_ messages: [OutboxMessage]) throws {
@@ -34,15 +36,16 @@ extension PostgresStore {
         }
     }
 
-    public func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, since: Int64) throws
+    public func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, openAt now: Int64) throws
         -> OutboxMessage?
     {
         try read { t in
             try t.session.rows(
                 """
                 SELECT \(unescaped: Self.outboxColumns) FROM outbox
-                WHERE customer_id = \(customer.rawValue) AND planned_at >= \(since) AND channel = \(channel.rawValue)
-                  AND survey IS NOT NULL AND status IN ('sent', 'delivered')
+                WHERE customer_id = \(customer.rawValue) AND planned_at <= \(now) AND channel = \(channel.rawValue)
+                  AND survey IN ('nps', 'csat') AND status IN ('sent', 'delivered')
+                  AND coalesce(survey_until, planned_at + \(SurveyStep.defaultValidSeconds)) >= \(now)
                 ORDER BY planned_at DESC, id DESC LIMIT 1
                 """
             ).first.map(Self.outboxMessage(from:))

@@ -201,7 +201,21 @@ package enum StoredColumns {
 
     /// A feedback response's columns, in ``FeedbackResponse``'s order.
     package static let feedbackColumns =
-        "key, customer_id, kind, score, text, sku, order_ref, flow_id, message_id, channel, answered_at, updated_at"
+        "key, customer_id, kind, score, text, sku, order_ref, flow_id, message_id, channel, answered_at, updated_at, moderation"
+
+    /// A review survey's SKUs as stored (`outbox.survey_skus`): a JSON array, `nil` for none.
+    package static func encode(skus: [String]) -> String? {
+        guard !skus.isEmpty, let data = try? JSONEncoder().encode(skus) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    package static func decodeSKUs(_ text: String?) -> [String] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+
+    /// The outbox statuses of a message its customer may have received: what counts as asked.
+    package static let outboxReachedStatuses = "('planned', 'sending', 'sent', 'delivered')"
 
     /// The columns of `loyalty_entries` after its id, in the order both stores write them.
     package static let loyaltyColumns =

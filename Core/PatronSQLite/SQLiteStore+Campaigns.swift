@@ -400,13 +400,14 @@ extension SQLiteStore: CampaignStore {
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO outbox(key, flow_id, step, customer_id, channel, recipient, subject, body, status,
-                      attempts, planned_at, next_attempt_at, updated_at, survey)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
+                      attempts, planned_at, next_attempt_at, updated_at, survey, survey_until, survey_skus)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
                     """)
             for m in messages {
                 try insert.execute(arguments: [
                     m.key, m.flowID, m.step, m.customerID.rawValue, m.channel.rawValue, m.recipient, m.subject, m.body,
-                    m.plannedAt, m.nextAttemptAt, m.plannedAt, m.survey?.rawValue,
+                    m.plannedAt, m.nextAttemptAt, m.plannedAt, m.survey?.rawValue, m.surveyUntil,
+                    StoredColumns.encode(skus: m.surveySKUs),
                 ])
             }
             try Self.insert(decisions, db)

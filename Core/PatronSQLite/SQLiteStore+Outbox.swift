@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PatronCore
+import PatronSQL
 
 /// The outbox's claims and outcomes, delivery receipts and the scheduler's lease.
 extension SQLiteStore {
@@ -20,7 +21,7 @@ extension SQLiteStore {
         }
     }
 
-    public func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, since: Int64) throws
+    public func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, openAt now: Int64) throws
         -> OutboxMessage?
     {
         try writer.read { db in
@@ -28,17 +29,18 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT \(Self.outboxColumns) FROM outbox
-                    WHERE customer_id = ? AND planned_at >= ? AND channel = ? AND survey IS NOT NULL
+                    WHERE customer_id = ? AND planned_at <= ? AND channel = ? AND survey IN ('nps', 'csat')
                       AND status IN ('sent', 'delivered')
+                      AND coalesce(survey_until, planned_at + \(SurveyStep.defaultValidSeconds)) >= ?
                     ORDER BY planned_at DESC, id DESC LIMIT 1
-                    """, arguments: [customer.rawValue, since, channel.rawValue]
+                    """, arguments: [customer.rawValue, now, channel.rawValue, now]
             ).map(Self.outboxMessage(from:))
         }
     }
 
     static let outboxColumns = """
         id, key, flow_id, step, customer_id, channel, recipient, subject, body, status, attempts,
-          planned_at, next_attempt_at, last_error, survey
+          planned_at, next_attempt_at, last_error, survey, survey_until, survey_skus
         """
 
     static func outboxMessage(from row: Row) -> OutboxMessage {
@@ -47,7 +49,8 @@ extension SQLiteStore {
             channel: ConsentChannel(rawValue: row[5]) ?? .email, recipient: row[6], subject: row[7],
             body: row[8], status: OutboxMessage.Status(rawValue: row[9]) ?? .planned, attempts: row[10],
             plannedAt: row[11], nextAttemptAt: row[12], lastError: row[13],
-            survey: (row[14] as String?).flatMap(SurveyKind.init(rawValue:)))
+            survey: (row[14] as String?).flatMap(SurveyKind.init(rawValue:)), surveyUntil: row[15],
+            surveySKUs: StoredColumns.decodeSKUs(row[16]))
     }
 
     public func claimOutbox(channels: [ConsentChannel], now: Int64, staleBefore: Int64, limit: Int) throws -> [(

@@ -17,12 +17,12 @@ extension SQLiteTransaction {
         try run(
             """
             INSERT OR REPLACE INTO feedback_responses(\(StoredColumns.feedbackColumns))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 response.key, response.customerID.rawValue, response.kind.rawValue, response.score, response.text,
                 response.sku, response.orderRef, response.flowID, response.messageID, response.channel,
-                response.answeredAt, response.updatedAt,
+                response.answeredAt, response.updatedAt, response.moderation.rawValue,
             ])
     }
 
@@ -54,7 +54,7 @@ extension SQLiteTransaction {
                 SELECT \(SQLiteStore.outboxColumns), provider_id FROM outbox
                 WHERE provider_id IN (SELECT value FROM json_each(?)) AND survey IS NOT NULL
                 """, arguments: [SQLiteStore.jsonStrings(providerIDs)]
-        ).map { (SQLiteStore.outboxMessage(from: $0), $0[15] as String) }
+        ).map { (SQLiteStore.outboxMessage(from: $0), $0[17] as String) }
         return providerIDs.lazy.compactMap { id in found.first { $0.1 == id }?.0 }.first
     }
 
@@ -91,8 +91,20 @@ extension SQLiteTransaction {
                     key: text(0) ?? "", customerID: CustomerID(sqlite3_column_int64(h, 1)), kind: kind,
                     score: Int(sqlite3_column_int64(h, 3)), text: text(4), sku: text(5), orderRef: text(6),
                     flowID: text(7), messageID: integer(8), channel: text(9) ?? "",
-                    answeredAt: sqlite3_column_int64(h, 10), updatedAt: sqlite3_column_int64(h, 11)))
+                    answeredAt: sqlite3_column_int64(h, 10), updatedAt: sqlite3_column_int64(h, 11),
+                    moderation: text(12).flatMap(ReviewModeration.init(rawValue:)) ?? .pending))
         }
+    }
+
+    public func reviewSKUsAsked(of customer: CustomerID) throws -> Set<String> {
+        Set(
+            try String?.fetchAll(
+                db,
+                sql: """
+                    SELECT survey_skus FROM outbox
+                    WHERE customer_id = ? AND survey = 'review' AND status IN \(StoredColumns.outboxReachedStatuses)
+                    """, arguments: [customer.rawValue]
+            ).flatMap(StoredColumns.decodeSKUs))
     }
 
     public func eraseFeedbackText(of customer: CustomerID) throws {
@@ -100,12 +112,13 @@ extension SQLiteTransaction {
     }
 
     static func feedbackResponse(_ row: Row) throws -> FeedbackResponse {
-        guard let kind = SurveyKind(rawValue: row[2]) else {
-            throw PatronError(.storeFailure, "feedback response '\(row[0] as String)' has an unknown kind")
+        guard let kind = SurveyKind(rawValue: row[2]), let moderation = ReviewModeration(rawValue: row[12]) else {
+            throw PatronError(
+                .storeFailure, "feedback response '\(row[0] as String)' has an unknown kind or moderation")
         }
         return FeedbackResponse(
             key: row[0], customerID: CustomerID(row[1] as Int64), kind: kind, score: row[3], text: row[4], sku: row[5],
             orderRef: row[6], flowID: row[7], messageID: row[8], channel: row[9], answeredAt: row[10],
-            updatedAt: row[11])
+            updatedAt: row[11], moderation: moderation)
     }
 }

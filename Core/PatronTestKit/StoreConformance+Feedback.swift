@@ -25,7 +25,7 @@ extension StoreConformance {
         let full = FeedbackResponse(
             key: "import:2", customerID: c, kind: .nps, score: 10, text: "Quick — «merci» ☕︎", sku: "TEA",
             orderRef: "shop:f3", flowID: "nps", messageID: 77, channel: "link", answeredAt: at(4, 60),
-            updatedAt: at(5))
+            updatedAt: at(5), moderation: .hidden)
         try store.write { t in
             try t.saveFeedbackResponse(bare)
             try t.saveFeedbackResponse(full)
@@ -86,6 +86,7 @@ extension StoreConformance {
                 sku: "MUG", channel: "link"), at: at(9))
         try require(mug.response.orderRef == "shop:f1", rule, "a verified review: \(mug.response)")
         try require(unbought.response.orderRef == nil, rule, "an unverified review: \(unbought.response)")
+        try moderation(store, a: a, b: b, rule: rule)
 
         // Streams by kind and time; the report adds them up.
         for (score, day) in [(10, 10), (9, 11), (8, 12), (3, 13), (0, 14)] {
@@ -150,5 +151,65 @@ extension StoreConformance {
         try require(
             erased.count == 8 && erased.allSatisfy { $0.text == nil }
                 && erased.map(\.score) == merged.map(\.score), rule, "erased responses: \(erased.map(\.text))")
+    }
+
+    /// Reviews wait for a moderator: approved ones are published, hidden ones never, pending ones
+    /// only when asked for; naming a key that is not a review changes nothing; an answer that
+    /// changes a review sends it back to pending, the same answer again does not.
+    static func moderation<S: Store>(_ store: S, a: CustomerID, b: CustomerID, rule: String) throws {
+        let (mug, other) = (
+            FeedbackResponse.reviewKey(customer: a, sku: "MUG"), FeedbackResponse.reviewKey(customer: b, sku: "MUG")
+        )
+        func stored(_ key: String) throws -> ReviewModeration? {
+            try store.read { try $0.feedbackResponse(key: key) }?.moderation
+        }
+        let fresh = [try stored(mug), try stored(other), try stored("message:1")]
+        try require(fresh == [.pending, .pending, .approved], rule, "new answers' moderation: \(fresh)")
+        try require(try ProductReviews.export(store).isEmpty, rule, "a pending review was published")
+        let withPending = try ProductReviews.export(store, includePending: true)
+        try require(withPending.first?.count == 2, rule, "pending reviews, asked for: \(withPending)")
+        for (keys, code) in [([mug, "message:1"], PatronError.Code.invalidValue), ([mug, "review:none"], .notFound)] {
+            do {
+                try FeedbackDesk.moderate(store, .keys(keys), to: .approved)
+                throw ConformanceFailure(rule: rule, detail: "moderated \(keys)")
+            } catch let error as PatronError {
+                try require(error.code == code, rule, "moderating \(keys): \(error) instead of \(code)")
+            }
+        }
+        try require(try stored(mug) == .pending, rule, "a refused moderation changed a review")
+        let approved = try FeedbackDesk.moderate(store, .pending(stars: 4...5, sku: nil), to: .approved)
+        let hidden = try FeedbackDesk.moderate(store, .keys([other]), to: .hidden)
+        let again = try FeedbackDesk.moderate(store, .keys([other]), to: .hidden)
+        try require(
+            approved == [mug] && hidden == [other] && again.isEmpty, rule,
+            "moderated \(approved), \(hidden), \(again)")
+        for includePending in [false, true] {
+            let published = try ProductReviews.export(store, includePending: includePending)
+            try require(
+                published.map(\.sku) == ["MUG"] && published[0].reviews.map(\.score) == [5], rule,
+                "published (pending too: \(includePending)): \(published)")
+        }
+        try require(
+            try FeedbackDesk.reviews(store, moderation: .hidden).map(\.key) == [other]
+                && FeedbackDesk.reviews(store, moderation: nil, sku: "MUG").count == 2
+                && FeedbackDesk.reviews(store, moderation: .pending).isEmpty, rule, "the moderators' lists")
+        func answer(_ score: Int, _ text: String?) throws -> ReviewModeration {
+            try FeedbackDesk.record(
+                store,
+                FeedbackResponse(
+                    key: mug, customerID: a, kind: .review, score: score, text: text, sku: "MUG", channel: "link"),
+                at: at(9, 60)
+            ).response.moderation
+        }
+        let same = try answer(5, "lovely")
+        let sameScore = try answer(5, nil)
+        let changed = try answer(4, nil)
+        try FeedbackDesk.moderate(store, .keys([mug]), to: .approved)
+        let reworded = try answer(4, "lovely, but small")
+        let back = try answer(5, "lovely")
+        try require(
+            same == .approved && sameScore == .approved && changed == .pending && reworded == .pending
+                && back == .pending, rule,
+            "moderation after answers again: \([same, sameScore, changed, reworded, back])")
     }
 }

@@ -3,8 +3,8 @@ import Testing
 
 /// `patron feedback` end to end, as processes, on an SQLite file and (when a server is there) on
 /// PostgreSQL: answers recorded (a second under the same key replaces the first, a score out of
-/// range refused with nothing written), the NPS, CSAT and review reports as tables and JSON, a
-/// customer's answers.
+/// range refused with nothing written), the NPS, CSAT and review reports as tables and JSON,
+/// reviews moderated by rule and by key and exported, a customer's answers.
 @Suite struct FeedbackCLITests {
     @Test func feedbackCommandsWorkOnEveryStore() async throws {
         let work = Workspace()
@@ -62,6 +62,28 @@ import Testing
             #expect(groups.map { $0["group"] as? String } == ["SKU-0001", "SKU-0002"])
             #expect(
                 groups.map { $0["average"] as? Double } == [4, 4] && groups.map { $0["responses"] as? Int } == [2, 1])
+            // Moderation: the three reviews wait; the 4-and-5-star ones are approved by rule, the
+            // 3-star one hidden by key; the storefront export shows what is approved.
+            let waiting = try await patron("moderation")
+            #expect(waiting.stdout.split(separator: "\n").count == 3 && waiting.stdout.hasPrefix("pending  "))
+            #expect(try await patron("export-reviews").stdout == "[]\n")
+            let approved = try await patron("approve", "--pending", "--min-stars", "4")
+            #expect(
+                approved.status == 0
+                    && approved.stdout == "approved: 2 reviews\n  review:1:SKU-0001\n  review:1:SKU-0002\n",
+                "\(approved)")
+            let hidden = try await patron("hide", "review:2:SKU-0001")
+            #expect(hidden.stdout == "hidden: 1 review\n  review:2:SKU-0001\n", "\(hidden)")
+            let unknown = try await patron("hide", "review:2:SKU-0001", "review:9:NONE")
+            #expect(unknown.status == 1 && unknown.stderr == "patron: no review 'review:9:NONE'\n", "\(unknown)")
+            #expect(try await patron("approve").status != 0)
+            let published = try await patron("export-reviews", "--format", "csv", "--include-pending")
+            #expect(published.stdout.split(separator: "\n").count == 3 && !published.stdout.contains(",3,"))
+            let hiddenList = try await patron("moderation", "--status", "hidden", "--format", "json")
+            let hiddenKeys = (try JSONSerialization.jsonObject(with: Data(hiddenList.stdout.utf8)) as? [[String: Any]])?
+                .compactMap { $0["key"] as? String }
+            #expect(hiddenKeys == ["review:2:SKU-0001"], "\(hiddenList)")
+
             let csat = try await patron("csat", "--by", "month")
             #expect(
                 csat.status == 0

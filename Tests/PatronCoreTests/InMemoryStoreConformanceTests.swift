@@ -107,9 +107,9 @@ import Testing
             try inner.recordDelivery(providerID: providerID, status: status, error: error, at: at)
         }
         func outboxMessages(keys: [String]) throws -> [OutboxMessage] { try inner.outboxMessages(keys: keys) }
-        func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, since: Int64) throws
+        func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, openAt now: Int64) throws
             -> OutboxMessage?
-        { try inner.latestSurveyMessage(to: customer, channel: channel, since: since) }
+        { try inner.latestSurveyMessage(to: customer, channel: channel, openAt: now) }
         func acquireLease(_ name: String, holder: String, now: Int64, seconds: Int64) throws -> Bool {
             // The fault: every holder gets the lease (two schedulers at work).
             fault == .sharesLeases ? true : try inner.acquireLease(name, holder: holder, now: now, seconds: seconds)

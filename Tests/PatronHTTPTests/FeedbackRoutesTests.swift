@@ -75,6 +75,52 @@ import Testing
                 ) { $0 }
                 #expect(bad.status == .badRequest, "\(query)")
             }
+            // Moderation: the review waits; a read key may list, not act; bad bodies are 400,
+            // an unknown key 404, and nothing changes; then it is approved and published.
+            func moderation(_ body: String, as key: String) async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/v1/feedback/reviews/moderation", method: .post, headers: bearer(key),
+                    body: ByteBuffer(string: body)
+                ) { $0 }
+            }
+            func queue(_ query: String) async throws -> [String] {
+                let listed = try await client.execute(
+                    uri: "/v1/feedback/reviews/moderation" + query, method: .get, headers: bearer(reader)
+                ) { $0 }
+                return (try json(listed) as? [[String: Any]])?.compactMap { $0["key"] as? String } ?? []
+            }
+            let (waiting, published) = (try await queue(""), try await queue("?status=approved"))
+            #expect(waiting == ["review:1:MUG"] && published.isEmpty)
+            let unpublished = try await client.execute(
+                uri: "/v1/feedback/reviews/export", method: .get, headers: bearer(reader)
+            ) { $0 }
+            #expect(String(buffer: unpublished.body) == "[]")
+            let withPending = try await client.execute(
+                uri: "/v1/feedback/reviews/export?pending=true", method: .get, headers: bearer(reader)
+            ) { $0 }
+            #expect((try json(withPending) as? [[String: Any]])?.count == 1)
+            let approve = #"{"status": "approved", "keys": ["review:1:MUG"]}"#
+            #expect(try await moderation(approve, as: reader).status == .forbidden)
+            for (body, status, says) in [
+                (#"{"status": "published", "keys": ["review:1:MUG"]}"#, 400, "'status' must be"),
+                (#"{"status": "approved"}"#, 400, "give either 'keys' or 'pending'"),
+                (#"{"status": "approved", "keys": []}"#, 400, "'keys' must be"),
+                (#"{"status": "approved", "pending": {"min_stars": 4.5}}"#, 400, "whole numbers"),
+                (#"{"status": "approved", "pending": {"min_stars": 6}}"#, 400, "from 1 to 5"),
+                (#"{"status": "approved", "pending": {"stars": 4}}"#, 400, "unknown field 'pending.stars'"),
+                (#"{"status": "approved", "keys": ["review:1:MUG", "message:7"]}"#, 400, "not a review"),
+                (#"{"status": "approved", "keys": ["review:1:MUG", "review:9:TEA"]}"#, 404, "no review"),
+            ] {
+                let refused = try await moderation(body, as: writer)
+                #expect(refused.status.code == status, "\(body)")
+                #expect(String(buffer: refused.body).contains(says), "\(body): \(String(buffer: refused.body))")
+            }
+            #expect(try await queue("") == ["review:1:MUG"])
+            let approved = try await moderation(#"{"status": "approved", "pending": {"min_stars": 4}}"#, as: writer)
+            #expect(String(buffer: approved.body) == #"{"changed":["review:1:MUG"]}"#)
+            let (nowApproved, nowWaiting) = (try await queue("?status=approved"), try await queue(""))
+            #expect(nowApproved == ["review:1:MUG"] && nowWaiting.isEmpty)
+
             // The storefront export: the MUG review, as JSON and CSV; bad options are 400.
             let exported = try await client.execute(
                 uri: "/v1/feedback/reviews/export", method: .get, headers: bearer(reader)
@@ -87,7 +133,7 @@ import Testing
             ) { $0 }
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             #expect(String(buffer: csv.body).split(separator: "\n").count == 2)
-            for query in ["?format=xml", "?verified=yes", "?min_stars=6"] {
+            for query in ["?format=xml", "?verified=yes", "?min_stars=6", "?pending=1"] {
                 let bad = try await client.execute(
                     uri: "/v1/feedback/reviews/export" + query, method: .get, headers: bearer(reader)
                 ) { $0 }

@@ -2,12 +2,15 @@ import ArgumentParser
 import Foundation
 import PatronCore
 
-/// `patron feedback nps|csat|reviews`, `record`, `responses`: survey results and answers on the
-/// command line (see docs/feedback.md).
+/// `patron feedback nps|csat|reviews`, `export-reviews`, the moderation commands, `record`,
+/// `responses`: survey results and answers on the command line (see docs/feedback.md).
 struct FeedbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feedback", abstract: "Survey results (NPS, CSAT, reviews) and a customer's answers.",
-        subcommands: [NPS.self, CSAT.self, Reviews.self, ExportReviews.self, Record.self, Responses.self])
+        subcommands: [
+            NPS.self, CSAT.self, Reviews.self, ExportReviews.self, Moderation.self, Approve.self, Hide.self,
+            Unmoderate.self, Record.self, Responses.self,
+        ])
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
@@ -64,6 +67,8 @@ struct FeedbackCommand: AsyncParsableCommand {
         @Option(help: "Only this SKU's reviews.") var sku: String?
         @Flag(help: "Only reviews tied to an order of the SKU by the reviewer.") var verifiedOnly = false
         @Option(help: "Only reviews with at least this many stars (1–5).") var minStars = 1
+        @Flag(help: "Pending reviews too, for a shop that does not moderate (hidden ones never).")
+        var includePending = false
 
         func run() async throws {
             try await reportingErrors {
@@ -71,7 +76,8 @@ struct FeedbackCommand: AsyncParsableCommand {
                     throw PatronError(.invalidArgument, "--min-stars: \(minStars) is not 1 to 5")
                 }
                 let products = try ProductReviews.export(
-                    try store.open(.read), sku: sku, verifiedOnly: verifiedOnly, minScore: minStars)
+                    try store.open(.read), sku: sku, verifiedOnly: verifiedOnly, minScore: minStars,
+                    includePending: includePending)
                 switch format {
                 case .json: print(try ProductReviews.json(products))
                 case .csv: print(ProductReviews.csv(products), terminator: "")

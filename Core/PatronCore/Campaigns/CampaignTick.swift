@@ -225,9 +225,12 @@ public struct CampaignTick<S: CampaignStore & Store>: Sendable {
                         shopName: shopName, now: now)
                     do {
                         try addFeedback(of: run, to: &values)
+                        var askedSKUs: [String] = []
                         if let survey = planned.survey {
                             switch try surveyValues(survey, planned: planned, order: records[run.id]?.order, now: now) {
-                            case .success(let fields): values["survey"] = .object(fields)
+                            case .success(let asked):
+                                values["survey"] = .object(asked.fields)
+                                askedSKUs = asked.skus
                             case .failure(let skip):
                                 step.decisions.append(
                                     CampaignDecision(
@@ -242,7 +245,8 @@ public struct CampaignTick<S: CampaignStore & Store>: Sendable {
                                 key: planned.key, flowID: flow.id, step: planned.step, customerID: planned.customerID,
                                 channel: planned.channel, recipient: planned.recipient, subject: text.subject,
                                 body: text.body, plannedAt: now, nextAttemptAt: planned.dueAt,
-                                survey: planned.survey?.kind))
+                                survey: planned.survey?.kind, surveyUntil: planned.survey.map { now + $0.validSeconds },
+                                surveySKUs: askedSKUs))
                         report.planned[flow.id, default: 0] += 1
                     } catch {
                         step.decisions.append(
@@ -297,10 +301,11 @@ struct SurveySkip: Error {
 
 extension CampaignTick {
     /// The `survey.*` values of a survey message: its signed links (one per score, and per SKU
-    /// for a review), the question and the last day. A review asks only about the order's SKUs
-    /// the customer has not reviewed yet, and is not sent when there are none.
+    /// for a review), the question and the last day, and the SKUs a review asks about. A review
+    /// asks only about the order's SKUs the customer was never asked about (by a review survey
+    /// that was not undeliverable) and has not reviewed, and is not sent when there are none.
     func surveyValues(_ survey: SurveyStep, planned: FlowPlanner.PlannedMessage, order: OrderRecord?, now: Int64)
-        throws -> Result<[String: TemplateValue], SurveySkip>
+        throws -> Result<(fields: [String: TemplateValue], skus: [String]), SurveySkip>
     {
         guard let links = surveyLinks else {
             return .failure(
@@ -325,7 +330,7 @@ extension CampaignTick {
             fields["link"] = .text(links.link(token(), score: nil))
             fields["scores"] = .list(
                 survey.kind.scores.map { ["score": .text(String($0)), "link": .text(links.link(token(), score: $0))] })
-            return .success(fields)
+            return .success((fields, []))
         }
         guard let order else {
             return .failure(SurveySkip(reason: "no_order", detail: "a review survey needs the order that triggered it"))
@@ -334,18 +339,19 @@ extension CampaignTick {
         for line in order.lines where !skus.contains(where: { $0.sku == line.sku }) {
             skus.append((line.sku, line.name ?? line.sku))
         }
-        let reviewed = try store.read { t in
-            try Set(
+        let done = try store.read { t in
+            try t.reviewSKUsAsked(of: planned.customerID).union(
                 skus.map(\.sku).filter {
                     try t.feedbackResponse(key: FeedbackResponse.reviewKey(customer: planned.customerID, sku: $0))
                         != nil
                 })
         }
-        let asked = skus.filter { !reviewed.contains($0.sku) }
+        let asked = skus.filter { !done.contains($0.sku) }
         guard !asked.isEmpty else {
             return .failure(
-                SurveySkip(reason: "already_reviewed", detail: "every SKU of order \(order.ref.id) is reviewed already")
-            )
+                SurveySkip(
+                    reason: "already_reviewed",
+                    detail: "every SKU of order \(order.ref.id) is reviewed or was asked about already"))
         }
         fields["items"] = .list(
             asked.map {
@@ -355,7 +361,7 @@ extension CampaignTick {
                 ]
             })
         fields["link"] = .text(links.link(token(sku: asked[0].sku), score: nil))
-        return .success(fields)
+        return .success((fields, asked.map(\.sku)))
     }
 }
 

@@ -41,11 +41,16 @@ public struct OutboxMessage: Hashable, Sendable {
     public var lastError: String?
     /// What the message asks when a survey step sent it: replies to it can be answers.
     public var survey: SurveyKind?
+    /// The last time a survey message's answers are taken (its links', and replies to it).
+    public var surveyUntil: Int64?
+    /// The SKUs a review survey asks about (each is asked of a customer once).
+    public var surveySKUs: [String]
 
     public init(
         id: Int64 = 0, key: String, flowID: String, step: Int, customerID: CustomerID, channel: ConsentChannel,
         recipient: String, subject: String?, body: String, status: Status = .planned, attempts: Int = 0,
-        plannedAt: Int64, nextAttemptAt: Int64, lastError: String? = nil, survey: SurveyKind? = nil
+        plannedAt: Int64, nextAttemptAt: Int64, lastError: String? = nil, survey: SurveyKind? = nil,
+        surveyUntil: Int64? = nil, surveySKUs: [String] = []
     ) {
         self.id = id
         self.key = key
@@ -62,6 +67,8 @@ public struct OutboxMessage: Hashable, Sendable {
         self.nextAttemptAt = nextAttemptAt
         self.lastError = lastError
         self.survey = survey
+        self.surveyUntil = surveyUntil
+        self.surveySKUs = surveySKUs
     }
 
     /// The message as a channel takes it.

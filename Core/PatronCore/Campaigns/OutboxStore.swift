@@ -28,9 +28,12 @@ public protocol OutboxStore: Sendable {
     func recordDelivery(providerID: String, status: DeliveryStatus, error: String?, at: Int64) async throws -> Bool
     /// The messages with these keys, as they are now (unknown keys are left out).
     func outboxMessages(keys: [String]) async throws -> [OutboxMessage]
-    /// The customer's newest survey message on `channel` planned at `since` or later that was
-    /// sent (or delivered): what a bare-score reply answers.
-    func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, since: Int64) async throws
+    /// What a bare-score reply at `now` answers: the customer's newest NPS or CSAT survey message
+    /// on `channel` that was sent (or delivered), planned at or before `now` and still taking
+    /// answers (``OutboxMessage/surveyUntil`` at or after `now`; a message stored without one
+    /// takes them for ``SurveyStep/defaultValidSeconds`` after it was planned). Review surveys are
+    /// never what a bare score answers.
+    func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, openAt now: Int64) async throws
         -> OutboxMessage?
 }
 

@@ -50,15 +50,15 @@ extension FeedbackDesk {
     }
 
     /// Records a reply that is a bare score (``SurveyReply/score(in:)``) as the answer to the
-    /// customer's newest NPS or CSAT survey message on `channel` sent within `within` seconds.
-    /// Returns `nil`, recording nothing, when the reply is not a score, there is no such message,
-    /// or the score is out of that survey's range: such a reply is not guessed at.
+    /// customer's newest NPS or CSAT survey message on `channel` still taking answers (its step's
+    /// `valid_for`; ``OutboxStore/latestSurveyMessage(to:channel:openAt:)``). Returns `nil`,
+    /// recording nothing, when the reply is not a score, there is no such message, or the score
+    /// is out of that survey's range: such a reply is not guessed at.
     public static func answerReply<S: Store & OutboxStore>(
-        _ store: S, customer: CustomerID, channel: ConsentChannel, text: String, at now: Int64,
-        within: Int64 = SurveyStep.defaultValidSeconds
+        _ store: S, customer: CustomerID, channel: ConsentChannel, text: String, at now: Int64
     ) async throws -> FeedbackResponse? {
         guard SurveyReply.score(in: text) != nil,
-            let message = try await store.latestSurveyMessage(to: customer, channel: channel, since: now - within),
+            let message = try await store.latestSurveyMessage(to: customer, channel: channel, openAt: now),
             let kind = message.survey, kind != .review, let score = SurveyReply.score(in: text, for: kind)
         else { return nil }
         return try record(

@@ -12,8 +12,9 @@ public enum FeedbackDesk {
     /// second answer under the same key replaces the score and text (text not given keeps the
     /// text before) and keeps when it was first answered: never a second response. A key stored
     /// for another customer or kind is a conflict. A review is verified (its ``FeedbackResponse/orderRef``)
-    /// by the customer's latest counting order of the SKU. Returns the stored response and
-    /// whether it replaced one.
+    /// by the customer's latest counting order of the SKU. A new review waits for moderation
+    /// (``ReviewModeration/pending``), and so does a review whose score or text a second answer
+    /// changes. Returns the stored response and whether it replaced one.
     @discardableResult
     public static func record<S: Store>(_ store: S, _ answer: FeedbackResponse, at now: Int64) throws -> (
         response: FeedbackResponse, replaced: Bool
@@ -60,6 +61,9 @@ public enum FeedbackDesk {
                     .conflict,
                     "'\(answer.key)' is answered already by customer \(stored.customerID.rawValue) "
                         + "(\(stored.kind.rawValue))")
+            }
+            if stored.kind == .review, stored.score != answer.score || (text != nil && text != stored.text) {
+                stored.moderation = .pending
             }
             stored.score = answer.score
             if let text { stored.text = text }

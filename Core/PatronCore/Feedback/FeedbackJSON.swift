@@ -38,14 +38,14 @@ extension FeedbackReport {
 }
 
 extension FeedbackResponse {
-    /// One answer as JSON: key, kind, score, text, sku, order, flow, message_id, channel and the
-    /// two times (RFC 3339); what is absent is `null`.
+    /// One answer as JSON: key, kind, score, text, sku, order, flow, message_id, channel, the
+    /// two times (RFC 3339) and a review's moderation; what is absent is `null`.
     public var jsonObject: [String: Any] {
         [
             "key": key, "kind": kind.rawValue, "score": score, "text": text ?? NSNull(), "sku": sku ?? NSNull(),
             "order": orderRef ?? NSNull(), "flow": flowID ?? NSNull(), "message_id": messageID ?? NSNull(),
             "channel": channel, "answered_at": Timestamp.format(answeredAt),
-            "updated_at": Timestamp.format(updatedAt),
+            "updated_at": Timestamp.format(updatedAt), "moderation": moderation.rawValue,
         ]
     }
 

@@ -27,13 +27,15 @@ public struct FeedbackResponse: Hashable, Sendable {
     /// When it was first answered, and last changed.
     public var answeredAt: Int64
     public var updatedAt: Int64
+    /// A review's standing with the shop's moderators; `approved` for other kinds.
+    public var moderation: ReviewModeration
 
     /// A response as it is stored; an answer as it arrives leaves ``orderRef`` and the times to
     /// ``FeedbackDesk/record(_:_:at:)``.
     public init(
         key: String, customerID: CustomerID, kind: SurveyKind, score: Int, text: String? = nil, sku: String? = nil,
         orderRef: String? = nil, flowID: String? = nil, messageID: Int64? = nil, channel: String,
-        answeredAt: Int64 = 0, updatedAt: Int64? = nil
+        answeredAt: Int64 = 0, updatedAt: Int64? = nil, moderation: ReviewModeration? = nil
     ) {
         self.key = key
         self.customerID = customerID
@@ -47,6 +49,7 @@ public struct FeedbackResponse: Hashable, Sendable {
         self.channel = channel
         self.answeredAt = answeredAt
         self.updatedAt = updatedAt ?? answeredAt
+        self.moderation = moderation ?? (kind == .review ? .pending : .approved)
     }
 
     /// The key of a customer's review of a SKU: one review per SKU per customer.

@@ -30,6 +30,9 @@ public protocol FeedbackTransaction {
         _ kind: SurveyKind, from: Int64, to: Int64,
         _ body: (_ flowID: String, _ day: Int64, _ count: Int) throws -> Void
     ) throws
+    /// The SKUs the customer's review survey messages asked about (``OutboxMessage/surveySKUs``),
+    /// counting every message not failed, dead or suppressed: each SKU is asked once.
+    func reviewSKUsAsked(of customer: CustomerID) throws -> Set<String>
     /// Erasure: the words of the customer's responses go (`text` becomes `nil`); scores stay.
     func eraseFeedbackText(of customer: CustomerID) throws
 }

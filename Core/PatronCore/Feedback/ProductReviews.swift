@@ -23,10 +23,13 @@ public struct ProductReviews: Hashable, Sendable {
             ? 0 : (Double(reviews.reduce(0) { $0 + $1.score }) / Double(reviews.count) * 100).rounded() / 100
     }
 
-    /// The export for storefronts, by SKU (then the newest review first): every review, or only
-    /// `sku`'s, only verified ones with `verifiedOnly`, only those at or above `minScore` stars.
-    /// Reviews whose words were erased keep their stars, without words or name.
-    public static func export<S: Store>(_ store: S, sku: String? = nil, verifiedOnly: Bool = false, minScore: Int = 1)
+    /// The export for storefronts, by SKU (then the newest review first): the approved reviews
+    /// (and the pending ones with `includePending`, for a shop that does not moderate; hidden ones
+    /// never), only `sku`'s, only verified ones with `verifiedOnly`, only those at or above
+    /// `minScore` stars. Reviews whose words were erased keep their stars, without words or name.
+    public static func export<S: Store>(
+        _ store: S, sku: String? = nil, verifiedOnly: Bool = false, minScore: Int = 1, includePending: Bool = false
+    )
         throws -> [ProductReviews]
     {
         var bySKU: [String: [(Review, String)]] = [:]
@@ -34,6 +37,7 @@ public struct ProductReviews: Hashable, Sendable {
             var names: [CustomerID: String?] = [:]
             try t.forEachFeedbackResponse(.review, from: .min, to: .max) { response in
                 guard let reviewed = response.sku, sku == nil || reviewed == sku, response.score >= minScore,
+                    response.moderation == .approved || (includePending && response.moderation == .pending),
                     !verifiedOnly || response.orderRef != nil
                 else { return }
                 if names[response.customerID] == nil {

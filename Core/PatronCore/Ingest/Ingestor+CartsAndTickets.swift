@@ -53,9 +53,10 @@ extension Ingestor.Batch {
             try transaction.updateTicket(ticket)
         } else {
             _ = try transaction.insertTicket(
+                // A ticket first seen closed (a helpdesk that reports it once solved) was resolved then.
                 TicketRecord(
                     id: TicketID(0), ref: ref, customerID: customerID, subject: data.subject, status: data.status,
-                    openedAt: at, updatedAt: at))
+                    openedAt: at, updatedAt: at, resolvedAt: data.status == .closed ? at : nil))
         }
         try refreshTickets(of: customerID)
         if let previousCustomer, previousCustomer != customerID { try refreshTickets(of: previousCustomer) }

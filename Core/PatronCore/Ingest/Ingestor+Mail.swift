@@ -142,7 +142,8 @@ extension Ingestor.Batch {
         }
     }
 
-    /// A reply from the survey's own customer, within the survey's 30 days, to an NPS or CSAT
+    /// A reply from the survey's own customer, while the survey takes answers (its step's
+    /// `valid_for`, ``OutboxMessage/surveyUntil``), to an NPS or CSAT
     /// survey mail (by the Message-IDs it answers) that is a bare score
     /// (``SurveyReply/score(inMail:)``), recorded as the answer to that survey message. Anything
     /// else is not guessed at: `nil`, and the mail goes the ticket's way.
@@ -153,7 +154,7 @@ extension Ingestor.Batch {
         guard !answered.isEmpty, SurveyReply.score(inMail: mail.body) != nil,
             let survey = try transaction.surveyMessage(providerIDs: answered), survey.customerID == customer,
             let kind = survey.survey, kind != .review, let score = SurveyReply.score(inMail: mail.body, for: kind),
-            mail.sentAt <= survey.plannedAt + SurveyStep.defaultValidSeconds
+            mail.sentAt <= survey.surveyUntil ?? survey.plannedAt + SurveyStep.defaultValidSeconds
         else { return nil }
         let answer = FeedbackResponse(
             key: "message:\(survey.id)", customerID: customer, kind: kind, score: score, flowID: survey.flowID,

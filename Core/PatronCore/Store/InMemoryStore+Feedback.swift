@@ -45,6 +45,14 @@ extension InMemoryStore.Transaction {
         }
     }
 
+    public func reviewSKUsAsked(of customer: CustomerID) throws -> Set<String> {
+        Set(
+            state.outbox.values.lazy.map(\.message).filter {
+                $0.customerID == customer && $0.survey == .review
+                    && ![.failed, .dead, .suppressed].contains($0.status)
+            }.flatMap(\.surveySKUs))
+    }
+
     public func eraseFeedbackText(of customer: CustomerID) throws {
         for (key, response) in state.feedback where response.customerID == customer {
             state.feedback[key]?.text = nil

@@ -127,13 +127,14 @@ extension InMemoryStore: OutboxStore, LeaseStore {
         try read { t in keys.compactMap { t.state.outbox[$0]?.message }.sorted { $0.id < $1.id } }
     }
 
-    public func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, since: Int64) throws
+    public func latestSurveyMessage(to customer: CustomerID, channel: ConsentChannel, openAt now: Int64) throws
         -> OutboxMessage?
     {
         try read { t in
             t.state.outbox.values.map(\.message).filter {
-                $0.customerID == customer && $0.plannedAt >= since && $0.channel == channel && $0.survey != nil
-                    && ($0.status == .sent || $0.status == .delivered)
+                $0.customerID == customer && $0.plannedAt <= now && $0.channel == channel
+                    && ($0.survey == .nps || $0.survey == .csat) && ($0.status == .sent || $0.status == .delivered)
+                    && ($0.surveyUntil ?? $0.plannedAt + SurveyStep.defaultValidSeconds) >= now
             }.max { ($0.plannedAt, $0.id) < ($1.plannedAt, $1.id) }
         }
     }
