@@ -21,7 +21,7 @@ struct Patron: AsyncParsableCommand {
             InitCommand.self, IngestCommand.self, ImportCommand.self, RFMCommand.self, MetricsCommand.self,
             GenerateCommand.self, SegmentCommand.self, FieldsCommand.self, PredictCommand.self, ExportCommand.self,
             LoyaltyCommand.self,
-            FeedbackCommand.self,
+            FeedbackCommand.self, RecommendCommand.self,
             APIKeyCommand.self, MailCommand.self, SMSStubCommand.self, CampaignsCommand.self, PushBenchCommand.self,
         ])
 

@@ -59,6 +59,20 @@ extension PostgresStore {
         }
     }
 
+    public func forEachPurchase(before: Int64, _ body: (PurchaseLine) throws -> Void) throws {
+        try read { t in
+            try t.session.forEachRow(
+                """
+                SELECT o.customer_id, o.placed_at, l.sku FROM orders o JOIN order_lines l ON l.order_id = o.id
+                WHERE o.status != 'cancelled' AND o.placed_at < \(before) ORDER BY o.customer_id, o.placed_at, l.sku
+                """
+            ) { row in
+                let r = PostgresRowReader(row)
+                try body(PurchaseLine(customerID: CustomerID(try r.int(0)), sku: try r.text(2), placedAt: try r.int(1)))
+            }
+        }
+    }
+
     public func orderSpan() throws -> ClosedRange<Day>? {
         try read { t in
             guard let row = try t.session.rows("SELECT min(first_order_at), max(last_order_at) FROM customers").first

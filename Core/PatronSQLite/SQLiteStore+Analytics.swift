@@ -55,6 +55,34 @@ extension SQLiteStore {
         }
     }
 
+    /// Through the C API: 10M lines are read in a few seconds, decoding only what is used.
+    public func forEachPurchase(before: Int64, _ body: (PurchaseLine) throws -> Void) throws {
+        try writer.read { db in
+            let statement = try db.makeStatement(
+                sql: """
+                    SELECT o.customer_id, o.placed_at, l.sku FROM orders o JOIN order_lines l ON l.order_id = o.id
+                    WHERE o.status != 'cancelled' AND o.placed_at < ? ORDER BY o.customer_id, o.placed_at, l.sku
+                    """)
+            let handle = statement.sqliteStatement
+            sqlite3_bind_int64(handle, 1, before)
+            defer { sqlite3_reset(handle) }
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { return }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(
+                        resultCode: ResultCode(rawValue: code),
+                        message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                try body(
+                    PurchaseLine(
+                        customerID: CustomerID(sqlite3_column_int64(handle, 0)),
+                        sku: String(cString: sqlite3_column_text(handle, 2)),
+                        placedAt: sqlite3_column_int64(handle, 1)))
+            }
+        }
+    }
+
     public func forEachOrderFact(through: Day, _ body: (OrderFact) throws -> Void) throws {
         try writer.read { db in
             let statement = try db.makeStatement(

@@ -86,13 +86,16 @@ extension SQLiteTransaction {
             func integer(_ column: Int32) -> Int64? {
                 sqlite3_column_type(h, column) == SQLITE_NULL ? nil : sqlite3_column_int64(h, column)
             }
+            guard let moderation = text(12).flatMap(ReviewModeration.init(rawValue:)) else {
+                throw PatronError(.storeFailure, "feedback response '\(text(0) ?? "")' has an unknown moderation")
+            }
             try body(
                 FeedbackResponse(
                     key: text(0) ?? "", customerID: CustomerID(sqlite3_column_int64(h, 1)), kind: kind,
                     score: Int(sqlite3_column_int64(h, 3)), text: text(4), sku: text(5), orderRef: text(6),
                     flowID: text(7), messageID: integer(8), channel: text(9) ?? "",
                     answeredAt: sqlite3_column_int64(h, 10), updatedAt: sqlite3_column_int64(h, 11),
-                    moderation: text(12).flatMap(ReviewModeration.init(rawValue:)) ?? .pending))
+                    moderation: moderation))
         }
     }
 

@@ -25,7 +25,8 @@ import PatronCore
 /// store was written for (its ledger, current state and segments, through merges and erasure), and
 /// the loyalty ledgers (entries as appended, keys unique, moved by merges, the active rules) and
 /// tiers (what they qualify on, the changes stored, the nightly job, `loyalty.tier` segments), and
-/// feedback (responses one per key, verified reviews, reports, merges, erasure).
+/// feedback (responses one per key, verified reviews, reports, merges, erasure), and purchases
+/// (what recommendations learn from).
 public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
     public static func check<S: PatronStore>(_ makeStore: () throws -> S) async throws {
@@ -61,6 +62,7 @@ public enum StoreConformance {
         try snapshotsAndPredictions(try makeStore())
         try contactPoints(try makeStore())
         try loyalty(try makeStore())
+        try purchases(try makeStore())
     }
 
     /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves

@@ -58,6 +58,9 @@ import Testing
         func forEachOrderFact(through: Day, _ body: (OrderFact) throws -> Void) throws {
             try inner.forEachOrderFact(through: through, body)
         }
+        func forEachPurchase(before: Int64, _ body: (PurchaseLine) throws -> Void) throws {
+            try inner.forEachPurchase(before: before, body)
+        }
         func orderSpan() throws -> ClosedRange<Day>? { try inner.orderSpan() }
         func customerCount(createdThrough day: Day?) throws -> Int { try inner.customerCount(createdThrough: day) }
         func latestRFMSnapshot() throws -> RFMSnapshot? { try inner.latestRFMSnapshot() }

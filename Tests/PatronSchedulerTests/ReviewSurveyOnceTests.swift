@@ -6,7 +6,8 @@ import PatronScheduler
 import Testing
 
 /// A review survey asks each SKU of a customer once: a second order's request asks only what
-/// is new, and an order with nothing new sends nothing and says why (`already_reviewed`). That
+/// is new (also when both are planned in one tick), and an order with nothing new sends nothing
+/// and says why (`already_reviewed`). That
 /// an undeliverable request does not count as asked is the store conformance kit's (`survey
 /// messages`).
 @Suite(.serialized) struct ReviewSurveyOnceTests {
@@ -32,12 +33,12 @@ import Testing
             body: "{{#survey.items}}{{name}} {{link}} {{/survey.items}}"
         """
 
-    func order(_ shop: CampaignFixture, _ ref: String, _ skus: [String], at: Int64) throws {
+    func order(_ shop: CampaignFixture, _ ref: String, _ skus: [String], at: Int64, by who: String = "ann") throws {
         try shop.ingest(
             [
                 .orderPlaced(
                     OrderData(
-                        ref: ref, customer: CustomerIdentity(refs: [ExternalRef(source: "shop", id: "ann")]),
+                        ref: ref, customer: CustomerIdentity(refs: [ExternalRef(source: "shop", id: who)]),
                         placedAt: at, currency: .eur, totalMinor: 1_000 * Int64(skus.count),
                         lines: skus.map {
                             OrderLine(sku: $0, name: $0.lowercased(), quantity: 1, unitPriceMinor: 1_000)
@@ -76,5 +77,20 @@ import Testing
         let decisions = try await shop.store.campaignDecisions(
             flowID: "reviews", customerID: nil, from: .min, to: .max)
         #expect(decisions.contains { $0.reason == "already_reviewed" && $0.detail.contains("o3") }, "\(decisions)")
+
+        // Bob's two orders a minute apart, due in the same tick: the second asks only what the
+        // first did not.
+        try shop.customer("bob", phone: "+14155550402", firstName: "Bob")
+        try order(shop, "o4", ["CUP", "PLATE"], at: t0 + 24 * hour, by: "bob")
+        try order(shop, "o5", ["CUP", "BOWL"], at: t0 + 24 * hour + 60, by: "bob")
+        _ = try await runtime.tick(now: t0 + 24 * hour + 120)
+        _ = try await runtime.tick(now: t0 + 26 * hour)
+        let batch = try shop.outbox().filter { $0.plannedAt > t0 + 24 * hour }.map { message in
+            try message.body.split(separator: " ").filter { $0.hasPrefix("https://shop.example/s/") }.map {
+                try #require(try signer.verify(String($0.dropFirst("https://shop.example/s/".count))).sku)
+            }
+        }
+        #expect(batch.count == 2 && Set(batch.flatMap { $0 }) == ["CUP", "PLATE", "BOWL"], "\(batch)")
+        #expect(batch.flatMap { $0 }.count == 3, "a SKU was asked twice in one tick: \(batch)")
     }
 }

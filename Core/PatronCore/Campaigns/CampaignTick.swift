@@ -196,6 +196,8 @@ public struct CampaignTick<S: CampaignStore & Store>: Sendable {
             let records = sending.isEmpty ? [:] : try store.templateRecords(for: sending)
             var messages: [OutboxMessage] = []
             var tickets: [(FlowPlanner.PlannedTicket, RenderedMessage)] = []
+            // The SKUs review messages of this batch ask, which the store learns only once it is applied.
+            var reviewAsked: [CustomerID: Set<String>] = [:]
             for (run, customer, advanced) in steps {
                 var step = advanced
                 if !step.tickets.isEmpty {
@@ -227,10 +229,14 @@ public struct CampaignTick<S: CampaignStore & Store>: Sendable {
                         try addFeedback(of: run, to: &values)
                         var askedSKUs: [String] = []
                         if let survey = planned.survey {
-                            switch try surveyValues(survey, planned: planned, order: records[run.id]?.order, now: now) {
+                            switch try surveyValues(
+                                survey, planned: planned, order: records[run.id]?.order,
+                                alsoAsked: reviewAsked[planned.customerID] ?? [], now: now)
+                            {
                             case .success(let asked):
                                 values["survey"] = .object(asked.fields)
                                 askedSKUs = asked.skus
+                                reviewAsked[planned.customerID, default: []].formUnion(asked.skus)
                             case .failure(let skip):
                                 step.decisions.append(
                                     CampaignDecision(
@@ -304,7 +310,11 @@ extension CampaignTick {
     /// for a review), the question and the last day, and the SKUs a review asks about. A review
     /// asks only about the order's SKUs the customer was never asked about (by a review survey
     /// that was not undeliverable) and has not reviewed, and is not sent when there are none.
-    func surveyValues(_ survey: SurveyStep, planned: FlowPlanner.PlannedMessage, order: OrderRecord?, now: Int64)
+    /// `alsoAsked`: SKUs asked of the customer by messages planned but not yet stored.
+    func surveyValues(
+        _ survey: SurveyStep, planned: FlowPlanner.PlannedMessage, order: OrderRecord?, alsoAsked: Set<String>,
+        now: Int64
+    )
         throws -> Result<(fields: [String: TemplateValue], skus: [String]), SurveySkip>
     {
         guard let links = surveyLinks else {
@@ -340,7 +350,7 @@ extension CampaignTick {
             skus.append((line.sku, line.name ?? line.sku))
         }
         let done = try store.read { t in
-            try t.reviewSKUsAsked(of: planned.customerID).union(
+            try t.reviewSKUsAsked(of: planned.customerID).union(alsoAsked).union(
                 skus.map(\.sku).filter {
                     try t.feedbackResponse(key: FeedbackResponse.reviewKey(customer: planned.customerID, sku: $0))
                         != nil

@@ -57,11 +57,11 @@ extension FeedbackDesk {
                     }
                 }
             }
-            var changed: [String] = []
+            var changed = Set<String>()
             for var response in chosen where response.moderation != moderation && !changed.contains(response.key) {
                 response.moderation = moderation
                 try t.saveFeedbackResponse(response)
-                changed.append(response.key)
+                changed.insert(response.key)
             }
             return changed.sorted()
         }

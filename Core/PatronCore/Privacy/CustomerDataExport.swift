@@ -45,6 +45,7 @@ public enum CustomerDataExport {
         json.field("channel", response.channel)
         json.field("answered_at", Timestamp.format(response.answeredAt))
         json.field("updated_at", Timestamp.format(response.updatedAt))
+        if response.kind == .review { json.field("moderation", response.moderation.rawValue) }
         json.close()
         return json.text
     }

@@ -118,6 +118,16 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             .forEach(body)
     }
 
+    public func forEachPurchase(before: Int64, _ body: (PurchaseLine) throws -> Void) throws {
+        let state = snapshotState()
+        try state.orders.values.filter { $0.status.counts && $0.placedAt < before }
+            .flatMap { order in
+                order.lines.map { PurchaseLine(customerID: order.customerID, sku: $0.sku, placedAt: order.placedAt) }
+            }
+            .sorted(by: PurchaseLine.streamOrder)
+            .forEach(body)
+    }
+
     public func orderSpan() throws -> ClosedRange<Day>? {
         let days = snapshotState().orders.values.filter(\.status.counts).map { Day(epochSeconds: $0.placedAt) }
         guard let first = days.min(), let last = days.max() else { return nil }

@@ -29,6 +29,10 @@ public protocol Store: Sendable {
     /// Calls `body` with every counting order up to the end of `through`, sorted by customer,
     /// then time — streamed, so metrics over millions of orders need not hold them.
     func forEachOrderFact(through: Day, _ body: (OrderFact) throws -> Void) throws
+    /// Calls `body` with every line of every counting (not cancelled) order placed before
+    /// `before`, sorted by customer, then time, then SKU (``PurchaseLine/streamOrder(_:_:)``) —
+    /// streamed, so a model over millions of lines need not hold them as rows.
+    func forEachPurchase(before: Int64, _ body: (PurchaseLine) throws -> Void) throws
     /// The first and last day with a counting order; `nil` when there is none.
     func orderSpan() throws -> ClosedRange<Day>?
     /// How many customers the store had by the end of `createdThrough` (all with `nil`; erased

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A SKU suggested to a customer, and why.
+public struct Recommendation: Hashable, Sendable {
+    public enum Source: String, Hashable, Sendable {
+        /// Customers who bought what this customer bought also bought it.
+        case alsoBought = "also_bought"
+        /// Among the shop's best sellers: what fills the list when too little is known.
+        case popular
+    }
+
+    /// A SKU the customer bought that led to the suggestion, and how much it added.
+    public struct Reason: Hashable, Sendable {
+        public var sku: String
+        public var score: Double
+        /// How many customers bought both.
+        public var together: Int
+    }
+
+    public var sku: String
+    public var score: Double
+    public var source: Source
+    /// The bought SKUs behind an `also_bought` suggestion, strongest first (at most three).
+    public var because: [Reason]
+}
+
+extension CoPurchaseModel {
+    /// Up to `n` SKUs for a customer who bought `bought` (SKU → when last), never one bought or
+    /// in `excluding`: the SKUs close to what they bought, each bought SKU counting less as it
+    /// ages (the model's half-life), then the best sellers when fewer than `n` are found (and
+    /// `fill`). The same input gives the same list (ties go to the SKU).
+    public func recommend(
+        for bought: [String: Int64], n: Int, excluding: Set<String> = [], fill: Bool = true, at now: Int64? = nil
+    ) -> [Recommendation] {
+        guard n > 0 else { return [] }
+        let now = now ?? asOf
+        var scores: [String: Double] = [:]
+        var reasons: [String: [Recommendation.Reason]] = [:]
+        for (sku, at) in bought {
+            var weight = 1.0
+            if let half = options.halfLifeDays, half > 0 {
+                weight = pow(0.5, Double(max(0, now - at)) / (half * 86_400))
+            }
+            for neighbour in neighbours[sku] ?? [] {
+                guard bought[neighbour.sku] == nil, !excluding.contains(neighbour.sku) else { continue }
+                let added = weight * neighbour.score
+                scores[neighbour.sku, default: 0] += added
+                reasons[neighbour.sku, default: []].append(
+                    Recommendation.Reason(sku: sku, score: added, together: neighbour.together))
+            }
+        }
+        if options.popularityBlend > 0, let best = popular.first?.score, best > 0 {
+            let top = scores.values.max() ?? 1
+            var blended: [String: Double] = [:]
+            for (sku, score) in scores {
+                blended[sku] = score / top + options.popularityBlend * (popularity[sku] ?? 0) / best
+            }
+            for (sku, score) in popular.prefix(100)
+            where bought[sku] == nil && !excluding.contains(sku) && blended[sku] == nil {
+                blended[sku] = options.popularityBlend * score / best
+            }
+            scores = blended
+        }
+        var list = scores.map { sku, score in
+            Recommendation(
+                sku: sku, score: score, source: reasons[sku] == nil ? .popular : .alsoBought,
+                because: Array(
+                    (reasons[sku] ?? []).sorted { ($0.score, $1.sku) > ($1.score, $0.sku) }.prefix(3)))
+        }
+        .sorted { ($0.score, $1.sku) > ($1.score, $0.sku) }
+        if list.count > n { list.removeLast(list.count - n) }
+        if fill, list.count < n {
+            var chosen = Set(list.map(\.sku))
+            for (sku, score) in popular where list.count < n {
+                guard bought[sku] == nil, !excluding.contains(sku), chosen.insert(sku).inserted else { continue }
+                list.append(Recommendation(sku: sku, score: score, source: .popular, because: []))
+            }
+        }
+        return list
+    }
+
+    /// The SKUs most often bought with `sku` ("customers who bought this also bought"), best
+    /// first; `nil` when no customer bought `sku`.
+    public func alsoBought(_ sku: String, n: Int) -> [Neighbour]? {
+        guard buyers[sku] != nil else { return nil }
+        return Array((neighbours[sku] ?? []).prefix(max(0, n)))
+    }
+}
+
+extension Recommendation {
+    /// `{"sku", "score", "source", "because": [{"sku", "score", "together"}]}`.
+    public var jsonObject: [String: Any] {
+        [
+            "sku": sku, "score": score, "source": source.rawValue,
+            "because": because.map { ["sku": $0.sku, "score": $0.score, "together": $0.together] as [String: Any] },
+        ]
+    }
+}
+
+extension CoPurchaseModel.Neighbour {
+    /// `{"sku", "score", "together"}`.
+    public var jsonObject: [String: Any] { ["sku": sku, "score": score, "together": together] }
+}
+
+extension RecommendationEvaluation {
+    /// `{"cut", "n", "customers", "training_lines", "recommender_wins", "results": [{"method", "hit_rate", "precision", "recall"}]}`.
+    public var jsonObject: [String: Any] {
+        [
+            "cut": Timestamp.format(cut), "n": n, "customers": customers, "training_lines": trainingLines,
+            "recommender_wins": recommenderWins,
+            "results": results.map {
+                ["method": $0.method, "hit_rate": $0.hitRate, "precision": $0.precision, "recall": $0.recall]
+                    as [String: Any]
+            },
+        ]
+    }
+}
