@@ -26,6 +26,7 @@ struct RecommendCommand: AsyncParsableCommand {
         @Option(help: "Instead of a customer: the SKUs customers who bought this SKU also bought.") var sku: String?
         @Option(help: "How many.") var n = 10
         @Flag(help: "Say why: the bought SKUs behind each suggestion and how many bought both.") var explain = false
+        @OptionGroup var model: ModelOptions
         @Option(help: "table | json.") var format: Format = .table
 
         func run() async throws {
@@ -35,13 +36,15 @@ struct RecommendCommand: AsyncParsableCommand {
                 switch (customer, sku) {
                 case (let customer?, nil):
                     let id = try LoyaltyDesk.customer(customer, in: opened)
-                    let list = try RecommendationDesk.forCustomer(opened, id, n: n, at: now)
+                    let list = try RecommendationDesk.forCustomer(
+                        opened, id, n: n, at: now, options: try model.options())
                     switch format {
                     case .table: print(RecommendCLI.table(list, explain: explain), terminator: "")
                     case .json: print(try RecommendCLI.json(list.map(\.jsonObject)))
                     }
                 case (nil, let sku?):
-                    let list = try RecommendationDesk.alsoBought(opened, sku: sku, n: n, at: now)
+                    let list = try RecommendationDesk.alsoBought(
+                        opened, sku: sku, n: n, at: now, options: try model.options())
                     switch format {
                     case .table:
                         for item in list {
