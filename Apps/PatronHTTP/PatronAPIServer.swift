@@ -48,6 +48,7 @@ public enum PatronAPIServer {
             + AnalyticsRoutes(api: api).routes + EventRoutes(api: api).routes + FlowRoutes(api: api).routes
             + LoyaltyRoutes(api: api).routes + TierOverrideRoutes(api: api).routes
             + FeedbackRoutes(api: api).routes + SurveyRoutes(api: api, links: secrets.surveyLinks).routes
+            + RecommendationRoutes(api: api).routes
             + WebhookRoutes(store: store, secrets: secrets, logger: logger, now: now).routes
         let document = OpenAPIDocument.json(routes + [openAPIRoute(document: "")])
         return routes + [openAPIRoute(document: document)]

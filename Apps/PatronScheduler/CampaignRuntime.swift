@@ -196,8 +196,8 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
         }
     }
 
-    /// The nightly jobs: a saved RFM snapshot (its segment moves trigger flows) and the
-    /// replenishment due days.
+    /// The nightly jobs: a saved RFM snapshot (its segment moves trigger flows), the
+    /// replenishment due days, loyalty expiry, birthdays and tiers, and the recommendation model.
     public func nightly(now: Int64) async throws {
         let currency = try store.reportingCurrency()
         if try store.orderSpan() != nil {
@@ -223,6 +223,9 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
             metadata: [
                 "customers": "\(tiers.customers)", "upgrades": "\(tiers.upgrades)", "downgrades": "\(tiers.downgrades)",
             ])
+        let model = try RecommendationDesk.rebuild(store, at: now)
+        logger.notice(
+            "recommendation model rebuilt", metadata: ["lines": "\(model.lines)", "customers": "\(model.customers)"])
     }
 
 }

@@ -431,6 +431,35 @@ enum PostgresSchema {
             ALTER TABLE outbox ADD COLUMN survey_skus TEXT;
             """
         ),
+        (
+            "v9-recommendation-model",
+            """
+            -- The learnt recommendation model, replaced whole by each rebuild: each SKU's closest
+            -- SKUs, the best sellers, and what it was learnt from (one row).
+            CREATE TABLE recommendation_neighbours (
+                sku TEXT COLLATE "C" NOT NULL,
+                rank INTEGER NOT NULL,
+                neighbour TEXT COLLATE "C" NOT NULL,
+                score DOUBLE PRECISION NOT NULL,
+                together BIGINT NOT NULL,
+                PRIMARY KEY (sku, rank)
+            );
+            CREATE TABLE recommendation_popular (
+                rank INTEGER PRIMARY KEY,
+                sku TEXT COLLATE "C" NOT NULL,
+                score DOUBLE PRECISION NOT NULL,
+                buyers BIGINT NOT NULL
+            );
+            CREATE TABLE recommendation_model (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                as_of BIGINT NOT NULL,
+                built_at BIGINT NOT NULL,
+                lines BIGINT NOT NULL,
+                customers BIGINT NOT NULL,
+                options TEXT NOT NULL
+            );
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time, as on SQLite: built when the first flow is

@@ -66,4 +66,5 @@ struct PostgresRowReader {
     func optionalInt(_ index: Int) throws -> Int64? { try row[index].decode(Int64?.self) }
     func text(_ index: Int) throws -> String { try row[index].decode(String.self) }
     func optionalText(_ index: Int) throws -> String? { try row[index].decode(String?.self) }
+    func double(_ index: Int) throws -> Double { try row[index].decode(Double.self) }
 }

@@ -535,6 +535,35 @@ enum SQLiteSchema {
             ALTER TABLE outbox ADD COLUMN survey_skus TEXT;
             """
         ),
+        (
+            "v21-recommendation-model",
+            """
+            -- The learnt recommendation model, replaced whole by each rebuild: each SKU's closest
+            -- SKUs, the best sellers, and what it was learnt from (one row).
+            CREATE TABLE recommendation_neighbours (
+                sku TEXT NOT NULL,
+                rank INTEGER NOT NULL,
+                neighbour TEXT NOT NULL,
+                score REAL NOT NULL,
+                together INTEGER NOT NULL,
+                PRIMARY KEY (sku, rank)
+            ) WITHOUT ROWID;
+            CREATE TABLE recommendation_popular (
+                rank INTEGER PRIMARY KEY,
+                sku TEXT NOT NULL,
+                score REAL NOT NULL,
+                buyers INTEGER NOT NULL
+            );
+            CREATE TABLE recommendation_model (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                as_of INTEGER NOT NULL,
+                built_at INTEGER NOT NULL,
+                lines INTEGER NOT NULL,
+                customers INTEGER NOT NULL,
+                options TEXT NOT NULL
+            );
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time. They are built when the first flow is

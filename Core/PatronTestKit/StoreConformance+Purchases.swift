@@ -44,3 +44,80 @@ extension StoreConformance {
             "the model from the store: \(fromStore.neighbours)")
     }
 }
+
+extension StoreConformance {
+    /// The stored recommendation model: back exactly as saved (neighbours in order with their
+    /// scores, best sellers, info and settings); a second model replaces the first whole; a
+    /// transaction that fails leaves the model before; what the desk rebuilds from the store's
+    /// purchases answers a customer's list as a model learnt now does.
+    static func recommendationModel<S: Store>(_ store: S) throws {
+        let rule = "recommendation model"
+        try require(try store.read { try $0.recommendationModelInfo() } == nil, rule, "a new store has a model")
+        let options = CoPurchaseModel.Options(halfLifeDays: nil, shrinkage: 1.5, popularityBlend: 0.25)
+        let first = StoredRecommendationModel(
+            info: RecommendationModelInfo(asOf: at(10), builtAt: at(9), lines: 12, customers: 3, options: options),
+            neighbours: [
+                "MUG": [
+                    .init(sku: "TEA", score: 0.7071067811865476, together: 2),
+                    .init(sku: "SPOON é", score: 1e-9, together: 1),
+                ],
+                "TEA": [.init(sku: "MUG", score: 0.5, together: 2)],
+            ],
+            popular: [.init(sku: "TEA", score: 3.25, together: 4), .init(sku: "MUG", score: 2, together: 2)])
+        try store.write { try $0.replaceRecommendationModel(first) }
+        let (info, neighbours, popular, none) = try store.read { t in
+            (
+                try t.recommendationModelInfo(), try t.recommendationNeighbours(of: ["MUG", "TEA", "NONE"]),
+                try t.popularSKUs(limit: 1), try t.recommendationNeighbours(of: [])
+            )
+        }
+        try require(info == first.info, rule, "the info back: \(String(describing: info))")
+        try require(neighbours == first.neighbours && none.isEmpty, rule, "the neighbours back: \(neighbours)")
+        try require(popular == [first.popular[0]], rule, "the best sellers back: \(popular)")
+        let second = StoredRecommendationModel(
+            info: RecommendationModelInfo(asOf: at(20), builtAt: at(20), lines: 1, customers: 1, options: .init()),
+            neighbours: ["CUP": [.init(sku: "SAUCER", score: 1, together: 1)]], popular: [])
+        try store.write { try $0.replaceRecommendationModel(second) }
+        do {
+            try store.write { t in
+                try t.replaceRecommendationModel(first)
+                throw ConformanceFailure(rule: rule, detail: "rolled back")
+            }
+        } catch is ConformanceFailure {}
+        let (after, old, best) = try store.read { t in
+            (
+                try t.recommendationModelInfo(), try t.recommendationNeighbours(of: ["MUG", "CUP"]),
+                try t.popularSKUs(limit: 10)
+            )
+        }
+        try require(
+            after == second.info && old == second.neighbours && best.isEmpty, rule,
+            "after a replacement and a failed one: \(String(describing: after)), \(old), \(best)")
+
+        // Rebuilt from the store's purchases, the stored model answers as a model learnt now.
+        let (a, b, c) = (who("ra", email: "ra@x.com"), who("rb", email: "rb@x.com"), who("rc", email: "rc@x.com"))
+        func order(_ ref: String, _ customer: CustomerIdentity, day: Int, _ skus: [String]) -> IngestEvent {
+            IngestEvent(
+                id: "r-\(ref)", source: "shop", occurredAt: at(day),
+                kind: .orderPlaced(
+                    OrderData(
+                        ref: ref, customer: customer, placedAt: at(day), currency: .usd, totalMinor: 100,
+                        lines: skus.map { OrderLine(sku: $0, quantity: 1, unitPriceMinor: 100 / Int64(skus.count)) })))
+        }
+        try Ingestor(store: store).ingest([
+            order("r1", a, day: 1, ["KETTLE", "TEA"]), order("r2", b, day: 2, ["KETTLE", "TEA", "MUG"]),
+            order("r3", c, day: 3, ["KETTLE"]), order("r4", c, day: 4, ["CANDLE"]),
+        ])
+        let built = try RecommendationDesk.rebuild(store, at: at(5))
+        try require(built.lines == 7 && built.customers == 3, rule, "rebuilt from \(built.lines) lines")
+        let customer = try store.read { try $0.customerID(email: "rc@x.com")! }
+        let fromStored = try RecommendationDesk.forCustomer(store, customer, n: 3, at: at(5), from: .stored)
+        let learnt = try RecommendationDesk.forCustomer(store, customer, n: 3, at: at(5), from: .learnNow(.init()))
+        try require(
+            fromStored == learnt && fromStored.first?.sku == "TEA", rule,
+            "stored \(fromStored.map(\.sku)), learnt now \(learnt.map(\.sku))")
+        let also = try RecommendationDesk.alsoBought(store, sku: "KETTLE", n: 2, at: at(5), from: .stored)
+        // MUG and CANDLE tie (one buyer each, bought with a kettle once): by name.
+        try require(also.map(\.sku) == ["TEA", "CANDLE"], rule, "also bought with KETTLE: \(also.map(\.sku))")
+    }
+}

@@ -63,6 +63,7 @@ public enum StoreConformance {
         try contactPoints(try makeStore())
         try loyalty(try makeStore())
         try purchases(try makeStore())
+        try recommendationModel(try makeStore())
     }
 
     /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves

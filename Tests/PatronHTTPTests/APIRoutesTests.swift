@@ -352,7 +352,7 @@ import Testing
                 #expect(document["openapi"] as? String == "3.1.0")
                 let paths = try #require(document["paths"] as? [String: [String: Any]])
                 let operations = paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } }
-                #expect(operations.count == 55)
+                #expect(operations.count == 56)
                 for required in [
                     "GET /v1/customers/{id}/timeline", "POST /webhooks/shopify", "GET /health", "GET /openapi.json",
                     "GET /metrics",

@@ -7,7 +7,7 @@ import PatronCore
 struct RecommendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recommend", abstract: "What to suggest next: a customer's recommendations, a SKU's also-bought.",
-        subcommands: [ForCustomer.self, Evaluate.self], defaultSubcommand: ForCustomer.self)
+        subcommands: [ForCustomer.self, Rebuild.self, Evaluate.self], defaultSubcommand: ForCustomer.self)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
@@ -16,6 +16,8 @@ struct RecommendCommand: AsyncParsableCommand {
             commandName: "for",
             abstract: "Up to N SKUs for a customer (never one they bought), or the SKUs most bought with --sku.",
             discussion: """
+                Lists come from the stored model (`patron recommend rebuild`, or the scheduler's nightly \
+                job), or from one learnt now when none is stored or a model setting is given.
                 Examples:
                   patron recommend 42 --n 5 --explain
                   patron recommend ann@example.com
@@ -37,14 +39,14 @@ struct RecommendCommand: AsyncParsableCommand {
                 case (let customer?, nil):
                     let id = try LoyaltyDesk.customer(customer, in: opened)
                     let list = try RecommendationDesk.forCustomer(
-                        opened, id, n: n, at: now, options: try model.options())
+                        opened, id, n: n, at: now, from: try model.source())
                     switch format {
                     case .table: print(RecommendCLI.table(list, explain: explain), terminator: "")
                     case .json: print(try RecommendCLI.json(list.map(\.jsonObject)))
                     }
                 case (nil, let sku?):
                     let list = try RecommendationDesk.alsoBought(
-                        opened, sku: sku, n: n, at: now, options: try model.options())
+                        opened, sku: sku, n: n, at: now, from: try model.source())
                     switch format {
                     case .table:
                         for item in list {
@@ -56,6 +58,24 @@ struct RecommendCommand: AsyncParsableCommand {
                     }
                 default: throw PatronError(.invalidArgument, "name a customer or --sku SKU (one of them)")
                 }
+            }
+        }
+    }
+
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Learn the model from every purchase and store it (the scheduler's nightly job does too).")
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var model: ModelOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let start = Date()
+                let info = try RecommendationDesk.rebuild(
+                    try store.open(.write), at: Int64(Date().timeIntervalSince1970), options: try model.options())
+                print(
+                    "recommendation model: \(info.lines) lines of \(info.customers) customers learnt in "
+                        + String(format: "%.2f s", Date().timeIntervalSince(start)))
             }
         }
     }
@@ -98,6 +118,12 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "How much a bought SKU's own popularity divides what it suggests, 0–1.") var sourceWeight: Double?
     @Option(help: "Pairs bought together by few customers are shrunk by n / (n + this).") var shrinkage: Double?
     @Option(help: "How much popularity adds to the also-bought score (0: only to fill the list).") var blend: Double?
+
+    /// A model learnt now when a setting is given, else the stored one (or one learnt now).
+    func source() throws -> RecommendationDesk.ModelSource {
+        [halfLife, damping, sourceWeight, shrinkage, blend].allSatisfy { $0 == nil }
+            ? .storedOrLearnNow : .learnNow(try options())
+    }
 
     func options() throws -> CoPurchaseModel.Options {
         var options = CoPurchaseModel.Options()

@@ -59,6 +59,12 @@ public struct CoPurchaseModel: Sendable {
         public var sku: String
         public var score: Double
         public var together: Int
+
+        public init(sku: String, score: Double, together: Int) {
+            self.sku = sku
+            self.score = score
+            self.together = together
+        }
     }
 
     public let options: Options

@@ -1,38 +1,111 @@
 import Foundation
 
-/// Recommendations' kernel functions, one call per CLI command or API route, on any store. The
-/// model is learnt from the store's purchases when asked (a stored nightly model is not built
-/// yet).
+/// Recommendations' kernel functions, one call per CLI command, API route or nightly job, on
+/// any store.
 public enum RecommendationDesk {
+    /// Where a customer's list comes from.
+    public enum ModelSource: Hashable, Sendable {
+        /// The stored model (``rebuild(_:at:options:)``); `.insufficientData` when none is stored.
+        case stored
+        /// A model learnt now from the store's purchases, with these settings.
+        case learnNow(CoPurchaseModel.Options)
+        /// The stored model, or one learnt now with the default settings when none is stored.
+        case storedOrLearnNow
+    }
+
+    /// The best sellers a stored model keeps (what fills lists).
+    public static let storedBestSellers = 1_000
+
+    /// Learns the model from every purchase up to `now` and stores it in place of the one before
+    /// (the nightly job). Returns what it learnt from.
+    @discardableResult
+    public static func rebuild<S: Store>(_ store: S, at now: Int64, options: CoPurchaseModel.Options = .init()) throws
+        -> RecommendationModelInfo
+    {
+        let model = try CoPurchaseModel.build(store, asOf: now + 1, options: options)
+        let info = RecommendationModelInfo(
+            asOf: now + 1, builtAt: now, lines: model.lines, customers: model.customers, options: options)
+        let popular = model.popular.prefix(storedBestSellers).map {
+            CoPurchaseModel.Neighbour(sku: $0.sku, score: $0.score, together: model.buyers[$0.sku] ?? 0)
+        }
+        try store.write { t in
+            try t.replaceRecommendationModel(
+                StoredRecommendationModel(info: info, neighbours: model.neighbours, popular: popular))
+        }
+        return info
+    }
+
     /// Up to `n` SKUs for the customer (``CoPurchaseModel/recommend(for:n:excluding:fill:at:)``):
     /// never one they bought. `.notFound` for an unknown customer.
     public static func forCustomer<S: Store>(
-        _ store: S, _ customer: CustomerID, n: Int, at now: Int64, options: CoPurchaseModel.Options = .init()
+        _ store: S, _ customer: CustomerID, n: Int, at now: Int64, from source: ModelSource = .storedOrLearnNow
     ) throws -> [Recommendation] {
         guard n > 0 else { throw PatronError(.invalidArgument, "n: must be positive, found \(n)") }
-        let orders = try store.read { t in
+        let (bought, stored) = try store.quickRead { t -> ([String: Int64], CoPurchaseModel?) in
             guard try t.customerExists(customer) else {
                 throw PatronError(.notFound, "no customer \(customer.rawValue)")
             }
-            return try t.orders(of: customer)
+            var bought: [String: Int64] = [:]
+            for order in try t.orders(of: customer) where order.status.counts && order.placedAt <= now {
+                for line in order.lines { bought[line.sku] = max(bought[line.sku] ?? .min, order.placedAt) }
+            }
+            if case .learnNow = source { return (bought, nil) }
+            return (bought, try storedModel(in: t, for: Array(bought.keys)))
         }
-        var bought: [String: Int64] = [:]
-        for order in orders where order.status.counts && order.placedAt <= now {
-            for line in order.lines { bought[line.sku] = max(bought[line.sku] ?? .min, order.placedAt) }
+        let model: CoPurchaseModel
+        switch (source, stored) {
+        case (_, let stored?): model = stored
+        case (.learnNow(let options), nil): model = try CoPurchaseModel.build(store, asOf: now + 1, options: options)
+        case (.storedOrLearnNow, nil): model = try CoPurchaseModel.build(store, asOf: now + 1)
+        case (.stored, nil): throw noModel
         }
-        let model = try CoPurchaseModel.build(store, asOf: now + 1, options: options)
         return model.recommend(for: bought, n: n, at: now)
     }
 
-    /// The SKUs most bought with `sku`, best first. `.notFound` when no customer bought it.
+    /// The SKUs most bought with `sku`, best first. `.notFound` when no customer bought it (with
+    /// a stored model: when the model has nothing bought with it).
     public static func alsoBought<S: Store>(
-        _ store: S, sku: String, n: Int, at now: Int64, options: CoPurchaseModel.Options = .init()
+        _ store: S, sku: String, n: Int, at now: Int64, from source: ModelSource = .storedOrLearnNow
     ) throws -> [CoPurchaseModel.Neighbour] {
         guard n > 0 else { throw PatronError(.invalidArgument, "n: must be positive, found \(n)") }
-        let model = try CoPurchaseModel.build(store, asOf: now + 1, options: options)
+        var stored: CoPurchaseModel?
+        if case .learnNow = source {
+            stored = nil
+        } else {
+            stored = try store.quickRead { t in try storedModel(in: t, for: [sku]) }
+        }
+        let model: CoPurchaseModel
+        switch (source, stored) {
+        case (_, let found?): model = found
+        case (.stored, nil): throw noModel
+        case (.learnNow(let options), nil): model = try CoPurchaseModel.build(store, asOf: now + 1, options: options)
+        case (.storedOrLearnNow, nil): model = try CoPurchaseModel.build(store, asOf: now + 1)
+        }
         guard let found = model.alsoBought(sku, n: n) else {
             throw PatronError(.notFound, "no customer bought SKU '\(sku)'")
         }
         return found
+    }
+
+    static var noModel: PatronError {
+        PatronError(
+            .insufficientData,
+            "no recommendation model yet: `patron recommend rebuild` learns one (the scheduler's nightly job does too)")
+    }
+
+    /// The stored model as far as lists for `skus` need it: their neighbours and the best
+    /// sellers; `nil` when none is stored. A SKU counts as bought when it has neighbours or is
+    /// a best seller.
+    static func storedModel<T: StoreTransaction>(in t: T, for skus: [String]) throws -> CoPurchaseModel? {
+        guard let info = try t.recommendationModelInfo() else { return nil }
+        let neighbours = try t.recommendationNeighbours(of: skus)
+        let popular = try t.popularSKUs(limit: storedBestSellers)
+        var buyers = Dictionary(popular.map { ($0.sku, $0.together) }, uniquingKeysWith: { a, _ in a })
+        for (sku, list) in neighbours where buyers[sku] == nil { buyers[sku] = list.map(\.together).max() }
+        return CoPurchaseModel(
+            options: info.options, asOf: info.asOf, neighbours: neighbours,
+            popular: popular.map { (sku: $0.sku, score: $0.score) },
+            popularity: Dictionary(popular.map { ($0.sku, $0.score) }, uniquingKeysWith: { a, _ in a }),
+            buyers: buyers, customers: info.customers, lines: info.lines)
     }
 }

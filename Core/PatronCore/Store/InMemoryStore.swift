@@ -63,6 +63,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var tierChanges: [TierChange] = []
         var tierOverrides: [CustomerID: TierOverride] = [:]
         var feedback: [String: FeedbackResponse] = [:]
+        var recommendations: StoredRecommendationModel?
         /// Next id per table; ids are never reused (as SQLite's AUTOINCREMENT / rowids).
         var nextIDs: [String: Int64] = [:]
     }

@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import PatronCore
+
+/// `GET /v1/customers/{id}/recommendations`: the customer's list from the stored model (rebuilt
+/// by the scheduler's nightly job or `patron recommend rebuild`), one ``RecommendationDesk`` call.
+struct RecommendationRoutes<S: PatronStore> {
+    let api: APIContext<S>
+
+    var routes: [APIRoute] {
+        [
+            APIRoute(
+                method: .get, path: "/v1/customers/{id}/recommendations", operationID: "customerRecommendations",
+                summary: "Up to n SKUs for the customer, never one they bought, each with why (the stored model).",
+                scope: .read,
+                parameters: [
+                    .customerID,
+                    .query(
+                        "n", "How many (1–100, default 10).", schema: ["type": "integer", "minimum": 1, "maximum": 100]),
+                ],
+                responses: [200: APIRoute.json("The suggestions, best first.", "Recommendations")],
+                extraErrors: [422: "No recommendation model is stored yet."], handler: recommendations)
+        ]
+    }
+
+    func recommendations(_ request: Request, _ call: APICall) async throws -> Response {
+        let id = try api.customerID(call.path("id"))
+        let n = try call.integer("n", default: 10, in: 1...100)
+        let list = try RecommendationDesk.forCustomer(api.store, id, n: n, at: api.now(), from: .stored)
+        return APIResponse.json(.ok, object: list.map(\.jsonObject))
+    }
+}
+
+extension APISchemas {
+    /// The recommendation route's body.
+    static var recommendations: [String: [String: Any]] {
+        let reason = object(["sku": ["type": "string"], "score": ["type": "number"], "together": ["type": "integer"]])
+        return [
+            "Recommendations": array(
+                object([
+                    "sku": ["type": "string"], "score": ["type": "number"],
+                    "source": ["type": "string", "enum": ["also_bought", "popular"]], "because": array(reason),
+                ]))
+        ]
+    }
+}

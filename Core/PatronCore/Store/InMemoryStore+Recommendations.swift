@@ -1,0 +1,20 @@
+import Foundation
+
+extension InMemoryStore.Transaction {
+    public func replaceRecommendationModel(_ model: StoredRecommendationModel) throws {
+        state.recommendations = model
+    }
+
+    public func recommendationModelInfo() throws -> RecommendationModelInfo? { state.recommendations?.info }
+
+    public func recommendationNeighbours(of skus: [String]) throws -> [String: [CoPurchaseModel.Neighbour]] {
+        guard let model = state.recommendations else { return [:] }
+        var found: [String: [CoPurchaseModel.Neighbour]] = [:]
+        for sku in skus { found[sku] = model.neighbours[sku] }
+        return found
+    }
+
+    public func popularSKUs(limit: Int) throws -> [CoPurchaseModel.Neighbour] {
+        Array((state.recommendations?.popular ?? []).prefix(max(0, limit)))
+    }
+}
