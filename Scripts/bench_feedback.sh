@@ -36,13 +36,7 @@ if [ -z "${PATRON:-}" ]; then
     swift build -c release --build-path "$BUILD_DIR" --product patron >/dev/null
     PATRON=$(swift build -c release --build-path "$BUILD_DIR" --show-bin-path)/patron
 fi
-VENV=${VENV:-$BUILD_DIR/bench-venv}
-if ! "$VENV/bin/python" -c 'import duckdb' 2>/dev/null; then
-    echo "bench_feedback: creating venv $VENV with duckdb"
-    rm -rf "$VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check duckdb
-fi
+need_duckdb
 if [ -z "$WORKDIR" ]; then
     WORKDIR=$(mktemp -d)
     [ "$KEEP" = 1 ] || trap 'rm -rf "$WORKDIR"' EXIT

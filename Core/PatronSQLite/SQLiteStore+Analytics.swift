@@ -63,22 +63,12 @@ extension SQLiteStore {
                     SELECT o.customer_id, o.placed_at, l.sku FROM orders o JOIN order_lines l ON l.order_id = o.id
                     WHERE o.status != 'cancelled' AND o.placed_at < ? ORDER BY o.customer_id, o.placed_at, l.sku
                     """)
-            let handle = statement.sqliteStatement
-            sqlite3_bind_int64(handle, 1, before)
-            defer { sqlite3_reset(handle) }
-            while true {
-                let code = sqlite3_step(handle)
-                if code == SQLITE_DONE { return }
-                guard code == SQLITE_ROW else {
-                    throw DatabaseError(
-                        resultCode: ResultCode(rawValue: code),
-                        message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                }
+            sqlite3_bind_int64(statement.sqliteStatement, 1, before)
+            try RawStatement(statement, db: db).forEachRow { handle in
                 try body(
                     PurchaseLine(
                         customerID: CustomerID(sqlite3_column_int64(handle, 0)),
-                        sku: String(cString: sqlite3_column_text(handle, 2)),
-                        placedAt: sqlite3_column_int64(handle, 1)))
+                        sku: RawStatement.text(handle, 2) ?? "", placedAt: sqlite3_column_int64(handle, 1)))
             }
         }
     }
@@ -90,17 +80,8 @@ extension SQLiteStore {
                     SELECT customer_id, placed_at, total_minor - refunded_minor FROM orders
                     WHERE status != 'cancelled' AND placed_at < ? ORDER BY customer_id, placed_at
                     """)
-            let handle = statement.sqliteStatement
-            sqlite3_bind_int64(handle, 1, (through + 1).epochSeconds)
-            defer { sqlite3_reset(handle) }
-            while true {
-                let code = sqlite3_step(handle)
-                if code == SQLITE_DONE { return }
-                guard code == SQLITE_ROW else {
-                    throw DatabaseError(
-                        resultCode: ResultCode(rawValue: code),
-                        message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                }
+            sqlite3_bind_int64(statement.sqliteStatement, 1, (through + 1).epochSeconds)
+            try RawStatement(statement, db: db).forEachRow { handle in
                 try body(
                     OrderFact(
                         customerID: CustomerID(sqlite3_column_int64(handle, 0)),

@@ -8,18 +8,10 @@ extension StoreConformance {
     static func purchases<S: Store>(_ store: S) throws {
         let rule = "purchases"
         let (a, b, c) = (who("pa", email: "pa@x.com"), who("pb", email: "pb@x.com"), who("pc", email: "pc@x.com"))
-        func order(_ ref: String, _ customer: CustomerIdentity, day: Int, _ skus: [String]) -> IngestEvent {
-            IngestEvent(
-                id: "p-\(ref)", source: "shop", occurredAt: at(day),
-                kind: .orderPlaced(
-                    OrderData(
-                        ref: ref, customer: customer, placedAt: at(day), currency: .usd, totalMinor: 100,
-                        lines: skus.map { OrderLine(sku: $0, quantity: 1, unitPriceMinor: 100 / Int64(skus.count)) })))
-        }
         try Ingestor(store: store).ingest([
-            order("p1", b, day: 3, ["TEA", "MUG"]), order("p2", a, day: 1, ["MUG", "TEA", "CUP"]),
-            order("p3", a, day: 5, ["SPOON"]), order("p4", c, day: 2, ["MUG"]), order("p5", c, day: 4, ["PLATE"]),
-            order("p6", b, day: 9, ["BOWL"]),
+            basket("p1", b, day: 3, ["TEA", "MUG"]), basket("p2", a, day: 1, ["MUG", "TEA", "CUP"]),
+            basket("p3", a, day: 5, ["SPOON"]), basket("p4", c, day: 2, ["MUG"]), basket("p5", c, day: 4, ["PLATE"]),
+            basket("p6", b, day: 9, ["BOWL"]),
             IngestEvent(id: "p-cancel", source: "shop", occurredAt: at(6), kind: .orderCancelled(orderRef: "p5")),
         ])
         let ids = try store.read { t in
@@ -96,17 +88,9 @@ extension StoreConformance {
 
         // Rebuilt from the store's purchases, the stored model answers as a model learnt now.
         let (a, b, c) = (who("ra", email: "ra@x.com"), who("rb", email: "rb@x.com"), who("rc", email: "rc@x.com"))
-        func order(_ ref: String, _ customer: CustomerIdentity, day: Int, _ skus: [String]) -> IngestEvent {
-            IngestEvent(
-                id: "r-\(ref)", source: "shop", occurredAt: at(day),
-                kind: .orderPlaced(
-                    OrderData(
-                        ref: ref, customer: customer, placedAt: at(day), currency: .usd, totalMinor: 100,
-                        lines: skus.map { OrderLine(sku: $0, quantity: 1, unitPriceMinor: 100 / Int64(skus.count)) })))
-        }
         try Ingestor(store: store).ingest([
-            order("r1", a, day: 1, ["KETTLE", "TEA"]), order("r2", b, day: 2, ["KETTLE", "TEA", "MUG"]),
-            order("r3", c, day: 3, ["KETTLE"]), order("r4", c, day: 4, ["CANDLE"]),
+            basket("r1", a, day: 1, ["KETTLE", "TEA"]), basket("r2", b, day: 2, ["KETTLE", "TEA", "MUG"]),
+            basket("r3", c, day: 3, ["KETTLE"]), basket("r4", c, day: 4, ["CANDLE"]),
         ])
         let built = try RecommendationDesk.rebuild(store, at: at(5))
         try require(built.lines == 7 && built.customers == 3, rule, "rebuilt from \(built.lines) lines")
@@ -119,5 +103,17 @@ extension StoreConformance {
         let also = try RecommendationDesk.alsoBought(store, sku: "KETTLE", n: 2, at: at(5), from: .stored)
         // MUG and CANDLE tie (one buyer each, bought with a kettle once): by name.
         try require(also.map(\.sku) == ["TEA", "CANDLE"], rule, "also bought with KETTLE: \(also.map(\.sku))")
+    }
+}
+
+extension StoreConformance {
+    /// An order of one of each SKU, its event id `basket-REF`.
+    static func basket(_ ref: String, _ customer: CustomerIdentity, day: Int, _ skus: [String]) -> IngestEvent {
+        IngestEvent(
+            id: "basket-\(ref)", source: "shop", occurredAt: at(day),
+            kind: .orderPlaced(
+                OrderData(
+                    ref: ref, customer: customer, placedAt: at(day), currency: .usd, totalMinor: 100,
+                    lines: skus.map { OrderLine(sku: $0, quantity: 1, unitPriceMinor: 100 / Int64(skus.count)) })))
     }
 }

@@ -70,3 +70,15 @@ stop_api() { kill -TERM "$server"; wait "$server" || true; server=""; }
 # wrk's figures: requests per second, and the p50_ms / p99_ms lines a script's done() prints.
 rps() { sed -n 's/^Requests\/sec: *//p' "$1"; }
 field() { sed -n "s/^$1 *//p" "$2" | head -1; }
+
+# need_duckdb: a venv with the duckdb module at $VENV (default $BUILD_DIR/bench-venv), created
+# when missing; DuckDB is the peer the benchmarks compare with.
+need_duckdb() {
+    VENV=${VENV:-$BUILD_DIR/bench-venv}
+    if ! "$VENV/bin/python" -c 'import duckdb' 2>/dev/null; then
+        echo "$BENCH: creating venv $VENV with duckdb"
+        rm -rf "$VENV"
+        python3 -m venv "$VENV"
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check duckdb
+    fi
+}
