@@ -1,4 +1,5 @@
--- wrk script: GET /v1/customers/patron:N for N cycling over 1..CUSTOMERS, with an API key.
+-- wrk script: GET /v1/customers/patron:N for N cycling over 1..CUSTOMERS, with an API key;
+-- SUFFIX (optional) is appended to the path (`/recommendations`).
 local counter = 0
 function setup(thread)
   counter = counter + 1
@@ -8,10 +9,11 @@ function init(args)
   n = index
   customers = tonumber(os.getenv("CUSTOMERS"))
   key = os.getenv("API_KEY")
+  suffix = os.getenv("SUFFIX") or ""
 end
 function request()
   n = n % customers + 1
-  return wrk.format("GET", "/v1/customers/patron:" .. n, { ["Authorization"] = "Bearer " .. key })
+  return wrk.format("GET", "/v1/customers/patron:" .. n .. suffix, { ["Authorization"] = "Bearer " .. key })
 end
 function done(summary, latency, requests)
   io.write(string.format("p99_ms %.3f\n", latency:percentile(99) / 1000))

@@ -50,7 +50,7 @@ public enum RecommendationDesk {
                 for line in order.lines { bought[line.sku] = max(bought[line.sku] ?? .min, order.placedAt) }
             }
             if case .learnNow = source { return (bought, nil) }
-            return (bought, try storedModel(in: t, for: Array(bought.keys)))
+            return (bought, try storedModel(in: t, for: Array(bought.keys), bestSellers: n + bought.count))
         }
         let model: CoPurchaseModel
         switch (source, stored) {
@@ -93,13 +93,17 @@ public enum RecommendationDesk {
             "no recommendation model yet: `patron recommend rebuild` learns one (the scheduler's nightly job does too)")
     }
 
-    /// The stored model as far as lists for `skus` need it: their neighbours and the best
-    /// sellers; `nil` when none is stored. A SKU counts as bought when it has neighbours or is
-    /// a best seller.
-    static func storedModel<T: StoreTransaction>(in t: T, for skus: [String]) throws -> CoPurchaseModel? {
+    /// The stored model as far as lists for `skus` need it: their neighbours and the first
+    /// `bestSellers` best sellers (at least the hundred a popularity blend draws on); `nil` when
+    /// none is stored. A SKU counts as bought when it has neighbours or is a best seller read.
+    static func storedModel<T: StoreTransaction>(
+        in t: T, for skus: [String], bestSellers: Int = storedBestSellers
+    ) throws -> CoPurchaseModel? {
         guard let info = try t.recommendationModelInfo() else { return nil }
         let neighbours = try t.recommendationNeighbours(of: skus)
-        let popular = try t.popularSKUs(limit: storedBestSellers)
+        // A list of n needs at most n + (what the customer bought) best sellers to fill it.
+        let popular = try t.popularSKUs(
+            limit: info.options.popularityBlend > 0 ? max(100, bestSellers) : min(bestSellers, storedBestSellers))
         var buyers = Dictionary(popular.map { ($0.sku, $0.together) }, uniquingKeysWith: { a, _ in a })
         for (sku, list) in neighbours where buyers[sku] == nil { buyers[sku] = list.map(\.together).max() }
         return CoPurchaseModel(
