@@ -27,7 +27,7 @@ struct RecommendationRoutes<S: PatronStore> {
         let id = try api.customerID(call.path("id"))
         let n = try call.integer("n", default: 10, in: 1...100)
         let list = try RecommendationDesk.forCustomer(api.store, id, n: n, at: api.now(), from: .stored)
-        return APIResponse.json(.ok, object: list.map(\.jsonObject))
+        return APIResponse.json(.ok, Recommendation.json(list))
     }
 }
 

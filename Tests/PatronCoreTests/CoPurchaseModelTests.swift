@@ -132,3 +132,20 @@ struct CoPurchaseModelTests {
         #expect(throws: PatronError.self) { try RecommendationEvaluation.evaluate(store, cut: 1, n: 1) }
     }
 }
+
+extension CoPurchaseModelTests {
+    /// The JSON the API writes by hand parses to what ``Recommendation/jsonObject`` says.
+    @Test func theWrittenJSONEqualsTheObjects() throws {
+        let list = [
+            Recommendation(
+                sku: "TEA \"green\"", score: 0.40824829046386296, source: .alsoBought,
+                because: [.init(sku: "KETTLE", score: 1e-7, together: 2)]),
+            Recommendation(sku: "CANDLE", score: 3, source: .popular, because: []),
+        ]
+        let written = try JSONSerialization.jsonObject(with: Data(Recommendation.json(list).utf8)) as? NSArray
+        let expected =
+            try JSONSerialization.jsonObject(
+                with: try JSONSerialization.data(withJSONObject: list.map(\.jsonObject))) as? NSArray
+        #expect(written != nil && written == expected)
+    }
+}

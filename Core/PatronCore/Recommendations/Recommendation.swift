@@ -15,6 +15,12 @@ public struct Recommendation: Hashable, Sendable {
         public var score: Double
         /// How many customers bought both.
         public var together: Int
+
+        public init(sku: String, score: Double, together: Int) {
+            self.sku = sku
+            self.score = score
+            self.together = together
+        }
     }
 
     public var sku: String
@@ -22,6 +28,13 @@ public struct Recommendation: Hashable, Sendable {
     public var source: Source
     /// The bought SKUs behind an `also_bought` suggestion, strongest first (at most three).
     public var because: [Reason]
+
+    public init(sku: String, score: Double, source: Source, because: [Reason]) {
+        self.sku = sku
+        self.score = score
+        self.source = source
+        self.because = because
+    }
 }
 
 extension CoPurchaseModel {
@@ -113,5 +126,28 @@ extension RecommendationEvaluation {
                     as [String: Any]
             },
         ]
+    }
+}
+
+extension Recommendation {
+    /// A list as a JSON array of ``jsonObject``s, written directly (what the API answers per
+    /// request: `JSONSerialization` of dictionaries was most of a request's time).
+    public static func json(_ list: [Recommendation]) -> String {
+        var writer = JSONWriter()
+        writer.objects(list) { w, item in
+            w.field("sku", item.sku)
+            w.key("score")
+            w.raw(String(item.score))
+            w.field("source", item.source.rawValue)
+            w.key("because")
+            w.objects(item.because) { w, reason in
+                w.field("sku", reason.sku)
+                w.key("score")
+                w.raw(String(reason.score))
+                w.key("together")
+                w.raw(String(reason.together))
+            }
+        }
+        return writer.text
     }
 }
