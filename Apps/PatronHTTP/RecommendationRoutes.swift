@@ -37,10 +37,14 @@ extension APISchemas {
         let reason = object(["sku": ["type": "string"], "score": ["type": "number"], "together": ["type": "integer"]])
         return [
             "Recommendations": array(
-                object([
-                    "sku": ["type": "string"], "score": ["type": "number"],
-                    "source": ["type": "string", "enum": ["also_bought", "popular"]], "because": array(reason),
-                ]))
+                object(
+                    [
+                        "sku": ["type": "string"], "score": ["type": "number"],
+                        "source": ["type": "string", "enum": ["also_bought", "popular"]], "because": array(reason),
+                        // The catalogue's product, when the store has one.
+                        "name": ["type": "string"], "url": ["type": "string"], "image_url": ["type": "string"],
+                        "price": ["type": "string"], "currency": ["type": "string"],
+                    ], required: ["sku", "score", "source", "because"]))
         ]
     }
 }

@@ -158,7 +158,9 @@ public struct WebhookRoutes<S: PatronStore>: Sendable {
             let id = "shopify:\(delivery)"
             return (
                 try outcome { () throws(WebhookPayloadError) in
-                    try ShopifyWebhook.outcome(topic: topic, body: body, deliveryID: id, at: at)
+                    try ShopifyWebhook.outcome(
+                        topic: topic, body: body, deliveryID: id, at: at,
+                        shopDomain: APIResponse.header(request, "X-Shopify-Shop-Domain"))
                 }, id
             )
         }

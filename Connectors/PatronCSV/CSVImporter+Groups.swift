@@ -15,9 +15,17 @@ extension CSVImporter {
                 continue
             }
             tally.rows += 1
-            let key = value(fields, format == .shopifyOrders ? "name" : "order_id").map(CSVValue.clean)
+            let key: String?
+            switch format {
+            case .shopifyOrders: key = value(fields, "name")
+            case .products: key = value(fields, "product_id") ?? value(fields, "sku").map { "sku:" + $0 }
+            default: key = value(fields, "order_id")
+            }
             guard let key else {
-                reject("missing order: the order id cell is empty", fields: fields)
+                reject(
+                    format == .products
+                        ? "missing sku: the cell is empty" : "missing order: the order id cell is empty",
+                    fields: fields)
                 continue
             }
             if key == group?.key {
@@ -27,7 +35,9 @@ extension CSVImporter {
             flushGroup()
             if finishedGroups.contains(key) {
                 reject(
-                    "order apart: earlier lines of order \(key) were not next to this one; sort the file by order",
+                    format == .products
+                        ? "product apart: earlier variants of product \(key) were not next to this one; sort the file by product_id"
+                        : "order apart: earlier lines of order \(key) were not next to this one; sort the file by order",
                     fields: fields)
                 continue
             }
@@ -56,6 +66,7 @@ extension CSVImporter {
     }
 
     func groupEvents(_ key: String, _ rows: [(line: Int, fields: [String])]) throws(CSVValue.Refusal) -> [IngestEvent] {
+        if format == .products { return try productEvents(key, rows) }
         let first = rows[0].fields
         let origin = InputLocation(file: reader.name, line: rows[0].line)
         let hash = Self.hash(rows.flatMap(\.fields))

@@ -15,6 +15,10 @@ public enum CSVImportFormat: String, CaseIterable, Sendable {
     case shopifyOrders = "shopify-orders"
     /// UCI Online Retail invoice lines: grouped into orders by invoice (GBP).
     case onlineRetail = "online-retail"
+    /// The catalogue: one variant per row (SKU, name, price, stock, page, image), the variants
+    /// of a product on consecutive rows with its `product_id` (a row without one is a product
+    /// of its own). A product's rows are all its variants: one no longer listed is removed.
+    case products
 
     /// Whether rows are customers (not orders).
     public var isCustomers: Bool { self == .customers || self == .shopifyCustomers }
@@ -79,6 +83,20 @@ public enum CSVImportFormat: String, CaseIterable, Sendable {
                 "country": ["billing country"], "cancelled_at": ["cancelled at"], "refunded": ["refunded amount"],
                 "id": ["id"],
             ]
+        case .products:
+            return [
+                "sku": ["sku", "variant sku", "product sku", "item sku"],
+                "product_id": ["product_id", "product id", "parent_id", "parent id", "handle", "group"],
+                "name": ["name", "title", "product", "product name"],
+                "variant": ["variant", "variant name", "variant title", "option"],
+                "url": ["url", "link", "permalink", "product url", "page"],
+                "image_url": ["image_url", "image url", "image", "image src", "picture"],
+                "price": ["price", "unit_price", "unit price", "variant price"],
+                "currency": ["currency"],
+                "category": ["category", "product type", "type", "categories"],
+                "in_stock": ["in_stock", "in stock", "available", "availability", "stock_status", "stock status"],
+                "updated_at": ["updated_at", "updated at", "modified", "last modified"],
+            ]
         case .onlineRetail:
             return [
                 "invoice": ["invoiceno", "invoice"], "stock_code": ["stockcode"], "description": ["description"],
@@ -99,6 +117,7 @@ public enum CSVImportFormat: String, CaseIterable, Sendable {
             [["name"], ["email"], ["created_at"], ["total"], ["quantity"], ["unit_price"], ["currency"]]
         case .onlineRetail:
             [["invoice"], ["stock_code"], ["quantity"], ["invoice_date"], ["unit_price"], ["retail_customer"]]
+        case .products: [["sku"], ["name"]]
         }
     }
 }
@@ -110,9 +129,14 @@ public struct CSVImportSettings: Sendable {
     /// `1.234,56` rather than `1,234.56`.
     public var decimalComma: Bool
 
-    public init(currency: CurrencyCode?, decimalComma: Bool = false) {
+    /// When a catalogue row without `updated_at` was stated (the import's time by default), so
+    /// that it replaces what webhooks stored before.
+    public var now: Int64
+
+    public init(currency: CurrencyCode?, decimalComma: Bool = false, now: Int64? = nil) {
         self.currency = currency
         self.decimalComma = decimalComma
+        self.now = now ?? Int64(Date().timeIntervalSince1970)
     }
 }
 
@@ -273,7 +297,7 @@ public final class CSVImporter {
     public func next() throws(PatronError) -> IngestEvent? {
         switch format {
         case .onlineRetail: return try nextInvoice()
-        case .orderLines, .shopifyOrders: return try nextGroup()
+        case .orderLines, .shopifyOrders, .products: return try nextGroup()
         default: break
         }
         while pending.isEmpty {
@@ -442,7 +466,7 @@ public final class CSVImporter {
                         kind: .orderCancelled(orderRef: ref), origin: origin))
             }
             return events
-        case .onlineRetail, .orderLines, .shopifyOrders:
+        case .onlineRetail, .orderLines, .shopifyOrders, .products:
             return []
         }
     }

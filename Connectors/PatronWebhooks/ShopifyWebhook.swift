@@ -76,10 +76,11 @@ public enum ShopifyWebhook {
     public static let source = "shopify"
 
     /// Maps one delivery. `deliveryID` is `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id`;
-    /// `at` is `X-Shopify-Triggered-At` (or the receipt time) as epoch seconds.
-    public static func outcome(topic: String, body: Data, deliveryID: String, at: Int64) throws(WebhookPayloadError)
-        -> WebhookOutcome
-    {
+    /// `at` is `X-Shopify-Triggered-At` (or the receipt time) as epoch seconds; `shopDomain`
+    /// (`X-Shopify-Shop-Domain`) makes product page URLs.
+    public static func outcome(
+        topic: String, body: Data, deliveryID: String, at: Int64, shopDomain: String? = nil
+    ) throws(WebhookPayloadError) -> WebhookOutcome {
         let delivery = WebhookDelivery(source: source, topic: topic, body: body, id: deliveryID, at: at)
         func decode<T: Decodable>(_ type: T.Type) throws(WebhookPayloadError) -> T { try delivery.decode(T.self) }
         func event(_ suffix: String, _ kind: IngestEvent.Kind) -> IngestEvent { delivery.event(suffix, kind) }
@@ -152,6 +153,11 @@ public enum ShopifyWebhook {
                         RefundData(
                             orderRef: String(refund.order_id), amountMinor: amount.minor, currency: amount.currency)))
             ])
+        case "products/create", "products/update":
+            let product = try decode(Product.self)
+            return .events([event("product", .productUpdated(try product.data(topic: topic, shopDomain: shopDomain)))])
+        case "products/delete":
+            return .events([event("product", .productDeleted(productRef: String(try decode(DeletedProduct.self).id)))])
         default:
             return .ignored(topic: topic)
         }

@@ -42,6 +42,10 @@ public enum WooCommerceWebhook {
                 event(
                     "erase", .customerErased(CustomerIdentity(refs: [ExternalRef(source: "", id: String(deleted.id))])))
             ])
+        case "product.created", "product.updated", "product.restored":
+            return .events([event("product", .productUpdated(try decode(Product.self).data()))])
+        case "product.deleted":
+            return .events([event("product", .productDeleted(productRef: String(try decode(Deleted.self).id)))])
         default:
             return .ignored(topic: topic)
         }

@@ -460,6 +460,53 @@ enum PostgresSchema {
             );
             """
         ),
+        (
+            "v10-catalogue-and-views",
+            """
+            -- The shop's catalogue: one row per variant, by SKU; variants of a product share
+            -- (source, product_ref). Prices in minor units of `currency`.
+            CREATE TABLE products (
+                sku TEXT COLLATE "C" PRIMARY KEY,
+                source TEXT NOT NULL,
+                product_ref TEXT NOT NULL,
+                name TEXT NOT NULL,
+                url TEXT,
+                image_url TEXT,
+                price_minor BIGINT,
+                currency TEXT,
+                category TEXT,
+                in_stock BOOLEAN NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE INDEX products_by_product ON products(source, product_ref);
+            -- Product views: raw rows (pruned after the retention), a customer's totals per SKU
+            -- (kept), and which customer each anonymous visitor turned out to be.
+            CREATE TABLE product_views (
+                id BIGSERIAL PRIMARY KEY,
+                customer_id BIGINT,
+                visitor_id TEXT,
+                sku TEXT COLLATE "C" NOT NULL,
+                at BIGINT NOT NULL
+            );
+            CREATE INDEX product_views_by_customer ON product_views(customer_id, at) WHERE customer_id IS NOT NULL;
+            CREATE INDEX product_views_by_visitor ON product_views(visitor_id) WHERE customer_id IS NULL;
+            CREATE INDEX product_views_by_time ON product_views(at);
+            CREATE TABLE product_view_totals (
+                customer_id BIGINT NOT NULL,
+                sku TEXT COLLATE "C" NOT NULL,
+                views BIGINT NOT NULL,
+                first_at BIGINT NOT NULL,
+                last_at BIGINT NOT NULL,
+                PRIMARY KEY (customer_id, sku)
+            );
+            CREATE TABLE visitors (
+                visitor_id TEXT PRIMARY KEY,
+                customer_id BIGINT NOT NULL,
+                linked_at BIGINT NOT NULL
+            );
+            CREATE INDEX visitors_by_customer ON visitors(customer_id);
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time, as on SQLite: built when the first flow is

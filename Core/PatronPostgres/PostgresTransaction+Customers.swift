@@ -137,11 +137,21 @@ extension PostgresTransaction {
     public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
         for table in [
             "customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries",
-            "loyalty_tier_changes", "feedback_responses",
+            "loyalty_tier_changes", "feedback_responses", "product_views", "visitors",
         ] {
             try session.execute(
                 "UPDATE \(unescaped: table) SET customer_id = \(into.rawValue) WHERE customer_id = \(from.rawValue)")
         }
+        // View totals are summed into the survivor's.
+        try session.execute(
+            """
+            INSERT INTO product_view_totals AS t(customer_id, sku, views, first_at, last_at)
+            SELECT \(into.rawValue), sku, views, first_at, last_at FROM product_view_totals
+            WHERE customer_id = \(from.rawValue)
+            ON CONFLICT (customer_id, sku) DO UPDATE SET views = t.views + excluded.views,
+              first_at = least(t.first_at, excluded.first_at), last_at = greatest(t.last_at, excluded.last_at)
+            """)
+        try session.execute("DELETE FROM product_view_totals WHERE customer_id = \(from.rawValue)")
         // The survivor keeps its tier; the next tier run looks at the merged ledger.
         try session.execute("DELETE FROM loyalty_tiers WHERE customer_id = \(from.rawValue)")
         try session.execute("DELETE FROM loyalty_tier_overrides WHERE customer_id = \(from.rawValue)")

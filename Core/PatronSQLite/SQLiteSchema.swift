@@ -564,6 +564,53 @@ enum SQLiteSchema {
             );
             """
         ),
+        (
+            "v22-catalogue-and-views",
+            """
+            -- The shop's catalogue: one row per variant, by SKU; variants of a product share
+            -- (source, product_ref). Prices in minor units of `currency`.
+            CREATE TABLE products (
+                sku TEXT PRIMARY KEY,
+                source TEXT NOT NULL,
+                product_ref TEXT NOT NULL,
+                name TEXT NOT NULL,
+                url TEXT,
+                image_url TEXT,
+                price_minor INTEGER,
+                currency TEXT,
+                category TEXT,
+                in_stock INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX products_by_product ON products(source, product_ref);
+            -- Product views: raw rows (pruned after the retention), a customer's totals per SKU
+            -- (kept), and which customer each anonymous visitor turned out to be.
+            CREATE TABLE product_views (
+                id INTEGER PRIMARY KEY,
+                customer_id INTEGER,
+                visitor_id TEXT,
+                sku TEXT NOT NULL,
+                at INTEGER NOT NULL
+            );
+            CREATE INDEX product_views_by_customer ON product_views(customer_id, at) WHERE customer_id IS NOT NULL;
+            CREATE INDEX product_views_by_visitor ON product_views(visitor_id) WHERE customer_id IS NULL;
+            CREATE INDEX product_views_by_time ON product_views(at);
+            CREATE TABLE product_view_totals (
+                customer_id INTEGER NOT NULL,
+                sku TEXT NOT NULL,
+                views INTEGER NOT NULL,
+                first_at INTEGER NOT NULL,
+                last_at INTEGER NOT NULL,
+                PRIMARY KEY (customer_id, sku)
+            ) WITHOUT ROWID;
+            CREATE TABLE visitors (
+                visitor_id TEXT PRIMARY KEY,
+                customer_id INTEGER NOT NULL,
+                linked_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX visitors_by_customer ON visitors(customer_id);
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time. They are built when the first flow is

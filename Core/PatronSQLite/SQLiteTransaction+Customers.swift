@@ -134,10 +134,19 @@ extension SQLiteTransaction {
         let arguments: StatementArguments = [into.rawValue, from.rawValue]
         for table in [
             "customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries",
-            "loyalty_tier_changes", "feedback_responses",
+            "loyalty_tier_changes", "feedback_responses", "product_views", "visitors",
         ] {
             try run("UPDATE \(table) SET customer_id = ? WHERE customer_id = ?", arguments)
         }
+        // View totals are summed into the survivor's.
+        try run(
+            """
+            INSERT INTO product_view_totals(customer_id, sku, views, first_at, last_at)
+            SELECT ?, sku, views, first_at, last_at FROM product_view_totals WHERE customer_id = ? AND true
+            ON CONFLICT (customer_id, sku) DO UPDATE SET views = views + excluded.views,
+              first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)
+            """, arguments)
+        try run("DELETE FROM product_view_totals WHERE customer_id = ?", [from.rawValue])
         // The survivor keeps its tier; the next tier run looks at the merged ledger.
         try run("DELETE FROM loyalty_tiers WHERE customer_id = ?", [from.rawValue])
         try run("DELETE FROM loyalty_tier_overrides WHERE customer_id = ?", [from.rawValue])

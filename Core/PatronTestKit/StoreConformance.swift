@@ -25,8 +25,9 @@ import PatronCore
 /// store was written for (its ledger, current state and segments, through merges and erasure), and
 /// the loyalty ledgers (entries as appended, keys unique, moved by merges, the active rules) and
 /// tiers (what they qualify on, the changes stored, the nightly job, `loyalty.tier` segments), and
-/// feedback (responses one per key, verified reviews, reports, merges, erasure), and purchases
-/// (what recommendations learn from).
+/// feedback (responses one per key, verified reviews, reports, merges, erasure), purchases
+/// (what recommendations learn from), the catalogue (variants, stale updates, what lists may
+/// suggest) and product views (stitching, consent, pruning, merges, erasure).
 public enum StoreConformance {
     /// Runs every rule on fresh stores from `makeStore`.
     public static func check<S: PatronStore>(_ makeStore: () throws -> S) async throws {
@@ -64,6 +65,8 @@ public enum StoreConformance {
         try loyalty(try makeStore())
         try purchases(try makeStore())
         try recommendationModel(try makeStore())
+        try catalogue(try makeStore())
+        try views(try makeStore())
     }
 
     /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves

@@ -52,3 +52,45 @@ import Testing
         #expect(Set(answers).count == 1)
     }
 }
+
+/// `patron import products` fills the catalogue; lists then keep to what is in stock and carry
+/// each product's name, page and price.
+@Suite struct CatalogueCLITests {
+    @Test func aCatalogueFromCSVShapesTheLists() async throws {
+        let work = Workspace()
+        let made = try await CLI.run(
+            ["generate", "--customers", "200", "--orders", "1000", "--until", "2026-06-30", "--db", "shop.sqlite"],
+            in: work.url)
+        #expect(made.status == 0, "\(made.stderr)")
+        // The generated shop states its catalogue: lists carry names and prices.
+        let before = try await CLI.run(
+            ["recommend", "1", "--n", "5", "--format", "json", "--db", "shop.sqlite"], in: work.url)
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [[String: Any]])
+        #expect(items.count == 5 && items.allSatisfy { $0["name"] is String && $0["price"] is String }, "\(items)")
+        let top = try #require(items.first?["sku"] as? String)
+
+        // The first suggestion goes out of stock by a CSV row: the next list leaves it out.
+        try """
+        sku,name,price,in_stock,url
+        \(top),Renamed,9.99,outofstock,https://shop.example/x
+        NEW-1,"New, shiny",12,yes,
+        """.write(to: work.url.appendingPathComponent("products.csv"), atomically: true, encoding: .utf8)
+        let imported = try await CLI.run(["import", "products", "products.csv", "--db", "shop.sqlite"], in: work.url)
+        #expect(imported.status == 0, "\(imported)")
+        let again = try await CLI.run(["import", "products", "products.csv", "--db", "shop.sqlite"], in: work.url)
+        #expect(again.status == 0 && again.stderr.contains("2 unchanged"), "\(again)")
+        let after = try await CLI.run(
+            ["recommend", "1", "--n", "5", "--format", "json", "--db", "shop.sqlite"], in: work.url)
+        let skus = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [[String: Any]])
+            .compactMap { $0["sku"] as? String }
+        #expect(skus.count == 5 && !skus.contains(top), "\(skus)")
+
+        // A bad price rejects its row, named by line and field; the good rows are imported.
+        try "sku,name,price\nA-1,Good,1.00\nA-2,Bad,lots\n".write(
+            to: work.url.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
+        let bad = try await CLI.run(["import", "products", "bad.csv", "--db", "shop.sqlite"], in: work.url)
+        #expect(
+            bad.status == 0 && bad.stderr.contains("1 imported") && bad.stderr.contains("bad.csv:3: bad price"),
+            "\(bad)")
+    }
+}

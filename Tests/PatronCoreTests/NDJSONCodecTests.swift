@@ -79,3 +79,80 @@ import Testing
         #expect(count > 3000)
     }
 }
+
+@Suite struct NDJSONProductTests {
+    let here = InputLocation(file: "catalogue.ndjson", line: 3)
+
+    @Test func productsAndTheirVariantsRoundTrip() throws {
+        let line = #"""
+            {"id":"p1","type":"product.updated","source":"shop","at":"2024-03-01T10:00:00Z","product":{"id":"42","name":"Kettle","url":"https://s.example/kettle","category":"Kitchen","variants":[{"sku":"K-1","name":"Steel","price":"30.00","currency":"EUR","in_stock":false},{"sku":"K-2","price":31}]}}
+            """#
+        let event = try NDJSONCodec.decode(line: line, at: here)
+        guard case .productUpdated(let product) = event.kind else {
+            Issue.record("expected a product")
+            return
+        }
+        #expect(product.ref == "42" && product.category == "Kitchen" && product.variants.count == 2)
+        #expect(
+            product.variants[0]
+                == ProductVariant(sku: "K-1", name: "Steel", price: "30.00", currency: .eur, inStock: false))
+        #expect(product.variants[1] == ProductVariant(sku: "K-2", price: "31"))
+        #expect(try NDJSONCodec.decode(line: NDJSONCodec.encode(event), at: here) == event)
+        // One variant may be written on the product; a deletion names the product.
+        let short = try NDJSONCodec.decode(
+            line:
+                #"{"id":"p2","type":"product.updated","source":"shop","at":"2024-03-01","product":{"id":"7","name":"Tea","sku":"TEA","price":"4.50","currency":"USD"}}"#,
+            at: here)
+        #expect(
+            short.kind
+                == .productUpdated(
+                    ProductData(
+                        ref: "7", name: "Tea", variants: [ProductVariant(sku: "TEA", price: "4.50", currency: .usd)])))
+        let deleted = try NDJSONCodec.decode(
+            line: #"{"id":"p3","type":"product.deleted","source":"shop","at":"2024-03-01","product":{"id":"7"}}"#,
+            at: here)
+        #expect(deleted.kind == .productDeleted(productRef: "7"))
+        #expect(try NDJSONCodec.decode(line: NDJSONCodec.encode(deleted), at: here) == deleted)
+    }
+
+    @Test(arguments: [
+        (
+            #"{"id":"p","type":"product.updated","source":"s","at":"2024-01-01","product":{"id":"1","name":"x"}}"#,
+            "catalogue.ndjson:3: field 'product.variants': missing field (give variants or sku)"
+        ),
+        (
+            #"{"id":"p","type":"product.updated","source":"s","at":"2024-01-01","product":{"id":"1","variants":[{"sku":"A","currency":"XX"}]}}"#,
+            "catalogue.ndjson:3: field 'product.variants[0].currency': unknown currency 'XX'"
+        ),
+        (
+            #"{"id":"p","type":"product.updated","source":"s","at":"2024-01-01","product":{"id":"1","variants":[{"sku":"A"},{"sku":"A"}]}}"#,
+            "catalogue.ndjson:3: field 'product.variants[1].sku': SKU 'A' is listed twice"
+        ),
+    ])
+    func badProductsNameTheirField(line: String, message: String) throws {
+        #expect {
+            let event = try NDJSONCodec.decode(line: line, at: here)
+            try event.validate()
+        } throws: { "\($0)" == message }
+    }
+
+    @Test func aPriceInNoKnownCurrencyIsLeftUnknownAndABadOneRollsBack() throws {
+        let store = InMemoryStore()
+        let event = IngestEvent(
+            id: "p", source: "shop", occurredAt: 10,
+            kind: .productUpdated(
+                ProductData(ref: "1", name: "Tea", variants: [ProductVariant(sku: "TEA", price: "4.50")])))
+        try Ingestor(store: store).ingest([event])
+        #expect(try store.read { try $0.products(skus: ["TEA"])["TEA"]?.priceMinor } == nil)
+        let bad = IngestEvent(
+            id: "q", source: "shop", occurredAt: 11,
+            kind: .productUpdated(
+                ProductData(
+                    ref: "2", name: "Pot", variants: [ProductVariant(sku: "POT", price: "1.2.3", currency: .usd)])),
+            origin: InputLocation(file: "c.ndjson", line: 9))
+        #expect {
+            try Ingestor(store: store).ingest([bad])
+        } throws: { "\($0)".hasPrefix("c.ndjson:9: field 'product.variants[0].price'") }
+        #expect(try store.read { try $0.productCount() } == 1)
+    }
+}

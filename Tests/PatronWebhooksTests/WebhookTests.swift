@@ -243,8 +243,8 @@ enum Shared {
                         kind: .customerErased(CustomerIdentity(refs: [ExternalRef(source: "", id: "25")])))
                 ]))
         #expect(
-            try WooCommerceWebhook.outcome(topic: "product.created", body: Data("{}".utf8), deliveryID: "w4", at: 0)
-                == .ignored(topic: "product.created"))
+            try WooCommerceWebhook.outcome(topic: "coupon.created", body: Data("{}".utf8), deliveryID: "w4", at: 0)
+                == .ignored(topic: "coupon.created"))
     }
 
     @Test func genericEventsInTheNDJSONShape() throws {

@@ -73,7 +73,8 @@ enum CSVImportCommand {
             }
             let nothingImported = try importEvents(
                 label: format.rawValue, file: options.file, name: reader.name, store: options.store,
-                dryRun: options.dryRun, batchSize: options.batchSize, customers: format.isCustomers,
+                dryRun: options.dryRun, batchSize: options.batchSize,
+                records: format.isCustomers ? .customers : format == .products ? .products : .orders,
                 rows: { importer.tally.rows }, tally: { importer.tally.description },
                 bytesRead: { reader.bytesConsumed },
                 progress: progress,
@@ -93,6 +94,9 @@ enum CSVImportCommand {
         }
     }
 
+    /// What an import's rows are, for its summary.
+    enum ImportedRecords { case customers, orders, products }
+
     /// Applies an import's events (or, with `dryRun`, only reads them) and prints the summary:
     /// rows read, skipped and rejected by reason, then imported, updated and unchanged, and the
     /// first rejected row whole, with what to try. Returns whether rows were rejected and none
@@ -100,7 +104,7 @@ enum CSVImportCommand {
     @discardableResult
     static func importEvents(
         label: String, file: String, name: String, store: StoreOptions, dryRun: Bool, batchSize: Int,
-        customers: Bool, rows: () -> Int, tally: () -> String, bytesRead: () -> Int64,
+        records: ImportedRecords, rows: () -> Int, tally: () -> String, bytesRead: () -> Int64,
         progress: Progress? = nil, reading: (Int) -> ProgressReading? = { _ in nil },
         rejections: () -> (count: Int, first: (line: Int, reason: String)?) = { (0, nil) },
         next: () throws -> IngestEvent?
@@ -125,12 +129,17 @@ enum CSVImportCommand {
             reading: reading, next: next)
         let report = result.report
         let (imported, updated): (Int, Int)
-        if customers {
+        switch records {
+        case .customers:
             imported = report.customersCreated
             updated = report.applied[.customerUpserted, default: 0] - report.customersCreated
-        } else {
+        case .orders:
             imported = report.ordersPlaced - report.ordersUpdated
             updated = report.ordersUpdated
+        case .products:
+            // A product stated again is a new statement of it: counted as imported.
+            imported = report.applied[.productUpdated, default: 0]
+            updated = 0
         }
         let seconds = Date().timeIntervalSince(start)
         let rate = seconds > 0 ? Int(Double(rows()) / seconds) : 0
@@ -231,6 +240,20 @@ extension ImportCommand {
                 """)
         @OptionGroup var options: CSVImportCommand.Options
         func run() async throws { try await CSVImportCommand.run(.onlineRetail, options) }
+    }
+
+    struct Products: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "products",
+            abstract: "Import the catalogue: one variant per row (sku, name, price, in_stock, url, image_url).",
+            discussion: """
+                The variants of a product are consecutive rows with its product_id (a row without one is a \
+                product of its own); a product's rows are all its variants, so one no longer listed is \
+                removed. Prices are in the currency column, else --currency, else the store's. Recommendations \
+                then suggest only what the catalogue has in stock. See docs/recommendations.md.
+                """)
+        @OptionGroup var options: CSVImportCommand.Options
+        func run() async throws { try await CSVImportCommand.run(.products, options) }
     }
 }
 

@@ -7,7 +7,7 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import", abstract: "Import a file in a shop or data-set format.",
         subcommands: [
             CDNOWImport.self, Customers.self, Orders.self, OrderLines.self, ShopifyCustomers.self, ShopifyOrders.self,
-            OnlineRetail.self, Scan.self,
+            OnlineRetail.self, Products.self, Scan.self,
         ])
 
     struct CDNOWImport: AsyncParsableCommand {
@@ -39,7 +39,7 @@ struct ImportCommand: AsyncParsableCommand {
                 var rows = 0
                 try CSVImportCommand.importEvents(
                     label: "cdnow", file: file, name: file, store: store, dryRun: dryRun,
-                    batchSize: batchSize ?? Int.max, customers: false, rows: { rows },
+                    batchSize: batchSize ?? Int.max, records: .orders, rows: { rows },
                     tally: { "\(rows) rows read, skipped 0, rejected 0" }, bytesRead: { reader.bytesRead },
                     next: {
                         let event = try reader.next()

@@ -140,12 +140,41 @@ public struct ShopGenerator: Sequence, Sendable {
 
     public func makeIterator() -> Iterator { Iterator(generator: self) }
 
-    /// Yields the shop's events customer by customer.
+    /// The catalogue as `product.updated` events, stated at the start of the history: every
+    /// SKU the orders use, its page, image and category; about one in twenty is out of stock.
+    public func catalogueEvents() -> [IngestEvent] {
+        let o = options
+        let at = (o.until - (o.days - 1)).epochSeconds
+        var random = SeededRandom(seed: o.seed, stream: 0x57_0C4)
+        return catalogue.enumerated().map { index, product in
+            let slug = product.sku.lowercased()
+            let word = Self.productWords[index % Self.productWords.count]
+            return IngestEvent(
+                id: "gen\(o.seed)-product-\(product.sku)", source: o.source, occurredAt: at,
+                kind: .productUpdated(
+                    ProductData(
+                        ref: product.sku, name: product.name, url: "https://\(o.source).example/products/\(slug)",
+                        imageURL: "https://\(o.source).example/images/\(slug).jpg", category: word.1,
+                        variants: [
+                            ProductVariant(
+                                sku: product.sku,
+                                price: Money.decimalString(product.priceMinor, digits: o.currency.minorUnitDigits),
+                                currency: o.currency, inStock: !random.chance(0.05))
+                        ])))
+        }
+    }
+
+    /// Yields the shop's events: the catalogue (``catalogueEvents()``), then customer by customer.
     public struct Iterator: IteratorProtocol {
         let generator: ShopGenerator
         public private(set) var customer = 0
-        var pending: [IngestEvent] = []
+        var pending: [IngestEvent]
         var position = 0
+
+        init(generator: ShopGenerator) {
+            self.generator = generator
+            pending = generator.catalogueEvents()
+        }
 
         public mutating func next() -> IngestEvent? {
             while position == pending.count {

@@ -89,6 +89,18 @@ extension IngestEvent {
             guard mail.messageID.utf8.count <= 998 else {
                 throw fail("mail.message_id", "the message id is longer than a header line (998 bytes)")
             }
+        case .productUpdated(let product):
+            guard !product.ref.isEmpty else { throw fail("product.id", "product id is empty") }
+            guard !product.variants.isEmpty else { throw fail("product.variants", "a product needs a variant") }
+            var seen: Set<String> = []
+            for (index, variant) in product.variants.enumerated() {
+                guard !variant.sku.isEmpty else { throw fail("product.variants[\(index)].sku", "sku is empty") }
+                guard seen.insert(variant.sku).inserted else {
+                    throw fail("product.variants[\(index)].sku", "SKU '\(variant.sku)' is listed twice")
+                }
+            }
+        case .productDeleted(let ref):
+            guard !ref.isEmpty else { throw fail("product.id", "product id is empty") }
         }
     }
 
@@ -150,6 +162,15 @@ extension IngestEvent {
             if bad(m.from) || bad(m.fromName) || m.to.contains(where: bad) { return "mail.from" }
             if bad(m.subject) { return "mail.subject" }
             if bad(m.body) { return "mail.body" }
+        case .productUpdated(let p):
+            if bad(p.ref) { return "product.id" }
+            if bad(p.name) || bad(p.url) || bad(p.imageURL) || bad(p.category) { return "product" }
+            for (index, v) in p.variants.enumerated()
+            where bad(v.sku) || bad(v.name) || bad(v.price) || bad(v.url) || bad(v.imageURL) {
+                return "product.variants[\(index)]"
+            }
+        case .productDeleted(let ref):
+            if bad(ref) { return "product.id" }
         }
         return nil
     }

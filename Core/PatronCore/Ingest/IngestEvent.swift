@@ -42,6 +42,10 @@ public struct IngestEvent: Hashable, Sendable {
         /// acted on as a bounce or complaint. Its id should be `mail:<Message-ID>`, so that the
         /// same message read twice (a replayed mailbox, a file and the mailbox) is stored once.
         case mailReceived(MailMessage)
+        /// A product and its variants as they are now (the catalogue: ``ProductData``).
+        case productUpdated(ProductData)
+        /// A product left the catalogue: all its variants are removed.
+        case productDeleted(productRef: String)
     }
 
     /// The wire name of the event's type (`"order.placed"`).
@@ -58,6 +62,8 @@ public struct IngestEvent: Hashable, Sendable {
         case .customerErased: .customerErased
         case .ticketUpdated: .ticketUpdated
         case .mailReceived: .mailReceived
+        case .productUpdated: .productUpdated
+        case .productDeleted: .productDeleted
         }
     }
 }
@@ -75,6 +81,8 @@ public enum EventType: String, Hashable, Sendable, CaseIterable {
     case customerErased = "customer.erased"
     case ticketUpdated = "ticket.updated"
     case mailReceived = "mail.received"
+    case productUpdated = "product.updated"
+    case productDeleted = "product.deleted"
 }
 
 /// A customer's profile as a source states it. `nil` fields leave what the store has.

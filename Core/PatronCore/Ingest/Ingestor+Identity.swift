@@ -265,6 +265,7 @@ extension Ingestor.Batch {
             try transaction.eraseConsentHistory(of: id)
             try transaction.eraseLoyaltyReasons(of: id)
             try transaction.eraseFeedbackText(of: id)
+            try transaction.eraseViews(of: id)
         }
         forgetLookups()
     }

@@ -60,7 +60,8 @@ extension Ingestor.Batch {
             case .consentChanged(let change): name(change.customer, event.source)
             case .contactPointChanged(let change): name(change.customer, event.source)
             case .ticketUpdated(let ticket): name(ticket.customer, event.source)
-            case .orderCancelled, .orderRefunded, .customerErased, .mailReceived: break
+            case .orderCancelled, .orderRefunded, .customerErased, .mailReceived, .productUpdated, .productDeleted:
+                break
             }
         }
         var found: Set<CustomerID> = []

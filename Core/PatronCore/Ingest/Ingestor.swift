@@ -221,6 +221,10 @@ public struct Ingestor<S: Store>: Sendable {
                 try updateTicket(ticket, source: event.source, at: at)
             case .mailReceived(let mail):
                 _ = try receive(mail, source: event.source)
+            case .productUpdated(let product):
+                try updateProduct(product, source: event.source, at: at)
+            case .productDeleted(let ref):
+                try deleteProduct(ref: ref, source: event.source)
             }
             report.applied[event.type, default: 0] += 1
         }

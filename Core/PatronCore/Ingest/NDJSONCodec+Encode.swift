@@ -94,6 +94,13 @@ extension NDJSONCodec {
             json.close()
         case .mailReceived(let mail):
             writeMail(mail, into: &json)
+        case .productUpdated(let product):
+            writeProduct(product, into: &json)
+        case .productDeleted(let ref):
+            json.key("product")
+            json.open()
+            json.field("id", ref)
+            json.close()
         }
         json.close()
         return json.text

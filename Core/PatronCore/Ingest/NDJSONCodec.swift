@@ -254,6 +254,10 @@ public enum NDJSONCodec {
                     attachments: (mail.attachments ?? []).map {
                         MailAttachmentInfo(name: $0.name, type: $0.type, size: $0.size)
                     }, kind: mailKind, direction: direction, priority: priority, warnings: mail.warnings ?? []))
+        case .productUpdated:
+            kind = .productUpdated(try product(try required(wire.product, "product"), at: location))
+        case .productDeleted:
+            kind = .productDeleted(productRef: try required(wire.product, "product").id)
         }
         return IngestEvent(id: id, source: source, occurredAt: at, kind: kind, origin: location)
     }

@@ -22,6 +22,7 @@ enum NDJSONWire {
         var contact_point: ContactPointWire?
         var ticket: Ticket?
         var mail: Mail?
+        var product: Product?
     }
 
     struct Ref: Codable, Hashable {

@@ -28,22 +28,26 @@ public struct Recommendation: Hashable, Sendable {
     public var source: Source
     /// The bought SKUs behind an `also_bought` suggestion, strongest first (at most three).
     public var because: [Reason]
+    /// The catalogue's product for the SKU (name, page, image, price), when the store has one.
+    public var product: ProductRecord?
 
-    public init(sku: String, score: Double, source: Source, because: [Reason]) {
+    public init(sku: String, score: Double, source: Source, because: [Reason], product: ProductRecord? = nil) {
         self.sku = sku
         self.score = score
         self.source = source
         self.because = because
+        self.product = product
     }
 }
 
 extension CoPurchaseModel {
-    /// Up to `n` SKUs for a customer who bought `bought` (SKU → when last), never one bought or
-    /// in `excluding`: the SKUs close to what they bought, each bought SKU counting less as it
+    /// Up to `n` SKUs for a customer who bought `bought` (SKU → when last), never one bought, in
+    /// `excluding` or that `admits` refuses (the catalogue's rule: unknown or out of stock): the SKUs close to what they bought, each bought SKU counting less as it
     /// ages (the model's half-life), then the best sellers when fewer than `n` are found (and
     /// `fill`). The same input gives the same list (ties go to the SKU).
     public func recommend(
-        for bought: [String: Int64], n: Int, excluding: Set<String> = [], fill: Bool = true, at now: Int64? = nil
+        for bought: [String: Int64], n: Int, excluding: Set<String> = [], fill: Bool = true, at now: Int64? = nil,
+        admits: (String) -> Bool = { _ in true }
     ) -> [Recommendation] {
         guard n > 0 else { return [] }
         let now = now ?? asOf
@@ -55,7 +59,9 @@ extension CoPurchaseModel {
                 weight = pow(0.5, Double(max(0, now - at)) / (half * 86_400))
             }
             for neighbour in neighbours[sku] ?? [] {
-                guard bought[neighbour.sku] == nil, !excluding.contains(neighbour.sku) else { continue }
+                guard bought[neighbour.sku] == nil, !excluding.contains(neighbour.sku), admits(neighbour.sku) else {
+                    continue
+                }
                 let added = weight * neighbour.score
                 scores[neighbour.sku, default: 0] += added
                 reasons[neighbour.sku, default: []].append(
@@ -69,7 +75,7 @@ extension CoPurchaseModel {
                 blended[sku] = score / top + options.popularityBlend * (popularity[sku] ?? 0) / best
             }
             for (sku, score) in popular.prefix(100)
-            where bought[sku] == nil && !excluding.contains(sku) && blended[sku] == nil {
+            where bought[sku] == nil && !excluding.contains(sku) && blended[sku] == nil && admits(sku) {
                 blended[sku] = options.popularityBlend * score / best
             }
             scores = blended
@@ -85,7 +91,9 @@ extension CoPurchaseModel {
         if fill, list.count < n {
             var chosen = Set(list.map(\.sku))
             for (sku, score) in popular where list.count < n {
-                guard bought[sku] == nil, !excluding.contains(sku), chosen.insert(sku).inserted else { continue }
+                guard bought[sku] == nil, !excluding.contains(sku), admits(sku), chosen.insert(sku).inserted else {
+                    continue
+                }
                 list.append(Recommendation(sku: sku, score: score, source: .popular, because: []))
             }
         }
@@ -101,12 +109,21 @@ extension CoPurchaseModel {
 }
 
 extension Recommendation {
-    /// `{"sku", "score", "source", "because": [{"sku", "score", "together"}]}`.
+    /// `{"sku", "score", "source", "because": [{"sku", "score", "together"}]}`, with the product's
+    /// `name`, `url`, `image_url`, `price` and `currency` when the catalogue has it.
     public var jsonObject: [String: Any] {
-        [
+        var object: [String: Any] = [
             "sku": sku, "score": score, "source": source.rawValue,
             "because": because.map { ["sku": $0.sku, "score": $0.score, "together": $0.together] as [String: Any] },
         ]
+        if let product {
+            object["name"] = product.name
+            object["url"] = product.url
+            object["image_url"] = product.imageURL
+            object["price"] = product.price?.decimalString
+            object["currency"] = product.price?.currency.code
+        }
+        return object
     }
 }
 
@@ -139,6 +156,13 @@ extension Recommendation {
             w.key("score")
             w.raw(String(item.score))
             w.field("source", item.source.rawValue)
+            if let product = item.product {
+                w.field("name", product.name)
+                w.field("url", product.url)
+                w.field("image_url", product.imageURL)
+                w.field("price", product.price?.decimalString)
+                w.field("currency", product.price?.currency.code)
+            }
             w.key("because")
             w.objects(item.because) { w, reason in
                 w.field("sku", reason.sku)

@@ -35,13 +35,16 @@ public enum RecommendationDesk {
         return info
     }
 
-    /// Up to `n` SKUs for the customer (``CoPurchaseModel/recommend(for:n:excluding:fill:at:)``):
-    /// never one they bought. `.notFound` for an unknown customer.
+    /// Up to `n` SKUs for the customer (``CoPurchaseModel/recommend(for:n:excluding:fill:at:admits:)``):
+    /// never one they bought, and, when the store has a catalogue, only SKUs it has in stock that
+    /// are not another variant of a product they bought (``CatalogueFilter``), each with its
+    /// product. `.notFound` for an unknown customer.
     public static func forCustomer<S: Store>(
         _ store: S, _ customer: CustomerID, n: Int, at now: Int64, from source: ModelSource = .storedOrLearnNow
     ) throws -> [Recommendation] {
         guard n > 0 else { throw PatronError(.invalidArgument, "n: must be positive, found \(n)") }
-        let (bought, stored) = try store.quickRead { t -> ([String: Int64], CoPurchaseModel?) in
+        let (bought, stored, filter) = try store.quickRead {
+            t -> ([String: Int64], CoPurchaseModel?, CatalogueFilter?) in
             guard try t.customerExists(customer) else {
                 throw PatronError(.notFound, "no customer \(customer.rawValue)")
             }
@@ -49,8 +52,15 @@ public enum RecommendationDesk {
             for order in try t.orders(of: customer) where order.status.counts && order.placedAt <= now {
                 for line in order.lines { bought[line.sku] = max(bought[line.sku] ?? .min, order.placedAt) }
             }
-            if case .learnNow = source { return (bought, nil) }
-            return (bought, try storedModel(in: t, for: Array(bought.keys), bestSellers: n + bought.count))
+            if case .learnNow = source { return (bought, nil, nil) }
+            let catalogue = try !t.products(after: nil, limit: 1).isEmpty
+            // Out-of-stock best sellers are passed over: read more of them to fill the list.
+            let best = n + bought.count + (catalogue ? 200 : 0)
+            guard let model = try storedModel(in: t, for: Array(bought.keys), bestSellers: best) else {
+                return (bought, nil, nil)
+            }
+            let filter = try catalogue ? candidateFilter(in: t, model, bought: bought, n: n) : CatalogueFilter.none
+            return (bought, model, filter)
         }
         let model: CoPurchaseModel
         switch (source, stored) {
@@ -59,10 +69,27 @@ public enum RecommendationDesk {
         case (.storedOrLearnNow, nil): model = try CoPurchaseModel.build(store, asOf: now + 1)
         case (.stored, nil): throw noModel
         }
-        return model.recommend(for: bought, n: n, at: now)
+        let catalogue = try filter ?? store.quickRead { t in try candidateFilter(in: t, model, bought: bought, n: n) }
+        guard catalogue.active else { return model.recommend(for: bought, n: n, at: now) }
+        // One variant per product: ask for more, keep each product's best.
+        var list = catalogue.oneVariantEach(model.recommend(for: bought, n: 3 * n, at: now, admits: catalogue.admits))
+        if list.count > n { list.removeLast(list.count - n) }
+        for index in list.indices { list[index].product = catalogue.products[list[index].sku] }
+        return list
     }
 
-    /// The SKUs most bought with `sku`, best first. `.notFound` when no customer bought it (with
+    /// The catalogue for what a list may hold: the neighbours of what was bought and the first
+    /// best sellers.
+    static func candidateFilter<T: StoreTransaction>(
+        in t: T, _ model: CoPurchaseModel, bought: [String: Int64], n: Int
+    ) throws -> CatalogueFilter {
+        var candidates = Set(model.popular.prefix(n + bought.count + 200).map(\.sku))
+        for sku in bought.keys { candidates.formUnion((model.neighbours[sku] ?? []).map(\.sku)) }
+        return try CatalogueFilter.read(in: t, candidates: candidates, owned: Array(bought.keys))
+    }
+
+    /// The SKUs most bought with `sku`, best first (with a catalogue: those in stock, not a variant
+    /// of `sku`'s product). `.notFound` when no customer bought it (with
     /// a stored model: when the model has nothing bought with it).
     public static func alsoBought<S: Store>(
         _ store: S, sku: String, n: Int, at now: Int64, from source: ModelSource = .storedOrLearnNow
@@ -81,10 +108,21 @@ public enum RecommendationDesk {
         case (.learnNow(let options), nil): model = try CoPurchaseModel.build(store, asOf: now + 1, options: options)
         case (.storedOrLearnNow, nil): model = try CoPurchaseModel.build(store, asOf: now + 1)
         }
-        guard let found = model.alsoBought(sku, n: n) else {
+        guard let found = model.alsoBought(sku, n: model.options.neighbours) else {
             throw PatronError(.notFound, "no customer bought SKU '\(sku)'")
         }
-        return found
+        let catalogue = try store.quickRead { t in
+            try CatalogueFilter.read(in: t, candidates: found.map(\.sku), owned: [sku])
+        }
+        var products: Set<String> = []
+        return Array(
+            found.filter { neighbour in
+                catalogue.admits(neighbour.sku)
+                    && catalogue.products[neighbour.sku].map {
+                        products.insert(CatalogueFilter.productKey($0)).inserted
+                    }
+                        ?? true
+            }.prefix(n))
     }
 
     static var noModel: PatronError {

@@ -64,6 +64,10 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var tierOverrides: [CustomerID: TierOverride] = [:]
         var feedback: [String: FeedbackResponse] = [:]
         var recommendations: StoredRecommendationModel?
+        var products: [String: ProductRecord] = [:]
+        var views: [ProductView] = []
+        var visitors: [String: CustomerID] = [:]
+        var viewTotals: [CustomerID: [String: ViewTotal]] = [:]
         /// Next id per table; ids are never reused (as SQLite's AUTOINCREMENT / rowids).
         var nextIDs: [String: Int64] = [:]
     }
@@ -246,6 +250,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             for (key, response) in state.feedback where response.customerID == from {
                 state.feedback[key]?.customerID = into
             }
+            moveViews(from: from, into: into)
             if let old = state.customers.removeValue(forKey: from) {
                 if let email = old.email, state.emails[email] == from { state.emails[email] = nil }
                 if let phone = old.phone, state.phones[phone] == from { state.phones[phone] = nil }

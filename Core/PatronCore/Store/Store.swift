@@ -54,7 +54,9 @@ public protocol Store: Sendable {
 ///
 /// Rules an implementation keeps: lookups see the transaction's own writes; `insert…` assigns a
 /// new id and ignores the one passed in; refs, email and phone are unique per customer.
-public protocol StoreTransaction: LoyaltyTransaction, FeedbackTransaction, RecommendationTransaction {
+public protocol StoreTransaction: LoyaltyTransaction, FeedbackTransaction, RecommendationTransaction,
+    CatalogueTransaction, ViewTransaction
+{
     /// Records that the events were applied. Returns, per id, whether it is new (`false`: it had
     /// been applied before, or it appears earlier in `eventIDs`).
     func markApplied(_ eventIDs: [String]) throws -> [Bool]

@@ -1,0 +1,105 @@
+import Foundation
+import PatronCore
+
+extension StoreConformance {
+    /// The catalogue: products back exactly as saved (optional fields absent and present, SKUs
+    /// compared as bytes, pages in byte order); `product.updated` makes a product's variants
+    /// exactly those listed, an older update changes nothing, `product.deleted` removes every
+    /// variant, a failed batch leaves the catalogue before; recommendations then suggest only
+    /// what is in stock and never another variant of a product bought.
+    static func catalogue<S: Store>(_ store: S) throws {
+        let rule = "catalogue"
+        try require(
+            try store.read { try $0.productCount() == 0 && $0.products(after: nil, limit: 5).isEmpty }, rule,
+            "a new store has products")
+        let full = ProductRecord(
+            sku: "MUG-B é", source: "shop", productRef: "1", name: "Mug — Blue", url: "https://s.example/mug",
+            imageURL: "https://s.example/mug.png", priceMinor: 1_250, currency: .usd, category: "Kitchen",
+            inStock: false, updatedAt: at(1))
+        let bare = ProductRecord(sku: "MUG-R", source: "shop", productRef: "1", name: "Mug", updatedAt: at(1))
+        let lower = ProductRecord(sku: "a-spoon", source: "other", productRef: "9", name: "Spoon", updatedAt: at(2))
+        try store.write { try $0.saveProducts([full, bare, lower]) }
+        let (bySKU, ofProduct, page, rest, count) = try store.read { t in
+            (
+                try t.products(skus: ["MUG-B é", "MUG-R", "NONE"]), try t.products(source: "shop", productRef: "1"),
+                try t.products(after: nil, limit: 2), try t.products(after: "MUG-R", limit: 10), try t.productCount()
+            )
+        }
+        try require(
+            bySKU == ["MUG-B é": full, "MUG-R": bare] && ofProduct == [full, bare] && count == 3, rule,
+            "back: \(bySKU), product 1: \(ofProduct.map(\.sku)), count \(count)")
+        try require(
+            page.map(\.sku) == ["MUG-B é", "MUG-R"] && rest.map(\.sku) == ["a-spoon"], rule,
+            "pages in byte order: \(page.map(\.sku)) then \(rest.map(\.sku))")
+        var replaced = bare
+        replaced.inStock = false
+        replaced.priceMinor = 900
+        replaced.currency = .usd
+        try store.write { t in
+            try t.saveProducts([replaced])
+            try t.removeProducts(skus: ["a-spoon", "NONE"])
+        }
+        try require(
+            try store.read { try $0.products(skus: ["MUG-R", "a-spoon"]) } == ["MUG-R": replaced], rule,
+            "after a replacement and a removal")
+
+        // Through the ingestor: variants are what the latest update lists.
+        func update(_ id: String, day: Int, _ variants: [ProductVariant], ref: String = "42") -> IngestEvent {
+            IngestEvent(
+                id: id, source: "shop", occurredAt: at(day),
+                kind: .productUpdated(
+                    ProductData(ref: ref, name: "Kettle", url: "https://s.example/kettle", variants: variants)))
+        }
+        try Ingestor(store: store).ingest([
+            update("k1", day: 3, [.init(sku: "K-1", name: "Steel", price: "30.00", currency: .usd), .init(sku: "K-2")])
+        ])
+        try Ingestor(store: store).ingest([
+            update("k2", day: 5, [.init(sku: "K-2", price: "31.5", currency: .usd, inStock: false)]),
+            update("k-old", day: 4, [.init(sku: "K-9")]),
+        ])
+        let kettle = try store.read { try $0.products(source: "shop", productRef: "42") }
+        try require(
+            kettle.map(\.sku) == ["K-2"] && kettle.first?.priceMinor == 3_150 && kettle.first?.inStock == false
+                && kettle.first?.name == "Kettle" && kettle.first?.updatedAt == at(5)
+                && kettle.first?.url == "https://s.example/kettle", rule,
+            "after an update and an older one: \(kettle)")
+        do {
+            try Ingestor(store: store).ingest([
+                IngestEvent(id: "kd", source: "shop", occurredAt: at(6), kind: .productDeleted(productRef: "42")),
+                update("bad", day: 6, [.init(sku: "K-3", price: "lots", currency: .usd)], ref: "43"),
+            ])
+            throw ConformanceFailure(rule: rule, detail: "a bad price was taken")
+        } catch is PatronError {}
+        try require(
+            try store.read { try $0.products(skus: ["K-2", "K-3"]).keys.sorted() } == ["K-2"], rule,
+            "a failed batch left the catalogue changed")
+        try Ingestor(store: store).ingest([
+            IngestEvent(id: "kd", source: "shop", occurredAt: at(6), kind: .productDeleted(productRef: "42"))
+        ])
+        try require(try store.read { try $0.products(skus: ["K-2"]).isEmpty }, rule, "a deleted product stayed")
+
+        // Recommendations keep to the catalogue: in stock, not a variant of what was bought.
+        let (a, b, c) = (who("ca", email: "ca@x.com"), who("cb", email: "cb@x.com"), who("cc", email: "cc@x.com"))
+        try Ingestor(store: store).ingest([
+            basket("c1", a, day: 7, ["TEA", "CUP-W", "CUP-B"]), basket("c2", b, day: 7, ["TEA", "CUP-B", "POT"]),
+            basket("c3", c, day: 8, ["TEA"]),
+        ])
+        try store.write { t in
+            try t.saveProducts([
+                ProductRecord(sku: "TEA", source: "shop", productRef: "tea", name: "Tea", updatedAt: at(7)),
+                ProductRecord(sku: "CUP-W", source: "shop", productRef: "cup", name: "Cup W", updatedAt: at(7)),
+                ProductRecord(sku: "CUP-B", source: "shop", productRef: "cup", name: "Cup B", updatedAt: at(7)),
+                ProductRecord(
+                    sku: "POT", source: "shop", productRef: "pot", name: "Pot", inStock: false, updatedAt: at(7)),
+            ])
+        }
+        let customer = try store.read { try $0.customerID(email: "cc@x.com")! }
+        let list = try RecommendationDesk.forCustomer(store, customer, n: 5, at: at(9), from: .learnNow(.init()))
+        try require(
+            list.map(\.sku) == ["CUP-B"] && list.first?.product?.name == "Cup B", rule,
+            "a list for a tea buyer: \(list.map(\.sku)) (CUP-B, bought with tea twice, and no other cup; POT is "
+                + "out of stock)")
+        let also = try RecommendationDesk.alsoBought(store, sku: "CUP-W", n: 5, at: at(9), from: .learnNow(.init()))
+        try require(also.map(\.sku) == ["TEA"], rule, "also bought with CUP-W (not CUP-B, its variant): \(also)")
+    }
+}
