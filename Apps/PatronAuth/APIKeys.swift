@@ -11,6 +11,10 @@ public enum APIScope: String, CaseIterable, Comparable, Sendable {
     case write
     /// Erase people, read the audit log and data-request documents.
     case admin
+    /// A storefront's publishable key: `POST /v1/track` only, from the origins the key names
+    /// (stored as `origin:https://shop.example` beside the scope). Outside the nesting: it
+    /// grants nothing else, and `write` and `admin` keys may track too.
+    case track
 
     public static func < (lhs: APIScope, rhs: APIScope) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -27,7 +31,26 @@ public enum APIScope: String, CaseIterable, Comparable, Sendable {
 
     /// Whether a key with `scopes` may do what needs `self`.
     public func granted(by scopes: [String]) -> Bool {
-        scopes.contains { APIScope(stored: $0).map { $0 >= self } ?? false }
+        if self == .track {
+            return scopes.contains {
+                $0 == "track" || (APIScope(stored: $0).map { $0 != .track && $0 >= .write } ?? false)
+            }
+        }
+        return scopes.contains { APIScope(stored: $0).map { $0 != .track && $0 >= self } ?? false }
+    }
+
+    /// The origins (`https://shop.example`) a key's stored scopes allow to track; empty: any.
+    public static func origins(of scopes: [String]) -> [String] {
+        scopes.compactMap { $0.hasPrefix("origin:") ? String($0.dropFirst(7)) : nil }
+    }
+
+    /// An origin as browsers send it: `scheme://host[:port]`, http(s), no path; `nil` otherwise.
+    public static func origin(_ text: String) -> String? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil,
+            url.user == nil
+        else { return nil }
+        return "\(scheme)://\(host.lowercased())\(url.port.map { ":\($0)" } ?? "")"
     }
 }
 

@@ -104,6 +104,26 @@ public struct SurveyLinkSigner: SurveyLinking {
         return SurveyToken(messageKey: key, customerID: CustomerID(customer), kind: kind, sku: sku, expiresAt: expires)
     }
 
+    /// A token naming a customer in the links of Patron's messages (`?patron=TOKEN`), so that a
+    /// click identifies the visitor to `POST /v1/track`: `ID.EXPIRES.SIGNATURE`, the signature
+    /// HMAC-SHA256 of `visitor:ID.EXPIRES` (apart from survey tokens, which sign their payload).
+    public func visitorToken(_ customer: CustomerID, expiresAt: Int64) -> String? {
+        let body = "\(customer.rawValue).\(expiresAt)"
+        return body + "."
+            + Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(("visitor:" + body).utf8), using: key)))
+    }
+
+    /// The customer a visitor token names, when it is ours and not expired at `now`.
+    public func verifyVisitor(_ text: String, now: Int64) -> CustomerID? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let id = Int64(parts[0]), id > 0, let expires = Int64(parts[1]), expires >= now,
+            let signature = Self.data(base64URL: parts[2]), signature.count == SHA256.byteCount,
+            HMAC<SHA256>.isValidAuthenticationCode(
+                signature, authenticating: Data("visitor:\(parts[0]).\(parts[1])".utf8), using: key)
+        else { return nil }
+        return CustomerID(id)
+    }
+
     static func base64URL(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

@@ -16,15 +16,21 @@ public final class APIGuard: @unchecked Sendable {
     let store: any APIKeyStore
     let requestsPerSecond: Double
     let burst: Double
+    /// The rate of a `track` key: one key serves every visitor of a shop.
+    let trackRequestsPerSecond: Double
+    let trackBurst: Double
     let cacheSeconds: Double
     let clock: @Sendable () -> Double
 
     public init(
-        store: any APIKeyStore, requestsPerSecond: Double = 100, burst: Double = 200, cacheSeconds: Double = 2,
+        store: any APIKeyStore, requestsPerSecond: Double = 100, burst: Double = 200,
+        trackRequestsPerSecond: Double = 1_000, trackBurst: Double = 2_000, cacheSeconds: Double = 2,
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.store = store
         self.requestsPerSecond = requestsPerSecond
+        self.trackRequestsPerSecond = trackRequestsPerSecond
+        self.trackBurst = max(trackBurst, 1)
         self.burst = max(burst, 1)
         self.cacheSeconds = cacheSeconds
         self.clock = clock
@@ -32,24 +38,43 @@ public final class APIGuard: @unchecked Sendable {
 
     /// The name of the key the request carries when it is live, has `scope` and is within its
     /// rate; a 401, 403 or 429 problem otherwise.
+    ///
+    /// A `track` route also takes the key as the query parameter `key` (a browser's
+    /// `sendBeacon` sets no header) and refuses a request whose `Origin` the key does not name.
     public func authorize(_ request: Request, _ scope: APIScope) async throws(Problem) -> String {
-        guard let header = APIResponse.header(request, "Authorization"), header.hasPrefix("Bearer ") else {
+        let presented: String
+        if let header = APIResponse.header(request, "Authorization"), header.hasPrefix("Bearer ") {
+            presented = String(header.dropFirst(7))
+        } else if scope == .track, let key = request.uri.queryParameters["key"], !key.isEmpty {
+            presented = String(key)
+        } else {
             throw Problem(
-                .unauthorized, "missing Authorization: Bearer <API key>",
+                .unauthorized,
+                scope == .track
+                    ? "missing API key: Authorization: Bearer <key> or ?key=<key>"
+                    : "missing Authorization: Bearer <API key>",
                 headers: [.wwwAuthenticate: #"Bearer realm="patron""#])
         }
         let now = clock()
-        guard let key = try await lookup(String(header.dropFirst(7)), now: now) else {
+        guard let key = try await lookup(presented, now: now) else {
             throw Problem(
                 .unauthorized, "unknown or revoked API key", headers: [.wwwAuthenticate: #"Bearer realm="patron""#])
         }
         guard scope.granted(by: key.scopes) else {
             throw Problem(.forbidden, "the key '\(key.name)' lacks the '\(scope.rawValue)' scope")
         }
-        if let wait = take(key.name, now: now) {
+        let origins = APIScope.origins(of: key.scopes)
+        if scope == .track, !origins.isEmpty, let origin = APIResponse.header(request, "Origin"),
+            !origins.contains(APIScope.origin(origin) ?? origin)
+        {
+            throw Problem(.forbidden, "the key '\(key.name)' may not be used from \(origin)")
+        }
+        let tracking = key.scopes.contains("track")
+        let rate = tracking ? trackRequestsPerSecond : requestsPerSecond
+        if let wait = take(key.name, now: now, rate: rate, burst: tracking ? trackBurst : burst) {
             throw Problem(
                 .tooManyRequests,
-                "the key '\(key.name)' is over its rate of \(Self.number(requestsPerSecond)) requests/s; retry later",
+                "the key '\(key.name)' is over its rate of \(Self.number(rate)) requests/s; retry later",
                 headers: [.retryAfter: String(Int(wait.rounded(.up)))])
         }
         return key.name
@@ -86,7 +111,7 @@ public final class APIGuard: @unchecked Sendable {
     }
 
     /// Takes a token; the seconds until one is available when none is.
-    private func take(_ name: String, now: Double) -> Double? {
+    private func take(_ name: String, now: Double, rate requestsPerSecond: Double, burst: Double) -> Double? {
         guard requestsPerSecond > 0 else { return nil }
         lock.lock()
         defer { lock.unlock() }

@@ -80,7 +80,7 @@ enum APISchemas {
 
     static var components: [String: Any] {
         basics.merging(loyalty) { a, _ in a }.merging(tierOverride) { a, _ in a }.merging(feedback) { a, _ in a }
-            .merging(recommendations) { a, _ in a }
+            .merging(recommendations) { a, _ in a }.merging(track) { a, _ in a }
     }
 
     static var basics: [String: Any] {

@@ -13,6 +13,9 @@ public struct APIServerSettings: Sendable {
     /// Per API key; 0 turns the limit off.
     public var requestsPerSecond: Double
     public var burst: Double
+    /// Per `track` key (a storefront's: every visitor's views share it).
+    public var trackRequestsPerSecond: Double
+    public var trackBurst: Double
     /// Whether the store's calls wait on a server's round trips (PostgreSQL): handlers then run
     /// on ``BlockingExecutor/shared``, so that many requests can wait at once without holding
     /// Swift's cooperative threads (two on a two-core machine). SQLite answers in microseconds
@@ -21,12 +24,14 @@ public struct APIServerSettings: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, requestsPerSecond: Double = 100, burst: Double = 200,
-        storeWaitsOnServer: Bool = false
+        trackRequestsPerSecond: Double = 1_000, trackBurst: Double = 2_000, storeWaitsOnServer: Bool = false
     ) {
         self.host = host
         self.port = port
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst
+        self.trackRequestsPerSecond = trackRequestsPerSecond
+        self.trackBurst = trackBurst
         self.storeWaitsOnServer = storeWaitsOnServer
     }
 }
@@ -48,7 +53,7 @@ public enum PatronAPIServer {
             + AnalyticsRoutes(api: api).routes + EventRoutes(api: api).routes + FlowRoutes(api: api).routes
             + LoyaltyRoutes(api: api).routes + TierOverrideRoutes(api: api).routes
             + FeedbackRoutes(api: api).routes + SurveyRoutes(api: api, links: secrets.surveyLinks).routes
-            + RecommendationRoutes(api: api).routes
+            + RecommendationRoutes(api: api).routes + TrackRoutes(api: api, links: secrets.surveyLinks).routes
             + WebhookRoutes(store: store, secrets: secrets, logger: logger, now: now).routes
         let document = OpenAPIDocument.json(routes + [openAPIRoute(document: "")])
         return routes + [openAPIRoute(document: document)]
@@ -114,7 +119,8 @@ public enum PatronAPIServer {
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, monitor: StoreMonitor? = nil
     ) {
         let guardian = APIGuard(
-            store: store, requestsPerSecond: settings.requestsPerSecond, burst: settings.burst, clock: clock)
+            store: store, requestsPerSecond: settings.requestsPerSecond, burst: settings.burst,
+            trackRequestsPerSecond: settings.trackRequestsPerSecond, trackBurst: settings.trackBurst, clock: clock)
         router.add(middleware: MetricsMiddleware())
         APIRouteRunner(
             guardian: guardian, logger: logger, executor: settings.storeWaitsOnServer ? BlockingExecutor.shared : nil

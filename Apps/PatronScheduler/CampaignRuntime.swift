@@ -20,6 +20,8 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
     /// Signs survey links (`PATRON_SURVEY_SECRET`, `PATRON_SURVEY_URL`); without it survey
     /// steps send nothing and say why.
     public var surveyLinks: (any SurveyLinking)?
+    /// How long raw product views are kept (the nightly job prunes older ones; totals stay).
+    public var viewRetentionDays = ViewTracker.defaultRetentionDays
     let logger: Logger
 
     public init(
@@ -197,7 +199,8 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
     }
 
     /// The nightly jobs: a saved RFM snapshot (its segment moves trigger flows), the
-    /// replenishment due days, loyalty expiry, birthdays and tiers, and the recommendation model.
+    /// replenishment due days, loyalty expiry, birthdays and tiers, the recommendation model, and
+    /// raw product views past their retention.
     public func nightly(now: Int64) async throws {
         let currency = try store.reportingCurrency()
         if try store.orderSpan() != nil {
@@ -226,6 +229,9 @@ public struct CampaignRuntime<S: PatronStore>: Sendable {
         let model = try RecommendationDesk.rebuild(store, at: now)
         logger.notice(
             "recommendation model rebuilt", metadata: ["lines": "\(model.lines)", "customers": "\(model.customers)"])
+        let pruned = try ViewTracker.prune(store, at: now, retentionDays: viewRetentionDays)
+        logger.notice(
+            "product views pruned", metadata: ["views": "\(pruned)", "retention_days": "\(viewRetentionDays)"])
     }
 
 }

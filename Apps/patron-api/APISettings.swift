@@ -68,7 +68,9 @@ struct APISettings {
             server: APIServerSettings(
                 host: config.string(forKey: "host", default: "127.0.0.1"), port: port,
                 requestsPerSecond: config.double(forKey: "rate_limit", default: 100),
-                burst: config.double(forKey: "burst", default: 200)),
+                burst: config.double(forKey: "burst", default: 200),
+                trackRequestsPerSecond: config.double(forKey: "track.rate_limit", default: 1_000),
+                trackBurst: config.double(forKey: "track.burst", default: 2_000)),
             secrets: secrets, logLevel: level)
     }
 }

@@ -27,6 +27,8 @@ struct PatronAPI: AsyncParsableCommand {
               port                 PATRON_PORT                 8080 (0: any free port)
               rate_limit           PATRON_RATE_LIMIT           100 requests/s per key (0: none)
               burst                PATRON_BURST                200
+              track.rate_limit     PATRON_TRACK_RATE_LIMIT     1000 requests/s per track key (a storefront's)
+              track.burst          PATRON_TRACK_BURST          2000
               log.level            PATRON_LOG_LEVEL            info
               shopify.secrets      PATRON_SHOPIFY_SECRETS      (comma-separated; several while one rotates)
               woocommerce.secrets  PATRON_WOOCOMMERCE_SECRETS

@@ -92,6 +92,13 @@ struct PatronSchedulerCommand: AsyncParsableCommand {
             logger: logger)
         runtime.claimTimeoutSeconds = claimTimeout
         runtime.surveyLinks = try SurveyLinkSigner.fromEnvironment(environment)
+        if let text = environment["PATRON_VIEW_RETENTION_DAYS"] {
+            guard let days = Int(text), days > 0 else {
+                throw PatronError(
+                    .invalidArgument, "PATRON_VIEW_RETENTION_DAYS: a positive number of days, found '\(text)'")
+            }
+            runtime.viewRetentionDays = days
+        }
         let name = holder ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
         let lease = SchedulerLease(runtime: runtime, holder: name, seconds: leaseSeconds)
         logger.notice(

@@ -15,6 +15,7 @@ extension FlowReader {
         "tier_changed": ["from", "to"],
         "feedback_received": ["kind", "score"],
         "ticket_closed": [],
+        "product_viewed": ["count", "within"],
         "schedule": ["every", "starting"],
     ]
 
@@ -83,6 +84,11 @@ extension FlowReader {
             return .customerCreated
         case "ticket_closed":
             return .ticketClosed
+        case "product_viewed":
+            let count = options["count"].map { integer($0.value, name: "count", minimum: 1) } ?? 1
+            let within = options["within"].map { duration($0.value, positive: true) } ?? 86_400
+            guard let count, let within else { return nil }
+            return .productViewed(count: count, withinSeconds: within)
         case "rfm_segment_entered":
             return option("segments").flatMap { rfmSegments($0.value) }.map { .rfmSegmentEntered($0) }
         case "segment_entered":

@@ -197,6 +197,26 @@ extension PostgresStore: CampaignStore {
                     return FlowTriggerInstance(
                         customerID: CustomerID(try r.int(1)), key: "ticket:\(try r.int(0))", at: try r.int(2))
                 }
+            case .productViewed(let count, let within):
+                return try s.rows(
+                    query(
+                        """
+                        SELECT v.customer_id, v.sku, v.at FROM product_views v
+                        WHERE v.customer_id IS NOT NULL AND v.at > $2 AND v.at <= $3
+                          AND (SELECT count(*) FROM product_views w WHERE w.customer_id = v.customer_id
+                               AND w.sku = v.sku AND w.at > v.at - $4
+                               AND (w.at < v.at OR (w.at = v.at AND w.id <= v.id))) = $5
+                        \(unseen("v.customer_id", "'viewed:' || v.sku || '@' || v.at"))
+                        ORDER BY v.at, v.id
+                        """, [from, through, within, Int64(count)])
+                ).map { row in
+                    let r = PostgresRowReader(row)
+                    let sku = try r.text(1)
+                    let at = try r.int(2)
+                    return FlowTriggerInstance(
+                        customerID: CustomerID(try r.int(0)), key: "viewed:\(sku)@\(at)", at: at,
+                        context: EnrollmentContext(sku: sku))
+                }
             case .birthday, .schedule:
                 return []
             }

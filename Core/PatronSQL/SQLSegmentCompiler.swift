@@ -260,6 +260,17 @@ package struct SQLSegmentCompiler: Sendable {
                     (EXISTS (SELECT 1 FROM carts k WHERE k.customer_id = c.id AND k.status = 'open' \
                     AND \(time) AND k.value_minor >= ?))
                     """
+            case .viewed(let sku, let op, let count, let within):
+                let time = window("v.at", within)
+                var filter = ""
+                if let sku {
+                    arguments.append(.text(sku))
+                    filter = " AND v.sku = ?"
+                }
+                arguments.append(.integer(count))
+                return """
+                    ((SELECT count(*) FROM product_views v WHERE v.customer_id = c.id AND \(time)\(filter)) \(op.rawValue) ?)
+                    """
             case .pointsExpiring(let op, let points, let within):
                 arguments += [.integer(now), .integer(now + within), .integer(points)]
                 return """

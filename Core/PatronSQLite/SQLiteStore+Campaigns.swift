@@ -185,6 +185,25 @@ extension SQLiteStore: CampaignStore {
                     FlowTriggerInstance(
                         customerID: CustomerID(rawValue: $0[1]), key: "ticket:\($0[0] as Int64)", at: $0[2])
                 }
+            case .productViewed(let count, let within):
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT v.customer_id, v.sku, v.at FROM product_views v
+                        WHERE v.customer_id IS NOT NULL AND v.at > ? AND v.at <= ?
+                          AND (SELECT count(*) FROM product_views w WHERE w.customer_id = v.customer_id
+                               AND w.sku = v.sku AND w.at > v.at - ?
+                               AND (w.at < v.at OR (w.at = v.at AND w.id <= v.id))) = ?
+                        \(unseen("v.customer_id", "'viewed:' || v.sku || '@' || v.at"))
+                        ORDER BY v.at, v.id
+                        """, arguments: [from, through, within, count, flowID, flowID]
+                ).map {
+                    let sku: String = $0[1]
+                    let at: Int64 = $0[2]
+                    return FlowTriggerInstance(
+                        customerID: CustomerID(rawValue: $0[0]), key: "viewed:\(sku)@\(at)", at: at,
+                        context: EnrollmentContext(sku: sku))
+                }
             case .birthday, .schedule:
                 return []
             }

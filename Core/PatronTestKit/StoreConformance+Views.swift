@@ -104,3 +104,47 @@ extension StoreConformance {
             "tracked: \(report), the identified visitor's views \(stitched)")
     }
 }
+
+extension StoreConformance {
+    /// What views drive: `viewed(…)` segments select who looked at what, how often, how
+    /// recently (as the in-memory evaluator does), and the `product_viewed` trigger fires at the
+    /// view that makes the count, once, with its SKU.
+    static func browsing<S: Store & SegmentRepository & CampaignStore>(_ store: S) throws {
+        let rule = "browsing"
+        try Ingestor(store: store).ingest([
+            order("b1", who("ba", email: "ba@x.com"), day: 1, total: 100),
+            order("b2", who("bb", email: "bb@x.com"), day: 1, total: 100),
+        ])
+        let (a, b) = try store.read { t in (try t.customerID(email: "ba@x.com")!, try t.customerID(email: "bb@x.com")!)
+        }
+        try store.write { t in
+            try t.recordViews([
+                ProductView(customerID: a, visitorID: nil, sku: "MUG", at: at(5)),
+                ProductView(customerID: a, visitorID: nil, sku: "MUG", at: at(5, 50_000)),
+                ProductView(customerID: a, visitorID: nil, sku: "MUG", at: at(5, 60_000)),
+                ProductView(customerID: b, visitorID: nil, sku: "MUG", at: at(2)),
+                ProductView(customerID: b, visitorID: nil, sku: "MUG", at: at(5)),
+                ProductView(customerID: b, visitorID: nil, sku: "TEA", at: at(6)),
+                ProductView(customerID: nil, visitorID: "anon", sku: "MUG", at: at(6)),
+            ])
+        }
+        let now = at(7)
+        for (source, expected) in [
+            (#"viewed(sku: "MUG", count >= 3)"#, [a]), (#"viewed(sku: "MUG", within: 3 days, count >= 2)"#, [a]),
+            (#"viewed(sku: "MUG", count >= 2)"#, [a, b]), (#"viewed(within: 36 hours)"#, [b]),
+            (#"viewed(sku: "TEA")"#, [b]), (#"not viewed(sku: "POT")"#, [a, b]),
+        ] {
+            let expression = try SegmentParser.parse(source)
+            let members = try store.members(expression, now: now).filter { $0 == a || $0 == b }.sorted()
+            try require(members == expected.sorted(), rule, "\(source): \(members) instead of \(expected)")
+        }
+        let fired = try store.triggerInstances(
+            of: .productViewed(count: 2, withinSeconds: 86_400), flowID: "browse", from: at(1), through: now)
+        let expected = [
+            FlowTriggerInstance(
+                customerID: a, key: "viewed:MUG@\(at(5, 50_000))", at: at(5, 50_000),
+                context: EnrollmentContext(sku: "MUG"))
+        ]
+        try require(fired == expected, rule, "product_viewed fired \(fired) instead of \(expected)")
+    }
+}

@@ -47,6 +47,7 @@ public enum StoreConformance {
         try await recordPages(try makeStore())
         try await campaigns(try makeStore())
         try consentLedger(try makeStore())
+        try browsing(try makeStore())
     }
 
     /// The rules of the ``Store`` protocol alone (its transactions and analytics): idempotent

@@ -26,7 +26,8 @@ struct ShippedFlowsTests {
     @Test func theFolderHasTheShippedFlows() {
         #expect(
             Self.files == [
-                "abandoned-cart.yaml", "birthday.yaml", "csat-ticket-closed.yaml", "nps-after-first-order.yaml",
+                "abandoned-cart.yaml", "birthday.yaml", "browse-abandonment.yaml", "csat-ticket-closed.yaml",
+                "nps-after-first-order.yaml",
                 "nps-detractor.yaml", "points-expiring.yaml", "post-purchase-review.yaml", "replenishment.yaml",
                 "welcome.yaml", "win-back.yaml",
             ])
@@ -192,6 +193,23 @@ struct ShippedFlowsTests {
             ])
     }
 
+    /// Browse abandonment: two looks at one product in a day; two hours later, unless a cart
+    /// was opened, one push or email about it, with recommendations when there are some.
+    @Test func browseAbandonment() throws {
+        let flow = try load("browse-abandonment")
+        #expect(flow.triggers == [.productViewed(count: 2, withinSeconds: 86_400)])
+        #expect(flow.steps.first == .wait(seconds: 7_200))
+        let template = try #require(flow.templates["browse_email"])
+        let renderer = MustacheRenderer()
+        var values = Self.sampleValues
+        let with = try renderer.render(template, values: values)
+        #expect(with.body.contains("<product.url>") && with.body.contains("You may also like:"))
+        #expect(with.body.contains("- <name> (<price>): <url>"), "\(with.body)")
+        values["has_recommendations"] = nil
+        values["recommendations"] = .list([])
+        #expect(!(try renderer.render(template, values: values)).body.contains("You may also like"))
+    }
+
     @Test func replenishment() throws {
         let flow = try load("replenishment")
         #expect(flow.triggers == [.replenishmentDue(leadDays: 3)])
@@ -202,13 +220,18 @@ struct ShippedFlowsTests {
     /// Every catalogue field with a sample value; lists have one item.
     static let sampleValues: [String: TemplateValue] = {
         var objects: [String: [String: TemplateValue]] = [:]
+        var topLevel: [String: TemplateValue] = [:]
         for field in TemplateField.catalogue {
             let parts = field.name.split(separator: ".", maxSplits: 1).map(String.init)
             let item = Dictionary(uniqueKeysWithValues: field.itemFields.map { ($0, TemplateValue.text("<\($0)>")) })
-            objects[parts[0], default: [:]][parts[1]] =
-                field.itemFields.isEmpty ? .text("<\(field.name)>") : .list([item])
+            let value: TemplateValue = field.itemFields.isEmpty ? .text("<\(field.name)>") : .list([item])
+            if parts.count == 1 {
+                topLevel[field.name] = value  // `recommendations`, `has_recommendations`
+            } else {
+                objects[parts[0], default: [:]][parts[1]] = value
+            }
         }
-        return objects.mapValues { .object($0) }
+        return objects.mapValues { .object($0) }.merging(topLevel) { a, _ in a }
     }()
 
     @Test(arguments: files)

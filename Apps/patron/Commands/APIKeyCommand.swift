@@ -14,15 +14,33 @@ struct APIKeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key and print it (shown only now).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "A name for the key (who uses it).") var name: String
-        @Option(help: "read, write or admin (each includes the ones before it); a comma-separated list also works.")
+        @Option(
+            help: """
+                read, write or admin (each includes the ones before it); a comma-separated list also works; \
+                track for a storefront's publishable key (POST /v1/track only).
+                """)
         var scope: String
+        @Option(
+            help: "An origin a track key may be used from (https://shop.example); repeat for more. None: any origin.")
+        var origin: [String] = []
 
         func run() async throws {
             try await reportingErrors {
                 let scopes = try APIKeys.scopes(scope)
+                var origins: [String] = []
+                for text in origin {
+                    guard let parsed = APIScope.origin(text) else {
+                        throw PatronError(
+                            .invalidArgument, "--origin: '\(text)' is not an origin (https://host[:port], no path)")
+                    }
+                    origins.append("origin:" + parsed)
+                }
+                guard origins.isEmpty || scopes.contains(.track) else {
+                    throw PatronError(.invalidArgument, "--origin: only a track key is restricted to origins")
+                }
                 let key = APIKeys.generate()
                 try await store.open(.create).createAPIKey(
-                    name: name, hash: APIKeys.hash(key), scopes: scopes.map(\.rawValue),
+                    name: name, hash: APIKeys.hash(key), scopes: scopes.map(\.rawValue) + origins,
                     at: Int64(Date().timeIntervalSince1970))
                 print(key)
                 FileHandle.standardError.write(

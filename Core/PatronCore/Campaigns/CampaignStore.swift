@@ -60,6 +60,12 @@ public struct TemplateRecords: Sendable {
     public var rfmSegment: String?
     /// The customer's points at the run's time (``LoyaltyDesk/templateStatement(in:customer:program:at:)``).
     public var loyalty: LoyaltyStatement?
+    /// The catalogue's product for the run's SKU (filled by the tick from the catalogue).
+    public var product: ProductRecord?
+    /// Suggestions for the customer (filled by the tick when a template lists them).
+    public var recommendations: [Recommendation] = []
+    /// The signed token product links carry (`?patron=`), when the scheduler signs links.
+    public var visitorToken: String?
     public init(
         cart: CartRecord? = nil, order: OrderRecord? = nil, productName: String? = nil, rfmSegment: String? = nil
     ) {

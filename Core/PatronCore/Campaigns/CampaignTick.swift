@@ -193,7 +193,8 @@ public struct CampaignTick<S: CampaignStore & Store>: Sendable {
             }
             // Only the runs that send now need their cart, order or product read.
             let sending = steps.filter { !$0.step.messages.isEmpty || !$0.step.tickets.isEmpty }.map(\.run)
-            let records = sending.isEmpty ? [:] : try store.templateRecords(for: sending)
+            var records = sending.isEmpty ? [:] : try store.templateRecords(for: sending)
+            try addCatalogue(to: &records, runs: sending, flow: flow, now: now)
             var messages: [OutboxMessage] = []
             var tickets: [(FlowPlanner.PlannedTicket, RenderedMessage)] = []
             // The SKUs review messages of this batch ask, which the store learns only once it is applied.

@@ -92,6 +92,11 @@ public enum FlowTrigger: Hashable, Sendable {
     /// A support ticket of the customer is closed: once per ticket (closed again after a
     /// reopening: not again).
     case ticketClosed
+    /// A customer looked at one product `count` times within `withinSeconds` (browse
+    /// abandonment): fires at the view that makes the count, once per such view (a third view
+    /// does not fire again; the reentry cooldown spaces the series). Anonymous views count from
+    /// when their visitor identifies.
+    case productViewed(count: Int, withinSeconds: Int64)
     /// Every `everySeconds`, starting at `anchor` (seconds since the epoch): everyone in the
     /// audience enters.
     case schedule(everySeconds: Int64, anchor: Int64)
@@ -110,6 +115,7 @@ public enum FlowTrigger: Hashable, Sendable {
         case .tierChanged: "tier_changed"
         case .feedbackReceived: "feedback_received"
         case .ticketClosed: "ticket_closed"
+        case .productViewed: "product_viewed"
         case .schedule: "schedule"
         }
     }
@@ -119,7 +125,7 @@ public enum FlowTrigger: Hashable, Sendable {
         switch self {
         case .orderPlaced: .order
         case .cartAbandoned: .cart
-        case .replenishmentDue: .product
+        case .replenishmentDue, .productViewed: .product
         case .feedbackReceived: .feedback
         case .customerCreated, .rfmSegmentEntered, .segmentEntered, .noOrderFor, .birthday, .tierChanged, .ticketClosed,
             .schedule:

@@ -67,12 +67,31 @@ public enum TemplateValues {
                 "items": lines(order.lines, order.currency),
             ])
         }
+        /// A product's page, carrying the visitor token so a click identifies the visitor.
+        func page(_ url: String?) -> TemplateValue? {
+            guard let url else { return nil }
+            guard let token = records?.visitorToken else { return .text(url) }
+            return .text(url + (url.contains("?") ? "&" : "?") + "patron=" + token)
+        }
+        func productValues(_ product: ProductRecord) -> [String: TemplateValue] {
+            var fields: [String: TemplateValue] = ["sku": .text(product.sku), "name": .text(product.name)]
+            fields["url"] = page(product.url)
+            fields["image_url"] = product.imageURL.map(TemplateValue.text)
+            fields["price"] = product.price.map { .text($0.decimalString + " " + $0.currency.code) }
+            return fields
+        }
         if let sku = enrollment.context.sku {
             var product: [String: TemplateValue] = ["sku": .text(sku), "name": .text(records?.productName ?? sku)]
+            if let known = records?.product { product.merge(productValues(known)) { _, catalogue in catalogue } }
             product["last_bought"] = enrollment.context.lastBoughtAt.map(day)
             product["interval_days"] = enrollment.context.intervalDays.map { .text(String($0)) }
             values["product"] = .object(product)
         }
+        if !(records?.recommendations ?? []).isEmpty { values["has_recommendations"] = .text("yes") }
+        values["recommendations"] = .list(
+            (records?.recommendations ?? []).map { item in
+                item.product.map(productValues) ?? ["sku": .text(item.sku), "name": .text(item.sku)]
+            })
         return values
     }
 }

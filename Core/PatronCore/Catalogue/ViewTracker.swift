@@ -80,6 +80,21 @@ public enum ViewTracker {
     /// The most calls a batch may hold.
     public static let batchLimit = 500
 
+    /// How long raw views are kept by default (the nightly job prunes older ones).
+    public static let defaultRetentionDays = 90
+
+    /// Removes raw views older than `retentionDays` before `now` (each customer's totals stay).
+    /// Returns how many.
+    @discardableResult
+    public static func prune<S: Store>(_ store: S, at now: Int64, retentionDays: Int = defaultRetentionDays) throws
+        -> Int
+    {
+        guard retentionDays > 0 else {
+            throw PatronError(.invalidArgument, "view retention: must be positive, found \(retentionDays) days")
+        }
+        return try store.write { try $0.pruneViews(before: now - Int64(retentionDays) * 86_400) }
+    }
+
     /// Applies the calls in order: a view without consent is dropped (and its visitor's
     /// anonymous views are forgotten: consent withdrawn); a view naming a known customer is
     /// theirs, else its visitor's customer when linked, else anonymous; an identification links

@@ -31,4 +31,11 @@ public struct SurveyToken: Hashable, Sendable {
 public protocol SurveyLinking: Sendable {
     /// The answer page of the token; with `score`, the link records that score in one click.
     func link(_ token: SurveyToken, score: Int?) -> String
+    /// A signed token naming the customer, added to the product links of Patron's messages
+    /// (`?patron=TOKEN`) so that a click identifies the visitor to the tracker; `nil`: none.
+    func visitorToken(_ customer: CustomerID, expiresAt: Int64) -> String?
+}
+
+extension SurveyLinking {
+    public func visitorToken(_ customer: CustomerID, expiresAt: Int64) -> String? { nil }
 }

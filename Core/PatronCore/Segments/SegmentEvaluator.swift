@@ -52,6 +52,10 @@ public struct SegmentEvaluator: Sendable {
         case .pointsExpiring(let op, let points, let within):
             let ledger = LoyaltyLedger(customerID: CustomerID(0), entries: history.loyalty)
             return Self.compare(ledger.expiring(within: within, at: now).points, op, points)
+        case .viewed(let sku, let op, let count, let within):
+            let n = history.views.filter { view in inWindow(view.at, within) && sku.map { view.sku == $0 } ?? true }
+                .count
+            return Self.compare(Int64(n), op, count)
         }
     }
 
@@ -235,6 +239,8 @@ public struct SegmentHistory: Sendable {
     public var tier: String?
     /// The customer's survey answers, for the `feedback.*` fields.
     public var feedback: [FeedbackResponse]
+    /// The customer's raw product views (`viewed(…)`).
+    public var views: [ProductView] = []
     public init(
         orders: [OrderRecord] = [], carts: [CartRecord] = [], loyalty: [LoyaltyEntry] = [], tier: String? = nil,
         feedback: [FeedbackResponse] = []

@@ -28,6 +28,9 @@ public enum SegmentBehaviour: Hashable, Sendable {
     /// Loyalty points (spendable or pending) whose awards expire within the next `within`
     /// seconds, compared: `loyalty.points_expiring(within: 30 days) >= 100`.
     case pointsExpiring(SegmentComparison, Int64, within: Int64)
+    /// Product views (of `sku`, or of any product) in the last `within` seconds (or as far as
+    /// raw views are kept), counted and compared: `viewed(sku: "MUG-1", within: 1 day, count >= 2)`.
+    case viewed(sku: String?, SegmentComparison, Int64, within: Int64?)
 }
 
 /// What a predicate asks of one field.
@@ -170,6 +173,11 @@ extension SegmentBehaviour: CustomStringConvertible {
             return "abandoned_cart(min_value: \(minValue)\(window(within)))"
         case .pointsExpiring(let op, let points, let within):
             return "loyalty.points_expiring(within: \(within / 86_400) days) \(op.rawValue) \(points)"
+        case .viewed(let sku, let op, let count, let within):
+            let hours = within.map {
+                $0 % 86_400 == 0 ? ", within: \($0 / 86_400) days" : ", within: \($0 / 3_600) hours"
+            }
+            return "viewed(\(sku.map { "sku: \"\($0)\", " } ?? "")count \(op.rawValue) \(count)\(hours ?? ""))"
         }
     }
 }

@@ -54,7 +54,7 @@ public enum SegmentParser {
     }
 
     /// Known function names: `in_segment`, and those reserved for behaviour over history.
-    static let functions = ["in_segment", "bought", "ordered", "abandoned_cart", "loyalty.points_expiring"]
+    static let functions = ["in_segment", "bought", "ordered", "abandoned_cart", "viewed", "loyalty.points_expiring"]
 
     struct Parser {
         let tokens: [SegmentToken]
@@ -174,7 +174,7 @@ public enum SegmentParser {
             if case .symbol("(") = peek.kind {
                 if name.lowercased() == "in_segment" { return try inSegment(at: token) }
                 if name.lowercased() == "loyalty.points_expiring" { return .behaviour(try pointsExpiring(at: token)) }
-                if ["bought", "ordered", "abandoned_cart"].contains(name.lowercased()) {
+                if ["bought", "ordered", "abandoned_cart", "viewed"].contains(name.lowercased()) {
                     return .behaviour(try behaviour(name.lowercased(), at: token))
                 }
                 if SegmentParser.functions.contains(name.lowercased()) {
@@ -211,14 +211,18 @@ public enum SegmentParser {
                     throw error("expected an argument name, found \(describe(argument))", at: argument)
                 }
                 let allowed =
-                    name == "bought"
-                    ? ["sku", "within"] : name == "ordered" ? ["count", "within"] : ["within", "min_value"]
+                    switch name {
+                    case "bought": ["sku", "within"]
+                    case "ordered": ["count", "within"]
+                    case "viewed": ["sku", "count", "within"]
+                    default: ["within", "min_value"]
+                    }
                 guard allowed.contains(key) else {
                     throw error(
                         "\(name)(…) has no argument '\(key)' (arguments: \(allowed.joined(separator: ", ")))",
                         at: argument)
                 }
-                if name == "ordered", key == "count" {
+                if name == "ordered" || name == "viewed", key == "count" {
                     guard case .symbol(let symbol) = peek.kind, let op = SegmentComparison(rawValue: symbol) else {
                         throw error("expected a comparison after count, e.g. count >= 2", at: peek)
                     }
@@ -232,7 +236,7 @@ public enum SegmentParser {
                 }
                 try expectSymbol(":", "':' after \(key)")
                 switch (name, key) {
-                case ("bought", "sku"): sku = try text()
+                case ("bought", "sku"), ("viewed", "sku"): sku = try text()
                 case (_, "within"): within = try duration()
                 case ("abandoned_cart", "min_value"):
                     let valueToken = next()
@@ -256,6 +260,9 @@ public enum SegmentParser {
             case "ordered":
                 guard let count else { throw error("ordered(…) needs count, e.g. ordered(count >= 2)", at: token) }
                 return .ordered(count.0, count.1, within: within)
+            case "viewed":
+                let (op, n) = count ?? (.greaterOrEqual, 1)
+                return .viewed(sku: sku, op, n, within: within)
             default:
                 return .abandonedCart(within: within, minValue: minValue)
             }

@@ -53,6 +53,7 @@ public enum SegmentReference {
             | `bought(sku: "X", within: 30 days)` | an order that is not cancelled has a line with SKU `X` |
             | `ordered(count >= 2, within: 365 days)` | the number of such orders compares as given |
             | `abandoned_cart(within: 2 days, min_value: 50)` | an open cart last touched in the window is worth at least the amount |
+            | `viewed(sku: "X", within: 24 hours, count >= 2)` | the customer's product views (of `X`; without `sku`, of any product) in the window, counted, compare as given (`count` defaults to `>= 1`); raw views are kept 90 days (docs/tracking.md) |
             | `in_segment("vip")` | the saved segment's expression holds (saved segments may nest; a cycle is an error) |
             | `loyalty.points_expiring(within: 30 days) >= 100` | the loyalty points (spendable or pending) whose awards expire in the next 30 days compare as given |
 

@@ -107,6 +107,23 @@ extension InMemoryStore: CampaignStore {
                     guard unseen(ticket.customerID, key) else { continue }
                     out.append(FlowTriggerInstance(customerID: ticket.customerID, key: key, at: resolved))
                 }
+            case .productViewed(let count, let within):
+                let views = state.views.enumerated().filter { $0.element.customerID != nil }
+                for (index, view) in views where window(view.at) {
+                    let counted = views.filter { other in
+                        other.element.customerID == view.customerID && other.element.sku == view.sku
+                            && other.element.at > view.at - within
+                            && (other.element.at < view.at || (other.element.at == view.at && other.offset <= index))
+                    }.count
+                    guard counted == count else { continue }
+                    let key = "viewed:\(view.sku)@\(view.at)"
+                    guard unseen(view.customerID!, key) else { continue }
+                    out.append(
+                        FlowTriggerInstance(
+                            customerID: view.customerID!, key: key, at: view.at,
+                            context: EnrollmentContext(sku: view.sku)))
+                }
+                out.sort { $0.at < $1.at }
             case .birthday, .schedule:
                 break
             }

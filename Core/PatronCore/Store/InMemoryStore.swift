@@ -421,6 +421,9 @@ extension InMemoryStore: SegmentRepository, SegmentQueries {
             for response in state.feedback.values {
                 histories[response.customerID, default: .init()].feedback.append(response)
             }
+            for view in state.views {
+                if let customer = view.customerID { histories[customer, default: .init()].views.append(view) }
+            }
         }
         return allCustomers().filter {
             evaluator.matches(
