@@ -22,6 +22,18 @@ import Testing
         #expect(events.filter { $0.type == .customerUpserted }.count == customers)
     }
 
+    /// Nothing happens after `until` (a consent revoked "next autumn" would be an event from the
+    /// future: found by the browse-abandonment test, whose customers were revoked ahead of time),
+    /// and the catalogue comes first.
+    @Test func everyEventIsWithinTheHistory() throws {
+        let events = Array(try ShopGenerator(options: .init(customers: 1000, seed: 9, until: until, days: 120)))
+        let end = (until + 1).epochSeconds
+        let late = events.filter { $0.occurredAt >= end }
+        #expect(late.isEmpty, "\(late.prefix(3).map { "\($0.id) at \(Timestamp.format($0.occurredAt))" })")
+        #expect(events.prefix(240).allSatisfy { $0.type == .productUpdated })
+        #expect(events.dropFirst(240).allSatisfy { $0.type != .productUpdated })
+    }
+
     @Test func makesARealisticShop() throws {
         let store = InMemoryStore()
         let report = try Ingestor(store: store).ingest(

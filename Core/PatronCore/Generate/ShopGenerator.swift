@@ -250,9 +250,13 @@ public struct ShopGenerator: Sequence, Sendable {
                 "\(customerRef)-consent-email", signUpAt + 1,
                 .consentChanged(ConsentChange(customer: who, channel: .email, status: .granted)))
             if random.chance(0.1) {
-                add(
-                    "\(customerRef)-consent-email-2", signUpAt + 86_400 * Int64(random.int(30...400)),
-                    .consentChanged(ConsentChange(customer: who, channel: .email, status: .revoked)))
+                // Within the history only: a revocation after `until` would be an event from the future.
+                let revokedAt = signUpAt + 86_400 * Int64(random.int(30...400))
+                if revokedAt < (o.until + 1).epochSeconds {
+                    add(
+                        "\(customerRef)-consent-email-2", revokedAt,
+                        .consentChanged(ConsentChange(customer: who, channel: .email, status: .revoked)))
+                }
             }
         }
         if phone != nil, random.chance(0.45) {
@@ -295,15 +299,22 @@ public struct ShopGenerator: Sequence, Sendable {
                         ref: orderRef, customer: who, placedAt: at, currency: o.currency, totalMinor: total,
                         lines: lines, cartRef: cartRef)))
             let roll = random.unit()
+            // Cancellations and refunds within the history only (the draws are made either way,
+            // so a longer history keeps every earlier customer's events).
+            let historyEnd = (o.until + 1).epochSeconds
             if roll < 0.02 {
-                add("O\(orderRef)-cancel", at + 3_600, .orderCancelled(orderRef: orderRef))
+                if at + 3_600 < historyEnd {
+                    add("O\(orderRef)-cancel", at + 3_600, .orderCancelled(orderRef: orderRef))
+                }
             } else if roll < 0.05, total > 1 {
-                add(
-                    "O\(orderRef)-refund", at + 86_400 * 7,
-                    .orderRefunded(
-                        RefundData(
-                            orderRef: orderRef, amountMinor: Swift.max(1, total / Int64(random.int(1...4))),
-                            currency: o.currency)))
+                let share = Int64(random.int(1...4))
+                if at + 86_400 * 7 < historyEnd {
+                    add(
+                        "O\(orderRef)-refund", at + 86_400 * 7,
+                        .orderRefunded(
+                            RefundData(
+                                orderRef: orderRef, amountMinor: Swift.max(1, total / share), currency: o.currency)))
+                }
             }
         }
         // An open cart left behind by a quarter of customers, some recently (abandoned-cart flows).
