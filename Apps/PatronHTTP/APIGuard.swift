@@ -42,6 +42,11 @@ public final class APIGuard: @unchecked Sendable {
     /// A `track` route also takes the key as the query parameter `key` (a browser's
     /// `sendBeacon` sets no header) and refuses a request whose `Origin` the key does not name.
     public func authorize(_ request: Request, _ scope: APIScope) async throws(Problem) -> String {
+        try await authorizedKey(request, scope).name
+    }
+
+    /// The stored key behind ``authorize(_:_:)`` (its name and scopes).
+    public func authorizedKey(_ request: Request, _ scope: APIScope) async throws(Problem) -> StoredAPIKey {
         let presented: String
         if let header = APIResponse.header(request, "Authorization"), header.hasPrefix("Bearer ") {
             presented = String(header.dropFirst(7))
@@ -69,15 +74,18 @@ public final class APIGuard: @unchecked Sendable {
         {
             throw Problem(.forbidden, "the key '\(key.name)' may not be used from \(origin)")
         }
-        let tracking = key.scopes.contains("track")
+        // The storefront's rate on the track route only: a key that also writes keeps the API's rate elsewhere.
+        let tracking = scope == .track && key.scopes.contains("track")
         let rate = tracking ? trackRequestsPerSecond : requestsPerSecond
-        if let wait = take(key.name, now: now, rate: rate, burst: tracking ? trackBurst : burst) {
+        if let wait = take(
+            tracking ? "track:" + key.name : key.name, now: now, rate: rate, burst: tracking ? trackBurst : burst)
+        {
             throw Problem(
                 .tooManyRequests,
                 "the key '\(key.name)' is over its rate of \(Self.number(rate)) requests/s; retry later",
                 headers: [.retryAfter: String(Int(wait.rounded(.up)))])
         }
-        return key.name
+        return key
     }
 
     /// The stored key for a presented one. Answers are cached by the presented key for

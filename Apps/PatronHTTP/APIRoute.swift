@@ -95,6 +95,8 @@ struct APICall: Sendable {
     var query: [String: String]
     /// The name of the API key, when the route needs one.
     var key: String?
+    /// That key's stored scopes (`write`, `track`, `origin:…`).
+    var scopes: [String] = []
 
     /// A path parameter, percent-decoded (`shop%3A42` is `shop:42`).
     func path(_ name: String) -> String {
@@ -188,9 +190,10 @@ struct APIRouteRunner: Sendable {
                     query[String(name)] = String(value)
                 }
             }
-            var key: String?
-            if let scope { key = try await guardian.authorize(request, scope) }
-            return try await handler(request, APICall(parameters: parameters, query: query, key: key))
+            var key: StoredAPIKey?
+            if let scope { key = try await guardian.authorizedKey(request, scope) }
+            return try await handler(
+                request, APICall(parameters: parameters, query: query, key: key?.name, scopes: key?.scopes ?? []))
         } catch let problem as Problem {
             return APIResponse.problem(problem)
         } catch let problem as FlowFileProblem {

@@ -4,8 +4,11 @@ import PatronCore
 
 /// `GET /v1/customers/{id}/recommendations`: the customer's list from the stored model (rebuilt
 /// by the scheduler's nightly job or `patron recommend rebuild`), one ``RecommendationDesk`` call.
+/// The model is kept in memory (``RecommendationModelCache``): a request reads only the
+/// customer's orders and the catalogue rows of the SKUs it ranks.
 struct RecommendationRoutes<S: PatronStore> {
     let api: APIContext<S>
+    let cache = RecommendationModelCache()
 
     var routes: [APIRoute] {
         [
@@ -26,7 +29,8 @@ struct RecommendationRoutes<S: PatronStore> {
     func recommendations(_ request: Request, _ call: APICall) async throws -> Response {
         let id = try api.customerID(call.path("id"))
         let n = try call.integer("n", default: 10, in: 1...100)
-        let list = try RecommendationDesk.forCustomer(api.store, id, n: n, at: api.now(), from: .stored)
+        guard let model = try cache.model(api.store) else { throw RecommendationDesk.noModel }
+        let list = try RecommendationDesk.forCustomer(api.store, id, n: n, at: api.now(), from: .given(model))
         return APIResponse.json(.ok, Recommendation.json(list))
     }
 }

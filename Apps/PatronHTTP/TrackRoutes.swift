@@ -52,8 +52,10 @@ struct TrackRoutes<S: PatronStore> {
             throw Problem(.badRequest, "body: expected a JSON object ({\"batch\": [calls]} or one call)")
         }
         let source = (body["source"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "web"
-        guard !source.contains(":"), !source.hasPrefix("patron.") else {
-            throw Problem(.badRequest, "source: a name without ':' that does not start with 'patron.'")
+        guard !source.contains(":"), !source.hasPrefix("patron."), source.utf8.count <= 100, !source.utf8.contains(0)
+        else {
+            throw Problem(
+                .badRequest, "source: a name without ':' that does not start with 'patron.' (100 bytes at most)")
         }
         let now = api.now()
         let calls: [[String: Any]]
@@ -71,11 +73,16 @@ struct TrackRoutes<S: PatronStore> {
         guard calls.count <= ViewTracker.batchLimit else {
             throw Problem(.badRequest, "batch: at most \(ViewTracker.batchLimit) calls, found \(calls.count)")
         }
+        // A publishable key (in every page's source) may not say who a visitor is: only a
+        // signed link token may; the shop's server says it with a write key.
+        let trusted = APIScope.write.granted(by: call.scopes)
         var parsed: [TrackCall] = []
         var ignored = 0
         for (index, object) in calls.enumerated() {
             let at = prefix.isEmpty ? "" : "\(prefix)[\(index)]."
-            if let call = try parse(object, field: at, batchConsent: body["consent"] as? Bool, now: now) {
+            if let call = try parse(
+                object, field: at, batchConsent: body["consent"] as? Bool, now: now, trusted: trusted)
+            {
                 parsed.append(call)
             } else {
                 ignored += 1
@@ -95,12 +102,23 @@ struct TrackRoutes<S: PatronStore> {
 
     /// One call; `nil` for a call that is not a view or an identification (a page view, another
     /// event). Malformed: a 400 naming the field.
-    func parse(_ call: [String: Any], field: String, batchConsent: Bool?, now: Int64) throws(Problem) -> TrackCall? {
+    func parse(
+        _ call: [String: Any], field: String, batchConsent: Bool?, now: Int64, trusted: Bool
+    ) throws(Problem) -> TrackCall? {
         func text(_ name: String, in object: [String: Any]?) throws(Problem) -> String? {
             guard let value = object?[name], !(value is NSNull) else { return nil }
-            if let string = value as? String { return string.isEmpty ? nil : string }
-            if let number = value as? NSNumber { return number.stringValue }
-            throw Problem(.badRequest, "\(field)\(name): expected a string")
+            let found: String
+            if let string = value as? String {
+                found = string
+            } else if let number = value as? NSNumber {
+                found = number.stringValue
+            } else {
+                throw Problem(.badRequest, "\(field)\(name): expected a string")
+            }
+            guard found.utf8.count <= 512, !found.utf8.contains(0) else {
+                throw Problem(.badRequest, "\(field)\(name): longer than 512 bytes or holds U+0000")
+            }
+            return found.isEmpty ? nil : found
         }
         guard let type = call["type"] as? String else {
             throw Problem(.badRequest, "\(field)type: missing (track or identify)")
@@ -153,6 +171,12 @@ struct TrackRoutes<S: PatronStore> {
                 }
                 return .identify(
                     TrackedIdentity(visitorID: visitor, customer: .id(customer), at: at, messageID: messageID))
+            }
+            guard trusted else {
+                throw Problem(
+                    .forbidden,
+                    "\(field)identify: a track key identifies a visitor only by the signed patron token of a Patron "
+                        + "link; the shop's server sends userId, email or phone with a write key")
             }
             let identity = CustomerIdentity(
                 refs: user.map { [ExternalRef(source: "", id: $0)] } ?? [], email: try text("email", in: traits),

@@ -51,7 +51,12 @@ extension CSVImporter {
         let name = try on("name") { () throws(CSVValue.Refusal) in try required(first, "name") }
         return [
             IngestEvent(
-                id: eventID("product", ref, rows.flatMap(\.fields)), source: format.source,
+                // Unchanged rows imported again the same day are duplicates; on another day they
+                // state the product again (a stock that went back to an earlier state is taken).
+                id: eventID(
+                    "product", "\(ref)@\(updatedAt.map(String.init) ?? Day(epochSeconds: settings.now).description)",
+                    rows.flatMap(\.fields)),
+                source: format.source,
                 occurredAt: updatedAt ?? settings.now,
                 kind: .productUpdated(
                     ProductData(

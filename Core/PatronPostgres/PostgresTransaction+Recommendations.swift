@@ -84,4 +84,23 @@ extension PostgresTransaction {
                 sku: try r.text(0), score: try r.double(1), together: Int(try r.int(2)))
         }
     }
+
+    public func forEachRecommendationNeighbours(_ body: (String, [CoPurchaseModel.Neighbour]) throws -> Void) throws {
+        var current: String?
+        var list: [CoPurchaseModel.Neighbour] = []
+        for row in try session.rows(
+            "SELECT sku, neighbour, score, together FROM recommendation_neighbours ORDER BY sku, rank")
+        {
+            let r = PostgresRowReader(row)
+            let sku = try r.text(0)
+            if sku != current {
+                if let current { try body(current, list) }
+                current = sku
+                list.removeAll(keepingCapacity: true)
+            }
+            list.append(
+                CoPurchaseModel.Neighbour(sku: try r.text(1), score: try r.double(2), together: Int(try r.int(3))))
+        }
+        if let current { try body(current, list) }
+    }
 }

@@ -62,4 +62,21 @@ extension SQLiteTransaction {
             arguments: [max(0, limit)]
         ).map { CoPurchaseModel.Neighbour(sku: $0[0], score: $0[1], together: $0[2]) }
     }
+
+    public func forEachRecommendationNeighbours(_ body: (String, [CoPurchaseModel.Neighbour]) throws -> Void) throws {
+        let rows = try Row.fetchCursor(
+            try statement("SELECT sku, neighbour, score, together FROM recommendation_neighbours ORDER BY sku, rank"))
+        var current: String?
+        var list: [CoPurchaseModel.Neighbour] = []
+        while let row = try rows.next() {
+            let sku: String = row[0]
+            if sku != current {
+                if let current { try body(current, list) }
+                current = sku
+                list.removeAll(keepingCapacity: true)
+            }
+            list.append(CoPurchaseModel.Neighbour(sku: row[1], score: row[2], together: row[3]))
+        }
+        if let current { try body(current, list) }
+    }
 }

@@ -66,6 +66,12 @@ extension StoreConformance {
         try require(info == first.info, rule, "the info back: \(String(describing: info))")
         try require(neighbours == first.neighbours && none.isEmpty, rule, "the neighbours back: \(neighbours)")
         try require(popular == [first.popular[0]], rule, "the best sellers back: \(popular)")
+        var all: [(String, [CoPurchaseModel.Neighbour])] = []
+        try store.read { t in try t.forEachRecommendationNeighbours { all.append(($0, $1)) } }
+        try require(
+            all.map(\.0) == ["MUG", "TEA"] && all.map(\.1) == [first.neighbours["MUG"]!, first.neighbours["TEA"]!],
+            rule,
+            "the whole model back: \(all)")
         let second = StoredRecommendationModel(
             info: RecommendationModelInfo(asOf: at(20), builtAt: at(20), lines: 1, customers: 1, options: .init()),
             neighbours: ["CUP": [.init(sku: "SAUCER", score: 1, together: 1)]], popular: [])
@@ -100,6 +106,13 @@ extension StoreConformance {
         try require(
             fromStored == learnt && fromStored.first?.sku == "TEA", rule,
             "stored \(fromStored.map(\.sku)), learnt now \(learnt.map(\.sku))")
+        let held = try RecommendationDesk.loadStoredModel(store)
+        let fromHeld = try held.map {
+            try RecommendationDesk.forCustomer(store, customer, n: 3, at: at(5), from: .given($0.model))
+        }
+        try require(
+            held?.info.builtAt == at(5) && fromHeld == fromStored, rule,
+            "the model held in memory answers \(fromHeld?.map(\.sku) ?? []) instead of \(fromStored.map(\.sku))")
         let also = try RecommendationDesk.alsoBought(store, sku: "KETTLE", n: 2, at: at(5), from: .stored)
         // MUG and CANDLE tie (one buyer each, bought with a kettle once): by name.
         try require(also.map(\.sku) == ["TEA", "CANDLE"], rule, "also bought with KETTLE: \(also.map(\.sku))")

@@ -46,6 +46,8 @@ import Testing
         try store.createAPIKey(
             name: "storefront", hash: APIKeys.hash(key), scopes: ["track", "origin:https://shop.example"], at: 0)
         let ann = try store.read { try $0.customerID(email: "ann@example.com")! }
+        let server = APIKeys.generate()
+        try store.createAPIKey(name: "shop-server", hash: APIKeys.hash(server), scopes: ["write"], at: 0)
         try await Self.app(store).test(.live) { client in
             let yes: [String: Any] = ["categoryPreferences": ["Analytics": true, "Advertising": false]]
             let headers: HTTPFields = [.authorization: "Bearer \(key)", .origin: "https://shop.example"]
@@ -55,7 +57,6 @@ import Testing
                     "batch": [
                         Self.view("v1", "MUG", id: "m1", consent: yes), Self.view("v1", "MUG", id: "m1", consent: yes),
                         Self.view("v2", "TEA", id: "m2", consent: ["tracking": false]),
-                        ["type": "identify", "anonymousId": "v1", "traits": ["email": "Ann@Example.com"]],
                         Self.view("v1", "CUP", consent: ["tracking": true]), ["type": "page", "anonymousId": "v1"],
                     ]
                 ]))
@@ -63,8 +64,19 @@ import Testing
             #expect(first.headers[.accessControlAllowOrigin] == "https://shop.example")
             let report = try APIRoutesTests.json(first.body)
             #expect(report["kept"] as? Int == 2 && report["duplicates"] as? Int == 1)
-            #expect(report["without_consent"] as? Int == 1 && report["identified"] as? Int == 1)
-            #expect(report["stitched"] as? Int == 1 && report["ignored"] as? Int == 1)
+            #expect(report["without_consent"] as? Int == 1 && report["ignored"] as? Int == 1)
+            // A publishable key may not say who a visitor is (anyone can read it from the page)...
+            let claimed = try await client.execute(
+                uri: "/v1/track", method: .post, headers: headers,
+                body: Self.body(["type": "identify", "anonymousId": "v1", "traits": ["email": "ann@example.com"]]))
+            #expect(claimed.status == .forbidden && String(buffer: claimed.body).contains("patron token"))
+            #expect(try store.read { try $0.views(of: ann) }.isEmpty)
+            // ... the shop's server does, at login, with a write key: the visitor's views become Ann's.
+            let login = try await client.execute(
+                uri: "/v1/track", method: .post, headers: CustomerRoutesTests.bearer(server),
+                body: Self.body(["type": "identify", "anonymousId": "v1", "traits": ["email": "Ann@Example.com"]]))
+            let identified = try APIRoutesTests.json(login.body)
+            #expect(login.status == .ok && identified["identified"] as? Int == 1 && identified["stitched"] as? Int == 2)
             let views = try store.read { try $0.views(of: ann) }
             // Both stamped the same second: by SKU.
             #expect(views.map(\.sku) == ["CUP", "MUG"] && views.allSatisfy { $0.visitorID == "v1" })

@@ -31,6 +31,9 @@ import Testing
         let key = APIKeys.generate()
         try shop.store.createAPIKey(
             name: "storefront", hash: APIKeys.hash(key), scopes: ["track", "origin:https://demo-shop.example"], at: 0)
+        // The shop's server says who logged in, with a write key.
+        let server = APIKeys.generate()
+        try shop.store.createAPIKey(name: "shop-server", hash: APIKeys.hash(server), scopes: ["write"], at: 0)
         // Everyone may be mailed: the flow's audience is about consent, which the test is not.
         let refs = (1...40).map { ShopGenerator.customerRef($0) }
         try Ingestor(store: shop.store).ingest(
@@ -63,8 +66,11 @@ import Testing
             func track(_ calls: [[String: Any]], consent: Bool = true) async throws -> [String: Any] {
                 let body = try JSONSerialization.data(
                     withJSONObject: ["source": "demo-shop", "consent": consent, "batch": calls])
+                // Logins come from the shop's server; views and link clicks from the page.
+                let login = calls.contains { $0["userId"] != nil }
                 return try await client.execute(
-                    uri: "/v1/track?key=\(key)", method: .post, headers: [.origin: "https://demo-shop.example"],
+                    uri: login ? "/v1/track" : "/v1/track?key=\(key)", method: .post,
+                    headers: login ? [.authorization: "Bearer \(server)"] : [.origin: "https://demo-shop.example"],
                     body: ByteBuffer(bytes: body)
                 ) { status, answer in
                     #expect(status == .ok, "\(String(buffer: answer))")

@@ -11,19 +11,22 @@ extension CampaignTick {
         let listsThem = flow.templates.values.contains {
             $0.body.contains("recommendations") || ($0.subject ?? "").contains("recommendations")
         }
-        var lists: [CustomerID: [Recommendation]] = [:]
+        var lists: [String: [Recommendation]] = [:]
         for run in runs {
             var record = records[run.id] ?? TemplateRecords()
             record.product = run.context.sku.flatMap { products[$0] }
             record.visitorToken = surveyLinks?.visitorToken(run.customerID, expiresAt: now + 30 * 86_400)
             if listsThem {
-                if lists[run.customerID] == nil {
+                // Never the product the message is about (nor its other variants).
+                let key = "\(run.customerID.rawValue):\(run.context.sku ?? "")"
+                if lists[key] == nil {
                     // No stored model yet, or a customer gone: the list is empty (a section shows nothing).
-                    lists[run.customerID] =
+                    lists[key] =
                         (try? RecommendationDesk.forCustomer(
-                            store, run.customerID, n: Self.recommendationsPerMessage, at: now, from: .stored)) ?? []
+                            store, run.customerID, n: Self.recommendationsPerMessage, at: now, from: .stored,
+                            excluding: Set(run.context.sku.map { [$0] } ?? []))) ?? []
                 }
-                record.recommendations = lists[run.customerID] ?? []
+                record.recommendations = lists[key] ?? []
             }
             records[run.id] = record
         }

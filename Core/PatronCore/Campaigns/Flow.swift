@@ -93,9 +93,10 @@ public enum FlowTrigger: Hashable, Sendable {
     /// reopening: not again).
     case ticketClosed
     /// A customer looked at one product `count` times within `withinSeconds` (browse
-    /// abandonment): fires at the view that makes the count, once per such view (a third view
-    /// does not fire again; the reentry cooldown spaces the series). Anonymous views count from
-    /// when their visitor identifies.
+    /// abandonment): fires at each view that makes exactly `count` views of the product in the
+    /// window before it (a third view at once does not fire again; the window slides, so a view
+    /// a day later can: the reentry cooldown spaces the series). Anonymous views count from when
+    /// their visitor identifies.
     case productViewed(count: Int, withinSeconds: Int64)
     /// Every `everySeconds`, starting at `anchor` (seconds since the epoch): everyone in the
     /// audience enters.

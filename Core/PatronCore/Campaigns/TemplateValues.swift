@@ -71,7 +71,9 @@ public enum TemplateValues {
         func page(_ url: String?) -> TemplateValue? {
             guard let url else { return nil }
             guard let token = records?.visitorToken else { return .text(url) }
-            return .text(url + (url.contains("?") ? "&" : "?") + "patron=" + token)
+            // Before a #fragment, so that the page's location.search carries it.
+            let (base, fragment) = url.firstIndex(of: "#").map { (String(url[..<$0]), String(url[$0...])) } ?? (url, "")
+            return .text(base + (base.contains("?") ? "&" : "?") + "patron=" + token + fragment)
         }
         func productValues(_ product: ProductRecord) -> [String: TemplateValue] {
             var fields: [String: TemplateValue] = ["sku": .text(product.sku), "name": .text(product.name)]

@@ -154,7 +154,8 @@ public enum ViewTracker {
                     let customer: CustomerID
                     switch identity.customer {
                     case .id(let id):
-                        guard try t.customerExists(id) else { continue }
+                        // An erased person is not tracked again by an old link.
+                        guard let record = try t.customer(id), record.erasedAt == nil else { continue }
                         customer = id
                     case .identity(let who):
                         if let found = try find(who, source: source, in: t) {
@@ -188,8 +189,15 @@ public enum ViewTracker {
                 return id
             }
         }
-        if let email = identity.normalizedEmail, let id = try t.customerID(email: email) { return id }
-        if let phone = identity.normalizedPhone, let id = try t.customerID(phone: phone) { return id }
+        // The profile's email or phone, or one kept from a merge (a ref of the reserved sources).
+        if let email = identity.normalizedEmail {
+            if let id = try t.customerID(email: email) { return id }
+            if let id = try t.customerID(ref: ExternalRef(source: IdentityKey.emailSource, id: email)) { return id }
+        }
+        if let phone = identity.normalizedPhone {
+            if let id = try t.customerID(phone: phone) { return id }
+            if let id = try t.customerID(ref: ExternalRef(source: IdentityKey.phoneSource, id: phone)) { return id }
+        }
         return nil
     }
 }

@@ -4,13 +4,16 @@ import Foundation
 /// any store.
 public enum RecommendationDesk {
     /// Where a customer's list comes from.
-    public enum ModelSource: Hashable, Sendable {
+    public enum ModelSource: Sendable {
         /// The stored model (``rebuild(_:at:options:)``); `.insufficientData` when none is stored.
         case stored
         /// A model learnt now from the store's purchases, with these settings.
         case learnNow(CoPurchaseModel.Options)
         /// The stored model, or one learnt now with the default settings when none is stored.
         case storedOrLearnNow
+        /// A model the caller holds (a server keeps the stored one in memory:
+        /// ``loadStoredModel(_:)``).
+        case given(CoPurchaseModel)
     }
 
     /// The best sellers a stored model keeps (what fills lists).
@@ -37,14 +40,17 @@ public enum RecommendationDesk {
 
     /// Up to `n` SKUs for the customer (``CoPurchaseModel/recommend(for:n:excluding:fill:at:admits:)``):
     /// never one they bought, and, when the store has a catalogue, only SKUs it has in stock that
-    /// are not another variant of a product they bought (``CatalogueFilter``), each with its
-    /// product. `.notFound` for an unknown customer.
+    /// are not another variant of a product they bought, one variant per product
+    /// (``CatalogueFilter``), each with its product. `.notFound` for an unknown customer.
+    ///
+    /// `excluding`: SKUs not to suggest either, nor (with a catalogue) their products' other
+    /// variants (the product a browse-abandonment message is about).
     public static func forCustomer<S: Store>(
-        _ store: S, _ customer: CustomerID, n: Int, at now: Int64, from source: ModelSource = .storedOrLearnNow
+        _ store: S, _ customer: CustomerID, n: Int, at now: Int64, from source: ModelSource = .storedOrLearnNow,
+        excluding: Set<String> = []
     ) throws -> [Recommendation] {
         guard n > 0 else { throw PatronError(.invalidArgument, "n: must be positive, found \(n)") }
-        let (bought, stored, filter) = try store.quickRead {
-            t -> ([String: Int64], CoPurchaseModel?, CatalogueFilter?) in
+        let (bought, stored, catalogued) = try store.quickRead { t -> ([String: Int64], CoPurchaseModel?, Bool) in
             guard try t.customerExists(customer) else {
                 throw PatronError(.notFound, "no customer \(customer.rawValue)")
             }
@@ -52,40 +58,41 @@ public enum RecommendationDesk {
             for order in try t.orders(of: customer) where order.status.counts && order.placedAt <= now {
                 for line in order.lines { bought[line.sku] = max(bought[line.sku] ?? .min, order.placedAt) }
             }
-            if case .learnNow = source { return (bought, nil, nil) }
-            let catalogue = try !t.products(after: nil, limit: 1).isEmpty
-            // Out-of-stock best sellers are passed over: read more of them to fill the list.
-            let best = n + bought.count + (catalogue ? 200 : 0)
-            guard let model = try storedModel(in: t, for: Array(bought.keys), bestSellers: best) else {
-                return (bought, nil, nil)
+            let catalogued = try !t.products(after: nil, limit: 1).isEmpty
+            switch source {
+            case .learnNow, .given: return (bought, nil, catalogued)
+            case .stored, .storedOrLearnNow:
+                // Out-of-stock best sellers are passed over: read more of them to fill the list.
+                let best = n + bought.count + (catalogued ? 200 : 0)
+                return (bought, try storedModel(in: t, for: Array(bought.keys), bestSellers: best), catalogued)
             }
-            let filter = try catalogue ? candidateFilter(in: t, model, bought: bought, n: n) : CatalogueFilter.none
-            return (bought, model, filter)
         }
         let model: CoPurchaseModel
         switch (source, stored) {
+        case (.given(let given), _): model = given
         case (_, let stored?): model = stored
         case (.learnNow(let options), nil): model = try CoPurchaseModel.build(store, asOf: now + 1, options: options)
         case (.storedOrLearnNow, nil): model = try CoPurchaseModel.build(store, asOf: now + 1)
         case (.stored, nil): throw noModel
         }
-        let catalogue = try filter ?? store.quickRead { t in try candidateFilter(in: t, model, bought: bought, n: n) }
-        guard catalogue.active else { return model.recommend(for: bought, n: n, at: now) }
-        // One variant per product: ask for more, keep each product's best.
-        var list = catalogue.oneVariantEach(model.recommend(for: bought, n: 3 * n, at: now, admits: catalogue.admits))
-        if list.count > n { list.removeLast(list.count - n) }
-        for index in list.indices { list[index].product = catalogue.products[list[index].sku] }
-        return list
-    }
-
-    /// The catalogue for what a list may hold: the neighbours of what was bought and the first
-    /// best sellers.
-    static func candidateFilter<T: StoreTransaction>(
-        in t: T, _ model: CoPurchaseModel, bought: [String: Int64], n: Int
-    ) throws -> CatalogueFilter {
-        var candidates = Set(model.popular.prefix(n + bought.count + 200).map(\.sku))
-        for sku in bought.keys { candidates.formUnion((model.neighbours[sku] ?? []).map(\.sku)) }
-        return try CatalogueFilter.read(in: t, candidates: candidates, owned: Array(bought.keys))
+        guard catalogued else { return model.recommend(for: bought, n: n, excluding: excluding, at: now) }
+        // Rank more than needed, then ask the catalogue about those alone, ranking further when
+        // too few of them may be suggested.
+        var wanted = 3 * n
+        while true {
+            let ranked = model.recommend(for: bought, n: wanted, excluding: excluding, at: now)
+            let catalogue = try store.quickRead { t in
+                try CatalogueFilter.read(
+                    in: t, candidates: ranked.map(\.sku), owned: Array(Set(bought.keys).union(excluding)))
+            }
+            var list = catalogue.oneVariantEach(ranked.filter { catalogue.admits($0.sku) })
+            guard list.count < n, ranked.count == wanted, wanted < 4_096 else {
+                if list.count > n { list.removeLast(list.count - n) }
+                for index in list.indices { list[index].product = catalogue.products[list[index].sku] }
+                return list
+            }
+            wanted *= 4
+        }
     }
 
     /// The SKUs most bought with `sku`, best first (with a catalogue: those in stock, not a variant
@@ -96,17 +103,17 @@ public enum RecommendationDesk {
     ) throws -> [CoPurchaseModel.Neighbour] {
         guard n > 0 else { throw PatronError(.invalidArgument, "n: must be positive, found \(n)") }
         var stored: CoPurchaseModel?
-        if case .learnNow = source {
-            stored = nil
-        } else {
-            stored = try store.quickRead { t in try storedModel(in: t, for: [sku]) }
+        switch source {
+        case .learnNow: stored = nil
+        case .given(let given): stored = given
+        case .stored, .storedOrLearnNow: stored = try store.quickRead { t in try storedModel(in: t, for: [sku]) }
         }
         let model: CoPurchaseModel
         switch (source, stored) {
         case (_, let found?): model = found
         case (.stored, nil): throw noModel
         case (.learnNow(let options), nil): model = try CoPurchaseModel.build(store, asOf: now + 1, options: options)
-        case (.storedOrLearnNow, nil): model = try CoPurchaseModel.build(store, asOf: now + 1)
+        case (.storedOrLearnNow, nil), (.given, nil): model = try CoPurchaseModel.build(store, asOf: now + 1)
         }
         guard let found = model.alsoBought(sku, n: model.options.neighbours) else {
             throw PatronError(.notFound, "no customer bought SKU '\(sku)'")
@@ -125,7 +132,7 @@ public enum RecommendationDesk {
             }.prefix(n))
     }
 
-    static var noModel: PatronError {
+    public static var noModel: PatronError {
         PatronError(
             .insufficientData,
             "no recommendation model yet: `patron recommend rebuild` learns one (the scheduler's nightly job does too)")
@@ -142,6 +149,27 @@ public enum RecommendationDesk {
         // A list of n needs at most n + (what the customer bought) best sellers to fill it.
         let popular = try t.popularSKUs(
             limit: info.options.popularityBlend > 0 ? max(100, bestSellers) : min(bestSellers, storedBestSellers))
+        return model(info, neighbours: neighbours, popular: popular)
+    }
+
+    /// The whole stored model (every SKU's neighbours and the stored best sellers), for a server
+    /// that keeps it in memory and answers with ``ModelSource/given(_:)``; `nil` when none is
+    /// stored. Lists from it equal lists from ``ModelSource/stored``.
+    public static func loadStoredModel<S: Store>(_ store: S) throws -> (
+        info: RecommendationModelInfo, model: CoPurchaseModel
+    )? {
+        try store.read { t in
+            guard let info = try t.recommendationModelInfo() else { return nil }
+            var neighbours: [String: [CoPurchaseModel.Neighbour]] = [:]
+            try t.forEachRecommendationNeighbours { neighbours[$0] = $1 }
+            return (info, model(info, neighbours: neighbours, popular: try t.popularSKUs(limit: storedBestSellers)))
+        }
+    }
+
+    static func model(
+        _ info: RecommendationModelInfo, neighbours: [String: [CoPurchaseModel.Neighbour]],
+        popular: [CoPurchaseModel.Neighbour]
+    ) -> CoPurchaseModel {
         var buyers = Dictionary(popular.map { ($0.sku, $0.together) }, uniquingKeysWith: { a, _ in a })
         for (sku, list) in neighbours where buyers[sku] == nil { buyers[sku] = list.map(\.together).max() }
         return CoPurchaseModel(

@@ -54,6 +54,9 @@ public protocol RecommendationTransaction {
     func recommendationNeighbours(of skus: [String]) throws -> [String: [CoPurchaseModel.Neighbour]]
     /// The stored best sellers, best first, at most `limit`.
     func popularSKUs(limit: Int) throws -> [CoPurchaseModel.Neighbour]
+    /// Calls `body` with every SKU's stored closest SKUs (best first), SKU by SKU in byte order:
+    /// the whole model, for a server that keeps it in memory.
+    func forEachRecommendationNeighbours(_ body: (String, [CoPurchaseModel.Neighbour]) throws -> Void) throws
 }
 
 extension CoPurchaseModel.Options {

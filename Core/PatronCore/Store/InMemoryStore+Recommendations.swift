@@ -17,4 +17,9 @@ extension InMemoryStore.Transaction {
     public func popularSKUs(limit: Int) throws -> [CoPurchaseModel.Neighbour] {
         Array((state.recommendations?.popular ?? []).prefix(max(0, limit)))
     }
+
+    public func forEachRecommendationNeighbours(_ body: (String, [CoPurchaseModel.Neighbour]) throws -> Void) throws {
+        guard let model = state.recommendations else { return }
+        for sku in model.neighbours.keys.sorted(by: Self.bytesBefore) { try body(sku, model.neighbours[sku]!) }
+    }
 }
