@@ -29,14 +29,7 @@ parse_options "keep" "duration threads connections customers workdir build-dir" 
 need_wrk
 release_build patron patron-api
 
-[ -n "$WORKDIR" ] || WORKDIR=$(mktemp -d /tmp/patron-bench-recommendations.XXXXXX)
-mkdir -p "$WORKDIR"
-server=""
-cleanup() {
-    [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-    [ "$KEEP" = 1 ] || rm -rf "$WORKDIR"
-}
-trap cleanup EXIT
+bench_workdir recommendations
 
 db=$WORKDIR/shop.sqlite
 rm -f "$db"*

@@ -35,14 +35,7 @@ command -v sqlite3 >/dev/null || die "needs sqlite3 (apt install sqlite3)"
 
 release_build patron patron-api
 
-[ -n "$WORKDIR" ] || WORKDIR=$(mktemp -d /tmp/patron-bench-survey.XXXXXX)
-mkdir -p "$WORKDIR"
-server=""
-cleanup() {
-    [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-    [ "$KEEP" = 1 ] || rm -rf "$WORKDIR"
-}
-trap cleanup EXIT
+bench_workdir survey
 
 secret="bench-survey-secret-0123456789"
 db=$WORKDIR/shop.sqlite

@@ -30,14 +30,7 @@ parse_options "keep" "duration threads connections batch customers workdir build
 need_wrk
 release_build patron patron-api
 
-[ -n "$WORKDIR" ] || WORKDIR=$(mktemp -d /tmp/patron-bench-track.XXXXXX)
-mkdir -p "$WORKDIR"
-server=""
-cleanup() {
-    [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-    [ "$KEEP" = 1 ] || rm -rf "$WORKDIR"
-}
-trap cleanup EXIT
+bench_workdir track
 
 db=$WORKDIR/shop.sqlite
 rm -f "$db"*

@@ -51,6 +51,13 @@ struct TrackRoutes<S: PatronStore> {
         guard let body = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
             throw Problem(.badRequest, "body: expected a JSON object ({\"batch\": [calls]} or one call)")
         }
+        for (name, isRight) in [
+            ("source", { (v: Any) in v is String }), ("consent", { (v: Any) in Self.isBool(v) }),
+        ] as [(String, (Any) -> Bool)] {
+            if let index = body.index(forKey: name), !isRight(body[index].value) {
+                throw Problem(.badRequest, "\(name): expected \(name == "source" ? "a string" : "true or false")")
+            }
+        }
         let source = (body["source"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "web"
         guard !source.contains(":"), !source.hasPrefix("patron."), source.utf8.count <= 100, !source.utf8.contains(0)
         else {
@@ -81,7 +88,7 @@ struct TrackRoutes<S: PatronStore> {
         for (index, object) in calls.enumerated() {
             let at = prefix.isEmpty ? "" : "\(prefix)[\(index)]."
             if let call = try parse(
-                object, field: at, batchConsent: body["consent"] as? Bool, now: now, trusted: trusted)
+                object, field: at, batchConsent: Self.bool(body["consent"]), now: now, trusted: trusted)
             {
                 parsed.append(call)
             } else {
@@ -105,12 +112,16 @@ struct TrackRoutes<S: PatronStore> {
     func parse(
         _ call: [String: Any], field: String, batchConsent: Bool?, now: Int64, trusted: Bool
     ) throws(Problem) -> TrackCall? {
-        func text(_ name: String, in object: [String: Any]?) throws(Problem) -> String? {
-            guard let value = object?[name], !(value is NSNull) else { return nil }
+        /// A string field; inside properties and traits (`numbers`) a number is taken as text
+        /// (a numeric product_id).
+        func text(_ name: String, in object: [String: Any]?, numbers: Bool = false) throws(Problem) -> String? {
+            // A JSON null is present (and not a string): Linux's Foundation gives it as a nil `Any`.
+            guard let object, let index = object.index(forKey: name) else { return nil }
+            let value = object[index].value
             let found: String
             if let string = value as? String {
                 found = string
-            } else if let number = value as? NSNumber {
+            } else if numbers, let number = value as? NSNumber, !Self.isBool(value) {
                 found = number.stringValue
             } else {
                 throw Problem(.badRequest, "\(field)\(name): expected a string")
@@ -123,6 +134,13 @@ struct TrackRoutes<S: PatronStore> {
         guard let type = call["type"] as? String else {
             throw Problem(.badRequest, "\(field)type: missing (track or identify)")
         }
+        for name in ["properties", "traits", "context"] {
+            if let index = call.index(forKey: name), !(call[index].value is [String: Any]) {
+                throw Problem(.badRequest, "\(field)\(name): expected an object")
+            }
+        }
+        // Whatever the call's type, its fields have their types.
+        for name in ["event", "anonymousId", "userId", "messageId", "timestamp"] { _ = try text(name, in: call) }
         let visitor = try text("anonymousId", in: call)
         let user = try text("userId", in: call)
         guard visitor == nil || visitor!.utf8.count <= 200 else {
@@ -143,8 +161,8 @@ struct TrackRoutes<S: PatronStore> {
             guard let event = try text("event", in: call) else { throw Problem(.badRequest, "\(field)event: missing") }
             guard Self.viewEvents.contains(event.lowercased()) else { return nil }
             let properties = call["properties"] as? [String: Any]
-            let given = try text("sku", in: properties)
-            let productID = try text("product_id", in: properties)
+            let given = try text("sku", in: properties, numbers: true)
+            let productID = try text("product_id", in: properties, numbers: true)
             guard let sku = given ?? productID else {
                 throw Problem(.badRequest, "\(field)properties.sku: missing (and no product_id)")
             }
@@ -180,7 +198,7 @@ struct TrackRoutes<S: PatronStore> {
             }
             let identity = CustomerIdentity(
                 refs: user.map { [ExternalRef(source: "", id: $0)] } ?? [], email: try text("email", in: traits),
-                phone: try text("phone", in: traits))
+                phone: try text("phone", in: traits, numbers: true))
             guard !identity.isEmpty else {
                 throw Problem(.badRequest, "\(field)traits: name the customer (userId, traits.email or traits.phone)")
             }
@@ -193,15 +211,27 @@ struct TrackRoutes<S: PatronStore> {
         }
     }
 
+    /// Whether a JSON value is `true` or `false` (Foundation decodes them as `NSNumber`s).
+    static func isBool(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return String(cString: number.objCType) == "c"
+    }
+
+    /// A JSON `true` or `false`; `nil` for anything else (a 1 is not a yes).
+    static func bool(_ value: Any?) -> Bool? {
+        guard let value, isBool(value) else { return nil }
+        return (value as? NSNumber)?.boolValue
+    }
+
     /// The call's consent to tracking: `context.consent.tracking`, or a category of Segment's
     /// consent preferences for analytics or marketing; `nil` when it says nothing.
     static func consent(_ context: [String: Any]?) -> Bool? {
         guard let consent = context?["consent"] as? [String: Any] else { return nil }
-        if let tracking = consent["tracking"] as? Bool { return tracking }
+        if let tracking = bool(consent["tracking"]) { return tracking }
         guard let preferences = consent["categoryPreferences"] as? [String: Any] else { return nil }
         var said: Bool?
         for (name, value) in preferences {
-            guard ["analytics", "marketing", "advertising"].contains(name.lowercased()), let allowed = value as? Bool
+            guard ["analytics", "marketing", "advertising"].contains(name.lowercased()), let allowed = bool(value)
             else { continue }
             said = (said ?? false) || allowed
         }

@@ -82,3 +82,16 @@ need_duckdb() {
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check duckdb
     fi
 }
+
+# bench_workdir NAME: WORKDIR (a new /tmp/patron-bench-NAME.* unless given), and a trap that stops
+# the server start_api started and removes WORKDIR (unless KEEP=1) when the script exits.
+bench_workdir() {
+    [ -n "$WORKDIR" ] || WORKDIR=$(mktemp -d "/tmp/patron-bench-$1.XXXXXX")
+    mkdir -p "$WORKDIR"
+    server=""
+    trap bench_cleanup EXIT
+}
+bench_cleanup() {
+    [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+    [ "$KEEP" = 1 ] || rm -rf "$WORKDIR"
+}
