@@ -44,7 +44,8 @@ extension APISchemas {
                 object(
                     [
                         "sku": ["type": "string"], "score": ["type": "number"],
-                        "source": ["type": "string", "enum": ["also_bought", "popular"]], "because": array(reason),
+                        "source": ["type": "string", "enum": ["also_bought", "popular", "replenish"]],
+                        "because": array(reason), "interval_days": ["type": "integer", "minimum": 1],
                         // The catalogue's product, when the store has one.
                         "name": ["type": "string"], "url": ["type": "string"], "image_url": ["type": "string"],
                         "price": ["type": "string"], "currency": ["type": "string"],

@@ -160,7 +160,11 @@ enum RecommendCLI {
         for (rank, item) in list.enumerated() {
             out += "\(rank + 1). \(item.sku)  \(String(format: "%.4f", item.score))  \(item.source.rawValue)\n"
             guard explain else { continue }
-            if item.because.isEmpty { out += "     a best seller (too little is known to do better)\n" }
+            if let days = item.intervalDays {
+                out += "     due again: you buy it about every \(days) days\n"
+            } else if item.because.isEmpty {
+                out += "     a best seller (too little is known to do better)\n"
+            }
             for reason in item.because {
                 out +=
                     "     because you bought \(reason.sku) (+\(String(format: "%.4f", reason.score)), "

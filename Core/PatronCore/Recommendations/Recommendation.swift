@@ -7,6 +7,9 @@ public struct Recommendation: Hashable, Sendable {
         case alsoBought = "also_bought"
         /// Among the shop's best sellers: what fills the list when too little is known.
         case popular
+        /// Something the customer buys again and again, due again about now (their own median
+        /// interval between purchases of it): the exception to "never what they bought".
+        case replenish
     }
 
     /// A SKU the customer bought that led to the suggestion, and how much it added.
@@ -30,13 +33,19 @@ public struct Recommendation: Hashable, Sendable {
     public var because: [Reason]
     /// The catalogue's product for the SKU (name, page, image, price), when the store has one.
     public var product: ProductRecord?
+    /// For a `replenish` suggestion: the customer's interval between purchases of it, in days.
+    public var intervalDays: Int?
 
-    public init(sku: String, score: Double, source: Source, because: [Reason], product: ProductRecord? = nil) {
+    public init(
+        sku: String, score: Double, source: Source, because: [Reason], product: ProductRecord? = nil,
+        intervalDays: Int? = nil
+    ) {
         self.sku = sku
         self.score = score
         self.source = source
         self.because = because
         self.product = product
+        self.intervalDays = intervalDays
     }
 }
 
@@ -116,6 +125,7 @@ extension Recommendation {
             "sku": sku, "score": score, "source": source.rawValue,
             "because": because.map { ["sku": $0.sku, "score": $0.score, "together": $0.together] as [String: Any] },
         ]
+        if let intervalDays { object["interval_days"] = intervalDays }
         if let product {
             object["name"] = product.name
             object["url"] = product.url
@@ -156,6 +166,10 @@ extension Recommendation {
             w.key("score")
             w.raw(String(item.score))
             w.field("source", item.source.rawValue)
+            if let days = item.intervalDays {
+                w.key("interval_days")
+                w.raw(String(days))
+            }
             if let product = item.product {
                 w.field("name", product.name)
                 w.field("url", product.url)

@@ -38,8 +38,9 @@ public enum RecommendationDesk {
         return info
     }
 
-    /// Up to `n` SKUs for the customer (``CoPurchaseModel/recommend(for:n:excluding:fill:at:admits:)``):
-    /// never one they bought, and, when the store has a catalogue, only SKUs it has in stock that
+    /// Up to `n` SKUs for the customer: first what they buy again and again that is due about
+    /// now (``dueAgain(_:customer:now:)``, source `replenish`), then
+    /// ``CoPurchaseModel/recommend(for:n:excluding:fill:at:admits:)``: never one they bought, and, when the store has a catalogue, only SKUs it has in stock that
     /// are not another variant of a product they bought, one variant per product
     /// (``CatalogueFilter``), each with its product. `.notFound` for an unknown customer.
     ///
@@ -50,13 +51,17 @@ public enum RecommendationDesk {
         excluding: Set<String> = []
     ) throws -> [Recommendation] {
         guard n > 0 else { throw PatronError(.invalidArgument, "n: must be positive, found \(n)") }
+        var times: [String: [Int64]] = [:]
         let (bought, stored, catalogued) = try store.quickRead { t -> ([String: Int64], CoPurchaseModel?, Bool) in
             guard try t.customerExists(customer) else {
                 throw PatronError(.notFound, "no customer \(customer.rawValue)")
             }
             var bought: [String: Int64] = [:]
             for order in try t.orders(of: customer) where order.status.counts && order.placedAt <= now {
-                for line in order.lines { bought[line.sku] = max(bought[line.sku] ?? .min, order.placedAt) }
+                for line in order.lines {
+                    bought[line.sku] = max(bought[line.sku] ?? .min, order.placedAt)
+                    times[line.sku, default: []].append(order.placedAt)
+                }
             }
             let catalogued = try !t.products(after: nil, limit: 1).isEmpty
             switch source {
@@ -75,7 +80,10 @@ public enum RecommendationDesk {
         case (.storedOrLearnNow, nil): model = try CoPurchaseModel.build(store, asOf: now + 1)
         case (.stored, nil): throw noModel
         }
-        guard catalogued else { return model.recommend(for: bought, n: n, excluding: excluding, at: now) }
+        let due = dueAgain(times, customer: customer, now: now).filter { !excluding.contains($0.sku) }
+        guard catalogued else {
+            return Array((due + model.recommend(for: bought, n: n, excluding: excluding, at: now)).prefix(n))
+        }
         // Rank more than needed, then ask the catalogue about those alone, ranking further when
         // too few of them may be suggested.
         var wanted = 3 * n
@@ -85,7 +93,10 @@ public enum RecommendationDesk {
                 try CatalogueFilter.read(
                     in: t, candidates: ranked.map(\.sku), owned: Array(Set(bought.keys).union(excluding)))
             }
-            var list = catalogue.oneVariantEach(ranked.filter { catalogue.admits($0.sku) })
+            // What is due again needs only to be in stock (it is, of course, a product they bought).
+            var list =
+                due.filter { catalogue.products[$0.sku]?.inStock ?? false }
+                + catalogue.oneVariantEach(ranked.filter { catalogue.admits($0.sku) })
             guard list.count < n, ranked.count == wanted, wanted < 4_096 else {
                 if list.count > n { list.removeLast(list.count - n) }
                 for index in list.indices { list[index].product = catalogue.products[list[index].sku] }
@@ -93,6 +104,31 @@ public enum RecommendationDesk {
             }
             wanted *= 4
         }
+    }
+
+    /// How many days ahead of its due day a SKU bought again and again is suggested.
+    public static let replenishLeadDays = 7
+
+    /// The SKUs the customer bought on two days or more that are due again within
+    /// ``replenishLeadDays`` (their own median interval after the last purchase;
+    /// ``Replenishment``) and not overdue by more than that interval, most overdue first.
+    static func dueAgain(_ times: [String: [Int64]], customer: CustomerID, now: Int64) -> [Recommendation] {
+        var due: [(Recommendation, Int64)] = []
+        for (sku, at) in times where at.count >= 2 {
+            let purchases = at.sorted().map { (customer, $0) }
+            // Due within the lead, and not overdue by more than its interval (a habit long given up).
+            guard let next = Replenishment.due(sku: sku, purchases: purchases, dueAfter: .min).first,
+                next.dueAt <= now + Int64(replenishLeadDays) * 86_400,
+                next.dueAt >= now - Int64(next.intervalDays) * 86_400
+            else { continue }
+            due.append(
+                (
+                    Recommendation(
+                        sku: sku, score: 1, source: .replenish, because: [], intervalDays: next.intervalDays),
+                    next.dueAt
+                ))
+        }
+        return due.sorted { ($0.1, $0.0.sku) < ($1.1, $1.0.sku) }.map(\.0)
     }
 
     /// The SKUs most bought with `sku`, best first (with a catalogue: those in stock, not a variant
