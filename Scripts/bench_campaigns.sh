@@ -31,10 +31,7 @@ TARGET_RATE=500
 
 CUSTOMERS=${CUSTOMERS:-1000000}
 STORE=${STORE:-}
-WORKDIR=${WORKDIR:-}
-BUILD_DIR=${BUILD_DIR:-.build}
 CONCURRENCY=${CONCURRENCY:-64}
-KEEP=${KEEP:-0}
 
 . "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"
 parse_options "keep" "customers store workdir build-dir concurrency" "$@"

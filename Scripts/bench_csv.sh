@@ -26,9 +26,6 @@ TARGET_IMPORT_RSS_MB=600  # full import peak RSS, at most
 
 ROWS=${ROWS:-10000000}
 RUNS=${RUNS:-3}
-WORKDIR=${WORKDIR:-}
-KEEP=${KEEP:-0}
-BUILD_DIR=${BUILD_DIR:-.build}
 VENV=${VENV:-}
 
 . "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"

@@ -21,10 +21,7 @@ set -euo pipefail
 export LC_ALL=C
 
 RESPONSES=${RESPONSES:-1000000}
-WORKDIR=${WORKDIR:-}
-BUILD_DIR=${BUILD_DIR:-.build}
 VENV=${VENV:-}
-KEEP=${KEEP:-0}
 
 . "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"
 parse_options "keep" "responses workdir build-dir venv" "$@"

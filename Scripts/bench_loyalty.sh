@@ -28,9 +28,6 @@ export LC_ALL=C
 CUSTOMERS=${CUSTOMERS:-100000}
 ORDERS=${ORDERS:-}
 DB_URL=${DB_URL:-}
-WORKDIR=${WORKDIR:-}
-BUILD_DIR=${BUILD_DIR:-.build}
-KEEP=${KEEP:-0}
 
 . "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"
 parse_options "keep" "customers orders db-url workdir build-dir" "$@"

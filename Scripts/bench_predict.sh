@@ -29,9 +29,6 @@ TARGET_SPEEDUP=10   # lifetimes step time / patron step time, at least
 CUSTOMERS=${CUSTOMERS:-1000000}
 RUNS=${RUNS:-3}
 SEED=${SEED:-1}
-WORKDIR=${WORKDIR:-}
-KEEP=${KEEP:-0}
-BUILD_DIR=${BUILD_DIR:-.build}
 VENV=${VENV:-}
 
 . "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"

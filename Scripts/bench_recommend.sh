@@ -13,10 +13,7 @@ export LC_ALL=C
 
 CUSTOMERS=${CUSTOMERS:-100000}
 ORDERS=${ORDERS:-1000000}
-WORKDIR=${WORKDIR:-}
-BUILD_DIR=${BUILD_DIR:-.build}
 VENV=${VENV:-}
-KEEP=${KEEP:-0}
 
 . "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"
 parse_options "keep" "customers orders workdir build-dir venv" "$@"

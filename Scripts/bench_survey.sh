@@ -20,12 +20,8 @@
 set -euo pipefail
 export LC_ALL=C
 
-DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 CUSTOMERS=${CUSTOMERS:-10000}
-WORKDIR=${WORKDIR:-}
-KEEP=${KEEP:-0}
-BUILD_DIR=${BUILD_DIR:-.build}
 
 cd "$(dirname "$0")/.."
 . Scripts/bench/lib.sh

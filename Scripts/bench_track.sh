@@ -15,14 +15,9 @@
 set -euo pipefail
 export LC_ALL=C
 
-DURATION=${DURATION:-10}
-THREADS=${THREADS:-1}
 CONNECTIONS=${CONNECTIONS:-4}
 BATCH=${BATCH:-50}
 CUSTOMERS=${CUSTOMERS:-10000}
-WORKDIR=${WORKDIR:-}
-KEEP=${KEEP:-0}
-BUILD_DIR=${BUILD_DIR:-.build}
 
 cd "$(dirname "$0")/.."
 . Scripts/bench/lib.sh

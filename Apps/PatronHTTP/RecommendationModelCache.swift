@@ -5,8 +5,9 @@ import PatronCore
 /// (``RecommendationDesk/loadStoredModel(_:)``) and again when the store holds a newer one
 /// (its `built_at` is read at most every `checkSeconds`), so that a nightly rebuild shows
 /// within seconds and a request never reads a thousand neighbour rows.
+// @unchecked Sendable: `entry` and `checkedAt` are only read and written while `lock` is held;
+// the other properties are constants (a Sendable closure and a Double).
 final class RecommendationModelCache: @unchecked Sendable {
-    // @unchecked: `entry` and `checkedAt` are only touched while `lock` is held.
     private let lock = NSLock()
     private var entry: (builtAt: Int64, model: CoPurchaseModel)?
     private var checkedAt: Double = -.infinity

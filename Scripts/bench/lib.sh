@@ -3,6 +3,11 @@
 
 BENCH=$(basename "$0" .sh)
 
+# The settings every benchmark has, with their defaults (the environment or an option sets them):
+# the run's length and wrk threads, the work folder (new when empty), whether to keep it, and
+# where release builds go.
+: "${DURATION:=10}" "${THREADS:=1}" "${WORKDIR:=}" "${KEEP:=0}" "${BUILD_DIR:=.build}"
+
 die() { echo "$BENCH: $*" >&2; exit 2; }
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
@@ -83,10 +88,10 @@ need_duckdb() {
     fi
 }
 
-# bench_workdir NAME: WORKDIR (a new /tmp/patron-bench-NAME.* unless given), and a trap that stops
+# bench_workdir NAME: WORKDIR (a new folder in $TMPDIR or /tmp, ending -patron-bench-NAME, unless given), and a trap that stops
 # the server start_api started and removes WORKDIR (unless KEEP=1) when the script exits.
 bench_workdir() {
-    [ -n "$WORKDIR" ] || WORKDIR=$(mktemp -d "/tmp/patron-bench-$1.XXXXXX")
+    [ -n "$WORKDIR" ] || WORKDIR=$(mktemp -d --tmpdir --suffix "-patron-bench-$1")
     mkdir -p "$WORKDIR"
     server=""
     trap bench_cleanup EXIT
