@@ -32,13 +32,28 @@ struct CoPurchaseModelTests {
         #expect(plain.neighbours["CANDLE"] == nil && plain.buyers["TEA"] == 4)
         #expect(plain.customers == 6 && plain.lines == 9)
         // Cosine: MUG (one buyer, with a kettle) comes as close as TEA (two of its four buyers).
-        var cosine = CoPurchaseModel.Options(halfLifeDays: nil, shrinkage: 0, popularityBlend: 0)
-        cosine.sourceWeight = 0.5
+        var cosine = CoPurchaseModel.Options.cosine
+        cosine.halfLifeDays = nil
+        cosine.shrinkage = 0
         let normalised = try model(shop, cosine)
         let scores = Dictionary(
             uniqueKeysWithValues: (normalised.neighbours["KETTLE"] ?? []).map { ($0.sku, $0.score) })
         #expect(abs(scores["TEA"]! - 2 / (3.0 * 4).squareRoot()) < 1e-9)
         #expect(abs(scores["MUG"]! - 1 / (3.0 * 1).squareRoot()) < 1e-9)
+        // The default: each customer's pairs count 1/√(their distinct SKUs), here 1/√2.
+        var damped = CoPurchaseModel.Options()
+        damped.halfLifeDays = nil
+        let byDefault = try model(shop, damped)
+        let defaultScores = Dictionary(
+            uniqueKeysWithValues: (byDefault.neighbours["KETTLE"] ?? []).map { ($0.sku, $0.score) })
+        #expect(abs(defaultScores["TEA"]! - 2 / 2.0.squareRoot()) < 1e-9)
+        #expect(abs(defaultScores["MUG"]! - 1 / 2.0.squareRoot()) < 1e-9)
+        #expect(byDefault.neighbours["KETTLE"]?.map(\.together) == [2, 1])
+        // Stored settings read back; a model stored before customer damping counted customers alike.
+        #expect(CoPurchaseModel.Options(text: damped.text) == damped)
+        let old = "half_life=none shrinkage=0.0 neighbours=50 most_items=200 source_weight=0.0 damping=0.0 blend=0.0"
+        #expect(CoPurchaseModel.Options(text: old)?.customerDamping == 0)
+        #expect(CoPurchaseModel.Options(text: old + " customer_damping=x") == nil)
         // Equal scores: more customers who bought both first.
         #expect(normalised.alsoBought("KETTLE", n: 1)?.map(\.sku) == ["TEA"])
         #expect(normalised.alsoBought("NOTHING", n: 5) == nil)
@@ -91,8 +106,10 @@ struct CoPurchaseModelTests {
     }
 
     /// A shop where each customer buys a kettle or a grinder first and, after the cut, what goes
-    /// with it; best sellers are something else. The recommender finds the pairs; the best-seller
-    /// baseline cannot, and plain co-occurrence is misled by the best seller half the time.
+    /// with it; best sellers are something else, and thirty resellers buy kettles, grinders and
+    /// candles among twenty other SKUs. The recommender finds the pairs (a reseller's pairs count
+    /// 1/√23 each); the best-seller baseline cannot, and plain co-occurrence follows the
+    /// resellers.
     @Test func theEvaluationCountsHitsForEachMethod() throws {
         let store = InMemoryStore()
         var events: [IngestEvent] = []
@@ -111,13 +128,13 @@ struct CoPurchaseModelTests {
             let (first, partner) = c % 2 == 0 ? ("KETTLE", "TEA") : ("GRINDER", "BEANS")
             if c < 40 {
                 order(c, [first, partner], day: 10)  // learnt: the pairs
-                order(c, ["CANDLE"], day: 11)
             } else {
                 order(c, [first], day: 10)  // tested: bought the first half before the cut
                 order(c, [partner], day: 40)
             }
         }
         for c in 100..<180 { order(c, ["CANDLE", "SOAP"], day: 12) }
+        for c in 200..<230 { order(c, ["KETTLE", "GRINDER", "CANDLE"] + (0..<20).map { "BULK-\($0)" }, day: 12) }
         try Ingestor(store: store).ingest(events)
         let result = try RecommendationEvaluation.evaluate(store, cut: 30 * 86_400, n: 1)
         #expect(result.customers == 20)
@@ -125,9 +142,14 @@ struct CoPurchaseModelTests {
         #expect(byMethod["recommender"]?.hitRate == 1 && byMethod["popular"]?.hitRate == 0)
         #expect(byMethod["recommender"]?.precision == 1 && byMethod["recommender"]?.recall == 1)
         #expect(result.results.map(\.method) == ["recommender", "popular", "co-occurrence"])
-        // Plain counts tie TEA with the candle every kettle buyer also bought (and the candle
-        // wins the tie by name); the cosine holds the best seller back.
-        #expect(byMethod["co-occurrence"]?.hitRate == 0.5)
+        // Plain counts: thirty resellers bought a grinder or a candle with each kettle, twenty
+        // customers tea.
+        #expect(byMethod["co-occurrence"]?.hitRate == 0)
+        // Without the customer damping the default model follows the resellers too.
+        var undamped = CoPurchaseModel.Options()
+        undamped.customerDamping = 0
+        let plainer = try RecommendationEvaluation.evaluate(store, cut: 30 * 86_400, n: 1, options: undamped)
+        #expect(plainer.results.first?.hitRate == 0)
         #expect(result.recommenderWins, "\(result.results)")
         #expect(throws: PatronError.self) { try RecommendationEvaluation.evaluate(store, cut: 1, n: 1) }
     }

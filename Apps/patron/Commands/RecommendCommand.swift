@@ -118,10 +118,12 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "How much a bought SKU's own popularity divides what it suggests, 0–1.") var sourceWeight: Double?
     @Option(help: "Pairs bought together by few customers are shrunk by n / (n + this).") var shrinkage: Double?
     @Option(help: "How much popularity adds to the also-bought score (0: only to fill the list).") var blend: Double?
+    @Option(help: "Each customer's pairs count 1 / (their distinct SKUs)^this, 0–1 (0: every customer alike).")
+    var customerDamping: Double?
 
     /// A model learnt now when a setting is given, else the stored one (or one learnt now).
     func source() throws -> RecommendationDesk.ModelSource {
-        [halfLife, damping, sourceWeight, shrinkage, blend].allSatisfy { $0 == nil }
+        [halfLife, damping, sourceWeight, shrinkage, blend, customerDamping].allSatisfy { $0 == nil }
             ? .storedOrLearnNow : .learnNow(try options())
     }
 
@@ -148,6 +150,12 @@ struct ModelOptions: ParsableArguments {
         if let blend {
             guard blend >= 0 else { throw PatronError(.invalidArgument, "--blend must not be negative") }
             options.popularityBlend = blend
+        }
+        if let customerDamping {
+            guard (0...1).contains(customerDamping) else {
+                throw PatronError(.invalidArgument, "--customer-damping must be 0 to 1")
+            }
+            options.customerDamping = customerDamping
         }
         return options
     }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A realistic synthetic shop, deterministic for a seed: customers with different purchase rates
-/// who drop out at different times, orders with lines and SKUs (each customer has favourites, so
-/// replenishment has something to find), carts of which some are abandoned, support tickets,
+/// who drop out at different times, orders with lines and SKUs (each customer has favourites in
+/// one category, so replenishment and recommendations have something to find), carts of which some are abandoned, support tickets,
 /// consent states, birthdays, countries and time zones.
 ///
 /// Events come customer by customer (profile, consent, orders, cancellations, refunds, carts,
@@ -269,13 +269,29 @@ public struct ShopGenerator: Sequence, Sendable {
         let untilDay = random.chance(0.55) ? o.until : firstDay + random.int(0...Swift.max(0, o.until - firstDay))
         var days = (0..<count).map { $0 == 0 ? firstDay : firstDay + random.int(0...Swift.max(0, untilDay - firstDay)) }
         days.sort()
-        let favourites = (0..<3).map { _ in self.pick(&random) }
+        // A customer's favourites share a category (a tea drinker's teas): what customers buy
+        // together has a pattern for recommendations to find beyond what sells most.
+        let taste = pickIndex(&random)
+        let categories = Self.productWords.count
+        let favourites =
+            [catalogue[taste]]
+            + (0..<2).map { _ in
+                let index = pickIndex(&random)
+                return catalogue[index - index % categories + taste % categories]
+            }
         var cartUsed = false
         for (number, day) in days.enumerated() {
             let at = day.epochSeconds + Int64(random.int(28_800...79_200))
             var lines: [OrderLine] = []
             for _ in 0..<random.int(1...3) {
-                let product = random.chance(0.5) ? favourites[random.int(0...2)] : pick(&random)
+                // Otherwise one of the shop's, half the time of the customer's favourite category.
+                let product: Product
+                if random.chance(0.5) {
+                    product = favourites[random.int(0...2)]
+                } else {
+                    let index = pickIndex(&random)
+                    product = catalogue[index % 2 == 0 ? index : index - index % categories + taste % categories]
+                }
                 lines.append(
                     OrderLine(
                         sku: product.sku, name: product.name, quantity: random.chance(0.8) ? 1 : random.int(2...4),
@@ -344,9 +360,12 @@ public struct ShopGenerator: Sequence, Sendable {
         return events
     }
 
-    func pick(_ random: inout SeededRandom) -> Product {
+    func pick(_ random: inout SeededRandom) -> Product { catalogue[pickIndex(&random)] }
+
+    /// A catalogue index, the first ones far more often (a few products sell most).
+    func pickIndex(_ random: inout SeededRandom) -> Int {
         let u = random.unit()
-        return catalogue[Swift.min(catalogue.count - 1, Int(Double(catalogue.count) * u * u * u))]
+        return Swift.min(catalogue.count - 1, Int(Double(catalogue.count) * u * u * u))
     }
 }
 

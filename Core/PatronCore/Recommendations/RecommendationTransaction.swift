@@ -65,7 +65,7 @@ extension CoPurchaseModel.Options {
         [
             "half_life=\(halfLifeDays.map { String($0) } ?? "none")", "shrinkage=\(shrinkage)",
             "neighbours=\(neighbours)", "most_items=\(mostItemsPerCustomer)", "source_weight=\(sourceWeight)",
-            "damping=\(popularityDamping)", "blend=\(popularityBlend)",
+            "damping=\(popularityDamping)", "blend=\(popularityBlend)", "customer_damping=\(customerDamping)",
         ].joined(separator: " ")
     }
 
@@ -83,10 +83,19 @@ extension CoPurchaseModel.Options {
             let damping = values["damping"].flatMap(Double.init),
             let blend = values["blend"].flatMap(Double.init)
         else { return nil }
+        // Models stored before customer damping existed counted every customer alike.
+        let customerDamping: Double
+        if let text = values["customer_damping"] {
+            guard let value = Double(text) else { return nil }
+            customerDamping = value
+        } else {
+            customerDamping = 0
+        }
         let halfLife: Double?
         if half == "none" { halfLife = nil } else if let days = Double(half) { halfLife = days } else { return nil }
         self.init(
             halfLifeDays: halfLife, shrinkage: shrinkage, neighbours: neighbours, mostItemsPerCustomer: most,
-            sourceWeight: source, popularityDamping: damping, popularityBlend: blend)
+            sourceWeight: source, popularityDamping: damping, popularityBlend: blend,
+            customerDamping: customerDamping)
     }
 }
