@@ -17,6 +17,15 @@ struct APIContext<S: PatronStore>: Sendable {
         try store.read { try customerID(text, in: $0) }
     }
 
+    /// The same; `verified: false` reads the store only for a `source:id` ref (a `patron:N` or
+    /// `N` is taken as it is), for a caller that reads the customer anyway and answers 404 itself.
+    func customerID(_ text: String, verified: Bool) throws -> CustomerID {
+        if !verified, let number = Int64(text.hasPrefix("patron:") ? String(text.dropFirst(7)) : text), number > 0 {
+            return CustomerID(number)
+        }
+        return try customerID(text)
+    }
+
     /// The same, inside a read transaction.
     func customerID(_ text: String, in t: S.Transaction, verify: Bool = true) throws -> CustomerID {
         let found: CustomerID?

@@ -1,15 +1,17 @@
 import Foundation
 import PatronCore
 
-/// The stored recommendation model, kept in memory by `patron-api`: loaded whole on first use
-/// (``RecommendationDesk/loadStoredModel(_:)``) and again when the store holds a newer one
-/// (its `built_at` is read at most every `checkSeconds`), so that a nightly rebuild shows
-/// within seconds and a request never reads a thousand neighbour rows.
-// @unchecked Sendable: `entry` and `checkedAt` are only read and written while `lock` is held;
-// the other properties are constants (a Sendable closure and a Double).
+/// What `patron-api` keeps in memory to answer recommendation requests: the stored model and
+/// the whole catalogue. Both are loaded on first use and again when the store holds a newer
+/// one: the model's `built_at` and the ``CatalogueTransaction/catalogueVersion()`` are read at
+/// most every `checkSeconds`, so that a nightly rebuild or a product webhook shows within
+/// seconds and a request reads neither a thousand neighbour rows nor the catalogue.
+// @unchecked Sendable: `entry`, `catalogue` and `checkedAt` are only read and written while
+// `lock` is held; the other properties are constants (a Sendable closure and a Double).
 final class RecommendationModelCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entry: (builtAt: Int64, model: CoPurchaseModel)?
+    private var catalogue: CatalogueSnapshot?
     private var checkedAt: Double = -.infinity
     let checkSeconds: Double
     let clock: @Sendable () -> Double
@@ -19,35 +21,31 @@ final class RecommendationModelCache: @unchecked Sendable {
         self.clock = clock
     }
 
-    /// The model to answer with; `nil` when the store has none.
-    func model<S: Store>(_ store: S) throws -> CoPurchaseModel? {
+    /// The model to answer with (`nil` when the store has none) and the catalogue.
+    func current<S: Store>(_ store: S) throws -> (model: CoPurchaseModel?, catalogue: CatalogueSnapshot) {
         let now = clock()
         lock.lock()
-        let (cached, fresh) = (entry, now - checkedAt < checkSeconds)
+        let (cached, products, fresh) = (entry, catalogue, now - checkedAt < checkSeconds)
         lock.unlock()
         // Without a model, every request looks again (a first rebuild shows at once).
-        if fresh, let cached { return cached.model }
-        let info = try store.quickRead { try $0.recommendationModelInfo() }
-        guard let info else {
-            remember(nil, at: now)
-            return nil
+        if fresh, let cached, let products { return (cached.model, products) }
+        let (info, version) = try store.quickRead { t in (try t.recommendationModelInfo(), try t.catalogueVersion()) }
+        let held =
+            try products.flatMap { $0.version == version ? $0 : nil }
+            ?? store.read { try CatalogueSnapshot.load(in: $0) }
+        var model: (builtAt: Int64, model: CoPurchaseModel)?
+        if let info {
+            if let cached, cached.builtAt == info.builtAt {
+                model = cached
+            } else if let loaded = try RecommendationDesk.loadStoredModel(store) {
+                model = (loaded.info.builtAt, loaded.model)
+            }
         }
-        if let cached, cached.builtAt == info.builtAt {
-            remember(cached, at: now)
-            return cached.model
-        }
-        guard let loaded = try RecommendationDesk.loadStoredModel(store) else {
-            remember(nil, at: now)
-            return nil
-        }
-        remember((loaded.info.builtAt, loaded.model), at: now)
-        return loaded.model
-    }
-
-    private func remember(_ value: (builtAt: Int64, model: CoPurchaseModel)?, at now: Double) {
         lock.lock()
-        entry = value
+        entry = model
+        catalogue = held
         checkedAt = now
         lock.unlock()
+        return (model?.model, held)
     }
 }

@@ -4,8 +4,8 @@ import PatronCore
 
 /// `GET /v1/customers/{id}/recommendations`: the customer's list from the stored model (rebuilt
 /// by the scheduler's nightly job or `patron recommend rebuild`), one ``RecommendationDesk`` call.
-/// The model is kept in memory (``RecommendationModelCache``): a request reads only the
-/// customer's orders and the catalogue rows of the SKUs it ranks.
+/// The model and the catalogue are kept in memory (``RecommendationModelCache``): a request reads
+/// only the customer's orders.
 struct RecommendationRoutes<S: PatronStore> {
     let api: APIContext<S>
     let cache = RecommendationModelCache()
@@ -27,10 +27,13 @@ struct RecommendationRoutes<S: PatronStore> {
     }
 
     func recommendations(_ request: Request, _ call: APICall) async throws -> Response {
-        let id = try api.customerID(call.path("id"))
+        // The desk answers 404 for an unknown customer itself: a `patron:N` id needs no read here.
+        let id = try api.customerID(call.path("id"), verified: false)
         let n = try call.integer("n", default: 10, in: 1...100)
-        guard let model = try cache.model(api.store) else { throw RecommendationDesk.noModel }
-        let list = try RecommendationDesk.forCustomer(api.store, id, n: n, at: api.now(), from: .given(model))
+        let (model, catalogue) = try cache.current(api.store)
+        guard let model else { throw RecommendationDesk.noModel }
+        let list = try RecommendationDesk.forCustomer(
+            api.store, id, n: n, at: api.now(), from: .given(model), catalogue: catalogue)
         return APIResponse.json(.ok, Recommendation.json(list))
     }
 }

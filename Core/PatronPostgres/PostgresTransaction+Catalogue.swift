@@ -60,11 +60,26 @@ extension PostgresTransaction {
               price_minor = excluded.price_minor, currency = excluded.currency, category = excluded.category,
               in_stock = excluded.in_stock, updated_at = excluded.updated_at
             """)
+        try bumpCatalogueVersion()
+    }
+
+    /// The version ``catalogueVersion()`` reads, in `meta`, one more in each change.
+    func bumpCatalogueVersion() throws {
+        try session.execute(
+            """
+            INSERT INTO meta(key, value) VALUES ('catalogue_version', '1')
+            ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text
+            """)
+    }
+
+    public func catalogueVersion() throws -> Int64 {
+        try session.value(Int64.self, "SELECT value::bigint FROM meta WHERE key = 'catalogue_version'") ?? 0
     }
 
     public func removeProducts(skus: [String]) throws {
         guard !skus.isEmpty else { return }
         try session.execute("DELETE FROM products WHERE sku = ANY(\(skus)::text[])")
+        try bumpCatalogueVersion()
     }
 
     public func productCount() throws -> Int {

@@ -20,7 +20,7 @@ extension SQLiteTransaction {
             try statement(
                 "SELECT \(Self.productColumns) FROM products WHERE sku IN (SELECT value FROM json_each(?))"),
             arguments: [SQLiteStore.jsonStrings(skus)])
-        return Dictionary(rows.map { (Self.product($0).sku, Self.product($0)) }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(rows.lazy.map(Self.product).map { ($0.sku, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     public func products(source: String, productRef: String) throws -> [ProductRecord] {
@@ -40,11 +40,27 @@ extension SQLiteTransaction {
                 p.inStock, p.updatedAt,
             ])
         }
+        try bumpCatalogueVersion()
+    }
+
+    /// The version ``catalogueVersion()`` reads, in `meta`, one more in each change.
+    func bumpCatalogueVersion() throws {
+        try run(
+            """
+            INSERT INTO meta(key, value) VALUES ('catalogue_version', '1')
+            ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)
+            """, [])
+    }
+
+    public func catalogueVersion() throws -> Int64 {
+        try Int64.fetchOne(
+            try statement("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'catalogue_version'")) ?? 0
     }
 
     public func removeProducts(skus: [String]) throws {
         guard !skus.isEmpty else { return }
         try run("DELETE FROM products WHERE sku IN (SELECT value FROM json_each(?))", [SQLiteStore.jsonStrings(skus)])
+        try bumpCatalogueVersion()
     }
 
     public func productCount() throws -> Int {

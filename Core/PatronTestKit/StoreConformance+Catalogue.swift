@@ -5,8 +5,10 @@ extension StoreConformance {
     /// The catalogue: products back exactly as saved (optional fields absent and present, SKUs
     /// compared as bytes, pages in byte order); `product.updated` makes a product's variants
     /// exactly those listed, an older update changes nothing, `product.deleted` removes every
-    /// variant, a failed batch leaves the catalogue before; recommendations then suggest only
-    /// what is in stock and never another variant of a product bought.
+    /// variant, a failed batch leaves the catalogue before; the catalogue version changes with
+    /// every committed change and not with a rolled-back one, and a snapshot reads it whole;
+    /// recommendations then suggest only what is in stock and never another variant of a product
+    /// bought, from the store or from a held snapshot alike.
     static func catalogue<S: Store>(_ store: S) throws {
         let rule = "catalogue"
         try require(
@@ -18,7 +20,25 @@ extension StoreConformance {
             inStock: false, updatedAt: at(1))
         let bare = ProductRecord(sku: "MUG-R", source: "shop", productRef: "1", name: "Mug", updatedAt: at(1))
         let lower = ProductRecord(sku: "a-spoon", source: "other", productRef: "9", name: "Spoon", updatedAt: at(2))
+        let versionBefore = try store.read { try $0.catalogueVersion() }
         try store.write { try $0.saveProducts([full, bare, lower]) }
+        let versionAfterSave = try store.read { try $0.catalogueVersion() }
+        try require(
+            versionAfterSave != versionBefore, rule, "saving products left the catalogue version \(versionBefore)")
+        do {
+            try store.write { t -> Void in
+                try t.removeProducts(skus: ["MUG-R"])
+                throw ConformanceFailure(rule: rule, detail: "rolled back")
+            }
+        } catch is ConformanceFailure {}
+        try require(
+            try store.read { try $0.catalogueVersion() } == versionAfterSave, rule,
+            "a rolled-back removal changed the catalogue version")
+        let held = try store.read { try CatalogueSnapshot.load(in: $0, pageSize: 2) }
+        try require(
+            held.version == versionAfterSave && held.products.keys.sorted() == ["MUG-B é", "MUG-R", "a-spoon"].sorted()
+                && held.products["MUG-B é"] == full, rule,
+            "the catalogue held in memory (pages of 2): \(held.products.keys.sorted()) at \(held.version)")
         let (bySKU, ofProduct, page, rest, count) = try store.read { t in
             (
                 try t.products(skus: ["MUG-B é", "MUG-R", "NONE"]), try t.products(source: "shop", productRef: "1"),
@@ -42,6 +62,9 @@ extension StoreConformance {
         try require(
             try store.read { try $0.products(skus: ["MUG-R", "a-spoon"]) } == ["MUG-R": replaced], rule,
             "after a replacement and a removal")
+        try require(
+            try store.read { try $0.catalogueVersion() } != versionAfterSave, rule,
+            "a replacement and a removal left the catalogue version")
 
         // Through the ingestor: variants are what the latest update lists.
         func update(_ id: String, day: Int, _ variants: [ProductVariant], ref: String = "42") -> IngestEvent {
@@ -99,6 +122,10 @@ extension StoreConformance {
             list.map(\.sku) == ["CUP-B"] && list.first?.product?.name == "Cup B", rule,
             "a list for a tea buyer: \(list.map(\.sku)) (CUP-B, bought with tea twice, and no other cup; POT is "
                 + "out of stock)")
+        let fromHeld = try RecommendationDesk.forCustomer(
+            store, customer, n: 5, at: at(9), from: .learnNow(.init()),
+            catalogue: try store.read { try CatalogueSnapshot.load(in: $0) })
+        try require(fromHeld == list, rule, "with the catalogue held in memory: \(fromHeld.map(\.sku))")
         let also = try RecommendationDesk.alsoBought(store, sku: "CUP-W", n: 5, at: at(9), from: .learnNow(.init()))
         try require(also.map(\.sku) == ["TEA"], rule, "also bought with CUP-W (not CUP-B, its variant): \(also)")
     }

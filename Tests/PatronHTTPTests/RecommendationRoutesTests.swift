@@ -9,7 +9,7 @@ import Testing
 
 /// `GET /v1/customers/{id}/recommendations`: 422 saying how to get a model until one is stored,
 /// then the customer's list (never what they bought, with why); 404 for an unknown customer,
-/// 400 for a bad `n`.
+/// 400 for a bad `n`; the catalogue the server holds follows the store's within seconds.
 @Suite struct RecommendationRoutesTests {
     @Test func theStoredModelAnswers() async throws {
         let (store, reader, _) = try CustomerRoutesTests.store()
@@ -44,6 +44,25 @@ import Testing
             #expect(items.first?["source"] as? String == "also_bought")
             #expect(((items.first?["because"] as? [[String: Any]])?.first?["sku"] as? String) == "KETTLE")
             #expect(try await get("/v1/customers/shopify:999/recommendations").status == .notFound)
+            #expect(try await get("/v1/customers/patron:99999/recommendations").status == .notFound)
+            // A catalogue arrives: TEA is out of stock. The server holds the catalogue and reads
+            // it again within two seconds of a change.
+            try Ingestor(store: store).ingest(
+                ["TEA", "CANDLE", "KETTLE"].map { sku in
+                    IngestEvent(
+                        id: "p-\(sku)", source: "shopify", occurredAt: at,
+                        kind: .productUpdated(
+                            ProductData(
+                                ref: sku, name: sku.capitalized,
+                                variants: [ProductVariant(sku: sku, inStock: sku != "TEA")])))
+                })
+            try await Task.sleep(for: .milliseconds(2_100))
+            let held = try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(buffer: try await get("/v1/customers/shopify:42/recommendations?n=2").body))
+                    as? [[String: Any]])
+            #expect(held.map { $0["sku"] as? String } == ["CANDLE"], "\(held)")
+            #expect(held.first?["name"] as? String == "Candle")
             for bad in ["?n=0", "?n=101", "?n=ten"] {
                 #expect(try await get("/v1/customers/shopify:42/recommendations" + bad).status == .badRequest)
             }

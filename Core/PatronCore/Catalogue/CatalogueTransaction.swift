@@ -19,4 +19,9 @@ public protocol CatalogueTransaction {
     func productCount() throws -> Int
     /// A page of the catalogue in SKU order, after `after` (exclusive; `nil`: from the start).
     func products(after: String?, limit: Int) throws -> [ProductRecord]
+    /// A number that changes whenever the catalogue may have: an implementer changes it in every
+    /// transaction that saves or removes products, with the products (a rolled-back transaction
+    /// leaves it as before). A server holding the catalogue in memory (``CatalogueSnapshot``)
+    /// reads it again when this differs. 0 for a store that never had a product.
+    func catalogueVersion() throws -> Int64
 }

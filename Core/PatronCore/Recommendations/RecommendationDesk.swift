@@ -45,10 +45,12 @@ public enum RecommendationDesk {
     /// (``CatalogueFilter``), each with its product. `.notFound` for an unknown customer.
     ///
     /// `excluding`: SKUs not to suggest either, nor (with a catalogue) their products' other
-    /// variants (the product a browse-abandonment message is about).
+    /// variants (the product a browse-abandonment message is about). `catalogue`: the whole
+    /// catalogue when the caller holds it (``CatalogueSnapshot``; a server keeps it in memory),
+    /// else it is read from the store.
     public static func forCustomer<S: Store>(
         _ store: S, _ customer: CustomerID, n: Int, at now: Int64, from source: ModelSource = .storedOrLearnNow,
-        excluding: Set<String> = []
+        excluding: Set<String> = [], catalogue snapshot: CatalogueSnapshot? = nil
     ) throws -> [Recommendation] {
         guard n > 0 else { throw PatronError(.invalidArgument, "n: must be positive, found \(n)") }
         var times: [String: [Int64]] = [:]
@@ -63,7 +65,7 @@ public enum RecommendationDesk {
                     times[line.sku, default: []].append(order.placedAt)
                 }
             }
-            let catalogued = try !t.products(after: nil, limit: 1).isEmpty
+            let catalogued = try snapshot.map { !$0.products.isEmpty } ?? !t.products(after: nil, limit: 1).isEmpty
             switch source {
             case .learnNow, .given: return (bought, nil, catalogued)
             case .stored, .storedOrLearnNow:
@@ -86,13 +88,18 @@ public enum RecommendationDesk {
         }
         // Rank more than needed, then ask the catalogue about those alone, ranking further when
         // too few of them may be suggested.
-        var wanted = 3 * n
+        // A held catalogue filters as the model ranks.
+        let owned = Array(Set(bought.keys).union(excluding))
+        let held = snapshot.map { CatalogueFilter(snapshot: $0, owned: owned) }
+        var wanted = (held == nil ? 3 : 2) * n
         while true {
-            let ranked = model.recommend(for: bought, n: wanted, excluding: excluding, at: now)
-            let catalogue = try store.quickRead { t in
-                try CatalogueFilter.read(
-                    in: t, candidates: ranked.map(\.sku), owned: Array(Set(bought.keys).union(excluding)))
-            }
+            let ranked = model.recommend(
+                for: bought, n: wanted, excluding: excluding, at: now, admits: held?.admits ?? { _ in true })
+            let catalogue =
+                try held
+                ?? store.quickRead { t in
+                    try CatalogueFilter.read(in: t, candidates: ranked.map(\.sku), owned: owned)
+                }
             // What is due again needs only to be in stock (it is, of course, a product they bought).
             var list =
                 due.filter { catalogue.products[$0.sku]?.inStock ?? false }

@@ -14,11 +14,15 @@ extension InMemoryStore.Transaction {
 
     public func saveProducts(_ products: [ProductRecord]) throws {
         for product in products { state.products[product.sku] = product }
+        state.catalogueVersion += 1
     }
 
     public func removeProducts(skus: [String]) throws {
         for sku in skus { state.products[sku] = nil }
+        state.catalogueVersion += 1
     }
+
+    public func catalogueVersion() throws -> Int64 { state.catalogueVersion }
 
     public func productCount() throws -> Int { state.products.count }
 

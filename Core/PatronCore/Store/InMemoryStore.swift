@@ -65,6 +65,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var feedback: [String: FeedbackResponse] = [:]
         var recommendations: StoredRecommendationModel?
         var products: [String: ProductRecord] = [:]
+        var catalogueVersion: Int64 = 0
         var views: [ProductView] = []
         var visitors: [String: CustomerID] = [:]
         var viewTotals: [CustomerID: [String: ViewTotal]] = [:]
