@@ -10,7 +10,7 @@ public struct CatalogueFilter: Sendable {
     /// Whether the store has a catalogue at all.
     public var active: Bool
     /// The products (source and ref) whose variants are left out.
-    var excludedProducts: Set<String>
+    var excludedProducts: Set<ProductKey>
 
     /// Filters nothing.
     public static let none = CatalogueFilter(products: [:], active: false, excludedProducts: [])
@@ -27,7 +27,15 @@ public struct CatalogueFilter: Sendable {
             excludedProducts: Set(owned.compactMap { products[$0].map(Self.productKey) }))
     }
 
-    static func productKey(_ product: ProductRecord) -> String { product.source + "\u{1F}" + product.productRef }
+    /// A product: its source and its ref there.
+    struct ProductKey: Hashable {
+        var source: String
+        var ref: String
+    }
+
+    static func productKey(_ product: ProductRecord) -> ProductKey {
+        ProductKey(source: product.source, ref: product.productRef)
+    }
 
     /// Whether `sku` may be suggested.
     public func admits(_ sku: String) -> Bool {
@@ -38,7 +46,7 @@ public struct CatalogueFilter: Sendable {
 
     /// The list with only the first (best) variant of each product.
     public func oneVariantEach(_ list: [Recommendation]) -> [Recommendation] {
-        var seen: Set<String> = []
+        var seen: Set<ProductKey> = []
         return list.filter { item in
             guard let product = products[item.sku] else { return true }
             return seen.insert(Self.productKey(product)).inserted

@@ -60,43 +60,71 @@ extension CoPurchaseModel {
     ) -> [Recommendation] {
         guard n > 0 else { return [] }
         let now = now ?? asOf
-        var scores: [String: Double] = [:]
-        var reasons: [String: [Recommendation.Reason]] = [:]
-        for (sku, at) in bought {
+        // Each SKU met is judged once (bought, excluded, refused by `admits`: -1) and then scored
+        // in flat arrays; each keeps its three strongest reasons as they come.
+        var slot: [String: Int] = [:]
+        var skus: [String] = []
+        var scores: [Double] = []
+        var reasons: [[Recommendation.Reason]] = []
+        func candidate(_ sku: String) -> Int? {
+            if let known = slot[sku] { return known >= 0 ? known : nil }
+            guard bought[sku] == nil, !excluding.contains(sku), admits(sku) else {
+                slot[sku] = -1
+                return nil
+            }
+            slot[sku] = skus.count
+            skus.append(sku)
+            scores.append(0)
+            reasons.append([])
+            return skus.count - 1
+        }
+        // In SKU order, so that the sums (and ties) are the same on every run.
+        for (sku, at) in bought.sorted(by: { $0.key < $1.key }) {
+            guard let close = neighbours[sku] else { continue }
             var weight = 1.0
             if let half = options.halfLifeDays, half > 0 {
                 weight = pow(0.5, Double(max(0, now - at)) / (half * 86_400))
             }
-            for neighbour in neighbours[sku] ?? [] {
-                guard bought[neighbour.sku] == nil, !excluding.contains(neighbour.sku), admits(neighbour.sku) else {
-                    continue
-                }
+            for neighbour in close {
+                guard let index = candidate(neighbour.sku) else { continue }
                 let added = weight * neighbour.score
-                scores[neighbour.sku, default: 0] += added
-                reasons[neighbour.sku, default: []].append(
-                    Recommendation.Reason(sku: sku, score: added, together: neighbour.together))
+                scores[index] += added
+                let reason = Recommendation.Reason(sku: sku, score: added, together: neighbour.together)
+                var position = reasons[index].count
+                while position > 0, Self.stronger(reason, than: reasons[index][position - 1]) { position -= 1 }
+                if position < 3 {
+                    reasons[index].insert(reason, at: position)
+                    if reasons[index].count > 3 { reasons[index].removeLast() }
+                }
             }
         }
         if options.popularityBlend > 0, let best = popular.first?.score, best > 0 {
-            let top = scores.values.max() ?? 1
-            var blended: [String: Double] = [:]
-            for (sku, score) in scores {
-                blended[sku] = score / top + options.popularityBlend * (popularity[sku] ?? 0) / best
+            let top = scores.max() ?? 1
+            for index in scores.indices {
+                scores[index] = scores[index] / top + options.popularityBlend * (popularity[skus[index]] ?? 0) / best
             }
-            for (sku, score) in popular.prefix(100)
-            where bought[sku] == nil && !excluding.contains(sku) && blended[sku] == nil && admits(sku) {
-                blended[sku] = options.popularityBlend * score / best
+            for (sku, score) in popular.prefix(100) where slot[sku] == nil {
+                guard let index = candidate(sku) else { continue }
+                scores[index] = options.popularityBlend * score / best
             }
-            scores = blended
         }
-        var list = scores.map { sku, score in
+        // The n best, higher score first, then by SKU.
+        func better(_ a: Int, _ b: Int) -> Bool {
+            scores[a] != scores[b] ? scores[a] > scores[b] : skus[a] < skus[b]
+        }
+        var top: [Int] = []
+        top.reserveCapacity(n + 1)
+        for index in scores.indices where top.count < n || better(index, top[top.count - 1]) {
+            var position = top.count
+            while position > 0, better(index, top[position - 1]) { position -= 1 }
+            top.insert(index, at: position)
+            if top.count > n { top.removeLast() }
+        }
+        var list = top.map { index in
             Recommendation(
-                sku: sku, score: score, source: reasons[sku] == nil ? .popular : .alsoBought,
-                because: Array(
-                    (reasons[sku] ?? []).sorted { ($0.score, $1.sku) > ($1.score, $0.sku) }.prefix(3)))
+                sku: skus[index], score: scores[index], source: reasons[index].isEmpty ? .popular : .alsoBought,
+                because: reasons[index])
         }
-        .sorted { ($0.score, $1.sku) > ($1.score, $0.sku) }
-        if list.count > n { list.removeLast(list.count - n) }
         if fill, list.count < n {
             var chosen = Set(list.map(\.sku))
             for (sku, score) in popular where list.count < n {
@@ -107,6 +135,11 @@ extension CoPurchaseModel {
             }
         }
         return list
+    }
+
+    /// A reason's order in `because`: more added first, then by SKU.
+    static func stronger(_ a: Recommendation.Reason, than b: Recommendation.Reason) -> Bool {
+        a.score != b.score ? a.score > b.score : a.sku < b.sku
     }
 
     /// The SKUs most often bought with `sku` ("customers who bought this also bought"), best

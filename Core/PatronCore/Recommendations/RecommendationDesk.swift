@@ -164,7 +164,7 @@ public enum RecommendationDesk {
         let catalogue = try store.quickRead { t in
             try CatalogueFilter.read(in: t, candidates: found.map(\.sku), owned: [sku])
         }
-        var products: Set<String> = []
+        var products: Set<CatalogueFilter.ProductKey> = []
         return Array(
             found.filter { neighbour in
                 catalogue.admits(neighbour.sku)
