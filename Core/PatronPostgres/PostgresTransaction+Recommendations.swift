@@ -85,6 +85,18 @@ extension PostgresTransaction {
         }
     }
 
+    public func purchases(of customer: CustomerID) throws -> [PurchaseLine] {
+        try session.rows(
+            """
+            SELECT o.placed_at, l.sku FROM orders o JOIN order_lines l ON l.order_id = o.id
+            WHERE o.customer_id = \(customer.rawValue) AND o.status <> 'cancelled' ORDER BY o.placed_at, l.sku
+            """
+        ).map { row in
+            let r = PostgresRowReader(row)
+            return PurchaseLine(customerID: customer, sku: try r.text(1), placedAt: try r.int(0))
+        }
+    }
+
     public func forEachRecommendationNeighbours(_ body: (String, [CoPurchaseModel.Neighbour]) throws -> Void) throws {
         var current: String?
         var list: [CoPurchaseModel.Neighbour] = []

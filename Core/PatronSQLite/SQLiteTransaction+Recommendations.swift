@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PatronCore
 
 /// The learnt recommendation model (`recommendation_neighbours`, `recommendation_popular`,
@@ -61,6 +62,23 @@ extension SQLiteTransaction {
             try statement("SELECT sku, score, buyers FROM recommendation_popular ORDER BY rank LIMIT ?"),
             arguments: [max(0, limit)]
         ).map { CoPurchaseModel.Neighbour(sku: $0[0], score: $0[1], together: $0[2]) }
+    }
+
+    public func purchases(of customer: CustomerID) throws -> [PurchaseLine] {
+        let statement = try statement(
+            """
+            SELECT o.placed_at, l.sku FROM orders o JOIN order_lines l ON l.order_id = o.id
+            WHERE o.customer_id = ? AND o.status != 'cancelled' ORDER BY o.placed_at, l.sku
+            """)
+        statement.setUncheckedArguments([customer.rawValue])
+        var lines: [PurchaseLine] = []
+        try RawStatement(statement, db: db).forEachRow { handle in
+            lines.append(
+                PurchaseLine(
+                    customerID: customer, sku: RawStatement.text(handle, 1) ?? "",
+                    placedAt: sqlite3_column_int64(handle, 0)))
+        }
+        return lines
     }
 
     public func forEachRecommendationNeighbours(_ body: (String, [CoPurchaseModel.Neighbour]) throws -> Void) throws {

@@ -28,6 +28,16 @@ extension StoreConformance {
             streamed == expected, rule,
             "streamed \(streamed.map { "\($0.customerID.rawValue)/\($0.sku)@\($0.placedAt)" }) instead of "
                 + "\(expected.map { "\($0.customerID.rawValue)/\($0.sku)@\($0.placedAt)" })")
+        // One customer's: the same lines, in time then SKU order, bought after the bound too.
+        let ofA = try store.read { try $0.purchases(of: ids[0]) }
+        let ofB = try store.read { try $0.purchases(of: ids[1]) }
+        let ofC = try store.read { try $0.purchases(of: ids[2]) }
+        try require(
+            ofA == expected.filter { $0.customerID == ids[0] }
+                && ofB.map(\.sku) == ["MUG", "TEA", "BOWL"] && ofB.last?.placedAt == at(9)
+                && ofC.map(\.sku) == ["MUG"], rule,
+            "one customer's purchases: \(ofA.map(\.sku)), \(ofB.map(\.sku)), \(ofC.map(\.sku)) (a cancelled order's "
+                + "lines do not count)")
         let fromStore = try CoPurchaseModel.build(store, asOf: at(9))
         let fromMemory = try CoPurchaseModel.build(asOf: at(9)) { body in try expected.forEach(body) }
         try require(

@@ -59,11 +59,9 @@ public enum RecommendationDesk {
                 throw PatronError(.notFound, "no customer \(customer.rawValue)")
             }
             var bought: [String: Int64] = [:]
-            for order in try t.orders(of: customer) where order.status.counts && order.placedAt <= now {
-                for line in order.lines {
-                    bought[line.sku] = max(bought[line.sku] ?? .min, order.placedAt)
-                    times[line.sku, default: []].append(order.placedAt)
-                }
+            for line in try t.purchases(of: customer) where line.placedAt <= now {
+                bought[line.sku] = max(bought[line.sku] ?? .min, line.placedAt)
+                times[line.sku, default: []].append(line.placedAt)
             }
             let catalogued = try snapshot.map { !$0.products.isEmpty } ?? !t.products(after: nil, limit: 1).isEmpty
             switch source {

@@ -50,6 +50,10 @@ public protocol RecommendationTransaction {
     func replaceRecommendationModel(_ model: StoredRecommendationModel) throws
     /// The stored model's info, `nil` when none was built.
     func recommendationModelInfo() throws -> RecommendationModelInfo?
+    /// What one customer bought: a line per line of each of their orders that counts (not
+    /// cancelled), as ``Store/forEachPurchase(before:_:)`` streams them, in time then SKU order.
+    /// What a recommendation request reads of the customer (one statement, no order records).
+    func purchases(of customer: CustomerID) throws -> [PurchaseLine]
     /// The stored closest SKUs of each of `skus` that has some, best first.
     func recommendationNeighbours(of skus: [String]) throws -> [String: [CoPurchaseModel.Neighbour]]
     /// The stored best sellers, best first, at most `limit`.

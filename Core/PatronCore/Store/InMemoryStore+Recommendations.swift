@@ -5,6 +5,14 @@ extension InMemoryStore.Transaction {
         state.recommendations = model
     }
 
+    public func purchases(of customer: CustomerID) throws -> [PurchaseLine] {
+        try orders(of: customer).filter(\.status.counts)
+            .flatMap { order in
+                order.lines.map { PurchaseLine(customerID: customer, sku: $0.sku, placedAt: order.placedAt) }
+            }
+            .sorted { ($0.placedAt, $0.sku) < ($1.placedAt, $1.sku) }
+    }
+
     public func recommendationModelInfo() throws -> RecommendationModelInfo? { state.recommendations?.info }
 
     public func recommendationNeighbours(of skus: [String]) throws -> [String: [CoPurchaseModel.Neighbour]] {
