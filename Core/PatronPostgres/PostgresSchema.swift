@@ -507,6 +507,18 @@ enum PostgresSchema {
             CREATE INDEX visitors_by_customer ON visitors(customer_id);
             """
         ),
+        (
+            "v11-product-tombstones",
+            """
+            -- When each deleted product was deleted: a late update stamped before it changes nothing.
+            CREATE TABLE product_tombstones (
+                source TEXT COLLATE "C" NOT NULL,
+                product_ref TEXT COLLATE "C" NOT NULL,
+                deleted_at BIGINT NOT NULL,
+                PRIMARY KEY (source, product_ref)
+            );
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time, as on SQLite: built when the first flow is

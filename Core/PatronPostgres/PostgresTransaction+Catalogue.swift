@@ -72,6 +72,21 @@ extension PostgresTransaction {
             """)
     }
 
+    public func markProductDeleted(source: String, productRef: String, at: Int64) throws {
+        try session.execute(
+            """
+            INSERT INTO product_tombstones(source, product_ref, deleted_at) VALUES (\(source), \(productRef), \(at))
+            ON CONFLICT (source, product_ref)
+            DO UPDATE SET deleted_at = greatest(product_tombstones.deleted_at, excluded.deleted_at)
+            """)
+    }
+
+    public func productDeletedAt(source: String, productRef: String) throws -> Int64? {
+        try session.value(
+            Int64.self,
+            "SELECT deleted_at FROM product_tombstones WHERE source = \(source) AND product_ref = \(productRef)")
+    }
+
     public func catalogueVersion() throws -> Int64 {
         try session.value(Int64.self, "SELECT value::bigint FROM meta WHERE key = 'catalogue_version'") ?? 0
     }

@@ -611,6 +611,18 @@ enum SQLiteSchema {
             CREATE INDEX visitors_by_customer ON visitors(customer_id);
             """
         ),
+        (
+            "v23-product-tombstones",
+            """
+            -- When each deleted product was deleted: a late update stamped before it changes nothing.
+            CREATE TABLE product_tombstones (
+                source TEXT NOT NULL,
+                product_ref TEXT NOT NULL,
+                deleted_at INTEGER NOT NULL,
+                PRIMARY KEY (source, product_ref)
+            ) WITHOUT ROWID;
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time. They are built when the first flow is

@@ -52,6 +52,20 @@ extension SQLiteTransaction {
             """, [])
     }
 
+    public func markProductDeleted(source: String, productRef: String, at: Int64) throws {
+        try run(
+            """
+            INSERT INTO product_tombstones(source, product_ref, deleted_at) VALUES (?, ?, ?)
+            ON CONFLICT(source, product_ref) DO UPDATE SET deleted_at = max(deleted_at, excluded.deleted_at)
+            """, [source, productRef, at])
+    }
+
+    public func productDeletedAt(source: String, productRef: String) throws -> Int64? {
+        try Int64.fetchOne(
+            try statement("SELECT deleted_at FROM product_tombstones WHERE source = ? AND product_ref = ?"),
+            arguments: [source, productRef])
+    }
+
     public func catalogueVersion() throws -> Int64 {
         try Int64.fetchOne(
             try statement("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'catalogue_version'")) ?? 0

@@ -5,7 +5,8 @@ extension StoreConformance {
     /// The catalogue: products back exactly as saved (optional fields absent and present, SKUs
     /// compared as bytes, pages in byte order); `product.updated` makes a product's variants
     /// exactly those listed, an older update changes nothing, `product.deleted` removes every
-    /// variant, a failed batch leaves the catalogue before; the catalogue version changes with
+    /// variant and an update stamped before it that comes late changes nothing, a SKU another
+    /// product listed more recently stays with it, a failed batch leaves the catalogue before; the catalogue version changes with
     /// every committed change and not with a rolled-back one, and a snapshot reads it whole;
     /// recommendations then suggest only what is in stock and never another variant of a product
     /// bought, from the store or from a held snapshot alike.
@@ -100,6 +101,30 @@ extension StoreConformance {
             IngestEvent(id: "kd", source: "shop", occurredAt: at(6), kind: .productDeleted(productRef: "42"))
         ])
         try require(try store.read { try $0.products(skus: ["K-2"]).isEmpty }, rule, "a deleted product stayed")
+        // A late update stamped before the deletion changes nothing; a later one brings it back.
+        try Ingestor(store: store).ingest([update("k-late", day: 5, [.init(sku: "K-5")])])
+        try require(
+            try store.read { t in
+                try t.products(skus: ["K-5"]).isEmpty && t.productDeletedAt(source: "shop", productRef: "42") == at(6)
+            }, rule,
+            "an update stamped before the deletion brought the product back")
+        try Ingestor(store: store).ingest([update("k-back", day: 7, [.init(sku: "K-7")])])
+        try require(
+            try store.read { try $0.products(skus: ["K-7"]).keys.sorted() } == ["K-7"], rule,
+            "an update after the deletion did not bring the product back")
+        // A SKU listed by another product more recently stays with it.
+        try Ingestor(store: store).ingest([
+            update("m-a", day: 10, [.init(sku: "MOVE-1")], ref: "50"),
+            update("m-b-old", day: 9, [.init(sku: "MOVE-1"), .init(sku: "MOVE-2")], ref: "51"),
+        ])
+        let afterOld = try store.read { try $0.products(skus: ["MOVE-1", "MOVE-2"]) }
+        try require(
+            afterOld["MOVE-1"]?.productRef == "50" && afterOld["MOVE-2"]?.productRef == "51", rule,
+            "an older update of another product took a SKU: \(afterOld.mapValues(\.productRef))")
+        try Ingestor(store: store).ingest([update("m-b-new", day: 11, [.init(sku: "MOVE-1")], ref: "51")])
+        try require(
+            try store.read { try $0.products(skus: ["MOVE-1"])["MOVE-1"]?.productRef } == "51", rule,
+            "a newer update of another product did not take the SKU")
 
         // Recommendations keep to the catalogue: in stock, not a variant of what was bought.
         let (a, b, c) = (who("ca", email: "ca@x.com"), who("cb", email: "cb@x.com"), who("cc", email: "cc@x.com"))

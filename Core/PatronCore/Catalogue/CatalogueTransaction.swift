@@ -19,6 +19,12 @@ public protocol CatalogueTransaction {
     func productCount() throws -> Int
     /// A page of the catalogue in SKU order, after `after` (exclusive; `nil`: from the start).
     func products(after: String?, limit: Int) throws -> [ProductRecord]
+    /// Remembers that the product was deleted at `at` (a later time replaces an earlier one;
+    /// an earlier one changes nothing).
+    func markProductDeleted(source: String, productRef: String, at: Int64) throws
+    /// When the product was last deleted (``markProductDeleted(source:productRef:at:)``); `nil`
+    /// when never.
+    func productDeletedAt(source: String, productRef: String) throws -> Int64?
     /// A number that changes whenever the catalogue may have: an implementer changes it in every
     /// transaction that saves or removes products, with the products (a rolled-back transaction
     /// leaves it as before). A server holding the catalogue in memory (``CatalogueSnapshot``)

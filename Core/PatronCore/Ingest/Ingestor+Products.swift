@@ -2,12 +2,19 @@ import Foundation
 
 extension Ingestor.Batch {
     /// `product.updated`: the product's variants become exactly those listed (a variant no longer
-    /// listed leaves the catalogue), unless the store holds a newer state of the product. A price
-    /// is read in the variant's currency, else the store's; with neither it stays unknown.
+    /// listed leaves the catalogue), unless the store holds a newer state of the product or it was
+    /// deleted at or after this update's time. A variant whose SKU another product listed more
+    /// recently stays with that product. A price is read in the variant's currency, else the
+    /// store's; with neither it stays unknown.
     mutating func updateProduct(_ product: ProductData, source: String, at: Int64) throws {
         let updatedAt = product.updatedAt ?? at
         let stored = try transaction.products(source: source, productRef: product.ref)
         guard !stored.contains(where: { $0.updatedAt > updatedAt }) else { return }
+        if let deleted = try transaction.productDeletedAt(source: source, productRef: product.ref),
+            deleted >= updatedAt
+        {
+            return
+        }
         if !currencyLoaded {
             currency = try transaction.reportingCurrency()
             currencyLoaded = true
@@ -41,11 +48,18 @@ extension Ingestor.Batch {
         }
         let kept = Set(records.map(\.sku))
         try transaction.removeProducts(skus: stored.map(\.sku).filter { !kept.contains($0) })
-        try transaction.saveProducts(records)
+        // A SKU that moved to another product by a newer update stays there.
+        let elsewhere = try transaction.products(skus: records.map(\.sku)).values.filter {
+            ($0.source != source || $0.productRef != product.ref) && $0.updatedAt > updatedAt
+        }
+        let moved = Set(elsewhere.map(\.sku))
+        try transaction.saveProducts(records.filter { !moved.contains($0.sku) })
     }
 
-    /// `product.deleted`: every variant of the product leaves the catalogue.
-    mutating func deleteProduct(ref: String, source: String) throws {
+    /// `product.deleted` at `at`: every variant of the product leaves the catalogue, and updates
+    /// stamped at or before `at` that arrive later change nothing.
+    mutating func deleteProduct(ref: String, source: String, at: Int64) throws {
         try transaction.removeProducts(skus: try transaction.products(source: source, productRef: ref).map(\.sku))
+        try transaction.markProductDeleted(source: source, productRef: ref, at: at)
     }
 }

@@ -224,7 +224,7 @@ public struct Ingestor<S: Store>: Sendable {
             case .productUpdated(let product):
                 try updateProduct(product, source: event.source, at: at)
             case .productDeleted(let ref):
-                try deleteProduct(ref: ref, source: event.source)
+                try deleteProduct(ref: ref, source: event.source, at: at)
             }
             report.applied[event.type, default: 0] += 1
         }

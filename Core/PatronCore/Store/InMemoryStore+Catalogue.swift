@@ -24,6 +24,15 @@ extension InMemoryStore.Transaction {
 
     public func catalogueVersion() throws -> Int64 { state.catalogueVersion }
 
+    public func markProductDeleted(source: String, productRef: String, at: Int64) throws {
+        let key = source + "\u{1F}" + productRef
+        state.productTombstones[key] = max(state.productTombstones[key] ?? .min, at)
+    }
+
+    public func productDeletedAt(source: String, productRef: String) throws -> Int64? {
+        state.productTombstones[source + "\u{1F}" + productRef]
+    }
+
     public func productCount() throws -> Int { state.products.count }
 
     public func products(after: String?, limit: Int) throws -> [ProductRecord] {

@@ -66,6 +66,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var recommendations: StoredRecommendationModel?
         var products: [String: ProductRecord] = [:]
         var catalogueVersion: Int64 = 0
+        var productTombstones: [String: Int64] = [:]
         var views: [ProductView] = []
         var visitors: [String: CustomerID] = [:]
         var viewTotals: [CustomerID: [String: ViewTotal]] = [:]
