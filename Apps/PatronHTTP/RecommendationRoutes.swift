@@ -31,7 +31,10 @@ struct RecommendationRoutes<S: PatronStore> {
         let id = try api.customerID(call.path("id"), verified: false)
         let n = try call.integer("n", default: 10, in: 1...100)
         let (model, catalogue) = try cache.current(api.store)
-        guard let model else { throw RecommendationDesk.noModel }
+        guard let model else {
+            _ = try api.customerID(call.path("id"))  // an unknown customer is a 404 first
+            throw RecommendationDesk.noModel
+        }
         let list = try RecommendationDesk.forCustomer(
             api.store, id, n: n, at: api.now(), from: .given(model), catalogue: catalogue)
         return APIResponse.json(.ok, Recommendation.json(list))

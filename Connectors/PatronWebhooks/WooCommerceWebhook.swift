@@ -43,7 +43,11 @@ public enum WooCommerceWebhook {
                     "erase", .customerErased(CustomerIdentity(refs: [ExternalRef(source: "", id: String(deleted.id))])))
             ])
         case "product.created", "product.updated", "product.restored":
-            return .events([event("product", .productUpdated(try decode(Product.self).data()))])
+            var product = try decode(Product.self).data()
+            // A deletion's body has no time: it is stamped when received. A restore is stamped
+            // the same way, so that it is compared with the deletion on one clock.
+            if topic == "product.restored" { product.updatedAt = nil }
+            return .events([event("product", .productUpdated(product))])
         case "product.deleted":
             return .events([event("product", .productDeleted(productRef: String(try decode(Deleted.self).id)))])
         default:

@@ -112,6 +112,16 @@ extension StoreConformance {
         try require(
             try store.read { try $0.products(skus: ["K-7"]).keys.sorted() } == ["K-7"], rule,
             "an update after the deletion did not bring the product back")
+        // A deletion older than the product's stored state removes nothing.
+        try Ingestor(store: store).ingest([
+            IngestEvent(id: "kd-late", source: "shop", occurredAt: at(6), kind: .productDeleted(productRef: "42"))
+        ])
+        try require(
+            try store.read { t in
+                try t.products(skus: ["K-7"]).keys.sorted() == ["K-7"]
+                    && t.productDeletedAt(source: "shop", productRef: "42") == at(6)
+            }, rule,
+            "a deletion older than the product's update removed it")
         // A SKU listed by another product more recently stays with it.
         try Ingestor(store: store).ingest([
             update("m-a", day: 10, [.init(sku: "MOVE-1")], ref: "50"),
@@ -151,6 +161,17 @@ extension StoreConformance {
             store, customer, n: 5, at: at(9), from: .learnNow(.init()),
             catalogue: try store.read { try CatalogueSnapshot.load(in: $0) })
         try require(fromHeld == list, rule, "with the catalogue held in memory: \(fromHeld.map(\.sku))")
+        var blended = CoPurchaseModel.Options()
+        blended.popularityBlend = 1
+        let blendedFromStore = try RecommendationDesk.forCustomer(
+            store, customer, n: 5, at: at(9), from: .learnNow(blended))
+        let blendedFromHeld = try RecommendationDesk.forCustomer(
+            store, customer, n: 5, at: at(9), from: .learnNow(blended),
+            catalogue: try store.read { try CatalogueSnapshot.load(in: $0) })
+        try require(
+            blendedFromHeld == blendedFromStore && !blendedFromStore.isEmpty, rule,
+            "blended with popularity, held \(blendedFromHeld.map(\.sku)) vs from the store \(blendedFromStore.map(\.sku))"
+        )
         let also = try RecommendationDesk.alsoBought(store, sku: "CUP-W", n: 5, at: at(9), from: .learnNow(.init()))
         try require(also.map(\.sku) == ["TEA"], rule, "also bought with CUP-W (not CUP-B, its variant): \(also)")
     }

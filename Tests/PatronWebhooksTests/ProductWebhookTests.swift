@@ -61,6 +61,21 @@ import Testing
         else { return }
         try Ingestor(store: store).ingest(deleted)
         #expect(try store.read { try $0.productCount() } == 0)
+        // A late update (modified in 2023) changes nothing; a restore, stamped when received as
+        // the deletion is, brings the product back.
+        try Ingestor(store: store).ingest(
+            again.map {
+                var late = $0; late.id += "-late"; late.occurredAt = 1_700_000_300; return late
+            })
+        #expect(try store.read { try $0.productCount() } == 0)
+        guard
+            case .events(let restored) = try WooCommerceWebhook.outcome(
+                topic: "product.restored", body: updated.body, deliveryID: "d4", at: 1_700_000_400),
+            case .productUpdated(let back) = restored.first?.kind
+        else { return }
+        #expect(back.updatedAt == nil)
+        try Ingestor(store: store).ingest(restored)
+        #expect(try store.read { try $0.products(skus: ["18"]) }["18"]?.updatedAt == 1_700_000_400)
     }
 
     /// Shopify's `products/update` body as its REST reference documents it (trimmed to what is
@@ -122,8 +137,15 @@ import Testing
         #expect(hidden.variants.allSatisfy { !$0.inStock } && hidden.url == nil)
         guard
             case .events(let deleted) = try ShopifyWebhook.outcome(
-                topic: "products/delete", body: Data(#"{"id":788032119674292922}"#.utf8), deliveryID: "s3", at: 0)
+                topic: "products/delete", body: Data(#"{"id":788032119674292922}"#.utf8), deliveryID: "s3",
+                at: 1_727_280_002)
         else { return }
+        // One stamped before the product's last update would be stale: it removes nothing.
+        try Ingestor(store: store).ingest(
+            deleted.map {
+                var early = $0; early.id += "-early"; early.occurredAt = 0; return early
+            })
+        #expect(try store.read { try $0.productCount() } == 4)
         try Ingestor(store: store).ingest(deleted)
         #expect(try store.read { try $0.productCount() } == 0)
         #expect {

@@ -289,8 +289,11 @@ public struct ShopGenerator: Sequence, Sendable {
                 if random.chance(0.5) {
                     product = favourites[random.int(0...2)]
                 } else {
-                    let index = pickIndex(&random)
-                    product = catalogue[index % 2 == 0 ? index : index - index % categories + taste % categories]
+                    // The draw's low digits (independent of which product it picks) toss the coin.
+                    let u = random.unit()
+                    let index = Swift.min(catalogue.count - 1, Int(Double(catalogue.count) * u * u * u))
+                    let own = Int(u * 1_000_003) % 2 == 1
+                    product = catalogue[own ? index - index % categories + taste % categories : index]
                 }
                 lines.append(
                     OrderLine(

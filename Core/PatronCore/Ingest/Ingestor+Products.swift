@@ -57,9 +57,13 @@ extension Ingestor.Batch {
     }
 
     /// `product.deleted` at `at`: every variant of the product leaves the catalogue, and updates
-    /// stamped at or before `at` that arrive later change nothing.
+    /// stamped at or before `at` that arrive later change nothing. A deletion older than the
+    /// stored state of the product (it was restored or updated since) removes nothing.
     mutating func deleteProduct(ref: String, source: String, at: Int64) throws {
-        try transaction.removeProducts(skus: try transaction.products(source: source, productRef: ref).map(\.sku))
+        let stored = try transaction.products(source: source, productRef: ref)
+        if !stored.contains(where: { $0.updatedAt > at }) {
+            try transaction.removeProducts(skus: stored.map(\.sku))
+        }
         try transaction.markProductDeleted(source: source, productRef: ref, at: at)
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 
 /// Item-to-item "also bought" scores learnt from purchases, and the SKUs' popularity: what
 /// recommendations are made of. Cheap and explainable: two SKUs are close when the same
-/// customers bought both — counted with time decay, normalised by how many bought each (cosine),
-/// and shrunk when few customers support the pair.
+/// customers bought both — counted with time decay, each customer's pairs weighed down by how
+/// many SKUs they bought, and (with other settings than the defaults) normalised by how many
+/// bought each SKU or shrunk when few customers support the pair (``Options``).
 ///
 /// Built in one pass over purchases in customer order (``Store/forEachPurchase(before:_:)``):
 /// customer → SKUs and SKU → customers as flat arrays, then for each SKU the co-counts with every

@@ -113,7 +113,7 @@ extension CoPurchaseModel {
             scores[a] != scores[b] ? scores[a] > scores[b] : skus[a] < skus[b]
         }
         var top: [Int] = []
-        top.reserveCapacity(n + 1)
+        top.reserveCapacity(min(n, scores.count) + 1)
         for index in scores.indices where top.count < n || better(index, top[top.count - 1]) {
             var position = top.count
             while position > 0, better(index, top[position - 1]) { position -= 1 }

@@ -86,13 +86,16 @@ public enum RecommendationDesk {
         }
         // Rank more than needed, then ask the catalogue about those alone, ranking further when
         // too few of them may be suggested.
-        // A held catalogue filters as the model ranks.
+        // A held catalogue filters as the model ranks — unless popularity is blended in, whose
+        // scale is the best also-bought score before the catalogue has its say (as from the store).
         let owned = Array(Set(bought.keys).union(excluding))
         let held = snapshot.map { CatalogueFilter(snapshot: $0, owned: owned) }
-        var wanted = (held == nil ? 3 : 2) * n
+        let filterWhileRanking = model.options.popularityBlend == 0 ? held : nil
+        var wanted = (filterWhileRanking == nil ? 3 : 2) * n
         while true {
             let ranked = model.recommend(
-                for: bought, n: wanted, excluding: excluding, at: now, admits: held?.admits ?? { _ in true })
+                for: bought, n: wanted, excluding: excluding, at: now,
+                admits: filterWhileRanking?.admits ?? { _ in true })
             let catalogue =
                 try held
                 ?? store.quickRead { t in
