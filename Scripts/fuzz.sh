@@ -6,9 +6,13 @@
 #
 # Targets: segment (the segment language), ndjson (decode, and encode-decode agreement), contact
 # (email and phone normalisation, idempotent), csv (the reader with sniffing, from a file), mime
-# (the MIME parser and the mail event, which must always be valid). Default: all.
+# (the MIME parser and the mail event, which must always be valid), webhooks (the Shopify,
+# WooCommerce and Stripe payload decoders: a first line `CONNECTOR TOPIC`, then the body), form
+# (form decoding as Twilio posts it, round trip, status callbacks and inbound SMS). Default: all.
+# Not fuzzed here: the signature checks and the flow YAML reader, whose modules need swift-crypto
+# and Yams (C code a plain swiftc build does not compile).
 # Corpora live in .build/fuzz/corpus/TARGET, seeded from Fuzz/seeds and ../shared/fixtures
-# (CSV files, e-mails); dictionaries from Fuzz/TARGET.dict. Each target runs --seconds (default
+# (CSV files, e-mails, webhook captures); dictionaries from Fuzz/TARGET.dict. Each target runs --seconds (default
 # 60) with a 1 s timeout per input; crashes are written to .build/fuzz/crashes/TARGET/.
 # --smoke runs each target over its seeds only (no mutation: deterministic, for CI) — it shows
 # that every harness still builds and that no seed crashes. --optimize builds with -O (slower to
@@ -28,7 +32,7 @@ while [ $# -gt 0 ]; do
         *) targets+=("$1"); shift ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(segment ndjson contact csv mime)
+[ ${#targets[@]} -gt 0 ] || targets=(segment ndjson contact csv mime webhooks form)
 out=.build/fuzz
 mkdir -p "$out/lib"
 flags=(-sanitize=fuzzer,address -parse-as-library "$opt" -package-name patron -I "$out/lib" -L "$out/lib")
@@ -47,6 +51,8 @@ needs() { # the modules a target links, in build order
     case $1 in
         csv) echo "PatronCore PatronCSV" ;;
         mime) echo "PatronCore PatronMail" ;;
+        webhooks) echo "PatronCore PatronWebhooks" ;;
+        form) echo "PatronCore PatronSMS" ;;
         *) echo "PatronCore" ;;
     esac
 }
@@ -57,6 +63,10 @@ build_modules() {
             PatronCSV) module PatronCSV "PatronCore" Connectors/PatronCSV/*.swift ;;
             PatronMail) module PatronMail "PatronCore" Connectors/PatronMail/MIME/*.swift \
                 Connectors/PatronMail/Tickets/MailMessage+MIME.swift ;;
+            # (the signature checks need swift-crypto: left out)
+            PatronWebhooks) module PatronWebhooks "PatronCore" \
+                $(ls Connectors/PatronWebhooks/*.swift | grep -v WebhookSignature) ;;
+            PatronSMS) module PatronSMS "PatronCore" $(ls Connectors/PatronSMS/*.swift | grep -v TwilioSignature) ;;
         esac
     done
 }
@@ -69,6 +79,22 @@ seed() {
                 -exec cp -n {} "$corpus"/ \; 2>/dev/null || true ;;
         mime) [ -d ../shared/fixtures/email ] && find ../shared/fixtures/email -type f ! -name '*.tsv' \
                 -exec cp -n {} "$corpus"/ \; 2>/dev/null || true ;;
+        webhooks) [ -d ../shared/fixtures/shopify/webhooks ] && python3 - "$corpus" <<'PY' || true ;;
+import json, pathlib, sys
+corpus = pathlib.Path(sys.argv[1])
+root = pathlib.Path("../shared/fixtures")
+for path in sorted(root.glob("*/webhooks/**/*.json")) + sorted(root.glob("stripe/**/*.json")):
+    try:
+        capture = json.loads(path.read_text())
+        headers, body = capture["headers"], capture["body"]
+    except (ValueError, KeyError, TypeError):
+        continue
+    topic = headers.get("x-shopify-topic") or headers.get("x-wc-webhook-topic")
+    connector = "shopify" if "x-shopify-topic" in headers else "woocommerce" if topic else "stripe"
+    name = corpus / ("capture-" + path.parent.name + "-" + path.stem)
+    if not name.exists():
+        name.write_text(f"{connector} {topic or ''}\n" + json.dumps(body))
+PY
     esac
 }
 
