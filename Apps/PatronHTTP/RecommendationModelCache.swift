@@ -6,9 +6,9 @@ import PatronCore
 /// one: the model's `built_at` and the ``CatalogueTransaction/catalogueVersion()`` are read at
 /// most every `checkSeconds`, so that a nightly rebuild or a product webhook shows within
 /// seconds and a request reads neither a thousand neighbour rows nor the catalogue.
-// @unchecked Sendable: `entry`, `catalogue` and `checkedAt` are only read and written while
-// `lock` is held; `refreshing` lets one request at a time reload; the other properties are
-// constants (a Sendable closure and a Double).
+// Safe to share between tasks although the compiler cannot check it: `entry`, `catalogue` and
+// `checkedAt` are only read and written while `lock` is held; `refreshing` lets one request at
+// a time reload; the other properties are constants (a Sendable closure and a Double).
 final class RecommendationModelCache: @unchecked Sendable {
     private let lock = NSLock()
     private let refreshing = NSLock()
