@@ -8,9 +8,12 @@
 # (email and phone normalisation, idempotent), csv (the reader with sniffing, from a file), mime
 # (the MIME parser and the mail event, which must always be valid), webhooks (the Shopify,
 # WooCommerce and Stripe payload decoders: a first line `CONNECTOR TOPIC`, then the body), form
-# (form decoding as Twilio posts it, round trip, status callbacks and inbound SMS). Default: all.
-# Not fuzzed here: the signature checks and the flow YAML reader, whose modules need swift-crypto
-# and Yams (C code a plain swiftc build does not compile).
+# (form decoding as Twilio posts it, round trip, status callbacks and inbound SMS), signatures
+# (Shopify/WooCommerce base64 HMACs, the timestamped t=…,v1=… scheme, Twilio's, each against a
+# fuzzed header), flows (the flow YAML reader with its template checker, and the loyalty file).
+# Default: all. The packages Patron's modules use (swift-crypto, Yams, swift-mustache) are built
+# by SwiftPM (`swift build --target …`, debug) and linked as they are, not instrumented: the
+# coverage and the checks are Patron's code.
 # Corpora live in .build/fuzz/corpus/TARGET, seeded from Fuzz/seeds and ../shared/fixtures
 # (CSV files, e-mails, webhook captures); dictionaries from Fuzz/TARGET.dict. Each target runs --seconds (default
 # 60) with a 1 s timeout per input; crashes are written to .build/fuzz/crashes/TARGET/.
@@ -32,10 +35,12 @@ while [ $# -gt 0 ]; do
         *) targets+=("$1"); shift ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(segment ndjson contact csv mime webhooks form)
+[ ${#targets[@]} -gt 0 ] || targets=(segment ndjson contact csv mime webhooks form signatures flows)
 out=.build/fuzz
 mkdir -p "$out/lib"
-flags=(-sanitize=fuzzer,address -parse-as-library "$opt" -package-name patron -I "$out/lib" -L "$out/lib")
+spm=.build/debug
+flags=(-sanitize=fuzzer,address -parse-as-library "$opt" -package-name patron -I "$out/lib" -L "$out/lib"
+    -I "$spm/Modules")
 
 # Builds a module from its sources into a static library (only when a source is newer).
 module() {
@@ -53,8 +58,41 @@ needs() { # the modules a target links, in build order
         mime) echo "PatronCore PatronMail" ;;
         webhooks) echo "PatronCore PatronWebhooks" ;;
         form) echo "PatronCore PatronSMS" ;;
+        signatures) echo "PatronCore PatronWebhooks PatronSMS" ;;
+        flows) echo "PatronCore PatronFlows" ;;
         *) echo "PatronCore" ;;
     esac
+}
+packages() { # the SwiftPM targets (of other packages) a target's modules use
+    case $1 in
+        webhooks | form | signatures) echo "Crypto" ;;
+        flows) echo "Yams Mustache" ;;
+    esac
+}
+# Their object files: each package target with the C targets under it.
+package_objects() {
+    local dirs=()
+    for p in "$@"; do
+        case $p in
+            Crypto) dirs+=(Crypto CryptoBoringWrapper CCryptoBoringSSL CCryptoBoringSSLShims) ;;
+            Yams) dirs+=(Yams CYaml) ;;
+            *) dirs+=("$p") ;;
+        esac
+    done
+    for d in "${dirs[@]}"; do find "$spm/$d.build" -name '*.o'; done
+}
+built_packages=""
+build_packages() {
+    for p in "$@"; do
+        case " $built_packages " in *" $p "*) continue ;; esac
+        echo "fuzz: swift build --target $p" >&2
+        swift build --target "$p" >"$out/spm-$p.log" 2>&1 || { tail -n 20 "$out/spm-$p.log" >&2; exit 1; }
+        built_packages="$built_packages $p"
+        if [ "$p" = Yams ]; then  # Yams's C part, which its module names to importers
+            local include=.build/checkouts/Yams/Sources/CYaml/include
+            flags+=(-Xcc -fmodule-map-file="$include/module.modulemap" -I "$include")
+        fi
+    done
 }
 build_modules() {
     for m in $(needs "$1"); do
@@ -63,10 +101,9 @@ build_modules() {
             PatronCSV) module PatronCSV "PatronCore" Connectors/PatronCSV/*.swift ;;
             PatronMail) module PatronMail "PatronCore" Connectors/PatronMail/MIME/*.swift \
                 Connectors/PatronMail/Tickets/MailMessage+MIME.swift ;;
-            # (the signature checks need swift-crypto: left out)
-            PatronWebhooks) module PatronWebhooks "PatronCore" \
-                $(ls Connectors/PatronWebhooks/*.swift | grep -v WebhookSignature) ;;
-            PatronSMS) module PatronSMS "PatronCore" $(ls Connectors/PatronSMS/*.swift | grep -v TwilioSignature) ;;
+            PatronWebhooks) module PatronWebhooks "PatronCore" Connectors/PatronWebhooks/*.swift ;;
+            PatronSMS) module PatronSMS "PatronCore" Connectors/PatronSMS/*.swift ;;
+            PatronFlows) module PatronFlows "PatronCore" Core/PatronFlows/*.swift ;;
         esac
     done
 }
@@ -77,6 +114,7 @@ seed() {
     case $target in
         csv) [ -d ../shared/fixtures/csv ] && find ../shared/fixtures/csv ../shared/fixtures/shopify -name '*.csv' \
                 -exec cp -n {} "$corpus"/ \; 2>/dev/null || true ;;
+        flows) cp -n flows/*.yaml "$corpus"/ ;;  # the shipped flows
         mime) [ -d ../shared/fixtures/email ] && find ../shared/fixtures/email -type f ! -name '*.tsv' \
                 -exec cp -n {} "$corpus"/ \; 2>/dev/null || true ;;
         webhooks) [ -d ../shared/fixtures/shopify/webhooks ] && python3 - "$corpus" <<'PY' || true ;;
@@ -101,11 +139,15 @@ PY
 status=0
 for target in "${targets[@]}"; do
     [ -f "Fuzz/$target.swift" ] || { echo "fuzz: no target '$target' (Fuzz/$target.swift)" >&2; exit 2; }
+    build_packages $(packages "$target")
     build_modules "$target"
     bin=$out/fuzz-$target
     libs=()
     for m in $(needs "$target"); do libs=("-l$m" "${libs[@]}"); done  # users before what they use
-    if [ ! -x "$bin" ] || [ -n "$(find "Fuzz/$target.swift" "$out/lib" -newer "$bin" -print -quit)" ]; then
+    mapfile -t objects < <(package_objects $(packages "$target"))
+    [ ${#objects[@]} -eq 0 ] || libs+=("${objects[@]}" -lstdc++)
+    if [ ! -x "$bin" ] || [ -n "$(find "Fuzz/$target.swift" "$out/lib" -newer "$bin" -print -quit)" ] \
+        || { [ ${#objects[@]} -gt 0 ] && [ -n "$(find "${objects[@]}" -newer "$bin" -print -quit)" ]; }; then
         echo "fuzz: linking $target" >&2
         # (ld.gold warns about every sanitizer helper symbol: kept out of sight unless it fails)
         swiftc "${flags[@]}" "Fuzz/$target.swift" "${libs[@]}" -o "$bin" >"$out/$target.link.log" 2>&1 \

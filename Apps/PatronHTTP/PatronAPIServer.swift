@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import PatronChannels
 import PatronCore
 import PatronOps
@@ -21,11 +22,20 @@ public struct APIServerSettings: Sendable {
     /// Swift's cooperative threads (two on a two-core machine). SQLite answers in microseconds
     /// and stays on them.
     public var storeWaitsOnServer: Bool
+    /// Seconds a connection may stay without a request part arriving (a head trickled in, or a
+    /// kept-alive connection left unused) before it is closed.
+    public var idleTimeout: Double
+    /// Seconds a request may take to arrive whole, from its head to its end (a body trickled
+    /// in); the connection is closed after it.
+    public var requestTimeout: Double
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, requestsPerSecond: Double = 100, burst: Double = 200,
-        trackRequestsPerSecond: Double = 1_000, trackBurst: Double = 2_000, storeWaitsOnServer: Bool = false
+        trackRequestsPerSecond: Double = 1_000, trackBurst: Double = 2_000, storeWaitsOnServer: Bool = false,
+        idleTimeout: Double = 30, requestTimeout: Double = 60
     ) {
+        self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
         self.host = host
         self.port = port
         self.requestsPerSecond = requestsPerSecond
@@ -138,8 +148,14 @@ public enum PatronAPIServer {
         let router = Router()
         let monitor = StoreMonitor(store: store, logger: logger)
         addRoutes(to: router, store: store, secrets: secrets, settings: settings, logger: logger, monitor: monitor)
+        let requestTimeout = TimeAmount.milliseconds(Int64(max(settings.requestTimeout, 0.001) * 1_000))
+        let idleTimeout = TimeAmount.milliseconds(Int64(max(settings.idleTimeout, 0.001) * 1_000))
         return Application(
             router: router,
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [RequestDeadlineHandler(limit: requestTimeout, logger: logger)],
+                    idleTimeout: idleTimeout)),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "patron-api"),
             services: [monitor],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },

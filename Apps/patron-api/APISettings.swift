@@ -62,6 +62,12 @@ struct APISettings {
             "PATRON_SURVEY_SECRET": config.string(forKey: "survey.secret", default: ""),
             "PATRON_SURVEY_URL": config.string(forKey: "survey.url", default: ""),
         ])
+        func positive(_ key: String, _ value: Double) throws(PatronError) -> Double {
+            guard value > 0, value.isFinite else {
+                throw PatronError(.invalidArgument, "\(key): \(value) is not a positive number of seconds")
+            }
+            return value
+        }
         return APISettings(
             db: config.string(forKey: "db", default: "patron.sqlite"), dbRead: config.string(forKey: "db_read"),
             storeWait: max(0, config.int(forKey: "store_wait", default: 30)),
@@ -70,7 +76,9 @@ struct APISettings {
                 requestsPerSecond: config.double(forKey: "rate_limit", default: 100),
                 burst: config.double(forKey: "burst", default: 200),
                 trackRequestsPerSecond: config.double(forKey: "track.rate_limit", default: 1_000),
-                trackBurst: config.double(forKey: "track.burst", default: 2_000)),
+                trackBurst: config.double(forKey: "track.burst", default: 2_000),
+                idleTimeout: try positive("idle_timeout", config.double(forKey: "idle_timeout", default: 30)),
+                requestTimeout: try positive("request_timeout", config.double(forKey: "request_timeout", default: 60))),
             secrets: secrets, logLevel: level)
     }
 }

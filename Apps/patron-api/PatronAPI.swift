@@ -29,6 +29,8 @@ struct PatronAPI: AsyncParsableCommand {
               burst                PATRON_BURST                200
               track.rate_limit     PATRON_TRACK_RATE_LIMIT     1000 requests/s per track key (a storefront's)
               track.burst          PATRON_TRACK_BURST          2000
+              idle_timeout         PATRON_IDLE_TIMEOUT         30 s without a request part: the connection closes
+              request_timeout      PATRON_REQUEST_TIMEOUT      60 s for a request to arrive whole (head to end)
               log.level            PATRON_LOG_LEVEL            info
               shopify.secrets      PATRON_SHOPIFY_SECRETS      (comma-separated; several while one rotates)
               woocommerce.secrets  PATRON_WOOCOMMERCE_SECRETS

@@ -64,7 +64,9 @@ public enum TwilioSignature {
         SHA256.hash(data: body).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 
-    /// The URL without its port, then with it (adding the scheme's default when it has none).
+    /// The URL without its port, then with it (adding the scheme's default when it has none),
+    /// then as given where it is neither (an empty port, `host:`: found by fuzzing, a sender that
+    /// signs the URL exactly as configured must pass).
     static func urlVariants(_ url: String) -> [String] {
         guard let separator = url.range(of: "://") else { return [url] }
         let authorityEnd = url[separator.upperBound...].firstIndex { "/?#".contains($0) } ?? url.endIndex
@@ -81,7 +83,8 @@ public enum TwilioSignature {
             let port = url[..<separator.lowerBound].lowercased() == "https" ? "443" : "80"
             withPort = String(url[..<(colon ?? authorityEnd)]) + ":" + port + rest
         }
-        return withoutPort == withPort ? [url] : [withoutPort, withPort]
+        if withoutPort == withPort { return [url] }
+        return [withoutPort, withPort] + (url == withoutPort || url == withPort ? [] : [url])
     }
 
     static func message(url: String, parameters: FormFields) -> Data {

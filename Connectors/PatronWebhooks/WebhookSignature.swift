@@ -67,10 +67,13 @@ public enum WebhookSignature {
         guard let timestamp, !signatures.isEmpty else {
             throw WebhookSignatureError(reason: .malformed, detail: "expected t=<unix seconds>,v1=<hex HMAC-SHA256>")
         }
-        guard abs(now - timestamp) <= tolerance else {
+        // (a stranger picks t: the difference may not fit in 64 bits, and abs(Int64.min) traps)
+        let (age, overflow) = now.subtractingReportingOverflow(timestamp)
+        guard !overflow, age.magnitude <= tolerance.magnitude else {
             throw WebhookSignatureError(
                 reason: .stale,
-                detail: "signed at \(timestamp), \(now - timestamp) s from now (tolerance \(tolerance) s)")
+                detail:
+                    "signed at \(timestamp), \(overflow ? "too far" : "\(age) s") from now (tolerance \(tolerance) s)")
         }
         var signed = Data("\(timestamp).".utf8)
         signed.append(contentsOf: body)

@@ -170,4 +170,18 @@ extension FormFields {
                 authToken: "t")
         } throws: { "\($0)".contains("http://user:pw@[::1]/x or http://user:pw@[::1]:80/x") }
     }
+
+    /// Found by `Scripts/fuzz.sh signatures`: a URL with an empty port (`https://host:/path`) was
+    /// tried only without the colon and with `:443`, so the signature over the URL exactly as
+    /// configured failed. The URL as given is tried too.
+    @Test func aURLWithAnEmptyPortVerifiesAsGiven() throws {
+        for url in ["https://shop.example:/webhooks/twilio", "https://shop.examphttp://ooks/stripe"] {
+            let fields: FormFields = ["Body": "STOP"]
+            let signature = TwilioSignature.compute(url: url, parameters: fields, authToken: "token")
+            try TwilioSignature.verify(signature: signature, url: url, parameters: fields, authToken: "token")
+            #expect(throws: TwilioSignatureError.self) {
+                try TwilioSignature.verify(signature: signature, url: url, parameters: fields, authToken: "other")
+            }
+        }
+    }
 }

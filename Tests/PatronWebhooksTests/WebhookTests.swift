@@ -70,6 +70,21 @@ enum Shared {
                 body: Self.body + Data("x".utf8), header: header, secrets: ["new"], now: now)
         } throws: { ($0 as? WebhookSignatureError)?.reason == .mismatch }
     }
+
+    /// Found by `Scripts/fuzz.sh signatures`: a `t=` far from now made `abs(now - t)` overflow,
+    /// which traps — a stranger's header stopped `patron-api`. Every such header is stale now.
+    @Test func aTimestampFarFromNowIsStaleNeverATrap() throws {
+        let mac = String(repeating: "ab", count: 32)
+        for (t, now) in [
+            ("-9223372036854775808", Int64(1_700_000_000)), ("9223372036854775807", -1_700_000_000),
+            ("-9223372036854775807", Int64.max), ("9223372036854775807", Int64.min),
+        ] {
+            #expect {
+                try WebhookSignature.verifyTimestamped(
+                    body: Self.body, header: "t=\(t),v1=\(mac)", secrets: ["new"], now: now)
+            } throws: { ($0 as? WebhookSignatureError)?.reason == .stale }
+        }
+    }
 }
 
 @Suite struct ShopifyWebhookTests {

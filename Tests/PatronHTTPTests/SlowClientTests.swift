@@ -1,0 +1,172 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PatronCore
+import PatronHTTP
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+
+    /// Clients that trickle a request (slowloris) are cut: a head that never ends by the idle
+    /// timeout, a body that never ends by the request timeout; others are served meanwhile.
+    /// Real sockets against the live server.
+    @Suite(.serialized) struct SlowClientTests {
+        init() { TestChannels.register() }
+
+        /// Runs blocking socket calls on a thread of their own: on Swift's cooperative threads
+        /// (two here) they would starve the server's own request handling.
+        static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+            try await withCheckedThrowingContinuation { continuation in
+                Thread { continuation.resume(with: Result { try body() }) }.start()
+            }
+        }
+
+        /// A raw TCP connection to the server on loopback.
+        struct RawConnection {
+            let fd: Int32
+
+            init(port: Int) throws {
+                fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                guard connected == 0 else { throw PatronError(.io, "connect: errno \(errno)") }
+            }
+
+            /// Sends `text`; false once the server has closed the connection.
+            func send(_ text: String) -> Bool {
+                let bytes = Array(text.utf8)
+                return bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    == bytes.count
+            }
+
+            /// Whether the server closed the connection within `seconds` (reads what it sent).
+            func closed(within seconds: Double) -> Bool {
+                var pending = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let deadline = Date().addingTimeInterval(seconds)
+                while Date() < deadline {
+                    let ready = poll(&pending, 1, Int32(max(1, deadline.timeIntervalSinceNow * 1_000)))
+                    guard ready > 0 else { continue }
+                    var buffer = [UInt8](repeating: 0, count: 4_096)
+                    let count = recv(fd, &buffer, buffer.count, 0)
+                    if count <= 0 { return true }
+                }
+                return false
+            }
+
+            func close() { _ = Glibc.close(fd) }
+
+            /// The status line of `GET path` on a new connection (the test client's own
+            /// connection would be closed by the short idle timeout between its requests).
+            static func statusLine(port: Int, path: String) throws -> String {
+                let connection = try RawConnection(port: port)
+                defer { connection.close() }
+                guard connection.send("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") else { return "" }
+                var received: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 4_096)
+                var pending = pollfd(fd: connection.fd, events: Int16(POLLIN), revents: 0)
+                while poll(&pending, 1, 2_000) > 0 {
+                    let count = recv(connection.fd, &buffer, buffer.count, 0)
+                    if count <= 0 { break }
+                    received += buffer[..<count]
+                }
+                return String(decoding: received, as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
+            }
+        }
+
+        static func settings() -> APIServerSettings {
+            APIServerSettings(host: "127.0.0.1", port: 0, requestsPerSecond: 0, idleTimeout: 1, requestTimeout: 2)
+        }
+
+        @Test func aTrickledHeadIsCutAtTheIdleTimeoutWhileOthersAreServed() async throws {
+            let (store, _) = try APIRoutesTests.shop()
+            let app = PatronAPIServer.application(
+                store: store, secrets: WebhookSecrets(), settings: Self.settings(), logger: Logger(label: "test"))
+            try await app.test(.live) { client in
+                let port = client.port!
+                let (cut, elapsed, meanwhile) = try await Self.onThread {
+                    let slow = try RawConnection(port: port)
+                    defer { slow.close() }
+                    let started = Date()
+                    var meanwhile = ""
+                    guard slow.send("GET /health HTTP/1.1\r\nHost: x\r\n") else { return (false, 0.0, "") }
+                    // One header line every 300 ms: no request part is ever complete.
+                    for index in 0..<20 {
+                        if slow.closed(within: 0.3) || !slow.send("X-Slow-\(index): y\r\n") {
+                            return (true, Date().timeIntervalSince(started), meanwhile)
+                        }
+                        if index == 1 { meanwhile = try RawConnection.statusLine(port: port, path: "/health") }
+                    }
+                    return (false, Date().timeIntervalSince(started), meanwhile)
+                }
+                #expect(cut, "the connection trickling its head stays open")
+                #expect(elapsed >= 0.9 && elapsed < 3, "cut after \(elapsed) s, not about the 1 s idle timeout")
+                #expect(meanwhile == "HTTP/1.1 200 OK", "another client was not served meanwhile: '\(meanwhile)'")
+                let after = try await Self.onThread { try RawConnection.statusLine(port: port, path: "/health") }
+                #expect(after == "HTTP/1.1 200 OK")
+            }
+        }
+
+        @Test func aTrickledBodyIsCutAtTheRequestTimeout() async throws {
+            let (store, keys) = try APIRoutesTests.shop()
+            let app = PatronAPIServer.application(
+                store: store, secrets: WebhookSecrets(), settings: Self.settings(), logger: Logger(label: "test"))
+            try await app.test(.live) { client in
+                let port = client.port!
+                let key = keys.write
+                let (cut, elapsed) = try await Self.onThread {
+                    let slow = try RawConnection(port: port)
+                    defer { slow.close() }
+                    let started = Date()
+                    guard
+                        slow.send(
+                            "POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key)\r\n"
+                                + "Content-Type: application/json\r\nContent-Length: 10000\r\n\r\n{")
+                    else { return (false, 0.0) }
+                    // A byte every 300 ms: never idle for the 1 s idle timeout, never whole.
+                    for _ in 0..<40 where slow.closed(within: 0.3) || !slow.send(" ") {
+                        return (true, Date().timeIntervalSince(started))
+                    }
+                    return (false, Date().timeIntervalSince(started))
+                }
+                #expect(cut, "the connection trickling its body stays open")
+                #expect(elapsed >= 1.9 && elapsed < 4.5, "cut after \(elapsed) s, not about the 2 s request timeout")
+                let after = try await Self.onThread { try RawConnection.statusLine(port: port, path: "/health") }
+                #expect(after == "HTTP/1.1 200 OK")
+            }
+        }
+
+        @Test func aWholeRequestOnAKeptAliveConnectionIsNotCut() async throws {
+            let (store, _) = try APIRoutesTests.shop()
+            let app = PatronAPIServer.application(
+                store: store, secrets: WebhookSecrets(), settings: Self.settings(), logger: Logger(label: "test"))
+            try await app.test(.live) { client in
+                let port = client.port!
+                // Requests 0.6 s apart on one connection: each resets the idle timer, and each
+                // arrives whole, so neither timeout fires across 3 s.
+                let served = try await Self.onThread {
+                    let connection = try RawConnection(port: port)
+                    defer { connection.close() }
+                    var served = 0
+                    for _ in 0..<5 {
+                        guard connection.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"),
+                            !connection.closed(within: 0.6)
+                        else { break }
+                        served += 1
+                    }
+                    return served
+                }
+                #expect(served == 5, "a kept-alive connection in use was cut after \(served) requests")
+            }
+        }
+    }
+#endif
