@@ -2,7 +2,7 @@
 # libFuzzer harnesses for Patron's parsers (Fuzz/*.swift), built with swiftc outside the package
 # (-sanitize=fuzzer,address), so the package's own build stays as it is.
 #
-#   Scripts/fuzz.sh [--seconds N] [--smoke] [--optimize] [TARGET…]
+#   Scripts/fuzz.sh [--seconds N] [--runs N] [--smoke] [--optimize] [TARGET…]
 #
 # Targets: segment (the segment language), ndjson (decode, and encode-decode agreement), contact
 # (email and phone normalisation, idempotent), csv (the reader with sniffing, from a file), mime
@@ -16,18 +16,20 @@
 # coverage and the checks are Patron's code.
 # Corpora live in .build/fuzz/corpus/TARGET, seeded from Fuzz/seeds and ../shared/fixtures
 # (CSV files, e-mails, webhook captures); dictionaries from Fuzz/TARGET.dict. Each target runs --seconds (default
-# 60) with a 1 s timeout per input; crashes are written to .build/fuzz/crashes/TARGET/.
+# 60), or until --runs executions if that comes first, with a 1 s timeout per input; crashes are
+# written to .build/fuzz/crashes/TARGET/.
 # --smoke runs each target over its seeds only (no mutation: deterministic, for CI) — it shows
 # that every harness still builds and that no seed crashes. --optimize builds with -O (slower to
 # build, several times more executions per second: use it for long runs).
 # Prints, per target, the executions, the coverage (libFuzzer's cov and ft) and the verdict.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-seconds=60 smoke=0 opt=-Onone
+seconds=60 smoke=0 opt=-Onone runs=-1
 targets=()
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) seconds=$2; shift 2 ;;
+        --runs) runs=$2; shift 2 ;;
         --smoke) smoke=1; shift ;;
         --optimize) opt=-O; shift ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -37,19 +39,21 @@ while [ $# -gt 0 ]; do
 done
 [ ${#targets[@]} -gt 0 ] || targets=(segment ndjson contact csv mime webhooks form signatures flows)
 out=.build/fuzz
-mkdir -p "$out/lib"
+lib=$out/lib suffix=
+[ "$opt" = -O ] && lib=$out/lib-optimized suffix=-optimized  # (-Onone and -O builds kept apart)
+mkdir -p "$lib"
 spm=.build/debug
-flags=(-sanitize=fuzzer,address -parse-as-library "$opt" -package-name patron -I "$out/lib" -L "$out/lib"
+flags=(-sanitize=fuzzer,address -parse-as-library "$opt" -package-name patron -I "$lib" -L "$lib"
     -I "$spm/Modules")
 
 # Builds a module from its sources into a static library (only when a source is newer).
 module() {
     local name=$1; shift
-    local lib=$out/lib/lib$name.a
-    if [ -f "$lib" ] && [ -z "$(find "${@:2}" -newer "$lib" -print -quit)" ]; then return; fi
+    local archive=$lib/lib$name.a
+    if [ -f "$archive" ] && [ -z "$(find "${@:2}" -newer "$archive" -print -quit)" ]; then return; fi
     echo "fuzz: building $name" >&2
     swiftc "${flags[@]}" -module-name "$name" -emit-library -static -emit-module \
-        -emit-module-path "$out/lib/$name.swiftmodule" "${@:2}" -o "$lib"
+        -emit-module-path "$lib/$name.swiftmodule" "${@:2}" -o "$archive"
 }
 core_sources=$(find Core/PatronCore -name '*.swift' | sort)
 needs() { # the modules a target links, in build order
@@ -141,12 +145,12 @@ for target in "${targets[@]}"; do
     [ -f "Fuzz/$target.swift" ] || { echo "fuzz: no target '$target' (Fuzz/$target.swift)" >&2; exit 2; }
     build_packages $(packages "$target")
     build_modules "$target"
-    bin=$out/fuzz-$target
+    bin=$out/fuzz-$target$suffix
     libs=()
     for m in $(needs "$target"); do libs=("-l$m" "${libs[@]}"); done  # users before what they use
     mapfile -t objects < <(package_objects $(packages "$target"))
     [ ${#objects[@]} -eq 0 ] || libs+=("${objects[@]}" -lstdc++)
-    if [ ! -x "$bin" ] || [ -n "$(find "Fuzz/$target.swift" "$out/lib" -newer "$bin" -print -quit)" ] \
+    if [ ! -x "$bin" ] || [ -n "$(find "Fuzz/$target.swift" "$lib" -newer "$bin" -print -quit)" ] \
         || { [ ${#objects[@]} -gt 0 ] && [ -n "$(find "${objects[@]}" -newer "$bin" -print -quit)" ]; }; then
         echo "fuzz: linking $target" >&2
         # (ld.gold warns about every sanitizer helper symbol: kept out of sight unless it fails)
@@ -157,7 +161,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$out/crashes/$target"
     args=(-timeout=1 -rss_limit_mb=2048 -artifact_prefix="$out/crashes/$target/" -print_final_stats=1)
     [ -f "Fuzz/$target.dict" ] && args+=(-dict="Fuzz/$target.dict")
-    if [ "$smoke" = 1 ]; then args+=(-runs=0); else args+=(-max_total_time="$seconds"); fi
+    if [ "$smoke" = 1 ]; then args+=(-runs=0); else args+=(-max_total_time="$seconds" -runs="$runs"); fi
     log=$out/$target.log
     if "$bin" "${args[@]}" "$out/corpus/$target" >"$log" 2>&1; then verdict=ok; else verdict=FAILED; status=1; fi
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh clone: installs what is missing, builds, runs the
 # independent CDNOW and CSV-import checks, the Swift test suite (with a Dovecot, an SMTP sink
 # and a PostgreSQL server started on loopback), schemathesis against the live
-# API, and a smoke run of the fuzz harnesses (Scripts/fuzz.sh --smoke).
+# API, a smoke run of the fuzz harnesses (Scripts/fuzz.sh --smoke) and the abuse script
+# (Scripts/abuse.sh --debug).
 #   Scripts/test.sh
 # Tests that read ../shared skip with a reason when it is absent, unless PATRON_REQUIRE_SHARED=1
 # (CI sets it), which turns a missing file into a failure.
@@ -70,3 +71,7 @@ Scripts/api_schemathesis.sh
 # Every fuzz harness still builds and no seed input crashes it (no mutation: deterministic).
 # Long runs: Scripts/fuzz.sh --seconds N --optimize [TARGET…].
 Scripts/fuzz.sh --smoke
+
+# The API under abuse: hostile requests, slow clients and a burst of 10,000 connections against
+# the live server (debug build); every answer a 4xx or a refusal, memory bounded.
+Scripts/abuse.sh --debug

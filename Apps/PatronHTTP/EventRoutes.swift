@@ -40,7 +40,12 @@ struct EventRoutes<S: PatronStore> {
     func ingest(_ request: Request, _ call: APICall) async throws -> Response {
         var request = request
         let buffer = try await request.body(upTo: Self.maxBody)
-        let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            let place = UTF8Validation.firstInvalidPlace(in: buffer.readableBytesView)
+            throw Problem(
+                .badRequest,
+                "body:\(place?.line ?? 1): not UTF-8 at byte \(place?.byte ?? 1) of the line (NDJSON is UTF-8 text)")
+        }
         var events: [IngestEvent] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.hasSuffix("\r") ? line.dropLast() : line

@@ -28,12 +28,16 @@ public struct APIServerSettings: Sendable {
     /// Seconds a request may take to arrive whole, from its head to its end (a body trickled
     /// in); the connection is closed after it.
     public var requestTimeout: Double
+    /// Connections the kernel may hold waiting to be accepted (capped by `net.core.somaxconn`):
+    /// a burst beyond it is refused by the kernel, never seen by the server.
+    public var backlog: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, requestsPerSecond: Double = 100, burst: Double = 200,
         trackRequestsPerSecond: Double = 1_000, trackBurst: Double = 2_000, storeWaitsOnServer: Bool = false,
-        idleTimeout: Double = 30, requestTimeout: Double = 60
+        idleTimeout: Double = 30, requestTimeout: Double = 60, backlog: Int = 4_096
     ) {
+        self.backlog = backlog
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
         self.host = host
@@ -156,7 +160,9 @@ public enum PatronAPIServer {
                 configuration: .init(
                     additionalChannelHandlers: [RequestDeadlineHandler(limit: requestTimeout, logger: logger)],
                     idleTimeout: idleTimeout)),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "patron-api"),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port), serverName: "patron-api",
+                backlog: max(settings.backlog, 1)),
             services: [monitor],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },
             logger: logger)

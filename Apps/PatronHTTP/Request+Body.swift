@@ -8,9 +8,13 @@ package enum RequestBodyLimit {
 }
 
 extension Request {
-    /// The whole body, at most `limit` bytes. A longer body is a 413 problem (never a 500), and
-    /// a body the client stopped sending a 400.
+    /// The whole body, at most `limit` bytes. A longer body is a 413 problem (never a 500), at
+    /// once when its `Content-Length` says so; a body the client stopped sending a 400.
     mutating func body(upTo limit: Int = RequestBodyLimit.maxBytes) async throws(Problem) -> ByteBuffer {
+        // A declared length over the limit is refused at once, before any of the body arrives.
+        if let declared = headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw Problem(.contentTooLarge, "the body is over \(limit) bytes (Content-Length: \(declared))")
+        }
         do {
             return try await collectBody(upTo: limit)
         } catch is NIOTooManyBytesError {

@@ -78,7 +78,8 @@ struct APISettings {
                 trackRequestsPerSecond: config.double(forKey: "track.rate_limit", default: 1_000),
                 trackBurst: config.double(forKey: "track.burst", default: 2_000),
                 idleTimeout: try positive("idle_timeout", config.double(forKey: "idle_timeout", default: 30)),
-                requestTimeout: try positive("request_timeout", config.double(forKey: "request_timeout", default: 60))),
+                requestTimeout: try positive("request_timeout", config.double(forKey: "request_timeout", default: 60)),
+                backlog: Int(try positive("backlog", Double(config.int(forKey: "backlog", default: 4_096))))),
             secrets: secrets, logLevel: level)
     }
 }

@@ -31,6 +31,7 @@ struct PatronAPI: AsyncParsableCommand {
               track.burst          PATRON_TRACK_BURST          2000
               idle_timeout         PATRON_IDLE_TIMEOUT         30 s without a request part: the connection closes
               request_timeout      PATRON_REQUEST_TIMEOUT      60 s for a request to arrive whole (head to end)
+              backlog              PATRON_BACKLOG              4096 connections waiting to be accepted
               log.level            PATRON_LOG_LEVEL            info
               shopify.secrets      PATRON_SHOPIFY_SECRETS      (comma-separated; several while one rotates)
               woocommerce.secrets  PATRON_WOOCOMMERCE_SECRETS

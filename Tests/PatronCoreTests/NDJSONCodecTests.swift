@@ -66,6 +66,49 @@ import Testing
         #expect(try reader.next() == nil)
     }
 
+    /// Found by Scripts/abuse.sh: invalid UTF-8 was read as U+FFFD and stored. It is refused at
+    /// its line and byte; the lines before it were read, and nothing after it is.
+    @Test func invalidUTF8IsRefusedAtItsLineAndByte() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("utf8-\(UUID()).ndjson").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let good = #"{"id":"e1","type":"order.cancelled","source":"shop","at":"2024-01-01","order":{"id":"1"}}"#
+        let bad = Data(#"{"id":"e2","type":"order.cancelled","source":"shop","at":"2024-01-01","order":{"id":""#.utf8)
+        try (Data((good + "\n").utf8) + bad + Data([0xC3, 0x28]) + Data("\"}}\n".utf8))
+            .write(to: URL(fileURLWithPath: path))
+        let reader = try NDJSONEventReader(path: path)
+        #expect(try reader.next()?.id == "e1")
+        let error = try #require(throws: PatronError.self) { try reader.next() }
+        #expect(error.description.contains(":2: not UTF-8 at byte \(bad.count + 1) of the line"), "\(error)")
+    }
+
+    @Test func utf8ValidationFindsTheFirstInvalidByte() {
+        #expect(UTF8Validation.firstInvalidByte(in: Array("héllo".utf8)) == nil)
+        #expect(UTF8Validation.firstInvalidByte(in: [0x61, 0xFF, 0x62]) == 1)
+        #expect(UTF8Validation.firstInvalidByte(in: Array("é".utf8) + [0xE2, 0x82]) == 2)  // cut short
+        #expect(UTF8Validation.firstInvalidByte(in: [0xC0, 0xAF]) == 0)  // overlong
+        let place = UTF8Validation.firstInvalidPlace(in: Array("ab\ncd\ne".utf8) + [0xED, 0xA0, 0x80])  // a surrogate
+        #expect(place?.line == 3 && place?.byte == 2)
+    }
+
+    @Test func textOverTheLimitIsRefusedWithItsFieldAndMailBodiesAreNot() throws {
+        let who = CustomerIdentity(refs: [ExternalRef(source: "", id: "c1")])
+        func upsert(_ name: String) -> IngestEvent {
+            IngestEvent(
+                id: "e1", source: "s", occurredAt: 100,
+                kind: .customerUpserted(CustomerUpsert(identity: who, firstName: name)))
+        }
+        try upsert(String(repeating: "é", count: IngestEvent.maxTextBytes / 2)).validate()
+        let error = try #require(throws: PatronError.self) {
+            try upsert(String(repeating: "é", count: IngestEvent.maxTextBytes / 2) + "x").validate()
+        }
+        #expect(error.description.contains("customer.first_name"), "\(error)")
+        #expect(error.description.contains("longer than 4096 bytes"), "\(error)")
+        let tagged = IngestEvent(
+            id: "e2", source: "s", occurredAt: 100,
+            kind: .customerUpserted(CustomerUpsert(identity: who, tags: ["ok", String(repeating: "t", count: 5_000)])))
+        #expect(throws: PatronError.self) { try tagged.validate() }
+    }
+
     @Test func generatedEventsRoundTrip() throws {
         let generator = try ShopGenerator(options: .init(customers: 300, seed: 7, until: Day(iso: "2025-06-30")!))
         var count = 0

@@ -82,4 +82,28 @@ import Testing
             }
         }
     }
+
+    /// Found by Scripts/abuse.sh: NDJSON with invalid UTF-8 was applied with U+FFFD in place of
+    /// the bytes. It is a 400 naming the line and byte, and nothing is applied.
+    @Test func invalidUTF8InEventsIsRefusedAtItsLine() async throws {
+        let (store, keys) = try Shop.shop()
+        let good = #"{"id":"u1","type":"customer.upserted","source":"crm","at":"2024-01-01","customer":{"id":"ok"}}"#
+        let bad = Data(
+            #"{"id":"u2","type":"customer.upserted","source":"crm","at":"2024-01-01","customer":{"id":""#.utf8)
+        var buffer = ByteBuffer(string: good + "\n")
+        buffer.writeBytes(bad + Data([0xFF]) + Data("\"}}\n".utf8))
+        var fields = Shop.bearer(keys.write)
+        fields[.contentType] = "application/x-ndjson"
+        let (body, headers) = (buffer, fields)
+        try await Shop.app(store).test(.router) { client in
+            try await client.execute(uri: "/v1/events", method: .post, headers: headers, body: body) {
+                #expect($0.status == .badRequest)
+                #expect(String(buffer: $0.body).contains("body:2: not UTF-8 at byte \(bad.count + 1)"))
+            }
+            try await client.execute(uri: "/v1/customers", method: .get, headers: Shop.bearer(keys.read)) {
+                let items = try Shop.json($0.body)["items"] as? [Any]
+                #expect(items?.count == 5, "nothing was applied")
+            }
+        }
+    }
 }

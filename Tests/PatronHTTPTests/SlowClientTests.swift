@@ -68,9 +68,14 @@ import Testing
             /// The status line of `GET path` on a new connection (the test client's own
             /// connection would be closed by the short idle timeout between its requests).
             static func statusLine(port: Int, path: String) throws -> String {
+                try statusLine(port: port, request: "GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            }
+
+            /// The status line of the answer to `request`, sent as it is.
+            static func statusLine(port: Int, request: String) throws -> String {
                 let connection = try RawConnection(port: port)
                 defer { connection.close() }
-                guard connection.send("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") else { return "" }
+                guard connection.send(request) else { return "" }
                 var received: [UInt8] = []
                 var buffer = [UInt8](repeating: 0, count: 4_096)
                 var pending = pollfd(fd: connection.fd, events: Int16(POLLIN), revents: 0)
@@ -78,6 +83,7 @@ import Testing
                     let count = recv(connection.fd, &buffer, buffer.count, 0)
                     if count <= 0 { break }
                     received += buffer[..<count]
+                    if received.contains(UInt8(ascii: "\n")) { break }  // the status line is here
                 }
                 return String(decoding: received, as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
             }
@@ -166,6 +172,27 @@ import Testing
                     return served
                 }
                 #expect(served == 5, "a kept-alive connection in use was cut after \(served) requests")
+            }
+        }
+
+        /// A declared Content-Length over the limit is a 413 at once: the server does not wait for
+        /// a body it would refuse (it used to wait for the idle timeout, then close).
+        @Test func aDeclaredLengthOverTheLimitIs413AtOnce() async throws {
+            let (store, keys) = try APIRoutesTests.shop()
+            let app = PatronAPIServer.application(
+                store: store, secrets: WebhookSecrets(), settings: Self.settings(), logger: Logger(label: "test"))
+            try await app.test(.live) { client in
+                let port = client.port!
+                let key = keys.write
+                let started = Date()
+                let status = try await Self.onThread {
+                    try RawConnection.statusLine(
+                        port: port,
+                        request: "POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key)\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: 1000000000000000\r\n\r\n{}")
+                }
+                #expect(status.hasPrefix("HTTP/1.1 413 "), "\(status)")
+                #expect(Date().timeIntervalSince(started) < 0.9, "answered only after the idle timeout")
             }
         }
     }

@@ -8,7 +8,12 @@ extension IngestEvent {
             PatronError(.invalidValue, message, at: (origin ?? InputLocation()).with(field: field))
         }
         guard !id.isEmpty else { throw fail("id", "event id is empty") }
-        if let field = firstFieldWithNul() { throw fail(field, "contains a NUL character") }
+        if let field = firstTextField(where: { $0.utf8.contains(0) }, bodies: true) {
+            throw fail(field, "contains a NUL character")
+        }
+        if let field = firstTextField(where: { $0.utf8.count > Self.maxTextBytes }, bodies: false) {
+            throw fail(field, "is longer than \(Self.maxTextBytes) bytes")
+        }
         guard !source.isEmpty, !source.utf8.contains(UInt8(ascii: ":")), !source.hasPrefix(IdentityKey.reservedPrefix)
         else {
             throw fail("source", "source must be a non-empty name without ':' that does not start with 'patron.'")
@@ -109,10 +114,15 @@ extension IngestEvent {
         return Day(iso: text) != nil
     }
 
-    /// The first text field holding U+0000, which no id, name or address legitimately has and
-    /// SQLite's C interface would cut off.
-    func firstFieldWithNul() -> String? {
-        func bad(_ text: String?) -> Bool { text?.utf8.contains(0) ?? false }
+    /// The longest text an id, a name, an address, a tag, a URL or a subject may be: 4,096 bytes
+    /// of UTF-8. A mail's body is not bounded here (the mail reader bounds the message).
+    public static let maxTextBytes = 4_096
+
+    /// The first text field for which `bad` holds: U+0000, which no id, name or address
+    /// legitimately has and SQLite's C interface would cut off, or text over ``maxTextBytes``.
+    /// `bodies`: whether a mail's body is looked at.
+    func firstTextField(where isBad: (String) -> Bool, bodies: Bool) -> String? {
+        func bad(_ text: String?) -> Bool { text.map(isBad) ?? false }
         func identity(_ who: CustomerIdentity, _ field: String) -> String? {
             if who.refs.contains(where: { bad($0.id) || bad($0.source) }) { return "\(field).id" }
             if bad(who.email) { return "\(field).email" }
@@ -161,7 +171,7 @@ extension IngestEvent {
             if bad(m.messageID) { return "mail.message_id" }
             if bad(m.from) || bad(m.fromName) || m.to.contains(where: bad) { return "mail.from" }
             if bad(m.subject) { return "mail.subject" }
-            if bad(m.body) { return "mail.body" }
+            if bodies, bad(m.body) { return "mail.body" }
         case .productUpdated(let p):
             if bad(p.ref) { return "product.id" }
             if bad(p.name) || bad(p.url) || bad(p.imageURL) || bad(p.category) { return "product" }

@@ -18,9 +18,19 @@ public final class NDJSONEventReader {
 
     /// The next event, or `nil` at the end of the input.
     public func next() throws(PatronError) -> IngestEvent? {
-        while let line = try lines.next() {
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+        // (the line's text, or where its bytes stop being UTF-8)
+        while let (line, invalidByte) = try lines.nextLine({ bytes -> (String, Int?) in
+            if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { return ("", nil) }
+            if let text = String(validating: bytes, as: UTF8.self) { return (text, nil) }
+            return ("", UTF8Validation.firstInvalidByte(in: bytes))
+        }) {
             let location = InputLocation(file: lines.name, line: lines.lineNumber)
+            if let invalidByte {
+                throw PatronError(
+                    .malformedInput, "not UTF-8 at byte \(invalidByte + 1) of the line (NDJSON is UTF-8 text)",
+                    at: location)
+            }
+            if line.isEmpty { continue }
             events += 1
             return try NDJSONCodec.decode(line: line, at: location)
         }
