@@ -31,12 +31,17 @@ public struct APIServerSettings: Sendable {
     /// Connections the kernel may hold waiting to be accepted (capped by `net.core.somaxconn`):
     /// a burst beyond it is refused by the kernel, never seen by the server.
     public var backlog: Int
+    /// Signs the dashboard's session cookies (`PATRON_SESSION_SECRET`, at least 16 bytes); `nil`:
+    /// a random secret per process, so sessions end when it stops and one process does not
+    /// accept another's.
+    public var sessionSecret: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, requestsPerSecond: Double = 100, burst: Double = 200,
         trackRequestsPerSecond: Double = 1_000, trackBurst: Double = 2_000, storeWaitsOnServer: Bool = false,
-        idleTimeout: Double = 30, requestTimeout: Double = 60, backlog: Int = 4_096
+        idleTimeout: Double = 30, requestTimeout: Double = 60, backlog: Int = 4_096, sessionSecret: String? = nil
     ) {
+        self.sessionSecret = sessionSecret
         self.backlog = backlog
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
@@ -136,6 +141,12 @@ public enum PatronAPIServer {
             store: store, requestsPerSecond: settings.requestsPerSecond, burst: settings.burst,
             trackRequestsPerSecond: settings.trackRequestsPerSecond, trackBurst: settings.trackBurst, clock: clock)
         router.add(middleware: MetricsMiddleware())
+        let executor = settings.storeWaitsOnServer ? BlockingExecutor.shared : nil
+        Dashboard(
+            api: APIContext(store: store, logger: logger, now: now),
+            sessions: DashboardSessions(secret: settings.sessionSecret),
+            secureCookies: secrets.publicOrigin?.lowercased().hasPrefix("https://") ?? false, executor: executor
+        ).add(to: router)
         APIRouteRunner(
             guardian: guardian, logger: logger, executor: settings.storeWaitsOnServer ? BlockingExecutor.shared : nil
         ).add(

@@ -37,7 +37,7 @@ public struct SegmentError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// Up to `radius` characters either side of `column` (1-based), with `…` where the line is
     /// cut, and the caret's offset in the excerpt.
-    static func excerpt(of line: String, around column: Int, radius: Int = 60) -> (String, Int) {
+    public static func excerpt(of line: String, around column: Int, radius: Int = 60) -> (String, Int) {
         let characters = Array(line)
         let spot = min(max(0, column - 1), characters.count)
         let start = max(0, spot - radius)

@@ -1,0 +1,458 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PatronCore
+
+/// The dashboard's pages: each reads through the kernel's functions (the same as the API's and
+/// the CLI's, so their figures agree) and renders a template.
+extension Dashboard {
+    var today: Day { Day(epochSeconds: api.now()) }
+
+    func money(_ minor: Int64, _ digits: Int, _ currency: CurrencyCode?) -> String {
+        Money.decimalString(minor, digits: digits) + (currency.map { " \($0)" } ?? "")
+    }
+
+    static func percent(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "–" }
+        return String(format: "%.1f %%", value * 100)
+    }
+
+    // MARK: Overview
+
+    func overview(_ request: Request, _ viewer: Viewer) async throws -> Page {
+        let currency = try api.store.reportingCurrency()
+        let digits = CurrencyCode.minorUnitDigits(of: currency)
+        guard try api.store.orderSpan() != nil else {
+            return Page(
+                title: "Overview", section: "overview",
+                content: DashboardTemplates.message.render([
+                    "message": "The store has no orders yet: import or ingest some, and the figures appear here."
+                ]))
+        }
+        let metrics = try RetentionMetrics.compute(store: api.store, asOf: today, periodDays: 365)
+        let kpis: [[String: Any]] = [
+            ["name": "Customers", "value": metrics.customers, "hint": "\(metrics.buyers) with orders"],
+            ["name": "Repeat purchase rate", "value": Self.percent(metrics.repeatPurchaseRate)],
+            ["name": "Average order value", "value": money(metrics.averageOrderValueMinor, digits, currency)],
+            [
+                "name": "Purchase frequency", "value": String(format: "%.2f", metrics.purchaseFrequency),
+                "hint": "orders per buyer",
+            ],
+            [
+                "name": "Churn", "value": Self.percent(metrics.churnRate),
+                "hint": "no order in \(metrics.periodDays) days",
+            ],
+            [
+                "name": "Historic CLV", "value": money(metrics.historicCLVMinor, digits, currency),
+                "hint": "revenue per buyer",
+            ],
+            [
+                "name": "Revenue", "value": money(metrics.revenueMinor, digits, currency),
+                "hint": "\(metrics.orders) orders",
+            ],
+            [
+                "name": "Days between orders",
+                "value": metrics.medianDaysBetweenOrders.map { String(format: "%.0f", $0) } ?? "–",
+                "hint": "median",
+            ],
+        ]
+        let rows = metrics.cohorts.rows.suffix(24)
+        let chart = SVGChart.Bars(
+            title: "New buyers by month",
+            bars: rows.enumerated().map { index, row in
+                (
+                    label: index % 3 == 0 || index == rows.count - 1 ? row.cohort : "", value: Double(row.size),
+                    text: "\(row.size)"
+                )
+            }
+        ).svg()
+        return Page(
+            title: "Overview", section: "overview",
+            content: DashboardTemplates.overview.render([
+                "asOf": metrics.asOf.description, "periodDays": metrics.periodDays, "kpis": kpis, "chart": chart,
+            ]))
+    }
+
+    // MARK: RFM
+
+    func rfmRun() throws -> (RFMRun, CurrencyCode?) {
+        let currency = try api.store.reportingCurrency()
+        let run = try RFMRun.compute(
+            store: api.store, asOf: today, windowDays: nil, configuration: RFMConfiguration(), currency: currency)
+        return (run, currency)
+    }
+
+    /// The segment most of a cell's customers fall in.
+    static func cellSegments(_ scores: [RFMScore]) -> [String: String] {
+        var counts: [String: [String: Int]] = [:]
+        for score in scores { counts["\(score.r):\(score.f)", default: [:]][score.segment, default: 0] += 1 }
+        return counts.mapValues { $0.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? "" }
+    }
+
+    func rfm(_ request: Request, _ viewer: Viewer) async throws -> Page {
+        let (run, currency) = try rfmRun()
+        let document = RFMRunDocument(run)
+        let summary = document.summary
+        let segmentOf = Self.cellSegments(run.scores)
+        let bins = summary.bins
+        var grid = [[SVGChart.HeatMap.Cell?]](
+            repeating: [SVGChart.HeatMap.Cell?](repeating: nil, count: bins), count: bins)
+        var cells: [[String: Any]] = []
+        for cell in summary.grid.sorted(by: { ($0.r, $0.f) > ($1.r, $1.f) }) {
+            let href = "/app/rfm/cell?r=\(cell.r)&f=\(cell.f)"
+            let segment = segmentOf["\(cell.r):\(cell.f)"] ?? ""
+            let row = bins - cell.r
+            if row >= 0, row < bins, cell.f >= 1, cell.f <= bins {
+                grid[row][cell.f - 1] = SVGChart.HeatMap.Cell(
+                    value: Double(cell.customers), text: "\(cell.customers)",
+                    label:
+                        "R \(cell.r), F \(cell.f): \(cell.customers) customers, \(cell.revenue) \(currency?.description ?? "") (\(segment))",
+                    href: cell.customers > 0 ? href : nil)
+            }
+            cells.append([
+                "r": cell.r, "f": cell.f, "customers": cell.customers, "revenue": cell.revenue, "segment": segment,
+                "href": href,
+            ])
+        }
+        let chart = SVGChart.HeatMap(
+            title: "Customers per R × F cell", rowTitle: "Recency score (R)", columnTitle: "Frequency score (F)",
+            rows: (1...bins).reversed().map(String.init), columns: (1...bins).map(String.init), cells: grid
+        ).svg()
+        var values: [String: Any] = [
+            "asOf": summary.asOf, "customers": summary.customers, "revenue": summary.revenue,
+            "currency": summary.currency ?? "", "bins": bins, "chart": chart, "cells": cells,
+            "segments": summary.segments.map { ["name": $0.name, "customers": $0.customers, "revenue": $0.revenue] },
+        ]
+        if let moves = document.moves {
+            values["hasMoves"] = true
+            values["since"] = moves.sinceAsOf
+            values["moved"] = moves.customers
+            values["moves"] = moves.bySegment.sorted { $0.customers > $1.customers }.map {
+                ["from": $0.from ?? "(new)", "to": $0.to ?? "(gone)", "customers": $0.customers]
+            }
+        }
+        return Page(title: "RFM", section: "rfm", content: DashboardTemplates.rfm.render(values))
+    }
+
+    func cellParameters(_ request: Request) throws(Problem) -> (r: Int, f: Int) {
+        let query = request.uri.queryParameters
+        guard let r = query["r"].flatMap({ Int(String($0)) }), let f = query["f"].flatMap({ Int(String($0)) }),
+            (1...9).contains(r), (1...9).contains(f)
+        else { throw Problem(.badRequest, "a cell is r=1…5&f=1…5") }
+        return (r, f)
+    }
+
+    func rfmCell(_ request: Request, _ viewer: Viewer) async throws -> Page {
+        let (r, f) = try cellParameters(request)
+        let (run, _) = try rfmRun()
+        let document = RFMRunDocument(run)
+        let members = document.scores.filter { $0.r == r && $0.f == f }
+        let scores = run.scores.filter { $0.r == r && $0.f == f }
+        let pageSize = 50
+        let page = max(0, request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 0)
+        let slice = members.dropFirst(page * pageSize).prefix(pageSize)
+        let ids = Dictionary(scores.map { ($0.fact.key, $0.fact.customerID.rawValue) }, uniquingKeysWith: { a, _ in a })
+        let base = "/app/rfm/cell?r=\(r)&f=\(f)"
+        var values: [String: Any] = [
+            "r": r, "f": f, "count": members.count, "asOf": document.summary.asOf,
+            "segment": Self.cellSegments(scores)["\(r):\(f)"] ?? "", "export": "/app/rfm/cell.csv?r=\(r)&f=\(f)",
+            "members": slice.map { score -> [String: Any] in
+                [
+                    "id": ids[score.customerID].map(String.init) ?? score.customerID, "key": score.customerID,
+                    "recency": score.recencyDays, "frequency": score.frequency, "monetary": score.monetary,
+                    "m": score.m,
+                ]
+            },
+            "range": members.isEmpty
+                ? "none" : "\(page * pageSize + 1)–\(page * pageSize + slice.count) of \(members.count)",
+        ]
+        if page > 0 { values["previous"] = base + "&page=\(page - 1)" }
+        if (page + 1) * pageSize < members.count { values["next"] = base + "&page=\(page + 1)" }
+        return Page(title: "RFM cell R \(r) · F \(f)", section: "rfm", content: DashboardTemplates.cell.render(values))
+    }
+
+    /// The cell's customers as `patron segment export` writes them (the same fields and CSV),
+    /// in customer order.
+    func rfmCellExport(_ request: Request, _ viewer: Viewer) async throws -> Page {
+        let (r, f) = try cellParameters(request)
+        let (run, _) = try rfmRun()
+        let members = Set(run.scores.filter { $0.r == r && $0.f == f }.map(\.fact.customerID))
+        let digits = try api.digits()
+        let fields = SegmentExport.defaultFields.compactMap(SegmentCatalogue.field(named:))
+        let everyone = try api.store.parseSegment("orders.count >= 0", currencyDigits: digits)
+        var csv = CSVBuffer(capacity: 1 << 16)
+        var after = CustomerID(0)
+        while true {
+            var count = 0
+            try await api.store.forEachSegmentMember(
+                everyone, fields: fields, now: api.now(), after: after, limit: 10_000
+            ) { row in
+                count += 1
+                after = row.id
+                if members.contains(row.id) {
+                    SegmentExport.appendCSV(row, fields: fields, digits: digits, guardFormulas: true, to: &csv)
+                }
+            }
+            if count < 10_000 { break }
+        }
+        let body = SegmentExport.csvHeader(fields) + "\n" + String(decoding: csv.bytes, as: UTF8.self)
+        throw Answer(
+            response: Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                    .contentDisposition: "attachment; filename=\"rfm-r\(r)-f\(f).csv\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: body))))
+    }
+
+    // MARK: Cohorts
+
+    func cohorts(_ request: Request, _ viewer: Viewer) async throws -> Page {
+        let metrics = try RetentionMetrics.compute(store: api.store, asOf: today, periodDays: 365)
+        let rows = Array(metrics.cohorts.rows.suffix(24))
+        let width = min(24, rows.map(\.active.count).max() ?? 0)
+        let offsets = Array(1..<max(1, width))
+        let chart = SVGChart.HeatMap(
+            title: "Retention by monthly cohort", rowTitle: "Cohort", columnTitle: "Months after the first order",
+            rows: rows.map(\.cohort), columns: offsets.map { "+\($0)" },
+            cells: rows.map { row in
+                offsets.map { offset -> SVGChart.HeatMap.Cell? in
+                    guard offset < row.active.count else { return nil }
+                    let share = row.retention[offset]
+                    return SVGChart.HeatMap.Cell(
+                        value: share, text: String(format: "%.0f", share * 100),
+                        label:
+                            "\(row.cohort), month +\(offset): \(row.active[offset]) of \(row.size) (\(Self.percent(share)))"
+                    )
+                }
+            }
+        ).svg()
+        return Page(
+            title: "Cohorts", section: "cohorts",
+            content: DashboardTemplates.cohorts.render([
+                "asOf": metrics.asOf.description, "partial": metrics.cohorts.lastMonthIsPartial, "chart": chart,
+                "offsets": offsets,
+                "rows": metrics.cohorts.rows.map { row in
+                    [
+                        "cohort": row.cohort, "size": row.size,
+                        "cells": offsets.map { $0 < row.active.count ? Self.percent(row.retention[$0]) : "" },
+                    ] as [String: Any]
+                },
+            ]))
+    }
+
+    // MARK: Segments
+
+    /// Counts an expression: the count, or the positioned error with its line and a caret.
+    func count(_ text: String) async throws -> [String: Any] {
+        do {
+            let expression = try api.store.parseSegment(text, currencyDigits: try api.digits())
+            return ["count": try await api.store.segmentCount(expression, now: api.now())]
+        } catch let error as SegmentError {
+            let (excerpt, caret) = SegmentError.excerpt(of: error.sourceLine, around: error.position.column)
+            return [
+                "error": error.description, "line": excerpt, "caret": String(repeating: " ", count: caret) + "^",
+            ]
+        }
+    }
+
+    func segments(_ request: Request, _ viewer: Viewer) async throws -> Page {
+        let expression = request.uri.queryParameters["expression"].map(String.init) ?? ""
+        var values: [String: Any] = ["expression": expression]
+        if !expression.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let answer = try await count(expression)
+            values.merge(answer) { $1 }
+            if answer["line"] != nil { values["caret"] = true }
+        }
+        let digits = try api.digits()
+        var saved: [[String: Any]] = []
+        for segment in try api.store.savedSegments() {
+            let size = try? await api.store.segmentCount(
+                api.store.parseSegment(segment.expression, currencyDigits: digits), now: api.now())
+            saved.append([
+                "name": segment.name, "expression": segment.expression, "query": Self.query(segment.expression),
+                "path": Self.query(segment.name), "size": size.map(String.init) ?? "–",
+                "savedAt": Timestamp.format(segment.savedAt),
+            ])
+        }
+        values["saved"] = saved
+        return Page(
+            title: "Segments", section: "segments", content: DashboardTemplates.segments.render(values),
+            status: values["error"] == nil ? .ok : .badRequest)
+    }
+
+    /// The live count as JSON (for the page's script): `{"count": N}` or `{"error": …, "line",
+    /// "caret"}` with 400.
+    func segmentCount(_ request: Request, _ viewer: Viewer) async throws -> Page {
+        let expression = request.uri.queryParameters["expression"].map(String.init) ?? ""
+        let answer = try await count(expression)
+        let data = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])
+        throw Answer(
+            response: Response(
+                status: answer["error"] == nil ? .ok : .badRequest,
+                headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(bytes: data))))
+    }
+
+    // MARK: Flows
+
+    func flowRow(_ flow: StoredFlow, _ viewer: Viewer, digits: Int, currency: CurrencyCode?) async throws -> [String:
+        Any]
+    {
+        let routes = FlowRoutes(api: api)
+        let attribution =
+            (try? routes.parse(flow.source, file: flow.id))?.attributionSeconds
+            ?? Flow.defaultAttributionSeconds
+        let stats = try await api.store.flowStats(flow.id, attributionSeconds: attribution)
+        let sent = [.sent, .delivered, .failed].reduce(0) { $0 + (stats.messages[$1] ?? 0) }
+        let delivered = stats.messages[.delivered] ?? 0
+        var row: [String: Any] = [
+            "id": flow.id, "path": Self.query(flow.id), "name": flow.name, "status": flow.status.rawValue,
+            "entered": stats.treated + stats.holdout, "sent": sent, "delivered": delivered,
+            "converted": stats.treatedConverted, "revenue": money(stats.attributedRevenueMinor, digits, currency),
+            "orders": stats.attributedOrders, "treated": stats.treated, "holdout": stats.holdout,
+            "lift": stats.lift.map { Self.percent($0) } ?? "–", "stats": stats,
+        ]
+        if viewer.may(.admin) {
+            let verb = flow.status == .active ? "pause" : "activate"
+            row["action"] = DashboardTemplates.flowAction.render([
+                "path": Self.query(flow.id), "verb": verb, "label": verb == "pause" ? "Pause" : "Activate",
+                "csrf": viewer.csrf,
+            ])
+        }
+        return row
+    }
+
+    func flows(_ request: Request, _ viewer: Viewer) async throws -> Page {
+        let currency = try api.store.reportingCurrency()
+        let digits = CurrencyCode.minorUnitDigits(of: currency)
+        var items: [[String: Any]] = []
+        for flow in try await api.store.flows() {
+            items.append(try await flowRow(flow, viewer, digits: digits, currency: currency))
+        }
+        let notice = request.uri.queryParameters["notice"].map(String.init)
+        return Page(
+            title: "Flows", section: "flows",
+            content: DashboardTemplates.flows.render(["items": items, "admin": viewer.may(.admin)]), notice: notice)
+    }
+
+    func flow(_ request: Request, _ id: String, _ viewer: Viewer) async throws -> Page {
+        let id = id.removingPercentEncoding ?? id
+        guard let flow = try await api.store.flows().first(where: { $0.id == id }) else {
+            throw Problem(.notFound, "no flow '\(id)'")
+        }
+        let currency = try api.store.reportingCurrency()
+        var row = try await flowRow(
+            flow, viewer, digits: CurrencyCode.minorUnitDigits(of: currency), currency: currency)
+        let stats = row["stats"] as! FlowStats
+        let funnel: [(label: String, value: Double, text: String)] = [
+            ("Entered", Double(row["entered"] as! Int), "\(row["entered"]!)"),
+            ("Sent", Double(row["sent"] as! Int), "\(row["sent"]!)"),
+            ("Delivered", Double(row["delivered"] as! Int), "\(row["delivered"]!)"),
+            ("Converted", Double(stats.treatedConverted), "\(stats.treatedConverted)"),
+        ]
+        row["chart"] = SVGChart.Bars(title: "Funnel of \(flow.name)", bars: funnel, horizontal: true).svg()
+        row["decisions"] = stats.decisions.sorted { $0.value > $1.value }.map { ["reason": $0.key, "count": $0.value] }
+        row["source"] = flow.source
+        row["activatedAt"] = flow.activatedAt.map(Timestamp.format) as Any
+        row["action"] = row["action"] ?? ""
+        return Page(title: flow.name, section: "flows", content: DashboardTemplates.flow.render(row))
+    }
+
+    func setFlowStatus(_ request: Request, _ id: String, verb: String, _ viewer: Viewer) async throws -> Page {
+        let id = id.removingPercentEncoding ?? id
+        guard let flow = try await api.store.flows().first(where: { $0.id == id }) else {
+            throw Problem(.notFound, "no flow '\(id)'")
+        }
+        if verb == "activate" { _ = try FlowRoutes(api: api).parse(flow.source, file: flow.path ?? flow.id) }
+        _ = try await api.store.setFlowStatus(flow.id, verb == "pause" ? .paused : .active, at: api.now())
+        api.logger.notice(
+            verb == "pause" ? "flow paused" : "flow activated",
+            metadata: ["flow": "\(flow.id)", "key": "\(viewer.key.name)"])
+        var response = Response(status: .seeOther)
+        response.headers[.location] =
+            "/app/flows?notice=" + Self.query("\(flow.name): \(verb == "pause" ? "paused" : "active").")
+        throw Answer(response: response)
+    }
+
+    // MARK: Customers
+
+    func customerSearch(_ request: Request, _ viewer: Viewer) async throws -> Page {
+        let q = (request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+        if !q.isEmpty {
+            do {
+                let id = try api.customerID(q)
+                var response = Response(status: .seeOther)
+                response.headers[.location] = "/app/customers/\(id.rawValue)"
+                throw Answer(response: response)
+            } catch let error as Problem {
+                return Page(
+                    title: "Customers", section: "customers",
+                    content: DashboardTemplates.customerSearch.render(["q": q, "error": error.detail]),
+                    status: .notFound)
+            } catch let error as PatronError {
+                return Page(
+                    title: "Customers", section: "customers",
+                    content: DashboardTemplates.customerSearch.render(["q": q, "error": error.description]),
+                    status: .notFound)
+            }
+        }
+        return Page(
+            title: "Customers", section: "customers", content: DashboardTemplates.customerSearch.render(["q": q]))
+    }
+
+    func customer(_ request: Request, _ text: String, _ viewer: Viewer) async throws -> Page {
+        let id = try api.customerID(text.removingPercentEncoding ?? text)
+        let routes = CustomerRoutes(api: api)
+        let json = try routes.customerJSON(id)
+        let profile = (try JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+        let transitions = try await api.store.segmentMoves(of: id)
+        let entries =
+            try api.store.read { t -> [TimelineEntry] in
+                guard let customer = try t.customer(id) else { return [] }
+                return CustomerTimeline.build(
+                    customer: customer, orders: try t.orders(of: id), carts: try t.carts(of: id),
+                    tickets: try t.tickets(of: id), transitions: transitions, messages: try t.messages(of: id),
+                    consent: try t.consentHistory(of: id), loyalty: try t.loyaltyEntries(of: id),
+                    tierChanges: try t.tierChanges(of: id), feedback: try t.feedbackResponses(of: id))
+            }
+        var scores: [[String: Any]] = []
+        if let score = try await api.store.rfmScore(of: id) {
+            scores += [
+                ["name": "RFM (snapshot of \(score.asOf))", "value": "R \(score.r) · F \(score.f) · M \(score.m)"],
+                ["name": "RFM segment", "value": score.segment],
+            ]
+        }
+        func describe(_ value: Any) -> String {
+            switch value {
+            case let text as String: return text
+            case let number as NSNumber: return number.stringValue
+            case let list as [Any]: return list.map(describe).joined(separator: ", ")
+            case let object as [String: Any]:
+                return object.sorted { $0.key < $1.key }.map { "\($0.key): \(describe($0.value))" }.joined(
+                    separator: "; ")
+            default: return ""
+            }
+        }
+        let consent = (profile["consent"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map {
+            ["name": $0.key, "value": describe($0.value)]
+        }
+        let facts = profile.filter { $0.key != "consent" && !($0.value is NSNull) }.sorted { $0.key < $1.key }.map {
+            ["name": $0.key.replacingOccurrences(of: "_", with: " "), "value": describe($0.value)]
+        }
+        let name = [profile["first_name"] as? String, profile["last_name"] as? String].compactMap { $0 }
+            .joined(separator: " ")
+        return Page(
+            title: name.isEmpty ? "Customer \(id.reportKey)" : "\(name) (\(id.reportKey))", section: "customers",
+            content: DashboardTemplates.customer.render([
+                "profile": facts, "scores": scores, "consent": consent,
+                "timeline": entries.reversed().map { entry in
+                    [
+                        "at": Timestamp.format(entry.at), "kind": entry.kind, "summary": entry.summary,
+                        "amount": entry.amount.map { $0 + (entry.currency.map { " \($0)" } ?? "") } ?? "",
+                    ]
+                },
+            ]))
+    }
+}
