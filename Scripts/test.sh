@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what is missing, builds, runs the
 # independent CDNOW and CSV-import checks, the Swift test suite (with a Dovecot, an SMTP sink
-# and a PostgreSQL server started on loopback), schemathesis against the live
-# API, a smoke run of the fuzz harnesses (Scripts/fuzz.sh --smoke) and the abuse script
-# (Scripts/abuse.sh --debug).
+# and a PostgreSQL server started on loopback), schemathesis against the live API, the
+# dashboard in Chromium (Scripts/dashboard_browser.sh), a smoke run of the fuzz harnesses
+# (Scripts/fuzz.sh --smoke) and the abuse script (Scripts/abuse.sh --debug).
 #   Scripts/test.sh
 # Tests that read ../shared skip with a reason when it is absent, unless PATRON_REQUIRE_SHARED=1
 # (CI sets it), which turns a missing file into a failure.
@@ -17,6 +17,9 @@ dpkg -s libsqlite3-dev >/dev/null 2>&1 || missing+=(libsqlite3-dev)
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
 dpkg -s postgresql >/dev/null 2>&1 || missing+=(postgresql)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The dashboard's browser test: Chromium and its driver.
+dpkg -s chromium >/dev/null 2>&1 || missing+=(chromium)
+dpkg -s chromium-driver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   $sudo apt-get update -qq
@@ -67,6 +70,10 @@ swift test --disable-xctest
 
 # The live API against its own OpenAPI document (schemathesis from PyPI, in a throwaway venv).
 Scripts/api_schemathesis.sh
+
+# The dashboard in Chromium (Selenium from PyPI, in a throwaway venv): every page, its figures
+# against the CLI's, CSRF, scopes, expiry, escaping; screenshots in .build/dashboard-screenshots/.
+Scripts/dashboard_browser.sh
 
 # Every fuzz harness still builds and no seed input crashes it (no mutation: deterministic).
 # Long runs: Scripts/fuzz.sh --seconds N --optimize [TARGET…].

@@ -35,13 +35,17 @@ public struct APIServerSettings: Sendable {
     /// a random secret per process, so sessions end when it stops and one process does not
     /// accept another's.
     public var sessionSecret: String?
+    /// Seconds a dashboard session lasts (`PATRON_SESSION_LIFETIME`, default 8 hours).
+    public var sessionLifetime: Int64
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, requestsPerSecond: Double = 100, burst: Double = 200,
         trackRequestsPerSecond: Double = 1_000, trackBurst: Double = 2_000, storeWaitsOnServer: Bool = false,
-        idleTimeout: Double = 30, requestTimeout: Double = 60, backlog: Int = 4_096, sessionSecret: String? = nil
+        idleTimeout: Double = 30, requestTimeout: Double = 60, backlog: Int = 4_096, sessionSecret: String? = nil,
+        sessionLifetime: Int64 = 8 * 3600
     ) {
         self.sessionSecret = sessionSecret
+        self.sessionLifetime = sessionLifetime
         self.backlog = backlog
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
@@ -144,7 +148,7 @@ public enum PatronAPIServer {
         let executor = settings.storeWaitsOnServer ? BlockingExecutor.shared : nil
         Dashboard(
             api: APIContext(store: store, logger: logger, now: now),
-            sessions: DashboardSessions(secret: settings.sessionSecret),
+            sessions: DashboardSessions(secret: settings.sessionSecret, lifetime: max(60, settings.sessionLifetime)),
             secureCookies: secrets.publicOrigin?.lowercased().hasPrefix("https://") ?? false, executor: executor
         ).add(to: router)
         APIRouteRunner(

@@ -62,6 +62,13 @@ struct APISettings {
             "PATRON_SURVEY_SECRET": config.string(forKey: "survey.secret", default: ""),
             "PATRON_SURVEY_URL": config.string(forKey: "survey.url", default: ""),
         ])
+        func sessionSecret(_ value: String?) throws(PatronError) -> String? {
+            guard let value, !value.isEmpty else { return nil }
+            guard value.utf8.count >= 16 else {
+                throw PatronError(.invalidArgument, "session.secret: at least 16 bytes, found \(value.utf8.count)")
+            }
+            return value
+        }
         func positive(_ key: String, _ value: Double) throws(PatronError) -> Double {
             guard value > 0, value.isFinite else {
                 throw PatronError(.invalidArgument, "\(key): \(value) is not a positive number of seconds")
@@ -79,7 +86,11 @@ struct APISettings {
                 trackBurst: config.double(forKey: "track.burst", default: 2_000),
                 idleTimeout: try positive("idle_timeout", config.double(forKey: "idle_timeout", default: 30)),
                 requestTimeout: try positive("request_timeout", config.double(forKey: "request_timeout", default: 60)),
-                backlog: Int(try positive("backlog", Double(config.int(forKey: "backlog", default: 4_096))))),
+                backlog: Int(try positive("backlog", Double(config.int(forKey: "backlog", default: 4_096)))),
+                sessionSecret: try sessionSecret(config.string(forKey: "session.secret")),
+                sessionLifetime: Int64(
+                    try positive("session.lifetime", Double(config.int(forKey: "session.lifetime", default: 8 * 3600))))
+            ),
             secrets: secrets, logLevel: level)
     }
 }

@@ -32,6 +32,8 @@ struct PatronAPI: AsyncParsableCommand {
               idle_timeout         PATRON_IDLE_TIMEOUT         30 s without a request part: the connection closes
               request_timeout      PATRON_REQUEST_TIMEOUT      60 s for a request to arrive whole (head to end)
               backlog              PATRON_BACKLOG              4096 connections waiting to be accepted
+              session.secret       PATRON_SESSION_SECRET       (signs dashboard sessions; random per process if unset)
+              session.lifetime     PATRON_SESSION_LIFETIME     28800 s a dashboard session lasts
               log.level            PATRON_LOG_LEVEL            info
               shopify.secrets      PATRON_SHOPIFY_SECRETS      (comma-separated; several while one rotates)
               woocommerce.secrets  PATRON_WOOCOMMERCE_SECRETS

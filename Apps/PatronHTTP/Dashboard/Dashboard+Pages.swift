@@ -408,14 +408,17 @@ extension Dashboard {
         let json = try routes.customerJSON(id)
         let profile = (try JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
         let transitions = try await api.store.segmentMoves(of: id)
-        let entries =
-            try api.store.read { t -> [TimelineEntry] in
-                guard let customer = try t.customer(id) else { return [] }
-                return CustomerTimeline.build(
-                    customer: customer, orders: try t.orders(of: id), carts: try t.carts(of: id),
-                    tickets: try t.tickets(of: id), transitions: transitions, messages: try t.messages(of: id),
-                    consent: try t.consentHistory(of: id), loyalty: try t.loyaltyEntries(of: id),
-                    tierChanges: try t.tierChanges(of: id), feedback: try t.feedbackResponses(of: id))
+        let (record, entries) =
+            try api.store.read { t -> (CustomerRecord?, [TimelineEntry]) in
+                guard let customer = try t.customer(id) else { return (nil, []) }
+                return (
+                    customer,
+                    CustomerTimeline.build(
+                        customer: customer, orders: try t.orders(of: id), carts: try t.carts(of: id),
+                        tickets: try t.tickets(of: id), transitions: transitions, messages: try t.messages(of: id),
+                        consent: try t.consentHistory(of: id), loyalty: try t.loyaltyEntries(of: id),
+                        tierChanges: try t.tierChanges(of: id), feedback: try t.feedbackResponses(of: id))
+                )
             }
         var scores: [[String: Any]] = []
         if let score = try await api.store.rfmScore(of: id) {
@@ -438,11 +441,12 @@ extension Dashboard {
         let consent = (profile["consent"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map {
             ["name": $0.key, "value": describe($0.value)]
         }
-        let facts = profile.filter { $0.key != "consent" && !($0.value is NSNull) }.sorted { $0.key < $1.key }.map {
-            ["name": $0.key.replacingOccurrences(of: "_", with: " "), "value": describe($0.value)]
-        }
-        let name = [profile["first_name"] as? String, profile["last_name"] as? String].compactMap { $0 }
-            .joined(separator: " ")
+        let name = [record?.firstName, record?.lastName].compactMap { $0 }.joined(separator: " ")
+        let facts =
+            (name.isEmpty ? [] : [["name": "name", "value": name]])
+            + profile.filter { $0.key != "consent" && !($0.value is NSNull) }.sorted { $0.key < $1.key }.map {
+                ["name": $0.key.replacingOccurrences(of: "_", with: " "), "value": describe($0.value)]
+            }
         return Page(
             title: name.isEmpty ? "Customer \(id.reportKey)" : "\(name) (\(id.reportKey))", section: "customers",
             content: DashboardTemplates.customer.render([

@@ -36,8 +36,8 @@ enum DashboardAssets {
         td.num{text-align:right;font-variant-numeric:tabular-nums}
         th[aria-sort]{cursor:pointer}th button.sort{all:unset;cursor:pointer;font-weight:600}
         caption{text-align:left;color:var(--muted);font-size:.9rem}
-        .scroll{overflow-x:auto}
-        .chart text{font-size:13px;fill:var(--ink)}.chart text.tick{font-size:11px;fill:var(--muted)}.chart text.axis{font-size:12px;font-weight:600}
+        .scroll{overflow-x:auto}.chart{max-width:100%;height:auto}
+        .chart text{font-size:13px}.chart text.value{fill:var(--ink)}.chart text.tick{font-size:11px;fill:var(--muted)}.chart text.axis{font-size:12px;font-weight:600}
         .chart a:focus rect{stroke:#000;stroke-width:3}
         .source{background:var(--soft);padding:.75rem;overflow-x:auto;font-size:.85rem}
         .pages{display:flex;gap:1rem;align-items:center}
