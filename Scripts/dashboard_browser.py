@@ -107,6 +107,10 @@ def main():
             check(not found, f"{path}: {found}")
             check("Internal Server Error" not in driver.title, f"{path}: {driver.title}")
             driver.save_screenshot(os.path.join(args.screenshots, f"{name}.png"))
+        # The customer page shows the scores of the snapshot `patron rfm --save` wrote.
+        driver.get(args.url + "/app/customers/1")
+        facts = driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=scores]").text
+        check("rfm.segment" in facts and "rfm.r" in facts, f"the customer's RFM scores are shown: {facts[:200]!r}")
         driver.set_window_size(390, 844)  # a phone
         driver.get(args.url + "/app/rfm")
         wait.until(EC.presence_of_element_located((By.TAG_NAME, "h1")))

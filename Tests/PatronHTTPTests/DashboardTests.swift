@@ -150,6 +150,7 @@ import Testing
             let (found, customer) = try await Self.get(client, "/app/customers/1", session: session)
             #expect(found == .ok)
             #expect(customer.contains("c1@example.com"))
+            #expect(customer.contains("<td>email</td><td>"), "the consent table lists the channels")
             #expect(customer.contains("order.placed") || customer.contains("order"))
             let (missing, _) = try await Self.get(client, "/app/customers/999", session: session)
             #expect(missing == .notFound)
@@ -171,6 +172,50 @@ import Testing
             let lines = csv.split(separator: "\n")
             #expect(lines.first.map(String.init) == SegmentExport.csvHeader(fields))
             #expect(lines.count - 1 == cell.customers)
+        }
+    }
+
+    @Test func writersSaveASegmentAndAnyoneExportsOne() async throws {
+        let (store, keys) = try Shop.shop()
+        try await Self.app(store).test(.router) { client in
+            let reader = try await Self.signIn(client, key: keys.read)
+            let (_, readerPage) = try await Self.get(
+                client, "/app/segments?expression=orders.count%20%3E%3D%202", session: reader)
+            #expect(!readerPage.contains("save-segment"), "a reader is offered no save")
+            let refused = try await client.executeRequest(
+                uri: "/app/segments/save", method: .post,
+                headers: [.cookie: "patron_session=\(reader)", .contentType: "application/x-www-form-urlencoded"],
+                body: Self.form([
+                    ("csrf", Self.csrf(in: readerPage) ?? ""), ("name", "repeat"), ("expression", "orders.count >= 2"),
+                ]))
+            #expect(refused.status == .forbidden)
+
+            let writer = try await Self.signIn(client, key: keys.write)
+            let (_, page) = try await Self.get(
+                client, "/app/segments?expression=orders.count%20%3E%3D%202", session: writer)
+            #expect(page.contains(#"id="save-segment""#))
+            let saved = try await client.executeRequest(
+                uri: "/app/segments/save", method: .post,
+                headers: [.cookie: "patron_session=\(writer)", .contentType: "application/x-www-form-urlencoded"],
+                body: Self.form([
+                    ("csrf", Self.csrf(in: page) ?? ""), ("name", "repeat"), ("expression", "orders.count >= 2"),
+                ]))
+            #expect(saved.status == .seeOther)
+            #expect(try store.savedSegments().map(\.name) == ["repeat"])
+            let badName = try await client.executeRequest(
+                uri: "/app/segments/save", method: .post,
+                headers: [.cookie: "patron_session=\(writer)", .contentType: "application/x-www-form-urlencoded"],
+                body: Self.form([
+                    ("csrf", Self.csrf(in: page) ?? ""), ("name", "<b>"), ("expression", "orders.count >= 2"),
+                ]))
+            #expect(badName.status == .badRequest)
+
+            let (status, csv) = try await Self.get(
+                client, "/app/segments/export.csv?expression=orders.count%20%3E%3D%202", session: reader)
+            #expect(status == .ok)
+            let expected = try store.segmentCount(
+                try store.parseSegment("orders.count >= 2", currencyDigits: 2), now: Shop.now)
+            #expect(csv.split(separator: "\n").count == expected + 1)
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import PatronCore
+import PatronSMS
 
 /// The dashboard's pages: each reads through the kernel's functions (the same as the API's and
 /// the CLI's, so their figures agree) and renders a template.
@@ -177,33 +178,61 @@ extension Dashboard {
         let (r, f) = try cellParameters(request)
         let (run, _) = try rfmRun()
         let members = Set(run.scores.filter { $0.r == r && $0.f == f }.map(\.fact.customerID))
+        let everyone = try api.store.parseSegment("orders.count >= 0", currencyDigits: try api.digits())
+        throw Answer(
+            response: try await csvExport(everyone, filename: "rfm-r\(r)-f\(f).csv", keep: { members.contains($0) }))
+    }
+
+    /// A segment's members as CSV, as `patron segment export` writes them; `keep` filters them.
+    func csvExport(
+        _ expression: SegmentExpression, filename: String, keep: (CustomerID) -> Bool = { _ in true }
+    ) async throws -> Response {
         let digits = try api.digits()
         let fields = SegmentExport.defaultFields.compactMap(SegmentCatalogue.field(named:))
-        let everyone = try api.store.parseSegment("orders.count >= 0", currencyDigits: digits)
         var csv = CSVBuffer(capacity: 1 << 16)
         var after = CustomerID(0)
+        let now = api.now()
         while true {
             var count = 0
             try await api.store.forEachSegmentMember(
-                everyone, fields: fields, now: api.now(), after: after, limit: 10_000
+                expression, fields: fields, now: now, after: after, limit: 10_000
             ) { row in
                 count += 1
                 after = row.id
-                if members.contains(row.id) {
+                if keep(row.id) {
                     SegmentExport.appendCSV(row, fields: fields, digits: digits, guardFormulas: true, to: &csv)
                 }
             }
             if count < 10_000 { break }
         }
         let body = SegmentExport.csvHeader(fields) + "\n" + String(decoding: csv.bytes, as: UTF8.self)
-        throw Answer(
-            response: Response(
-                status: .ok,
-                headers: [
-                    .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
-                    .contentDisposition: "attachment; filename=\"rfm-r\(r)-f\(f).csv\"",
-                ],
-                body: .init(byteBuffer: ByteBuffer(string: body))))
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                .contentDisposition: "attachment; filename=\"\(filename)\"",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// `/app/segments/export.csv?expression=…`: the members of an expression, saved or not.
+    func segmentExport(_ request: Request, _ viewer: Viewer) async throws -> Page {
+        let text = request.uri.queryParameters["expression"].map(String.init) ?? ""
+        let expression = try api.store.parseSegment(text, currencyDigits: try api.digits())
+        throw Answer(response: try await csvExport(expression, filename: "segment.csv"))
+    }
+
+    /// Saves the expression under a name (write keys), as `patron segment save` does.
+    func saveSegment(_ request: Request, _ viewer: Viewer, form: FormFields) async throws -> Page {
+        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let expression = form["expression"] ?? ""
+        try await api.store.saveSegment(
+            name: name, expression: expression, currencyDigits: try api.digits(), at: api.now())
+        api.logger.notice("segment saved", metadata: ["segment": "\(name)", "key": "\(viewer.key.name)"])
+        var response = Response(status: .seeOther)
+        response.headers[.location] =
+            "/app/segments?expression=\(Self.query(expression))&notice=" + Self.query("Saved as '\(name)'.")
+        throw Answer(response: response)
     }
 
     // MARK: Cohorts
@@ -277,9 +306,14 @@ extension Dashboard {
             ])
         }
         values["saved"] = saved
+        if values["count"] != nil {
+            values["exportHref"] = "/app/segments/export.csv?expression=" + Self.query(expression)
+            if viewer.may(.write) { values["save"] = ["csrf": viewer.csrf] }
+        }
         return Page(
             title: "Segments", section: "segments", content: DashboardTemplates.segments.render(values),
-            status: values["error"] == nil ? .ok : .badRequest)
+            status: values["error"] == nil ? .ok : .badRequest,
+            notice: request.uri.queryParameters["notice"].map(String.init))
     }
 
     /// The live count as JSON (for the page's script): `{"count": N}` or `{"error": …, "line",
@@ -422,10 +456,36 @@ extension Dashboard {
             }
         var scores: [[String: Any]] = []
         if let score = try await api.store.rfmScore(of: id) {
-            scores += [
-                ["name": "RFM (snapshot of \(score.asOf))", "value": "R \(score.r) · F \(score.f) · M \(score.m)"],
-                ["name": "RFM segment", "value": score.segment],
-            ]
+            scores.append(["name": "RFM snapshot", "value": "of \(score.asOf)"])
+        }
+        // RFM scores, predictions, loyalty and feedback as the segment language reads them (the
+        // store joins them; every store has them).
+        let digits = try api.digits()
+        let fields = SegmentCatalogue.fields.filter {
+            SegmentCatalogue.readsSnapshot($0) || SegmentCatalogue.readsPredictions($0)
+                || SegmentCatalogue.readsLoyalty($0) || $0.name.hasPrefix("feedback.")
+        }
+        var row: String?
+        try await api.store.forEachSegmentMember(
+            try api.store.parseSegment("orders.count >= 0", currencyDigits: digits), fields: fields, now: api.now(),
+            after: CustomerID(id.rawValue - 1), limit: 1
+        ) { member in
+            if member.id == id { row = SegmentExport.json(member, fields: fields, digits: digits) }
+        }
+        if let row, let values = try JSONSerialization.jsonObject(with: Data(row.utf8)) as? [String: Any] {
+            for field in fields {
+                guard let value = values[field.name], !(value is NSNull) else { continue }
+                scores.append(["name": field.name, "value": "\(value)"])
+            }
+        }
+        var recommended: [[String: Any]] = []
+        if let model = try recommendations.current(api.store).model {
+            let (_, catalogue) = try recommendations.current(api.store)
+            for item in try RecommendationDesk.forCustomer(
+                api.store, id, n: 5, at: api.now(), from: .given(model), catalogue: catalogue)
+            {
+                recommended.append(["sku": item.sku, "name": item.product?.name ?? item.sku])
+            }
         }
         func describe(_ value: Any) -> String {
             switch value {
@@ -438,19 +498,24 @@ extension Dashboard {
             default: return ""
             }
         }
-        let consent = (profile["consent"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map {
-            ["name": $0.key, "value": describe($0.value)]
+        let consent = profile.filter { $0.key.hasPrefix("consent.") }.sorted { $0.key < $1.key }.map {
+            ["name": String($0.key.dropFirst("consent.".count)), "value": describe($0.value)]
+        }
+        let consentHistory = entries.filter { $0.kind.hasPrefix("consent") }.reversed().map {
+            ["at": Timestamp.format($0.at), "summary": $0.summary]
         }
         let name = [record?.firstName, record?.lastName].compactMap { $0 }.joined(separator: " ")
         let facts =
             (name.isEmpty ? [] : [["name": "name", "value": name]])
-            + profile.filter { $0.key != "consent" && !($0.value is NSNull) }.sorted { $0.key < $1.key }.map {
+            + profile.filter { !$0.key.hasPrefix("consent.") && !($0.value is NSNull) }.sorted { $0.key < $1.key }
+            .map {
                 ["name": $0.key.replacingOccurrences(of: "_", with: " "), "value": describe($0.value)]
             }
         return Page(
             title: name.isEmpty ? "Customer \(id.reportKey)" : "\(name) (\(id.reportKey))", section: "customers",
             content: DashboardTemplates.customer.render([
-                "profile": facts, "scores": scores, "consent": consent,
+                "profile": facts, "scores": scores, "consent": consent, "consentHistory": consentHistory,
+                "recommendations": recommended,
                 "timeline": entries.reversed().map { entry in
                     [
                         "at": Timestamp.format(entry.at), "kind": entry.kind, "summary": entry.summary,

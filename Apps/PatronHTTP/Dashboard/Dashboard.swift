@@ -21,6 +21,9 @@ struct Dashboard<S: PatronStore>: Sendable {
     /// Whether cookies get `Secure` (the server is reached over https, `PATRON_PUBLIC_ORIGIN`).
     let secureCookies: Bool
     var executor: BlockingExecutor?
+    /// The recommendation model and catalogue, held as `GET /v1/customers/{id}/recommendations`
+    /// holds them.
+    let recommendations = RecommendationModelCache()
 
     /// Who is signed in, with the token their forms carry.
     struct Viewer {
@@ -66,6 +69,11 @@ struct Dashboard<S: PatronStore>: Sendable {
         page("/app/cohorts", router) { request, _, viewer in try await cohorts(request, viewer) }
         page("/app/segments", router) { request, _, viewer in try await segments(request, viewer) }
         page("/app/segments/count", router) { request, _, viewer in try await segmentCount(request, viewer) }
+        page("/app/segments/export.csv", router) { request, _, viewer in try await segmentExport(request, viewer) }
+        page("/app/segments/save", router, method: .post, scope: .write) { request, _, viewer in
+            var request = request
+            return try await saveSegment(request, viewer, form: try await Self.form(&request))
+        }
         page("/app/flows", router) { request, _, viewer in try await flows(request, viewer) }
         page("/app/flows/{id}", router) { request, parameters, viewer in
             try await flow(request, parameters.get("id") ?? "", viewer)
@@ -116,10 +124,20 @@ struct Dashboard<S: PatronStore>: Sendable {
             return errorPage(problem.status, problem.detail)
         } catch let error as SegmentError {
             return errorPage(.badRequest, "segment: \(error.description)")
-        } catch let error as PatronError where error.code == .notFound {
-            return errorPage(.notFound, error.description)
         } catch let error as PatronError where error.code == .storeUnavailable {
             return errorPage(.serviceUnavailable, "The store cannot be reached now; try again shortly.")
+        } catch let error as PatronError where error.code != .storeFailure {
+            // The API's mapping: what the caller sent is wrong, or names nothing.
+            let status: HTTPResponse.Status =
+                switch error.code {
+                case .notFound: .notFound
+                case .conflict: .conflict
+                case .forbidden: .forbidden
+                case .insufficientData: .unprocessableContent
+                case .readOnlyStore: .serviceUnavailable
+                default: .badRequest
+                }
+            return errorPage(status, error.description)
         } catch {
             api.logger.error("dashboard page failed", metadata: ["error": "\(error)"])
             return errorPage(.internalServerError, "The page could not be made; the server's log says why.")

@@ -159,12 +159,22 @@ enum DashboardTemplates {
         </div>
         <button type="submit">Count</button>
         </form>
+        {{#exportHref}}<p><a href="{{exportHref}}" download>Export these customers as CSV</a></p>{{/exportHref}}
+        {{#save}}
+        <form method="post" action="/app/segments/save" class="search" id="save-segment">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="expression" value="{{expression}}">
+        <label for="segment-name">Save as</label>
+        <input id="segment-name" name="name" required placeholder="at-risk-vips">
+        <button type="submit">Save</button>
+        </form>
+        {{/save}}
         <h2>Saved segments</h2>
         {{#saved.count}}
         <table class="sortable" id="saved-segments">
         <thead><tr><th scope="col">Name</th><th scope="col">Expression</th><th scope="col">Customers now</th><th scope="col">Saved</th><th scope="col">Export</th></tr></thead>
         <tbody>
-        {{#saved}}<tr><td>{{name}}</td><td><a href="/app/segments?expression={{query}}"><code>{{expression}}</code></a></td><td class="num">{{size}}</td><td>{{savedAt}}</td><td><a href="/v1/segments/{{path}}/export">CSV</a></td></tr>
+        {{#saved}}<tr><td>{{name}}</td><td><a href="/app/segments?expression={{query}}"><code>{{expression}}</code></a></td><td class="num">{{size}}</td><td>{{savedAt}}</td><td><a href="/app/segments/export.csv?expression={{query}}" download>CSV</a></td></tr>
         {{/saved}}
         </tbody>
         </table>
@@ -231,6 +241,8 @@ enum DashboardTemplates {
         <section aria-labelledby="consent"><h2 id="consent">Consent</h2>
         <table class="sortable"><thead><tr><th scope="col">Channel</th><th scope="col">Status</th></tr></thead>
         <tbody>{{#consent}}<tr><td>{{name}}</td><td>{{value}}</td></tr>{{/consent}}</tbody></table>
+        {{#consentHistory.count}}<h3>History</h3>
+        <ul class="history">{{#consentHistory}}<li><time>{{at}}</time> {{summary}}</li>{{/consentHistory}}</ul>{{/consentHistory.count}}
         </section>
         {{#recommendations.count}}
         <section aria-labelledby="recs"><h2 id="recs">Recommended next</h2>
