@@ -30,7 +30,7 @@ extension Dashboard {
                     "message": "The store has no orders yet: import or ingest some, and the figures appear here."
                 ]))
         }
-        let metrics = try RetentionMetrics.compute(store: api.store, asOf: today, periodDays: 365)
+        let metrics = try await retentionMetrics().value
         let kpis: [[String: Any]] = [
             ["name": "Customers", "value": metrics.customers, "hint": "\(metrics.buyers) with orders"],
             ["name": "Repeat purchase rate", "value": Self.percent(metrics.repeatPurchaseRate)],
@@ -74,13 +74,25 @@ extension Dashboard {
             ]))
     }
 
+    /// The retention metrics as of today (kept a minute).
+    func retentionMetrics() async throws -> RefreshingFigure<RetentionMetrics>.Kept {
+        let (store, day) = (api.store, today)
+        return try await metricsFigure.value(day: day.epochSeconds) {
+            try RetentionMetrics.compute(store: store, asOf: day, periodDays: 365)
+        }
+    }
+
     // MARK: RFM
 
-    func rfmRun() throws -> (RFMRun, CurrencyCode?) {
+    /// RFM as of today, as `patron rfm` and `GET /v1/rfm` compute it (kept a minute).
+    func rfmRun() async throws -> (RFMRun, CurrencyCode?) {
         let currency = try api.store.reportingCurrency()
-        let run = try RFMRun.compute(
-            store: api.store, asOf: today, windowDays: nil, configuration: RFMConfiguration(), currency: currency)
-        return (run, currency)
+        let (store, day) = (api.store, today)
+        let run = try await rfmFigure.value(day: day.epochSeconds) {
+            try RFMRun.compute(
+                store: store, asOf: day, windowDays: nil, configuration: RFMConfiguration(), currency: currency)
+        }
+        return (run.value, currency)
     }
 
     /// The segment most of a cell's customers fall in.
@@ -91,9 +103,8 @@ extension Dashboard {
     }
 
     func rfm(_ request: Request, _ viewer: Viewer) async throws -> Page {
-        let (run, currency) = try rfmRun()
-        let document = RFMRunDocument(run)
-        let summary = document.summary
+        let (run, currency) = try await rfmRun()
+        let summary = RFMSummaryDocument(run)
         let segmentOf = Self.cellSegments(run.scores)
         let bins = summary.bins
         var grid = [[SVGChart.HeatMap.Cell?]](
@@ -124,11 +135,16 @@ extension Dashboard {
             "currency": summary.currency ?? "", "bins": bins, "chart": chart, "cells": cells,
             "segments": summary.segments.map { ["name": $0.name, "customers": $0.customers, "revenue": $0.revenue] },
         ]
-        if let moves = document.moves {
+        if let previous = run.previousSnapshot, run.comparable {
+            var counts: [String: (from: String?, to: String?, customers: Int)] = [:]
+            for move in run.moves {
+                counts["\(move.from ?? "")\u{1}\(move.to ?? "")", default: (move.from, move.to, 0)].customers += 1
+            }
             values["hasMoves"] = true
-            values["since"] = moves.sinceAsOf
-            values["moved"] = moves.customers
-            values["moves"] = moves.bySegment.sorted { $0.customers > $1.customers }.map {
+            values["since"] = previous.asOf.description
+            values["moved"] = run.moves.count
+            values["moves"] = counts.values.sorted { ($1.customers, $0.from ?? "") < ($0.customers, $1.from ?? "") }.map
+            {
                 ["from": $0.from ?? "(new)", "to": $0.to ?? "(gone)", "customers": $0.customers]
             }
         }
@@ -145,30 +161,28 @@ extension Dashboard {
 
     func rfmCell(_ request: Request, _ viewer: Viewer) async throws -> Page {
         let (r, f) = try cellParameters(request)
-        let (run, _) = try rfmRun()
-        let document = RFMRunDocument(run)
-        let members = document.scores.filter { $0.r == r && $0.f == f }
-        let scores = run.scores.filter { $0.r == r && $0.f == f }
+        let (run, _) = try await rfmRun()
+        let digits = try api.digits()
+        let scores = run.scores.filter { $0.r == r && $0.f == f }.sorted { $0.fact.customerID < $1.fact.customerID }
         let pageSize = 50
         let page = max(0, request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 0)
-        let slice = members.dropFirst(page * pageSize).prefix(pageSize)
-        let ids = Dictionary(scores.map { ($0.fact.key, $0.fact.customerID.rawValue) }, uniquingKeysWith: { a, _ in a })
+        let slice = scores.dropFirst(page * pageSize).prefix(pageSize)
         let base = "/app/rfm/cell?r=\(r)&f=\(f)"
         var values: [String: Any] = [
-            "r": r, "f": f, "count": members.count, "asOf": document.summary.asOf,
+            "r": r, "f": f, "count": scores.count, "asOf": run.asOf.description,
             "segment": Self.cellSegments(scores)["\(r):\(f)"] ?? "", "export": "/app/rfm/cell.csv?r=\(r)&f=\(f)",
             "members": slice.map { score -> [String: Any] in
                 [
-                    "id": ids[score.customerID].map(String.init) ?? score.customerID, "key": score.customerID,
-                    "recency": score.recencyDays, "frequency": score.frequency, "monetary": score.monetary,
-                    "m": score.m,
+                    "id": score.fact.customerID.rawValue, "key": score.fact.key, "recency": score.fact.recencyDays,
+                    "frequency": score.fact.frequency,
+                    "monetary": Money.decimalString(score.fact.monetaryMinor, digits: digits), "m": score.m,
                 ]
             },
-            "range": members.isEmpty
-                ? "none" : "\(page * pageSize + 1)–\(page * pageSize + slice.count) of \(members.count)",
+            "range": scores.isEmpty
+                ? "none" : "\(page * pageSize + 1)–\(page * pageSize + slice.count) of \(scores.count)",
         ]
         if page > 0 { values["previous"] = base + "&page=\(page - 1)" }
-        if (page + 1) * pageSize < members.count { values["next"] = base + "&page=\(page + 1)" }
+        if (page + 1) * pageSize < scores.count { values["next"] = base + "&page=\(page + 1)" }
         return Page(title: "RFM cell R \(r) · F \(f)", section: "rfm", content: DashboardTemplates.cell.render(values))
     }
 
@@ -176,7 +190,7 @@ extension Dashboard {
     /// in customer order.
     func rfmCellExport(_ request: Request, _ viewer: Viewer) async throws -> Page {
         let (r, f) = try cellParameters(request)
-        let (run, _) = try rfmRun()
+        let (run, _) = try await rfmRun()
         let members = Set(run.scores.filter { $0.r == r && $0.f == f }.map(\.fact.customerID))
         let everyone = try api.store.parseSegment("orders.count >= 0", currencyDigits: try api.digits())
         throw Answer(
@@ -238,7 +252,7 @@ extension Dashboard {
     // MARK: Cohorts
 
     func cohorts(_ request: Request, _ viewer: Viewer) async throws -> Page {
-        let metrics = try RetentionMetrics.compute(store: api.store, asOf: today, periodDays: 365)
+        let metrics = try await retentionMetrics().value
         let rows = Array(metrics.cohorts.rows.suffix(24))
         let width = min(24, rows.map(\.active.count).max() ?? 0)
         let offsets = Array(1..<max(1, width))

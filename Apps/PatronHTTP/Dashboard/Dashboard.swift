@@ -24,6 +24,9 @@ struct Dashboard<S: PatronStore>: Sendable {
     /// The recommendation model and catalogue, held as `GET /v1/customers/{id}/recommendations`
     /// holds them.
     let recommendations = RecommendationModelCache()
+    /// The whole-store figures, kept a minute and refreshed in the background (``RefreshingFigure``).
+    let metricsFigure = RefreshingFigure<RetentionMetrics>()
+    let rfmFigure = RefreshingFigure<RFMRun>()
 
     /// Who is signed in, with the token their forms carry.
     struct Viewer {
