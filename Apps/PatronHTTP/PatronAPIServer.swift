@@ -37,13 +37,17 @@ public struct APIServerSettings: Sendable {
     public var sessionSecret: String?
     /// Seconds a dashboard session lasts (`PATRON_SESSION_LIFETIME`, default 8 hours).
     public var sessionLifetime: Int64
+    /// Whether the dashboard's whole-store figures are computed at start (the server does;
+    /// tests of one route need not).
+    public var warmDashboard: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, requestsPerSecond: Double = 100, burst: Double = 200,
         trackRequestsPerSecond: Double = 1_000, trackBurst: Double = 2_000, storeWaitsOnServer: Bool = false,
         idleTimeout: Double = 30, requestTimeout: Double = 60, backlog: Int = 4_096, sessionSecret: String? = nil,
-        sessionLifetime: Int64 = 8 * 3600
+        sessionLifetime: Int64 = 8 * 3600, warmDashboard: Bool = false
     ) {
+        self.warmDashboard = warmDashboard
         self.sessionSecret = sessionSecret
         self.sessionLifetime = sessionLifetime
         self.backlog = backlog
@@ -146,11 +150,12 @@ public enum PatronAPIServer {
             trackRequestsPerSecond: settings.trackRequestsPerSecond, trackBurst: settings.trackBurst, clock: clock)
         router.add(middleware: MetricsMiddleware())
         let executor = settings.storeWaitsOnServer ? BlockingExecutor.shared : nil
-        Dashboard(
+        let dashboard = Dashboard(
             api: APIContext(store: store, logger: logger, now: now),
             sessions: DashboardSessions(secret: settings.sessionSecret, lifetime: max(60, settings.sessionLifetime)),
-            secureCookies: secrets.publicOrigin?.lowercased().hasPrefix("https://") ?? false, executor: executor
-        ).add(to: router)
+            secureCookies: secrets.publicOrigin?.lowercased().hasPrefix("https://") ?? false, executor: executor)
+        dashboard.add(to: router)
+        if settings.warmDashboard { dashboard.warmUp() }
         APIRouteRunner(
             guardian: guardian, logger: logger, executor: settings.storeWaitsOnServer ? BlockingExecutor.shared : nil
         ).add(

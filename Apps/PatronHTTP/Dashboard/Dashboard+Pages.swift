@@ -67,11 +67,14 @@ extension Dashboard {
                 )
             }
         ).svg()
-        return Page(
-            title: "Overview", section: "overview",
-            content: DashboardTemplates.overview.render([
-                "asOf": metrics.asOf.description, "periodDays": metrics.periodDays, "kpis": kpis, "chart": chart,
-            ]))
+        var values: [String: Any] = [
+            "asOf": metrics.asOf.description, "periodDays": metrics.periodDays, "kpis": kpis, "chart": chart,
+        ]
+        let (run, _) = try await rfmRun()
+        if let previous = run.previousSnapshot, run.comparable {
+            values["moves"] = ["since": previous.asOf.description, "customers": run.moves.count]
+        }
+        return Page(title: "Overview", section: "overview", content: DashboardTemplates.overview.render(values))
     }
 
     /// The retention metrics as of today (kept a minute).
