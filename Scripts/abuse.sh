@@ -40,8 +40,10 @@ key() { "$bin/patron" apikey create --db "$db" "abuse-$1" --scope "$1" | grep -o
 read_key=$(key read)
 write_key=$(key write)
 [ -n "$read_key" ] && [ -n "$write_key" ] || die "could not create API keys"
-start_api "$WORKDIR/server.log" PATRON_DB="$db" PATRON_IDLE_TIMEOUT=2 PATRON_REQUEST_TIMEOUT=4 PATRON_TRACK_RATE_LIMIT=0
+# The server and this script each hold thousands of connections in the burst: both get the
+# hard limit of descriptors (the soft one is 1,024 on many machines).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+start_api "$WORKDIR/server.log" PATRON_DB="$db" PATRON_IDLE_TIMEOUT=2 PATRON_REQUEST_TIMEOUT=4 PATRON_TRACK_RATE_LIMIT=0
 status=0
 python3 Scripts/abuse.py "$url" "$server" "$read_key" "$write_key" 2 4 --burst "$BURST" --slow "$SLOW" || status=$?
 if ! kill -0 "$server" 2>/dev/null; then

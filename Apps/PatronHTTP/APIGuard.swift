@@ -88,6 +88,17 @@ public final class APIGuard: @unchecked Sendable {
         return key
     }
 
+    /// Applies the key's rate to a request it authorised another way (a dashboard session): a
+    /// 429 problem past it.
+    package func admit(_ key: StoredAPIKey) throws(Problem) {
+        if let wait = take(key.name, now: clock(), rate: requestsPerSecond, burst: burst) {
+            throw Problem(
+                .tooManyRequests,
+                "the key '\(key.name)' is over its rate of \(Self.number(requestsPerSecond)) requests/s; retry later",
+                headers: [.retryAfter: String(Int(wait.rounded(.up)))])
+        }
+    }
+
     /// The stored key for a presented one. Answers are cached by the presented key for
     /// `cacheSeconds` (the hash is computed only on a miss).
     private func lookup(_ presented: String, now: Double) async throws(Problem) -> StoredAPIKey? {

@@ -153,7 +153,8 @@ public enum PatronAPIServer {
         let dashboard = Dashboard(
             api: APIContext(store: store, logger: logger, now: now),
             sessions: DashboardSessions(secret: settings.sessionSecret, lifetime: max(60, settings.sessionLifetime)),
-            secureCookies: secrets.publicOrigin?.lowercased().hasPrefix("https://") ?? false, executor: executor)
+            secureCookies: secrets.publicOrigin?.lowercased().hasPrefix("https://") ?? false, executor: executor,
+            guardian: guardian)
         dashboard.add(to: router)
         if settings.warmDashboard { dashboard.warmUp() }
         APIRouteRunner(

@@ -69,9 +69,10 @@ struct APISettings {
             }
             return value
         }
-        func positive(_ key: String, _ value: Double) throws(PatronError) -> Double {
-            guard value > 0, value.isFinite else {
-                throw PatronError(.invalidArgument, "\(key): \(value) is not a positive number of seconds")
+        func positive(_ key: String, _ value: Double, most: Double) throws(PatronError) -> Double {
+            guard value > 0, value <= most else {
+                throw PatronError(
+                    .invalidArgument, "\(key): expected a number above 0 and at most \(Int(most)), found \(value)")
             }
             return value
         }
@@ -84,13 +85,18 @@ struct APISettings {
                 burst: config.double(forKey: "burst", default: 200),
                 trackRequestsPerSecond: config.double(forKey: "track.rate_limit", default: 1_000),
                 trackBurst: config.double(forKey: "track.burst", default: 2_000),
-                idleTimeout: try positive("idle_timeout", config.double(forKey: "idle_timeout", default: 30)),
-                requestTimeout: try positive("request_timeout", config.double(forKey: "request_timeout", default: 60)),
-                backlog: Int(try positive("backlog", Double(config.int(forKey: "backlog", default: 4_096)))),
+                idleTimeout: try positive(
+                    "idle_timeout", config.double(forKey: "idle_timeout", default: 30), most: 86_400),
+                requestTimeout: try positive(
+                    "request_timeout", config.double(forKey: "request_timeout", default: 60), most: 86_400),
+                backlog: Int(
+                    try positive("backlog", Double(config.int(forKey: "backlog", default: 4_096)), most: 65_535)),
                 sessionSecret: try sessionSecret(config.string(forKey: "session.secret")),
                 sessionLifetime: Int64(
-                    try positive("session.lifetime", Double(config.int(forKey: "session.lifetime", default: 8 * 3600))))
-            ),
+                    try positive(
+                        "session.lifetime", Double(config.int(forKey: "session.lifetime", default: 8 * 3600)),
+                        most: 30 * 86_400)),
+                warmDashboard: true),
             secrets: secrets, logLevel: level)
     }
 }

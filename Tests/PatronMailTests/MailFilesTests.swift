@@ -82,4 +82,18 @@ import Testing
         try event.validate()
         #expect(mail.messageID.hasSuffix("@patron.derived") && !mail.subject.utf8.contains(0))
     }
+
+    /// Found in review: a folded Subject (or From name) over the 4,096 bytes an event's text may
+    /// be failed validation, so the mailbox refetched and failed that mail on every poll. Header
+    /// text is cut at a character and marked.
+    @Test func aMonstrousSubjectIsCutSoTheMailStillMakesAValidEvent() throws {
+        let subject = (0..<900).map { _ in "Grüße " }.joined(separator: "\n ")
+        let name = String(repeating: "N", count: 6_000)
+        let raw = bytes("Message-ID: <long@x>\nFrom: \(name) <a@example.com>\nSubject: \(subject)\n\nbody\n")
+        let mail = MailMessage(mime: MIMEMessage(parsing: raw), raw: raw, receivedAt: 1)
+        try IngestEvent.mailReceived(mail).validate()
+        #expect(mail.subject.utf8.count <= IngestEvent.maxTextBytes && mail.subject.hasSuffix("…"))
+        #expect(mail.subject.hasPrefix("Grüße Grüße"))
+        #expect((mail.fromName ?? "").utf8.count <= IngestEvent.maxTextBytes)
+    }
 }

@@ -80,7 +80,7 @@ extension Dashboard {
     /// The retention metrics as of today (kept a minute).
     func retentionMetrics() async throws -> RefreshingFigure<RetentionMetrics>.Kept {
         let (store, day) = (api.store, today)
-        return try await metricsFigure.value(day: day.epochSeconds) {
+        return try await metricsFigure.value(day: day.epochSeconds, executor: executor) {
             try RetentionMetrics.compute(store: store, asOf: day, periodDays: 365)
         }
     }
@@ -91,7 +91,7 @@ extension Dashboard {
     func rfmRun() async throws -> (RFMRun, CurrencyCode?) {
         let currency = try api.store.reportingCurrency()
         let (store, day) = (api.store, today)
-        let run = try await rfmFigure.value(day: day.epochSeconds) {
+        let run = try await rfmFigure.value(day: day.epochSeconds, executor: executor) {
             try RFMRun.compute(
                 store: store, asOf: day, windowDays: nil, configuration: RFMConfiguration(), currency: currency)
         }
@@ -168,7 +168,9 @@ extension Dashboard {
         let digits = try api.digits()
         let scores = run.scores.filter { $0.r == r && $0.f == f }.sorted { $0.fact.customerID < $1.fact.customerID }
         let pageSize = 50
-        let page = max(0, request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 0)
+        // (clamped: a page past the end shows the last, and no page number overflows)
+        let requested = request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 0
+        let page = min(max(0, requested), max(0, (scores.count - 1) / pageSize))
         let slice = scores.dropFirst(page * pageSize).prefix(pageSize)
         let base = "/app/rfm/cell?r=\(r)&f=\(f)"
         var values: [String: Any] = [
@@ -247,8 +249,7 @@ extension Dashboard {
             name: name, expression: expression, currencyDigits: try api.digits(), at: api.now())
         api.logger.notice("segment saved", metadata: ["segment": "\(name)", "key": "\(viewer.key.name)"])
         var response = Response(status: .seeOther)
-        response.headers[.location] =
-            "/app/segments?expression=\(Self.query(expression))&notice=" + Self.query("Saved as '\(name)'.")
+        response.headers[.location] = "/app/segments?expression=\(Self.query(expression))&saved=\(Self.query(name))"
         throw Answer(response: response)
     }
 
@@ -323,6 +324,7 @@ extension Dashboard {
             ])
         }
         values["saved"] = saved
+        values["hasSaved"] = !saved.isEmpty
         if values["count"] != nil {
             values["exportHref"] = "/app/segments/export.csv?expression=" + Self.query(expression)
             if viewer.may(.write) { values["save"] = ["csrf": viewer.csrf] }
@@ -330,7 +332,9 @@ extension Dashboard {
         return Page(
             title: "Segments", section: "segments", content: DashboardTemplates.segments.render(values),
             status: values["error"] == nil ? .ok : .badRequest,
-            notice: request.uri.queryParameters["notice"].map(String.init))
+            notice: try request.uri.queryParameters["saved"].flatMap { name in
+                try api.store.savedSegment(named: String(name)).map { "Saved as '\($0.name)'." }
+            })
     }
 
     /// The live count as JSON (for the page's script): `{"count": N}` or `{"error": …, "line",
@@ -382,7 +386,11 @@ extension Dashboard {
         for flow in try await api.store.flows() {
             items.append(try await flowRow(flow, viewer, digits: digits, currency: currency))
         }
-        let notice = request.uri.queryParameters["notice"].map(String.init)
+        // (a notice names a flow that exists, in the words of this server)
+        let changed = request.uri.queryParameters["changed"].map(String.init)
+        let notice = items.first { $0["id"] as? String == changed }.map {
+            "\($0["name"] ?? ""): \($0["status"] ?? "")."
+        }
         return Page(
             title: "Flows", section: "flows",
             content: DashboardTemplates.flows.render(["items": items, "admin": viewer.may(.admin)]), notice: notice)
@@ -406,7 +414,7 @@ extension Dashboard {
         row["chart"] = SVGChart.Bars(title: "Funnel of \(flow.name)", bars: funnel, horizontal: true).svg()
         row["decisions"] = stats.decisions.sorted { $0.value > $1.value }.map { ["reason": $0.key, "count": $0.value] }
         row["source"] = flow.source
-        row["activatedAt"] = flow.activatedAt.map(Timestamp.format) as Any
+        if let activatedAt = flow.activatedAt { row["activatedAt"] = Timestamp.format(activatedAt) }
         row["action"] = row["action"] ?? ""
         return Page(title: flow.name, section: "flows", content: DashboardTemplates.flow.render(row))
     }
@@ -422,8 +430,7 @@ extension Dashboard {
             verb == "pause" ? "flow paused" : "flow activated",
             metadata: ["flow": "\(flow.id)", "key": "\(viewer.key.name)"])
         var response = Response(status: .seeOther)
-        response.headers[.location] =
-            "/app/flows?notice=" + Self.query("\(flow.name): \(verb == "pause" ? "paused" : "active").")
+        response.headers[.location] = "/app/flows?changed=" + Self.query(flow.id)
         throw Answer(response: response)
     }
 
@@ -532,7 +539,8 @@ extension Dashboard {
             title: name.isEmpty ? "Customer \(id.reportKey)" : "\(name) (\(id.reportKey))", section: "customers",
             content: DashboardTemplates.customer.render([
                 "profile": facts, "scores": scores, "consent": consent, "consentHistory": consentHistory,
-                "recommendations": recommended,
+                "hasConsentHistory": !consentHistory.isEmpty, "recommendations": recommended,
+                "hasRecommendations": !recommended.isEmpty,
                 "timeline": entries.reversed().map { entry in
                     [
                         "at": Timestamp.format(entry.at), "kind": entry.kind, "summary": entry.summary,

@@ -21,6 +21,8 @@ struct Dashboard<S: PatronStore>: Sendable {
     /// Whether cookies get `Secure` (the server is reached over https, `PATRON_PUBLIC_ORIGIN`).
     let secureCookies: Bool
     var executor: BlockingExecutor?
+    /// The API's per-key rate, applied to the dashboard's pages too.
+    var guardian: APIGuard?
     /// The recommendation model and catalogue, held as `GET /v1/customers/{id}/recommendations`
     /// holds them.
     let recommendations = RecommendationModelCache()
@@ -62,7 +64,7 @@ struct Dashboard<S: PatronStore>: Sendable {
     /// left alone.
     func warmUp() {
         let dashboard = self
-        Task.detached(priority: .utility) {
+        Task(executorPreference: executor, priority: .utility) {
             guard (try? dashboard.api.store.orderSpan()) != nil else { return }
             _ = try? await dashboard.retentionMetrics()
             _ = try? await dashboard.rfmRun()
@@ -172,14 +174,29 @@ struct Dashboard<S: PatronStore>: Sendable {
         do {
             session = try sessions.verify(cookie, now: now)
         } catch .tampered {
-            throw Answer(response: errorPage(.forbidden, "The session cookie is not one this server made."))
+            // 403, and the cookie goes: after a restart without PATRON_SESSION_SECRET (or a
+            // rotation) every old cookie is one this server did not make.
+            api.logger.notice(
+                "dashboard: a session cookie this server did not sign", metadata: ["path": "\(request.uri.path)"])
+            var response = errorPage(
+                .forbidden,
+                "The session cookie is not one this server made (was the server restarted?): sign in again.",
+                link: ("/app/login", "Sign in"))
+            response.headers.append(
+                HTTPField(name: .setCookie, value: cookieHeader(DashboardSessions.cookieName, "", maxAge: 0)))
+            throw Answer(response: response)
         } catch .expired {
-            throw Answer(response: signInRedirect(request, notice: "Your session expired: sign in again."))
+            throw Answer(response: signInRedirect(request, notice: "expired"))
         } catch {
-            throw Answer(response: signInRedirect(request, notice: "You signed out: sign in again."))
+            throw Answer(response: signInRedirect(request, notice: "signed-out"))
         }
         guard let key = try await api.store.apiKey(hash: session.keyHash) else {
-            throw Answer(response: signInRedirect(request, notice: "The key of this session was revoked."))
+            throw Answer(response: signInRedirect(request, notice: "revoked"))
+        }
+        do {
+            try guardian?.admit(key)
+        } catch {
+            throw Answer(response: errorPage(error.status, error.detail))
         }
         let viewer = Viewer(key: key, session: session, csrf: sessions.csrfToken(for: session))
         guard viewer.may(scope) else {
@@ -206,13 +223,12 @@ struct Dashboard<S: PatronStore>: Sendable {
         let content = DashboardTemplates.login.render([
             "csrf": token, "next": next, "hours": sessions.lifetime / 3600,
         ])
-        var response = html(
-            status,
-            DashboardTemplates.layout.render([
-                "title": "Sign in", "content": content,
-                "notice": notice ?? request.uri.queryParameters["notice"]
-                    .map(String.init) as Any,
-            ]))
+        var values: [String: Any] = ["title": "Sign in", "content": content]
+        // (a notice from a redirect is a code: a link cannot put its own words on this page)
+        if let notice = notice ?? request.uri.queryParameters["notice"].flatMap({ Self.notices[String($0)] }) {
+            values["notice"] = notice
+        }
+        var response = html(status, DashboardTemplates.layout.render(values))
         response.headers.append(
             HTTPField(name: .setCookie, value: cookieHeader(DashboardSessions.loginCookieName, cookie, maxAge: 3600)))
         return response
@@ -257,16 +273,26 @@ struct Dashboard<S: PatronStore>: Sendable {
         sessions.signOut(viewer.session, now: api.now())
         api.logger.notice("dashboard sign-out", metadata: ["key": "\(viewer.key.name)"])
         var response = Response(status: .seeOther)
-        response.headers[.location] = "/app/login?notice=" + Self.query("You signed out.")
+        response.headers[.location] = "/app/login?notice=signed-out"
         response.headers.append(
             HTTPField(name: .setCookie, value: cookieHeader(DashboardSessions.cookieName, "", maxAge: 0)))
         return response
     }
 
+    /// The sign-in page's notices, by the code a redirect carries.
+    static var notices: [String: String] {
+        [
+            "expired": "Your session expired: sign in again.", "signed-out": "You signed out.",
+            "revoked": "The key of this session was revoked: sign in with another.",
+        ]
+    }
+
+    /// To sign-in, and back to this page after (a GET with its query; other methods to the overview).
     func signInRedirect(_ request: Request, notice: String?) -> Response {
         var response = Response(status: .seeOther)
-        var location = "/app/login?next=" + Self.query(request.uri.path)
-        if let notice { location += "&notice=" + Self.query(notice) }
+        let back = request.method == .get ? request.uri.path + (request.uri.query.map { "?" + $0 } ?? "") : "/app"
+        var location = "/app/login?next=" + Self.query(Self.safeNext(back) ?? "/app")
+        if let notice { location += "&notice=" + notice }
         response.headers[.location] = location
         if notice != nil {  // the stale cookie goes
             response.headers.append(
@@ -338,9 +364,12 @@ struct Dashboard<S: PatronStore>: Sendable {
         return html(page.status, DashboardTemplates.layout.render(values))
     }
 
-    func errorPage(_ status: HTTPResponse.Status, _ message: String, viewer: Viewer? = nil) -> Response {
+    func errorPage(
+        _ status: HTTPResponse.Status, _ message: String, viewer: Viewer? = nil,
+        link: (href: String, text: String) = ("/app", "Back to the overview")
+    ) -> Response {
         let content = DashboardTemplates.message.render([
-            "message": message, "link": ["href": "/app", "text": "Back to the overview"],
+            "message": message, "link": ["href": link.href, "text": link.text],
         ])
         var values: [String: Any] = ["title": status.reasonPhrase, "content": content]
         if let viewer {

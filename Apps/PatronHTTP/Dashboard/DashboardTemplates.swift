@@ -170,7 +170,7 @@ enum DashboardTemplates {
         </form>
         {{/save}}
         <h2>Saved segments</h2>
-        {{#saved.count}}
+        {{#hasSaved}}
         <table class="sortable" id="saved-segments">
         <thead><tr><th scope="col">Name</th><th scope="col">Expression</th><th scope="col">Customers now</th><th scope="col">Saved</th><th scope="col">Export</th></tr></thead>
         <tbody>
@@ -178,8 +178,8 @@ enum DashboardTemplates {
         {{/saved}}
         </tbody>
         </table>
-        {{/saved.count}}
-        {{^saved}}<p>None yet: <code>patron segment save NAME EXPRESSION</code>.</p>{{/saved}}
+        {{/hasSaved}}
+        {{^hasSaved}}<p>None yet: save one above, or <code>patron segment save NAME EXPRESSION</code>.</p>{{/hasSaved}}
         """)
 
     static let flows = template(
@@ -241,14 +241,14 @@ enum DashboardTemplates {
         <section aria-labelledby="consent"><h2 id="consent">Consent</h2>
         <table class="sortable"><thead><tr><th scope="col">Channel</th><th scope="col">Status</th></tr></thead>
         <tbody>{{#consent}}<tr><td>{{name}}</td><td>{{value}}</td></tr>{{/consent}}</tbody></table>
-        {{#consentHistory.count}}<h3>History</h3>
-        <ul class="history">{{#consentHistory}}<li><time>{{at}}</time> {{summary}}</li>{{/consentHistory}}</ul>{{/consentHistory.count}}
+        {{#hasConsentHistory}}<h3>History</h3>
+        <ul class="history">{{#consentHistory}}<li><time>{{at}}</time> {{summary}}</li>{{/consentHistory}}</ul>{{/hasConsentHistory}}
         </section>
-        {{#recommendations.count}}
+        {{#hasRecommendations}}
         <section aria-labelledby="recs"><h2 id="recs">Recommended next</h2>
         <ol>{{#recommendations}}<li>{{name}} <small>({{sku}})</small></li>{{/recommendations}}</ol>
         </section>
-        {{/recommendations.count}}
+        {{/hasRecommendations}}
         <section aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>
         <table class="sortable" id="customer-timeline">
         <thead><tr><th scope="col">When (UTC)</th><th scope="col">What</th><th scope="col">Summary</th><th scope="col">Amount</th></tr></thead>

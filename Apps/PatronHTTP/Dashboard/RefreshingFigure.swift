@@ -37,7 +37,11 @@ package final class RefreshingFigure<Value: Sendable>: Sendable {
     }
 
     /// The figure for `day`, with when it was computed.
-    package func value(day: Int64, compute: @escaping @Sendable () throws -> Value) async throws -> Kept {
+    /// `executor`: where the computation runs (the blocking executor when the store waits on a
+    /// server, so a whole-store scan never holds Swift's cooperative threads).
+    package func value(
+        day: Int64, executor: (any TaskExecutor)? = nil, compute: @escaping @Sendable () throws -> Value
+    ) async throws -> Kept {
         let now = clock()
         let next = state.withLock { state -> Next in
             if let kept = state.kept, kept.day == day {
@@ -47,14 +51,14 @@ package final class RefreshingFigure<Value: Sendable>: Sendable {
             }
             if let pending = state.pending, pending.day == day { return .wait(pending.task) }
             let clock = clock
-            let task = Task { Kept(day: day, computedAt: clock(), value: try compute()) }
+            let task = Task(executorPreference: executor) { Kept(day: day, computedAt: clock(), value: try compute()) }
             state.pending = (day, task)
             return .wait(task)
         }
         switch next {
         case .kept(let kept, let refresh):
             if refresh {
-                Task.detached(priority: .utility) { [self] in
+                Task(executorPreference: executor, priority: .utility) { [self] in
                     let fresh = try? compute()
                     state.withLock { state in
                         state.refreshing = false

@@ -25,14 +25,28 @@ extension MailMessage {
         func clean(_ text: String) -> String {
             text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
         }
+        // A header field is at most what an event's text may be (a folded Subject can be any
+        // length): cut at a character, marked with an ellipsis, so one mail never stops a mailbox.
+        func field(_ text: String) -> String {
+            let text = clean(text)
+            guard text.utf8.count > IngestEvent.maxTextBytes else { return text }
+            var kept = ""
+            var bytes = 0
+            for character in text {
+                bytes += character.utf8.count
+                if bytes > IngestEvent.maxTextBytes - 3 { break }
+                kept.append(character)
+            }
+            return kept + "…"
+        }
         let messageID = mime.messageID.flatMap { id in
             id.isEmpty || id.utf8.count > 998 || id.utf8.contains(0) ? nil : id
         }
         self.init(
             messageID: messageID ?? Self.derivedID(raw), inReplyTo: mime.inReplyTo.map(clean),
-            references: mime.references.map(clean), from: mime.from.map { clean($0.address) },
-            fromName: mime.from?.name.map(clean), to: (mime.to + mime.cc).map { clean($0.address) },
-            subject: clean(mime.subject ?? ""),
+            references: mime.references.map(clean), from: mime.from.map { field($0.address) },
+            fromName: mime.from?.name.map(field), to: (mime.to + mime.cc).map { field($0.address) },
+            subject: field(mime.subject ?? ""),
             sentAt: mime.date.map { Int64($0.timeIntervalSince1970) } ?? receivedAt,
             body: clean(mime.bodyText),
             attachments: mime.attachments.map {
