@@ -262,7 +262,8 @@ let package = Package(
         .testTarget(
             name: "PatronHTTPTests",
             dependencies: [
-                "PatronCore", "PatronSQLite", "PatronHTTP", "PatronAuth", "PatronWebhooks", "PatronSMS",
+                "PatronCore", "PatronSQLite", "PatronPostgres", "PatronHTTP", "PatronAuth", "PatronWebhooks",
+                "PatronSMS",
                 "PatronTestKit", "PatronChannels", "PatronPush", "PatronOps",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

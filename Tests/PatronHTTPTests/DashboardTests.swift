@@ -24,7 +24,7 @@ import Testing
         var now: Int64 { seconds.load(ordering: .relaxed) }
     }
 
-    static func app(_ store: SQLiteStore, clock: Clock = Clock()) -> some ApplicationProtocol {
+    static func app(_ store: some PatronStore, clock: Clock = Clock()) -> some ApplicationProtocol {
         let router = Router()
         PatronAPIServer.addRoutes(
             to: router, store: store, secrets: WebhookSecrets(), settings: .init(requestsPerSecond: 0),
