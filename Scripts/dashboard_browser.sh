@@ -24,13 +24,10 @@ if ! "$venv/bin/python" -c "import selenium" 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check "selenium==4.27.1"
 fi
 
-work=$(mktemp -d /tmp/patron-dashboard.XXXXXX)
-server=""
-cleanup() {
-  [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. Scripts/bench/lib.sh  # start_api
+WORKDIR=$(mktemp -d /tmp/patron-dashboard.XXXXXX)
+work=$WORKDIR
+bench_workdir dashboard  # (stops the server and removes the folder at the end)
 
 bin=.build/debug
 export PATRON_DB="$work/shop.sqlite"
@@ -42,15 +39,7 @@ read_key=$("$bin/patron" apikey create browser-reader --scope read 2>/dev/null)
 admin_key=$("$bin/patron" apikey create browser-admin --scope admin 2>/dev/null)
 secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-PATRON_PORT=0 PATRON_RATE_LIMIT=0 PATRON_LOG_LEVEL=warning PATRON_SESSION_SECRET="$secret" \
-  "$bin/patron-api" 2>"$work/server.log" &
-server=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$work/server.log" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/server.log" | head -1)
-[ -n "$url" ] || { cat "$work/server.log" >&2; echo "patron-api did not start" >&2; exit 1; }
+start_api "$work/server.log" PATRON_DB="$PATRON_DB" PATRON_SESSION_SECRET="$secret"
 
 mkdir -p .build/dashboard-screenshots
 status=0

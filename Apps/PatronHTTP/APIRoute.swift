@@ -128,6 +128,23 @@ struct APICall: Sendable {
     }
 }
 
+extension PatronError {
+    /// The status the API (and the dashboard) answers this error with: what the caller sent is
+    /// wrong (400), names nothing (404), contradicts the store (409), may not be done (403), or
+    /// the store failed (500, its message not shown).
+    var httpStatus: HTTPResponse.Status {
+        switch code {
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .forbidden: .forbidden
+        case .insufficientData: .unprocessableContent
+        case .readOnlyStore, .storeUnavailable: .serviceUnavailable
+        case .storeFailure: .internalServerError
+        default: .badRequest
+        }
+    }
+}
+
 /// Registers routes on a Hummingbird router and answers them: checks the key and its rate,
 /// maps errors to problem+json, logs failures.
 struct APIRouteRunner: Sendable {
@@ -207,16 +224,7 @@ struct APIRouteRunner: Sendable {
                     .serviceUnavailable, "the store cannot be reached now; nothing was changed, try again shortly",
                     headers: [.retryAfter: "5"]))
         } catch let error as PatronError {
-            let status: HTTPResponse.Status =
-                switch error.code {
-                case .notFound: .notFound
-                case .conflict: .conflict
-                case .forbidden: .forbidden
-                case .insufficientData: .unprocessableContent
-                case .readOnlyStore: .serviceUnavailable
-                case .storeFailure: .internalServerError
-                default: .badRequest
-                }
+            let status = error.httpStatus
             if status == .internalServerError {
                 logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
                 return APIResponse.problem(Problem(status, "the store could not answer"))

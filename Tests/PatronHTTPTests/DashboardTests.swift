@@ -80,13 +80,14 @@ import Testing
         return (response.status, String(buffer: response.body))
     }
 
-    static func post(_ client: some TestClientProtocol, _ uri: String, session: String, csrf: String?) async throws
-        -> TestResponse
-    {
+    static func post(
+        _ client: some TestClientProtocol, _ uri: String, session: String, csrf: String?,
+        _ fields: [(String, String)] = []
+    ) async throws -> TestResponse {
         try await client.executeRequest(
             uri: uri, method: .post,
             headers: [.cookie: "patron_session=\(session)", .contentType: "application/x-www-form-urlencoded"],
-            body: form(csrf.map { [("csrf", $0)] } ?? []))
+            body: form((csrf.map { [("csrf", $0)] } ?? []) + fields))
     }
 
     static func welcome() throws -> String {
@@ -183,24 +184,18 @@ import Testing
             let (_, readerPage) = try await Self.get(
                 client, "/app/segments?expression=orders.count%20%3E%3D%202", session: reader)
             #expect(!readerPage.contains("save-segment"), "a reader is offered no save")
-            let refused = try await client.executeRequest(
-                uri: "/app/segments/save", method: .post,
-                headers: [.cookie: "patron_session=\(reader)", .contentType: "application/x-www-form-urlencoded"],
-                body: Self.form([
-                    ("csrf", Self.csrf(in: readerPage) ?? ""), ("name", "repeat"), ("expression", "orders.count >= 2"),
-                ]))
+            let refused = try await Self.post(
+                client, "/app/segments/save", session: reader, csrf: Self.csrf(in: readerPage),
+                [("name", "repeat"), ("expression", "orders.count >= 2")])
             #expect(refused.status == .forbidden)
 
             let writer = try await Self.signIn(client, key: keys.write)
             let (_, page) = try await Self.get(
                 client, "/app/segments?expression=orders.count%20%3E%3D%202", session: writer)
             #expect(page.contains(#"id="save-segment""#))
-            let saved = try await client.executeRequest(
-                uri: "/app/segments/save", method: .post,
-                headers: [.cookie: "patron_session=\(writer)", .contentType: "application/x-www-form-urlencoded"],
-                body: Self.form([
-                    ("csrf", Self.csrf(in: page) ?? ""), ("name", "repeat"), ("expression", "orders.count >= 2"),
-                ]))
+            let saved = try await Self.post(
+                client, "/app/segments/save", session: writer, csrf: Self.csrf(in: page),
+                [("name", "repeat"), ("expression", "orders.count >= 2")])
             #expect(saved.status == .seeOther)
             #expect(try store.savedSegments().map(\.name) == ["repeat"])
             let (_, listed) = try await Self.get(client, "/app/segments?saved=repeat", session: reader)
@@ -209,12 +204,9 @@ import Testing
             #expect(listed.contains("Saved as &#39;repeat&#39;.") || listed.contains("Saved as 'repeat'."))
             let (_, spoofed) = try await Self.get(client, "/app/segments?saved=nonesuch", session: reader)
             #expect(!spoofed.contains("Saved as"), "a notice names only what exists")
-            let badName = try await client.executeRequest(
-                uri: "/app/segments/save", method: .post,
-                headers: [.cookie: "patron_session=\(writer)", .contentType: "application/x-www-form-urlencoded"],
-                body: Self.form([
-                    ("csrf", Self.csrf(in: page) ?? ""), ("name", "<b>"), ("expression", "orders.count >= 2"),
-                ]))
+            let badName = try await Self.post(
+                client, "/app/segments/save", session: writer, csrf: Self.csrf(in: page),
+                [("name", "<b>"), ("expression", "orders.count >= 2")])
             #expect(badName.status == .badRequest)
 
             let (status, csv) = try await Self.get(

@@ -89,14 +89,23 @@ import Testing
             }
         }
 
-        static func settings() -> APIServerSettings {
-            APIServerSettings(host: "127.0.0.1", port: 0, requestsPerSecond: 0, idleTimeout: 1, requestTimeout: 2)
+        /// The live server on a small shop: an idle timeout of 1 s and a request timeout of 2 s
+        /// unless told.
+        static func app(idleTimeout: Double = 1, requestTimeout: Double = 2) throws -> (
+            some ApplicationProtocol, APIRoutesTests.Keys
+        ) {
+            let (store, keys) = try APIRoutesTests.shop()
+            let settings = APIServerSettings(
+                host: "127.0.0.1", port: 0, requestsPerSecond: 0, idleTimeout: idleTimeout,
+                requestTimeout: requestTimeout)
+            return (
+                PatronAPIServer.application(
+                    store: store, secrets: WebhookSecrets(), settings: settings, logger: Logger(label: "test")), keys
+            )
         }
 
         @Test func aTrickledHeadIsCutAtTheIdleTimeoutWhileOthersAreServed() async throws {
-            let (store, _) = try APIRoutesTests.shop()
-            let app = PatronAPIServer.application(
-                store: store, secrets: WebhookSecrets(), settings: Self.settings(), logger: Logger(label: "test"))
+            let (app, _) = try Self.app()
             try await app.test(.live) { client in
                 let port = client.port!
                 let (cut, elapsed, meanwhile) = try await Self.onThread {
@@ -123,9 +132,7 @@ import Testing
         }
 
         @Test func aTrickledBodyIsCutAtTheRequestTimeout() async throws {
-            let (store, keys) = try APIRoutesTests.shop()
-            let app = PatronAPIServer.application(
-                store: store, secrets: WebhookSecrets(), settings: Self.settings(), logger: Logger(label: "test"))
+            let (app, keys) = try Self.app()
             try await app.test(.live) { client in
                 let port = client.port!
                 let key = keys.write
@@ -152,13 +159,9 @@ import Testing
         }
 
         @Test func aWholeRequestOnAKeptAliveConnectionIsNotCut() async throws {
-            let (store, _) = try APIRoutesTests.shop()
             // The request timeout (1 s) is shorter than the pauses between requests (1.3 s), the
             // idle timeout (3 s) longer: the deadline must end with each request's end.
-            let settings = APIServerSettings(
-                host: "127.0.0.1", port: 0, requestsPerSecond: 0, idleTimeout: 3, requestTimeout: 1)
-            let app = PatronAPIServer.application(
-                store: store, secrets: WebhookSecrets(), settings: settings, logger: Logger(label: "test"))
+            let (app, _) = try Self.app(idleTimeout: 3, requestTimeout: 1)
             try await app.test(.live) { client in
                 let port = client.port!
                 let served = try await Self.onThread {
@@ -180,9 +183,7 @@ import Testing
         /// A declared Content-Length over the limit is a 413 at once: the server does not wait for
         /// a body it would refuse (it used to wait for the idle timeout, then close).
         @Test func aDeclaredLengthOverTheLimitIs413AtOnce() async throws {
-            let (store, keys) = try APIRoutesTests.shop()
-            let app = PatronAPIServer.application(
-                store: store, secrets: WebhookSecrets(), settings: Self.settings(), logger: Logger(label: "test"))
+            let (app, keys) = try Self.app()
             try await app.test(.live) { client in
                 let port = client.port!
                 let key = keys.write

@@ -144,17 +144,7 @@ struct Dashboard<S: PatronStore>: Sendable {
         } catch let error as PatronError where error.code == .storeUnavailable {
             return errorPage(.serviceUnavailable, "The store cannot be reached now; try again shortly.")
         } catch let error as PatronError where error.code != .storeFailure {
-            // The API's mapping: what the caller sent is wrong, or names nothing.
-            let status: HTTPResponse.Status =
-                switch error.code {
-                case .notFound: .notFound
-                case .conflict: .conflict
-                case .forbidden: .forbidden
-                case .insufficientData: .unprocessableContent
-                case .readOnlyStore: .serviceUnavailable
-                default: .badRequest
-                }
-            return errorPage(status, error.description)
+            return errorPage(error.httpStatus, error.description)
         } catch {
             api.logger.error("dashboard page failed", metadata: ["error": "\(error)"])
             return errorPage(.internalServerError, "The page could not be made; the server's log says why.")
