@@ -107,6 +107,12 @@ def main():
             check(not found, f"{path}: {found}")
             check("Internal Server Error" not in driver.title, f"{path}: {driver.title}")
             driver.save_screenshot(os.path.join(args.screenshots, f"{name}.png"))
+        # The overview shows the predicted CLV that `patron predict fit --save` stored.
+        driver.get(args.url + "/app")
+        kpis = driver.find_element(By.CSS_SELECTOR, "dl.kpis").text
+        check("Predicted CLV (12 months)" in kpis and "mean of 0 customers" not in kpis,
+              f"the overview shows the predicted CLV: {kpis[-200:]!r}")
+
         # The customer page shows the scores of the snapshot `patron rfm --save` wrote.
         driver.get(args.url + "/app/customers/1")
         facts = driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=scores]").text

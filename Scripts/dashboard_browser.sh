@@ -33,6 +33,7 @@ bin=.build/debug
 export PATRON_DB="$work/shop.sqlite"
 "$bin/patron" generate --customers "$customers" --seed 11 >/dev/null
 "$bin/patron" rfm --save >/dev/null
+"$bin/patron" predict fit --save >/dev/null
 "$bin/patron" segment save repeat 'orders.count >= 2' >/dev/null
 "$bin/patron" campaigns activate flows/welcome.yaml flows/win-back.yaml >/dev/null
 read_key=$("$bin/patron" apikey create browser-reader --scope read 2>/dev/null)

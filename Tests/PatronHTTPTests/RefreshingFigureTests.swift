@@ -18,7 +18,7 @@ import Testing
             for _ in 0..<8 {
                 group.addTask {
                     try await figure.value(day: 1) {
-                        Thread.sleep(forTimeInterval: 0.2)
+                        try await Task.sleep(for: .milliseconds(200))
                         return counter.next()
                     }.value
                 }

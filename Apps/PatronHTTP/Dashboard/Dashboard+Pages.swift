@@ -31,7 +31,7 @@ extension Dashboard {
                 ]))
         }
         let metrics = try await retentionMetrics().value
-        let kpis: [[String: Any]] = [
+        var kpis: [[String: Any]] = [
             ["name": "Customers", "value": metrics.customers, "hint": "\(metrics.buyers) with orders"],
             ["name": "Repeat purchase rate", "value": Self.percent(metrics.repeatPurchaseRate)],
             ["name": "Average order value", "value": money(metrics.averageOrderValueMinor, digits, currency)],
@@ -67,6 +67,24 @@ extension Dashboard {
                 )
             }
         ).svg()
+        let predicted = try await predictedTotals()
+        if predicted.customers > 0 {
+            kpis.append([
+                "name": "Predicted CLV (12 months)",
+                "value": predicted.withValue > 0
+                    ? money(predicted.lifetimeValueMinor / Int64(predicted.withValue), digits, currency) : "–",
+                "hint": "mean of \(predicted.withValue) customers with a prediction",
+            ])
+            kpis.append([
+                "name": "Expected alive", "value": Self.percent(predicted.alive / Double(predicted.customers)),
+                "hint": "mean P(alive) of \(predicted.customers) customers",
+            ])
+        } else {
+            kpis.append([
+                "name": "Predicted CLV (12 months)", "value": "–",
+                "hint": "no predictions saved (patron predict fit --save)",
+            ])
+        }
         var values: [String: Any] = [
             "asOf": metrics.asOf.description, "periodDays": metrics.periodDays, "kpis": kpis, "chart": chart,
         ]
@@ -83,6 +101,36 @@ extension Dashboard {
         return try await metricsFigure.value(day: day.epochSeconds, executor: executor) {
             try RetentionMetrics.compute(store: store, asOf: day, periodDays: 365)
         }
+    }
+
+    /// The saved predictions summed over the store (kept a minute): one pass over the customers
+    /// that have one, as the segment fields read them.
+    func predictedTotals() async throws -> PredictedTotals {
+        let (store, day, now) = (api.store, today, api.now())
+        let digits = try api.digits()
+        return try await predictionFigure.value(day: day.epochSeconds, executor: executor) {
+            let fields = ["predicted.clv_12m", "predicted.p_alive"].compactMap(SegmentCatalogue.field(named:))
+            let expression = try store.parseSegment("predicted.p_alive >= 0", currencyDigits: digits)
+            var totals = PredictedTotals()
+            var after = CustomerID(0)
+            while true {
+                var count = 0
+                try await store.forEachSegmentMember(
+                    expression, fields: fields, now: now, after: after, limit: 10_000
+                ) { row in
+                    count += 1
+                    after = row.id
+                    totals.customers += 1
+                    if !row.isNull(0) {
+                        totals.withValue += 1
+                        totals.lifetimeValueMinor += row.integer(0)
+                    }
+                    if !row.isNull(1) { totals.alive += Double(row.integer(1)) / StoredPrediction.scale }
+                }
+                if count < 10_000 { break }
+            }
+            return totals
+        }.value
     }
 
     // MARK: RFM

@@ -29,6 +29,16 @@ struct Dashboard<S: PatronStore>: Sendable {
     /// The whole-store figures, kept a minute and refreshed in the background (``RefreshingFigure``).
     let metricsFigure = RefreshingFigure<RetentionMetrics>()
     let rfmFigure = RefreshingFigure<RFMRun>()
+    let predictionFigure = RefreshingFigure<PredictedTotals>()
+
+    /// The saved predictions over the whole store: how many customers have one, their summed
+    /// 12-month CLV and P(alive).
+    struct PredictedTotals: Sendable {
+        var customers = 0
+        var withValue = 0
+        var lifetimeValueMinor: Int64 = 0
+        var alive = 0.0
+    }
 
     /// Who is signed in, with the token their forms carry.
     struct Viewer {
@@ -68,6 +78,7 @@ struct Dashboard<S: PatronStore>: Sendable {
             guard (try? dashboard.api.store.orderSpan()) != nil else { return }
             _ = try? await dashboard.retentionMetrics()
             _ = try? await dashboard.rfmRun()
+            _ = try? await dashboard.predictedTotals()
         }
     }
 

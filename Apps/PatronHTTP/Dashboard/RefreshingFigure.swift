@@ -40,7 +40,7 @@ package final class RefreshingFigure<Value: Sendable>: Sendable {
     /// `executor`: where the computation runs (the blocking executor when the store waits on a
     /// server, so a whole-store scan never holds Swift's cooperative threads).
     package func value(
-        day: Int64, executor: (any TaskExecutor)? = nil, compute: @escaping @Sendable () throws -> Value
+        day: Int64, executor: (any TaskExecutor)? = nil, compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Kept {
         let now = clock()
         let next = state.withLock { state -> Next in
@@ -51,7 +51,9 @@ package final class RefreshingFigure<Value: Sendable>: Sendable {
             }
             if let pending = state.pending, pending.day == day { return .wait(pending.task) }
             let clock = clock
-            let task = Task(executorPreference: executor) { Kept(day: day, computedAt: clock(), value: try compute()) }
+            let task = Task(executorPreference: executor) {
+                Kept(day: day, computedAt: clock(), value: try await compute())
+            }
             state.pending = (day, task)
             return .wait(task)
         }
@@ -59,7 +61,7 @@ package final class RefreshingFigure<Value: Sendable>: Sendable {
         case .kept(let kept, let refresh):
             if refresh {
                 Task(executorPreference: executor, priority: .utility) { [self] in
-                    let fresh = try? compute()
+                    let fresh = try? await compute()
                     state.withLock { state in
                         state.refreshing = false
                         if let fresh { state.kept = Kept(day: day, computedAt: clock(), value: fresh) }
