@@ -227,6 +227,22 @@ extension PostgresStore: SegmentRepository, SegmentQueries {
         }
     }
 
+    public func membershipSizes(of name: String, limit: Int) throws -> [(takenAt: Int64, members: Int)] {
+        try read { t in
+            try t.session.rows(
+                """
+                SELECT s.taken_at, (SELECT count(*) FROM segment_snapshot_members m WHERE m.snapshot_id = s.id)
+                FROM (SELECT id, taken_at FROM segment_snapshots WHERE segment = \(name) ORDER BY id DESC
+                      LIMIT \(Int64(max(0, limit)))) s
+                ORDER BY s.id
+                """
+            ).map { row in
+                let r = PostgresRowReader(row)
+                return (takenAt: try r.int(0), members: Int(try r.int(1)))
+            }
+        }
+    }
+
     public func recordMembership(of name: String, members: [CustomerID], diff: SegmentDiff, at: Int64) throws {
         try write { t in
             let snapshot =

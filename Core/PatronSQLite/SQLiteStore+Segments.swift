@@ -61,6 +61,19 @@ extension SQLiteStore: SegmentRepository {
         }
     }
 
+    public func membershipSizes(of name: String, limit: Int) throws -> [(takenAt: Int64, members: Int)] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.taken_at, (SELECT count(*) FROM segment_snapshot_members m WHERE m.snapshot_id = s.id)
+                    FROM (SELECT id, taken_at FROM segment_snapshots WHERE segment = ? ORDER BY id DESC LIMIT ?) s
+                    ORDER BY s.id
+                    """, arguments: [name, max(0, limit)]
+            ).map { (takenAt: $0[0], members: $0[1]) }
+        }
+    }
+
     public func recordMembership(of name: String, members: [CustomerID], diff: SegmentDiff, at: Int64) throws {
         try writer.write { db in
             try db.execute(

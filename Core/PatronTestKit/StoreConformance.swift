@@ -629,6 +629,11 @@ public enum StoreConformance {
         try require(second.diff.entered == [CustomerID(1)] && second.diff.left.isEmpty, rule, "second diff: \(second)")
         try require(
             try store.latestMembership(of: "big")?.members == [CustomerID(1), CustomerID(2)], rule, "latest members")
+        let sizes = try store.membershipSizes(of: "big", limit: 10)
+        try require(
+            sizes.map(\.takenAt) == [at(3), at(5)] && sizes.map(\.members) == [1, 2], rule, "sizes over time: \(sizes)")
+        try require(try store.membershipSizes(of: "big", limit: 1).map(\.members) == [2], rule, "the newest sizes")
+        try require(try store.membershipSizes(of: "nonesuch", limit: 10).isEmpty, rule, "no snapshot, no sizes")
         try require(try store.deleteSegment(named: "big"), rule, "delete")
         try require(
             try store.savedSegment(named: "big") == nil && !(try store.deleteSegment(named: "big")), rule, "gone")

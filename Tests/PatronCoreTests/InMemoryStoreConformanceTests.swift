@@ -80,6 +80,9 @@ import Testing
         func latestMembership(of name: String) throws -> (takenAt: Int64, members: [CustomerID])? {
             try inner.latestMembership(of: name)
         }
+        func membershipSizes(of name: String, limit: Int) throws -> [(takenAt: Int64, members: Int)] {
+            try inner.membershipSizes(of: name, limit: limit)
+        }
         func recordMembership(of name: String, members: [CustomerID], diff: SegmentDiff, at: Int64) throws {
             try inner.recordMembership(of: name, members: members, diff: diff, at: at)
         }

@@ -365,7 +365,12 @@ extension Dashboard {
         for segment in try api.store.savedSegments() {
             let size = try? await api.store.segmentCount(
                 api.store.parseSegment(segment.expression, currencyDigits: digits), now: api.now())
+            let sizes = try api.store.membershipSizes(of: segment.name, limit: 12)
+            let history = sizes.map { "\($0.members) on \(Day(epochSeconds: $0.takenAt))" }.joined(separator: ", ")
             saved.append([
+                "history": sizes.isEmpty ? "no snapshot yet" : history,
+                "spark": SVGChart.Spark(label: "Size at the last snapshots: \(history)", values: sizes.map(\.members))
+                    .svg(),
                 "name": segment.name, "expression": segment.expression, "query": Self.query(segment.expression),
                 "path": Self.query(segment.name), "size": size.map(String.init) ?? "–",
                 "savedAt": Timestamp.format(segment.savedAt),

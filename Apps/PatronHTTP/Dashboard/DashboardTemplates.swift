@@ -172,9 +172,9 @@ enum DashboardTemplates {
         <h2>Saved segments</h2>
         {{#hasSaved}}
         <table class="sortable" id="saved-segments">
-        <thead><tr><th scope="col">Name</th><th scope="col">Expression</th><th scope="col">Customers now</th><th scope="col">Saved</th><th scope="col">Export</th></tr></thead>
+        <thead><tr><th scope="col">Name</th><th scope="col">Expression</th><th scope="col">Customers now</th><th scope="col">Size at its snapshots</th><th scope="col">Saved</th><th scope="col">Export</th></tr></thead>
         <tbody>
-        {{#saved}}<tr><td>{{name}}</td><td><a href="/app/segments?expression={{query}}"><code>{{expression}}</code></a></td><td class="num">{{size}}</td><td>{{savedAt}}</td><td><a href="/app/segments/export.csv?expression={{query}}" download>CSV</a></td></tr>
+        {{#saved}}<tr><td>{{name}}</td><td><a href="/app/segments?expression={{query}}"><code>{{expression}}</code></a></td><td class="num">{{size}}</td><td>{{{spark}}} <small>{{history}}</small></td><td>{{savedAt}}</td><td><a href="/app/segments/export.csv?expression={{query}}" download>CSV</a></td></tr>
         {{/saved}}
         </tbody>
         </table>

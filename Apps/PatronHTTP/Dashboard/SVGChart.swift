@@ -111,6 +111,23 @@ enum SVGChart {
         }
     }
 
+    /// A line of a few values (a saved segment's size at its last snapshots), 120 × 24.
+    struct Spark {
+        var label: String
+        var values: [Int]
+
+        func svg() -> String {
+            guard values.count > 1, let low = values.min(), let high = values.max() else { return "" }
+            let span = Double(max(1, high - low))
+            let points = values.enumerated().map { index, value in
+                let x = 2 + Double(index) * 116 / Double(values.count - 1)
+                let y = 22 - Double(value - low) / span * 20
+                return String(format: "%.1f,%.1f", x, y)
+            }.joined(separator: " ")
+            return SVGChart.sparkTemplate.render(["label": label, "points": points])
+        }
+    }
+
     // The templates are constants of this file: they parse.
     static let heatTemplate = try! MustacheTemplate(
         string: """
@@ -123,6 +140,11 @@ enum SVGChart {
             {{#cells}}{{#href}}<a href="{{href}}" aria-label="{{label}}">{{/href}}<rect x="{{x}}" y="{{y}}" width="{{size}}" height="{{size}}" rx="3" fill="{{fill}}"><title>{{label}}</title></rect><text x="{{tx}}" y="{{ty}}" text-anchor="middle" fill="{{ink}}">{{text}}</text>{{#href}}</a>{{/href}}
             {{/cells}}
             </svg>
+            """)
+
+    static let sparkTemplate = try! MustacheTemplate(
+        string: """
+            <svg class="spark" viewBox="0 0 120 24" width="120" height="24" role="img" aria-label="{{label}}" xmlns="http://www.w3.org/2000/svg"><title>{{label}}</title><polyline points="{{points}}" fill="none" stroke="#08519c" stroke-width="2"/></svg>
             """)
 
     static let barTemplate = try! MustacheTemplate(

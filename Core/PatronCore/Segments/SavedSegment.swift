@@ -36,6 +36,9 @@ public protocol SegmentRepository {
     func deleteSegment(named name: String) throws -> Bool
     /// The members at the newest snapshot, and when it was taken; `nil` before the first.
     func latestMembership(of name: String) throws -> (takenAt: Int64, members: [CustomerID])?
+    /// How many members each of the newest `limit` snapshots had, oldest first (a segment's
+    /// size over time); empty before the first snapshot.
+    func membershipSizes(of name: String, limit: Int) throws -> [(takenAt: Int64, members: Int)]
     /// Records a snapshot of the members and the changes since the previous one (the events
     /// campaigns trigger on: entered / left).
     func recordMembership(of name: String, members: [CustomerID], diff: SegmentDiff, at: Int64) throws

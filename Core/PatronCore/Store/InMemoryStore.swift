@@ -510,6 +510,10 @@ extension InMemoryStore: SegmentRepository, SegmentQueries {
         snapshotState().memberships[name]?.last
     }
 
+    public func membershipSizes(of name: String, limit: Int) throws -> [(takenAt: Int64, members: Int)] {
+        (snapshotState().memberships[name] ?? []).suffix(max(0, limit)).map { ($0.0, $0.1.count) }
+    }
+
     public func recordMembership(of name: String, members: [CustomerID], diff: SegmentDiff, at: Int64) throws {
         try write { transaction in
             transaction.state.memberships[name, default: []].append((at, members.sorted()))
