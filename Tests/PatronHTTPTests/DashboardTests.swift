@@ -159,6 +159,21 @@ import Testing
         }
     }
 
+    @Test func anEmptyStoreSaysSoInsteadOfFigures() async throws {
+        let store = try SQLiteStore()
+        let key = APIKeys.generate()
+        try store.createAPIKey(name: "reader", hash: APIKeys.hash(key), scopes: ["read"], at: Shop.now)
+        try await Self.app(store).test(.router) { client in
+            let session = try await Self.signIn(client, key: key)
+            let (status, html) = try await Self.get(client, "/app", session: session)
+            #expect(status == .ok)
+            #expect(html.contains("The store has no orders yet"))
+            let (rfm, text) = try await Self.get(client, "/app/rfm", session: session)
+            #expect(
+                rfm == .badRequest && text.contains("no orders yet"), "a page without figures says why, never a 500")
+        }
+    }
+
     @Test func aCellsExportHasTheCellsCustomersInTheSegmentExportsFormat() async throws {
         let (store, keys) = try Shop.shop()
         try await Self.app(store).test(.router) { client in

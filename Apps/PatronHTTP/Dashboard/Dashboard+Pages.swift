@@ -23,14 +23,15 @@ extension Dashboard {
     func overview(_ request: Request, _ viewer: Viewer) async throws -> Page {
         let currency = try api.store.reportingCurrency()
         let digits = CurrencyCode.minorUnitDigits(of: currency)
-        guard try api.store.orderSpan() != nil else {
+        // (without orders the kernel has no figures: its error says so)
+        let kept = try? await retentionMetrics()
+        guard let metrics = kept?.value, metrics.orders > 0 else {
             return Page(
                 title: "Overview", section: "overview",
                 content: DashboardTemplates.message.render([
                     "message": "The store has no orders yet: import or ingest some, and the figures appear here."
                 ]))
         }
-        let metrics = try await retentionMetrics().value
         var kpis: [[String: Any]] = [
             ["name": "Customers", "value": metrics.customers, "hint": "\(metrics.buyers) with orders"],
             ["name": "Repeat purchase rate", "value": Self.percent(metrics.repeatPurchaseRate)],
@@ -88,7 +89,7 @@ extension Dashboard {
         var values: [String: Any] = [
             "asOf": metrics.asOf.description, "periodDays": metrics.periodDays, "kpis": kpis, "chart": chart,
         ]
-        let (run, _) = try await rfmRun()
+        let run = try await rfmView().run
         if let previous = run.previousSnapshot, run.comparable {
             values["moves"] = ["since": previous.asOf.description, "customers": run.moves.count]
         }
@@ -135,41 +136,35 @@ extension Dashboard {
 
     // MARK: RFM
 
-    /// RFM as of today, as `patron rfm` and `GET /v1/rfm` compute it (kept a minute).
-    func rfmRun() async throws -> (RFMRun, CurrencyCode?) {
+    /// RFM as of today, as `patron rfm` and `GET /v1/rfm` compute it, with what the pages read
+    /// from it (kept a minute).
+    func rfmView() async throws -> RFMView {
         let currency = try api.store.reportingCurrency()
         let (store, day) = (api.store, today)
-        let run = try await rfmFigure.value(day: day.epochSeconds, executor: executor) {
-            try RFMRun.compute(
-                store: store, asOf: day, windowDays: nil, configuration: RFMConfiguration(), currency: currency)
-        }
-        return (run.value, currency)
-    }
-
-    /// The segment most of a cell's customers fall in.
-    static func cellSegments(_ scores: [RFMScore]) -> [String: String] {
-        var counts: [String: [String: Int]] = [:]
-        for score in scores { counts["\(score.r):\(score.f)", default: [:]][score.segment, default: 0] += 1 }
-        return counts.mapValues { $0.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? "" }
+        return try await rfmFigure.value(day: day.epochSeconds, executor: executor) {
+            RFMView(
+                try RFMRun.compute(
+                    store: store, asOf: day, windowDays: nil, configuration: RFMConfiguration(), currency: currency))
+        }.value
     }
 
     func rfm(_ request: Request, _ viewer: Viewer) async throws -> Page {
-        let (run, currency) = try await rfmRun()
-        let summary = RFMSummaryDocument(run)
-        let segmentOf = Self.cellSegments(run.scores)
+        let view = try await rfmView()
+        let summary = view.summary
+        let currency = summary.currency ?? ""
         let bins = summary.bins
         var grid = [[SVGChart.HeatMap.Cell?]](
             repeating: [SVGChart.HeatMap.Cell?](repeating: nil, count: bins), count: bins)
         var cells: [[String: Any]] = []
         for cell in summary.grid.sorted(by: { ($0.r, $0.f) > ($1.r, $1.f) }) {
             let href = "/app/rfm/cell?r=\(cell.r)&f=\(cell.f)"
-            let segment = segmentOf["\(cell.r):\(cell.f)"] ?? ""
+            let segment = view.cell(r: cell.r, f: cell.f).segment
             let row = bins - cell.r
             if row >= 0, row < bins, cell.f >= 1, cell.f <= bins {
                 grid[row][cell.f - 1] = SVGChart.HeatMap.Cell(
                     value: Double(cell.customers), text: "\(cell.customers)",
                     label:
-                        "R \(cell.r), F \(cell.f): \(cell.customers) customers, \(cell.revenue) \(currency?.description ?? "") (\(segment))",
+                        "R \(cell.r), F \(cell.f): \(cell.customers) customers, \(cell.revenue) \(currency) (\(segment))",
                     href: cell.customers > 0 ? href : nil)
             }
             cells.append([
@@ -182,20 +177,15 @@ extension Dashboard {
             rows: (1...bins).reversed().map(String.init), columns: (1...bins).map(String.init), cells: grid
         ).svg()
         var values: [String: Any] = [
-            "asOf": summary.asOf, "customers": summary.customers, "revenue": summary.revenue,
-            "currency": summary.currency ?? "", "bins": bins, "chart": chart, "cells": cells,
+            "asOf": summary.asOf, "customers": summary.customers, "revenue": summary.revenue, "currency": currency,
+            "bins": bins, "chart": chart, "cells": cells,
             "segments": summary.segments.map { ["name": $0.name, "customers": $0.customers, "revenue": $0.revenue] },
         ]
-        if let previous = run.previousSnapshot, run.comparable {
-            var counts: [String: (from: String?, to: String?, customers: Int)] = [:]
-            for move in run.moves {
-                counts["\(move.from ?? "")\u{1}\(move.to ?? "")", default: (move.from, move.to, 0)].customers += 1
-            }
+        if let previous = view.run.previousSnapshot, view.run.comparable {
             values["hasMoves"] = true
             values["since"] = previous.asOf.description
-            values["moved"] = run.moves.count
-            values["moves"] = counts.values.sorted { ($1.customers, $0.from ?? "") < ($0.customers, $1.from ?? "") }.map
-            {
+            values["moved"] = view.run.moves.count
+            values["moves"] = view.moves.map {
                 ["from": $0.from ?? "(new)", "to": $0.to ?? "(gone)", "customers": $0.customers]
             }
         }
@@ -212,18 +202,19 @@ extension Dashboard {
 
     func rfmCell(_ request: Request, _ viewer: Viewer) async throws -> Page {
         let (r, f) = try cellParameters(request)
-        let (run, _) = try await rfmRun()
+        let view = try await rfmView()
         let digits = try api.digits()
-        let scores = run.scores.filter { $0.r == r && $0.f == f }.sorted { $0.fact.customerID < $1.fact.customerID }
+        let cell = view.cell(r: r, f: f)
+        let count = cell.members.count
         let pageSize = 50
         // (clamped: a page past the end shows the last, and no page number overflows)
         let requested = request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 0
-        let page = min(max(0, requested), max(0, (scores.count - 1) / pageSize))
-        let slice = scores.dropFirst(page * pageSize).prefix(pageSize)
+        let page = min(max(0, requested), max(0, (count - 1) / pageSize))
+        let slice = view.members(r: r, f: f, offset: page * pageSize, limit: pageSize)
         let base = "/app/rfm/cell?r=\(r)&f=\(f)"
         var values: [String: Any] = [
-            "r": r, "f": f, "count": scores.count, "asOf": run.asOf.description,
-            "segment": Self.cellSegments(scores)["\(r):\(f)"] ?? "", "export": "/app/rfm/cell.csv?r=\(r)&f=\(f)",
+            "r": r, "f": f, "count": count, "asOf": view.run.asOf.description, "segment": cell.segment,
+            "export": "/app/rfm/cell.csv?r=\(r)&f=\(f)",
             "members": slice.map { score -> [String: Any] in
                 [
                     "id": score.fact.customerID.rawValue, "key": score.fact.key, "recency": score.fact.recencyDays,
@@ -231,11 +222,10 @@ extension Dashboard {
                     "monetary": Money.decimalString(score.fact.monetaryMinor, digits: digits), "m": score.m,
                 ]
             },
-            "range": scores.isEmpty
-                ? "none" : "\(page * pageSize + 1)–\(page * pageSize + slice.count) of \(scores.count)",
+            "range": count == 0 ? "none" : "\(page * pageSize + 1)–\(page * pageSize + slice.count) of \(count)",
         ]
         if page > 0 { values["previous"] = base + "&page=\(page - 1)" }
-        if (page + 1) * pageSize < scores.count { values["next"] = base + "&page=\(page + 1)" }
+        if (page + 1) * pageSize < count { values["next"] = base + "&page=\(page + 1)" }
         return Page(title: "RFM cell R \(r) · F \(f)", section: "rfm", content: DashboardTemplates.cell.render(values))
     }
 
@@ -243,8 +233,8 @@ extension Dashboard {
     /// in customer order.
     func rfmCellExport(_ request: Request, _ viewer: Viewer) async throws -> Page {
         let (r, f) = try cellParameters(request)
-        let (run, _) = try await rfmRun()
-        let members = Set(run.scores.filter { $0.r == r && $0.f == f }.map(\.fact.customerID))
+        let view = try await rfmView()
+        let members = Set(view.cell(r: r, f: f).members.map { view.run.scores[Int($0)].fact.customerID })
         let everyone = try api.store.parseSegment("orders.count >= 0", currencyDigits: try api.digits())
         throw Answer(
             response: try await csvExport(everyone, filename: "rfm-r\(r)-f\(f).csv", keep: { members.contains($0) }))

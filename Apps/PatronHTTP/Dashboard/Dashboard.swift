@@ -28,7 +28,7 @@ struct Dashboard<S: PatronStore>: Sendable {
     let recommendations = RecommendationModelCache()
     /// The whole-store figures, kept a minute and refreshed in the background (``RefreshingFigure``).
     let metricsFigure = RefreshingFigure<RetentionMetrics>()
-    let rfmFigure = RefreshingFigure<RFMRun>()
+    let rfmFigure = RefreshingFigure<RFMView>()
     let predictionFigure = RefreshingFigure<PredictedTotals>()
 
     /// The saved predictions over the whole store: how many customers have one, their summed
@@ -77,7 +77,7 @@ struct Dashboard<S: PatronStore>: Sendable {
         Task(executorPreference: executor, priority: .utility) {
             guard (try? dashboard.api.store.orderSpan()) != nil else { return }
             _ = try? await dashboard.retentionMetrics()
-            _ = try? await dashboard.rfmRun()
+            _ = try? await dashboard.rfmView()
             _ = try? await dashboard.predictedTotals()
         }
     }
