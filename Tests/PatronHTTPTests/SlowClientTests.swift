@@ -79,7 +79,7 @@ import Testing
                 var received: [UInt8] = []
                 var buffer = [UInt8](repeating: 0, count: 4_096)
                 var pending = pollfd(fd: connection.fd, events: Int16(POLLIN), revents: 0)
-                while poll(&pending, 1, 2_000) > 0 {
+                while poll(&pending, 1, 10_000) > 0 {  // (a busy machine answers late, not never)
                     let count = recv(connection.fd, &buffer, buffer.count, 0)
                     if count <= 0 { break }
                     received += buffer[..<count]
@@ -115,7 +115,7 @@ import Testing
                     var meanwhile = ""
                     guard slow.send("GET /health HTTP/1.1\r\nHost: x\r\n") else { return (false, 0.0, "") }
                     // One header line every 300 ms: no request part is ever complete.
-                    for index in 0..<20 {
+                    for index in 0..<30 {
                         if slow.closed(within: 0.3) || !slow.send("X-Slow-\(index): y\r\n") {
                             return (true, Date().timeIntervalSince(started), meanwhile)
                         }
@@ -124,7 +124,7 @@ import Testing
                     return (false, Date().timeIntervalSince(started), meanwhile)
                 }
                 #expect(cut, "the connection trickling its head stays open")
-                #expect(elapsed >= 0.9 && elapsed < 3, "cut after \(elapsed) s, not about the 1 s idle timeout")
+                #expect(elapsed >= 0.9 && elapsed < 6, "cut after \(elapsed) s, not about the 1 s idle timeout")
                 #expect(meanwhile == "HTTP/1.1 200 OK", "another client was not served meanwhile: '\(meanwhile)'")
                 let after = try await Self.onThread { try RawConnection.statusLine(port: port, path: "/health") }
                 #expect(after == "HTTP/1.1 200 OK")
@@ -152,7 +152,7 @@ import Testing
                     return (false, Date().timeIntervalSince(started))
                 }
                 #expect(cut, "the connection trickling its body stays open")
-                #expect(elapsed >= 1.9 && elapsed < 4.5, "cut after \(elapsed) s, not about the 2 s request timeout")
+                #expect(elapsed >= 1.9 && elapsed < 8, "cut after \(elapsed) s, not about the 2 s request timeout")
                 let after = try await Self.onThread { try RawConnection.statusLine(port: port, path: "/health") }
                 #expect(after == "HTTP/1.1 200 OK")
             }
@@ -183,7 +183,7 @@ import Testing
         /// A declared Content-Length over the limit is a 413 at once: the server does not wait for
         /// a body it would refuse (it used to wait for the idle timeout, then close).
         @Test func aDeclaredLengthOverTheLimitIs413AtOnce() async throws {
-            let (app, keys) = try Self.app()
+            let (app, keys) = try Self.app(idleTimeout: 5)
             try await app.test(.live) { client in
                 let port = client.port!
                 let key = keys.write
@@ -195,7 +195,7 @@ import Testing
                             + "Content-Type: application/json\r\nContent-Length: 1000000000000000\r\n\r\n{}")
                 }
                 #expect(status.hasPrefix("HTTP/1.1 413 "), "\(status)")
-                #expect(Date().timeIntervalSince(started) < 0.9, "answered only after the idle timeout")
+                #expect(Date().timeIntervalSince(started) < 4, "answered only after the idle timeout (5 s)")
             }
         }
     }
