@@ -90,6 +90,29 @@ extension PostgresStore {
         }
     }
 
+    public func latestSnapshotMoves() throws -> SnapshotMoves? {
+        try read { t in
+            let heads = try t.session.rows("SELECT id, as_of FROM rfm_snapshots ORDER BY id DESC LIMIT 2")
+            guard let newest = heads.first.map(PostgresRowReader.init), let asOf = Day(iso: try newest.text(1)) else {
+                return nil
+            }
+            let counts = try t.session.rows(
+                """
+                SELECT from_segment, to_segment, count(*) FROM segment_moves WHERE snapshot_id = \(try newest.int(0))
+                GROUP BY from_segment, to_segment
+                """
+            ).map { row in
+                let r = PostgresRowReader(row)
+                return SnapshotMoves.Count(
+                    from: try r.optionalText(0), to: try r.optionalText(1), customers: Int(try r.int(2)))
+            }
+            let previous = try heads.dropFirst().first.map { try PostgresRowReader($0).text(1) }.flatMap {
+                Day(iso: $0)
+            }
+            return SnapshotMoves(asOf: asOf, previousAsOf: previous, counts: counts)
+        }
+    }
+
     public func latestRFMSnapshot() throws -> RFMSnapshot? {
         try read { t in
             let session = t.session

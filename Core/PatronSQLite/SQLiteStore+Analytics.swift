@@ -108,6 +108,22 @@ extension SQLiteStore {
         }
     }
 
+    public func latestSnapshotMoves() throws -> SnapshotMoves? {
+        try writer.read { db in
+            let heads = try Row.fetchAll(db, sql: "SELECT id, as_of FROM rfm_snapshots ORDER BY id DESC LIMIT 2")
+            guard let newest = heads.first, let asOf = Day(iso: newest[1] as String) else { return nil }
+            let counts = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT from_segment, to_segment, count(*) FROM segment_moves WHERE snapshot_id = ?
+                    GROUP BY from_segment, to_segment
+                    """, arguments: [newest[0] as Int64]
+            ).map { SnapshotMoves.Count(from: $0[0], to: $0[1], customers: $0[2]) }
+            return SnapshotMoves(
+                asOf: asOf, previousAsOf: heads.dropFirst().first.flatMap { Day(iso: $0[1] as String) }, counts: counts)
+        }
+    }
+
     public func latestRFMSnapshot() throws -> RFMSnapshot? {
         try writer.read { db in
             guard

@@ -442,6 +442,25 @@ public enum StoreConformance {
         let latest = try store.latestRFMSnapshot()
         try require(latest?.id == id && latest?.rows.count == 10, rule, "\(String(describing: latest?.rows.count))")
         try require(latest?.rows == run.snapshot(takenAt: 5).rows, rule, "the snapshot's rows changed")
+        // The moves saved with a snapshot come back counted by (from, to), with the two days.
+        let first = try store.latestSnapshotMoves()
+        try require(
+            first?.asOf == day0 + 100 && first?.previousAsOf == nil, rule,
+            "the first snapshot's moves: \(String(describing: first))")
+        // Half the customers order again, big, long after: they move up.
+        try Ingestor(store: store).ingest(
+            (0..<5).map { n in order("late\(n)", who("c\(n)"), day: 390, total: 9_000) })
+        let later = try RFMRun.compute(
+            store: store, asOf: day0 + 400, windowDays: nil, configuration: try RFMConfiguration(), currency: .usd)
+        _ = try later.save(to: store, takenAt: 6)
+        let moves = try store.latestSnapshotMoves()
+        let expected = SegmentMove.summary(later.moves).map {
+            SnapshotMoves.Count(from: $0.from, to: $0.to, customers: $0.customers)
+        }
+        try require(!later.moves.isEmpty, rule, "the kit's second run moves nobody")
+        try require(
+            moves == SnapshotMoves(asOf: day0 + 400, previousAsOf: day0 + 100, counts: expected), rule,
+            "the second snapshot's moves: \(String(describing: moves)), expected \(expected)")
         let summary = try PurchaseSummary.from(store: store, calibrationEnd: day0 + 100, currencyDigits: 2)
         let saved = try SavedPredictions.compute(
             summary: summary, calibrationEnd: day0 + 100, currencyDigits: 2, monthlyDiscount: 0.01, savedAt: 9)

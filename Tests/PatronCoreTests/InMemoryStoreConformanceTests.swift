@@ -67,6 +67,7 @@ import Testing
         func saveRFMSnapshot(_ snapshot: RFMSnapshot, moves: [SegmentMove]) throws -> Int64 {
             try inner.saveRFMSnapshot(snapshot, moves: moves)
         }
+        func latestSnapshotMoves() throws -> SnapshotMoves? { try inner.latestSnapshotMoves() }
         func savePredictions(_ predictions: SavedPredictions) throws { try inner.savePredictions(predictions) }
         func savedPredictions() throws -> SavedPredictions? { try inner.savedPredictions() }
         func members(_ expression: SegmentExpression, now: Int64) throws -> [CustomerID] {

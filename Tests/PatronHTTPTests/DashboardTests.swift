@@ -159,6 +159,42 @@ import Testing
         }
     }
 
+    @Test func theRFMPageShowsTheMovesSavedBetweenTheLastTwoSnapshots() async throws {
+        let (store, keys) = try Shop.shop()
+        let day = Day(epochSeconds: Shop.now)
+        func snapshot(_ takenAt: Int64) throws -> RFMRun {
+            let run = try RFMRun.compute(
+                store: store, asOf: day, windowDays: nil, configuration: RFMConfiguration(), currency: .eur)
+            _ = try run.save(to: store, takenAt: takenAt)
+            return run
+        }
+        _ = try snapshot(Shop.now)
+        let who = CustomerIdentity(refs: [ExternalRef(source: "", id: "c3")])
+        try Ingestor(store: store).ingest(
+            (1...3).map { n in
+                IngestEvent(
+                    id: "late\(n)", source: "shop", occurredAt: Shop.now - Int64(n) * 3_600,
+                    kind: .orderPlaced(
+                        OrderData(
+                            ref: "late\(n)", customer: who, placedAt: Shop.now - Int64(n) * 3_600, currency: .eur,
+                            totalMinor: 90_000)))
+            })
+        let second = try snapshot(Shop.now + 60)
+        #expect(!second.moves.isEmpty)
+        try await Self.app(store).test(.router) { client in
+            let session = try await Self.signIn(client, key: keys.read)
+            let (_, html) = try await Self.get(client, "/app/rfm", session: session)
+            #expect(
+                html.contains("Between the snapshots of 2024-06-01 and 2024-06-01: \(second.moves.count) customers"))
+            for move in SegmentMove.summary(second.moves) {
+                #expect(
+                    html.contains(
+                        "<td>\(move.from ?? "(new)")</td><td>\(move.to ?? "(gone)")</td><td class=\"num\">\(move.customers)</td>"
+                    ))
+            }
+        }
+    }
+
     @Test func anEmptyStoreSaysSoInsteadOfFigures() async throws {
         let store = try SQLiteStore()
         let key = APIKeys.generate()

@@ -181,13 +181,17 @@ extension Dashboard {
             "bins": bins, "chart": chart, "cells": cells,
             "segments": summary.segments.map { ["name": $0.name, "customers": $0.customers, "revenue": $0.revenue] },
         ]
-        if let previous = view.run.previousSnapshot, view.run.comparable {
+        // The moves between the last two saved snapshots, as saved with the newest.
+        if let saved = try api.store.latestSnapshotMoves(), let previous = saved.previousAsOf {
             values["hasMoves"] = true
-            values["since"] = previous.asOf.description
-            values["moved"] = view.run.moves.count
-            values["moves"] = view.moves.map {
+            values["between"] = "\(previous) and \(saved.asOf)"
+            values["moved"] = saved.counts.reduce(0) { $0 + $1.customers }
+            values["moves"] = saved.counts.map {
                 ["from": $0.from ?? "(new)", "to": $0.to ?? "(gone)", "customers": $0.customers]
             }
+        }
+        if let previous = view.run.previousSnapshot, view.run.comparable {
+            values["sinceLast"] = ["since": previous.asOf.description, "customers": view.run.moves.count]
         }
         return Page(title: "RFM", section: "rfm", content: DashboardTemplates.rfm.render(values))
     }

@@ -106,9 +106,10 @@ enum DashboardTemplates {
         {{/segments}}
         </tbody>
         </table>
-        <h2>Moves since the last snapshot</h2>
+        <h2>Moves between the last two snapshots</h2>
+        {{#sinceLast}}<p>Since the last snapshot ({{since}}), {{customers}} customers have moved as of today.</p>{{/sinceLast}}
         {{#hasMoves}}
-        <p>Since the snapshot of {{since}}: {{moved}} customers changed segment.</p>
+        <p>Between the snapshots of {{between}}: {{moved}} customers changed segment.</p>
         <table class="sortable" id="rfm-moves">
         <thead><tr><th scope="col">From</th><th scope="col">To</th><th scope="col">Customers</th></tr></thead>
         <tbody>

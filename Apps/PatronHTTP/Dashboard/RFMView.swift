@@ -36,13 +36,7 @@ struct RFMView: Sendable {
             let segment = segments[entry.key]?.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? ""
             cells[entry.key] = Cell(segment: segment, members: sorted)
         }
-        var counts: [String: (from: String?, to: String?, customers: Int)] = [:]
-        if run.comparable {
-            for move in run.moves {
-                counts["\(move.from ?? "")\u{1}\(move.to ?? "")", default: (move.from, move.to, 0)].customers += 1
-            }
-        }
-        moves = counts.values.sorted { ($1.customers, $0.from ?? "") < ($0.customers, $1.from ?? "") }
+        moves = run.comparable ? SegmentMove.summary(run.moves) : []
     }
 
     func cell(r: Int, f: Int) -> Cell { cells[Self.key(r: r, f: f)] ?? Cell(segment: "", members: []) }

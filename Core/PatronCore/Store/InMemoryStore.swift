@@ -44,6 +44,8 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         var moves: [SegmentMove] = []
         /// When each of `moves` happened (its snapshot's time).
         var moveTimes: [Int64] = []
+        /// The snapshot each move was saved with.
+        var moveSnapshots: [Int64] = []
         var savedSegments: [String: SavedSegment] = [:]
         var memberships: [String: [(takenAt: Int64, members: [CustomerID])]] = [:]
         var membershipChanges: [(segment: String, customer: CustomerID, entered: Bool, at: Int64)] = []
@@ -156,7 +158,19 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         state.snapshots.append(saved)
         state.moves += moves
         state.moveTimes += moves.map { _ in saved.takenAt }
+        state.moveSnapshots += moves.map { _ in saved.id }
         return saved.id
+    }
+
+    public func latestSnapshotMoves() throws -> SnapshotMoves? {
+        let state = snapshotState()
+        guard let newest = state.snapshots.last else { return nil }
+        let moves = zip(state.moves, state.moveSnapshots).filter { $0.1 == newest.id }.map(\.0)
+        return SnapshotMoves(
+            asOf: newest.asOf, previousAsOf: state.snapshots.dropLast().last?.asOf,
+            counts: SegmentMove.summary(moves).map {
+                SnapshotMoves.Count(from: $0.from, to: $0.to, customers: $0.customers)
+            })
     }
 
     public func savePredictions(_ predictions: SavedPredictions) throws {

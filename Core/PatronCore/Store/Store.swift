@@ -43,6 +43,9 @@ public protocol Store: Sendable {
     func latestRFMSnapshot() throws -> RFMSnapshot?
     /// Saves a snapshot and the segment moves since the previous one; returns the snapshot's id.
     func saveRFMSnapshot(_ snapshot: RFMSnapshot, moves: [SegmentMove]) throws -> Int64
+    /// The moves saved with the newest snapshot (since the one before it), counted by (from, to);
+    /// `nil` before the first snapshot. Implementers keep the moves with their snapshot.
+    func latestSnapshotMoves() throws -> SnapshotMoves?
 
     /// Replaces the saved predictive fit and every customer's predictions, in one transaction.
     func savePredictions(_ predictions: SavedPredictions) throws
