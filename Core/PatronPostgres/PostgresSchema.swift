@@ -519,6 +519,13 @@ enum PostgresSchema {
             );
             """
         ),
+        (
+            "v12-segment-moves-by-snapshot",
+            """
+            -- The moves saved with a snapshot (the dashboard's RFM page reads the newest's).
+            CREATE INDEX segment_moves_by_snapshot ON segment_moves(snapshot_id);
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time, as on SQLite: built when the first flow is

@@ -623,6 +623,13 @@ enum SQLiteSchema {
             ) WITHOUT ROWID;
             """
         ),
+        (
+            "v24-segment-moves-by-snapshot",
+            """
+            -- The moves saved with a snapshot (the dashboard's RFM page reads the newest's).
+            CREATE INDEX segment_moves_by_snapshot ON segment_moves(snapshot_id);
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time. They are built when the first flow is

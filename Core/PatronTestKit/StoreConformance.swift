@@ -461,6 +461,22 @@ public enum StoreConformance {
         try require(
             moves == SnapshotMoves(asOf: day0 + 400, previousAsOf: day0 + 100, counts: expected), rule,
             "the second snapshot's moves: \(String(describing: moves)), expected \(expected)")
+        // A third, with other moves (the other half order big, a new customer appears): only the
+        // newest snapshot's moves come back, a new customer's from is nil.
+        try Ingestor(store: store).ingest(
+            (5..<10).map { n in order("later\(n)", who("c\(n)"), day: 395, total: 20_000) }
+                + [order("newcomer", who("n1"), day: 396, total: 50_000)])
+        let third = try RFMRun.compute(
+            store: store, asOf: day0 + 400, windowDays: nil, configuration: try RFMConfiguration(), currency: .usd)
+        _ = try third.save(to: store, takenAt: 7)
+        let thirdExpected = SegmentMove.summary(third.moves).map {
+            SnapshotMoves.Count(from: $0.from, to: $0.to, customers: $0.customers)
+        }
+        try require(thirdExpected != expected && third.moves.contains { $0.from == nil }, rule, "the kit's third run")
+        try require(
+            try store.latestSnapshotMoves()
+                == SnapshotMoves(asOf: day0 + 400, previousAsOf: day0 + 400, counts: thirdExpected), rule,
+            "the third snapshot's moves")
         let summary = try PurchaseSummary.from(store: store, calibrationEnd: day0 + 100, currencyDigits: 2)
         let saved = try SavedPredictions.compute(
             summary: summary, calibrationEnd: day0 + 100, currencyDigits: 2, monthlyDiscount: 0.01, savedAt: 9)

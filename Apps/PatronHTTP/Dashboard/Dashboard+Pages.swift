@@ -23,9 +23,15 @@ extension Dashboard {
     func overview(_ request: Request, _ viewer: Viewer) async throws -> Page {
         let currency = try api.store.reportingCurrency()
         let digits = CurrencyCode.minorUnitDigits(of: currency)
-        // (without orders the kernel has no figures: its error says so)
-        let kept = try? await retentionMetrics()
-        guard let metrics = kept?.value, metrics.orders > 0 else {
+        // (without orders the kernel has no figures: it says so with an invalid-argument error;
+        // any other error, an unreachable store among them, is the page's error)
+        var metrics: RetentionMetrics?
+        do {
+            metrics = try await retentionMetrics().value
+        } catch let error as PatronError where error.code == .invalidArgument {
+            metrics = nil
+        }
+        guard let metrics, metrics.orders > 0 else {
             return Page(
                 title: "Overview", section: "overview",
                 content: DashboardTemplates.message.render([
@@ -124,7 +130,7 @@ extension Dashboard {
                     totals.customers += 1
                     if !row.isNull(0) {
                         totals.withValue += 1
-                        totals.lifetimeValueMinor += row.integer(0)
+                        totals.lifetimeValueMinor &+= row.integer(0)  // (bounded by 10^15 × customers)
                     }
                     if !row.isNull(1) { totals.alive += Double(row.integer(1)) / StoredPrediction.scale }
                 }
@@ -238,7 +244,7 @@ extension Dashboard {
     func rfmCellExport(_ request: Request, _ viewer: Viewer) async throws -> Page {
         let (r, f) = try cellParameters(request)
         let view = try await rfmView()
-        let members = Set(view.cell(r: r, f: f).members.map { view.run.scores[Int($0)].fact.customerID })
+        let members = Set(view.cell(r: r, f: f).members.map { view.run.scores[$0].fact.customerID })
         let everyone = try api.store.parseSegment("orders.count >= 0", currencyDigits: try api.digits())
         throw Answer(
             response: try await csvExport(everyone, filename: "rfm-r\(r)-f\(f).csv", keep: { members.contains($0) }))
@@ -290,6 +296,7 @@ extension Dashboard {
         try await api.store.saveSegment(
             name: name, expression: expression, currencyDigits: try api.digits(), at: api.now())
         api.logger.notice("segment saved", metadata: ["segment": "\(name)", "key": "\(viewer.key.name)"])
+        segmentHistoryFigure.forget()  // (the list of saved segments changed)
         var response = Response(status: .seeOther)
         response.headers[.location] = "/app/segments?expression=\(Self.query(expression))&saved=\(Self.query(name))"
         throw Answer(response: response)
@@ -355,11 +362,19 @@ extension Dashboard {
             if answer["line"] != nil { values["caret"] = true }
         }
         let digits = try api.digits()
+        let store = api.store
+        let histories = try await segmentHistoryFigure.value(day: today.epochSeconds, executor: executor) {
+            var sizes: [String: [(takenAt: Int64, members: Int)]] = [:]
+            for segment in try store.savedSegments() {
+                sizes[segment.name] = try store.membershipSizes(of: segment.name, limit: 12)
+            }
+            return sizes
+        }.value
         var saved: [[String: Any]] = []
         for segment in try api.store.savedSegments() {
             let size = try? await api.store.segmentCount(
                 api.store.parseSegment(segment.expression, currencyDigits: digits), now: api.now())
-            let sizes = try api.store.membershipSizes(of: segment.name, limit: 12)
+            let sizes = histories[segment.name] ?? []
             let history = sizes.map { "\($0.members) on \(Day(epochSeconds: $0.takenAt))" }.joined(separator: ", ")
             saved.append([
                 "history": sizes.isEmpty ? "no snapshot yet" : history,

@@ -30,6 +30,9 @@ struct Dashboard<S: PatronStore>: Sendable {
     let metricsFigure = RefreshingFigure<RetentionMetrics>()
     let rfmFigure = RefreshingFigure<RFMView>()
     let predictionFigure = RefreshingFigure<PredictedTotals>()
+    /// Each saved segment's size at its last twelve snapshots (counting a big segment's members
+    /// twelve times is not for every page view).
+    let segmentHistoryFigure = RefreshingFigure<[String: [(takenAt: Int64, members: Int)]]>()
 
     /// The saved predictions over the whole store: how many customers have one, their summed
     /// 12-month CLV and P(alive).
@@ -197,7 +200,9 @@ struct Dashboard<S: PatronStore>: Sendable {
         do {
             try guardian?.admit(key)
         } catch {
-            throw Answer(response: errorPage(error.status, error.detail))
+            var response = errorPage(error.status, error.detail)
+            for field in error.headers { response.headers.append(field) }
+            throw Answer(response: response)
         }
         let viewer = Viewer(key: key, session: session, csrf: sessions.csrfToken(for: session))
         guard viewer.may(scope) else {

@@ -8,7 +8,7 @@ struct RFMView: Sendable {
         /// The segment most of the cell's customers fall in.
         var segment: String
         /// Indices into the run's scores, in customer order.
-        var members: [Int32]
+        var members: [Int]
     }
 
     var run: RFMRun
@@ -23,16 +23,16 @@ struct RFMView: Sendable {
     init(_ run: RFMRun) {
         self.run = run
         summary = RFMSummaryDocument(run)
-        var members: [Int: [Int32]] = [:]
+        var members: [Int: [Int]] = [:]
         var segments: [Int: [String: Int]] = [:]
         for (index, score) in run.scores.enumerated() {
             let key = Self.key(r: score.r, f: score.f)
-            members[key, default: []].append(Int32(index))
+            members[key, default: []].append(index)
             segments[key, default: [:]][score.segment, default: 0] += 1
         }
         let scores = run.scores
         cells = members.reduce(into: [:]) { cells, entry in
-            let sorted = entry.value.sorted { scores[Int($0)].fact.customerID < scores[Int($1)].fact.customerID }
+            let sorted = entry.value.sorted { scores[$0].fact.customerID < scores[$1].fact.customerID }
             let segment = segments[entry.key]?.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? ""
             cells[entry.key] = Cell(segment: segment, members: sorted)
         }
@@ -43,6 +43,6 @@ struct RFMView: Sendable {
 
     /// The scores of a cell's customers from `offset`, at most `limit`.
     func members(r: Int, f: Int, offset: Int, limit: Int) -> [RFMScore] {
-        cell(r: r, f: f).members.dropFirst(offset).prefix(limit).map { run.scores[Int($0)] }
+        cell(r: r, f: f).members.dropFirst(offset).prefix(limit).map { run.scores[$0] }
     }
 }

@@ -18,12 +18,14 @@ package final class RefreshingFigure<Value: Sendable>: Sendable {
         /// A computation in a request, which other requests for the same day await.
         var pending: (day: Int64, task: Task<Kept, any Error>)?
         var refreshing = false
+        /// Moved on by ``forget()``: a refresh begun before it does not bring the old figure back.
+        var generation = 0
     }
 
     /// What a request does: serve the kept figure (starting a refresh or not), or await a
     /// computation.
     private enum Next {
-        case kept(Kept, refresh: Bool)
+        case kept(Kept, refresh: Bool, generation: Int)
         case wait(Task<Kept, any Error>)
     }
 
@@ -45,9 +47,11 @@ package final class RefreshingFigure<Value: Sendable>: Sendable {
         let now = clock()
         let next = state.withLock { state -> Next in
             if let kept = state.kept, kept.day == day {
-                if now - kept.computedAt < maxAge || state.refreshing { return .kept(kept, refresh: false) }
+                if now - kept.computedAt < maxAge || state.refreshing {
+                    return .kept(kept, refresh: false, generation: state.generation)
+                }
                 state.refreshing = true
-                return .kept(kept, refresh: true)
+                return .kept(kept, refresh: true, generation: state.generation)
             }
             if let pending = state.pending, pending.day == day { return .wait(pending.task) }
             let clock = clock
@@ -58,13 +62,16 @@ package final class RefreshingFigure<Value: Sendable>: Sendable {
             return .wait(task)
         }
         switch next {
-        case .kept(let kept, let refresh):
+        case .kept(let kept, let refresh, let generation):
             if refresh {
                 Task(executorPreference: executor, priority: .utility) { [self] in
                     let fresh = try? await compute()
                     state.withLock { state in
                         state.refreshing = false
-                        if let fresh { state.kept = Kept(day: day, computedAt: clock(), value: fresh) }
+                        // (only over the figure it refreshes: not a new day's, not after forget())
+                        if let fresh, state.generation == generation, state.kept?.day == day {
+                            state.kept = Kept(day: day, computedAt: clock(), value: fresh)
+                        }
                     }
                 }
             }
@@ -85,5 +92,10 @@ package final class RefreshingFigure<Value: Sendable>: Sendable {
     }
 
     /// Forgets the kept figure (after a change the page must show at once).
-    package func forget() { state.withLock { $0.kept = nil } }
+    package func forget() {
+        state.withLock { state in
+            state.kept = nil
+            state.generation += 1
+        }
+    }
 }
