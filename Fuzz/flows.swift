@@ -8,7 +8,10 @@ import PatronFlows
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    let lineCount = text.split(separator: "\n", omittingEmptySubsequences: false).count
+    // YAML breaks lines at \n, \r\n and a lone \r (found by this harness: it counted \n only)
+    let lineCount = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+        omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" }
+    ).count
     func checkPlaces(_ errors: FlowFileErrors) {
         for error in errors.errors {
             precondition(
