@@ -12,8 +12,12 @@ struct SourceText {
 
     /// Where `mark` points, with the column counted in characters.
     func position(of mark: Mark) -> SourcePosition {
-        guard mark.line >= 1, mark.line <= lines.count else {
-            return SourcePosition(line: max(1, mark.line), column: max(1, mark.column))
+        guard mark.line >= 1 else { return .start }
+        guard mark.line <= lines.count else {
+            // Past the last line (libyaml moves the end of the stream to a line of its own, and
+            // counts some runs of lone carriage returns as more lines than they end; found by
+            // fuzzing): the end of the text, so that an error is always a place in the file.
+            return SourcePosition(line: max(1, lines.count), column: (lines.last?.count ?? 0) + 1)
         }
         var scalars = 0
         var column = 1

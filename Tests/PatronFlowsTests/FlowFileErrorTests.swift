@@ -1,3 +1,4 @@
+import Foundation
 import PatronFlows
 import Testing
 
@@ -264,6 +265,32 @@ struct FlowFileErrorTests {
         } catch {
             #expect(error.errors.map(\.description) == testCase.errors)
             #expect(error.description == testCase.errors.joined(separator: "\n"))
+        }
+    }
+
+    /// Found by fuzzing (`Scripts/fuzz.sh flows`): a file broken by runs of lone carriage
+    /// returns. Every error the flow and loyalty readers report lies inside the text (YAML breaks
+    /// lines at \n, \r\n and a lone \r); one past the end (libyaml puts the end of a file without
+    /// a final line break on a line of its own) is the end of the last line.
+    @Test func errorsInTextBrokenByCarriageReturnsLieInsideIt() throws {
+        let base64 =
+            "ZWFybjoKICAjIEFiYW5kb25lZCBjYXJ0IHJlYw0NDQ0NDQ0NDQ0NDQ0KICAgICAgLSBleGl0Cgp0ZW1wbGF0ZXM6CiAgd2VsY29tZV9lbWFp"
+            + "bDoKICAgIGNoYW5uZWw6IGVtYWlsCiAgICBzdWJqZWN0OiAiV2VsY29tZSB0byB7e3Nob3AubmFtZX19LCBhbmQNDQ0NDQ0NDQ0NDQ0NDQ0N"
+            + "DQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NcG9pbnRzOg0NDQ0NDQ0NDQ1wb2ludHM6IDEKICBwb3ZlcnkKIwojIDIgY3ZlZXI6ICIx"
+            + "LnMgMA=="
+        let text = String(decoding: try #require(Data(base64Encoded: base64)), as: UTF8.self)
+        // By Character: "\r\n" is one, and a lone "\r" one (replacing "\r\n" first would
+        // join a "\r" before it with the new "\n": the harness's own miscount).
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).count
+        #expect(lines == 79)
+        var reported: [FlowFileError] = []
+        do { _ = try FlowFile.parse(text, file: "t.yaml") } catch { reported += error.errors }
+        do { _ = try LoyaltyFile.parse(text, file: "t.yaml") } catch { reported += error.errors }
+        #expect(!reported.isEmpty)
+        do { _ = try FlowFile.parse("id: [", file: "t.yaml") } catch { reported += error.errors }
+        #expect(reported.last.map { "\($0.line):\($0.column)" } == "1:6")
+        for error in reported {
+            #expect(error.line >= 1 && error.line <= lines && error.column >= 1, "\(error) (\(lines) lines)")
         }
     }
 

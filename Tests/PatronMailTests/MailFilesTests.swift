@@ -83,6 +83,22 @@ import Testing
         #expect(mail.messageID.hasSuffix("@patron.derived") && !mail.subject.utf8.contains(0))
     }
 
+    /// Found by fuzzing (`Scripts/fuzz.sh mime`): a NUL followed by a combining mark is one
+    /// Character, so replacing "\u{0}" as a string left it in place and the body failed the
+    /// event's validation — the mailbox would refetch and fail that mail on every poll. The same
+    /// in a base64 body, a quoted-printable one and a header.
+    @Test(arguments: [
+        "Content-Transfer-Encoding: base64\n\n" + Data("a\u{0}\u{301}b\u{0}\u{0}\u{3}c".utf8).base64EncodedString(),
+        "Content-Transfer-Encoding: quoted-printable\n\nx=00=CC=81y=00=00",
+        "Subject: s=?UTF-8?B?" + Data("\u{0}\u{301}".utf8).base64EncodedString() + "?=\n\nbody",
+    ])
+    func aNULBeforeACombiningMarkIsReplacedToo(_ tail: String) throws {
+        let raw = bytes("Message-ID: <nul@x>\nFrom: a@example.com\nContent-Type: text/plain; charset=utf-8\n\(tail)\n")
+        let mail = MailMessage(mime: MIMEMessage(parsing: raw), raw: raw, receivedAt: 1)
+        try IngestEvent.mailReceived(mail).validate()
+        #expect(!mail.body.utf8.contains(0) && !mail.subject.utf8.contains(0))
+    }
+
     /// Found in review: a folded Subject (or From name) over the 4,096 bytes an event's text may
     /// be failed validation, so the mailbox refetched and failed that mail on every poll. Header
     /// text is cut at a character and marked.

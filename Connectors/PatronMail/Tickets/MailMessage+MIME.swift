@@ -21,9 +21,14 @@ extension MailMessage {
             importance.contains("high") || xPriority.hasPrefix("1") || xPriority.hasPrefix("2")
             ? .high : importance.contains("low") || xPriority.hasPrefix("5") ? .low : .normal
         // No stored text holds U+0000 (the store's C interface would cut it off); a Message-ID
-        // that could not have been one header line is replaced by the derived id.
+        // that could not have been one header line is replaced by the derived id. Replaced by
+        // scalar: a NUL followed by a combining mark is one Character, which a string search for
+        // "\u{0}" does not find (found by fuzzing: such a body failed the event's validation).
         func clean(_ text: String) -> String {
-            text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
+            guard text.utf8.contains(0) else { return text }
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: text.unicodeScalars.lazy.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 })
+            return String(scalars)
         }
         // A header field is at most what an event's text may be (a folded Subject can be any
         // length): cut at a character, marked with an ellipsis, so one mail never stops a mailbox.
