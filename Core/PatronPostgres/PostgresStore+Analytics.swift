@@ -92,7 +92,8 @@ extension PostgresStore {
 
     public func latestSnapshotMoves() throws -> SnapshotMoves? {
         try read { t in
-            let heads = try t.session.rows("SELECT id, as_of FROM rfm_snapshots ORDER BY id DESC LIMIT 2")
+            let heads = try t.session.rows(
+                "SELECT id, as_of, parameters FROM rfm_snapshots ORDER BY id DESC LIMIT 2")
             guard let newest = heads.first.map(PostgresRowReader.init), let asOf = Day(iso: try newest.text(1)) else {
                 return nil
             }
@@ -106,10 +107,13 @@ extension PostgresStore {
                 return SnapshotMoves.Count(
                     from: try r.optionalText(0), to: try r.optionalText(1), customers: Int(try r.int(2)))
             }
-            let previous = try heads.dropFirst().first.map { try PostgresRowReader($0).text(1) }.flatMap {
-                Day(iso: $0)
+            let previous = try heads.dropFirst().first.map { row in
+                let r = PostgresRowReader(row)
+                return (asOf: Day(iso: try r.text(1)), parameters: try r.text(2))
             }
-            return SnapshotMoves(asOf: asOf, previousAsOf: previous, counts: counts)
+            return SnapshotMoves(
+                asOf: asOf, previousAsOf: previous?.asOf, comparable: try previous?.parameters == newest.text(2),
+                counts: counts)
         }
     }
 

@@ -137,7 +137,7 @@ extension PostgresTransaction {
     public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
         for table in [
             "customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries",
-            "loyalty_tier_changes", "feedback_responses", "product_views", "visitors",
+            "loyalty_tier_changes", "feedback_responses", "product_views", "visitors", "outbox",
         ] {
             try session.execute(
                 "UPDATE \(unescaped: table) SET customer_id = \(into.rawValue) WHERE customer_id = \(from.rawValue)")

@@ -110,7 +110,8 @@ extension SQLiteStore {
 
     public func latestSnapshotMoves() throws -> SnapshotMoves? {
         try writer.read { db in
-            let heads = try Row.fetchAll(db, sql: "SELECT id, as_of FROM rfm_snapshots ORDER BY id DESC LIMIT 2")
+            let heads = try Row.fetchAll(
+                db, sql: "SELECT id, as_of, parameters FROM rfm_snapshots ORDER BY id DESC LIMIT 2")
             guard let newest = heads.first, let asOf = Day(iso: newest[1] as String) else { return nil }
             let counts = try Row.fetchAll(
                 db,
@@ -119,8 +120,10 @@ extension SQLiteStore {
                     GROUP BY from_segment, to_segment
                     """, arguments: [newest[0] as Int64]
             ).map { SnapshotMoves.Count(from: $0[0], to: $0[1], customers: $0[2]) }
+            let previous = heads.dropFirst().first
             return SnapshotMoves(
-                asOf: asOf, previousAsOf: heads.dropFirst().first.flatMap { Day(iso: $0[1] as String) }, counts: counts)
+                asOf: asOf, previousAsOf: previous.flatMap { Day(iso: $0[1] as String) },
+                comparable: previous.map { ($0[2] as String) == (newest[2] as String) } ?? false, counts: counts)
         }
     }
 

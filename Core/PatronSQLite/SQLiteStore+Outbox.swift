@@ -76,18 +76,12 @@ extension SQLiteStore {
                 sql: """
                     UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?, updated_at = ?
                     WHERE id IN (SELECT value FROM json_each(?))
-                    RETURNING id, key, flow_id, step, customer_id, channel, recipient, subject, body, attempts,
-                      planned_at, next_attempt_at, last_error
+                    RETURNING \(Self.outboxColumns)
                     """, arguments: [now, now, json])
             var out: [(OutboxMessage, CustomerRecord?)] = []
             for row in rows {
-                let customerID = CustomerID(rawValue: row[4])
-                let message = OutboxMessage(
-                    id: row[0], key: row[1], flowID: row[2], step: row[3], customerID: customerID,
-                    channel: ConsentChannel(rawValue: row[5]) ?? .email, recipient: row[6], subject: row[7],
-                    body: row[8],
-                    status: .sending, attempts: row[9], plannedAt: row[10], nextAttemptAt: row[11], lastError: row[12])
-                out.append((message, try tx.customer(customerID)))
+                let message = Self.outboxMessage(from: row)
+                out.append((message, try tx.customer(message.customerID)))
             }
             return out.sorted { $0.0.id < $1.0.id }
         }

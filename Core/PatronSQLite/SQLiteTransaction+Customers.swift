@@ -134,7 +134,7 @@ extension SQLiteTransaction {
         let arguments: StatementArguments = [into.rawValue, from.rawValue]
         for table in [
             "customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries",
-            "loyalty_tier_changes", "feedback_responses", "product_views", "visitors",
+            "loyalty_tier_changes", "feedback_responses", "product_views", "visitors", "outbox",
         ] {
             try run("UPDATE \(table) SET customer_id = ? WHERE customer_id = ?", arguments)
         }

@@ -445,7 +445,7 @@ public enum StoreConformance {
         // The moves saved with a snapshot come back counted by (from, to), with the two days.
         let first = try store.latestSnapshotMoves()
         try require(
-            first?.asOf == day0 + 100 && first?.previousAsOf == nil, rule,
+            first?.asOf == day0 + 100 && first?.previousAsOf == nil && first?.comparable == false, rule,
             "the first snapshot's moves: \(String(describing: first))")
         // Half the customers order again, big, long after: they move up.
         try Ingestor(store: store).ingest(
@@ -459,7 +459,8 @@ public enum StoreConformance {
         }
         try require(!later.moves.isEmpty, rule, "the kit's second run moves nobody")
         try require(
-            moves == SnapshotMoves(asOf: day0 + 400, previousAsOf: day0 + 100, counts: expected), rule,
+            moves == SnapshotMoves(asOf: day0 + 400, previousAsOf: day0 + 100, comparable: true, counts: expected),
+            rule,
             "the second snapshot's moves: \(String(describing: moves)), expected \(expected)")
         // A third, with other moves (the other half order big, a new customer appears): only the
         // newest snapshot's moves come back, a new customer's from is nil.
@@ -475,8 +476,17 @@ public enum StoreConformance {
         try require(thirdExpected != expected && third.moves.contains { $0.from == nil }, rule, "the kit's third run")
         try require(
             try store.latestSnapshotMoves()
-                == SnapshotMoves(asOf: day0 + 400, previousAsOf: day0 + 400, counts: thirdExpected), rule,
-            "the third snapshot's moves")
+                == SnapshotMoves(asOf: day0 + 400, previousAsOf: day0 + 400, comparable: true, counts: thirdExpected),
+            rule, "the third snapshot's moves")
+        // A fourth with other parameters: no moves are saved, and the answer says why.
+        let fourth = try RFMRun.compute(
+            store: store, asOf: day0 + 400, windowDays: nil, configuration: try RFMConfiguration(method: .ntile),
+            currency: .usd)
+        _ = try fourth.save(to: store, takenAt: 8)
+        let incomparable = try store.latestSnapshotMoves()
+        try require(
+            incomparable == SnapshotMoves(asOf: day0 + 400, previousAsOf: day0 + 400, comparable: false, counts: []),
+            rule, "a snapshot with other parameters: \(String(describing: incomparable))")
         let summary = try PurchaseSummary.from(store: store, calibrationEnd: day0 + 100, currencyDigits: 2)
         let saved = try SavedPredictions.compute(
             summary: summary, calibrationEnd: day0 + 100, currencyDigits: 2, monthlyDiscount: 0.01, savedAt: 9)

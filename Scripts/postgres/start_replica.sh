@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a streaming replica of a primary that Scripts/postgres/start.sh started.
 #   Scripts/postgres/start_replica.sh PRIMARY_DIR DIR
-# pg_basebackup from the primary into DIR/data (-R writes `primary_conninfo` and standby.signal),
+# pg_basebackup from the primary into DIR/data (-R writes `primary_conninfo` and standby.signal;
+# --checkpoint=fast: a spread checkpoint on an idle primary made it wait about two minutes),
 # a free port on 127.0.0.1; waits until it accepts read-only connections and prints
 # `export PATRON_PG_READ_URL=postgres://postgres@127.0.0.1:PORT/patron`. Stop it with
 # Scripts/postgres/stop.sh DIR.
@@ -14,6 +15,7 @@ dir="$(server_dir "$dir")"
 port="$(free_port)"
 
 "${as[@]}" "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir/data" -R -X stream \
+    --checkpoint=fast \
     >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
 cat >>"$dir/data/postgresql.conf" <<CONF
 port = $port

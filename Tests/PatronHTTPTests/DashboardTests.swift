@@ -162,9 +162,10 @@ import Testing
     @Test func theRFMPageShowsTheMovesSavedBetweenTheLastTwoSnapshots() async throws {
         let (store, keys) = try Shop.shop()
         let day = Day(epochSeconds: Shop.now)
-        func snapshot(_ takenAt: Int64) throws -> RFMRun {
+        func snapshot(_ takenAt: Int64, method: RFMMethod = .quantile) throws -> RFMRun {
             let run = try RFMRun.compute(
-                store: store, asOf: day, windowDays: nil, configuration: RFMConfiguration(), currency: .eur)
+                store: store, asOf: day, windowDays: nil, configuration: RFMConfiguration(method: method),
+                currency: .eur)
             _ = try run.save(to: store, takenAt: takenAt)
             return run
         }
@@ -192,6 +193,15 @@ import Testing
                         "<td>\(move.from ?? "(new)")</td><td>\(move.to ?? "(gone)")</td><td class=\"num\">\(move.customers)</td>"
                     ))
             }
+        }
+        // A snapshot taken with other parameters is not compared: the page says so, not "0 moved".
+        let third = try snapshot(Shop.now + 120, method: .ntile)
+        #expect(!third.comparable && third.moves.isEmpty)
+        try await Self.app(store).test(.router) { client in
+            let session = try await Self.signIn(client, key: keys.read)
+            let (_, html) = try await Self.get(client, "/app/rfm", session: session)
+            #expect(html.contains("The snapshots of 2024-06-01 and 2024-06-01 were taken with different parameters"))
+            #expect(!html.contains("Between the snapshots of") && !html.contains("No saved snapshot to compare with"))
         }
     }
 

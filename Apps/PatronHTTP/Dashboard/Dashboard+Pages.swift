@@ -188,7 +188,10 @@ extension Dashboard {
             "segments": summary.segments.map { ["name": $0.name, "customers": $0.customers, "revenue": $0.revenue] },
         ]
         // The moves between the last two saved snapshots, as saved with the newest.
-        if let saved = try api.store.latestSnapshotMoves(), let previous = saved.previousAsOf {
+        let saved = try api.store.latestSnapshotMoves()
+        if let saved, let previous = saved.previousAsOf, !saved.comparable {
+            values["incomparable"] = ["between": "\(previous) and \(saved.asOf)"]
+        } else if let saved, let previous = saved.previousAsOf {
             values["hasMoves"] = true
             values["between"] = "\(previous) and \(saved.asOf)"
             values["moved"] = saved.counts.reduce(0) { $0 + $1.customers }

@@ -118,7 +118,8 @@ enum DashboardTemplates {
         </tbody>
         </table>
         {{/hasMoves}}
-        {{^hasMoves}}<p>No saved snapshot to compare with: save one with <code>patron rfm --save</code> (the scheduler does it nightly).</p>{{/hasMoves}}
+        {{#incomparable}}<p>The snapshots of {{between}} were taken with different parameters: their segments are not compared (moves are saved only between snapshots taken alike).</p>{{/incomparable}}
+        {{^hasMoves}}{{^incomparable}}<p>No saved snapshot to compare with: save one with <code>patron rfm --save</code> (the scheduler does it nightly).</p>{{/incomparable}}{{/hasMoves}}
         """)
 
     static let cell = template(

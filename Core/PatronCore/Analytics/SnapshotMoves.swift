@@ -20,12 +20,17 @@ public struct SnapshotMoves: Hashable, Sendable {
     public var asOf: Day
     /// The as-of day of the snapshot before it; `nil` when the newest is the first.
     public var previousAsOf: Day?
+    /// Whether the two snapshots were taken with the same parameters (method, bins, window,
+    /// segment map); moves are saved only then, so `counts` is empty when this is `false`.
+    /// `false` for the first snapshot.
+    public var comparable: Bool
     /// Most customers first, then by names.
     public var counts: [Count]
 
-    public init(asOf: Day, previousAsOf: Day?, counts: [Count]) {
+    public init(asOf: Day, previousAsOf: Day?, comparable: Bool, counts: [Count]) {
         self.asOf = asOf
         self.previousAsOf = previousAsOf
+        self.comparable = comparable
         self.counts = counts.sorted {
             ($1.customers, $0.from ?? "", $0.to ?? "") < ($0.customers, $1.from ?? "", $1.to ?? "")
         }

@@ -166,8 +166,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         let state = snapshotState()
         guard let newest = state.snapshots.last else { return nil }
         let moves = zip(state.moves, state.moveSnapshots).filter { $0.1 == newest.id }.map(\.0)
+        let previous = state.snapshots.dropLast().last
         return SnapshotMoves(
-            asOf: newest.asOf, previousAsOf: state.snapshots.dropLast().last?.asOf,
+            asOf: newest.asOf, previousAsOf: previous?.asOf, comparable: previous?.parameters == newest.parameters,
             counts: SegmentMove.summary(moves).map {
                 SnapshotMoves.Count(from: $0.from, to: $0.to, customers: $0.customers)
             })
@@ -265,6 +266,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             }
             for (key, response) in state.feedback where response.customerID == from {
                 state.feedback[key]?.customerID = into
+            }
+            for (key, entry) in state.outbox where entry.message.customerID == from {
+                state.outbox[key]?.message.customerID = into
             }
             moveViews(from: from, into: into)
             if let old = state.customers.removeValue(forKey: from) {

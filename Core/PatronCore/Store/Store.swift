@@ -43,8 +43,9 @@ public protocol Store: Sendable {
     func latestRFMSnapshot() throws -> RFMSnapshot?
     /// Saves a snapshot and the segment moves since the previous one; returns the snapshot's id.
     func saveRFMSnapshot(_ snapshot: RFMSnapshot, moves: [SegmentMove]) throws -> Int64
-    /// The moves saved with the newest snapshot (since the one before it), counted by (from, to);
-    /// `nil` before the first snapshot. Implementers keep the moves with their snapshot.
+    /// The moves saved with the newest snapshot (since the one before it), counted by (from, to),
+    /// and whether the two were taken with the same parameters; `nil` before the first snapshot.
+    /// Implementers keep the moves with their snapshot.
     func latestSnapshotMoves() throws -> SnapshotMoves?
 
     /// Replaces the saved predictive fit and every customer's predictions, in one transaction.
@@ -82,8 +83,8 @@ public protocol StoreTransaction: LoyaltyTransaction, FeedbackTransaction, Recom
     func refs(of customer: CustomerID) throws -> [ExternalRef]
     /// Removes every ref of the customer (erasure: the person can no longer be matched).
     func detachRefs(of customer: CustomerID) throws
-    /// Moves refs, orders, carts and tickets of `from` to `into`, records the merge and deletes
-    /// `from`. The caller updates `into`'s profile and aggregates.
+    /// Moves refs, orders, carts, tickets, messages, consent, loyalty, feedback, views and outbox
+    /// messages of `from` to `into`, records the merge and deletes `from`. The caller updates `into`'s profile and aggregates.
     func reassign(from: CustomerID, into: CustomerID, at: Int64) throws
 
     func order(ref: ExternalRef) throws -> OrderRecord?
