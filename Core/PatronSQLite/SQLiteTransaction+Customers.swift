@@ -132,6 +132,13 @@ extension SQLiteTransaction {
 
     public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
         let arguments: StatementArguments = [into.rawValue, from.rawValue]
+        // Messages planned for the merged record are not sent: the survivor has its own (sending
+        // both would be a double send). The rest move, so replies and asked SKUs follow the person.
+        try run(
+            """
+            UPDATE outbox SET status = 'suppressed', last_error = 'merged into customer ' || ?, updated_at = ?
+            WHERE customer_id = ? AND status = 'planned'
+            """, [into.rawValue, at, from.rawValue])
         for table in [
             "customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries",
             "loyalty_tier_changes", "feedback_responses", "product_views", "visitors", "outbox",

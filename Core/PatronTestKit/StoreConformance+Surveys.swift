@@ -156,13 +156,26 @@ extension StoreConformance {
 
         // A merge moves the merged customer's messages: the survivor is who was asked (its replies
         // answer them, what it was asked about is not asked again).
+        // A message still planned for the merged record is not sent (the survivor has its own).
+        try await store.enqueue([message("other-2", b, "sms", .nps, day: 12)])
         try store.write { try $0.reassign(from: b, into: a, at: at(9)) }
         let movedMessage = try await store.outboxMessages(keys: ["other-1"]).first
         let leftBehind = try await store.latestSurveyMessage(to: b, channel: "sms", openAt: at(7))
+        let plannedBefore = try await store.outboxMessages(keys: ["other-2"]).first
+        try require(
+            plannedBefore?.customerID == a && plannedBefore?.status == .suppressed
+                && plannedBefore?.lastError == "merged into customer \(a.rawValue)", rule,
+            "a planned message of the merged record: \(String(describing: plannedBefore))")
+        // A link sent to the merged record still answers, for the survivor.
+        let oldLink = SurveyToken(messageKey: "other-1", customerID: b, kind: .nps, expiresAt: at(40))
+        let viaOldLink = try FeedbackDesk.answer(store, oldLink, score: 9, text: nil, channel: "link", at: at(9))
+        try require(
+            viaOldLink.response.customerID == a && viaOldLink.response.messageID == movedMessage?.id, rule,
+            "a merged customer's link answered for \(viaOldLink.response.customerID.rawValue), not \(a.rawValue)")
         try require(
             movedMessage?.customerID == a && leftBehind == nil, rule,
-            "after a merge other-1 is customer \(String(describing: movedMessage?.customerID.rawValue))'s, not \(a.rawValue)'s"
-        )
+            "after a merge other-1 is customer \(String(describing: movedMessage?.customerID.rawValue))'s, "
+                + "not \(a.rawValue)'s")
 
         // Closed tickets fire `ticket_closed`, once per ticket (closed again after reopening: still
         // one); a ticket first seen closed fires too.

@@ -9,6 +9,10 @@ import Testing
         #expect(ContactNormalizer.email("not an email") == nil)
         #expect(ContactNormalizer.email("a@@b") == nil)
         #expect(ContactNormalizer.email("") == nil)
+        // Control characters make no address (a NUL would be refused by PostgreSQL on lookup).
+        #expect(ContactNormalizer.email("a\u{0}b@example.com") == nil)
+        #expect(ContactNormalizer.email("a\u{7F}b@example.com") == nil)
+        #expect(ContactNormalizer.email("a\u{1B}b@example.com") == nil)
     }
 
     @Test(arguments: [

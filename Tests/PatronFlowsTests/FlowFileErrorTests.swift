@@ -273,11 +273,12 @@ struct FlowFileErrorTests {
     /// lines at \n, \r\n and a lone \r); one past the end (libyaml puts the end of a file without
     /// a final line break on a line of its own) is the end of the last line.
     @Test func errorsInTextBrokenByCarriageReturnsLieInsideIt() throws {
-        let base64 =
-            "ZWFybjoKICAjIEFiYW5kb25lZCBjYXJ0IHJlYw0NDQ0NDQ0NDQ0NDQ0KICAgICAgLSBleGl0Cgp0ZW1wbGF0ZXM6CiAgd2VsY29tZV9lbWFp"
-            + "bDoKICAgIGNoYW5uZWw6IGVtYWlsCiAgICBzdWJqZWN0OiAiV2VsY29tZSB0byB7e3Nob3AubmFtZX19LCBhbmQNDQ0NDQ0NDQ0NDQ0NDQ0N"
-            + "DQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NcG9pbnRzOg0NDQ0NDQ0NDQ1wb2ludHM6IDEKICBwb3ZlcnkKIwojIDIgY3ZlZXI6ICIx"
-            + "LnMgMA=="
+        let base64 = [
+            "ZWFybjoKICAjIEFiYW5kb25lZCBjYXJ0IHJlYw0NDQ0NDQ0NDQ0NDQ0KICAgICAgLSBleGl0Cgp0ZW1wbGF0ZXM6CiAgd2Vs",
+            "Y29tZV9lbWFpbDoKICAgIGNoYW5uZWw6IGVtYWlsCiAgICBzdWJqZWN0OiAiV2VsY29tZSB0byB7e3Nob3AubmFtZX19LCBh",
+            "bmQNDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NcG9pbnRzOg0NDQ0NDQ0NDQ1wb2ludHM6",
+            "IDEKICBwb3ZlcnkKIwojIDIgY3ZlZXI6ICIxLnMgMA==",
+        ].joined()
         let text = String(decoding: try #require(Data(base64Encoded: base64)), as: UTF8.self)
         // By Character: "\r\n" is one, and a lone "\r" one (replacing "\r\n" first would
         // join a "\r" before it with the new "\n": the harness's own miscount).

@@ -6,10 +6,16 @@ extension MailMessage {
     /// from its bytes (so a refetch is still recognised); without a Date, `receivedAt` is used.
     public init(mime: MIMEMessage, raw: [UInt8], receivedAt: Int64, direction: Direction = .inbound) {
         let kind: Kind
+        // A report's addresses may come from body text: one with a control character is no
+        // address (and a NUL would be refused by PostgreSQL when looked up).
+        func addresses(_ list: [String]) -> [String] {
+            list.filter { !$0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }
+        }
         if let report = mime.deliveryStatus {
-            kind = report.failedRecipients.isEmpty ? .autoReply : .bounce(failed: report.failedRecipients)
+            let failed = addresses(report.failedRecipients)
+            kind = failed.isEmpty ? .autoReply : .bounce(failed: failed)
         } else if let feedback = mime.feedbackReport {
-            kind = .complaint(recipients: feedback.originalRecipients)
+            kind = .complaint(recipients: addresses(feedback.originalRecipients))
         } else if mime.isAutoReply {
             kind = .autoReply
         } else {
@@ -55,7 +61,7 @@ extension MailMessage {
             sentAt: mime.date.map { Int64($0.timeIntervalSince1970) } ?? receivedAt,
             body: clean(mime.bodyText),
             attachments: mime.attachments.map {
-                MailAttachmentInfo(name: $0.filename, type: $0.mimeType, size: $0.size)
+                MailAttachmentInfo(name: $0.filename.map(field), type: field($0.mimeType), size: $0.size)
             },
             kind: kind, direction: direction, priority: priority, warnings: mime.warnings.map(\.description))
     }

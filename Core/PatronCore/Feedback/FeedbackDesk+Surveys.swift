@@ -2,7 +2,8 @@ import Foundation
 
 extension FeedbackDesk {
     /// A survey link's survey, once the app has checked the link's signature: the link must be
-    /// unexpired at `now` and its message in the outbox for its customer, asking its kind.
+    /// unexpired at `now` and its message in the outbox for its customer (or for the survivor
+    /// of a merge of that customer), asking its kind.
     /// Throws `.forbidden` for an expired link, `.notFound` for a message that is not (or no
     /// longer) there.
     public static func survey<S: Store>(_ store: S, _ token: SurveyToken, at now: Int64) throws -> OpenSurvey {
@@ -26,6 +27,7 @@ extension FeedbackDesk {
             var survey = try open(in: t, token, at: now)
             var keyed = answer
             keyed.key = survey.key
+            keyed.customerID = survey.message.customerID
             keyed.flowID = survey.message.flowID
             keyed.messageID = survey.message.id
             let (response, replaced) = try record(in: t, keyed, text: words, sku: sku, at: now)
@@ -38,14 +40,18 @@ extension FeedbackDesk {
         guard now <= token.expiresAt else {
             throw PatronError(.forbidden, "this survey closed on \(Timestamp.format(token.expiresAt))")
         }
-        guard let message = try t.outboxMessage(key: token.messageKey), message.customerID == token.customerID,
-            message.survey == token.kind, try t.customer(token.customerID)?.erasedAt == nil
+        // The link names the customer it was sent to. A merge since moved the message to the
+        // survivor and deleted the merged record (an erasure keeps its record, marked): such a
+        // link answers for the survivor.
+        guard let message = try t.outboxMessage(key: token.messageKey), message.survey == token.kind,
+            let owner = try t.customer(message.customerID), owner.erasedAt == nil,
+            try message.customerID == token.customerID || t.customer(token.customerID) == nil
         else { throw PatronError(.notFound, "the survey this link answers is not there any more") }
         if token.kind == .review, token.sku == nil {
             throw PatronError(.invalidValue, "sku: a review link names the SKU it is about")
         }
         let key =
-            token.sku.map { FeedbackResponse.reviewKey(customer: token.customerID, sku: $0) } ?? "message:\(message.id)"
+            token.sku.map { FeedbackResponse.reviewKey(customer: owner.id, sku: $0) } ?? "message:\(message.id)"
         return OpenSurvey(token: token, message: message, key: key, current: try t.feedbackResponse(key: key))
     }
 

@@ -26,7 +26,7 @@ public enum ContactNormalizer {
             case UInt8(ascii: "@"):
                 ats += 1
                 atIndex = count
-            case UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"): return nil
+            case UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ";"), 0x00..<0x20, 0x7F: return nil
             case UInt8(ascii: "A")...UInt8(ascii: "Z"): hasUpper = true
             case 0x80...: hasUpper = true  // non-ASCII: let lowercased() decide
             default: break

@@ -267,7 +267,12 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             for (key, response) in state.feedback where response.customerID == from {
                 state.feedback[key]?.customerID = into
             }
+            // Planned messages of the merged record are not sent (the survivor has its own).
             for (key, entry) in state.outbox where entry.message.customerID == from {
+                if entry.message.status == .planned {
+                    state.outbox[key]?.message.status = .suppressed
+                    state.outbox[key]?.message.lastError = "merged into customer \(into.rawValue)"
+                }
                 state.outbox[key]?.message.customerID = into
             }
             moveViews(from: from, into: into)
