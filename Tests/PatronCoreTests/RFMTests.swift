@@ -208,4 +208,26 @@ import Testing
         #expect(!ntile.comparable)
         #expect(ntile.moves.isEmpty)
     }
+
+    /// Found in review: the stored parameters named the thresholds method without its bounds, so
+    /// snapshots scored with other bounds were compared and their "moves" saved.
+    @Test func thresholdSnapshotsWithOtherBoundsAreNotCompared() throws {
+        let store = InMemoryStore()
+        try Ingestor(store: store).ingest(
+            (1...10).map { Make.order("\($0)", customer: "c\($0)", day: "2024-01-\(10 + $0)", total: Int64(100 * $0)) })
+        let asOf = Day(iso: "2024-02-01")
+        func run(monetary: [Int64]) throws -> RFMRun {
+            let bounds = try RFMThresholds(
+                recencyDays: [7, 14, 30, 60], frequency: [2, 3, 4, 5], monetaryMinor: monetary)
+            return try RFMRun.compute(
+                store: store, asOf: asOf, windowDays: nil,
+                configuration: try RFMConfiguration(method: .thresholds(bounds)), currency: .usd)
+        }
+        _ = try run(monetary: [100, 200, 300, 400]).save(to: store, takenAt: 1)
+        let same = try run(monetary: [100, 200, 300, 400])
+        let other = try run(monetary: [1_000, 2_000, 3_000, 4_000])
+        #expect(same.comparable)
+        #expect(!other.comparable && other.moves.isEmpty)
+        #expect(other.parameters.contains("M 1000/2000/3000/4000 minor"))
+    }
 }

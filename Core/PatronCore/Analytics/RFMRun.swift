@@ -78,7 +78,12 @@ public struct RFMRun: Sendable {
         switch configuration.method {
         case .quantile: method = "quantile"
         case .ntile: method = "ntile"
-        case .thresholds: method = "thresholds"
+        case .thresholds(let bounds):
+            // The bounds decide the scores: snapshots with other bounds are not compared.
+            func list<T>(_ values: [T]) -> String { values.map { "\($0)" }.joined(separator: "/") }
+            method =
+                "thresholds (R \(list(bounds.recencyDays)) days, F \(list(bounds.frequency)), "
+                + "M \(list(bounds.monetaryMinor)) minor)"
         }
         var text = "\(method), \(configuration.bins) bins" + (windowDays.map { ", window \($0) days" } ?? "")
         if let map = configuration.segmentMap, map != .standard {
