@@ -135,17 +135,23 @@ extension PostgresTransaction {
     }
 
     public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
-        // Messages planned for the merged record are not sent: the survivor has its own (sending
-        // both would be a double send). The rest move, so replies and asked SKUs follow the person.
+        // Messages planned for the merged record are not sent (they never were: a claim found the
+        // record gone), now with the reason. A send in flight stays with the merged record, so a
+        // retry finds it gone as before; the rest move, so replies and asked SKUs follow the person.
         try session.execute(
             """
             UPDATE outbox SET status = 'suppressed', last_error = \("merged into customer \(into.rawValue)"),
               updated_at = \(at)
             WHERE customer_id = \(from.rawValue) AND status = 'planned'
             """)
+        try session.execute(
+            """
+            UPDATE outbox SET customer_id = \(into.rawValue)
+            WHERE customer_id = \(from.rawValue) AND status <> 'sending'
+            """)
         for table in [
             "customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries",
-            "loyalty_tier_changes", "feedback_responses", "product_views", "visitors", "outbox",
+            "loyalty_tier_changes", "feedback_responses", "product_views", "visitors",
         ] {
             try session.execute(
                 "UPDATE \(unescaped: table) SET customer_id = \(into.rawValue) WHERE customer_id = \(from.rawValue)")

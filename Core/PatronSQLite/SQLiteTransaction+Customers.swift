@@ -132,16 +132,18 @@ extension SQLiteTransaction {
 
     public func reassign(from: CustomerID, into: CustomerID, at: Int64) throws {
         let arguments: StatementArguments = [into.rawValue, from.rawValue]
-        // Messages planned for the merged record are not sent: the survivor has its own (sending
-        // both would be a double send). The rest move, so replies and asked SKUs follow the person.
+        // Messages planned for the merged record are not sent (they never were: a claim found the
+        // record gone), now with the reason. A send in flight stays with the merged record, so a
+        // retry finds it gone as before; the rest move, so replies and asked SKUs follow the person.
         try run(
             """
             UPDATE outbox SET status = 'suppressed', last_error = 'merged into customer ' || ?, updated_at = ?
             WHERE customer_id = ? AND status = 'planned'
             """, [into.rawValue, at, from.rawValue])
+        try run("UPDATE outbox SET customer_id = ? WHERE customer_id = ? AND status <> 'sending'", arguments)
         for table in [
             "customer_refs", "orders", "carts", "tickets", "messages", "consent_events", "loyalty_entries",
-            "loyalty_tier_changes", "feedback_responses", "product_views", "visitors", "outbox",
+            "loyalty_tier_changes", "feedback_responses", "product_views", "visitors",
         ] {
             try run("UPDATE \(table) SET customer_id = ? WHERE customer_id = ?", arguments)
         }

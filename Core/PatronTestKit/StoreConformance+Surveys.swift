@@ -156,9 +156,28 @@ extension StoreConformance {
 
         // A merge moves the merged customer's messages: the survivor is who was asked (its replies
         // answer them, what it was asked about is not asked again).
-        // A message still planned for the merged record is not sent (the survivor has its own).
-        try await store.enqueue([message("other-2", b, "sms", .nps, day: 12)])
+        // A message still planned for the merged record is not sent; one being sent stays with it
+        // (a retry finds the record gone). A review answered by the merged record's link before
+        // the merge is replaced by the same link after it, not doubled.
+        try await store.enqueue([
+            message("other-2", b, "sms", .nps, day: 12), message("other-3", b, "push", nil, day: 8),
+            message("review-b", b, .email, .review, day: 12, skus: ["TEA"]),
+        ])
+        let inFlight = try await store.claimOutbox(channels: ["push"], now: at(9), staleBefore: 0, limit: 5)
+        try require(inFlight.map(\.0.key) == ["other-3"], rule, "claimed on push: \(inFlight.map(\.0.key))")
+        let reviewLink = SurveyToken(
+            messageKey: "review-b", customerID: b, kind: .review, sku: "TEA", expiresAt: at(40))
+        _ = try FeedbackDesk.answer(store, reviewLink, score: 3, text: nil, channel: "link", at: at(9))
         try store.write { try $0.reassign(from: b, into: a, at: at(9)) }
+        let sending = try await store.outboxMessages(keys: ["other-3"]).first
+        try require(
+            sending?.customerID == b && sending?.status == .sending, rule,
+            "a send in flight at the merge: \(String(describing: sending))")
+        _ = try FeedbackDesk.answer(store, reviewLink, score: 5, text: "good", channel: "link", at: at(10))
+        let teaReviews = try store.read { try $0.feedbackResponses(of: a) }.filter { $0.sku == "TEA" }
+        try require(
+            teaReviews.count == 1 && teaReviews.first?.score == 5, rule,
+            "reviews of TEA after the merge: \(teaReviews.map { ($0.key, $0.score) })")
         let movedMessage = try await store.outboxMessages(keys: ["other-1"]).first
         let leftBehind = try await store.latestSurveyMessage(to: b, channel: "sms", openAt: at(7))
         let plannedBefore = try await store.outboxMessages(keys: ["other-2"]).first

@@ -50,8 +50,14 @@ extension FeedbackDesk {
         if token.kind == .review, token.sku == nil {
             throw PatronError(.invalidValue, "sku: a review link names the SKU it is about")
         }
-        let key =
-            token.sku.map { FeedbackResponse.reviewKey(customer: owner.id, sku: $0) } ?? "message:\(message.id)"
+        var key = "message:\(message.id)"
+        if let sku = token.sku {
+            // A review answered before the merge keeps its key (responses move, keys stay): the
+            // old link replaces it rather than adding a second review of the SKU.
+            let linked = FeedbackResponse.reviewKey(customer: token.customerID, sku: sku)
+            let keepsLinked = try token.customerID == owner.id || t.feedbackResponse(key: linked) != nil
+            key = keepsLinked ? linked : FeedbackResponse.reviewKey(customer: owner.id, sku: sku)
+        }
         return OpenSurvey(token: token, message: message, key: key, current: try t.feedbackResponse(key: key))
     }
 

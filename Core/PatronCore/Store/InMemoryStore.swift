@@ -267,8 +267,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
             for (key, response) in state.feedback where response.customerID == from {
                 state.feedback[key]?.customerID = into
             }
-            // Planned messages of the merged record are not sent (the survivor has its own).
-            for (key, entry) in state.outbox where entry.message.customerID == from {
+            // Planned messages of the merged record are suppressed; a send in flight stays with it.
+            for (key, entry) in state.outbox where entry.message.customerID == from && entry.message.status != .sending
+            {
                 if entry.message.status == .planned {
                     state.outbox[key]?.message.status = .suppressed
                     state.outbox[key]?.message.lastError = "merged into customer \(into.rawValue)"

@@ -85,7 +85,7 @@ public protocol StoreTransaction: LoyaltyTransaction, FeedbackTransaction, Recom
     func detachRefs(of customer: CustomerID) throws
     /// Moves refs, orders, carts, tickets, messages, consent, loyalty, feedback, views and outbox
     /// messages of `from` to `into` (its planned outbox messages suppressed first, "merged into
-    /// customer N": the survivor has its own), records the merge and deletes `from`. The caller
+    /// customer N"; one being sent stays), records the merge and deletes `from`. The caller
     /// updates `into`'s profile and aggregates.
     func reassign(from: CustomerID, into: CustomerID, at: Int64) throws
 
