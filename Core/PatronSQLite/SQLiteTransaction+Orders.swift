@@ -62,7 +62,7 @@ extension SQLiteTransaction {
             let chunk = lines[start..<min(start + 8, lines.count)]
             try hot(
                 HotKey.insertLines + chunk.count,
-                "INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor, placed_at) VALUES "
+                "INSERT OR FAIL INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor, placed_at) VALUES "
                     + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             ).run { b in
                 for (offset, line) in chunk.enumerated() {

@@ -124,7 +124,7 @@ extension SQLiteTransaction {
             let chunk = orders[start..<min(start + Self.insertChunk, orders.count)]
             try hot(
                 SetKey.insertOrders + chunk.count,
-                "INSERT INTO orders(id, source, ref, customer_id, placed_at, currency, total_minor, refunded_minor, "
+                "INSERT OR FAIL INTO orders(id, source, ref, customer_id, placed_at, currency, total_minor, refunded_minor, "
                     + "status, updated_at) VALUES "
                     + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             ).run { b in
@@ -144,7 +144,7 @@ extension SQLiteTransaction {
             let chunk = lines[start..<min(start + Self.insertChunk, lines.count)]
             try hot(
                 SetKey.insertLines + chunk.count,
-                "INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor, placed_at) VALUES "
+                "INSERT OR FAIL INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor, placed_at) VALUES "
                     + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             ).run { b in
                 for row in chunk {

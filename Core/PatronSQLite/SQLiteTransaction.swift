@@ -54,7 +54,7 @@ public final class SQLiteTransaction: StoreTransaction {
             let chunk = eventIDs[start..<min(start + 256, eventIDs.count)]
             let inserted = try hot(
                 HotKey.markApplied + chunk.count,
-                "INSERT INTO applied_events(event_id) VALUES "
+                "INSERT OR FAIL INTO applied_events(event_id) VALUES "
                     + Array(repeating: "(?)", count: chunk.count).joined(separator: ",")
                     + " ON CONFLICT DO NOTHING RETURNING event_id"
             ).runReturningText { binder in

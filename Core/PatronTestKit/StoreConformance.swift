@@ -68,6 +68,7 @@ public enum StoreConformance {
         try recommendationModel(try makeStore())
         try catalogue(try makeStore())
         try views(try makeStore())
+        try setWrites(try makeStore())
     }
 
     /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves

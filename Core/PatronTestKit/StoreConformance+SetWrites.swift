@@ -1,0 +1,54 @@
+import Foundation
+import PatronCore
+
+extension StoreConformance {
+    /// The set-shaped writes keep the one-row rules: more rows than one statement takes are all
+    /// written; a multi-row insert that fails part-way (an order already stored among new ones)
+    /// leaves nothing of its transaction; a ref attached twice in one call ends with the last
+    /// customer named; consent statements keep their order.
+    static func setWrites<S: Store>(_ store: S) throws {
+        let rule = "set writes"
+        try Ingestor(store: store).ingest([
+            order("1", who("a"), day: 1, total: 1000), order("2", who("b"), day: 2, total: 500),
+        ])
+        let shop = { (id: String) in ExternalRef(source: "shop", id: id) }
+        let (a, b) = try store.read { t in (try t.customerID(ref: shop("a")), try t.customerID(ref: shop("b"))) }
+        guard let a, let b else { throw ConformanceFailure(rule: rule, detail: "the customers were not stored") }
+        func newOrder(_ ref: String, _ day: Int) -> OrderRecord {
+            OrderRecord(
+                id: OrderID(0), ref: shop(ref), customerID: a, placedAt: at(day), currency: .usd, totalMinor: 100,
+                lines: [OrderLine(sku: "TEA", quantity: 1, unitPriceMinor: 100)], updatedAt: at(day))
+        }
+        // 300 new orders, then one already stored: the whole transaction fails.
+        let many = (0..<300).map { newOrder("n\($0)", 3) }
+        var failed = false
+        do { try store.write { t in try t.insertNewOrders(many + [newOrder("1", 3)]) } } catch { failed = true }
+        try require(failed, rule, "an order already stored was inserted as new")
+        try require(
+            try store.read { try $0.order(ref: shop("n0")) } == nil, rule,
+            "a failed multi-row insert left the orders before the failing one")
+        try store.write { t in try t.insertNewOrders(many) }
+        try require(
+            try store.read { try $0.storedOrderRefs(many.map(\.ref)) }.count == many.count, rule,
+            "not every order of a large set was written")
+        // A ref named twice: the last customer named holds it.
+        let moved = ExternalRef(source: "crm", id: "x")
+        try store.write { t in try t.attach([(moved, a), (shop("z"), b), (moved, b)]) }
+        try require(
+            try store.read { try $0.customerID(ref: moved) } == b, rule, "a ref attached twice kept the first customer")
+        // Consent statements in the order given, more than one statement's worth.
+        let statements = (0..<200).map { index in
+            (
+                statement: ConsentStatement(
+                    channel: .email, status: index % 2 == 0 ? .granted : .unsubscribed, at: at(4), source: "kit",
+                    evidence: "statement \(index)"),
+                customer: b
+            )
+        }
+        try store.write { t in try t.recordConsents(statements) }
+        let history = try store.read { try $0.consentHistory(of: b) }
+        try require(
+            history.map(\.evidence) == statements.map(\.statement.evidence), rule,
+            "consent statements were recorded out of order or lost: \(history.count) of \(statements.count)")
+    }
+}
