@@ -3,9 +3,9 @@ import GRDB
 import GRDBSQLite
 import PatronCore
 
-/// A chunk's new customers, refs and consent statements as multi-row inserts, prepared once
-/// per size (the one-row defaults cost a statement, and for refs and consent a GRDB argument
-/// array, each).
+/// A chunk's new customers (one prepared statement), refs and consent statements (multi-row
+/// inserts, prepared once per size) — the defaults cost a statement lookup and a GRDB argument
+/// array per row.
 ///
 /// Every multi-row insert here (and in `SQLiteTransaction+Sets.swift`) is `INSERT OR FAIL`: a
 /// multi-row statement that may abort (SQLite's default `ABORT`) makes SQLite keep a statement
@@ -21,8 +21,6 @@ extension SQLiteTransaction {
         static let recordConsents = 5100
     }
 
-    /// Rows per multi-row customer insert (25 values each).
-    static var customerInsertChunk: Int { 32 }
     /// Rows per multi-row ref or consent insert.
     static var smallInsertChunk: Int { 128 }
 
@@ -45,13 +43,15 @@ extension SQLiteTransaction {
         return Array(repeating: row, count: rows).joined(separator: ", ")
     }
 
-    /// With the ids ``nextCustomerID()`` gave (an id already stored fails the batch).
+    /// With the ids ``nextCustomerID()`` gave (an id already stored fails the batch). One row per
+    /// statement: the customers' consent indexes are on `json_extract` expressions, which can
+    /// fail, so a multi-row insert would bring the statement journal back.
     public func insertNewCustomers(_ customers: [CustomerRecord]) throws {
         try insertRows(
-            customers, size: Self.customerInsertChunk, key: IdentitySetKey.insertCustomers,
-            sql: { rows in
-                "INSERT OR FAIL INTO customers(id, \(Self.writableColumns.joined(separator: ", "))) VALUES "
-                    + Self.valuesList(rows, columns: Self.writableColumns.count + 1)
+            customers, size: 1, key: IdentitySetKey.insertCustomers,
+            sql: { _ in
+                "INSERT INTO customers(id, \(Self.writableColumns.joined(separator: ", "))) VALUES "
+                    + Self.valuesList(1, columns: Self.writableColumns.count + 1)
             },
             bind: { customer, binder in
                 binder.bind(customer.id.rawValue)
