@@ -19,6 +19,7 @@ extension SQLiteTransaction {
         static let insertCustomers = 4700
         static let attachRefs = 4800
         static let recordConsents = 5100
+        static let updateAggregates = 5300
     }
 
     /// Rows per multi-row ref or consent insert.
@@ -96,5 +97,35 @@ extension SQLiteTransaction {
                 binder.bind(item.statement.evidence)
             })
         for channel in Set(statements.map(\.statement.channel)) { try ensureAudienceIndex(channel) }
+    }
+}
+
+extension SQLiteTransaction {
+    static let aggregateColumns = [
+        "order_count", "revenue_minor", "first_order_at", "last_order_at", "open_cart_count", "open_cart_value_minor",
+        "last_cart_activity_at", "open_ticket_count", "last_ticket_at",
+    ]
+
+    /// The aggregate columns alone: SQLite then leaves the indexes without them (email, phone)
+    /// as they are.
+    public func updateCustomerAggregates(_ customers: [CustomerRecord]) throws {
+        let statement = try hot(
+            IdentitySetKey.updateAggregates,
+            "UPDATE customers SET \(Self.aggregateColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?")
+        for customer in customers {
+            let a = customer.aggregates
+            try statement.run { b in
+                b.bind(a.orderCount)
+                b.bind(a.revenueMinor)
+                b.bind(a.firstOrderAt)
+                b.bind(a.lastOrderAt)
+                b.bind(a.openCartCount)
+                b.bind(a.openCartValueMinor)
+                b.bind(a.lastCartActivityAt)
+                b.bind(a.openTicketCount)
+                b.bind(a.lastTicketAt)
+                b.bind(customer.id.rawValue)
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@ extension StoreConformance {
     /// The set-shaped writes keep the one-row rules: more rows than one statement takes are all
     /// written; a multi-row insert that fails part-way (an order already stored among new ones)
     /// leaves nothing of its transaction; a ref attached twice in one call ends with the last
-    /// customer named; consent statements keep their order.
+    /// customer named; aggregates written alone read back; consent statements keep their order.
     static func setWrites<S: Store>(_ store: S) throws {
         let rule = "set writes"
         try Ingestor(store: store).ingest([
@@ -36,6 +36,22 @@ extension StoreConformance {
         try store.write { t in try t.attach([(moved, a), (shop("z"), b), (moved, b)]) }
         try require(
             try store.read { try $0.customerID(ref: moved) } == b, rule, "a ref attached twice kept the first customer")
+        // Aggregates written as aggregates read back as given, the rest of the record untouched.
+        var changed = try store.read { try $0.customers([a, b]) }.values.sorted { $0.id < $1.id }
+        for index in changed.indices {
+            changed[index].aggregates.orderCount += 7
+            changed[index].aggregates.revenueMinor += 12_345
+            changed[index].aggregates.lastOrderAt = at(9)
+            changed[index].aggregates.openCartCount = 2
+            changed[index].aggregates.openCartValueMinor = 990
+            changed[index].aggregates.lastCartActivityAt = at(8)
+            changed[index].aggregates.openTicketCount = 1
+            changed[index].aggregates.lastTicketAt = at(7)
+        }
+        try store.write { t in try t.updateCustomerAggregates(changed) }
+        try require(
+            try store.read { try $0.customers([a, b]) }.values.sorted { $0.id < $1.id } == changed, rule,
+            "customers written as aggregates do not read back as written")
         // Consent statements in the order given, more than one statement's worth.
         let statements = (0..<200).map { index in
             (

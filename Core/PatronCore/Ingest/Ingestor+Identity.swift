@@ -8,6 +8,7 @@ extension Ingestor.Batch {
             throw PatronError(.notFound, "customer \(id) vanished from the store")
         }
         customers[id] = record
+        if setBased { written[id] = record }
         return record
     }
 
@@ -35,6 +36,7 @@ extension Ingestor.Batch {
         dirty.remove(customer.id)
         if newCustomerSet.contains(customer.id) { return }
         try transaction.updateCustomer(customer)
+        if setBased { written[customer.id] = customer }
     }
 
     /// Writes the new customers, refs and consent statements the batch holds, each set in as
@@ -42,8 +44,12 @@ extension Ingestor.Batch {
     /// and at each chunk's end.
     mutating func flushIdentity() throws {
         if !newCustomers.isEmpty {
-            try transaction.insertNewCustomers(newCustomers.compactMap { customers[$0] })
-            for id in newCustomers { dirty.remove(id) }
+            let records = newCustomers.compactMap { customers[$0] }
+            try transaction.insertNewCustomers(records)
+            for record in records {
+                dirty.remove(record.id)
+                written[record.id] = record
+            }
             newCustomers.removeAll(keepingCapacity: true)
             newCustomerSet.removeAll(keepingCapacity: true)
         }
@@ -92,8 +98,26 @@ extension Ingestor.Batch {
         try flushCarts()
         try flushOrders()
         guard !dirty.isEmpty else { return }
-        try transaction.updateCustomers(dirty.sorted().compactMap { customers[$0] })
+        let records = dirty.sorted().compactMap { customers[$0] }
         dirty.removeAll()
+        guard setBased else { return try transaction.updateCustomers(records) }
+        // Against the record as stored: unchanged ones are not written, and those whose
+        // aggregates alone changed (most, in an import) are written as aggregates.
+        var whole: [CustomerRecord] = []
+        var aggregates: [CustomerRecord] = []
+        for record in records {
+            guard let before = written[record.id] else {
+                whole.append(record)
+                continue
+            }
+            if before == record { continue }
+            var probe = before
+            probe.aggregates = record.aggregates
+            if probe == record { aggregates.append(record) } else { whole.append(record) }
+        }
+        try transaction.updateCustomers(whole)
+        try transaction.updateCustomerAggregates(aggregates)
+        for record in records { written[record.id] = record }
     }
 
     mutating func lookup(_ ref: ExternalRef) throws -> CustomerID? {
@@ -195,6 +219,7 @@ extension Ingestor.Batch {
         try transaction.reassign(from: other, into: winner, at: at)
         loyaltyBook.merged(other, into: winner)
         customers[other] = nil
+        written[other] = nil
         dirty.remove(other)
         forgetLookups()
         survivor.aggregates = try recomputedAggregates(winner)

@@ -156,6 +156,10 @@ public protocol StoreTransaction: LoyaltyTransaction, FeedbackTransaction, Recom
     func insertNewOrders(_ orders: [OrderRecord]) throws
     /// Writes these customers back, as ``updateCustomer(_:)`` does each.
     func updateCustomers(_ customers: [CustomerRecord]) throws
+    /// Writes these customers back when the caller knows that only their ``CustomerAggregates``
+    /// differ from the stored records: a store may write the aggregates alone (fewer columns,
+    /// fewer indexes to keep) or the whole record. Afterwards each reads back as given.
+    func updateCustomerAggregates(_ customers: [CustomerRecord]) throws
     /// The id the next ``insertCustomer(_:)`` in this transaction would give, without taking it:
     /// the ingestor numbers a chunk's new customers from it and writes them together.
     func nextCustomerID() throws -> CustomerID

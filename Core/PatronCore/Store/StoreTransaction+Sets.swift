@@ -46,6 +46,10 @@ extension StoreTransaction {
         for customer in customers { try updateCustomer(customer) }
     }
 
+    public func updateCustomerAggregates(_ customers: [CustomerRecord]) throws {
+        try updateCustomers(customers)
+    }
+
     public func insertNewCustomers(_ customers: [CustomerRecord]) throws {
         for customer in customers {
             let id = try insertCustomer(customer)
