@@ -51,3 +51,42 @@ import Testing
         #expect(throws: CSVValue.Refusal.self) { _ = try CSVValue.instant(text) }
     }
 }
+
+/// The plain-amount fast path answers exactly as the general reader wherever it answers, and
+/// answers for the cells an export usually holds.
+@Suite struct PlainAmountTests {
+    @Test func theFastPathAgreesWithTheGeneralReader() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789012345678901234567890123456789.,-+ $€(')abE")
+        var answered = 0
+        for _ in 0..<200_000 {
+            let length = Int.random(in: 0...22, using: &random)
+            let text = String((0..<length).map { _ in alphabet.randomElement(using: &random)! })
+            for digits in [0, 2, 3] {
+                for decimalComma in [false, true] {
+                    guard let fast = CSVValue.plainAmount(text, digits: digits, decimalComma: decimalComma) else {
+                        continue
+                    }
+                    answered += 1
+                    let general = try? CSVValue.anyAmount(text, digits: digits, decimalComma: decimalComma)
+                    #expect(general == fast, "'\(text)' digits \(digits) comma \(decimalComma)")
+                }
+            }
+        }
+        #expect(answered > 1_000)
+    }
+
+    @Test(arguments: [
+        ("0", 2, Int64(0)), ("12.5", 2, 1250), ("-12.05", 2, -1205), ("007.50", 2, 750), ("1999", 0, 1999),
+        ("9999999999999.99", 2, 999_999_999_999_999), ("1.234", 3, 1234),
+    ])
+    func commonCellsTakeTheFastPath(text: String, digits: Int, minor: Int64) throws {
+        #expect(CSVValue.plainAmount(text, digits: digits, decimalComma: false) == minor)
+        #expect(try CSVValue.amount(text, digits: digits) == minor)
+    }
+
+    @Test(arguments: ["12.", ".5", "+5", "1,234.00", "12.345", "1e5", "-", "", "10000000000000.01"])
+    func otherCellsGoToTheGeneralReader(text: String) {
+        #expect(CSVValue.plainAmount(text, digits: 2, decimalComma: false) == nil)
+    }
+}
