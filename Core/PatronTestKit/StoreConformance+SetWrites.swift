@@ -42,6 +42,7 @@ extension StoreConformance {
             changed[index].aggregates.orderCount += 7
             changed[index].aggregates.revenueMinor += 12_345
             changed[index].aggregates.lastOrderAt = at(9)
+            changed[index].aggregates.firstOrderAt = at(0)
             changed[index].aggregates.openCartCount = 2
             changed[index].aggregates.openCartValueMinor = 990
             changed[index].aggregates.lastCartActivityAt = at(8)

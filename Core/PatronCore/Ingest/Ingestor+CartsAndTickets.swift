@@ -31,9 +31,9 @@ extension Ingestor.Batch {
         let fresh = CustomerAggregates.recompute(
             orders: [OrderRecord](), carts: try carts(of: id), tickets: [TicketRecord]())
         try modify(id) {
-            $0.aggregates.openCartCount = fresh.openCartCount
-            $0.aggregates.openCartValueMinor = fresh.openCartValueMinor
-            $0.aggregates.lastCartActivityAt = fresh.lastCartActivityAt
+            $0.openCartCount = fresh.openCartCount
+            $0.openCartValueMinor = fresh.openCartValueMinor
+            $0.lastCartActivityAt = fresh.lastCartActivityAt
         }
     }
 
@@ -66,8 +66,8 @@ extension Ingestor.Batch {
         let fresh = CustomerAggregates.recompute(
             orders: [OrderRecord](), carts: [CartRecord](), tickets: try transaction.tickets(of: id))
         try modify(id) {
-            $0.aggregates.openTicketCount = fresh.openTicketCount
-            $0.aggregates.lastTicketAt = fresh.lastTicketAt
+            $0.openTicketCount = fresh.openTicketCount
+            $0.lastTicketAt = fresh.lastTicketAt
         }
     }
 }

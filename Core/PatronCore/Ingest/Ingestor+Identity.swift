@@ -8,21 +8,24 @@ extension Ingestor.Batch {
             throw PatronError(.notFound, "customer \(id) vanished from the store")
         }
         customers[id] = record
-        if setBased { written[id] = record }
         return record
     }
 
-    /// Changes a cached customer in place (no copy of the record) and marks it for the flush.
-    mutating func modify(_ id: CustomerID, _ change: (inout CustomerRecord) -> Void) throws {
+    /// Changes a cached customer's aggregates in place (no copy of the record) and marks them
+    /// for the flush, which writes them alone when nothing else of the record changed.
+    mutating func modify(_ id: CustomerID, _ change: (inout CustomerAggregates) -> Void) throws {
         if customers[id] == nil { _ = try load(id) }
-        change(&customers[id]!)
+        change(&customers[id]!.aggregates)
         dirty.insert(id)
     }
 
-    /// Keeps `customer` for the end-of-batch flush (aggregate and consent changes).
+    /// Keeps `customer` for the end-of-batch flush, written whole (a profile or consent change);
+    /// an unchanged record is not marked.
     mutating func store(_ customer: CustomerRecord) {
+        if customers[customer.id] == customer { return }
         customers[customer.id] = customer
         dirty.insert(customer.id)
+        profileDirty.insert(customer.id)
     }
 
     /// Writes `customer` at once (identity fields changed: later lookups must see it). A new
@@ -34,9 +37,9 @@ extension Ingestor.Batch {
         }
         customers[customer.id] = customer
         dirty.remove(customer.id)
+        profileDirty.remove(customer.id)
         if newCustomerSet.contains(customer.id) { return }
         try transaction.updateCustomer(customer)
-        if setBased { written[customer.id] = customer }
     }
 
     /// Writes the new customers, refs and consent statements the batch holds, each set in as
@@ -44,11 +47,10 @@ extension Ingestor.Batch {
     /// and at each chunk's end.
     mutating func flushIdentity() throws {
         if !newCustomers.isEmpty {
-            let records = newCustomers.compactMap { customers[$0] }
-            try transaction.insertNewCustomers(records)
-            for record in records {
-                dirty.remove(record.id)
-                written[record.id] = record
+            try transaction.insertNewCustomers(newCustomers.compactMap { customers[$0] })
+            for id in newCustomers {
+                dirty.remove(id)
+                profileDirty.remove(id)
             }
             newCustomers.removeAll(keepingCapacity: true)
             newCustomerSet.removeAll(keepingCapacity: true)
@@ -98,26 +100,14 @@ extension Ingestor.Batch {
         try flushCarts()
         try flushOrders()
         guard !dirty.isEmpty else { return }
-        let records = dirty.sorted().compactMap { customers[$0] }
+        let ids = dirty.sorted()
         dirty.removeAll()
-        guard setBased else { return try transaction.updateCustomers(records) }
-        // Against the record as stored: unchanged ones are not written, and those whose
-        // aggregates alone changed (most, in an import) are written as aggregates.
-        var whole: [CustomerRecord] = []
-        var aggregates: [CustomerRecord] = []
-        for record in records {
-            guard let before = written[record.id] else {
-                whole.append(record)
-                continue
-            }
-            if before == record { continue }
-            var probe = before
-            probe.aggregates = record.aggregates
-            if probe == record { aggregates.append(record) } else { whole.append(record) }
-        }
-        try transaction.updateCustomers(whole)
-        try transaction.updateCustomerAggregates(aggregates)
-        for record in records { written[record.id] = record }
+        defer { profileDirty.removeAll() }
+        guard setBased else { return try transaction.updateCustomers(ids.compactMap { customers[$0] }) }
+        // Those whose aggregates alone changed (most, in an import) are written as aggregates.
+        try transaction.updateCustomers(ids.filter { profileDirty.contains($0) }.compactMap { customers[$0] })
+        let aggregates = ids.filter { !profileDirty.contains($0) }.compactMap { customers[$0] }
+        if !aggregates.isEmpty { try transaction.updateCustomerAggregates(aggregates) }
     }
 
     mutating func lookup(_ ref: ExternalRef) throws -> CustomerID? {
@@ -219,8 +209,8 @@ extension Ingestor.Batch {
         try transaction.reassign(from: other, into: winner, at: at)
         loyaltyBook.merged(other, into: winner)
         customers[other] = nil
-        written[other] = nil
         dirty.remove(other)
+        profileDirty.remove(other)
         forgetLookups()
         survivor.aggregates = try recomputedAggregates(winner)
         try storeNow(survivor)

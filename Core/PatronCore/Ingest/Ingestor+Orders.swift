@@ -35,11 +35,11 @@ extension Ingestor.Batch {
             pendingRefs[ref] = pendingOrders.count
             pendingOrders.append(record)
             pendingCustomers.insert(customerID)
-            try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
+            try modify(customerID) { $0.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
             loyaltyBook.note(record, at: at, new: true)
             if let code = data.referralCode { loyaltyBook.referrals[ref] = code }
         } else if pendingRefs[ref] == nil, try insertNow(record) {
-            try modify(customerID) { $0.aggregates.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
+            try modify(customerID) { $0.add(orderAt: data.placedAt, netMinor: data.totalMinor) }
             loyaltyBook.note(record, at: at, new: true)
             if let code = data.referralCode { loyaltyBook.referrals[ref] = code }
         } else {
@@ -109,7 +109,7 @@ extension Ingestor.Batch {
 
     /// Recomputes a customer's order aggregates from the stored orders and the pending ones.
     mutating func refreshOrders(of id: CustomerID) throws {
-        var customer = try load(id)
+        _ = try load(id)
         var fresh = CustomerAggregates()
         for order in try transaction.countingOrders(of: id) {
             fresh.add(orderAt: order.placedAt, netMinor: order.netMinor)
@@ -119,11 +119,12 @@ extension Ingestor.Batch {
                 fresh.add(orderAt: order.placedAt, netMinor: order.netMinor)
             }
         }
-        customer.aggregates.orderCount = fresh.orderCount
-        customer.aggregates.revenueMinor = fresh.revenueMinor
-        customer.aggregates.firstOrderAt = fresh.firstOrderAt
-        customer.aggregates.lastOrderAt = fresh.lastOrderAt
-        store(customer)
+        try modify(id) {
+            $0.orderCount = fresh.orderCount
+            $0.revenueMinor = fresh.revenueMinor
+            $0.firstOrderAt = fresh.firstOrderAt
+            $0.lastOrderAt = fresh.lastOrderAt
+        }
     }
 
     mutating func existingOrder(_ ref: ExternalRef, field: String) throws -> OrderRecord {
@@ -142,13 +143,14 @@ extension Ingestor.Batch {
         order.updatedAt = max(order.updatedAt, at)
         try save(order, linesChanged: false)
         loyaltyBook.note(order, at: at)
-        var customer = try load(order.customerID)
+        let customer = try load(order.customerID)
         if order.placedAt == customer.aggregates.firstOrderAt || order.placedAt == customer.aggregates.lastOrderAt {
             try refreshOrders(of: order.customerID)  // the first or last order changed: look again
         } else {
-            customer.aggregates.orderCount -= 1
-            customer.aggregates.revenueMinor -= order.netMinor
-            store(customer)
+            try modify(order.customerID) {
+                $0.orderCount -= 1
+                $0.revenueMinor -= order.netMinor
+            }
         }
     }
 
@@ -167,10 +169,6 @@ extension Ingestor.Batch {
         order.updatedAt = max(order.updatedAt, at)
         try save(order, linesChanged: false)
         loyaltyBook.note(order, at: at)
-        if order.status.counts {
-            var customer = try load(order.customerID)
-            customer.aggregates.revenueMinor -= refund.amountMinor
-            store(customer)
-        }
+        if order.status.counts { try modify(order.customerID) { $0.revenueMinor -= refund.amountMinor } }
     }
 }

@@ -88,10 +88,7 @@ extension Ingestor.Batch {
         }
         let missing = found.filter { customers[$0] == nil }
         if !missing.isEmpty {
-            for (id, record) in try transaction.customers(Array(missing)) {
-                customers[id] = record
-                written[id] = record
-            }
+            for (id, record) in try transaction.customers(Array(missing)) { customers[id] = record }
         }
         // Only this chunk's: a ref left from an earlier chunk must never skip the store's check.
         newOrderRefs = orderRefs.isEmpty ? [] : orderRefs.subtracting(try transaction.storedOrderRefs(Array(orderRefs)))

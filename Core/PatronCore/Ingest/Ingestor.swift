@@ -97,9 +97,10 @@ public struct Ingestor<S: Store>: Sendable {
         var report = IngestReport()
         var customers: [CustomerID: CustomerRecord] = [:]
         var dirty: Set<CustomerID> = []
-        /// Each customer's record as the store holds it, where the batch knows it (read or
-        /// written by it; set-based only): ``flush()`` writes only what differs from it.
-        var written: [CustomerID: CustomerRecord] = [:]
+        /// The dirty customers with more than aggregates changed (``store(_:)``): ``flush()``
+        /// writes them whole, the other dirty ones (``modify(_:_:)``)
+        /// as aggregates.
+        var profileDirty: Set<CustomerID> = []
         var refCache: [ExternalRef: CustomerID] = [:]
         var currency: CurrencyCode?
         var currencyLoaded = false
