@@ -61,7 +61,6 @@ extension SQLiteTransaction {
     }
 
     static func bind(_ c: CustomerRecord, _ b: inout RawStatement.Binder) {
-        let a = c.aggregates
         b.bind(c.primaryRef?.source)
         b.bind(c.primaryRef?.id)
         b.bind(c.email)
@@ -76,6 +75,12 @@ extension SQLiteTransaction {
         b.bind(c.createdAt)
         b.bind(StoredColumns.encode(c.consent))
         b.bind(StoredColumns.encode(c.contactPoints))
+        bind(c.aggregates, &b)
+        b.bind(c.erasedAt)
+    }
+
+    /// The aggregates in the order of ``aggregateColumns`` (and of `writableColumns`).
+    static func bind(_ a: CustomerAggregates, _ b: inout RawStatement.Binder) {
         b.bind(a.orderCount)
         b.bind(a.revenueMinor)
         b.bind(a.firstOrderAt)
@@ -85,7 +90,6 @@ extension SQLiteTransaction {
         b.bind(a.lastCartActivityAt)
         b.bind(a.openTicketCount)
         b.bind(a.lastTicketAt)
-        b.bind(c.erasedAt)
     }
 
     static let writableColumns = [
