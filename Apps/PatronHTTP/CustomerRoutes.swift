@@ -191,9 +191,9 @@ struct CustomerRoutes<S: PatronStore> {
     }
 
     func customerJSON(_ id: CustomerID, in t: S.Transaction) throws -> String {
-        guard let customer = try t.customer(id) else { throw Problem(.notFound, "no customer \(id.reportKey)") }
-        let refs = try t.refs(of: id)
-        let digits = CurrencyCode.minorUnitDigits(of: try t.reportingCurrency())
+        guard let sheet = try t.customerSheet(id) else { throw Problem(.notFound, "no customer \(id.reportKey)") }
+        let (customer, refs) = (sheet.customer, sheet.refs)
+        let digits = CurrencyCode.minorUnitDigits(of: sheet.currency)
         let now = api.now()
         let values = CustomerJSON.fields.map { SegmentEvaluator.value(of: $0, for: customer, now: now) }
         let json = SegmentExport.json(

@@ -5,7 +5,8 @@ extension StoreConformance {
     /// The set-shaped writes keep the one-row rules: more rows than one statement takes are all
     /// written; a multi-row insert that fails part-way (an order already stored among new ones)
     /// leaves nothing of its transaction; a ref attached twice in one call ends with the last
-    /// customer named; aggregates written alone read back; consent statements keep their order.
+    /// customer named; aggregates written alone read back; a customer sheet agrees with its parts; consent
+    /// statements keep their order.
     static func setWrites<S: Store>(_ store: S) throws {
         let rule = "set writes"
         try Ingestor(store: store).ingest([
@@ -53,6 +54,16 @@ extension StoreConformance {
         try require(
             try store.read { try $0.customers([a, b]) }.values.sorted { $0.id < $1.id } == changed, rule,
             "customers written as aggregates do not read back as written")
+        // A customer's sheet is its record, refs and the currency, read in one go.
+        let sheet = try store.read { try $0.customerSheet(b) }
+        let parts = try store.read { t in (try t.customer(b), try t.refs(of: b), try t.reportingCurrency()) }
+        try require(
+            parts.0 != nil && parts.1.count == 3
+                && sheet == CustomerSheet(customer: parts.0!, refs: parts.1, currency: parts.2), rule,
+            "the customer sheet differs from its parts: \(String(describing: sheet))")
+        try require(
+            try store.quickRead { try $0.customerSheet(CustomerID(9_999_999)) } == nil, rule,
+            "a sheet for a customer that does not exist")
         // Consent statements in the order given, more than one statement's worth.
         let statements = (0..<200).map { index in
             (

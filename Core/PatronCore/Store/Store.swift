@@ -81,6 +81,10 @@ public protocol StoreTransaction: LoyaltyTransaction, FeedbackTransaction, Recom
     func updateCustomer(_ customer: CustomerRecord) throws
     func attach(ref: ExternalRef, to customer: CustomerID) throws
     func refs(of customer: CustomerID) throws -> [ExternalRef]
+    /// A customer with its refs and the reporting currency (``CustomerSheet``), for a read that
+    /// shows one customer, in one round trip where the store can; `nil` without the customer.
+    /// Must agree with ``customer(_:)``, ``refs(of:)`` and ``reportingCurrency()``.
+    func customerSheet(_ id: CustomerID) throws -> CustomerSheet?
     /// Removes every ref of the customer (erasure: the person can no longer be matched).
     func detachRefs(of customer: CustomerID) throws
     /// Moves refs, orders, carts, tickets, messages, consent, loyalty, feedback, views and outbox

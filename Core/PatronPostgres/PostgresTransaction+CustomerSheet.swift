@@ -1,0 +1,35 @@
+import Foundation
+import PatronCore
+import PostgresNIO
+
+extension PostgresTransaction {
+    /// One statement: the customer's row, its refs as two arrays in `refs(of:)`'s order, and the
+    /// currency (the API's GET customer was three round trips).
+    public func customerSheet(_ id: CustomerID) throws -> CustomerSheet? {
+        guard
+            let row = try session.rows(
+                """
+                SELECT \(unescaped: Self.customerColumns),
+                  ARRAY(SELECT source FROM customer_refs WHERE customer_id = customers.id ORDER BY source, ref),
+                  ARRAY(SELECT ref FROM customer_refs WHERE customer_id = customers.id ORDER BY source, ref),
+                  (SELECT value FROM meta WHERE key = 'currency')
+                FROM customers WHERE id = \(id.rawValue)
+                """
+            ).first
+        else { return nil }
+        let customer = try Self.customer(from: row)
+        let (sources, refs, currency) = try session.decode(row) { row in
+            let cells = row.makeRandomAccess()
+            return (
+                try cells[24].decode([String].self), try cells[25].decode([String].self),
+                try cells[26].decode(String?.self)
+            )
+        }
+        guard sources.count == refs.count else {
+            throw PatronError(.storeFailure, "\(session.server): customer \(id)'s refs came back uneven")
+        }
+        return CustomerSheet(
+            customer: customer, refs: zip(sources, refs).map { ExternalRef(source: $0, id: $1) },
+            currency: currency.flatMap(CurrencyCode.init))
+    }
+}
