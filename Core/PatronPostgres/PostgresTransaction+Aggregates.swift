@@ -23,7 +23,8 @@ extension PostgresTransaction {
                         \(Arrays.int(a.map(\.firstOrderAt)))::bigint[], \(Arrays.int(a.map(\.lastOrderAt)))::bigint[],
                         \(a.map { Int64($0.openCartCount) })::bigint[], \(a.map(\.openCartValueMinor))::bigint[],
                         \(Arrays.int(a.map(\.lastCartActivityAt)))::bigint[],
-                        \(a.map { Int64($0.openTicketCount) })::bigint[], \(Arrays.int(a.map(\.lastTicketAt)))::bigint[])
+                        \(a.map { Int64($0.openTicketCount) })::bigint[],
+                        \(Arrays.int(a.map(\.lastTicketAt)))::bigint[])
               AS u(id, order_count, revenue_minor, first_order_at, last_order_at, open_cart_count,
                    open_cart_value_minor, last_cart_activity_at, open_ticket_count, last_ticket_at)
             WHERE customers.id = u.id AND customers.id = ANY(\(ids)::bigint[])

@@ -13,8 +13,9 @@ import PatronCore
 /// 64 KiB — so that it can undo the statement alone. The ingest never continues a transaction
 /// after a failed statement (the whole batch rolls back), so `FAIL`, which keeps no such copy,
 /// gives the same answers (an I/O error mid-statement, which SQLite could otherwise undo for the
-/// statement alone, rolls the whole batch back, as every other failure does). Measured: the statement journal was a fifth of `patron generate`'s
-/// time (299 MB written to `/var/tmp/etilqs_*` for a 19 MB store).
+/// statement alone, rolls the whole batch back, as every other failure does). Measured: the
+/// statement journal was a fifth of `patron generate`'s time (299 MB written to
+/// `/var/tmp/etilqs_*` for a 19 MB store).
 extension SQLiteTransaction {
     /// Hot-statement keys: `key + rows` must stay below the next key (and above
     /// `SetKey.insertLines + insertChunk`).

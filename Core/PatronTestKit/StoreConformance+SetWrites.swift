@@ -9,6 +9,12 @@ extension StoreConformance {
     /// statements keep their order.
     static func setWrites<S: Store>(_ store: S) throws {
         let rule = "set writes"
+        // A customer without refs, in a store without a currency: an empty sheet, not an error.
+        let bare = try store.write { t in try t.insertCustomer(CustomerRecord(id: CustomerID(0), createdAt: at(0))) }
+        let bareSheet = try store.quickRead { try $0.customerSheet(bare) }
+        try require(
+            bareSheet?.refs == [] && bareSheet?.currency == nil && bareSheet?.customer.id == bare, rule,
+            "the sheet of a customer without refs: \(String(describing: bareSheet))")
         try Ingestor(store: store).ingest([
             order("1", who("a"), day: 1, total: 1000), order("2", who("b"), day: 2, total: 500),
         ])
@@ -61,6 +67,9 @@ extension StoreConformance {
             parts.0 != nil && parts.1.count == 3
                 && sheet == CustomerSheet(customer: parts.0!, refs: parts.1, currency: parts.2), rule,
             "the customer sheet differs from its parts: \(String(describing: sheet))")
+        try require(
+            try store.quickRead { try $0.customerSheet(b) } == sheet, rule,
+            "a quick read's sheet differs from a read's")
         try require(
             try store.quickRead { try $0.customerSheet(CustomerID(9_999_999)) } == nil, rule,
             "a sheet for a customer that does not exist")

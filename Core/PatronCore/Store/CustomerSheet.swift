@@ -1,7 +1,7 @@
 import Foundation
 
-/// One customer as a page or an API response shows it: the record, its refs (ordered by source,
-/// then ref, as ``StoreTransaction/refs(of:)`` gives them) and the store's reporting currency.
+/// One customer as a page or an API response shows it: the record, its refs (in the order
+/// ``StoreTransaction/refs(of:)`` gives them) and the store's reporting currency.
 public struct CustomerSheet: Sendable, Equatable {
     public var customer: CustomerRecord
     public var refs: [ExternalRef]
