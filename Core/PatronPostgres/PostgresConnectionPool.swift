@@ -51,9 +51,11 @@ final class PostgresConnectionPool: @unchecked Sendable {
         let session = try borrow()
         do {
             let value = try body(session)
+            try session.settle()
             giveBack(session)
             return value
         } catch {
+            session.discardSent()
             giveBack(session)
             throw error
         }

@@ -9,12 +9,19 @@ import PostgresNIO
 ///
 /// Every failure comes out as a ``PatronError`` naming the server and what failed, never the
 /// statement's arguments.
-// @unchecked: every stored property is immutable, and the pool lends a session to one
-// transaction (one thread) at a time; PostgresConnection itself is thread-safe.
+///
+/// Writes whose answer nobody reads may be ``send(_:)``-ed instead of executed: the statement is
+/// queued on the connection and the caller goes on (the server works on it while the caller
+/// prepares the next chunk); the next statement that waits for an answer, the commit included,
+/// first waits for everything sent and throws the first failure among them.
+// @unchecked: `connection`, `server` and `logger` are immutable; `sent` is only touched by the one
+// transaction (one thread) the pool lends the session to; PostgresConnection is thread-safe.
 final class PostgresSession: @unchecked Sendable {
     let connection: PostgresConnection
     let server: PostgresServer
     let logger: Logger
+    /// Statements sent and not yet waited for, oldest first.
+    private var sent: [EventLoopFuture<PostgresQueryResult>] = []
 
     init(connection: PostgresConnection, server: PostgresServer, logger: Logger) {
         self.connection = connection
@@ -45,6 +52,36 @@ final class PostgresSession: @unchecked Sendable {
         try result(query).metadata.rows ?? 0
     }
 
+    /// Queues a statement whose answer is not needed and returns at once; its failure comes out
+    /// of the next statement that waits (or ``settle()``). Only for writes inside a transaction:
+    /// a failure there aborts the transaction, so nothing after it can take effect.
+    func send(_ query: PostgresQuery) throws(PatronError) {
+        guard !connection.isClosed else {
+            throw PatronError(.storeUnavailable, "\(server): the connection was closed (the server went away)")
+        }
+        sent.append(connection.query(query, logger: logger))
+    }
+
+    /// Waits for every statement sent; throws the first one's failure (the rest, refused by an
+    /// aborted transaction, say nothing more).
+    func settle() throws(PatronError) {
+        guard !sent.isEmpty else { return }
+        let waiting = sent
+        sent = []
+        var first: PatronError?
+        for future in waiting {
+            do { _ = try wait(for: future) } catch {
+                if first == nil { first = PostgresFailure.error(error, server: server, doing: "a statement failed") }
+            }
+        }
+        if let first { throw first }
+    }
+
+    /// Waits for every statement sent and forgets their outcome (before a rollback).
+    func discardSent() {
+        _ = try? settle()
+    }
+
     /// Runs a query and collects its rows.
     func rows(_ query: PostgresQuery) throws(PatronError) -> [PostgresRow] {
         try result(query).rows
@@ -73,6 +110,7 @@ final class PostgresSession: @unchecked Sendable {
     /// Several statements without arguments (schema changes), each ending with `;` at the end
     /// of a line, run one after another.
     func script(_ sql: String) throws(PatronError) {
+        try settle()
         let statements = sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         for statement in statements where !statement.isEmpty {
             let text = statement.hasSuffix(";") ? String(statement.dropLast()) : statement
@@ -104,6 +142,7 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     private func result(_ query: PostgresQuery) throws(PatronError) -> PostgresQueryResult {
+        try settle()
         do {
             return try wait(for: connection.query(query, logger: logger))
         } catch {

@@ -158,7 +158,10 @@ public final class PostgresStore: Store, @unchecked Sendable {
             try session.execute("COMMIT")
             return value
         } catch {
-            if !session.isClosed { _ = try? session.execute("ROLLBACK") }
+            if !session.isClosed {
+                session.discardSent()
+                _ = try? session.execute("ROLLBACK")
+            }
             throw error
         }
     }

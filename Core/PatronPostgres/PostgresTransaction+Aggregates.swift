@@ -12,7 +12,7 @@ extension PostgresTransaction {
         let ids = customers.map(\.id.rawValue)
         let a = customers.map(\.aggregates)
         typealias Arrays = PostgresArrayLiteral
-        try session.execute(
+        try session.send(
             """
             UPDATE customers SET order_count = u.order_count, revenue_minor = u.revenue_minor,
               first_order_at = u.first_order_at, last_order_at = u.last_order_at, open_cart_count = u.open_cart_count,

@@ -152,7 +152,7 @@ extension PostgresTransaction {
 
     public func insertNewCarts(_ carts: [CartRecord]) throws {
         guard !carts.isEmpty else { return }
-        try session.execute(
+        try session.send(
             """
             INSERT INTO carts(id, source, ref, customer_id, currency, value_minor, status, lines, updated_at)
             SELECT * FROM unnest(\(carts.map(\.id.rawValue))::bigint[], \(carts.map(\.ref.source))::text[],
@@ -163,7 +163,7 @@ extension PostgresTransaction {
                                  \(carts.map(\.updatedAt))::bigint[])
             """)
         let last = carts.map(\.id.rawValue).max() ?? 0
-        try session.execute("SELECT setval(pg_get_serial_sequence('carts', 'id'), \(last), true)")
+        try session.send("SELECT setval(pg_get_serial_sequence('carts', 'id'), \(last), true)")
     }
 
     public func updateCarts(_ carts: [CartRecord]) throws {
@@ -171,7 +171,7 @@ extension PostgresTransaction {
             for cart in carts { try updateCart(cart) }
             return
         }
-        try session.execute(
+        try session.send(
             """
             UPDATE carts SET customer_id = u.customer_id, currency = u.currency, value_minor = u.value_minor,
               status = u.status, lines = u.lines, updated_at = u.updated_at

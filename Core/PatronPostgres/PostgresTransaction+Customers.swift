@@ -110,11 +110,11 @@ extension PostgresTransaction {
     public func updateCustomer(_ customer: CustomerRecord) throws {
         var binds = Self.bindings(customer)
         binds.append(customer.id.rawValue)
-        try session.execute(PostgresQuery(unsafeSQL: Self.updateCustomerSQL, binds: binds))
+        try session.send(PostgresQuery(unsafeSQL: Self.updateCustomerSQL, binds: binds))
     }
 
     public func attach(ref: ExternalRef, to customer: CustomerID) throws {
-        try session.execute(
+        try session.send(
             """
             INSERT INTO customer_refs(source, ref, customer_id) VALUES (\(ref.source), \(ref.id), \(customer.rawValue))
             ON CONFLICT (source, ref) DO UPDATE SET customer_id = excluded.customer_id

@@ -81,7 +81,7 @@ extension PostgresTransaction {
             }
         }
         guard !ids.isEmpty else { return }
-        try session.execute(
+        try session.send(
             """
             INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor, placed_at)
             SELECT * FROM unnest(\(ids)::bigint[], \(numbers)::bigint[], \(skus)::text[], \(PostgresArrayLiteral.text(names))::text[],
@@ -90,7 +90,7 @@ extension PostgresTransaction {
     }
 
     public func updateOrder(_ order: OrderRecord, linesChanged: Bool) throws {
-        try session.execute(
+        try session.send(
             """
             UPDATE orders SET customer_id = \(order.customerID.rawValue), placed_at = \(order.placedAt),
               currency = \(order.currency.code), total_minor = \(order.totalMinor),
@@ -98,14 +98,14 @@ extension PostgresTransaction {
             WHERE id = \(order.id.rawValue)
             """)
         guard linesChanged else {
-            try session.execute(
+            try session.send(
                 """
                 UPDATE order_lines SET placed_at = \(order.placedAt)
                 WHERE order_id = \(order.id.rawValue) AND placed_at IS DISTINCT FROM \(order.placedAt)
                 """)
             return
         }
-        try session.execute("DELETE FROM order_lines WHERE order_id = \(order.id.rawValue)")
+        try session.send("DELETE FROM order_lines WHERE order_id = \(order.id.rawValue)")
         try insertLines([(order.id, order.placedAt, order.lines)])
     }
 

@@ -74,32 +74,51 @@ extension PostgresTransaction {
         return stored
     }
 
-    /// One `INSERT … SELECT FROM unnest(…) ORDER BY` for the orders (ids drawn in the order
-    /// given, as one-by-one inserts would draw them) and one for all their lines.
+    /// One statement, sent without waiting (``PostgresSession/send(_:)``): `INSERT … SELECT FROM
+    /// unnest(…) ORDER BY` for the orders (ids drawn in the order given, as one-by-one inserts
+    /// would draw them) `RETURNING` their ids to an insert of all their lines, joined by ref. An
+    /// order already stored fails the statement (unique `(source, ref)`), and with it the batch.
     public func insertNewOrders(_ orders: [OrderRecord]) throws {
         guard !orders.isEmpty else { return }
-        var ids: [ExternalRef: Int64] = [:]
-        for row in try session.rows(
+        var lineSources: [String] = []
+        var lineRefs: [String] = []
+        var numbers: [Int64] = []
+        var skus: [String] = []
+        var names: [String?] = []
+        var quantities: [Int64] = []
+        var prices: [Int64] = []
+        for order in orders {
+            for (offset, line) in order.lines.enumerated() {
+                lineSources.append(order.ref.source)
+                lineRefs.append(order.ref.id)
+                numbers.append(Int64(offset + 1))
+                skus.append(line.sku)
+                names.append(line.name)
+                quantities.append(Int64(line.quantity))
+                prices.append(line.unitPriceMinor)
+            }
+        }
+        try session.send(
             """
-            INSERT INTO orders(source, ref, customer_id, placed_at, currency, total_minor, refunded_minor, status, updated_at)
-            SELECT source, ref, customer, placed, currency, total, refunded, status, updated
-            FROM unnest(\(orders.map(\.ref.source))::text[], \(orders.map(\.ref.id))::text[],
-                        \(orders.map(\.customerID.rawValue))::bigint[], \(orders.map(\.placedAt))::bigint[],
-                        \(orders.map(\.currency.code))::text[], \(orders.map(\.totalMinor))::bigint[],
-                        \(orders.map(\.refundedMinor))::bigint[], \(orders.map(\.status.rawValue))::text[],
-                        \(orders.map(\.updatedAt))::bigint[]) WITH ORDINALITY
-              AS o(source, ref, customer, placed, currency, total, refunded, status, updated, n)
-            ORDER BY n
-            RETURNING id, source, ref
+            WITH o AS (
+              INSERT INTO orders(source, ref, customer_id, placed_at, currency, total_minor, refunded_minor, status,
+                                 updated_at)
+              SELECT source, ref, customer, placed, currency, total, refunded, status, updated
+              FROM unnest(\(orders.map(\.ref.source))::text[], \(orders.map(\.ref.id))::text[],
+                          \(orders.map(\.customerID.rawValue))::bigint[], \(orders.map(\.placedAt))::bigint[],
+                          \(orders.map(\.currency.code))::text[], \(orders.map(\.totalMinor))::bigint[],
+                          \(orders.map(\.refundedMinor))::bigint[], \(orders.map(\.status.rawValue))::text[],
+                          \(orders.map(\.updatedAt))::bigint[]) WITH ORDINALITY
+                AS u(source, ref, customer, placed, currency, total, refunded, status, updated, n)
+              ORDER BY n
+              RETURNING id, source, ref, placed_at)
+            INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor, placed_at)
+            SELECT o.id, l.line_no, l.sku, l.name, l.quantity, l.price, o.placed_at
+            FROM unnest(\(lineSources)::text[], \(lineRefs)::text[], \(numbers)::bigint[], \(skus)::text[],
+                        \(PostgresArrayLiteral.text(names))::text[], \(quantities)::bigint[], \(prices)::bigint[])
+              AS l(source, ref, line_no, sku, name, quantity, price)
+            JOIN o ON o.source = l.source AND o.ref = l.ref
             """)
-        {
-            let r = PostgresRowReader(row)
-            ids[ExternalRef(source: try r.text(1), id: try r.text(2))] = try r.int(0)
-        }
-        guard ids.count == orders.count else {
-            throw PatronError(.conflict, "\(session.server): \(orders.count - ids.count) of the new orders were stored")
-        }
-        try insertLines(orders.map { (OrderID(ids[$0.ref] ?? 0), $0.placedAt, $0.lines) })
     }
 
     /// One `UPDATE … FROM unnest(…)` for all the customers.
@@ -113,7 +132,7 @@ extension PostgresTransaction {
         let c = customers
         let a = customers.map(\.aggregates)
         typealias Arrays = PostgresArrayLiteral
-        try session.execute(
+        try session.send(
             """
             UPDATE customers SET primary_source = u.primary_source, primary_ref = u.primary_ref, email = u.email,
               phone = u.phone, phone_e164 = u.phone_e164, first_name = u.first_name, last_name = u.last_name,
@@ -183,14 +202,14 @@ extension PostgresTransaction {
     /// sequence moved past them.
     public func insertNewCustomers(_ customers: [CustomerRecord]) throws {
         guard !customers.isEmpty else { return }
-        try session.execute(
+        try session.send(
             """
             INSERT INTO customers(id, created_at)
             SELECT * FROM unnest(\(customers.map(\.id.rawValue))::bigint[], \(customers.map(\.createdAt))::bigint[])
             """)
         try updateCustomers(customers)
         let last = customers.map(\.id.rawValue).max() ?? 0
-        try session.execute("SELECT setval(pg_get_serial_sequence('customers', 'id'), \(last), true)")
+        try session.send("SELECT setval(pg_get_serial_sequence('customers', 'id'), \(last), true)")
     }
 
     public func attach(_ refs: [(ref: ExternalRef, customer: CustomerID)]) throws {
@@ -202,7 +221,7 @@ extension PostgresTransaction {
         var last: [ExternalRef: Int] = [:]
         for (index, entry) in refs.enumerated() { last[entry.ref] = index }
         let kept = refs.indices.filter { last[refs[$0].ref] == $0 }.map { refs[$0] }
-        try session.execute(
+        try session.send(
             """
             INSERT INTO customer_refs(source, ref, customer_id)
             SELECT * FROM unnest(\(kept.map(\.ref.source))::text[], \(kept.map(\.ref.id))::text[],
@@ -217,7 +236,7 @@ extension PostgresTransaction {
             return
         }
         let s = statements.map(\.statement)
-        try session.execute(
+        try session.send(
             """
             INSERT INTO consent_events(customer_id, channel, status, at, source, evidence)
             SELECT customer_id, channel, status, at, source, evidence FROM unnest(\(statements.map(\.customer.rawValue))::bigint[],

@@ -57,7 +57,10 @@ public protocol Store: Sendable {
 /// What one transaction on a store can do. The ``Ingestor`` is written against this alone.
 ///
 /// Rules an implementation keeps: lookups see the transaction's own writes; `insert…` assigns a
-/// new id and ignores the one passed in; refs, email and phone are unique per customer.
+/// new id and ignores the one passed in; refs, email and phone are unique per customer. A write
+/// that returns nothing may report its failure later (at the next call that reads, or when the
+/// transaction commits) so that a server can work on it meanwhile; the transaction then fails
+/// as a whole and leaves nothing, as if the write itself had thrown.
 public protocol StoreTransaction: LoyaltyTransaction, FeedbackTransaction, RecommendationTransaction,
     CatalogueTransaction, ViewTransaction
 {
