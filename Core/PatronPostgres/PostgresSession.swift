@@ -14,7 +14,7 @@ import PostgresNIO
 /// queued on the connection and the caller goes on (the server works on it while the caller
 /// prepares the next chunk); the next statement that waits for an answer, the commit included,
 /// first waits for everything sent and throws the first failure among them.
-// @unchecked: `connection`, `server` and `logger` are immutable; `sent` is only touched by the one
+// @unchecked: `connection`, `server` and `logger` are immutable; `sent` and `prepared` are only touched by the one
 // transaction (one thread) the pool lends the session to; PostgresConnection is thread-safe.
 final class PostgresSession: @unchecked Sendable {
     let connection: PostgresConnection
@@ -22,6 +22,10 @@ final class PostgresSession: @unchecked Sendable {
     let logger: Logger
     /// Statements sent and not yet waited for, oldest first.
     private var sent: [EventLoopFuture<PostgresQueryResult>] = []
+    /// The statements prepared on this connection (``rows(prepared:as:_:)``): the caller's name
+    /// and the server's, and how many were prepared (each server name is used once).
+    private var prepared: [String: String] = [:]
+    private var preparations = 0
 
     init(connection: PostgresConnection, server: PostgresServer, logger: Logger) {
         self.connection = connection
@@ -80,6 +84,30 @@ final class PostgresSession: @unchecked Sendable {
     /// Waits for every statement sent and forgets their outcome (before a rollback).
     func discardSent() {
         _ = try? settle()
+    }
+
+    /// Runs the statement `sql` prepared on this connection as `name` (SQL `PREPARE`, the first
+    /// time it is used here) with these arguments for `$1`, `$2`, … (`EXECUTE name(…)`): later
+    /// runs skip parsing and planning — a fifth of a millisecond for the API's customer read,
+    /// more than running it. For hot statements; `name` must be unique to `sql`. The arguments
+    /// are integers because `EXECUTE` takes no bound parameters: they are written into its text.
+    func rows(prepared name: String, as sql: String, _ arguments: [Int64]) throws(PatronError) -> [PostgresRow] {
+        let known = prepared[name]
+        let serverName = known ?? "\(name)_\(preparations)"
+        if known == nil {
+            try execute(PostgresQuery(unsafeSQL: "PREPARE \(serverName) AS \(sql)"))
+            prepared[name] = serverName
+            preparations += 1
+        }
+        let list = arguments.map(String.init).joined(separator: ", ")
+        do {
+            return try rows(PostgresQuery(unsafeSQL: "EXECUTE \(serverName)(\(list))"))
+        } catch {
+            // Prepared again, under a new name, next time: the server may have lost it (a
+            // `DISCARD`, a schema change), and a name it still holds cannot be prepared again.
+            prepared[name] = nil
+            throw error
+        }
     }
 
     /// Runs a query and collects its rows.
@@ -153,7 +181,7 @@ final class PostgresSession: @unchecked Sendable {
     /// Waits for a query's answer. PostgresNIO (1.33) drops a statement written to a connection
     /// that has just closed without failing its future, so the wait also watches the connection:
     /// closed and still unanswered two seconds later is a failure, never a wait forever.
-    func wait<T>(for future: EventLoopFuture<T>) throws -> T {
+    func wait<T: Sendable>(for future: EventLoopFuture<T>) throws -> T {
         guard !connection.isClosed else {
             throw PatronError(.storeUnavailable, "\(server): the connection was closed (the server went away)")
         }
