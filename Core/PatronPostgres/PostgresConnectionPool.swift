@@ -24,6 +24,8 @@ final class PostgresConnectionPool: @unchecked Sendable {
     private var nextID = 0
     private var closed = false
     private var waiters = 0
+    /// Shared by the pool's sessions: one lost prepared statement turns them off for all.
+    private let preparedStatements = PreparedStatements()
 
     init(server: PostgresServer, size: Int, group: any EventLoopGroup, logger: Logger) {
         self.server = server
@@ -82,7 +84,8 @@ final class PostgresConnectionPool: @unchecked Sendable {
                 let id = nextID
                 condition.unlock()
                 do {
-                    return try PostgresSession.connect(to: server, on: group.next(), id: id, logger: logger)
+                    return try PostgresSession.connect(
+                        to: server, on: group.next(), id: id, preparedStatements: preparedStatements, logger: logger)
                 } catch {
                     condition.lock()
                     open -= 1

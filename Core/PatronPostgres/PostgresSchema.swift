@@ -526,6 +526,23 @@ enum PostgresSchema {
             CREATE INDEX segment_moves_by_snapshot ON segment_moves(snapshot_id);
             """
         ),
+        (
+            "v13-audience-indexes-cover-consent",
+            // Every channel's audience index built again with `consent` included (see
+            // consentIndex(for:)).
+            """
+            DO $$
+            DECLARE r record; channel text; BEGIN
+              FOR r IN SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()
+                         AND tablename = 'customers' AND indexname LIKE 'customers\\_consent\\_%' LOOP
+                channel := substr(r.indexname, length('customers_consent_') + 1);
+                EXECUTE format('DROP INDEX %I', r.indexname);
+                EXECUTE format('\(audienceIndex(name: "%I", status: "coalesce((consent::jsonb) #>> %L, %L)"))',
+                               r.indexname, '{' || channel || ',status}', 'unknown');
+              END LOOP; END
+            $$;
+            """
+        ),
     ]
 
     /// The indexes that find trigger firings by time, as on SQLite: built when the first flow is
@@ -552,11 +569,19 @@ enum PostgresSchema {
         "coalesce((\(table.isEmpty ? "" : table + ".")consent::jsonb) #>> '{\(channel.rawValue),status}', 'unknown')"
     }
 
-    /// The audience index of a channel: its consent status, then the order aggregates.
+    /// The audience index of a channel: its consent status, then the order aggregates, with the
+    /// `consent` column itself included so that a segment count is an index-only scan
+    /// (PostgreSQL uses one for an expression only when the columns under it are in the index).
     static func consentIndex(for channel: ConsentChannel) -> String {
+        audienceIndex(name: "customers_consent_\(channel.rawValue)", status: consentStatus(channel, table: ""))
+    }
+
+    /// The audience index's definition with its name and status expression spliced in: one
+    /// channel's values, or `format()` placeholders for the migration that rebuilds them all.
+    static func audienceIndex(name: String, status: String) -> String {
         """
-        CREATE INDEX IF NOT EXISTS customers_consent_\(channel.rawValue)
-          ON customers((\(consentStatus(channel, table: ""))), order_count, last_order_at, revenue_minor)
+        CREATE INDEX IF NOT EXISTS \(name)
+          ON customers((\(status)), order_count, last_order_at, revenue_minor) INCLUDE (consent)
         """
     }
 }

@@ -14,35 +14,47 @@ import PostgresNIO
 /// queued on the connection and the caller goes on (the server works on it while the caller
 /// prepares the next chunk); the next statement that waits for an answer, the commit included,
 /// first waits for everything sent and throws the first failure among them.
-// @unchecked: `connection`, `server` and `logger` are immutable; `sent` and `prepared` are only touched by the one
-// transaction (one thread) the pool lends the session to; PostgresConnection is thread-safe.
+// @unchecked: the `let`s are immutable (PreparedStatements is locked); `sent`, `prepared` and
+// `inTransaction` are only touched by the one transaction (one thread) the pool lends the
+// session to; PostgresConnection is thread-safe.
 final class PostgresSession: @unchecked Sendable {
     let connection: PostgresConnection
     let server: PostgresServer
     let logger: Logger
     /// Statements sent and not yet waited for, oldest first.
     private var sent: [EventLoopFuture<PostgresQueryResult>] = []
-    /// The statements prepared on this connection (``rows(prepared:as:_:)``): the caller's name
-    /// and the server's, and how many were prepared (each server name is used once).
-    private var prepared: [String: String] = [:]
-    private var preparations = 0
+    /// The statements prepared on this connection (``rows(prepared:as:_:)``), by name.
+    private var prepared: Set<String> = []
+    /// Whether the store may prepare statements (shared by its sessions).
+    let preparedStatements: PreparedStatements
+    /// This connection's number in its pool (part of its prepared statements' names).
+    let id: Int
+    /// Between the store's BEGIN and its COMMIT or ROLLBACK.
+    var inTransaction = false
 
-    init(connection: PostgresConnection, server: PostgresServer, logger: Logger) {
+    init(
+        connection: PostgresConnection, server: PostgresServer, id: Int, preparedStatements: PreparedStatements,
+        logger: Logger
+    ) {
         self.connection = connection
         self.server = server
+        self.id = id
+        self.preparedStatements = preparedStatements
         self.logger = logger
     }
 
     /// Connects, waiting for the server's answer.
     static func connect(
-        to server: PostgresServer, on eventLoop: any EventLoop, id: Int, logger: Logger
+        to server: PostgresServer, on eventLoop: any EventLoop, id: Int,
+        preparedStatements: PreparedStatements = PreparedStatements(), logger: Logger
     ) throws(PatronError) -> PostgresSession {
         let configuration = try server.configuration()
         do {
             let connection = try PostgresConnection.connect(
                 on: eventLoop, configuration: configuration, id: id, logger: logger
             ).wait()
-            return PostgresSession(connection: connection, server: server, logger: logger)
+            return PostgresSession(
+                connection: connection, server: server, id: id, preparedStatements: preparedStatements, logger: logger)
         } catch {
             throw PostgresFailure.error(error, server: server, doing: "cannot connect")
         }
@@ -86,27 +98,40 @@ final class PostgresSession: @unchecked Sendable {
         _ = try? settle()
     }
 
-    /// Runs the statement `sql` prepared on this connection as `name` (SQL `PREPARE`, the first
-    /// time it is used here) with these arguments for `$1`, `$2`, … (`EXECUTE name(…)`): later
-    /// runs skip parsing and planning — a fifth of a millisecond for the API's customer read,
-    /// more than running it. For hot statements; `name` must be unique to `sql`. The arguments
-    /// are integers because `EXECUTE` takes no bound parameters: they are written into its text.
+    /// Runs `sql` (parameters `$1`, `$2`, … taking `arguments`), prepared on this connection
+    /// under `name` the first time it is used here (SQL `PREPARE`; later runs `EXECUTE` it and
+    /// skip parsing and planning — a fifth of a millisecond for the API's customer read, more
+    /// than running it). For hot statements outside a transaction (a quick read); inside one,
+    /// and once ``PreparedStatements/enabled`` is off, the plain statement runs. `name` must be
+    /// unique to `sql`; the arguments are integers because `EXECUTE` takes no bound parameters
+    /// (they are written into its text).
+    ///
+    /// A prepared statement the server no longer has — a pooler in transaction mode sent the
+    /// `EXECUTE` to another server connection, or discarded the session's state — turns prepared
+    /// statements off for the whole store (logged once), and the call runs the plain statement.
     func rows(prepared name: String, as sql: String, _ arguments: [Int64]) throws(PatronError) -> [PostgresRow] {
-        let known = prepared[name]
-        let serverName = known ?? "\(name)_\(preparations)"
-        if known == nil {
+        var binds = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { binds.append(argument) }
+        let plain = PostgresQuery(unsafeSQL: sql, binds: binds)
+        guard !inTransaction, preparedStatements.enabled else { return try rows(plain) }
+        let serverName = "\(name)_\(id)"
+        if !prepared.contains(name) {
             try execute(PostgresQuery(unsafeSQL: "PREPARE \(serverName) AS \(sql)"))
-            prepared[name] = serverName
-            preparations += 1
+            prepared.insert(name)
         }
         let list = arguments.map(String.init).joined(separator: ", ")
         do {
             return try rows(PostgresQuery(unsafeSQL: "EXECUTE \(serverName)(\(list))"))
-        } catch {
-            // Prepared again, under a new name, next time: the server may have lost it (a
-            // `DISCARD`, a schema change), and a name it still holds cannot be prepared again.
-            prepared[name] = nil
-            throw error
+        } catch  where error.message.contains("SQLSTATE 26000") {
+            prepared.remove(name)
+            if preparedStatements.turnOff() {
+                logger.warning(
+                    """
+                    a prepared statement was lost between two statements (a pooler in transaction mode?): \
+                    this store runs its statements unprepared from now on
+                    """, metadata: ["server": "\(server)"])
+            }
+            return try rows(plain)
         }
     }
 
@@ -136,10 +161,20 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     /// Several statements without arguments (schema changes), each ending with `;` at the end
-    /// of a line, run one after another.
+    /// of a line, run one after another; a `;` at a line's end inside `$$ … $$` (a `DO` block's
+    /// body) does not end its statement.
     func script(_ sql: String) throws(PatronError) {
         try settle()
-        let statements = sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        var statements: [String] = []
+        var open = ""
+        for piece in sql.components(separatedBy: ";\n") {
+            open += open.isEmpty ? piece : ";\n" + piece
+            // An odd number of `$$` so far: still inside a dollar-quoted body.
+            if open.components(separatedBy: "$$").count % 2 == 0 { continue }
+            statements.append(open.trimmingCharacters(in: .whitespacesAndNewlines))
+            open = ""
+        }
+        if !open.isEmpty { statements.append(open.trimmingCharacters(in: .whitespacesAndNewlines)) }
         for statement in statements where !statement.isEmpty {
             let text = statement.hasSuffix(";") ? String(statement.dropLast()) : statement
             do { _ = try wait(for: connection.query(PostgresQuery(unsafeSQL: text), logger: logger)) } catch {
@@ -232,5 +267,29 @@ enum PostgresFailure {
             let cause = error.underlying.map { ": \($0)" } ?? ""
             return PatronError(.storeFailure, "\(server): \(doing): \(error.code)\(cause)")
         }
+    }
+}
+
+/// Whether a store's sessions prepare their hot statements: on until a prepared statement is
+/// found lost (``PostgresSession/rows(prepared:as:_:)``), then off for the store's life.
+// @unchecked: `on` is only touched while `lock` is held.
+final class PreparedStatements: @unchecked Sendable {
+    private let lock = NSLock()
+    private var on = true
+
+    init() {}
+
+    var enabled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return on
+    }
+
+    /// Turns them off; `true` for the call that did.
+    func turnOff() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        defer { on = false }
+        return on
     }
 }

@@ -152,6 +152,8 @@ public final class PostgresStore: Store, @unchecked Sendable {
         on session: PostgresSession, _ begin: String, lock: Bool, _ body: (PostgresTransaction) throws -> T
     ) throws -> T {
         try session.execute(PostgresQuery(unsafeSQL: begin))
+        session.inTransaction = true
+        defer { session.inTransaction = false }
         do {
             if lock { try session.execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))") }
             let value = try body(PostgresTransaction(session: session))

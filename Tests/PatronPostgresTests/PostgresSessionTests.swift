@@ -51,24 +51,42 @@ struct PostgresSessionTests {
                 == "kept")
     }
 
-    /// A prepared statement the server no longer holds (a `DEALLOCATE ALL`, a pooler's `DISCARD`)
-    /// fails once and is prepared again, under a new name, on the next call.
-    @Test func aPreparedStatementTheServerLostIsPreparedAgain() throws {
+    /// A quick read's hot statement is prepared once per connection; a transaction's runs plain.
+    @Test func aQuickReadPreparesItsStatementOnceAndATransactionDoesNot() throws {
         let store = try PostgresTestServer.freshStore(connections: 1)
         defer { store.close() }
         let id = try store.write { t in
             try t.insertCustomer(CustomerRecord(id: CustomerID(0), email: "a@example.com", createdAt: 1_700_000_000))
         }
-        let first = try store.quickRead { try $0.customerSheet(id) }
-        #expect(first?.customer.email == "a@example.com")
         let names = {
             try store.quickRead { t in try t.session.values(String.self, "SELECT name FROM pg_prepared_statements") }
         }
+        let inTransaction = try store.read { try $0.customerSheet(id) }
+        #expect(inTransaction?.customer.email == "a@example.com")
+        #expect(try names().isEmpty)
+        for _ in 0..<3 { #expect(try store.quickRead { try $0.customerSheet(id) } == inTransaction) }
+        #expect(try names().count == 1)
+        #expect(try store.quickRead { try $0.customerSheet(CustomerID(999)) } == nil)
+    }
+
+    /// A prepared statement the server no longer holds (a pooler in transaction mode, or its
+    /// `DISCARD ALL`): the call still answers, with the plain statement, and the store prepares
+    /// nothing from then on.
+    @Test func aLostPreparedStatementTurnsThemOffAndTheCallStillAnswers() throws {
+        let store = try PostgresTestServer.freshStore(connections: 1)
+        defer { store.close() }
+        let id = try store.write { t in
+            try t.insertCustomer(CustomerRecord(id: CustomerID(0), email: "a@example.com", createdAt: 1_700_000_000))
+        }
+        let names = {
+            try store.quickRead { t in try t.session.values(String.self, "SELECT name FROM pg_prepared_statements") }
+        }
+        let first = try store.quickRead { try $0.customerSheet(id) }
+        #expect(first?.customer.email == "a@example.com")
         #expect(try names().count == 1)
         try store.quickRead { t in try t.session.execute("DEALLOCATE ALL") }
-        #expect(throws: PatronError.self) { try store.quickRead { try $0.customerSheet(id) } }
         #expect(try store.quickRead { try $0.customerSheet(id) } == first)
         #expect(try store.quickRead { try $0.customerSheet(id) } == first)
-        #expect(try names().count == 1)
+        #expect(try names().isEmpty)
     }
 }
