@@ -193,10 +193,19 @@ final class PostgresSession: @unchecked Sendable {
         declare.sql = "DECLARE \(cursor) NO SCROLL CURSOR FOR " + query.sql
         try execute(declare)
         defer { _ = try? execute("CLOSE \(unescaped: cursor)") }
+        let fetch = PostgresQuery(unsafeSQL: "FETCH FORWARD \(batch) FROM \(cursor)")
+        // The next batch is asked for before this one is handed out, so that the server reads
+        // and sends it while the caller works on this one.
+        var next = connection.query(fetch, logger: logger)
         while true {
-            let rows = try rows("FETCH FORWARD \(unescaped: String(batch)) FROM \(unescaped: cursor)")
+            let rows: [PostgresRow]
+            do { rows = try wait(for: next).rows } catch {
+                throw PostgresFailure.error(error, server: server, doing: "a statement failed")
+            }
+            let more = rows.count == batch
+            if more { next = connection.query(fetch, logger: logger) }
             for row in rows { try body(row) }
-            if rows.count < batch { return }
+            if !more { return }
         }
     }
 

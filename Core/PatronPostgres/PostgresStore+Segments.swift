@@ -107,12 +107,18 @@ extension PostgresStore: SegmentRepository, SegmentQueries {
         let query = compiled.query({ "SELECT \(columns) FROM \(from) WHERE (\($0))\(tail)" }, extra: extra)
         try read { t in
             try t.session.forEachRow(query) { row in
-                let cells = row.makeRandomAccess()
-                let id = CustomerID(try cells[0].decode(Int64.self))
+                // The cells in order (a random-access view costs an array and a lookup per row).
+                var cells = row.makeIterator()
+                guard let idCell = cells.next(), let keyCell = cells.next() else {
+                    throw PatronError(.storeFailure, "\(server): a segment row came back without its id")
+                }
+                let id = CustomerID(try idCell.decode(Int64.self))
                 var values: [SegmentValue?] = []
                 values.reserveCapacity(fields.count)
-                for (index, field) in fields.enumerated() {
-                    let cell = cells[index + 2]
+                for field in fields {
+                    guard let cell = cells.next() else {
+                        throw PatronError(.storeFailure, "\(server): a segment row came back short")
+                    }
                     guard cell.bytes != nil else {
                         values.append(nil)
                         continue
@@ -125,7 +131,7 @@ extension PostgresStore: SegmentRepository, SegmentQueries {
                     }
                 }
                 try body(
-                    SegmentValuesRow(id: id, key: try cells[1].decode(String?.self) ?? id.reportKey, values: values))
+                    SegmentValuesRow(id: id, key: try keyCell.decode(String?.self) ?? id.reportKey, values: values))
             }
         }
     }
