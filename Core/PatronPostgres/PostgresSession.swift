@@ -68,6 +68,21 @@ final class PostgresSession: @unchecked Sendable {
         try result(query).metadata.rows ?? 0
     }
 
+    /// Commits, and fails if the server rolled back instead (it answers `COMMIT` in a transaction
+    /// that a statement failed in with `ROLLBACK`, not an error: a failure swallowed on the way
+    /// must not pass for a commit).
+    func commit() throws(PatronError) {
+        try settle()
+        let result: PostgresQueryResult
+        do { result = try wait(for: connection.query("COMMIT", logger: logger)) } catch {
+            throw PostgresFailure.error(error, server: server, doing: "the commit failed")
+        }
+        guard result.metadata.command == "COMMIT" else {
+            throw PatronError(
+                .storeFailure, "\(server): the server rolled the transaction back (a statement in it failed)")
+        }
+    }
+
     /// Queues a statement whose answer is not needed and returns at once; its failure comes out
     /// of the next statement that waits (or ``settle()``). Only for writes inside a transaction:
     /// a failure there aborts the transaction, so nothing after it can take effect.
@@ -99,37 +114,41 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     /// Runs `sql` (parameters `$1`, `$2`, … taking `arguments`), prepared on this connection
-    /// under `name` the first time it is used here (SQL `PREPARE`; later runs `EXECUTE` it and
-    /// skip parsing and planning — a fifth of a millisecond for the API's customer read, more
-    /// than running it). For hot statements outside a transaction (a quick read); inside one,
-    /// and once ``PreparedStatements/enabled`` is off, the plain statement runs. `name` must be
-    /// unique to `sql`; the arguments are integers because `EXECUTE` takes no bound parameters
-    /// (they are written into its text).
+    /// the first time it is used here (SQL `PREPARE`; later runs `EXECUTE` it and skip parsing
+    /// and planning — a fifth of a millisecond for the API's customer read, more than running
+    /// it). For hot statements outside a transaction (a quick read); inside one, and once
+    /// ``PreparedStatements/enabled`` is off, the plain statement runs. `name` is a lowercase
+    /// identifier unique to `sql`; the server's name adds the store's process-unique prefix (a
+    /// pooler may hand one server connection to several processes). The arguments are integers
+    /// because `EXECUTE` takes no bound parameters: they are written into its text.
     ///
-    /// A prepared statement the server no longer has — a pooler in transaction mode sent the
-    /// `EXECUTE` to another server connection, or discarded the session's state — turns prepared
-    /// statements off for the whole store (logged once), and the call runs the plain statement.
+    /// A `PREPARE` that fails, or a prepared statement the server no longer has (a pooler in
+    /// transaction mode sent the `EXECUTE` to another server connection, or discarded the
+    /// session's state) or can no longer run (a migration changed a column's type), turns
+    /// prepared statements off for the store's connections (logged once), and the call runs the
+    /// plain statement: a quick read is no transaction, so nothing else is affected.
     func rows(prepared name: String, as sql: String, _ arguments: [Int64]) throws(PatronError) -> [PostgresRow] {
+        precondition(name.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) })
         var binds = PostgresBindings(capacity: arguments.count)
         for argument in arguments { binds.append(argument) }
         let plain = PostgresQuery(unsafeSQL: sql, binds: binds)
         guard !inTransaction, preparedStatements.enabled else { return try rows(plain) }
-        let serverName = "\(name)_\(id)"
-        if !prepared.contains(name) {
-            try execute(PostgresQuery(unsafeSQL: "PREPARE \(serverName) AS \(sql)"))
-            prepared.insert(name)
-        }
+        let serverName = "\(preparedStatements.prefix)_\(id)_\(name)"
         let list = arguments.map(String.init).joined(separator: ", ")
         do {
+            if !prepared.contains(name) {
+                try execute(PostgresQuery(unsafeSQL: "PREPARE \(serverName) AS \(sql)"))
+                prepared.insert(name)
+            }
             return try rows(PostgresQuery(unsafeSQL: "EXECUTE \(serverName)(\(list))"))
-        } catch  where error.message.contains("SQLSTATE 26000") {
+        } catch  where !connection.isClosed && error.code != .storeUnavailable {
             prepared.remove(name)
             if preparedStatements.turnOff() {
                 logger.warning(
                     """
-                    a prepared statement was lost between two statements (a pooler in transaction mode?): \
+                    a prepared statement could not be made or run (a pooler in transaction mode?): \
                     this store runs its statements unprepared from now on
-                    """, metadata: ["server": "\(server)"])
+                    """, metadata: ["server": "\(server)", "error": "\(error)"])
             }
             return try rows(plain)
         }
@@ -184,7 +203,8 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     /// Streams a query's rows through a server-side cursor, `batch` at a time, so a scan over
-    /// millions of rows holds one batch. Must run inside a transaction.
+    /// millions of rows holds two batches (the one handed out, and the next, asked for before
+    /// it). Must run inside a transaction.
     func forEachRow(
         _ query: PostgresQuery, batch: Int = 10_000, _ body: (PostgresRow) throws -> Void
     ) throws {
@@ -192,10 +212,12 @@ final class PostgresSession: @unchecked Sendable {
         var declare = query
         declare.sql = "DECLARE \(cursor) NO SCROLL CURSOR FOR " + query.sql
         try execute(declare)
-        defer { _ = try? execute("CLOSE \(unescaped: cursor)") }
+        var closed = false
+        defer { if !closed { _ = try? execute("CLOSE \(unescaped: cursor)") } }
         let fetch = PostgresQuery(unsafeSQL: "FETCH FORWARD \(batch) FROM \(cursor)")
         // The next batch is asked for before this one is handed out, so that the server reads
-        // and sends it while the caller works on this one.
+        // and sends it while the caller works on this one. What the caller sent meanwhile is
+        // waited for (``settle()``) before the FETCH after it, and before the CLOSE.
         var next = connection.query(fetch, logger: logger)
         while true {
             let rows: [PostgresRow]
@@ -203,10 +225,15 @@ final class PostgresSession: @unchecked Sendable {
                 throw PostgresFailure.error(error, server: server, doing: "a statement failed")
             }
             let more = rows.count == batch
-            if more { next = connection.query(fetch, logger: logger) }
+            if more {
+                try settle()
+                next = connection.query(fetch, logger: logger)
+            }
             for row in rows { try body(row) }
-            if !more { return }
+            if !more { break }
         }
+        closed = true
+        try execute("CLOSE \(unescaped: cursor)")
     }
 
     func close() {
@@ -285,6 +312,8 @@ enum PostgresFailure {
 final class PreparedStatements: @unchecked Sendable {
     private let lock = NSLock()
     private var on = true
+    /// Starts every server-side name: unique to this store in this process.
+    let prefix = "patron_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
 
     init() {}
 

@@ -157,7 +157,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
         do {
             if lock { try session.execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))") }
             let value = try body(PostgresTransaction(session: session))
-            try session.execute("COMMIT")
+            try session.commit()
             return value
         } catch {
             if !session.isClosed {

@@ -21,13 +21,15 @@ extension StoreConformance {
         let shop = { (id: String) in ExternalRef(source: "shop", id: id) }
         let (a, b) = try store.read { t in (try t.customerID(ref: shop("a")), try t.customerID(ref: shop("b"))) }
         guard let a, let b else { throw ConformanceFailure(rule: rule, detail: "the customers were not stored") }
-        func newOrder(_ ref: String, _ day: Int) -> OrderRecord {
+        func newOrder(_ ref: String, _ day: Int, lines: Int = 1) -> OrderRecord {
             OrderRecord(
                 id: OrderID(0), ref: shop(ref), customerID: a, placedAt: at(day), currency: .usd, totalMinor: 100,
-                lines: [OrderLine(sku: "TEA", quantity: 1, unitPriceMinor: 100)], updatedAt: at(day))
+                lines: (0..<lines).map { OrderLine(sku: "TEA\($0)", quantity: $0 + 1, unitPriceMinor: 100) },
+                updatedAt: at(day))
         }
-        // 300 new orders, then one already stored: the whole transaction fails.
-        let many = (0..<300).map { newOrder("n\($0)", 3) }
+        // 300 new orders (none to three lines each), then one already stored: the whole
+        // transaction fails.
+        let many = (0..<300).map { newOrder("n\($0)", 3, lines: $0 % 4) }
         var failed = false
         do { try store.write { t in try t.insertNewOrders(many + [newOrder("1", 3)]) } } catch { failed = true }
         try require(failed, rule, "an order already stored was inserted as new")
@@ -38,6 +40,15 @@ extension StoreConformance {
         try require(
             try store.read { try $0.storedOrderRefs(many.map(\.ref)) }.count == many.count, rule,
             "not every order of a large set was written")
+        // Each order with its own lines (an order without lines too), ids in the order given.
+        let stored = try store.read { t in try [0, 1, 2, 3, 298, 299].map { try t.order(ref: many[$0].ref) } }
+        for (index, order) in zip([0, 1, 2, 3, 298, 299], stored) {
+            try require(
+                order?.lines == many[index].lines, rule,
+                "order \(index) of a set came back with lines \(String(describing: order?.lines))")
+        }
+        let ids = stored.compactMap { $0?.id.rawValue }
+        try require(ids.count == 6 && ids == ids.sorted(), rule, "a set's order ids do not follow its order: \(ids)")
         // A ref named twice: the last customer named holds it.
         let moved = ExternalRef(source: "crm", id: "x")
         try store.write { t in try t.attach([(moved, a), (shop("z"), b), (moved, b)]) }

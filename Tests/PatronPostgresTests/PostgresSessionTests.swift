@@ -89,4 +89,98 @@ struct PostgresSessionTests {
         #expect(try store.quickRead { try $0.customerSheet(id) } == first)
         #expect(try names().isEmpty)
     }
+
+    /// A cursor scan asks for the next batch early: every row comes once and in order whether the
+    /// rows fill the last batch exactly or not, and a body that throws leaves a transaction that
+    /// goes on (the cursor closed behind the batch asked for in advance).
+    @Test func aCursorScanHandsOutEveryRowOnceAndSurvivesAThrowingBody() throws {
+        let store = try PostgresTestServer.freshStore(connections: 1)
+        defer { store.close() }
+        for count in [0, 1, 5, 6, 7] {
+            var seen: [Int64] = []
+            try store.read { t in
+                try t.session.forEachRow("SELECT g FROM generate_series(1, \(Int64(count))) AS g ORDER BY g", batch: 3)
+                {
+                    seen.append(try $0.decode(Int64.self))
+                }
+            }
+            #expect(seen == (0..<count).map { Int64($0 + 1) }, "\(count) rows")
+        }
+        struct Stop: Error {}
+        let after = try store.write { t -> Int64? in
+            var handed = 0
+            #expect(throws: Stop.self) {
+                try t.session.forEachRow("SELECT g FROM generate_series(1, 10) AS g", batch: 3) { _ in
+                    handed += 1
+                    if handed == 4 { throw Stop() }
+                }
+            }
+            // The same transaction, the same cursor name: the first scan's cursor is closed.
+            var rows = 0
+            try t.session.forEachRow("SELECT 1", batch: 3) { _ in rows += 1 }
+            try t.session.send("INSERT INTO meta(key, value) VALUES ('after', 'yes')")
+            return rows == 1 ? try t.session.value(Int64.self, "SELECT count(*) FROM meta WHERE key = 'after'") : nil
+        }
+        #expect(after == 1)
+    }
+
+    /// A write sent by a scan's body is waited for before the next FETCH and before the CLOSE:
+    /// its failure is the scan's error, never lost (PostgreSQL answers COMMIT in a failed
+    /// transaction with ROLLBACK, not an error).
+    @Test func aWriteSentDuringAScanFailsTheScanAndNothingIsCommitted() throws {
+        let store = try PostgresTestServer.freshStore(connections: 1)
+        defer { store.close() }
+        for rows in [2, 7] {
+            #expect {
+                try store.write { t in
+                    try t.session.forEachRow("SELECT g FROM generate_series(1, \(Int64(rows))) AS g", batch: 3) { row in
+                        let g = try row.decode(Int64.self)
+                        try t.session.send("INSERT INTO meta(key, value) VALUES ('k' || \(g)::text, 'v')")
+                        if g == 1 { try t.session.send("INSERT INTO no_such_table VALUES (1)") }
+                    }
+                }
+            } throws: { error in
+                "\(error)".contains("no_such_table")
+            }
+        }
+        #expect(
+            try store.read { t in try t.session.value(Int64.self, "SELECT count(*) FROM meta WHERE key LIKE 'k%'") }
+                == 0)
+    }
+
+    /// A commit the server answers with ROLLBACK (a failure swallowed on the way) is a failure.
+    @Test func aCommitTheServerRollsBackIsAFailure() throws {
+        let store = try PostgresTestServer.freshStore(connections: 1)
+        defer { store.close() }
+        #expect {
+            try store.write { t in
+                try t.session.send("INSERT INTO meta(key, value) VALUES ('lost', 'v')")
+                _ = try? t.session.execute("SELECT 1 / 0")
+            }
+        } throws: { error in
+            "\(error)".contains("rolled the transaction back")
+        }
+        #expect(
+            try store.read { t in try t.session.value(Int64.self, "SELECT count(*) FROM meta WHERE key = 'lost'") } == 0
+        )
+    }
+
+    /// Schema scripts: a `DO` block's body keeps its `;` line ends; the statements around it run.
+    @Test func aScriptKeepsADollarQuotedBodyWhole() throws {
+        let server = try PostgresTestServer.freshDatabase()
+        try server.withAdminSession { session throws(PatronError) in
+            try session.script(
+                """
+                CREATE TABLE t (n INTEGER);
+                DO $$
+                BEGIN
+                  INSERT INTO t VALUES (1);
+                  INSERT INTO t VALUES (2);
+                END
+                $$;
+                INSERT INTO t VALUES (3);
+                """)
+            #expect(try session.values(Int64.self, "SELECT n::bigint FROM t ORDER BY n") == [1, 2, 3])
+        }
+    }
 }

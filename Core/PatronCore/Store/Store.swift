@@ -58,9 +58,10 @@ public protocol Store: Sendable {
 ///
 /// Rules an implementation keeps: lookups see the transaction's own writes; `insert…` assigns a
 /// new id and ignores the one passed in; refs, email and phone are unique per customer. A write
-/// that returns nothing may report its failure later (at the next call that reads, or when the
-/// transaction commits) so that a server can work on it meanwhile; the transaction then fails
-/// as a whole and leaves nothing, as if the write itself had thrown.
+/// that returns nothing may report its failure later (at the next call that waits for an
+/// answer, or when the transaction commits) so that a server can work on it meanwhile; the
+/// transaction then fails as a whole and leaves nothing, as if the write itself had thrown. So
+/// a caller cannot catch one write's failure and go on in the same transaction.
 public protocol StoreTransaction: LoyaltyTransaction, FeedbackTransaction, RecommendationTransaction,
     CatalogueTransaction, ViewTransaction
 {
