@@ -63,20 +63,11 @@ extension PostgresTransaction {
     /// Each order's lines, numbered from 1 per order, in one statement of arrays (`unnest`).
     func insertLines(_ orders: [(id: OrderID, placedAt: Int64, lines: [OrderLine])]) throws {
         var ids: [Int64] = []
-        var numbers: [Int64] = []
-        var skus: [String] = []
-        var names: [String?] = []
-        var quantities: [Int64] = []
-        var prices: [Int64] = []
         var times: [Int64] = []
+        var columns = OrderLineColumns()
         for order in orders {
-            for (offset, line) in order.lines.enumerated() {
+            columns.append(order.lines) {
                 ids.append(order.id.rawValue)
-                numbers.append(Int64(offset + 1))
-                skus.append(line.sku)
-                names.append(line.name)
-                quantities.append(Int64(line.quantity))
-                prices.append(line.unitPriceMinor)
                 times.append(order.placedAt)
             }
         }
@@ -84,8 +75,9 @@ extension PostgresTransaction {
         try session.send(
             """
             INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor, placed_at)
-            SELECT * FROM unnest(\(ids)::bigint[], \(numbers)::bigint[], \(skus)::text[], \(PostgresArrayLiteral.text(names))::text[],
-                                 \(quantities)::bigint[], \(prices)::bigint[], \(times)::bigint[])
+            SELECT * FROM unnest(\(ids)::bigint[], \(columns.numbers)::bigint[], \(columns.skus)::text[],
+                                 \(PostgresArrayLiteral.text(columns.names))::text[], \(columns.quantities)::bigint[],
+                                 \(columns.prices)::bigint[], \(times)::bigint[])
             """)
     }
 
@@ -125,6 +117,27 @@ extension PostgresTransaction {
         ).map { row in
             let r = PostgresRowReader(row)
             return OrderFact(customerID: customer, placedAt: try r.int(0), netMinor: try r.int(1))
+        }
+    }
+}
+
+/// Orders' lines as the columns of an `unnest(…)`, each order's numbered from 1.
+struct OrderLineColumns {
+    var numbers: [Int64] = []
+    var skus: [String] = []
+    var names: [String?] = []
+    var quantities: [Int64] = []
+    var prices: [Int64] = []
+
+    /// Appends one order's lines, calling `each` once per line for the caller's own columns.
+    mutating func append(_ lines: [OrderLine], each: () -> Void) {
+        for (offset, line) in lines.enumerated() {
+            numbers.append(Int64(offset + 1))
+            skus.append(line.sku)
+            names.append(line.name)
+            quantities.append(Int64(line.quantity))
+            prices.append(line.unitPriceMinor)
+            each()
         }
     }
 }

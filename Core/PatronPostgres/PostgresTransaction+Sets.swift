@@ -82,20 +82,11 @@ extension PostgresTransaction {
         guard !orders.isEmpty else { return }
         var lineSources: [String] = []
         var lineRefs: [String] = []
-        var numbers: [Int64] = []
-        var skus: [String] = []
-        var names: [String?] = []
-        var quantities: [Int64] = []
-        var prices: [Int64] = []
+        var columns = OrderLineColumns()
         for order in orders {
-            for (offset, line) in order.lines.enumerated() {
+            columns.append(order.lines) {
                 lineSources.append(order.ref.source)
                 lineRefs.append(order.ref.id)
-                numbers.append(Int64(offset + 1))
-                skus.append(line.sku)
-                names.append(line.name)
-                quantities.append(Int64(line.quantity))
-                prices.append(line.unitPriceMinor)
             }
         }
         try session.send(
@@ -114,8 +105,9 @@ extension PostgresTransaction {
               RETURNING id, source, ref, placed_at)
             INSERT INTO order_lines(order_id, line_no, sku, name, quantity, unit_price_minor, placed_at)
             SELECT o.id, l.line_no, l.sku, l.name, l.quantity, l.price, o.placed_at
-            FROM unnest(\(lineSources)::text[], \(lineRefs)::text[], \(numbers)::bigint[], \(skus)::text[],
-                        \(PostgresArrayLiteral.text(names))::text[], \(quantities)::bigint[], \(prices)::bigint[])
+            FROM unnest(\(lineSources)::text[], \(lineRefs)::text[], \(columns.numbers)::bigint[], \(columns.skus)::text[],
+                        \(PostgresArrayLiteral.text(columns.names))::text[], \(columns.quantities)::bigint[],
+                        \(columns.prices)::bigint[])
               AS l(source, ref, line_no, sku, name, quantity, price)
             JOIN o ON o.source = l.source AND o.ref = l.ref
             """)

@@ -51,16 +51,26 @@ struct PostgresSessionTests {
                 == "kept")
     }
 
-    /// A quick read's hot statement is prepared once per connection; a transaction's runs plain.
-    @Test func aQuickReadPreparesItsStatementOnceAndATransactionDoesNot() throws {
+    /// A store on one connection (so that the session's prepared statements are the store's)
+    /// holding one customer.
+    static func storeWithACustomer() throws -> (PostgresStore, CustomerID) {
         let store = try PostgresTestServer.freshStore(connections: 1)
-        defer { store.close() }
         let id = try store.write { t in
             try t.insertCustomer(CustomerRecord(id: CustomerID(0), email: "a@example.com", createdAt: 1_700_000_000))
         }
-        let names = {
-            try store.quickRead { t in try t.session.values(String.self, "SELECT name FROM pg_prepared_statements") }
-        }
+        return (store, id)
+    }
+
+    /// The statements prepared on the store's connection.
+    static func preparedNames(_ store: PostgresStore) throws -> [String] {
+        try store.quickRead { t in try t.session.values(String.self, "SELECT name FROM pg_prepared_statements") }
+    }
+
+    /// A quick read's hot statement is prepared once per connection; a transaction's runs plain.
+    @Test func aQuickReadPreparesItsStatementOnceAndATransactionDoesNot() throws {
+        let (store, id) = try Self.storeWithACustomer()
+        defer { store.close() }
+        let names = { try Self.preparedNames(store) }
         let inTransaction = try store.read { try $0.customerSheet(id) }
         #expect(inTransaction?.customer.email == "a@example.com")
         #expect(try names().isEmpty)
@@ -73,14 +83,9 @@ struct PostgresSessionTests {
     /// `DISCARD ALL`): the call still answers, with the plain statement, and the store prepares
     /// nothing from then on.
     @Test func aLostPreparedStatementTurnsThemOffAndTheCallStillAnswers() throws {
-        let store = try PostgresTestServer.freshStore(connections: 1)
+        let (store, id) = try Self.storeWithACustomer()
         defer { store.close() }
-        let id = try store.write { t in
-            try t.insertCustomer(CustomerRecord(id: CustomerID(0), email: "a@example.com", createdAt: 1_700_000_000))
-        }
-        let names = {
-            try store.quickRead { t in try t.session.values(String.self, "SELECT name FROM pg_prepared_statements") }
-        }
+        let names = { try Self.preparedNames(store) }
         let first = try store.quickRead { try $0.customerSheet(id) }
         #expect(first?.customer.email == "a@example.com")
         #expect(try names().count == 1)
