@@ -21,6 +21,8 @@ public final class SQLiteStore: Store {
 
     /// Whether the store was opened read-only (no write will succeed).
     public let isReadOnly: Bool
+    /// This process's share of the `-load` lock while a load defers indexes.
+    let loadLock = LoadLock()
 
     /// Opens (and with `create`, creates) the store at `path`.
     public convenience init(path: String, create: Bool = true) throws(PatronError) {
@@ -76,6 +78,7 @@ public final class SQLiteStore: Store {
             let pool = try DatabasePool(path: path, configuration: configuration)
             writer = pool
             try Self.migrate(pool, path: path)
+            try Self.finishInterruptedLoad(self)
         } catch let error as PatronError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {

@@ -39,7 +39,19 @@ extension SQLiteTransaction {
             try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?)",
                 arguments: ["customers_consent_\(channel.rawValue)"]) ?? false
-        if !exists { try db.execute(sql: SQLiteSchema.consentIndex(for: channel)) }
+        if !exists {
+            let sql = SQLiteSchema.consentIndex(for: channel)
+            // During a load that deferred the audience indexes, this one is owed with them.
+            if var owed = try SQLiteStore.owedIndexes(db) {
+                let name = "customers_consent_\(channel.rawValue)"
+                if !owed.contains(where: { $0.name == name }) {
+                    owed.append((name: name, sql: sql))
+                    try SQLiteStore.owe(owed, db)
+                }
+            } else {
+                try db.execute(sql: sql)
+            }
+        }
         indexedChannels.insert(channel)
     }
 }

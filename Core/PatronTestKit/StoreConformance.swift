@@ -69,6 +69,7 @@ public enum StoreConformance {
         try catalogue(try makeStore())
         try views(try makeStore())
         try setWrites(try makeStore())
+        try deferredIndexLoads(makeStore)
     }
 
     /// Pages by id after a cursor, filtered by customer and status; records by id; segment moves

@@ -134,7 +134,8 @@ enum CLI {
         #expect(process.terminationReason == .uncaughtSignal)
     }
 
-    /// Everything in the store, table by table, in a stable order: equal dumps mean equal stores.
+    /// Everything in the store, table by table, in a stable order, then its indexes: equal dumps
+    /// mean equal stores.
     static func dump(_ path: String) throws -> [String] {
         var configuration = Configuration()
         configuration.readonly = true
@@ -152,6 +153,9 @@ enum CLI {
                 lines.append("\(table): \(rows.count) rows")
                 lines += rows.map { "\(table) \($0)" }
             }
+            lines += try Row.fetchAll(
+                db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+            ).map { "index \($0)" }
             return lines
         }
     }

@@ -37,6 +37,13 @@ enum CSVImportCommand {
         var mapping: String?
         @Option(help: "Commit every N events (default 50000); a rerun after a crash resumes safely.")
         var batchSize: Int = 50_000
+        @Option(
+            help: ArgumentHelp(
+                "Whether a long load may drop the indexes the import never reads and build them at its end: auto, always or never.",
+                discussion:
+                    "auto leaves it to the store's estimate; never keeps every index up to date as rows go in (other readers stay fast during the load)."
+            ))
+        var deferIndexes: IndexDeferral = .auto
     }
 
     static func run(_ format: CSVImportFormat, _ options: Options) async throws {
@@ -73,7 +80,7 @@ enum CSVImportCommand {
             }
             let nothingImported = try importEvents(
                 label: format.rawValue, file: options.file, name: reader.name, store: options.store,
-                dryRun: options.dryRun, batchSize: options.batchSize,
+                dryRun: options.dryRun, batchSize: options.batchSize, deferral: options.deferIndexes,
                 records: format.isCustomers ? .customers : format == .products ? .products : .orders,
                 rows: { importer.tally.rows }, tally: { importer.tally.description },
                 bytesRead: { reader.bytesConsumed },
@@ -104,6 +111,7 @@ enum CSVImportCommand {
     @discardableResult
     static func importEvents(
         label: String, file: String, name: String, store: StoreOptions, dryRun: Bool, batchSize: Int,
+        deferral: IndexDeferral = .auto,
         records: ImportedRecords, rows: () -> Int, tally: () -> String, bytesRead: () -> Int64,
         progress: Progress? = nil, reading: (Int) -> ProgressReading? = { _ in nil },
         rejections: () -> (count: Int, first: (line: Int, reason: String)?) = { (0, nil) },
@@ -125,7 +133,8 @@ enum CSVImportCommand {
             return events == 0 && rejections().count > 0
         }
         let result = try ingestFile(
-            file, label: "import", into: store, batchSize: batchSize, bytesRead: bytesRead, progress: progress,
+            file, label: "import", into: store, batchSize: batchSize, deferral: deferral, bytesRead: bytesRead,
+            progress: progress,
             reading: reading, next: next)
         let report = result.report
         let (imported, updated): (Int, Int)

@@ -38,6 +38,14 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Events per transaction when writing to the store.")
     var batchSize: Int = 200_000
 
+    @Option(
+        help: ArgumentHelp(
+            "Whether a long load may drop the indexes the import never reads and build them at its end: auto, always or never.",
+            discussion:
+                "auto leaves it to the store's estimate; never keeps every index up to date as rows go in (other readers stay fast during the load)."
+        ))
+    var deferIndexes: IndexDeferral = .auto
+
     func run() async throws {
         Patron.bootstrapLogging()
         try await reportingErrors {
@@ -74,12 +82,25 @@ struct GenerateCommand: AsyncParsableCommand {
                 return
             }
             let sqlite = try store.open(.create)
-            let result = try runBatches(into: sqlite, batchSize: batchSize) { () -> IngestEvent? in
-                iterator.next()
-            } progress: { events in
-                progress.update(count: events, unit: "events", done: Double(iterator.customer))
+            var events = 0
+            func reading(_ count: Int) -> ProgressReading {
+                ProgressReading(count: count, unit: "events", done: Double(iterator.customer))
             }
+            let result = try load(
+                into: sqlite, batchSize: batchSize, deferral: deferIndexes,
+                remaining: {
+                    // Events per customer so far, times the customers still to come.
+                    guard iterator.customer > 0 else { return nil }
+                    return events * (customers - iterator.customer) / iterator.customer
+                },
+                next: { () -> IngestEvent? in
+                    let event = iterator.next()
+                    if event != nil { events += 1 }
+                    return event
+                },
+                progress: { state in progress.show(state, reading: reading) })
             progress.finish()
+            noteDeferredIndexes(result)
             summarize(result.report, seconds: result.seconds, what: "generate")
         }
     }

@@ -21,13 +21,22 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Commit every N events instead of once for the whole file (for very large files).")
     var batchSize: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Whether a long load may drop the indexes the import never reads and build them at its end: auto, always or never.",
+            discussion:
+                "auto leaves it to the store's estimate; never keeps every index up to date as rows go in (other readers stay fast during the load)."
+        ))
+    var deferIndexes: IndexDeferral = .auto
+
     func run() async throws {
         Patron.bootstrapLogging()
         try await reportingErrors {
             if let batchSize, batchSize <= 0 { throw PatronError(.invalidArgument, "--batch-size must be positive") }
             let reader = try NDJSONEventReader(path: file)
             let report = try ingestFile(
-                file, label: "ingest", into: store, batchSize: batchSize, bytesRead: { reader.bytesRead },
+                file, label: "ingest", into: store, batchSize: batchSize, deferral: deferIndexes,
+                bytesRead: { reader.bytesRead },
                 next: reader.next)
             summarize(report.report, seconds: report.seconds, what: reader.name)
         }
@@ -39,65 +48,81 @@ struct IngestCommand: AsyncParsableCommand {
 /// store behind.
 ///
 /// Progress counts events, and its percentage and ETA come from `bytesRead` (the bytes of the
-/// file the events read so far took up), unless `reading` says better (a CSV file's rows).
+/// file the events read so far took up), unless `reading` says better (a CSV file's rows). The
+/// same reading estimates how many events are still to come, for the store's choice to defer
+/// its indexes (``IndexDeferral``).
 func ingestFile(
-    _ file: String, label: String, into store: StoreOptions, batchSize: Int?, bytesRead: () -> Int64,
-    progress: Progress? = nil, reading: (Int) -> ProgressReading? = { _ in nil },
+    _ file: String, label: String, into store: StoreOptions, batchSize: Int?, deferral: IndexDeferral,
+    bytesRead: () -> Int64, progress: Progress? = nil, reading: (Int) -> ProgressReading? = { _ in nil },
     next: () throws -> IngestEvent?
-) throws -> (report: IngestReport, seconds: Double) {
-    let progress = progress ?? Progress(label: label, total: fileSize(file))
+) throws -> LoadResult {
+    let total = fileSize(file)
+    let progress = progress ?? Progress(label: label, total: total)
+    func current(_ events: Int) -> ProgressReading {
+        var current = reading(events) ?? ProgressReading(count: events, unit: "events", done: Double(bytesRead()))
+        current.total = current.total ?? total
+        return current
+    }
     var first = try next()
     let sqlite = try store.open(.create)
-    let result = try runBatches(into: sqlite, batchSize: batchSize) { () throws -> IngestEvent? in
-        if let event = first {
-            first = nil
+    var events = 0
+    let result = try load(
+        into: sqlite, batchSize: batchSize, deferral: deferral,
+        remaining: {
+            let reading = current(events)
+            guard let done = reading.done, let total = reading.total, done > 0, events > 0 else { return nil }
+            return Int(Double(events) * max(0, total - done) / done)
+        },
+        next: { () throws -> IngestEvent? in
+            let event: IngestEvent?
+            if let pending = first {
+                event = pending
+                first = nil
+            } else {
+                event = try next()
+            }
+            if event != nil { events += 1 }
             return event
-        }
-        return try next()
-    } progress: { events in
-        let reading = reading(events) ?? ProgressReading(count: events, unit: "events", done: Double(bytesRead()))
-        progress.update(
-            count: reading.count, unit: reading.unit, done: reading.done, total: reading.total, phase: reading.phase)
-    }
+        },
+        progress: { state in progress.show(state, reading: current) })
     progress.finish()
+    noteDeferredIndexes(result)
     return result
 }
 
-/// Feeds `next` into the ingestor in batches (or one), returning the sum of the reports.
-func runBatches(
-    into store: some Store, batchSize: Int?, next: () throws -> IngestEvent?, progress: (Int) -> Void
-) throws -> (report: IngestReport, seconds: Double) {
-    let ingestor = Ingestor(store: store)
-    let start = Date()
-    var total = IngestReport()
-    var exhausted = false
-    var count = 0
-    repeat {
-        var inBatch = 0
-        let report: IngestReport
-        do {
-            report = try ingestor.ingest { () throws -> IngestEvent? in
-                if let batchSize, inBatch >= batchSize { return nil }
-                guard let event = try next() else {
-                    exhausted = true
-                    return nil
-                }
-                inBatch += 1
-                count += 1
-                if count % 512 == 0 { progress(count) }
-                return event
-            }
-        } catch let error as PatronError where total.appliedCount + total.duplicates > 0 {
-            // Earlier batches stay committed; say so, since the store is not as it was.
-            var located = error
-            located.message +=
-                " (the \(total.appliedCount + total.duplicates) events before this batch were committed; "
-                + "re-running the same input is safe)"
-            throw located
+/// ``Ingestor/load(batchSize:deferral:remaining:next:progress:)`` into an opened store.
+func load(
+    into store: some Store, batchSize: Int?, deferral: IndexDeferral, remaining: () -> Int?,
+    next: () throws -> IngestEvent?, progress: (LoadProgress) -> Void
+) throws -> LoadResult {
+    try Ingestor(store: store).load(
+        batchSize: batchSize, deferral: deferral, remaining: remaining, next: next, progress: progress)
+}
+
+/// Says which indexes a load deferred and how long building them took.
+func noteDeferredIndexes(_ result: LoadResult) {
+    guard !result.deferredIndexes.isEmpty else { return }
+    FileHandle.standardError.write(
+        Data(
+            ("indexes built after the load: \(result.deferredIndexes.joined(separator: ", ")) "
+                + "in \(String(format: "%.2f", result.rebuildSeconds)) s\n").utf8))
+}
+
+extension IndexDeferral: ExpressibleByArgument {}
+
+extension Progress {
+    /// Shows a load's state: its events as `reading` puts them, or the indexes being built.
+    func show(_ state: LoadProgress, reading: (Int) -> ProgressReading) {
+        switch state {
+        case .events(let events):
+            let reading = reading(events)
+            update(
+                count: reading.count, unit: reading.unit, done: reading.done, total: reading.total,
+                phase: reading.phase)
+        case .rebuildingIndexes(let names):
+            status("building \(names.count) indexes deferred for the load")
         }
-        total = total + report
-    } while !exhausted
-    return (total, Date().timeIntervalSince(start))
+    }
 }
 
 /// One line on stderr about what an ingest did, and a structured log entry.

@@ -45,6 +45,13 @@ final class Progress {
         FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
     }
 
+    /// Shows `text` at once, in place of the counts (a step with nothing to count).
+    func status(_ text: String) {
+        guard enabled else { return }
+        lastDraw = Date()
+        FileHandle.standardError.write(Data("\r\(label): \(text)\u{1B}[K".utf8))
+    }
+
     func finish() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))

@@ -21,6 +21,21 @@ public protocol Store: Sendable {
     /// call by this process. Default: ``read(_:)``.
     func quickRead<T>(_ body: (Transaction) throws -> T) throws -> T
 
+    /// For a long load (``Ingestor/load(batchSize:deferral:remaining:next:progress:)``): drops
+    /// the secondary indexes the ingest never reads (audience, RFM and SKU indexes, say), so that
+    /// each batch does not update them row by row, and returns their names — empty when the store
+    /// keeps them (by `deferral`, by its own estimate of the cost, or because it cannot defer).
+    /// `events` is how many events the load still expects. An implementer keeps: every read
+    /// answers as before while indexes are deferred (only slower); the deferral is recorded in
+    /// the same transaction that drops them; a store reopened after its loader died builds them
+    /// (``rebuildDeferredIndexes()``), so no store goes on missing an index unnoticed.
+    /// Default: `[]` (nothing deferred).
+    func deferIndexes(forAbout events: Int, _ deferral: IndexDeferral) throws -> [String]
+    /// Builds the indexes ``deferIndexes(forAbout:_:)`` dropped, unless another load still has
+    /// them deferred (it builds them at its end); returns the names built. Safe to call any
+    /// time, and again. Default: `[]`.
+    func rebuildDeferredIndexes() throws -> [String]
+
     /// Per-customer recency, frequency and monetary inputs as of the end of `asOf` (orders after
     /// it are ignored); with `windowDays`, frequency and monetary count only orders placed in the
     /// last `windowDays` days up to `asOf`. Only customers with a counting order up to `asOf`.
@@ -194,6 +209,8 @@ public protocol StoreTransaction: LoyaltyTransaction, FeedbackTransaction, Recom
 
 extension Store {
     public func quickRead<T>(_ body: (Transaction) throws -> T) throws -> T { try read(body) }
+    public func deferIndexes(forAbout events: Int, _ deferral: IndexDeferral) throws -> [String] { [] }
+    public func rebuildDeferredIndexes() throws -> [String] { [] }
 }
 
 extension Store {
