@@ -35,8 +35,8 @@ enum CSVImportCommand {
                 "A JSON file naming the column of fields the usual names miss.",
                 discussion: #"For example {"order_id": "Bestellnummer", "total": "Summe"}."#))
         var mapping: String?
-        @Option(help: "Commit every N events (default 50000); a rerun after a crash resumes safely.")
-        var batchSize: Int = 50_000
+        @Option(help: "Commit every N events (default 100000); a rerun after a crash resumes safely.")
+        var batchSize: Int = 100_000
         @Option(
             help: ArgumentHelp(
                 "Whether a long load may drop the indexes the import never reads and build them at its end: auto, always or never.",
