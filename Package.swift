@@ -52,7 +52,7 @@ let package = Package(
             name: "PatronSQLite",
             dependencies: [
                 "PatronCore", "PatronSQL", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Core/PatronSQLite"
         ),

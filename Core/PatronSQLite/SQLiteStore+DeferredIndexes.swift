@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import PatronCore
 
 /// Deferring the indexes the ingest never reads during a long load (``Store/deferIndexes(forAbout:_:)``).
@@ -7,17 +8,20 @@ import PatronCore
 /// An aggregate change rewrites a customer's entry in the RFM index and in every channel's
 /// audience index; at a million customers a batch of 50,000 orders touches nearly every page of
 /// them, so a long import spends a third of its time keeping them up to date (measured at 3M
-/// rows: 55.7 s per million rows with them, 39.8 s without, 3.5 s to build the three once).
+/// rows: 55.7 s per million rows with them, 39.8 s without, 3.5 s to build the three customer
+/// indexes once). The SKU index of order lines goes with them.
 ///
 /// How it stays safe:
 /// - The indexes are dropped, and their definitions written to `meta` under
 ///   ``deferredKey``, in one transaction; they are built, and the row deleted, in another.
 ///   So the file always either has an index or says it owes it.
-/// - A loader holds a shared `flock` on `<store>-load` from deferring to the end of its load. A
-///   process that opens the store and finds indexes owed takes that lock exclusively, without
-///   waiting: it gets it only when no loader is alive (one killed with `kill -9` releases it as
-///   it dies), and then builds the indexes before doing anything else. A loader that ends
-///   builds them the same way, unless another loader still holds its share.
+/// - A loader holds a shared `flock` on `<store>-load` (the store's real path) from deferring to
+///   the end of its load. A process that opens the store for writing and finds indexes owed
+///   takes that lock exclusively, without waiting: it gets it only when no loader is alive (one
+///   killed with `kill -9` releases it as it dies), and then builds the indexes. A loader that
+///   ends builds them the same way, unless another loader still holds its share. Whoever
+///   builds removes the file while holding it; a lock taken on a file no longer at the path is
+///   let go and taken again on the new one.
 /// - An audience index for a channel first seen during the load is owed, not created.
 extension SQLiteStore {
     /// The `meta` key of the owed indexes: a JSON array of `[name, sql]`.
@@ -25,9 +29,26 @@ extension SQLiteStore {
 
     /// The indexes a load may defer: read by segments, RFM and the catalogue, never by the ingest.
     static let deferrableIndexes = """
-        type = 'index' AND sql IS NOT NULL
+        type = 'index' AND sql IS NOT NULL AND tbl_name IN ('customers', 'order_lines')
           AND (name = 'customers_rfm' OR name = 'order_lines_by_sku' OR name LIKE 'customers\\_consent\\_%' ESCAPE '\\')
         """
+
+    /// Whether an owed name and definition are one of ours: a deferrable name and a single
+    /// `CREATE INDEX` of it (the record lives in the file, which anyone may have edited).
+    static func isDeferrable(_ index: (name: String, sql: String)) -> Bool {
+        let name = index.name
+        let channel = name.hasPrefix("customers_consent_") ? name.dropFirst("customers_consent_".count) : ""
+        let ours =
+            name == "customers_rfm" || name == "order_lines_by_sku"
+            || (!channel.isEmpty
+                && channel.unicodeScalars.allSatisfy {
+                    ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                })
+        let create = "CREATE INDEX \(name)"
+        let sql = index.sql.replacingOccurrences(of: "CREATE INDEX IF NOT EXISTS ", with: "CREATE INDEX ")
+        return ours && sql.hasPrefix(create) && sql.dropFirst(create.count).first?.isWhitespace == true
+            && !sql.contains(";")
+    }
 
     public func deferIndexes(forAbout events: Int, _ deferral: IndexDeferral) throws -> [String] {
         guard deferral != .never, !isReadOnly, path != ":memory:", !path.isEmpty else { return [] }
@@ -36,7 +57,7 @@ extension SQLiteStore {
         }
         guard loadLock.share(path: lockPath) else { return [] }
         do {
-            return try writer.write { db in
+            let deferred = try writer.write { db -> [String] in
                 if let owed = try Self.owedIndexes(db) { return owed.map(\.name) }
                 let indexes = try Row.fetchAll(
                     db, sql: "SELECT name, sql FROM sqlite_schema WHERE \(Self.deferrableIndexes) ORDER BY name"
@@ -46,6 +67,8 @@ extension SQLiteStore {
                 try Self.owe(indexes, db)
                 return indexes.map(\.name)
             }
+            if deferred.isEmpty { loadLock.release() }
+            return deferred
         } catch {
             loadLock.release()
             throw error
@@ -68,12 +91,12 @@ extension SQLiteStore {
                     try Bool.fetchOne(
                         db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?)",
                         arguments: [index.name]) ?? false
-                if !exists { try db.execute(sql: index.sql) }
+                if !exists { try db.makeStatement(sql: index.sql).execute() }
             }
             try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.deferredKey])
             return owed.map(\.name)
         }
-        try? FileManager.default.removeItem(atPath: lockPath)
+        exclusive.unlink(path: lockPath)
         return built
     }
 
@@ -97,20 +120,22 @@ extension SQLiteStore {
                     db, sql: "SELECT count(*) FROM order_lines WHERE order_id > ?", arguments: [orders - 1_000]) ?? 0
             return customers * customerIndexes + orders * recent / max(min(orders, 1_000), 1)
         }
-        return events >= 10_000 && events * 4 >= rows
+        return events >= 10_000 && events >= rows / 4
     }
 
-    /// The lock file beside the store that loaders share (see the extension's doc).
-    var lockPath: String { path + "-load" }
+    /// The lock file beside the store that loaders share (see the extension's doc), by the
+    /// store's real path, so that every name of one file gives one lock.
+    var lockPath: String { URL(fileURLWithPath: path).resolvingSymlinksInPath().path + "-load" }
 
     /// The owed indexes, if a load deferred them.
     static func owedIndexes(_ db: Database) throws -> [(name: String, sql: String)]? {
         guard let json = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [deferredKey])
         else { return nil }
         guard let pairs = try? JSONDecoder().decode([[String]].self, from: Data(json.utf8)),
-            pairs.allSatisfy({ $0.count == 2 })
+            pairs.allSatisfy({ $0.count == 2 && isDeferrable((name: $0[0], sql: $0[1])) })
         else {
-            throw PatronError(.storeFailure, "the store's record of deferred indexes is damaged: \(json)")
+            throw PatronError(
+                .storeFailure, "the store's record of deferred indexes (meta '\(deferredKey)') is damaged: \(json)")
         }
         return pairs.map { (name: $0[0], sql: $0[1]) }
     }
@@ -123,9 +148,22 @@ extension SQLiteStore {
     }
 
     /// On opening for writing: builds indexes a load deferred and never built (its process
-    /// died), unless a loader is still at work.
-    static func finishInterruptedLoad(_ store: SQLiteStore) throws {
-        _ = try store.rebuildDeferredIndexes()
+    /// died), unless a loader is still at work. A failure here (the file busy, a damaged record)
+    /// is logged and leaves the store open: the indexes only make reads fast, and the next
+    /// open tries again.
+    static func finishInterruptedLoad(_ store: SQLiteStore) {
+        do {
+            let built = try store.rebuildDeferredIndexes()
+            if !built.isEmpty {
+                Logger(label: "patron.store").notice(
+                    "built indexes an interrupted load had deferred",
+                    metadata: ["store": "\(store.path)", "indexes": "\(built.joined(separator: ","))"])
+            }
+        } catch {
+            Logger(label: "patron.store").warning(
+                "could not build the indexes a load deferred; reads stay correct but slower until they are",
+                metadata: ["store": "\(store.path)", "error": "\(error)"])
+        }
     }
 }
 
@@ -139,28 +177,49 @@ final class LoadLock: @unchecked Sendable {
     func share(path: String) -> Bool { lock(path: path, exclusive: false) }
 
     /// Takes the lock without waiting; `false` if it is held the other way (or exclusively).
-    /// A file that cannot be made cannot be shared: no loader can hold it, so the exclusive
-    /// lock is granted (without a descriptor) and the shared one refused.
+    /// A file that cannot be made (a folder this process may not write) cannot be shared: no
+    /// loader can hold it, so the exclusive lock is granted (without a descriptor) and the
+    /// shared one refused. A file that exists but may not be opened (another user's) grants
+    /// neither. A lock taken on a file removed meanwhile is let go and taken on the new one.
     func lock(path: String, exclusive: Bool) -> Bool {
         mutex.lock()
         defer { mutex.unlock() }
         if descriptor >= 0 { return true }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return exclusive }
-        guard flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 else {
+        for _ in 0..<8 {
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return exclusive && access(path, F_OK) != 0 }
+            guard flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 else {
+                close(fd)
+                return false
+            }
+            var held = stat()
+            var named = stat()
+            if fstat(fd, &held) == 0, stat(path, &named) == 0, held.st_dev == named.st_dev, held.st_ino == named.st_ino
+            {
+                descriptor = fd
+                return true
+            }
             close(fd)
-            return false
         }
-        descriptor = fd
-        return true
+        return false
     }
 
-    func release() {
+    /// Removes the lock file while holding it exclusively (so no loader holds a share of it).
+    func unlink(path: String) {
         mutex.lock()
         defer { mutex.unlock() }
         guard descriptor >= 0 else { return }
+        Foundation.unlink(path)
+    }
+
+    @discardableResult
+    func release() -> Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        guard descriptor >= 0 else { return false }
         close(descriptor)
         descriptor = -1
+        return true
     }
 
     deinit { if descriptor >= 0 { close(descriptor) } }

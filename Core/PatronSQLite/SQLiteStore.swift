@@ -78,7 +78,7 @@ public final class SQLiteStore: Store {
             let pool = try DatabasePool(path: path, configuration: configuration)
             writer = pool
             try Self.migrate(pool, path: path)
-            try Self.finishInterruptedLoad(self)
+            Self.finishInterruptedLoad(self)
         } catch let error as PatronError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {

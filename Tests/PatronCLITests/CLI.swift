@@ -134,6 +134,31 @@ enum CLI {
         #expect(process.terminationReason == .uncaughtSignal)
     }
 
+    /// Starts patron with `arguments` and kills it with SIGKILL once `condition` holds (checked
+    /// every 10 ms, for at most 60 s); records an issue if it finished or the time ran out first.
+    static func killWhen(
+        _ arguments: [String], in directory: URL, condition: () throws -> Bool
+    ) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        var held = false
+        while Date() < deadline, process.isRunning {
+            if (try? condition()) == true {
+                held = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(held && process.isRunning, "the command finished before the condition held; make the input larger")
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        await waitForExit(process)
+    }
+
     /// Everything in the store, table by table, in a stable order, then its indexes: equal dumps
     /// mean equal stores.
     static func dump(_ path: String) throws -> [String] {

@@ -143,6 +143,47 @@ import Testing
         #expect(try CLI.dump(work.path("killed.sqlite")) == clean)
     }
 
+    /// A loader killed while it owes the read-only indexes: the store reads without them, and
+    /// the next command that opens it for writing builds them.
+    @Test func aLoaderKilledWithIndexesDeferredLeavesThemToTheNextOpen() async throws {
+        let work = Workspace()
+        var csv = "order_id,customer_id,placed_at,total\n"
+        for i in 0..<60_000 { csv += "\(100_000 + i),C\(i % 7_000),2024-03-1\(i % 10)T10:00:00Z,\(i % 500).00\n" }
+        try work.write("orders.csv", csv)
+        let path = work.path("killed.sqlite")
+        func read<T>(_ body: (Database) throws -> T) throws -> T {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read(body)
+        }
+        func owes() throws -> Bool {
+            try read { try Bool.fetchOne($0, sql: "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'deferred_indexes')") }
+                ?? false
+        }
+        func indexes() throws -> [String] {
+            try read {
+                try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            }
+        }
+        try await CLI.killWhen(
+            [
+                "import", "orders", "orders.csv", "--db", "killed.sqlite", "--currency", "USD", "--batch-size", "2000",
+                "--defer-indexes", "always",
+            ], in: work.url, condition: owes)
+        #expect(try owes())
+        #expect(!(try indexes()).contains("customers_rfm"))
+        #expect(try CLI.integrity(path) == "ok")
+        let opened = try await CLI.run(["init", "--db", "killed.sqlite"], in: work.url)
+        #expect(opened.status == 0, "\(opened.stderr)")
+        #expect(try owes() == false)
+        #expect(
+            Set(["customers_consent_email", "customers_consent_sms", "customers_rfm", "order_lines_by_sku"])
+                .isSubset(of: try indexes()))
+        #expect(!FileManager.default.fileExists(atPath: path + "-load"))
+    }
+
     @Test func shopifyExportsContinuationRowsAndSpreadsheetDamage() async throws {
         guard let orders = Shared.path("fixtures/shopify/csv/orders_export_1.devstore.redacted.csv"),
             let customers = Shared.path("fixtures/shopify/csv/customers_export_1.excel-mangled.redacted.csv")

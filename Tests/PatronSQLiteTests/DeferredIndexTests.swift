@@ -109,6 +109,40 @@ import Testing
         #expect(try Self.indexes(reopened) == before)
     }
 
+    /// 20,000 customers with a line each: about 80,000 rows to build (three customer indexes
+    /// and the SKU index), so `auto` defers for a quarter of that in events and more.
+    @Test func autoWeighsTheLoadAgainstTheBuild() throws {
+        let dir = TempDir()
+        let store = try SQLiteStore(path: dir.path("s.sqlite"), access: .create)
+        try Ingestor(store: store).ingest(Self.shop(20_000))
+        #expect(try store.deferIndexes(forAbout: 15_000, .auto) == [])
+        #expect(try store.deferIndexes(forAbout: 25_000, .auto).count == 4)
+        #expect(try store.rebuildDeferredIndexes().count == 4)
+        #expect(try store.deferIndexes(forAbout: .max, .auto).count == 4)
+        #expect(try store.rebuildDeferredIndexes().count == 4)
+    }
+
+    /// The record of owed indexes lives in the file: anything but our own `CREATE INDEX` is
+    /// refused, and a store with a damaged record still opens.
+    @Test func aDamagedRecordIsRefusedAndTheStoreStillOpens() throws {
+        let dir = TempDir()
+        let path = dir.path("s.sqlite")
+        let store = try SQLiteStore(path: path, access: .create)
+        try Ingestor(store: store).ingest(Self.shop(3))
+        _ = try store.deferIndexes(forAbout: .max, .always)
+        for damaged in [
+            #"[["customers_rfm","DROP TABLE orders"]]"#, #"[["orders_x","CREATE INDEX orders_x ON orders(id)"]]"#,
+            #"[["customers_rfm","CREATE INDEX customers_rfm ON customers(id); DROP TABLE orders"]]"#, "not json",
+        ] {
+            try store.write { t in
+                try t.db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'deferred_indexes'", arguments: [damaged])
+            }
+            #expect(throws: PatronError.self) { try store.rebuildDeferredIndexes() }
+            let reopened = try SQLiteStore(path: path, access: .write)
+            #expect(try reopened.withDatabase { try Int.fetchOne($0, sql: "SELECT count(*) FROM orders") } == 3)
+        }
+    }
+
     @Test func autoDefersOnlyWhenTheLoadOutweighsTheBuild() throws {
         let dir = TempDir()
         let store = try SQLiteStore(path: dir.path("s.sqlite"), access: .create)

@@ -99,13 +99,16 @@ func load(
         batchSize: batchSize, deferral: deferral, remaining: remaining, next: next, progress: progress)
 }
 
-/// Says which indexes a load deferred and how long building them took.
+/// Says which indexes a load deferred and how long building them took, or who builds them.
 func noteDeferredIndexes(_ result: LoadResult) {
     guard !result.deferredIndexes.isEmpty else { return }
-    FileHandle.standardError.write(
-        Data(
-            ("indexes built after the load: \(result.deferredIndexes.joined(separator: ", ")) "
-                + "in \(String(format: "%.2f", result.rebuildSeconds)) s\n").utf8))
+    let line =
+        result.builtIndexes.isEmpty
+        ? "indexes deferred during the load (\(result.deferredIndexes.joined(separator: ", "))) are left to "
+            + "another load still running, which builds them at its end\n"
+        : "indexes built after the load: \(result.builtIndexes.joined(separator: ", ")) "
+            + "in \(String(format: "%.2f", result.rebuildSeconds)) s\n"
+    FileHandle.standardError.write(Data(line.utf8))
 }
 
 extension IndexDeferral: ExpressibleByArgument {}

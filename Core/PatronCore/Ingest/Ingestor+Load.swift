@@ -26,8 +26,11 @@ public struct LoadResult: Sendable {
     public var report: IngestReport
     /// The whole load, the index rebuild included.
     public var seconds: Double
-    /// The indexes deferred for the load and built at its end (empty: none were).
+    /// The indexes deferred for the load (empty: none were).
     public var deferredIndexes: [String]
+    /// Those this load built at its end; the rest are left to another load still running
+    /// (the last to finish builds them) or, if building failed, to the store's next opening.
+    public var builtIndexes: [String]
     /// How long building them took.
     public var rebuildSeconds: Double
 }
@@ -50,12 +53,13 @@ extension Ingestor {
         var exhausted = false
         var count = 0
         var deferred: [String] = []
+        var built: [String] = []
         var rebuildSeconds = 0.0
         func rebuild() throws {
             guard !deferred.isEmpty else { return }
             progress(.rebuildingIndexes(deferred))
             let rebuildStart = Date()
-            _ = try store.rebuildDeferredIndexes()
+            built = try store.rebuildDeferredIndexes()
             rebuildSeconds = Date().timeIntervalSince(rebuildStart)
         }
         do {
@@ -84,8 +88,9 @@ extension Ingestor {
                 }
                 total = total + report
                 if !exhausted, deferred.isEmpty, deferral != .never {
-                    let expected = remaining() ?? (deferral == .always ? Int.max : 0)
-                    if expected > 0 { deferred = try store.deferIndexes(forAbout: expected, deferral) }
+                    let expected = deferral == .always ? Int.max : remaining() ?? 0
+                    // Only speed is at stake: a store that cannot defer loads with its indexes.
+                    if expected > 0 { deferred = (try? store.deferIndexes(forAbout: expected, deferral)) ?? [] }
                 }
             } while !exhausted
         } catch {
@@ -93,9 +98,22 @@ extension Ingestor {
             try? rebuild()
             throw error
         }
-        try rebuild()
+        do {
+            try rebuild()
+        } catch let error as PatronError {
+            var located = error
+            located.message +=
+                " (building the indexes deferred for the load; all \(total.appliedCount + total.duplicates) events "
+                + "were committed, and the store builds the indexes when next opened for writing)"
+            throw located
+        } catch {
+            throw PatronError(
+                .storeFailure,
+                "building the indexes deferred for the load failed: \(error) (all \(total.appliedCount + total.duplicates) "
+                    + "events were committed, and the store builds the indexes when next opened for writing)")
+        }
         return LoadResult(
-            report: total, seconds: Date().timeIntervalSince(start), deferredIndexes: deferred,
+            report: total, seconds: Date().timeIntervalSince(start), deferredIndexes: deferred, builtIndexes: built,
             rebuildSeconds: rebuildSeconds)
     }
 }
