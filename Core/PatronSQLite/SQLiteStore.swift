@@ -21,6 +21,8 @@ public final class SQLiteStore: Store {
 
     /// Whether the store was opened read-only (no write will succeed).
     public let isReadOnly: Bool
+    /// The writer's page cache, in KiB (see `prepareDatabase`).
+    static let writerCacheKiB = 262_144
     /// This process's share of the `-load` lock while a load defers indexes.
     let loadLock = LoadLock()
 
@@ -70,7 +72,7 @@ public final class SQLiteStore: Store {
             // The one writer holds a large batch's dirty pages in memory (a smaller cache spills
             // them to the WAL mid-transaction: +29 % ingest time at 64 MB on the generated shop);
             // readers, of which a pool has several, keep 64 MB each. Pages are taken as used.
-            try db.execute(sql: "PRAGMA cache_size = \(db.configuration.readonly ? -65_536 : -262_144)")
+            try db.execute(sql: "PRAGMA cache_size = -\(db.configuration.readonly ? 65_536 : Self.writerCacheKiB)")
         }
         configuration.busyMode = .timeout(10)
         do {

@@ -102,12 +102,18 @@ func load(
 /// Says which indexes a load deferred and how long building them took, or who builds them.
 func noteDeferredIndexes(_ result: LoadResult) {
     guard !result.deferredIndexes.isEmpty else { return }
+    let deferred = result.deferredIndexes.joined(separator: ", ")
     let line =
-        result.builtIndexes.isEmpty
-        ? "indexes deferred during the load (\(result.deferredIndexes.joined(separator: ", "))) are left to "
-            + "another load still running, which builds them at its end\n"
-        : "indexes built after the load: \(result.builtIndexes.joined(separator: ", ")) "
-            + "in \(String(format: "%.2f", result.rebuildSeconds)) s\n"
+        if let failure = result.rebuildFailure {
+            "warning: building the indexes deferred during the load (\(deferred)) failed: \(failure); every event "
+                + "was committed, and the store builds them when next opened for writing (reads are slower until then)\n"
+        } else if result.builtIndexes.isEmpty {
+            "indexes deferred during the load (\(deferred)) were built by another process, or are left to a load "
+                + "still running, which builds them at its end\n"
+        } else {
+            "indexes built after the load: \(result.builtIndexes.joined(separator: ", ")) "
+                + "in \(String(format: "%.2f", result.rebuildSeconds)) s\n"
+        }
     FileHandle.standardError.write(Data(line.utf8))
 }
 

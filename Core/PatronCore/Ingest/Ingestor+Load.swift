@@ -33,6 +33,9 @@ public struct LoadResult: Sendable {
     public var builtIndexes: [String]
     /// How long building them took.
     public var rebuildSeconds: Double
+    /// Why building them failed, if it did: every event was committed all the same, and the
+    /// store builds them when next opened for writing.
+    public var rebuildFailure: String?
 }
 
 extension Ingestor {
@@ -98,22 +101,12 @@ extension Ingestor {
             try? rebuild()
             throw error
         }
-        do {
-            try rebuild()
-        } catch let error as PatronError {
-            var located = error
-            located.message +=
-                " (building the indexes deferred for the load; all \(total.appliedCount + total.duplicates) events "
-                + "were committed, and the store builds the indexes when next opened for writing)"
-            throw located
-        } catch {
-            throw PatronError(
-                .storeFailure,
-                "building the indexes deferred for the load failed: \(error) (all \(total.appliedCount + total.duplicates) "
-                    + "events were committed, and the store builds the indexes when next opened for writing)")
-        }
+        // Every event is committed: a failure to build is reported, and the store builds them
+        // when next opened for writing.
+        var failure: String?
+        do { try rebuild() } catch { failure = "\(error)" }
         return LoadResult(
             report: total, seconds: Date().timeIntervalSince(start), deferredIndexes: deferred, builtIndexes: built,
-            rebuildSeconds: rebuildSeconds)
+            rebuildSeconds: rebuildSeconds, rebuildFailure: failure)
     }
 }
