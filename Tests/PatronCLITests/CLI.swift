@@ -115,23 +115,12 @@ enum CLI {
     static func killWhileWriting(
         _ arguments: [String], wal: String, after seconds: Double? = nil, in directory: URL
     ) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        let due = seconds.map { Date().addingTimeInterval($0) } ?? deadline
-        while Date() < deadline, Date() < due {
-            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? NSNumber)?.intValue ?? 0
-            if size > 400_000 { break }
-            try await Task.sleep(for: .milliseconds(5))
+        let due = seconds.map { Date().addingTimeInterval($0) }
+        try await killWhen(arguments, in: directory) {
+            if let due, Date() >= due { return true }
+            return ((try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? NSNumber)?.intValue ?? 0)
+                > 400_000
         }
-        #expect(process.isRunning, "the command finished before it could be killed; make the input larger")
-        kill(process.processIdentifier, SIGKILL)
-        await waitForExit(process)
-        #expect(process.terminationReason == .uncaughtSignal)
     }
 
     /// Starts patron with `arguments` and kills it with SIGKILL once `condition` holds (checked
@@ -157,6 +146,7 @@ enum CLI {
         #expect(held && process.isRunning, "the command finished before the condition held; make the input larger")
         Foundation.kill(process.processIdentifier, SIGKILL)
         await waitForExit(process)
+        #expect(process.terminationReason == .uncaughtSignal)
     }
 
     /// Everything in the store, table by table, in a stable order, then its indexes: equal dumps

@@ -37,13 +37,7 @@ enum CSVImportCommand {
         var mapping: String?
         @Option(help: "Commit every N events (default 100000); a rerun after a crash resumes safely.")
         var batchSize: Int = 100_000
-        @Option(
-            help: ArgumentHelp(
-                "Whether a long load may drop the indexes the import never reads and build them at its end: auto, always or never.",
-                discussion:
-                    "auto leaves it to the store's estimate; never keeps every index up to date as rows go in (other readers stay fast during the load)."
-            ))
-        var deferIndexes: IndexDeferral = .auto
+        @OptionGroup var load: LoadOptions
     }
 
     static func run(_ format: CSVImportFormat, _ options: Options) async throws {
@@ -80,7 +74,7 @@ enum CSVImportCommand {
             }
             let nothingImported = try importEvents(
                 label: format.rawValue, file: options.file, name: reader.name, store: options.store,
-                dryRun: options.dryRun, batchSize: options.batchSize, deferral: options.deferIndexes,
+                dryRun: options.dryRun, batchSize: options.batchSize, deferral: options.load.deferIndexes,
                 records: format.isCustomers ? .customers : format == .products ? .products : .orders,
                 rows: { importer.tally.rows }, tally: { importer.tally.description },
                 bytesRead: { reader.bytesConsumed },

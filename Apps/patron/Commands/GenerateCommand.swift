@@ -38,13 +38,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Events per transaction when writing to the store.")
     var batchSize: Int = 200_000
 
-    @Option(
-        help: ArgumentHelp(
-            "Whether a long load may drop the indexes the import never reads and build them at its end: auto, always or never.",
-            discussion:
-                "auto leaves it to the store's estimate; never keeps every index up to date as rows go in (other readers stay fast during the load)."
-        ))
-    var deferIndexes: IndexDeferral = .auto
+    @OptionGroup var load: LoadOptions
 
     func run() async throws {
         Patron.bootstrapLogging()
@@ -86,8 +80,8 @@ struct GenerateCommand: AsyncParsableCommand {
             func reading(_ count: Int) -> ProgressReading {
                 ProgressReading(count: count, unit: "events", done: Double(iterator.customer))
             }
-            let result = try load(
-                into: sqlite, batchSize: batchSize, deferral: deferIndexes,
+            let result = try loadEvents(
+                into: sqlite, batchSize: batchSize, deferral: load.deferIndexes,
                 remaining: {
                     // Events per customer so far, times the customers still to come.
                     guard iterator.customer > 0 else { return nil }

@@ -21,13 +21,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Commit every N events instead of once for the whole file (for very large files).")
     var batchSize: Int?
 
-    @Option(
-        help: ArgumentHelp(
-            "Whether a long load may drop the indexes the import never reads and build them at its end: auto, always or never.",
-            discussion:
-                "auto leaves it to the store's estimate; never keeps every index up to date as rows go in (other readers stay fast during the load)."
-        ))
-    var deferIndexes: IndexDeferral = .auto
+    @OptionGroup var load: LoadOptions
 
     func run() async throws {
         Patron.bootstrapLogging()
@@ -35,7 +29,7 @@ struct IngestCommand: AsyncParsableCommand {
             if let batchSize, batchSize <= 0 { throw PatronError(.invalidArgument, "--batch-size must be positive") }
             let reader = try NDJSONEventReader(path: file)
             let report = try ingestFile(
-                file, label: "ingest", into: store, batchSize: batchSize, deferral: deferIndexes,
+                file, label: "ingest", into: store, batchSize: batchSize, deferral: load.deferIndexes,
                 bytesRead: { reader.bytesRead },
                 next: reader.next)
             summarize(report.report, seconds: report.seconds, what: reader.name)
@@ -66,7 +60,7 @@ func ingestFile(
     var first = try next()
     let sqlite = try store.open(.create)
     var events = 0
-    let result = try load(
+    let result = try loadEvents(
         into: sqlite, batchSize: batchSize, deferral: deferral,
         remaining: {
             let reading = current(events)
@@ -91,7 +85,7 @@ func ingestFile(
 }
 
 /// ``Ingestor/load(batchSize:deferral:remaining:next:progress:)`` into an opened store.
-func load(
+func loadEvents(
     into store: some Store, batchSize: Int?, deferral: IndexDeferral, remaining: () -> Int?,
     next: () throws -> IngestEvent?, progress: (LoadProgress) -> Void
 ) throws -> LoadResult {
@@ -118,6 +112,17 @@ func noteDeferredIndexes(_ result: LoadResult) {
 }
 
 extension IndexDeferral: ExpressibleByArgument {}
+
+/// The options of a command that loads many events: whether the store may defer indexes.
+struct LoadOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Whether a long load may drop the indexes the import never reads and build them at its end: auto, always or never.",
+            discussion:
+                "auto leaves it to the store's estimate; never keeps every index up to date as rows go in (other readers stay fast during the load)."
+        ))
+    var deferIndexes: IndexDeferral = .auto
+}
 
 extension Progress {
     /// Shows a load's state: its events as `reading` puts them, or the indexes being built.
