@@ -665,6 +665,9 @@ enum SQLiteSchema {
     /// The RFM index as the schema defines it (built by a v2 store; owed after a load).
     static let rfmIndex =
         "CREATE INDEX customers_rfm ON customers(id, last_order_at, order_count, revenue_minor, primary_ref)"
+    /// The channels whose audience indexes the open-consent migration made for every store
+    /// (the old per-channel columns); others get theirs with their first consent statement.
+    static let migratedAudienceChannels: [ConsentChannel] = ["email", "sms"]
     /// The SKU index of order lines as the schema defines it now.
     static let skuIndex = "CREATE INDEX order_lines_by_sku ON order_lines(sku, placed_at, order_id)"
 

@@ -153,7 +153,8 @@ extension SQLiteStore {
             (name: "customers_rfm", sql: SQLiteSchema.rfmIndex),
             (name: "order_lines_by_sku", sql: SQLiteSchema.skuIndex),
         ]
-            + Set(["email", "sms"] + channels).sorted().compactMap(ConsentChannel.init(rawValue:)).map { channel in
+            + Set(SQLiteSchema.migratedAudienceChannels + channels.compactMap(ConsentChannel.init(rawValue:))).sorted()
+            .map { channel in
                 (name: "customers_consent_\(channel.rawValue)", sql: SQLiteSchema.consentIndex(for: channel))
             }
     }
