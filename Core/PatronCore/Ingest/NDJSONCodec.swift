@@ -5,6 +5,16 @@ public enum NDJSONCodec {
     /// Decodes one line. `location` names the file and line for errors.
     public static func decode(line: some StringProtocol, at location: InputLocation) throws(PatronError) -> IngestEvent
     {
+        try decode(line: line, at: location, fastPath: true)
+    }
+
+    /// Decodes one line with ``NDJSONFastDecoder`` where it answers (`fastPath`), else with
+    /// `JSONDecoder`. Both must give the same event or the same error: tests and the fuzz
+    /// target compare them through this.
+    package static func decode(line: some StringProtocol, at location: InputLocation, fastPath: Bool)
+        throws(PatronError) -> IngestEvent
+    {
+        if fastPath, let wire = NDJSONFastDecoder.decode(line) { return try event(from: wire, at: location) }
         let data = Data(line.utf8)
         let wire: NDJSONWire.Event
         do {
@@ -15,6 +25,12 @@ public enum NDJSONCodec {
             throw PatronError(.malformedInput, "malformed JSON", at: location)
         }
         return try event(from: wire, at: location)
+    }
+
+    /// Whether ``NDJSONFastDecoder`` reads the line itself (for tests: a line it leaves to
+    /// `JSONDecoder` is slower, not wrong).
+    package static func fastPathReads(_ line: some StringProtocol) -> Bool {
+        NDJSONFastDecoder.decode(line) != nil
     }
 
     static func describe(_ error: DecodingError, at location: InputLocation) -> PatronError {
