@@ -32,6 +32,32 @@ import Testing
         #expect(Timestamp.format(Day(iso: "2024-03-01")!.epochSeconds + 3_661) == "2024-03-01T01:01:01Z")
     }
 
+    /// Every day of eight centuries reads back from its text (the bytes' fast path), as a
+    /// substring too, and so does an instant on it.
+    @Test func everyDayOfEightCenturiesReadsBackFromItsText() throws {
+        var day = try #require(Day(iso: "1600-01-01"))
+        let end = try #require(Day(iso: "2400-12-31"))
+        var wrong: [String] = []
+        while day <= end {
+            let text = day.description
+            let line = "at=\(text)T12:34:56Z;"
+            let instant = line.dropFirst(3).dropLast()
+            if Day(iso: text) != day || Day(iso: instant.prefix(10)) != day
+                || Timestamp.parse(String(instant)) != day.epochSeconds + 45_296
+            {
+                wrong.append(text)
+            }
+            day = Day(rawValue: day.rawValue + 1)
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+    }
+
+    @Test(arguments: ["2024-02-30", "2024-03-0x", "2024/03/01", "2024-03-01 ", "２０２４-03-01", "2024-03-01T10:00:00Zx"])
+    func nearMissesAreNoDay(text: String) {
+        #expect(Day(iso: text) == nil)
+        #expect(Timestamp.parse(text) == nil)
+    }
+
     @Test func placesNegativeInstantsOnTheRightDay() {
         #expect(Day(epochSeconds: -1).description == "1969-12-31")
         #expect(Day(epochSeconds: 86_399).description == "1970-01-01")

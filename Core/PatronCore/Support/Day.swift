@@ -18,11 +18,32 @@ public struct Day: RawRepresentable, Hashable, Comparable, Sendable, Codable, Cu
 
     /// Parses `YYYY-MM-DD`; `nil` when it is not a valid date.
     public init?(iso text: some StringProtocol) {
+        // The usual spelling, ten ASCII bytes, read from the bytes; the rest by parts.
+        if let plain = text.utf8.withContiguousStorageIfAvailable(Self.plainISOFields) ?? nil {
+            self.init(year: plain.year, month: plain.month, day: plain.day)
+            return
+        }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else { return nil }
         self.init(year: year, month: month, day: day)
+    }
+
+    /// `YYYY-MM-DD` spelled with digits only, as fields; `nil` for anything else.
+    private static func plainISOFields(_ bytes: UnsafeBufferPointer<UInt8>) -> (year: Int, month: Int, day: Int)? {
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int(digit)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        return (year, month, day)
     }
 
     /// The day with this year, month (1–12) and day of month; `nil` when there is no such date.

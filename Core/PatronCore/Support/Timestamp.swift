@@ -5,9 +5,16 @@ public enum Timestamp {
     /// Parses RFC 3339 (`2024-03-01T10:00:00Z`, with offset or fractional seconds) or a plain
     /// `YYYY-MM-DD` (midnight UTC). Returns seconds since the epoch.
     public static func parse(_ text: String) -> Int64? {
-        if text.count == 10, let day = Day(iso: text) { return day.epochSeconds }
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 19, let day = Day(iso: text.prefix(10)) else { return nil }
+        // (Ten bytes, not ten characters: a day Day(iso:) reads is ASCII, and counting
+        // characters costs more than the rest.)
+        if text.utf8.count == 10, let day = Day(iso: text) { return day.epochSeconds }
+        let original = text
+        var text = text
+        return text.withUTF8 { bytes in parse(bytes, day: { Day(iso: original.prefix(10)) }) }
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, day: () -> Day?) -> Int64? {
+        guard bytes.count >= 19, let day = day() else { return nil }
         let sep = bytes[10]
         guard sep == UInt8(ascii: "T") || sep == UInt8(ascii: " ") || sep == UInt8(ascii: "t"),
             bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
