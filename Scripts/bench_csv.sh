@@ -111,25 +111,14 @@ FULL_S=$(elapsed "$t0" "$(now)")
 tail -n 2 "$WORKDIR/full.err"
 FULL_RPS=$(awk -v r="$ROWS" -v s="$FULL_S" 'BEGIN { printf "%d", r / s }')
 
-# Counts and sums over what an import writes, its indexes and whether it owes any: equal for
-# equal stores (a long import defers the read-only indexes and builds them at its end).
-fingerprint() {
-    sqlite3 "$1" "SELECT count(*), sum(total_minor), sum(customer_id), sum(placed_at) FROM orders;
-        SELECT count(*), sum(quantity * unit_price_minor) FROM order_lines;
-        SELECT count(*), sum(order_count), sum(revenue_minor), sum(coalesce(last_order_at, 0)) FROM customers;
-        SELECT count(*) FROM customer_refs; SELECT count(*) FROM applied_events;
-        SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name);
-        SELECT count(*) FROM meta WHERE key = 'deferred_indexes';" | tr '\n' ' '
-}
-
 section "The same import again into the store holding it (every row a replay)"
-CLEAN=$(fingerprint "$WORKDIR/full.sqlite")
+CLEAN=$(store_fingerprint "$WORKDIR/full.sqlite")
 t0=$(now)
 "$PATRON" import orders "$CSV" --currency EUR --db "$WORKDIR/full.sqlite" 2>"$WORKDIR/replay.err"
 REPLAY_S=$(elapsed "$t0" "$(now)")
 tail -n 1 "$WORKDIR/replay.err"
 REPLAY_RPS=$(awk -v r="$ROWS" -v s="$REPLAY_S" 'BEGIN { printf "%d", r / s }')
-if [ "$(fingerprint "$WORKDIR/full.sqlite")" = "$CLEAN" ]; then REPLAY_SAME=1; else REPLAY_SAME=0; fi
+if [ "$(store_fingerprint "$WORKDIR/full.sqlite")" = "$CLEAN" ]; then REPLAY_SAME=1; else REPLAY_SAME=0; fi
 
 section "kill -9 half-way, then the same command again"
 "$PATRON" import orders "$CSV" --currency EUR --db "$WORKDIR/killed.sqlite" 2>/dev/null &
@@ -140,7 +129,7 @@ wait "$victim" 2>/dev/null || true
 echo "killed after $(awk -v s="$FULL_S" 'BEGIN { printf "%.1f", s / 2 }') s: $(sqlite3 "$WORKDIR/killed.sqlite" 'SELECT count(*) FROM orders') orders kept"
 "$PATRON" import orders "$CSV" --currency EUR --db "$WORKDIR/killed.sqlite" 2>"$WORKDIR/rerun.err"
 tail -n 1 "$WORKDIR/rerun.err"
-if [ "$(fingerprint "$WORKDIR/killed.sqlite")" = "$CLEAN" ] \
+if [ "$(store_fingerprint "$WORKDIR/killed.sqlite")" = "$CLEAN" ] \
     && [ "$(sqlite3 "$WORKDIR/killed.sqlite" 'PRAGMA integrity_check')" = ok ]; then KILL_SAME=1; else KILL_SAME=0; fi
 
 section "Summary ($ROWS rows, $(awk -v b="$BYTES" 'BEGIN { printf "%.0f MB", b / 1e6 }'); medians of $RUNS)"

@@ -100,3 +100,16 @@ bench_cleanup() {
     [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
     [ "$KEEP" = 1 ] || rm -rf "$WORKDIR"
 }
+
+# store_fingerprint FILE: counts and sums over what an ingest writes to a SQLite store, its
+# indexes and whether it owes any: equal for equal stores (a long load defers the read-only
+# indexes and builds them at its end).
+store_fingerprint() {
+    sqlite3 "$1" "SELECT count(*), sum(total_minor), sum(customer_id), sum(placed_at) FROM orders;
+        SELECT count(*), sum(quantity * unit_price_minor) FROM order_lines;
+        SELECT count(*), sum(order_count), sum(revenue_minor), sum(coalesce(last_order_at, 0)) FROM customers;
+        SELECT count(*) FROM customer_refs; SELECT count(*) FROM applied_events;
+        SELECT count(*) FROM carts; SELECT count(*) FROM tickets; SELECT count(*) FROM consent_events;
+        SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name);
+        SELECT count(*) FROM meta WHERE key = 'deferred_indexes';" | tr '\n' ' '
+}
