@@ -30,7 +30,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 parse_options "keep" "customers runs batch-size workdir build-dir venv" "$@"
 [[ $CUSTOMERS =~ ^[0-9]+$ ]] && [ "$CUSTOMERS" -gt 0 ] || die "CUSTOMERS must be a positive integer"
 [[ $RUNS =~ ^[0-9]+$ ]] && [ "$RUNS" -gt 0 ] || die "RUNS must be a positive integer"
-[ -z "$BATCH_SIZE" ] || [[ $BATCH_SIZE =~ ^[0-9]+$ ]] || die "BATCH_SIZE must be an integer"
+[ -z "$BATCH_SIZE" ] || { [[ $BATCH_SIZE =~ ^[0-9]+$ ]] && [ "$BATCH_SIZE" -gt 0 ]; } \
+    || die "BATCH_SIZE must be a positive integer"
 [ -x /usr/bin/time ] || die "/usr/bin/time is needed (apt-get install time)"
 bench_workdir ndjson
 
@@ -66,13 +67,14 @@ ingest_s=() duck_s=() rss=()
 for ((i = 1; i <= RUNS; i++)); do
     rm -f "$WORKDIR"/store.sqlite*
     t0=$(now)
-    /usr/bin/time -v -o "$WORKDIR/ingest.time" "$PATRON" ingest "$EVENTS" --db "$WORKDIR/store.sqlite" "${batch[@]}" \
-        2>"$WORKDIR/ingest.err"
+    /usr/bin/time -v -o "$WORKDIR/ingest.time" "$PATRON" ingest "$EVENTS" --db "$WORKDIR/store.sqlite" \
+        ${batch[@]+"${batch[@]}"} 2>"$WORKDIR/ingest.err" || { cat "$WORKDIR/ingest.err" >&2; die "patron ingest failed"; }
     ingest_s+=("$(elapsed "$t0" "$(now)")")
     rss+=("$(rss_mb "$WORKDIR/ingest.time")")
     duck_s+=("$("$PY" - "$EVENTS" <<'EOF'
 import sys, time, duckdb
 con = duckdb.connect()
+con.execute("SET threads = 2")
 start = time.time()
 con.execute("CREATE TABLE events AS SELECT * FROM read_json(?, format = 'newline_delimited', sample_size = -1)",
             [sys.argv[1]])
@@ -93,7 +95,8 @@ DUCK=$(median "${duck_s[@]}")
 section "The same ingest again into the store holding it (every event a replay)"
 CLEAN=$(store_fingerprint "$WORKDIR/store.sqlite")
 t0=$(now)
-"$PATRON" ingest "$EVENTS" --db "$WORKDIR/store.sqlite" "${batch[@]}" 2>"$WORKDIR/replay.err"
+"$PATRON" ingest "$EVENTS" --db "$WORKDIR/store.sqlite" ${batch[@]+"${batch[@]}"} 2>"$WORKDIR/replay.err" \
+    || { cat "$WORKDIR/replay.err" >&2; die "the replay failed"; }
 REPLAY_S=$(elapsed "$t0" "$(now)")
 tail -n 1 "$WORKDIR/replay.err"
 if [ "$(store_fingerprint "$WORKDIR/store.sqlite")" = "$CLEAN" ]; then REPLAY_SAME=1; else REPLAY_SAME=0; fi

@@ -110,6 +110,7 @@ store_fingerprint() {
         SELECT count(*), sum(order_count), sum(revenue_minor), sum(coalesce(last_order_at, 0)) FROM customers;
         SELECT count(*) FROM customer_refs; SELECT count(*) FROM applied_events;
         SELECT count(*) FROM carts; SELECT count(*) FROM tickets; SELECT count(*) FROM consent_events;
+        SELECT count(*), sum(length(name)) FROM products;
         SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name);
         SELECT count(*) FROM meta WHERE key = 'deferred_indexes';" | tr '\n' ' '
 }

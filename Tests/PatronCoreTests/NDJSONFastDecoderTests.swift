@@ -69,13 +69,13 @@ import Testing
         #"[{"id":"e1"}]"#,
         #"{"id":"e1","type":"order.placed","source":"s","at":"2024-03-03","order":{"id":"1","currency":"EUR","lines":[{"sku":"A","quantity":1.0,"unit_price":"1"}]}}"#,
         #"{"id":"e1","type":"order.placed","source":"s","at":"2024-03-03","order":{"id":"1","currency":"EUR","lines":[{"sku":"A","quantity":01,"unit_price":"1"}]}}"#,
-        #"{"id":"e1","type":"order.placed","source":"s","at":"2024-03-03","extra":{"deep":[1,2.5,true,false,null,"x"]},"order":{"id":"1","currency":"EUR","total":"1"}}"#,
         #"{"id":"e1","type":"order.placed","source":"s","at":"2024-03-03","extra":1e5,"order":{"id":"1","currency":"EUR","total":"1"}}"#,
         #"{"id":"e1","type":"contact_point.changed","source":"s","at":"2024-03-03","contact_point":{"customer":{"id":"c"},"channel":"push","address":null,"status":"added"}}"#,
         #"{"id":"e1","type":"order.cancelled","source":"shop","at":"2024-03-03","order":{"id":"1"},"mail":null}"#,
         "{\"id\":\"e\u{1}\",\"type\":\"order.cancelled\",\"source\":\"shop\",\"at\":\"2024-03-03\",\"order\":{\"id\":\"1\"}}",
     ])
     func linesOutsideTheFastPathAgreeAllTheSame(line: String) {
+        #expect(!NDJSONCodec.fastPathReads(line), "\(line)")
         #expect(outcome(line, fastPath: true) == outcome(line, fastPath: false), "\(line)")
     }
 
@@ -84,6 +84,7 @@ import Testing
             " {\"id\" : \"e1\" ,\t\"type\":\"order.cancelled\",\"source\":\"s\",\"at\":\"2024-03-03\",\"order\":{\"id\":\"1\"},\"customer\":null}\r\n",
             #"{"id":"e1","type":"order.placed","source":"s","at":"2024-03-03","meta":{"a":[1,-2.5,{"b":null}],"c":"\/"},"order":{"id":"1","currency":"EUR","total":-0,"customer":null}}"#,
             #"{"id":"a\\b\/c\"d\b\f\n\r\t","type":"order.cancelled","source":"s","at":"2024-03-03","order":{"id":"1"}}"#,
+            #"{"id":"e1","type":"order.placed","source":"s","at":"2024-03-03","extra":{"deep":[1,2.5,true,false,null,"x"]},"order":{"id":"1","currency":"EUR","total":"1"}}"#,
         ]
         for line in lines {
             #expect(NDJSONCodec.fastPathReads(line), "\(line)")

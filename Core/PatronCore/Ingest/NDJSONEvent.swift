@@ -8,6 +8,9 @@ import Foundation
 ///  "order":{"id":"1001","customer":{"id":"c7","email":"ann@example.com"},"currency":"EUR",
 ///           "total":"25.00","lines":[{"sku":"MUG-1","quantity":2,"unit_price":"12.50"}]}}
 /// ```
+///
+/// A field added here must be added to ``NDJSONFastDecoder`` too, which skips fields it does not
+/// know (as `JSONDecoder` skips those not here).
 enum NDJSONWire {
     struct Event: Codable {
         var id: String?
