@@ -57,7 +57,11 @@ import Testing
     /// What the fast path leaves to `JSONDecoder`: each of these is read there (or refused
     /// there with its words), never guessed.
     @Test(arguments: [
-        #"{"id":"e\u0031","type":"order.cancelled","source":"shop","at":"2024-03-03","order":{"id":"1"}}"#,
+        #"{"id":"e\ud800","type":"order.cancelled","source":"shop","at":"2024-03-03","order":{"id":"1"}}"#,
+        #"{"id":"e\udc00\ud800","type":"order.cancelled","source":"shop","at":"2024-03-03","order":{"id":"1"}}"#,
+        #"{"id":"e\ud83d\u0041","type":"order.cancelled","source":"shop","at":"2024-03-03","order":{"id":"1"}}"#,
+        #"{"id":"e\u12g4","type":"order.cancelled","source":"shop","at":"2024-03-03","order":{"id":"1"}}"#,
+        #"{"id":"e\u12","type":"order.cancelled","source":"shop","at":"2024-03-03","order":{"id":"1"}}"#,
         #"{"id":"e1","id":"e2","type":"order.cancelled","source":"shop","at":"2024-03-03","order":{"id":"1"}}"#,
         #"{"id":"e1","type":"order.refunded","source":"s","at":"2024-03-03","refund":{"order_id":"1","amount":5.5,"currency":"EUR"}}"#,
         #"{"id":"e1","type":"order.refunded","source":"s","at":"2024-03-03","refund":{"order_id":"1","amount":1e2,"currency":"EUR"}}"#,
@@ -79,11 +83,25 @@ import Testing
         #expect(outcome(line, fastPath: true) == outcome(line, fastPath: false), "\(line)")
     }
 
+    /// What Python's `json.dumps` writes by default: every non-ASCII character as `\uXXXX`.
+    @Test func unicodeEscapesAreReadAsTheCharactersTheyName() throws {
+        let line =
+            #"{"id":"e1","type":"customer.upserted","source":"s","at":"2024-03-03","customer":{"id":"c1","first_name":"Jos\u00e9 \ud83d\ude00"}}"#
+        #expect(NDJSONCodec.fastPathReads(line))
+        let event = try NDJSONCodec.decode(line: line, at: here)
+        guard case .customerUpserted(let upsert) = event.kind else {
+            Issue.record("expected a customer")
+            return
+        }
+        #expect(upsert.firstName == "José 😀")
+    }
+
     @Test func unknownFieldsNullsEscapesAndWhitespaceAreReadByTheFastPath() {
         let lines = [
             " {\"id\" : \"e1\" ,\t\"type\":\"order.cancelled\",\"source\":\"s\",\"at\":\"2024-03-03\",\"order\":{\"id\":\"1\"},\"customer\":null}\r\n",
             #"{"id":"e1","type":"order.placed","source":"s","at":"2024-03-03","meta":{"a":[1,-2.5,{"b":null}],"c":"\/"},"order":{"id":"1","currency":"EUR","total":-0,"customer":null}}"#,
             #"{"id":"a\\b\/c\"d\b\f\n\r\t","type":"order.cancelled","source":"s","at":"2024-03-03","order":{"id":"1"}}"#,
+            #"{"id":"e\u0031","type":"customer.upserted","source":"s","at":"2024-03-03","customer":{"\u0069d":"c1","first_name":"Jos\u00e9 \u00C5s \ud83d\ude00 \u4e2d","last_name":"\u0000"}}"#,
             #"{"id":"e1","type":"order.placed","source":"s","at":"2024-03-03","extra":{"deep":[1,2.5,true,false,null,"x"]},"order":{"id":"1","currency":"EUR","total":"1"}}"#,
         ]
         for line in lines {
@@ -99,7 +117,8 @@ import Testing
     func randomlyEditedLinesAgree(seed: UInt64) {
         var random = SeededRandom(seed: seed)
         let inserts = [
-            " ", "\t", "\n", "null", "\"x\"", "\"\\u00e9\"", "\"\\n\"", "\\", "\"", ",", ":", "{", "}", "[", "]", "0",
+            " ", "\t", "\n", "null", "\"x\"", "\"\\u00e9\"", "\"\\ud83d\\ude00\"", "\\u00", "\\ud83d", "\\u0041",
+            "\"\\n\"", "\\", "\"", ",", ":", "{", "}", "[", "]", "0",
             "-",
             "1.5", "1e3", "12", "-0", "true", ",\"extra\":{\"k\":[1,\"v\"]}", ",\"id\":\"dup\"", ",\"total\":\"3.10\"",
             ",\"quantity\":4", "\"amount\":7", "é", "\u{1}",

@@ -5,9 +5,10 @@ import Foundation
 /// `patron ingest`'s time.
 ///
 /// It answers only where it is sure to agree with `JSONDecoder`: one JSON object of known
-/// fields with the expected types (unknown fields are skipped), strings with no `\u` escape,
-/// integers that fit, no field given twice, nothing but whitespace after the object, and no
-/// `mail` or `product` (rare in bulk; `JSONDecoder` reads them). On anything else it answers
+/// fields with the expected types (unknown fields are skipped), strings whose `\u` escapes
+/// name characters (a lone surrogate does not), integers that fit, no field given twice,
+/// nothing but whitespace after the object, and no `mail` or `product` (rare in bulk;
+/// `JSONDecoder` reads them). On anything else it answers
 /// `nil` and ``NDJSONCodec`` decodes the line with `JSONDecoder`, which also words the errors;
 /// so a malformed line costs both, and a well-formed one costs this alone. Whoever changes the
 /// wire structs (``NDJSONWire``) changes this too; the property test in `NDJSONFastDecoderTests`
@@ -377,7 +378,7 @@ struct NDJSONFastDecoder {
         return try string()
     }
 
-    /// A string starting at the cursor: the short escapes are read, `\u` is not.
+    /// A string starting at the cursor, its escapes read.
     private mutating func string() throws(Bail) -> String {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Bail() }
         index += 1
@@ -415,6 +416,7 @@ struct NDJSONFastDecoder {
                 case UInt8(ascii: "n"): text.append(0x0A)
                 case UInt8(ascii: "r"): text.append(0x0D)
                 case UInt8(ascii: "t"): text.append(0x09)
+                case UInt8(ascii: "u"): UTF8.encode(try unicodeEscape()) { text.append($0) }
                 default: throw Bail()
                 }
             case 0..<0x20:
@@ -424,6 +426,41 @@ struct NDJSONFastDecoder {
             }
         }
         throw Bail()
+    }
+
+    /// The character of a `\uXXXX` escape (the cursor after the `u`), a surrogate pair read as
+    /// one; a lone or reversed surrogate is left to `JSONDecoder`.
+    private mutating func unicodeEscape() throws(Bail) -> Unicode.Scalar {
+        let first = try hexQuad()
+        var value = first
+        if (0xD800...0xDBFF).contains(first) {
+            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+            else { throw Bail() }
+            index += 2
+            let second = try hexQuad()
+            guard (0xDC00...0xDFFF).contains(second) else { throw Bail() }
+            value = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+        }
+        guard let scalar = Unicode.Scalar(value) else { throw Bail() }
+        return scalar
+    }
+
+    private mutating func hexQuad() throws(Bail) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw Bail() }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw Bail()
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
     }
 
     /// An integer with no fraction or exponent that fits 64 bits.
@@ -454,7 +491,7 @@ struct NDJSONFastDecoder {
     }
 
     /// Skips an unknown field's value: any JSON value, but numbers only as plain integers or
-    /// decimals of up to 20 characters, and strings with no `\u`.
+    /// decimals of up to 20 characters.
     private mutating func skipValue() throws(Bail) {
         skipSpace()
         guard index < bytes.count else { throw Bail() }
