@@ -187,6 +187,10 @@ extension SQLiteStore {
 }
 
 /// An advisory `flock` on the store's `-load` file: shared by loaders, exclusive for building.
+///
+/// `@unchecked Sendable` is safe: its one piece of mutable state, `descriptor`, is read and
+/// written only while `mutex` is held (every method takes it first), and `deinit` runs when no
+/// other reference is left.
 final class LoadLock: @unchecked Sendable {
     private let mutex = NSLock()
     private var descriptor: Int32 = -1

@@ -83,7 +83,8 @@ import Testing
         #expect(outcome(line, fastPath: true) == outcome(line, fastPath: false), "\(line)")
     }
 
-    /// What Python's `json.dumps` writes by default: every non-ASCII character as `\uXXXX`.
+    /// What Python's `json.dumps` writes by default: every non-ASCII character as a `\u` escape
+    /// (`é` as `\u00e9`, an emoji as a surrogate pair).
     @Test func unicodeEscapesAreReadAsTheCharactersTheyName() throws {
         let line =
             #"{"id":"e1","type":"customer.upserted","source":"s","at":"2024-03-03","customer":{"id":"c1","first_name":"Jos\u00e9 \ud83d\ude00"}}"#

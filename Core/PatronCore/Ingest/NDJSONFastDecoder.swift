@@ -428,8 +428,8 @@ struct NDJSONFastDecoder {
         throw Bail()
     }
 
-    /// The character of a `\uXXXX` escape (the cursor after the `u`), a surrogate pair read as
-    /// one; a lone or reversed surrogate is left to `JSONDecoder`.
+    /// The character a `\u` escape of four hex digits names (the cursor after the `u`), a
+    /// surrogate pair read as one; a lone or reversed surrogate is left to `JSONDecoder`.
     private mutating func unicodeEscape() throws(Bail) -> Unicode.Scalar {
         let first = try hexQuad()
         var value = first
